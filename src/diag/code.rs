@@ -1,0 +1,134 @@
+//! Stable diagnostic codes. `as_str` is an exhaustive match, so a new variant
+//! cannot compile without a code. Ranges: E01xx syntax, E02xx names, E03xx
+//! types, E04xx ECS rules, E05xx emit, E06xx runner. Never renumber or reuse.
+
+use serde::{Serialize, Serializer};
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $title:literal;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// A short title, used by `wharf explain` and the JSON output.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$variant => $title,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    // E01xx: syntax and loading
+    Syntax = "E0101", "syntax error";
+    UnterminatedString = "E0102", "unterminated string";
+    BadLine = "E0103", "statement that cannot be read";
+    ImportNotFound = "E0104", "imported file not found";
+    ImportCycle = "E0105", "import cycle";
+
+    // E02xx: names
+    UnknownTask = "E0201", "unknown task";
+    UnknownCluster = "E0202", "unknown cluster";
+    UnknownContainer = "E0203", "unknown container";
+    UnknownVolume = "E0204", "unknown volume";
+    UnknownLoadBalancer = "E0205", "unknown load balancer";
+    UnknownService = "E0206", "unknown service";
+    DuplicateName = "E0207", "name declared twice";
+    UnknownDirective = "E0208", "unknown property";
+    UnknownValue = "E0209", "unknown constant or input";
+    UnknownNetwork = "E0210", "unknown network";
+    MissingInput = "E0211", "input without a value";
+    UnknownArgument = "E0212", "unknown argument";
+    UnknownInput = "E0213", "unknown input given on the command line";
+    UnknownTemplate = "E0214", "unknown template";
+    UnknownEnvironment = "E0215", "unknown environment";
+
+    // E03xx: types and values
+    TypeMismatch = "E0301", "value of the wrong type";
+    UnknownUnit = "E0302", "unknown unit";
+    OutOfRange = "E0303", "value out of range";
+    InvalidEnum = "E0304", "value not among the allowed ones";
+    MissingProperty = "E0305", "required property missing";
+    ArgumentCount = "E0306", "wrong number of arguments";
+    InvalidInputValue = "E0307", "input value of the wrong type";
+    DuplicateProperty = "E0308", "property set twice";
+    RecursiveConstant = "E0309", "constant defined in terms of itself";
+    TemplateArgument = "E0310", "template argument missing or unknown";
+
+    // E04xx: ECS rules
+    FargateCpuMemory = "E0401", "invalid Fargate cpu and memory combination";
+    FargateNetworkMode = "E0402", "Fargate task without awsvpc";
+    FargateTaskSize = "E0403", "Fargate task without task-level cpu and memory";
+    DaemonNotEc2 = "E0404", "DAEMON service not on EC2";
+    FargatePlacement = "E0405", "placement rules on Fargate";
+    FargateLogDriver = "E0406", "log driver not supported on Fargate";
+    AwsvpcHostPort = "E0407", "awsvpc host port differs from container port";
+    NoEssentialContainer = "E0408", "task without an essential container";
+    TooManyContainers = "E0409", "more than 10 containers in a task";
+    DuplicateContainer = "E0410", "container name used twice";
+    InvalidName = "E0411", "invalid family or container name";
+    DependencyCycle = "E0412", "container dependency cycle";
+    HealthyWithoutCheck = "E0413", "HEALTHY dependency on a container without a health check";
+    CompleteOnEssential = "E0414", "COMPLETE or SUCCESS dependency on an essential container";
+    HealthCheckRange = "E0415", "health check setting out of range";
+    ContainerCpuOverTask = "E0416", "container cpu exceeds the task's";
+    ContainerMemoryOverTask = "E0417", "container memory exceeds the task's";
+    ReservationOverMemory = "E0418", "memory reservation not below memory";
+    MalformedSecret = "E0419", "malformed secret reference";
+    AwslogsIncomplete = "E0420", "awslogs without group or region";
+    ExposedPortMissing = "E0421", "exposed container port not mapped";
+    DeploymentPercent = "E0422", "deployment percentages out of range";
+    AutoscaleBounds = "E0423", "auto scaling bounds out of order";
+    LiteralSecret = "E0425", "secret-looking environment variable with a literal value";
+    RuleConflict = "E0426", "two services claim the same listener rule";
+    PortConflict = "E0427", "port used twice";
+    FargateBindHostPath = "E0428", "bind volume with a host path on Fargate";
+    EfsIamWithoutTransit = "E0429", "EFS IAM authorization without transit encryption";
+    AwsvpcWithoutSubnets = "E0430", "awsvpc service without subnets";
+    UnknownCapacityProvider = "E0431", "capacity provider not in the cluster";
+    LaunchIncompatible = "E0432", "launch type not supported by the task";
+    FirelensWithoutRouter = "E0433", "awsfirelens logging without a log router";
+    GraceWithoutLoadBalancer = "E0434", "health check grace period without a load balancer";
+    ListenerProtocol = "E0435", "listener protocol does not fit the load balancer";
+    MissingRegion = "E0436", "AWS region not known";
+
+    // E05xx: emit
+    EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";
+    EcsNeedsSubnets = "E0502", "ECS target needs existing subnets";
+    EcsNeedsRegistry = "E0503", "ECS target needs a service registry ARN";
+    StackTooLarge = "E0504", "stack exceeds CloudFormation limits";
+    OutputWrite = "E0505", "output could not be written";
+
+    // E06xx: runner
+    ManifestInvalid = "E0601", "local manifest cannot be read";
+    DriverUnavailable = "E0602", "runner driver unavailable";
+    NoLocalCommand = "E0603", "container has no local command";
+    PortInUse = "E0604", "local port already in use";
+    RunnerFailed = "E0605", "a service failed to reach its desired state";
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Code {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Code, ()> {
+        Code::ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(s)).ok_or(())
+    }
+}
