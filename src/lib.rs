@@ -7,3 +7,5 @@
 pub mod ast;
 pub mod diag;
 pub mod syntax;
+pub mod cli;
+pub mod emit;

@@ -1,0 +1,78 @@
+//! Command line (clap). One file per subcommand, each a `*Command` struct with
+//! `run(self, ctx: &mut Context) -> Result<(), Exit>`. This is the only layer,
+//! with `runner`, that reads files, the environment or prints.
+
+mod explain;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "wharf", version, about = "A typed language and compiler for Amazon ECS")]
+pub struct Cli {
+    /// How diagnostics are printed.
+    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print the explanation of a diagnostic code, with a wrong and a right example.
+    Explain(explain::ExplainCommand),
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageFormat {
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// What every subcommand may use: output settings.
+pub struct Context {
+    pub message_format: MessageFormat,
+    pub color: bool,
+}
+
+/// How a command failed: 1 for errors in the input, 2 for usage errors.
+#[derive(Debug)]
+pub enum Exit {
+    InputErrors,
+    Usage(String),
+    /// Failure with its own exit code (the runner uses this).
+    Code(u8),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let mut ctx = Context { message_format: cli.message_format, color };
+    let result = match cli.command {
+        Command::Explain(c) => c.run(&mut ctx),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Exit::InputErrors) => ExitCode::from(1),
+        Err(Exit::Usage(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Exit::Code(c)) => ExitCode::from(c),
+    }
+}
