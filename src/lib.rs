@@ -5,7 +5,8 @@
 //! Nothing below `cli` and `runner` prints, reads files or the environment.
 
 pub mod ast;
-pub mod diag;
-pub mod syntax;
 pub mod cli;
+pub mod diag;
 pub mod emit;
+pub mod ir;
+pub mod syntax;

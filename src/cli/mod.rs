@@ -9,7 +9,11 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "wharf", version, about = "A typed language and compiler for Amazon ECS")]
+#[command(
+    name = "wharf",
+    version,
+    about = "A typed language and compiler for Amazon ECS"
+)]
 pub struct Cli {
     /// How diagnostics are printed.
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
@@ -60,9 +64,14 @@ pub fn main() -> ExitCode {
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
-    let mut ctx = Context { message_format: cli.message_format, color };
+    let mut ctx = Context {
+        message_format: cli.message_format,
+        color,
+    };
     let result = match cli.command {
         Command::Explain(c) => c.run(&mut ctx),
     };

@@ -129,6 +129,10 @@ impl std::str::FromStr for Code {
     type Err = ();
 
     fn from_str(s: &str) -> Result<Code, ()> {
-        Code::ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(s)).ok_or(())
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s))
+            .ok_or(())
     }
 }

@@ -19,11 +19,20 @@ pub fn parse(src: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
         Ok(pairs) => pairs,
         Err(err) => return Err(vec![syntax_error(src, err)]),
     };
-    let mut lower = Lower { file: src.id, diags: Vec::new() };
-    let file = pairs.into_iter().next().expect("the file rule always yields one pair");
+    let mut lower = Lower {
+        file: src.id,
+        diags: Vec::new(),
+    };
+    let file = pairs
+        .into_iter()
+        .next()
+        .expect("the file rule always yields one pair");
     let statements = lower.statements(file);
     if lower.diags.is_empty() {
-        Ok(ast::File { id: src.id, statements })
+        Ok(ast::File {
+            id: src.id,
+            statements,
+        })
     } else {
         Err(lower.diags)
     }
@@ -90,19 +99,34 @@ impl Lower {
                 }
                 Rule::block => {
                     let bspan = self.span(&p);
-                    block = Some(ast::Block { statements: self.statements(p), span: bspan });
+                    block = Some(ast::Block {
+                        statements: self.statements(p),
+                        span: bspan,
+                    });
                 }
                 rule => unexpected(rule),
             }
         }
-        ast::Statement { head, words, value, block, span }
+        ast::Statement {
+            head,
+            words,
+            value,
+            block,
+            span,
+        }
     }
 
     fn head(&mut self, pair: Pair<Rule>) -> Ident {
-        let p = pair.into_inner().next().expect("head holds an ident or string");
+        let p = pair
+            .into_inner()
+            .next()
+            .expect("head holds an ident or string");
         let span = self.span(&p);
         match p.as_rule() {
-            Rule::ident => Ident { name: p.as_str().to_string(), span },
+            Rule::ident => Ident {
+                name: p.as_str().to_string(),
+                span,
+            },
             Rule::string => {
                 let e = self.string(p);
                 let name = e.as_plain_str().unwrap_or_default();
@@ -113,7 +137,10 @@ impl Lower {
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
-        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
     }
 
     fn path(&self, pair: Pair<Rule>) -> ast::Path {
@@ -124,7 +151,9 @@ impl Lower {
 
     fn expr(&mut self, pair: Pair<Rule>) -> Expr {
         let p = if pair.as_rule() == Rule::expr {
-            pair.into_inner().next().expect("expr holds one alternative")
+            pair.into_inner()
+                .next()
+                .expect("expr holds one alternative")
         } else {
             pair
         };
@@ -136,8 +165,14 @@ impl Lower {
                 let mut it = p.into_inner();
                 let lo = it.next().expect("range low");
                 let hi = it.next().expect("range high");
-                let lo = Expr { span: self.span(&lo), kind: ExprKind::Quantity(quantity(lo.as_str())) };
-                let hi = Expr { span: self.span(&hi), kind: ExprKind::Quantity(quantity(hi.as_str())) };
+                let lo = Expr {
+                    span: self.span(&lo),
+                    kind: ExprKind::Quantity(quantity(lo.as_str())),
+                };
+                let hi = Expr {
+                    span: self.span(&hi),
+                    kind: ExprKind::Quantity(quantity(hi.as_str())),
+                };
                 ExprKind::Range(Box::new(lo), Box::new(hi))
             }
             Rule::list => ExprKind::List(p.into_inner().map(|e| self.expr(e)).collect()),
@@ -149,7 +184,10 @@ impl Lower {
                         let key = match key.as_rule() {
                             Rule::string => {
                                 let span = self.span(&key);
-                                Ident { name: self.string(key).as_plain_str().unwrap_or_default(), span }
+                                Ident {
+                                    name: self.string(key).as_plain_str().unwrap_or_default(),
+                                    span,
+                                }
                             }
                             _ => self.ident(key),
                         };
@@ -197,7 +235,10 @@ impl Lower {
                 rule => unexpected(rule),
             }
         }
-        Expr { kind: ExprKind::Str(parts), span }
+        Expr {
+            kind: ExprKind::Str(parts),
+            span,
+        }
     }
 }
 
@@ -210,8 +251,13 @@ fn push_text(parts: &mut Vec<StrPart>, text: &str) {
 }
 
 fn quantity(text: &str) -> Quantity {
-    let split = text.find(|c: char| c.is_ascii_alphabetic() || c == '%').unwrap_or(text.len());
-    Quantity { number: text[..split].to_string(), unit: text[split..].to_string() }
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic() || c == '%')
+        .unwrap_or(text.len());
+    Quantity {
+        number: text[..split].to_string(),
+        unit: text[split..].to_string(),
+    }
 }
 
 #[track_caller]
@@ -225,7 +271,11 @@ fn syntax_error(src: &SourceFile, err: pest::error::Error<Rule>) -> Diagnostic {
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((s, e)) => (s, e),
     };
-    let end = if end == start { next_boundary(&src.text, start) } else { end };
+    let end = if end == start {
+        next_boundary(&src.text, start)
+    } else {
+        end
+    };
     let span = Span::new(src.id, start, end);
     let expected = match &err.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
@@ -236,7 +286,10 @@ fn syntax_error(src: &SourceFile, err: pest::error::Error<Rule>) -> Diagnostic {
         }
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
-    let found = src.text[start..].chars().next().map_or("end of file".to_string(), |c| format!("`{c}`"));
+    let found = src.text[start..]
+        .chars()
+        .next()
+        .map_or("end of file".to_string(), |c| format!("`{c}`"));
     let label = if expected.is_empty() {
         format!("unexpected {found}")
     } else {
