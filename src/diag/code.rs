@@ -60,6 +60,8 @@ codes! {
     DuplicateProperty = "E0308", "property set twice";
     RecursiveConstant = "E0309", "constant defined in terms of itself";
     TemplateArgument = "E0310", "template argument missing or unknown";
+    ConflictingProperties = "E0311", "properties that exclude each other";
+    InvalidFormat = "E0312", "value in the wrong format";
 
     // E04xx: ECS rules
     FargateCpuMemory = "E0401", "invalid Fargate cpu and memory combination";
