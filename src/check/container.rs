@@ -145,6 +145,12 @@ pub fn lower_container(
             "port" => c.ports.extend(port(cx, &mut w, s)),
             "env" => {
                 if let Some(kv) = tag(cx, &mut w, s) {
+                    if looks_secret(&kv.0)
+                        && kv.1.is_literal()
+                        && kv.1.as_literal().is_some_and(|v| !v.is_empty())
+                    {
+                        cx.push(errors::rule::literal_secret(&kv.0, s.span));
+                    }
                     c.environment.push(kv);
                 }
             }
@@ -604,4 +610,14 @@ fn local_command(cx: &mut Cx, e: &Expr) -> Option<ir::LocalCommand> {
         }
         _ => cx.literal(e).map(ir::LocalCommand::Shell),
     }
+}
+
+/// `*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*_KEY`: names whose literal values
+/// would put a secret into the task definition in plain text.
+fn looks_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    ["PASSWORD", "SECRET", "TOKEN"]
+        .iter()
+        .any(|w| upper.contains(w))
+        || upper.ends_with("_KEY")
 }

@@ -11,11 +11,26 @@ use indexmap::IndexMap;
 pub const DEFAULT_RETENTION_DAYS: u32 = 30;
 
 pub fn derive(cx: &mut Cx, program: &mut Program) {
+    drop_network_config(program);
     assign_priorities(program);
     log_groups(cx, program);
     namespaces(program);
     for task in &mut program.tasks {
         task.execution_needs = execution_needs(task);
+    }
+}
+
+/// Only awsvpc tasks take a network configuration.
+fn drop_network_config(program: &mut Program) {
+    let modes: std::collections::HashMap<String, ir::NetworkMode> = program
+        .tasks
+        .iter()
+        .map(|t| (t.name.clone(), t.network_mode))
+        .collect();
+    for s in &mut program.services {
+        if modes.get(&s.task) != Some(&ir::NetworkMode::Awsvpc) {
+            s.network = None;
+        }
     }
 }
 

@@ -110,18 +110,13 @@ impl Cx<'_> {
 
     /// MiB, from `512MiB`, `2GiB`, `0.5GiB`.
     pub fn mib(&mut self, e: &Expr) -> Option<u32> {
-        let v = self.measure(
-            e,
-            "a size",
-            &[("MiB", 1.0), ("GiB", 1024.0), ("MB", 1.0), ("GB", 1024.0)],
-            None,
-        )?;
+        let v = self.measure(e, "a size", &[("MiB", 1.0), ("GiB", 1024.0)], None)?;
         self.whole(v, "a size in MiB", e)
     }
 
     /// GiB, from `21GiB`.
     pub fn gib(&mut self, e: &Expr) -> Option<u32> {
-        let v = self.measure(e, "a size", &[("GiB", 1.0), ("GB", 1.0)], None)?;
+        let v = self.measure(e, "a size", &[("GiB", 1.0)], None)?;
         self.whole(v, "a size in GiB", e)
     }
 

@@ -98,7 +98,6 @@ codes! {
     FirelensWithoutRouter = "E0433", "awsfirelens logging without a log router";
     GraceWithoutLoadBalancer = "E0434", "health check grace period without a load balancer";
     ListenerProtocol = "E0435", "listener protocol does not fit the load balancer";
-    MissingRegion = "E0436", "AWS region not known";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";

@@ -2,6 +2,8 @@
 //! stays consistent: lowercase, no final period, names in backticks, the
 //! label says what is at the span, the help says what to do.
 
+pub mod rule;
+
 use super::scope::Kind;
 use crate::ast::Expr;
 use crate::diag::{closest, Code, Diagnostic, Span};
@@ -510,6 +512,6 @@ pub fn awslogs_option_elsewhere(driver: &str, span: Span) -> Diagnostic {
 }
 
 pub fn missing_region(span: Span) -> Diagnostic {
-    Diagnostic::error(Code::MissingRegion, "awslogs needs a region and none is known", span, "awslogs here")
+    Diagnostic::error(Code::AwslogsIncomplete, "awslogs needs a region and none is known", span, "awslogs here")
         .with_help("add `region \"us-east-1\"` at the top of the program, `region` to `logs awslogs`, or set AWS_REGION")
 }
