@@ -107,40 +107,21 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                 set(cx, &mut network, s, v)
             }
             "compat" => {
-                let v = w.required(cx, "fargate, ec2 or external").and_then(|e| {
+                let mut list = Vec::new();
+                while let Some(e) = w.positional() {
                     let items: Vec<Expr> = cx.list(e).into_iter().cloned().collect();
-                    let mut out = Vec::new();
                     for i in &items {
-                        out.push(
-                            match cx.choice(
-                                i,
-                                "a compatibility",
-                                &["fargate", "ec2", "external"],
-                            )? {
-                                "fargate" => Compatibility::Fargate,
-                                "ec2" => Compatibility::Ec2,
-                                _ => Compatibility::External,
-                            },
-                        );
-                    }
-                    out.sort();
-                    out.dedup();
-                    Some(out)
-                });
-                while let Some(extra) = w.positional() {
-                    if let Some(c) =
-                        cx.choice(extra, "a compatibility", &["fargate", "ec2", "external"])
-                    {
-                        let c = match c {
-                            "fargate" => Compatibility::Fargate,
-                            "ec2" => Compatibility::Ec2,
-                            _ => Compatibility::External,
-                        };
-                        if let Some(list) = compat.as_mut() {
-                            list.push(c);
+                        match cx.choice(i, "a compatibility", &["fargate", "ec2", "external"]) {
+                            Some("fargate") => list.push(Compatibility::Fargate),
+                            Some("ec2") => list.push(Compatibility::Ec2),
+                            Some(_) => list.push(Compatibility::External),
+                            None => {}
                         }
                     }
                 }
+                list.sort();
+                list.dedup();
+                let v = (!list.is_empty()).then_some(list);
                 set(cx, &mut compat, s, v)
             }
             "execution_role" => {
