@@ -60,6 +60,8 @@ codes! {
     DuplicateProperty = "E0308", "property set twice";
     RecursiveConstant = "E0309", "constant defined in terms of itself";
     TemplateArgument = "E0310", "template argument missing or unknown";
+    ConflictingProperties = "E0311", "properties that exclude each other";
+    InvalidFormat = "E0312", "value in the wrong format";
 
     // E04xx: ECS rules
     FargateCpuMemory = "E0401", "invalid Fargate cpu and memory combination";
@@ -96,7 +98,6 @@ codes! {
     FirelensWithoutRouter = "E0433", "awsfirelens logging without a log router";
     GraceWithoutLoadBalancer = "E0434", "health check grace period without a load balancer";
     ListenerProtocol = "E0435", "listener protocol does not fit the load balancer";
-    MissingRegion = "E0436", "AWS region not known";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";

@@ -477,6 +477,9 @@ pub struct Secret {
     /// Environment variable name in the container.
     pub name: String,
     pub source: SecretSource,
+    /// Customer managed KMS key that encrypts the secret (`kms:` in the
+    /// source); the execution role then needs `kms:Decrypt` on it.
+    pub kms_key: Option<String>,
     pub span: Span,
 }
 

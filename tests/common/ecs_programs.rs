@@ -289,6 +289,7 @@ pub fn fargate_web() -> Program {
                 version_stage: None,
                 version_id: None,
             },
+            kms_key: None,
             span: span(340),
         }],
         log: Some(awslogs("/wharf/shop/web", "app")),
@@ -510,6 +511,7 @@ pub fn firelens() -> Program {
                     parameter: "arn:aws:ssm:us-east-1:123456789012:parameter/datadog/api-key"
                         .into(),
                 },
+                kms_key: None,
                 span: span(360),
             }],
             group: None,
