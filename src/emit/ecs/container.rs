@@ -112,25 +112,13 @@ fn ulimit(u: &ir::Ulimit) -> Value {
 /// Driver options as given. For `awslogs`, the group and region are added
 /// when the options lack them, and a group Wharf owns gets
 /// `awslogs-create-group`: without the CloudFormation stack nothing else
-/// creates it (the execution role then needs `logs:CreateLogGroup`).
+/// creates it (the execution role then needs `logs:CreateLogGroup`). The
+/// awslogs options then read group, region, stream prefix, the rest.
 fn log_configuration(program: &ir::Program, log: &ir::LogConfig) -> Value {
-    let mut options = log.options.clone();
-    if log.driver == ir::LogDriver::Awslogs {
-        let has = |options: &[(String, ir::Text)], key: &str| options.iter().any(|(k, _)| k == key);
-        if let Some(group) = &log.group {
-            if !has(&options, "awslogs-group") {
-                options.push(("awslogs-group".into(), ir::Text::lit(group.as_str())));
-            }
-            if !has(&options, "awslogs-create-group") {
-                options.push(("awslogs-create-group".into(), ir::Text::lit("true")));
-            }
-        }
-        if let Some(region) = &program.region {
-            if !has(&options, "awslogs-region") {
-                options.push(("awslogs-region".into(), ir::Text::lit(region.as_str())));
-            }
-        }
-    }
+    let options = match log.driver {
+        ir::LogDriver::Awslogs => awslogs_options(program, log),
+        _ => log.options.clone(),
+    };
     Obj::new()
         .set("logDriver", log.driver.as_str())
         .opt("options", string_map(program, &options))
@@ -139,6 +127,28 @@ fn log_configuration(program: &ir::Program, log: &ir::LogConfig) -> Value {
             log.secret_options.iter().map(secret).collect(),
         )
         .build()
+}
+
+fn awslogs_options(program: &ir::Program, log: &ir::LogConfig) -> Vec<(String, ir::Text)> {
+    let mut options = log.options.clone();
+    let has = |options: &[(String, ir::Text)], key: &str| options.iter().any(|(k, _)| k == key);
+    if let Some(group) = &log.group {
+        if !has(&options, "awslogs-group") {
+            options.push(("awslogs-group".into(), ir::Text::lit(group.as_str())));
+        }
+        if !has(&options, "awslogs-create-group") {
+            options.push(("awslogs-create-group".into(), ir::Text::lit("true")));
+        }
+    }
+    if let Some(region) = &program.region {
+        if !has(&options, "awslogs-region") {
+            options.push(("awslogs-region".into(), ir::Text::lit(region.as_str())));
+        }
+    }
+    const FIRST: [&str; 3] = ["awslogs-group", "awslogs-region", "awslogs-stream-prefix"];
+    let rank = |key: &str| FIRST.iter().position(|f| *f == key).unwrap_or(FIRST.len());
+    options.sort_by_key(|(k, _)| rank(k));
+    options
 }
 
 fn health_check(program: &ir::Program, h: &ir::HealthCheck) -> Value {
