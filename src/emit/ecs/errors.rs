@@ -53,7 +53,7 @@ pub fn needs_registry(service: &str, dns_name: &str, span: Span) -> Diagnostic {
         "the ECS API cannot create the Cloud Map service for this discovery name",
     )
     .with_help(
-        "give `registry \"arn:aws:servicediscovery:...\"` in the discovery, \
+        "add `registry \"arn:aws:servicediscovery:...\"` to the `discovery` line, \
          or build `--target cloudformation`",
     )
 }
