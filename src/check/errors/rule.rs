@@ -211,7 +211,7 @@ pub fn health_range(what: &str, v: u32, lo: u32, hi: u32, unit: &str, span: Span
     ))
 }
 
-pub fn container_cpu_over_task(sum: u32, cpu: u32, span: Span) -> Diagnostic {
+pub fn container_cpu_over_task(sum: u64, cpu: u32, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::ContainerCpuOverTask,
         format!("containers reserve {sum} cpu units, more than the task's {cpu}"),
@@ -221,7 +221,7 @@ pub fn container_cpu_over_task(sum: u32, cpu: u32, span: Span) -> Diagnostic {
     .with_help("lower the containers' `cpu`, or raise the task's")
 }
 
-pub fn container_memory_over_task(sum: u32, mem: u32, span: Span) -> Diagnostic {
+pub fn container_memory_over_task(sum: u64, mem: u32, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::ContainerMemoryOverTask,
         format!("containers reserve {sum}MiB, more than the task's {mem}MiB"),
