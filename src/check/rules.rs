@@ -257,19 +257,26 @@ fn check_resources(cx: &mut Cx, task: &Task) {
             }
         }
     }
+    // Sums in u64: container sizes come from the source and may be huge.
     if let Some(cpu) = task.cpu {
-        let sum: u32 = task.containers.iter().filter_map(|c| c.cpu).sum();
-        if sum > cpu {
+        let sum: u64 = task
+            .containers
+            .iter()
+            .filter_map(|c| c.cpu)
+            .map(u64::from)
+            .sum();
+        if sum > u64::from(cpu) {
             cx.push(e::container_cpu_over_task(sum, cpu, task.span));
         }
     }
     if let Some(mem) = task.memory {
-        let sum: u32 = task
+        let sum: u64 = task
             .containers
             .iter()
             .filter_map(|c| c.memory.or(c.memory_reservation))
+            .map(u64::from)
             .sum();
-        if sum > mem {
+        if sum > u64::from(mem) {
             cx.push(e::container_memory_over_task(sum, mem, task.span));
         }
     }
