@@ -62,6 +62,17 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         Some(e) => cx.literal(&e),
         None => options.env.get("AWS_REGION").cloned(),
     };
+    let account = match cx.scope.account.clone() {
+        Some(e) => cx.literal(&e).and_then(|a| {
+            if a.len() == 12 && a.chars().all(|c| c.is_ascii_digit()) {
+                Some(a)
+            } else {
+                cx.push(errors::bad_account(&a, e.span));
+                None
+            }
+        }),
+        None => None,
+    };
     let mut program = ir::Program {
         name: cx
             .scope
@@ -69,6 +80,7 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
             .as_ref()
             .map_or_else(|| options.name.clone(), |(n, _)| n.clone()),
         region,
+        account,
         inputs: cx.scope.inputs(),
         networks: Vec::new(),
         clusters: Vec::new(),

@@ -18,6 +18,9 @@ pub struct Program {
     /// AWS region from `region "..."` or the `AWS_REGION` input; used for
     /// awslogs and ARNs the backends must build.
     pub region: Option<String>,
+    /// AWS account ID from `account "..."`: lets the ECS target name the
+    /// account's conventional `ecsTaskExecutionRole` for a generated role.
+    pub account: Option<String>,
     pub inputs: Vec<Input>,
     pub networks: Vec<Network>,
     pub clusters: Vec<Cluster>,

@@ -370,6 +370,16 @@ pub fn recursive_constant(name: &str, span: Span) -> Diagnostic {
     .with_help("give one of the constants in the cycle a literal value")
 }
 
+pub fn bad_account(value: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidFormat,
+        format!("`{value}` is not an AWS account ID"),
+        span,
+        "expected 12 digits",
+    )
+    .with_help("write the account ID as a string of 12 digits, such as \"123456789012\"")
+}
+
 pub fn bad_cidr(value: &str, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::InvalidFormat,

@@ -72,3 +72,16 @@ pub fn needs_task_role(task: &str, permission_span: Span, task_span: Span) -> Di
          or build `--target cloudformation`",
     )
 }
+
+pub fn needs_execution_role(task: &str, task_span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::EcsNeedsExecutionRole,
+        format!("task `{task}` needs an execution role and the ECS target cannot create one"),
+        task_span,
+        "pulls from ECR, writes logs or reads secrets",
+    )
+    .with_help(
+        "give `execution_role \"arn:aws:iam::...\"`, or `account \"123456789012\"` at the top \
+         to use the account's ecsTaskExecutionRole, or build `--target cloudformation`",
+    )
+}

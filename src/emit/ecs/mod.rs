@@ -25,13 +25,14 @@
 //! - All or nothing: every diagnostic is collected, and if there is any, no
 //!   artifact is returned.
 //!
-//! Roles. The ECS API cannot create IAM roles, and the account ID is unknown
-//! at build time, so a generated role (`ir::Role::Generated`) has no ARN here:
-//! - a generated **execution role** is written as the role *name*
-//!   `ecsTaskExecutionRole`, the name AWS documents for the account's default
-//!   task execution role (ECS accepts a name in place of an ARN). It is
-//!   omitted when nothing needs it: no awslogs driver, no secrets or secret
-//!   log options, no private ECR image, no other execution need.
+//! Roles. The ECS API cannot create IAM roles, so a generated role
+//! (`ir::Role::Generated`) has no ARN of its own here:
+//! - a generated **execution role** is written as the ARN of the account's
+//!   conventional `ecsTaskExecutionRole` (the role the ECS console creates)
+//!   when the program names its `account`; without one it is E0507, since
+//!   `executionRoleArn` must be an ARN. It is omitted when nothing needs it:
+//!   no awslogs driver, no secrets or secret log options, no private ECR
+//!   image, no other execution need.
 //! - a generated **task role** is omitted when the task declares no
 //!   permission; when it declares `allow` statements, the role would have to
 //!   be created, which only CloudFormation can do, so that is error E0506
