@@ -83,8 +83,9 @@ pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>>
         let json = task_definition::emit_task_definition(program, t, &mut diags);
         artifacts.push(artifact(format!("taskdefs/{}.json", t.family), &json));
     }
+    let index = ir::Index::new(program);
     for s in &program.services {
-        let json = service::emit_service(program, s, &mut diags);
+        let json = service::emit_service(program, &index, s, &mut diags);
         artifacts.push(artifact(format!("services/{}.json", s.name), &json));
     }
 

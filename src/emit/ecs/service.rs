@@ -18,10 +18,11 @@ const DEFAULT_PLATFORM_VERSION: &str = "LATEST";
 
 pub(crate) fn emit_service(
     program: &ir::Program,
+    index: &ir::Index,
     service: &ir::Service,
     diags: &mut Vec<Diagnostic>,
 ) -> Value {
-    let task = program.task(&service.task);
+    let task = index.task(&service.task);
     let launch = launch(program, service, task);
     let fargate = match &launch {
         Launch::Type(t) => *t == ir::Compatibility::Fargate,
