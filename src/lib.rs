@@ -10,4 +10,5 @@ pub mod cli;
 pub mod diag;
 pub mod emit;
 pub mod ir;
+pub mod stdlib;
 pub mod syntax;

@@ -15,6 +15,7 @@ mod rules;
 mod scope;
 mod service;
 mod task;
+mod template;
 mod values;
 
 use crate::ast;
@@ -32,6 +33,8 @@ pub struct Options {
     pub env: IndexMap<String, String>,
     /// Default stack name (the main file's stem) when the source has no `stack`.
     pub name: String,
+    /// Files that are the embedded stdlib: their templates are `std.NAME`.
+    pub stdlib: Vec<crate::diag::FileId>,
 }
 
 /// The checking context: scope and collected diagnostics.
@@ -49,14 +52,18 @@ impl Cx<'_> {
     }
 }
 
-/// Checks a whole program (the main file first, then its imports).
+/// Checks a whole program (the main file first, then its imports, then the
+/// stdlib files named in `options.stdlib`).
 pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Vec<Diagnostic>) {
     let mut cx = Cx {
         scope: Scope::default(),
         diags: Vec::new(),
         incomplete: Default::default(),
     };
-    scope::collect(&mut cx, files, options);
+    scope::collect_settings(&mut cx, files, options);
+    let templates = template::collect(&mut cx, files, &options.stdlib);
+    let expanded = template::expand(&mut cx, files, &templates, &options.stdlib);
+    scope::collect_decls(&mut cx, &expanded);
 
     let region = match cx.scope.region.clone() {
         Some(e) => cx.literal(&e),

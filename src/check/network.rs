@@ -15,7 +15,7 @@ use crate::ir::{
 };
 
 pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
-    let name = stmt.words[0].as_ident()?.name.clone();
+    let name = super::scope::decl_name(cx, stmt)?.name;
     Words::new(stmt).skip(1).finish(cx);
     let mut vpc = None;
     let mut public = None;
@@ -195,7 +195,7 @@ fn cidr_block(cx: &mut Cx, e: &Expr) -> Option<String> {
 }
 
 pub fn lower_load_balancer(cx: &mut Cx, stmt: &Statement) -> Option<ir::LoadBalancer> {
-    let name = stmt.words[0].as_ident()?.name.clone();
+    let name = super::scope::decl_name(cx, stmt)?.name;
     let kind = if stmt.head.name == "nlb" {
         LbKind::Nlb
     } else {

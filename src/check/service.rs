@@ -48,7 +48,7 @@ const HEADS: &[&str] = &[
 ];
 
 pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
-    let name = stmt.words[0].as_ident()?.name.clone();
+    let name = super::scope::decl_name(cx, stmt)?.name;
     let mut head = Words::new(stmt).skip(1);
     let cluster_expr = head.keyword(cx, "in");
     head.finish(cx);

@@ -49,7 +49,7 @@ const TASK_HEADS: &[&str] = &[
 ];
 
 pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
-    let name = stmt.words[0].as_ident()?.name.clone();
+    let name = super::scope::decl_name(cx, stmt)?.name;
     Words::new(stmt).skip(1).finish(cx);
     let mut family = None;
     let mut cpu = None;

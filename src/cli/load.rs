@@ -22,7 +22,10 @@ pub fn compile(
     inputs: &IndexMap<String, String>,
 ) -> Result<(SourceMap, ir::Program), Failed> {
     let mut sources = SourceMap::new();
-    let (files, mut diags) = load(path, &mut sources);
+    let (mut files, mut diags) = load(path, &mut sources);
+    let (std_files, stdlib, mut std_diags) = crate::stdlib::load(&mut sources);
+    files.extend(std_files);
+    diags.append(&mut std_diags);
     if !diags.is_empty() {
         crate::diag::sort(&mut diags);
         return Err(Failed { sources, diags });
@@ -30,6 +33,7 @@ pub fn compile(
     let options = Options {
         inputs: inputs.clone(),
         env: std::env::vars().collect(),
+        stdlib,
         name: path
             .file_stem()
             .map_or_else(|| "wharf".to_string(), |s| s.to_string_lossy().into_owned()),

@@ -62,6 +62,7 @@ codes! {
     TemplateArgument = "E0310", "template argument missing or unknown";
     ConflictingProperties = "E0311", "properties that exclude each other";
     InvalidFormat = "E0312", "value in the wrong format";
+    TemplateRecursion = "E0313", "template that uses itself";
 
     // E04xx: ECS rules
     FargateCpuMemory = "E0401", "invalid Fargate cpu and memory combination";

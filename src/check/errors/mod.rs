@@ -278,6 +278,82 @@ pub fn malformed_input(span: Span) -> Diagnostic {
         .with_help("write `input NAME: string = \"default\"` (types: string, int, bool, vpc_id, subnets, security_groups)")
 }
 
+// ----- templates ------------------------------------------------------------
+
+pub fn malformed_param(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TemplateArgument,
+        "`param` needs a name and a type",
+        span,
+        "not `param NAME: TYPE`",
+    )
+    .with_help(format!(
+        "write `param port: port = 8080`; types: {}",
+        list(super::template::PARAM_TYPES)
+    ))
+}
+
+pub fn unknown_template(name: &str, known: &[&str], span: Span) -> Diagnostic {
+    let help = match did_you_mean(name, known) {
+        Some(d) => d,
+        None if known.is_empty() => format!("declare it with `template {name} {{ ... }}`"),
+        None => format!("known templates: {}", list(known)),
+    };
+    Diagnostic::error(
+        Code::UnknownTemplate,
+        format!("unknown template `{name}`"),
+        span,
+        "no template of this name",
+    )
+    .with_help(help)
+}
+
+pub fn template_recursion(name: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TemplateRecursion,
+        format!("template `{name}` uses itself"),
+        span,
+        "used again here",
+    )
+    .with_help("a template may use other templates, but not itself, directly or through another")
+}
+
+pub fn unknown_template_argument(
+    template: &str,
+    name: &str,
+    known: &[&str],
+    span: Span,
+) -> Diagnostic {
+    let help = match did_you_mean(name, known) {
+        Some(d) => d,
+        None if known.is_empty() => format!("`{template}` takes no more arguments"),
+        None => format!("`{template}` takes {}", list(known)),
+    };
+    Diagnostic::error(
+        Code::TemplateArgument,
+        format!("`{template}` has no parameter `{name}`"),
+        span,
+        "unknown argument",
+    )
+    .with_help(help)
+}
+
+pub fn missing_template_argument(
+    template: &str,
+    param: &str,
+    span: Span,
+    param_span: Span,
+) -> Diagnostic {
+    Diagnostic::error(
+        Code::TemplateArgument,
+        format!("`{template}` needs `{param}`"),
+        span,
+        format!("`{param}` not given"),
+    )
+    .with_label(param_span, "parameter declared here without a default")
+    .with_help(format!("pass `{param}: ...`"))
+}
+
 // ----- values ---------------------------------------------------------------
 
 pub fn type_mismatch(expected: &str, found: &str, span: Span) -> Diagnostic {
