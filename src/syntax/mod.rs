@@ -302,7 +302,7 @@ impl Lower<'_> {
 /// Where a rule's last real token ends (see `Lower::tight`).
 fn tight_end(pair: &Pair<Rule>) -> usize {
     match pair.as_rule() {
-        Rule::statement | Rule::number | Rule::reference | Rule::assign => {
+        Rule::statement | Rule::number | Rule::reference | Rule::assign | Rule::pair_value => {
             match pair.clone().into_inner().last() {
                 Some(last) => tight_end(&last),
                 None => pair.as_span().end(),
