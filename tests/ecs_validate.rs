@@ -157,7 +157,7 @@ fn examples_pass_botocore_validation() {
     let mut total = [0usize; 4];
     for path in &sources {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let program = match wharf::cli::load::compile(path, &Default::default()) {
+        let program = match wharf::cli::load::compile(path, &Default::default(), None) {
             Ok((_, program)) => program,
             Err(failed) => panic!("{name} does not compile: {:#?}", failed.diags),
         };

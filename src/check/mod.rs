@@ -9,6 +9,7 @@ mod args;
 mod cluster;
 mod container;
 mod derive;
+mod environment;
 mod errors;
 mod network;
 mod rules;
@@ -33,6 +34,8 @@ pub struct Options {
     pub env: IndexMap<String, String>,
     /// Default stack name (the main file's stem) when the source has no `stack`.
     pub name: String,
+    /// `--env NAME`: the environment whose overrides apply.
+    pub environment: Option<String>,
     /// Files that are the embedded stdlib: their templates are `std.NAME`.
     pub stdlib: Vec<crate::diag::FileId>,
 }
@@ -60,9 +63,16 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         diags: Vec::new(),
         incomplete: Default::default(),
     };
+    let env = environment::select(&mut cx, files, options.environment.as_deref());
+    if let Some(env) = env {
+        cx.scope.input_overrides = environment::input_overrides(env);
+    }
     scope::collect_settings(&mut cx, files, options);
     let templates = template::collect(&mut cx, files, &options.stdlib);
-    let expanded = template::expand(&mut cx, files, &templates, &options.stdlib);
+    let mut expanded = template::expand(&mut cx, files, &templates, &options.stdlib);
+    if let Some(env) = env {
+        environment::apply(&mut cx, &mut expanded, env);
+    }
     scope::collect_decls(&mut cx, &expanded);
 
     let region = match cx.scope.region.clone() {

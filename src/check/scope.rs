@@ -41,6 +41,8 @@ pub struct Scope<'a> {
     pub stack: Option<(String, Span)>,
     pub region: Option<Expr>,
     pub account: Option<Expr>,
+    /// Input defaults replaced by the selected environment.
+    pub input_overrides: IndexMap<String, Expr>,
 }
 
 impl Scope<'_> {
@@ -54,6 +56,14 @@ impl Scope<'_> {
 
     pub fn has(&self, kind: Kind, name: &str) -> bool {
         self.decls.contains_key(&(kind, name.to_string()))
+    }
+
+    pub fn input_names(&self) -> Vec<String> {
+        self.values
+            .iter()
+            .filter(|(_, b)| matches!(b, Binding::Input(_)))
+            .map(|(k, _)| k.clone())
+            .collect()
     }
 
     pub fn inputs(&self) -> Vec<Input> {
@@ -301,7 +311,13 @@ fn collect_input(
             }
         }
     }
-    let default = match &stmt.value {
+    let default_expr = cx
+        .scope
+        .input_overrides
+        .get(&name.name)
+        .cloned()
+        .or_else(|| stmt.value.clone());
+    let default = match &default_expr {
         Some(e) => match &e.kind {
             ExprKind::Str(_) => cx.literal(e),
             ExprKind::Quantity(q) if q.unit.is_empty() => Some(q.number.clone()),

@@ -16,10 +16,11 @@ pub struct Failed {
     pub diags: Vec<Diagnostic>,
 }
 
-/// Parses and checks `path` and its imports.
+/// Parses and checks `path` and its imports, for the environment `env`.
 pub fn compile(
     path: &Path,
     inputs: &IndexMap<String, String>,
+    env: Option<&str>,
 ) -> Result<(SourceMap, ir::Program), Failed> {
     let mut sources = SourceMap::new();
     let (mut files, mut diags) = load(path, &mut sources);
@@ -34,6 +35,7 @@ pub fn compile(
         inputs: inputs.clone(),
         env: std::env::vars().collect(),
         stdlib,
+        environment: env.map(str::to_string),
         name: path
             .file_stem()
             .map_or_else(|| "wharf".to_string(), |s| s.to_string_lossy().into_owned()),

@@ -57,6 +57,9 @@ pub struct InputArgs {
     /// Give a typed input a value (overrides the environment and the default).
     #[arg(long = "input", value_name = "NAME=VALUE")]
     pub input: Vec<String>,
+    /// Apply the overrides of this `environment` (e.g. dev, prod).
+    #[arg(long = "env", value_name = "NAME")]
+    pub env: Option<String>,
 }
 
 impl InputArgs {

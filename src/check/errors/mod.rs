@@ -219,6 +219,23 @@ pub fn unknown_value(name: &str, candidates: &[&str], span: Span) -> Diagnostic 
     .with_help(help)
 }
 
+pub fn unknown_environment(name: &str, known: &[&str], span: Span) -> Diagnostic {
+    let help = match did_you_mean(name, known) {
+        Some(d) => d,
+        None if known.is_empty() => {
+            format!("declare it: `environment {name} {{ service api {{ count 2 }} }}`")
+        }
+        None => format!("environments of this program: {}", list(known)),
+    };
+    Diagnostic::error(
+        Code::UnknownEnvironment,
+        format!("`--env {name}` is not an environment of this program"),
+        span,
+        "no such environment",
+    )
+    .with_help(help)
+}
+
 pub fn unknown_cli_input(name: &str, inputs: &[&str], span: Span) -> Diagnostic {
     let help = match did_you_mean(name, inputs) {
         Some(d) => d,
