@@ -64,9 +64,10 @@ fn an_override_is_checked_like_any_statement() {
         "task api { cpu 1vcpu; memory 16GiB }",
     );
     std::fs::write(&path, src).unwrap();
-    let failed = compile(&path, &Default::default(), Some("prod"))
-        .err()
-        .expect("an invalid Fargate size");
+    let failed = match compile(&path, &Default::default(), Some("prod")) {
+        Ok(_) => panic!("an invalid Fargate size compiled"),
+        Err(f) => f,
+    };
     let text = wharf::diag::render::human(&failed.sources, &failed.diags, false);
     assert!(
         text.contains("[E0401] Error: Fargate has no task size of cpu 1024 with memory 16384MiB"),
