@@ -51,16 +51,17 @@ const HEADS: &[&str] = &[
     "local",
 ];
 
-/// The container and, for an ambassador, the app it fronts (`for app`).
+/// The container and, for an ambassador, the app it fronts (`for app`)
+/// with the span of that name.
 pub fn lower_container(
     cx: &mut Cx,
     stmt: &Statement,
     role: ContainerRole,
-) -> Option<(ir::Container, Option<String>)> {
+) -> Option<(ir::Container, Option<(String, Span)>)> {
     let mut head = Words::new(stmt);
     let target = if role == ContainerRole::Ambassador {
         head.keyword(cx, "for")
-            .and_then(|e| cx.name(e, "a container name"))
+            .and_then(|e| cx.name(e, "a container name").map(|n| (n, e.span)))
     } else {
         None
     };

@@ -246,7 +246,10 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
 
 /// Adds the dependencies each pattern implies, unless the source already
 /// declares a dependency between the same two containers.
-fn apply_patterns(containers: &mut [ir::Container], ambassador_targets: &[(String, String)]) {
+fn apply_patterns(
+    containers: &mut [ir::Container],
+    ambassador_targets: &[(String, (String, crate::diag::Span))],
+) {
     let apps: Vec<String> = containers
         .iter()
         .filter(|c| c.role == ContainerRole::App)
@@ -284,12 +287,15 @@ fn apply_patterns(containers: &mut [ir::Container], ambassador_targets: &[(Strin
                 }
             }
             ContainerRole::Ambassador => {
+                // The dependency is blamed on `for NAME` when it is written.
                 let target = ambassador_targets
                     .iter()
                     .find(|(a, _)| *a == c.name)
                     .map(|(_, t)| t.clone());
-                if let Some(app) = target.or_else(|| apps.first().cloned()) {
-                    add(&app, Condition::Healthy, c.span);
+                if let Some((app, span)) =
+                    target.or_else(|| apps.first().map(|a| (a.clone(), c.span)))
+                {
+                    add(&app, Condition::Healthy, span);
                 }
             }
             ContainerRole::Init | ContainerRole::LogRouter => {}

@@ -91,7 +91,7 @@ impl Cx<'_> {
 
     fn whole(&mut self, v: f64, what: &str, e: &Expr) -> Option<u32> {
         if v < 0.0 || v.fract() != 0.0 || v > u32::MAX as f64 {
-            self.push(errors::not_whole(what, e.span));
+            self.push(errors::not_whole(what, v, e.span));
             return None;
         }
         Some(v as u32)

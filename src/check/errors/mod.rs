@@ -326,14 +326,36 @@ pub fn unknown_unit(unit: &str, what: &str, units: &[&str], span: Span) -> Diagn
     .with_help(help)
 }
 
-pub fn not_whole(what: &str, span: Span) -> Diagnostic {
+/// `value` is the amount in the unit `what` names (CPU units, MiB, ...).
+pub fn not_whole(what: &str, value: f64, span: Span) -> Diagnostic {
+    if value < 0.0 {
+        return Diagnostic::error(
+            Code::TypeMismatch,
+            format!("expected {what}, found a negative number"),
+            span,
+            "negative",
+        )
+        .with_help("write a value of 0 or more");
+    }
+    if value > f64::from(u32::MAX) {
+        return Diagnostic::error(
+            Code::OutOfRange,
+            format!("expected {what}, found a number too large to use"),
+            span,
+            "too large",
+        )
+        .with_help("write a realistic value");
+    }
     Diagnostic::error(
         Code::TypeMismatch,
-        format!("expected {what}, found a fraction or negative number"),
+        format!(
+            "expected {what}, found {}, which is not whole",
+            (value * 1000.0).round() / 1000.0
+        ),
         span,
-        "not whole",
+        "not a whole amount",
     )
-    .with_help("write a whole, non-negative number")
+    .with_help("write a value that comes to a whole amount, such as 0.25vcpu (256 units) or 0.5GiB (512MiB)")
 }
 
 pub fn out_of_range(what: &str, value: &str, range: &str, span: Span) -> Diagnostic {

@@ -424,13 +424,24 @@ pub fn deployment_step(percent: u32, span: Span) -> Diagnostic {
 }
 
 pub fn autoscale_bounds(min: u32, max: u32, desired: u32, span: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::AutoscaleBounds,
-        format!("auto scaling {min}..{max} does not contain the desired count {desired}"),
-        span,
-        "this range",
-    )
-    .with_help("keep min <= count <= max, with max at least 1")
+    let (message, label) = if min > max {
+        (
+            format!("auto scaling range {min}..{max} is reversed"),
+            "minimum above maximum",
+        )
+    } else if max == 0 {
+        (
+            format!("auto scaling range {min}..{max} never runs a task"),
+            "maximum of 0",
+        )
+    } else {
+        (
+            format!("auto scaling {min}..{max} does not contain the desired count {desired}"),
+            "this range",
+        )
+    };
+    Diagnostic::error(Code::AutoscaleBounds, message, span, label)
+        .with_help("keep min <= count <= max, with max at least 1")
 }
 
 pub fn requests_without_alb(service: &str, span: Span) -> Diagnostic {
