@@ -371,7 +371,11 @@ fn secret(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Secret> {
             None => cx.literal(e),
         })?;
     let Some(value) = &s.value else {
-        cx.push(errors::missing_value("secret", s.span));
+        // A word after the name is the value with its `=` forgotten.
+        match w.positional() {
+            Some(v) => cx.push(errors::missing_equals("secret", v.span)),
+            None => cx.push(errors::missing_value("secret", s.span)),
+        }
         return None;
     };
     let source = secret_source(cx, value)?;

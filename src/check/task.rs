@@ -384,7 +384,11 @@ pub fn tag(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<(String, ir::Tex
             None => cx.literal(e),
         })?;
     let Some(value) = &s.value else {
-        cx.push(errors::missing_value(&s.head.name, s.span));
+        // A word after the name is the value with its `=` forgotten.
+        match w.positional() {
+            Some(v) => cx.push(errors::missing_equals(&s.head.name, v.span)),
+            None => cx.push(errors::missing_value(&s.head.name, s.span)),
+        }
         return None;
     };
     let v = cx.text(value)?;

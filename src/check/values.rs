@@ -253,7 +253,8 @@ impl Cx<'_> {
                             } else {
                                 let names: Vec<&str> =
                                     self.scope.values.keys().map(String::as_str).collect();
-                                let d = errors::unknown_value(&path.dotted(), &names, path.span);
+                                let d =
+                                    errors::unknown_value(&path.dotted(), &names, path.span, false);
                                 self.push(d);
                                 ok = false;
                             }
@@ -268,7 +269,7 @@ impl Cx<'_> {
             }
             ExprKind::Path(p) if p.single().is_some() => {
                 let names: Vec<&str> = self.scope.values.keys().map(String::as_str).collect();
-                let d = errors::unknown_value(&p.dotted(), &names, p.span);
+                let d = errors::unknown_value(&p.dotted(), &names, p.span, true);
                 self.push(d);
                 false
             }

@@ -84,6 +84,17 @@ pub fn missing_value(head: &str, span: Span) -> Diagnostic {
     .with_help(format!("write `{head} NAME = \"value\"`"))
 }
 
+/// `env NAME "value"`: a value written without `=`.
+pub fn missing_equals(head: &str, value_span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::MissingProperty,
+        format!("`{head}` needs `=` before its value"),
+        value_span,
+        "value without `=`",
+    )
+    .with_help(format!("write `{head} NAME = value`"))
+}
+
 pub fn argument_count(callee: &str, expected: usize, found: usize, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::ArgumentCount,
@@ -205,9 +216,14 @@ pub fn unknown_volume(name: &str, candidates: &[&str], span: Span) -> Diagnostic
     .with_help(help)
 }
 
-pub fn unknown_value(name: &str, candidates: &[&str], span: Span) -> Diagnostic {
+/// `bare` is true for a name written as a value (`image nginx`), which is
+/// most often text with its quotes forgotten; false inside `${...}`.
+pub fn unknown_value(name: &str, candidates: &[&str], span: Span, bare: bool) -> Diagnostic {
     let help = match did_you_mean(name, candidates) {
         Some(d) => d,
+        None if bare => format!(
+            "if it is text, quote it: `\"{name}\"`; else declare it with `let {name} = ...`"
+        ),
         None => format!("declare it with `let {name} = ...` or `input {name}: string`"),
     };
     Diagnostic::error(
