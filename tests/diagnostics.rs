@@ -4,7 +4,8 @@
 //!
 //! A fixture may start with `// inputs: NAME=VALUE ...` to give `--input`
 //! values. Fixtures that `import` are loaded through `cli::load`, which reads
-//! the helper files under `tests/fixtures/imports/`.
+//! the helper files under `tests/fixtures/imports/`. Messages known to be
+//! poor wait in `tests/fixtures/bad/`, snapshotted as they are.
 
 use std::path::{Path, PathBuf};
 use wharf::check::{self, Options};
@@ -113,6 +114,32 @@ fn diagnostics() {
                 render::human(&sources, &diags, false)
             );
             insta::assert_snapshot!(report);
+        });
+    });
+}
+
+/// Known-poor messages (PRQL's `bad/`): each fixture says in a comment what
+/// is wrong with its diagnostics, and the snapshot shows them as they are.
+/// Fixing one means moving it to `errors/` under its code.
+#[test]
+fn known_poor_messages() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.bind(|| {
+        insta::glob!("fixtures/bad/*.wharf", |path| {
+            let (sources, diags) = run(path);
+            let name = path.file_name().unwrap().to_string_lossy();
+            assert!(
+                sources.files()[0].text.contains("// KNOWN POOR"),
+                "{name}: say what is poor in a `// KNOWN POOR` comment"
+            );
+            assert!(!diags.is_empty(), "{name}: no diagnostic");
+            let report = format!(
+                "----- SOURCE\n{}\n----- DIAGNOSTICS\n{}",
+                source_section(&sources),
+                render::human(&sources, &diags, false)
+            );
+            insta::assert_snapshot!("bad", report);
         });
     });
 }

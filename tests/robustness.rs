@@ -96,6 +96,7 @@ fn corpus() -> Vec<(String, String)> {
         "examples",
         "tests/fixtures/errors",
         "tests/fixtures/imports",
+        "tests/fixtures/bad",
     ] {
         let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
             .unwrap_or_else(|e| panic!("{dir}: {e}"))
