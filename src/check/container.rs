@@ -304,7 +304,7 @@ pub fn lower_container(
     if let Some((stop, span)) = stop {
         if stop > 120 {
             cx.push(errors::out_of_range(
-                "stop_timeout",
+                "`stop_timeout`",
                 &format!("{stop}s"),
                 "0s to 120s",
                 span,

@@ -172,7 +172,17 @@ impl Cx<'_> {
         match v.as_ident().map(|i| i.name.as_str()) {
             Some("on" | "true" | "enabled" | "yes") => Some(true),
             Some("off" | "false" | "disabled" | "no") => Some(false),
-            _ => {
+            Some(word) => {
+                let word = word.to_string();
+                self.push(errors::invalid_choice(
+                    "`on` or `off`",
+                    &word,
+                    &["on", "off"],
+                    e.span,
+                ));
+                None
+            }
+            None => {
                 self.push(errors::type_mismatch("`on` or `off`", v.describe(), e.span));
                 None
             }
