@@ -1,5 +1,5 @@
 //! One fixture per diagnostic code: `tests/fixtures/errors/E0xxx_name.wharf`
-//! must fail with `E0xxx` first. Each run is snapshotted Gleam-style, the
+//! must fail with exactly one diagnostic, `E0xxx`. Each run is snapshotted Gleam-style, the
 //! source first, then the diagnostics as a user sees them (colour off).
 //!
 //! A fixture may start with `// inputs: NAME=VALUE ...` to give `--input`
@@ -92,7 +92,13 @@ fn diagnostics() {
             let (sources, diags) = run(path);
             let name = path.file_name().unwrap().to_string_lossy();
             let expected = &name[..5];
-            assert!(!diags.is_empty(), "{name}: no diagnostic");
+            // Exactly one: a second diagnostic would be a cascade.
+            assert_eq!(
+                diags.len(),
+                1,
+                "{name}: expected exactly one diagnostic:\n{}",
+                render::human(&sources, &diags, false)
+            );
             assert_eq!(
                 diags[0].code.as_str(),
                 expected,
