@@ -1,6 +1,7 @@
 //! One fixture per diagnostic code: `tests/fixtures/errors/E0xxx_name.wharf`
-//! must fail with exactly one diagnostic, `E0xxx`. Each run is snapshotted Gleam-style, the
-//! source first, then the diagnostics as a user sees them (colour off).
+//! must fail with exactly one diagnostic, `E0xxx`. Each run is snapshotted
+//! Gleam-style: the source first, then the diagnostics as a user sees them
+//! (colour off).
 //!
 //! A fixture may start with `// inputs: NAME=VALUE ...` to give `--input`
 //! values. Fixtures that `import` are loaded through `cli::load`, which reads
