@@ -85,6 +85,18 @@ impl Lower<'_> {
                 "this block is never closed",
             )
             .with_help("add the matching `}` where the block ends")
+        } else if let Some((name, colon)) = yaml_style(text) {
+            let at = span.start as usize + colon;
+            Diagnostic::error(
+                Code::BadLine,
+                format!("`{name}:` is not how a property is written"),
+                Span::new(self.file, at, at + 1),
+                "`:` after the property name",
+            )
+            .with_help(match text[colon + 1..].trim() {
+                "" => "write the value after the name, without `:`".to_string(),
+                value => format!("write `{name} {value}`, without `:`"),
+            })
         } else {
             Diagnostic::error(Code::BadLine, "this line is not a statement", span, "cannot read this line")
                 .with_help("a statement is `name words... [= value] [{ ... }]`; check brackets, quotes and commas")
@@ -261,6 +273,18 @@ impl Lower<'_> {
             span,
         }
     }
+}
+
+/// `port: 80` (a YAML or JSON habit): the name and the offset of its `:`.
+fn yaml_style(line: &str) -> Option<(&str, usize)> {
+    let end = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(line.len());
+    let name = &line[..end];
+    let rest = &line[end..];
+    let colon = end + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+    let starts_like_name = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    (starts_like_name && line[colon..].starts_with(':')).then_some((name, colon))
 }
 
 fn push_text(parts: &mut Vec<StrPart>, text: &str) {
