@@ -209,13 +209,15 @@ fn check_dependencies(cx: &mut Cx, task: &Task) {
             edges[i].push((j, d.span));
         }
     }
-    // Depth-first search for a cycle; each container is finished once.
+    // Depth-first search; each container is finished once. One cycle is
+    // reported per task: the search state is not meaningful after it.
     let mut state = vec![0u8; edges.len()];
     for start in 0..edges.len() {
         if state[start] == 0 {
             if let Some((path, span)) = find_cycle(start, &edges, &mut state, &mut Vec::new()) {
                 let cycle: Vec<&str> = path.iter().map(|&i| names[i]).collect();
                 cx.push(e::dependency_cycle(&cycle, span));
+                break;
             }
         }
     }

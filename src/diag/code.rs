@@ -105,6 +105,7 @@ codes! {
     EcsNeedsRegistry = "E0503", "ECS target needs a service registry ARN";
     StackTooLarge = "E0504", "stack exceeds CloudFormation limits";
     OutputWrite = "E0505", "output could not be written";
+    EcsNeedsTaskRole = "E0506", "ECS target needs a task role ARN";
 
     // E06xx: runner
     ManifestInvalid = "E0601", "local manifest cannot be read";
