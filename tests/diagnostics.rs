@@ -1,10 +1,12 @@
 //! One fixture per diagnostic code: `tests/fixtures/errors/E0xxx_name.wharf`
-//! must fail with `E0xxx` first. Each run is snapshotted Gleam-style, the
-//! source first, then the diagnostics as a user sees them (colour off).
+//! must fail with exactly one diagnostic, `E0xxx`. Each run is snapshotted
+//! Gleam-style: the source first, then the diagnostics as a user sees them
+//! (colour off).
 //!
 //! A fixture may start with `// inputs: NAME=VALUE ...` to give `--input`
 //! values. Fixtures that `import` are loaded through `cli::load`, which reads
-//! the helper files under `tests/fixtures/imports/`.
+//! the helper files under `tests/fixtures/imports/`. Messages known to be
+//! poor wait in `tests/fixtures/bad/`, snapshotted as they are.
 
 use std::path::{Path, PathBuf};
 use wharf::check::{self, Options};
@@ -103,7 +105,13 @@ fn diagnostics() {
             let (sources, diags) = run(path);
             let name = path.file_name().unwrap().to_string_lossy();
             let expected = &name[..5];
-            assert!(!diags.is_empty(), "{name}: no diagnostic");
+            // Exactly one: a second diagnostic would be a cascade.
+            assert_eq!(
+                diags.len(),
+                1,
+                "{name}: expected exactly one diagnostic:\n{}",
+                render::human(&sources, &diags, false)
+            );
             assert_eq!(
                 diags[0].code.as_str(),
                 expected,
@@ -125,6 +133,32 @@ fn diagnostics() {
                 render::human(&sources, &diags, false)
             );
             insta::assert_snapshot!(report);
+        });
+    });
+}
+
+/// Known-poor messages (PRQL's `bad/`): each fixture says in a comment what
+/// is wrong with its diagnostics, and the snapshot shows them as they are.
+/// Fixing one means moving it to `errors/` under its code.
+#[test]
+fn known_poor_messages() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.bind(|| {
+        insta::glob!("fixtures/bad/*.wharf", |path| {
+            let (sources, diags) = run(path);
+            let name = path.file_name().unwrap().to_string_lossy();
+            assert!(
+                sources.files()[0].text.contains("// KNOWN POOR"),
+                "{name}: say what is poor in a `// KNOWN POOR` comment"
+            );
+            assert!(!diags.is_empty(), "{name}: no diagnostic");
+            let report = format!(
+                "----- SOURCE\n{}\n----- DIAGNOSTICS\n{}",
+                source_section(&sources),
+                render::human(&sources, &diags, false)
+            );
+            insta::assert_snapshot!("bad", report);
         });
     });
 }

@@ -84,6 +84,17 @@ pub fn missing_value(head: &str, span: Span) -> Diagnostic {
     .with_help(format!("write `{head} NAME = \"value\"`"))
 }
 
+/// `env NAME "value"`: a value written without `=`.
+pub fn missing_equals(head: &str, value_span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::MissingProperty,
+        format!("`{head}` needs `=` before its value"),
+        value_span,
+        "value without `=`",
+    )
+    .with_help(format!("write `{head} NAME = value`"))
+}
+
 pub fn argument_count(callee: &str, expected: usize, found: usize, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::ArgumentCount,
@@ -205,9 +216,14 @@ pub fn unknown_volume(name: &str, candidates: &[&str], span: Span) -> Diagnostic
     .with_help(help)
 }
 
-pub fn unknown_value(name: &str, candidates: &[&str], span: Span) -> Diagnostic {
+/// `bare` is true for a name written as a value (`image nginx`), which is
+/// most often text with its quotes forgotten; false inside `${...}`.
+pub fn unknown_value(name: &str, candidates: &[&str], span: Span, bare: bool) -> Diagnostic {
     let help = match did_you_mean(name, candidates) {
         Some(d) => d,
+        None if bare => format!(
+            "if it is text, quote it: `\"{name}\"`; else declare it with `let {name} = ...`"
+        ),
         None => format!("declare it with `let {name} = ...` or `input {name}: string`"),
     };
     Diagnostic::error(
@@ -419,14 +435,36 @@ pub fn unknown_unit(unit: &str, what: &str, units: &[&str], span: Span) -> Diagn
     .with_help(help)
 }
 
-pub fn not_whole(what: &str, span: Span) -> Diagnostic {
+/// `value` is the amount in the unit `what` names (CPU units, MiB, ...).
+pub fn not_whole(what: &str, value: f64, span: Span) -> Diagnostic {
+    if value < 0.0 {
+        return Diagnostic::error(
+            Code::TypeMismatch,
+            format!("expected {what}, found a negative number"),
+            span,
+            "negative",
+        )
+        .with_help("write a value of 0 or more");
+    }
+    if value > f64::from(u32::MAX) {
+        return Diagnostic::error(
+            Code::OutOfRange,
+            format!("expected {what}, found a number too large to use"),
+            span,
+            "too large",
+        )
+        .with_help("write a realistic value");
+    }
     Diagnostic::error(
         Code::TypeMismatch,
-        format!("expected {what}, found a fraction or negative number"),
+        format!(
+            "expected {what}, found {}, which is not whole",
+            (value * 1000.0).round() / 1000.0
+        ),
         span,
-        "not whole",
+        "not a whole amount",
     )
-    .with_help("write a whole, non-negative number")
+    .with_help("write a value that comes to a whole amount, such as 0.25vcpu (256 units) or 0.5GiB (512MiB)")
 }
 
 pub fn out_of_range(what: &str, value: &str, range: &str, span: Span) -> Diagnostic {
