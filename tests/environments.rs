@@ -70,7 +70,9 @@ fn an_override_is_checked_like_any_statement() {
     };
     let text = wharf::diag::render::human(&failed.sources, &failed.diags, false);
     assert!(
-        text.contains("[E0401] Error: Fargate has no task size of cpu 1024 with memory 16384MiB"),
+        text.contains(
+            "[E0401] Error: Fargate has no task size of 1vcpu (1024 units) with 16GiB memory"
+        ),
         "{text}"
     );
     std::fs::remove_dir_all(&dir).unwrap();

@@ -103,7 +103,7 @@ pub fn apply(cx: &mut Cx, files: &mut [File], env: &Statement) {
                 Some(id) if o.value.is_some() => {
                     if !inputs.contains(&id.name) {
                         let known: Vec<&str> = inputs.iter().map(String::as_str).collect();
-                        cx.push(errors::unknown_value(&id.name, &known, id.span));
+                        cx.push(errors::unknown_value(&id.name, &known, id.span, false));
                     }
                 }
                 _ => cx.push(errors::missing_value("input", o.span)),
