@@ -153,6 +153,35 @@ fn generated_task_role_with_permissions_is_e0506() {
 }
 
 #[test]
+fn efs_iam_and_ecs_exec_need_a_task_role_too() {
+    let mut p = programs::efs();
+    p.tasks[0].task_role = Role::Generated;
+    p.clusters = vec![cluster("files")];
+    p.services = vec![Service {
+        execute_command: true,
+        network: Some(ServiceNetwork {
+            network: None,
+            subnets: Some(SubnetRef::Ids(vec![lit("subnet-1")])),
+            security_groups: Vec::new(),
+            public_ip: false,
+        }),
+        ..service("files", "files", "files")
+    }];
+    let diags = emit_ecs(&p).unwrap_err();
+    assert_eq!(diags.len(), 1);
+    let d = &diags[0];
+    assert_eq!(d.code, Code::EcsNeedsTaskRole);
+    assert_eq!(
+        d.message,
+        "task `files` needs a generated task role, which the ECS API cannot create"
+    );
+    assert_eq!(d.primary.span, p.tasks[0].volumes[0].span);
+    assert!(d.primary.message.contains("volume `data`"));
+    let secondary: Vec<_> = d.secondary.iter().map(|l| l.span).collect();
+    assert_eq!(secondary, [p.services[0].span, p.tasks[0].span]);
+}
+
+#[test]
 fn every_problem_is_reported_and_nothing_emitted() {
     let mut p = programs::fargate_web();
     p.services[0].exposures[0].target_group_arn = None;

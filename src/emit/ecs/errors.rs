@@ -58,17 +58,25 @@ pub fn needs_registry(service: &str, dns_name: &str, span: Span) -> Diagnostic {
     )
 }
 
-/// E0506: `allow` statements on a task whose role Wharf would generate.
-pub fn needs_task_role(task: &str, permission_span: Span, task_span: Span) -> Diagnostic {
-    Diagnostic::error(
+/// E0506: a task whose generated task role would grant something: `allow`
+/// statements, IAM authorization to EFS, ECS Exec. `reasons` holds the span
+/// and label of each thing that needs the role; the first is primary.
+pub fn needs_task_role(task: &str, reasons: &[(Span, String)], task_span: Span) -> Diagnostic {
+    let (first, rest) = reasons
+        .split_first()
+        .expect("a task role is needed for at least one reason");
+    let mut d = Diagnostic::error(
         Code::EcsNeedsTaskRole,
-        format!("task `{task}` grants permissions to a role the ECS API cannot create"),
-        permission_span,
-        "this permission needs a generated task role",
-    )
-    .with_label(task_span, "task declared here without `task_role`")
-    .with_help(
-        "create the role yourself and give `task_role \"arn:aws:iam::...\"`, \
-         or build `--target cloudformation`",
-    )
+        format!("task `{task}` needs a generated task role, which the ECS API cannot create"),
+        first.0,
+        first.1.as_str(),
+    );
+    for (span, label) in rest {
+        d = d.with_label(*span, label.as_str());
+    }
+    d.with_label(task_span, "task declared here without `task_role`")
+        .with_help(
+            "create the role yourself and give `task_role \"arn:aws:iam::...\"`, \
+             or build `--target cloudformation`",
+        )
 }

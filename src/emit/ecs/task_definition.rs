@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::{container, enabled, errors, resolve, tags, Obj};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Span};
 use crate::ir;
 
 /// The role name AWS documents for an account's default task execution role.
@@ -63,8 +63,10 @@ pub(crate) fn emit_task_definition(
         .build()
 }
 
-/// The task role: an ARN as given; a generated role is omitted when it
-/// would grant nothing, and is E0506 when it would grant something.
+/// The task role: an ARN as given. A generated role is omitted when it
+/// would grant nothing, and is E0506 when something needs it: `allow`
+/// statements, IAM authorization to an EFS volume, or ECS Exec on a service
+/// running the task (the grants the CloudFormation target puts in it).
 fn task_role(
     program: &ir::Program,
     task: &ir::Task,
@@ -74,8 +76,35 @@ fn task_role(
         ir::Role::Arn(arn) => Some(resolve(program, arn)),
         ir::Role::None => None,
         ir::Role::Generated => {
-            if let Some(first) = task.permissions.first() {
-                diags.push(errors::needs_task_role(&task.name, first.span, task.span));
+            let mut reasons: Vec<(Span, String)> = task
+                .permissions
+                .iter()
+                .map(|p| (p.span, "this permission needs a generated task role".into()))
+                .collect();
+            reasons.extend(task.volumes.iter().filter_map(|v| match &v.kind {
+                ir::VolumeKind::Efs(efs) if efs.iam => Some((
+                    v.span,
+                    format!(
+                        "IAM authorization to volume `{}` mounts with the task role",
+                        v.name
+                    ),
+                )),
+                _ => None,
+            }));
+            reasons.extend(
+                program
+                    .services
+                    .iter()
+                    .filter(|s| s.task == task.name && s.execute_command)
+                    .map(|s| {
+                        (
+                            s.span,
+                            format!("ECS Exec into service `{}` needs a task role", s.name),
+                        )
+                    }),
+            );
+            if !reasons.is_empty() {
+                diags.push(errors::needs_task_role(&task.name, &reasons, task.span));
             }
             None
         }
