@@ -9,5 +9,6 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod emit;
+pub mod import;
 pub mod ir;
 pub mod syntax;
