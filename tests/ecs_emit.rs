@@ -182,6 +182,28 @@ fn efs_iam_and_ecs_exec_need_a_task_role_too() {
 }
 
 #[test]
+fn traffic_shifting_deployments_are_e0507() {
+    for strategy in [
+        DeploymentStrategy::BlueGreen,
+        DeploymentStrategy::Canary {
+            percent: 10,
+            interval_minutes: 5,
+        },
+        DeploymentStrategy::Linear {
+            percent: 20,
+            interval_minutes: 1,
+        },
+    ] {
+        let mut p = programs::fargate_web();
+        p.services[0].deployment.strategy = strategy;
+        let diags = emit_ecs(&p).unwrap_err();
+        assert_eq!(diags.len(), 1, "{strategy:?}");
+        assert_eq!(diags[0].code, Code::EcsTrafficShift);
+        assert_eq!(diags[0].primary.span, p.services[0].span);
+    }
+}
+
+#[test]
 fn every_problem_is_reported_and_nothing_emitted() {
     let mut p = programs::fargate_web();
     p.services[0].exposures[0].target_group_arn = None;
@@ -211,6 +233,7 @@ fn e05xx_codes_have_explanations() {
         Code::EcsNeedsSubnets,
         Code::EcsNeedsRegistry,
         Code::EcsNeedsTaskRole,
+        Code::EcsTrafficShift,
     ] {
         let text = wharf::diag::explain::explanation(code)
             .unwrap_or_else(|| panic!("no explanation for {code}"));

@@ -80,3 +80,20 @@ pub fn needs_task_role(task: &str, reasons: &[(Span, String)], task_span: Span) 
              or build `--target cloudformation`",
         )
 }
+
+/// E0507: a blue/green, linear or canary deployment. ECS's native traffic
+/// shifting needs, per load balancer, an alternate target group, the
+/// production listener rule and a role to switch them: resources only the
+/// CloudFormation target creates, and which Wharf has no syntax to name.
+pub fn traffic_shift(service: &str, strategy: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::EcsTrafficShift,
+        format!("service `{service}` deploys `{strategy}`, which the ECS API target cannot set up"),
+        span,
+        "this service's deployment shifts traffic between two target groups",
+    )
+    .with_help(
+        "use `deploy rolling` for `--target ecs`, or build `--target cloudformation`, \
+         which creates the alternate target group, listener rule and role",
+    )
+}

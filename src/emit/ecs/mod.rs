@@ -39,7 +39,9 @@
 //!
 //! Likewise, what only CloudFormation creates and the ECS API cannot refer to
 //! is a coded diagnostic: a target group (E0501), subnets of a created VPC
-//! (E0502) and a Cloud Map service (E0503). Facts with no place in these four
+//! (E0502), a Cloud Map service (E0503), and the alternate target group,
+//! listener rule and role of a blue/green, linear or canary deployment
+//! (E0507). Facts with no place in these four
 //! calls (auto scaling, security group rules, listener rules, log group
 //! retention) belong to the CloudFormation target and are not emitted here.
 
