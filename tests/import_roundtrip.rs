@@ -335,3 +335,43 @@ fn corpus_round_trips() {
     // The coverage reached when this test was written; a drop is a regression.
     assert!(round_trips >= 72, "only {round_trips} files round-trip");
 }
+
+/// The real binary: source on stdout, one warning per left-out field on
+/// stderr, exit 0; `-o` writes the file instead.
+#[test]
+fn import_command_prints_source_and_warnings() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import_cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("legacy.json");
+    std::fs::write(
+        &input,
+        r#"{"family": "legacy", "containerDefinitions": [
+            {"name": "web", "image": "nginx", "memory": 128, "links": ["db"]}]}"#,
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .arg("import")
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stdout.starts_with("// Imported from `legacy.json` by `wharf import`.\n"));
+    assert!(stdout.contains("task legacy {\n  network bridge\n  compat ec2\n"));
+    assert_eq!(
+        stderr,
+        "warning: left out, no Wharf form: containerDefinitions[web].links: no Wharf form\n"
+    );
+
+    let written = dir.join("legacy.wharf");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .arg("import")
+        .arg(&input)
+        .arg("-o")
+        .arg(&written)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(std::fs::read_to_string(&written).unwrap(), stdout);
+}
