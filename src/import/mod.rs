@@ -47,6 +47,11 @@ const READ_ONLY: &[&str] = &[
 /// comment. Errors when the JSON is not a task definition at all.
 pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, String> {
     let td = unwrap_describe(doc)?;
+    if !td.contains_key("family") && !td.contains_key("containerDefinitions") {
+        return Err(
+            "not a task definition: it has neither `family` nor `containerDefinitions`".into(),
+        );
+    }
     let family = td
         .get("family")
         .and_then(Value::as_str)

@@ -140,6 +140,12 @@ fn fields_without_a_wharf_form_are_reported() {
 #[test]
 fn not_a_task_definition_is_an_error() {
     let err = import_task_definition(&json!({"serviceName": "x"}), "s.json").unwrap_err();
+    assert_eq!(
+        err,
+        "not a task definition: it has neither `family` nor `containerDefinitions`"
+    );
+    let fragment = json!({"containerDefinitions": [{"name": "a", "image": "b"}]});
+    let err = import_task_definition(&fragment, "f.json").unwrap_err();
     assert_eq!(err, "the task definition has no `family`");
 }
 
