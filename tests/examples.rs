@@ -11,7 +11,11 @@ use wharf::emit::{self, render_artifacts};
 fn compile(path: &Path) -> (wharf::diag::SourceMap, wharf::ir::Program) {
     match load::compile(path, &Default::default()) {
         Ok(ok) => ok,
-        Err(f) => panic!("{} does not check:\n{}", path.display(), render::human(&f.sources, &f.diags, false)),
+        Err(f) => panic!(
+            "{} does not check:\n{}",
+            path.display(),
+            render::human(&f.sources, &f.diags, false)
+        ),
     }
 }
 
@@ -42,8 +46,17 @@ fn rebuilds_are_byte_identical() {
         .filter(|p| p.extension().is_some_and(|e| e == "wharf"))
         .collect();
     entries.sort();
-    assert!(entries.len() >= 12, "expected at least 12 examples, found {}", entries.len());
+    assert!(
+        entries.len() >= 12,
+        "expected at least 12 examples, found {}",
+        entries.len()
+    );
     for path in entries {
-        assert_eq!(snapshot_ecs(&path), snapshot_ecs(&path), "{} differs between runs", path.display());
+        assert_eq!(
+            snapshot_ecs(&path),
+            snapshot_ecs(&path),
+            "{} differs between runs",
+            path.display()
+        );
     }
 }
