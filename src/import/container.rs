@@ -6,8 +6,8 @@
 
 use serde_json::{Map, Value};
 
-use super::writer::{is_ident, list, quote, Block};
-use super::{empty, name_of};
+use super::empty;
+use super::writer::{ident_or_quoted, is_ident, list, quote, Block};
 
 const KNOWN: &[&str] = &[
     "name",
@@ -43,7 +43,7 @@ pub(super) fn import_container(
     let name = c.get("name").and_then(Value::as_str).unwrap_or("app");
     let at = format!("containerDefinitions[{name}]");
     let mut drop = |what: String| dropped.push(format!("{at}.{what}"));
-    let mut b = Block::new(format!("container {}", name_of(name)));
+    let mut b = Block::new(format!("container {}", ident_or_quoted(name)));
 
     match c.get("image").and_then(Value::as_str) {
         Some(image) => b.line(format!("image {}", quote(image))),
@@ -74,7 +74,7 @@ pub(super) fn import_container(
             e.get("name").and_then(Value::as_str),
             e.get("value").and_then(Value::as_str),
         ) {
-            (Some(k), Some(v)) => b.line(format!("env {} = {}", name_of(k), quote(v))),
+            (Some(k), Some(v)) => b.line(format!("env {} = {}", ident_or_quoted(k), quote(v))),
             _ => drop(format!("environment[{i}]: not a name and a string value")),
         }
     }
@@ -241,7 +241,7 @@ fn secret(s: &Value) -> Option<String> {
     let value_from = s.get("valueFrom").and_then(Value::as_str)?;
     Some(format!(
         "secret {} = {}",
-        name_of(name),
+        ident_or_quoted(name),
         secret_source(value_from)
     ))
 }

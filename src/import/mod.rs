@@ -18,7 +18,7 @@ mod writer;
 
 use serde_json::{Map, Value};
 
-use writer::{ident_or_quoted, is_ident, quote, Block};
+use writer::{is_ident, quote, Block};
 
 /// The Wharf source for one task definition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -345,11 +345,6 @@ fn empty(v: &Value) -> bool {
         Value::Object(o) => o.is_empty(),
         _ => false,
     }
-}
-
-/// The name a container or key is written with.
-fn name_of(s: &str) -> String {
-    ident_or_quoted(s)
 }
 
 #[cfg(test)]
