@@ -60,7 +60,7 @@ fn every_ecs_code_has_a_fixture() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    for code in ["E0501", "E0502", "E0503", "E0506", "E0507"] {
+    for code in ["E0501", "E0502", "E0503", "E0506", "E0507", "E0508"] {
         assert!(
             names.iter().any(|n| n.starts_with(&format!("{code}_"))),
             "no fixture for {code} in {}",

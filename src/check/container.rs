@@ -317,8 +317,11 @@ pub fn lower_container(
             c.image = Text::lit("public.ecr.aws/aws-observability/aws-for-fluent-bit:stable");
         }
         None => {
-            let noun = stmt.head.name.clone();
-            cx.push(errors::missing_property(&noun, &c.name, "image", stmt.span));
+            // An `image` that failed to read has been reported already.
+            if !block(stmt).iter().any(|s| s.head.name == "image") {
+                let noun = stmt.head.name.clone();
+                cx.push(errors::missing_property(&noun, &c.name, "image", stmt));
+            }
             return None;
         }
     }

@@ -38,6 +38,9 @@ pub struct Options {
 pub struct Cx<'a> {
     pub scope: Scope<'a>,
     diags: Vec<Diagnostic>,
+    /// Declarations whose lowering reported an error: what was lowered of
+    /// them is partial, so the rules leave them alone (no follow-on errors).
+    incomplete: std::collections::HashSet<(Kind, String)>,
 }
 
 impl Cx<'_> {
@@ -51,12 +54,24 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
     let mut cx = Cx {
         scope: Scope::default(),
         diags: Vec::new(),
+        incomplete: Default::default(),
     };
     scope::collect(&mut cx, files, options);
 
     let region = match cx.scope.region.clone() {
         Some(e) => cx.literal(&e),
         None => options.env.get("AWS_REGION").cloned(),
+    };
+    let account = match cx.scope.account.clone() {
+        Some(e) => cx.literal(&e).and_then(|a| {
+            if a.len() == 12 && a.chars().all(|c| c.is_ascii_digit()) {
+                Some(a)
+            } else {
+                cx.push(errors::bad_account(&a, e.span));
+                None
+            }
+        }),
+        None => None,
     };
     let mut program = ir::Program {
         name: cx
@@ -65,6 +80,7 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
             .as_ref()
             .map_or_else(|| options.name.clone(), |(n, _)| n.clone()),
         region,
+        account,
         inputs: cx.scope.inputs(),
         networks: Vec::new(),
         clusters: Vec::new(),
@@ -88,7 +104,8 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         Kind::Task,
         Kind::Service,
     ] {
-        for ((k, _), stmt) in decls.iter().filter(|((k, _), _)| *k == kind) {
+        for ((k, name), stmt) in decls.iter().filter(|((k, _), _)| *k == kind) {
+            let before = cx.diags.len();
             match k {
                 Kind::Network => program
                     .networks
@@ -104,13 +121,17 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
                     .services
                     .extend(service::lower_service(&mut cx, stmt)),
             }
+            if cx.diags[before..].iter().any(Diagnostic::is_error) {
+                cx.incomplete.insert((*k, name.clone()));
+            }
         }
     }
 
-    let had_errors = cx.diags.iter().any(Diagnostic::is_error);
-    if !had_errors {
+    // The rules run on whatever lowered, so name errors and ECS rule errors
+    // are reported together; the derived facts only for a complete program.
+    rules::check(&mut cx, &program);
+    if !cx.diags.iter().any(Diagnostic::is_error) {
         derive::derive(&mut cx, &mut program);
-        rules::check(&mut cx, &program);
     }
     let mut diags = cx.diags;
     diag::sort(&mut diags);

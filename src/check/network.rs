@@ -130,7 +130,7 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
                         "network",
                         &name,
                         "private_subnets",
-                        stmt.span,
+                        stmt,
                     ));
                     return None;
                 }
@@ -156,7 +156,7 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
                 "network",
                 &name,
                 "vpc` or `cidr",
-                stmt.span,
+                stmt,
             ));
             return None;
         }
@@ -266,7 +266,7 @@ pub fn lower_load_balancer(cx: &mut Cx, stmt: &Statement) -> Option<ir::LoadBala
                     stmt.head.name.as_str(),
                     &name,
                     "network",
-                    stmt.span,
+                    stmt,
                 ));
                 return None;
             }
@@ -277,7 +277,7 @@ pub fn lower_load_balancer(cx: &mut Cx, stmt: &Statement) -> Option<ir::LoadBala
             stmt.head.name.as_str(),
             &name,
             "listener",
-            stmt.span,
+            stmt,
         ));
         return None;
     }

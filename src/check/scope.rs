@@ -40,6 +40,7 @@ pub struct Scope<'a> {
     pub decls: IndexMap<(Kind, String), &'a Statement>,
     pub stack: Option<(String, Span)>,
     pub region: Option<Expr>,
+    pub account: Option<Expr>,
 }
 
 impl Scope<'_> {
@@ -81,7 +82,7 @@ impl Scope<'_> {
 }
 
 /// Top-level statements that are not declarations.
-const SETTINGS: &[&str] = &["import", "let", "input", "stack", "region"];
+const SETTINGS: &[&str] = &["import", "let", "input", "stack", "region", "account"];
 const DECLS: &[(&str, Kind)] = &[
     ("network", Kind::Network),
     ("cluster", Kind::Cluster),
@@ -126,6 +127,13 @@ pub fn collect<'a>(cx: &mut Cx<'a>, files: &'a [ast::File], options: &Options) {
                         if let Some(s) = cx.literal(e) {
                             cx.scope.stack = Some((s, e.span));
                         }
+                    }
+                    w.finish(cx);
+                }
+                "account" => {
+                    let mut w = super::args::Words::new(stmt);
+                    if let Some(e) = w.required(cx, "a 12-digit AWS account ID") {
+                        cx.scope.account = Some(e.clone());
                     }
                     w.finish(cx);
                 }

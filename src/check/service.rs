@@ -250,9 +250,7 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
     }
     let Some((task, _)) = task else {
         if !block(stmt).iter().any(|s| s.head.name == "task") {
-            cx.push(errors::missing_property(
-                "service", &name, "task", stmt.span,
-            ));
+            cx.push(errors::missing_property("service", &name, "task", stmt));
         }
         return None;
     };

@@ -219,7 +219,14 @@ impl Cx<'_> {
 
     fn text_into(&mut self, e: &Expr, out: &mut Vec<TextPart>, depth: usize) -> bool {
         if depth > 32 {
-            self.push(errors::recursive_constant(e.span));
+            // Every use of a constant in the cycle ends here: report each place once.
+            let reported = self.diags.iter().any(|d| {
+                d.code == crate::diag::Code::RecursiveConstant && d.primary.span == e.span
+            });
+            if !reported {
+                let name = e.as_ident().map_or("?", |i| i.name.as_str());
+                self.push(errors::recursive_constant(name, e.span));
+            }
             return false;
         }
         if let Some((name, ty, value)) = self.input_of(e) {

@@ -106,7 +106,8 @@ codes! {
     StackTooLarge = "E0504", "stack exceeds CloudFormation limits";
     OutputWrite = "E0505", "output could not be written";
     EcsNeedsTaskRole = "E0506", "ECS target needs a task role ARN";
-    EcsTrafficShift = "E0507", "ECS target cannot express a traffic-shifting deployment";
+    EcsNeedsExecutionRole = "E0507", "ECS target needs an execution role ARN";
+    EcsTrafficShift = "E0508", "ECS target cannot express a traffic-shifting deployment";
 
     // E06xx: runner
     ManifestInvalid = "E0601", "local manifest cannot be read";

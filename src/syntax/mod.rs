@@ -38,6 +38,7 @@ pub fn parse_with_pest(src: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
     };
     let mut lower = Lower {
         file: src.id,
+        text: &src.text,
         diags: Vec::new(),
     };
     let file = pairs
@@ -55,12 +56,13 @@ pub fn parse_with_pest(src: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
     }
 }
 
-struct Lower {
+struct Lower<'s> {
     file: FileId,
+    text: &'s str,
     diags: Vec<Diagnostic>,
 }
 
-impl Lower {
+impl Lower<'_> {
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
         Span::new(self.file, s.start(), s.end())
@@ -92,6 +94,14 @@ impl Lower {
                 "this string is not closed on its line",
             )
             .with_help("close the string with `\"`; write a literal quote as `\\\"`")
+        } else if let Some(at) = self.unclosed_brace(text, span.start as usize) {
+            Diagnostic::error(
+                Code::Syntax,
+                "unclosed `{`",
+                Span::new(self.file, at, at + 1),
+                "this block is never closed",
+            )
+            .with_help("add the matching `}` where the block ends")
         } else {
             Diagnostic::error(Code::BadLine, "this line is not a statement", span, "cannot read this line")
                 .with_help("a statement is `name words... [= value] [{ ... }]`; check brackets, quotes and commas")
@@ -104,6 +114,17 @@ impl Lower {
     /// span ends where the last child ends.
     fn tight(&self, pair: &Pair<Rule>) -> Span {
         Span::new(self.file, pair.as_span().start(), tight_end(pair))
+    }
+
+    /// The offset of the last `{` on an unreadable line, if the file from
+    /// this line on opens more blocks than it closes: the line failed
+    /// because its block never ends, not because of what it says.
+    fn unclosed_brace(&self, line: &str, start: usize) -> Option<usize> {
+        let at = line.rfind('{')?;
+        let rest = &self.text[start..];
+        let opens = rest.matches('{').count();
+        let closes = rest.matches('}').count();
+        (opens > closes).then_some(start + at)
     }
 
     fn statement(&mut self, pair: Pair<Rule>) -> ast::Statement {
@@ -339,6 +360,15 @@ fn syntax_error(src: &SourceFile, err: pest::error::Error<Rule>) -> Diagnostic {
         .chars()
         .next()
         .map_or("end of file".to_string(), |c| format!("`{c}`"));
+    if found == "`}`" {
+        return Diagnostic::error(
+            Code::Syntax,
+            "unexpected `}`",
+            span,
+            "this `}` closes no block",
+        )
+        .with_help("remove it, or add the `{` it was meant to close");
+    }
     let label = if expected.is_empty() {
         format!("unexpected {found}")
     } else {

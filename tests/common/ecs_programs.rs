@@ -33,6 +33,7 @@ pub fn program(name: &str) -> Program {
     Program {
         name: name.into(),
         region: Some("us-east-1".into()),
+        account: Some("123456789012".into()),
         inputs: Vec::new(),
         networks: Vec::new(),
         clusters: Vec::new(),

@@ -5,7 +5,7 @@
 pub mod rule;
 
 use super::scope::Kind;
-use crate::ast::Expr;
+use crate::ast::{Expr, Statement};
 use crate::diag::{closest, Code, Diagnostic, Span};
 use crate::ir::InputType;
 
@@ -123,7 +123,13 @@ pub fn duplicate_property(head: &str, span: Span) -> Diagnostic {
     .with_help("keep one of them")
 }
 
-pub fn missing_property(noun: &str, name: &str, property: &str, span: Span) -> Diagnostic {
+/// `stmt` is the declaration that lacks the property; the span is its head
+/// and name (`container app`), not the whole block.
+pub fn missing_property(noun: &str, name: &str, property: &str, stmt: &Statement) -> Diagnostic {
+    let span = stmt
+        .words
+        .first()
+        .map_or(stmt.head.span, |w| stmt.head.span.to(w.span));
     Diagnostic::error(
         Code::MissingProperty,
         format!("{noun} `{name}` has no `{property}`"),
@@ -354,14 +360,24 @@ pub fn invalid_choice(what: &str, word: &str, allowed: &[&str], span: Span) -> D
     .with_help(help)
 }
 
-pub fn recursive_constant(span: Span) -> Diagnostic {
+pub fn recursive_constant(name: &str, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::RecursiveConstant,
-        "constant defined in terms of itself",
+        format!("constant `{name}` is defined in terms of itself"),
         span,
-        "refers back to itself",
+        "this reference leads back here",
     )
-    .with_help("give one of the constants a literal value")
+    .with_help("give one of the constants in the cycle a literal value")
+}
+
+pub fn bad_account(value: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidFormat,
+        format!("`{value}` is not an AWS account ID"),
+        span,
+        "expected 12 digits",
+    )
+    .with_help("write the account ID as a string of 12 digits, such as \"123456789012\"")
 }
 
 pub fn bad_cidr(value: &str, span: Span) -> Diagnostic {

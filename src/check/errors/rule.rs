@@ -187,7 +187,11 @@ pub fn dependency_cycle(cycle: &[&str], span: Span) -> Diagnostic {
         Code::DependencyCycle,
         format!(
             "containers depend on each other in a cycle: {}",
-            cycle.join(" -> ")
+            cycle
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(" -> ")
         ),
         span,
         "closes the cycle",
@@ -202,10 +206,12 @@ pub fn health_range(what: &str, v: u32, lo: u32, hi: u32, unit: &str, span: Span
         span,
         format!("{what} must be {lo}{unit} to {hi}{unit}"),
     )
-    .with_help(format!("use a {what} from {lo}{unit} to {hi}{unit}"))
+    .with_help(format!(
+        "set the {what} to a value from {lo}{unit} to {hi}{unit}"
+    ))
 }
 
-pub fn container_cpu_over_task(sum: u32, cpu: u32, span: Span) -> Diagnostic {
+pub fn container_cpu_over_task(sum: u64, cpu: u32, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::ContainerCpuOverTask,
         format!("containers reserve {sum} cpu units, more than the task's {cpu}"),
@@ -215,7 +221,7 @@ pub fn container_cpu_over_task(sum: u32, cpu: u32, span: Span) -> Diagnostic {
     .with_help("lower the containers' `cpu`, or raise the task's")
 }
 
-pub fn container_memory_over_task(sum: u32, mem: u32, span: Span) -> Diagnostic {
+pub fn container_memory_over_task(sum: u64, mem: u32, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::ContainerMemoryOverTask,
         format!("containers reserve {sum}MiB, more than the task's {mem}MiB"),

@@ -81,7 +81,7 @@ pub fn needs_task_role(task: &str, reasons: &[(Span, String)], task_span: Span) 
         )
 }
 
-/// E0507: a blue/green, linear or canary deployment. ECS's native traffic
+/// E0508: a blue/green, linear or canary deployment. ECS's native traffic
 /// shifting needs, per load balancer, an alternate target group, the
 /// production listener rule and a role to switch them: resources only the
 /// CloudFormation target creates, and which Wharf has no syntax to name.
@@ -95,5 +95,20 @@ pub fn traffic_shift(service: &str, strategy: &str, span: Span) -> Diagnostic {
     .with_help(
         "use `deploy rolling` for `--target ecs`, or build `--target cloudformation`, \
          which creates the alternate target group, listener rule and role",
+    )
+}
+
+/// E0507: a task that needs an execution role Wharf would generate, in a
+/// program that names no `account`.
+pub fn needs_execution_role(task: &str, task_span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::EcsNeedsExecutionRole,
+        format!("task `{task}` needs an execution role and the ECS target cannot create one"),
+        task_span,
+        "pulls from ECR, writes logs or reads secrets",
+    )
+    .with_help(
+        "give `execution_role \"arn:aws:iam::...\"`, or `account \"123456789012\"` at the top \
+         to use the account's ecsTaskExecutionRole, or build `--target cloudformation`",
     )
 }

@@ -6,7 +6,7 @@
 //! `assignPublicIp`, the grace period of a load-balanced service, and the
 //! tag and execute-command switches. Target groups, subnets and Cloud Map
 //! services must already exist (E0501, E0502, E0503); a traffic-shifting
-//! deployment needs resources Wharf cannot name (E0507). The
+//! deployment needs resources Wharf cannot name (E0508). The
 //! `deploymentConfiguration` still spells every strategy out, so the
 //! lowering is ready when the IR carries those resources.
 
@@ -21,10 +21,11 @@ const DEFAULT_PLATFORM_VERSION: &str = "LATEST";
 
 pub(crate) fn emit_service(
     program: &ir::Program,
+    index: &ir::Index,
     service: &ir::Service,
     diags: &mut Vec<Diagnostic>,
 ) -> Value {
-    let task = program.task(&service.task);
+    let task = index.task(&service.task);
     let launch = launch(program, service, task);
     let fargate = match &launch {
         Launch::Type(t) => *t == ir::Compatibility::Fargate,

@@ -25,7 +25,7 @@ pub(crate) fn emit_task_definition(
     Obj::new()
         .set("family", task.family.as_str())
         .opt("taskRoleArn", task_role(program, task, diags))
-        .opt("executionRoleArn", execution_role(program, task))
+        .opt("executionRoleArn", execution_role(program, task, diags))
         .set("networkMode", task.network_mode.as_str())
         .set("containerDefinitions", Value::Array(containers))
         .list(
@@ -111,15 +111,34 @@ fn task_role(
     }
 }
 
-/// The execution role: an ARN as given; a generated role becomes the
-/// account's default `ecsTaskExecutionRole` when something needs it.
-fn execution_role(program: &ir::Program, task: &ir::Task) -> Option<String> {
+/// The execution role: an ARN as given; a generated role, when something
+/// needs it, becomes the ARN of the account's conventional
+/// `ecsTaskExecutionRole` (the program names the account), else E0507.
+fn execution_role(
+    program: &ir::Program,
+    task: &ir::Task,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
     match &task.execution_role {
         ir::Role::Arn(arn) => Some(resolve(program, arn)),
         ir::Role::None => None,
-        ir::Role::Generated => {
-            needs_execution_role(program, task).then(|| DEFAULT_EXECUTION_ROLE.to_string())
-        }
+        ir::Role::Generated if needs_execution_role(program, task) => match &program.account {
+            Some(account) => {
+                let partition = match program.region.as_deref() {
+                    Some(r) if r.starts_with("cn-") => "aws-cn",
+                    Some(r) if r.starts_with("us-gov-") => "aws-us-gov",
+                    _ => "aws",
+                };
+                Some(format!(
+                    "arn:{partition}:iam::{account}:role/{DEFAULT_EXECUTION_ROLE}"
+                ))
+            }
+            None => {
+                diags.push(errors::needs_execution_role(&task.name, task.span));
+                None
+            }
+        },
+        ir::Role::Generated => None,
     }
 }
 
