@@ -333,7 +333,9 @@ fn corpus_round_trips() {
     let differs = outcomes.get("1 differs").map_or(0, Vec::len);
     assert_eq!(differs, 0, "an imported field did not come back");
     // The coverage reached when this test was written; a drop is a regression.
-    assert!(round_trips >= 54, "only {round_trips} files round-trip");
+    // (Fargate task definitions with awslogs and no execution role are
+    // refused with E0507 unless an `account` is given: ECS refuses them too.)
+    assert!(round_trips >= 66, "only {round_trips} files round-trip");
 }
 
 /// The real binary: source on stdout, one warning per left-out field on

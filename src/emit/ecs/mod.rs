@@ -31,8 +31,9 @@
 //!   conventional `ecsTaskExecutionRole` (the role the ECS console creates)
 //!   when the program names its `account`; without one it is E0507, since
 //!   `executionRoleArn` must be an ARN. It is omitted when nothing needs it:
-//!   no awslogs driver, no secrets or secret log options, no private ECR
-//!   image, no other execution need.
+//!   no secrets or secret log options, and, on Fargate or external
+//!   instances, no awslogs and no private ECR image (on EC2 the agent uses
+//!   the container instance's role for those).
 //! - a generated **task role** is omitted when it would grant nothing; when
 //!   something needs it (`allow` statements, IAM authorization to an EFS
 //!   volume, ECS Exec), the role would have to be created, which only

@@ -142,23 +142,32 @@ fn execution_role(
     }
 }
 
-/// True when the ECS agent must act for the task: pull a private ECR image,
-/// write to CloudWatch Logs, or read secrets.
+/// True when the ECS agent needs an execution role to act for the task
+/// (AWS's "task execution IAM role" page): to read secrets, on any launch
+/// type; to pull a private ECR image or write to CloudWatch Logs, only on
+/// Fargate and external instances, since on EC2 the agent uses the
+/// container instance's role for those.
 pub(crate) fn needs_execution_role(program: &ir::Program, task: &ir::Task) -> bool {
     let needs = &task.execution_needs;
-    let declared = !needs.ecr_repositories.is_empty()
-        || !needs.log_groups.is_empty()
-        || !needs.secrets.is_empty()
+    let secrets = !needs.secrets.is_empty()
         || !needs.parameters.is_empty()
-        || !needs.kms_keys.is_empty();
-    declared
+        || !needs.kms_keys.is_empty()
         || task.containers.iter().any(|c| {
-            !c.secrets.is_empty()
-                || resolve(program, &c.image).contains(".dkr.ecr.")
-                || c.log.as_ref().is_some_and(|l| {
-                    l.driver == ir::LogDriver::Awslogs || !l.secret_options.is_empty()
-                })
-        })
+            !c.secrets.is_empty() || c.log.as_ref().is_some_and(|l| !l.secret_options.is_empty())
+        });
+    let off_ec2 = task
+        .compatibilities
+        .iter()
+        .any(|c| matches!(c, ir::Compatibility::Fargate | ir::Compatibility::External));
+    let pulls_or_logs = !needs.ecr_repositories.is_empty()
+        || !needs.log_groups.is_empty()
+        || task.containers.iter().any(|c| {
+            resolve(program, &c.image).contains(".dkr.ecr.")
+                || c.log
+                    .as_ref()
+                    .is_some_and(|l| l.driver == ir::LogDriver::Awslogs)
+        });
+    secrets || (off_ec2 && pulls_or_logs)
 }
 
 fn volume(program: &ir::Program, volume: &ir::Volume) -> Value {
