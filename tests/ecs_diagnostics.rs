@@ -68,3 +68,59 @@ fn every_ecs_code_has_a_fixture() {
         );
     }
 }
+
+/// Codes found by checking one explanation example and, if it checks,
+/// building it for the ECS target (no inputs from the command line).
+fn example_codes(source: &str) -> Vec<wharf::diag::Code> {
+    let mut sources = wharf::diag::SourceMap::new();
+    let id = sources.add("example.wharf", source);
+    let file = match wharf::syntax::parse(sources.get(id)) {
+        Ok(f) => f,
+        Err(diags) => return diags.iter().map(|d| d.code).collect(),
+    };
+    let options = wharf::check::Options {
+        name: "example".to_string(),
+        ..Default::default()
+    };
+    match wharf::check::check(&[file], &options) {
+        (Some(program), diags) if diags.is_empty() => match emit_ecs(&program) {
+            Ok(_) => Vec::new(),
+            Err(diags) => diags.iter().map(|d| d.code).collect(),
+        },
+        (_, diags) => diags.iter().map(|d| d.code).collect(),
+    }
+}
+
+/// The ```wharf block after `marker` in an explanation.
+fn block_after(text: &str, marker: &str) -> String {
+    let rest = &text[text.find(marker).unwrap_or_else(|| panic!("no {marker}"))..];
+    let start = rest.find("```wharf\n").expect("a ```wharf block") + "```wharf\n".len();
+    let end = rest[start..].find("```").expect("a closed block");
+    rest[start..start + end].to_string()
+}
+
+/// Each ECS backend explanation's `Wrong:` example checks cleanly and the
+/// ECS target refuses it with that code; its `Right:` example builds.
+#[test]
+fn ecs_explanation_examples_do_what_they_say() {
+    use wharf::diag::{explain, Code};
+    for code in [
+        Code::EcsNeedsTargetGroup,
+        Code::EcsNeedsSubnets,
+        Code::EcsNeedsRegistry,
+        Code::EcsNeedsTaskRole,
+        Code::EcsNeedsExecutionRole,
+        Code::EcsTrafficShift,
+    ] {
+        let text = explain::explanation(code).unwrap_or_else(|| panic!("{code}: no explanation"));
+        let wrong = block_after(text, "Wrong:");
+        let found = example_codes(&wrong);
+        assert_eq!(found, [code], "{code}: the Wrong example\n{wrong}");
+        let right = block_after(text, "Right:");
+        let found = example_codes(&right);
+        assert!(
+            found.is_empty(),
+            "{code}: the Right example gives {found:?}\n{right}"
+        );
+    }
+}
