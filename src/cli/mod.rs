@@ -5,6 +5,7 @@
 pub mod build;
 mod check;
 mod explain;
+mod import;
 pub mod load;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -36,6 +37,8 @@ pub enum Command {
     Build(build::BuildCommand),
     /// Print the explanation of a diagnostic code, with a wrong and a right example.
     Explain(explain::ExplainCommand),
+    /// Turn a task definition JSON into Wharf source.
+    Import(import::ImportCommand),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,6 +124,7 @@ pub fn main() -> ExitCode {
         Command::Check(c) => c.run(&mut ctx),
         Command::Build(c) => c.run(&mut ctx),
         Command::Explain(c) => c.run(&mut ctx),
+        Command::Import(c) => c.run(&mut ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

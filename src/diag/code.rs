@@ -108,6 +108,7 @@ codes! {
     OutputWrite = "E0505", "output could not be written";
     EcsNeedsTaskRole = "E0506", "ECS target needs a task role ARN";
     EcsNeedsExecutionRole = "E0507", "ECS target needs an execution role ARN";
+    EcsTrafficShift = "E0508", "ECS target cannot express a traffic-shifting deployment";
 
     // E06xx: runner
     ManifestInvalid = "E0601", "local manifest cannot be read";

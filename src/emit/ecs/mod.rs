@@ -31,16 +31,20 @@
 //!   conventional `ecsTaskExecutionRole` (the role the ECS console creates)
 //!   when the program names its `account`; without one it is E0507, since
 //!   `executionRoleArn` must be an ARN. It is omitted when nothing needs it:
-//!   no awslogs driver, no secrets or secret log options, no private ECR
-//!   image, no other execution need.
-//! - a generated **task role** is omitted when the task declares no
-//!   permission; when it declares `allow` statements, the role would have to
-//!   be created, which only CloudFormation can do, so that is error E0506
-//!   (give `task_role "arn:..."` or build `--target cloudformation`).
+//!   no secrets or secret log options, and, on Fargate or external
+//!   instances, no awslogs and no private ECR image (on EC2 the agent uses
+//!   the container instance's role for those).
+//! - a generated **task role** is omitted when it would grant nothing; when
+//!   something needs it (`allow` statements, IAM authorization to an EFS
+//!   volume, ECS Exec), the role would have to be created, which only
+//!   CloudFormation can do, so that is error E0506 (give `task_role
+//!   "arn:..."` or build `--target cloudformation`).
 //!
 //! Likewise, what only CloudFormation creates and the ECS API cannot refer to
 //! is a coded diagnostic: a target group (E0501), subnets of a created VPC
-//! (E0502) and a Cloud Map service (E0503). Facts with no place in these four
+//! (E0502), a Cloud Map service (E0503), and the alternate target group,
+//! listener rule and role of a blue/green, linear or canary deployment
+//! (E0508). Facts with no place in these four
 //! calls (auto scaling, security group rules, listener rules, log group
 //! retention) belong to the CloudFormation target and are not emitted here.
 

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::{container, enabled, errors, resolve, tags, Obj};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Span};
 use crate::ir;
 
 /// The role name AWS documents for an account's default task execution role.
@@ -63,8 +63,10 @@ pub(crate) fn emit_task_definition(
         .build()
 }
 
-/// The task role: an ARN as given; a generated role is omitted when it
-/// would grant nothing, and is E0506 when it would grant something.
+/// The task role: an ARN as given. A generated role is omitted when it
+/// would grant nothing, and is E0506 when something needs it: `allow`
+/// statements, IAM authorization to an EFS volume, or ECS Exec on a service
+/// running the task (the grants the CloudFormation target puts in it).
 fn task_role(
     program: &ir::Program,
     task: &ir::Task,
@@ -74,8 +76,35 @@ fn task_role(
         ir::Role::Arn(arn) => Some(resolve(program, arn)),
         ir::Role::None => None,
         ir::Role::Generated => {
-            if let Some(first) = task.permissions.first() {
-                diags.push(errors::needs_task_role(&task.name, first.span, task.span));
+            let mut reasons: Vec<(Span, String)> = task
+                .permissions
+                .iter()
+                .map(|p| (p.span, "this permission needs a generated task role".into()))
+                .collect();
+            reasons.extend(task.volumes.iter().filter_map(|v| match &v.kind {
+                ir::VolumeKind::Efs(efs) if efs.iam => Some((
+                    v.span,
+                    format!(
+                        "IAM authorization to volume `{}` mounts with the task role",
+                        v.name
+                    ),
+                )),
+                _ => None,
+            }));
+            reasons.extend(
+                program
+                    .services
+                    .iter()
+                    .filter(|s| s.task == task.name && s.execute_command)
+                    .map(|s| {
+                        (
+                            s.span,
+                            format!("ECS Exec into service `{}` needs a task role", s.name),
+                        )
+                    }),
+            );
+            if !reasons.is_empty() {
+                diags.push(errors::needs_task_role(&task.name, &reasons, task.span));
             }
             None
         }
@@ -113,23 +142,32 @@ fn execution_role(
     }
 }
 
-/// True when the ECS agent must act for the task: pull a private ECR image,
-/// write to CloudWatch Logs, or read secrets.
+/// True when the ECS agent needs an execution role to act for the task
+/// (AWS's "task execution IAM role" page): to read secrets, on any launch
+/// type; to pull a private ECR image or write to CloudWatch Logs, only on
+/// Fargate and external instances, since on EC2 the agent uses the
+/// container instance's role for those.
 pub(crate) fn needs_execution_role(program: &ir::Program, task: &ir::Task) -> bool {
     let needs = &task.execution_needs;
-    let declared = !needs.ecr_repositories.is_empty()
-        || !needs.log_groups.is_empty()
-        || !needs.secrets.is_empty()
+    let secrets = !needs.secrets.is_empty()
         || !needs.parameters.is_empty()
-        || !needs.kms_keys.is_empty();
-    declared
+        || !needs.kms_keys.is_empty()
         || task.containers.iter().any(|c| {
-            !c.secrets.is_empty()
-                || resolve(program, &c.image).contains(".dkr.ecr.")
-                || c.log.as_ref().is_some_and(|l| {
-                    l.driver == ir::LogDriver::Awslogs || !l.secret_options.is_empty()
-                })
-        })
+            !c.secrets.is_empty() || c.log.as_ref().is_some_and(|l| !l.secret_options.is_empty())
+        });
+    let off_ec2 = task
+        .compatibilities
+        .iter()
+        .any(|c| matches!(c, ir::Compatibility::Fargate | ir::Compatibility::External));
+    let pulls_or_logs = !needs.ecr_repositories.is_empty()
+        || !needs.log_groups.is_empty()
+        || task.containers.iter().any(|c| {
+            resolve(program, &c.image).contains(".dkr.ecr.")
+                || c.log
+                    .as_ref()
+                    .is_some_and(|l| l.driver == ir::LogDriver::Awslogs)
+        });
+    secrets || (off_ec2 && pulls_or_logs)
 }
 
 fn volume(program: &ir::Program, volume: &ir::Volume) -> Value {
