@@ -104,6 +104,8 @@ codes! {
     EcsNeedsRegistry = "E0503", "ECS target needs a service registry ARN";
     StackTooLarge = "E0504", "stack exceeds CloudFormation limits";
     OutputWrite = "E0505", "output could not be written";
+    CfnInexpressible = "E0506", "construct CloudFormation cannot express";
+    VpcCidrTooSmall = "E0507", "created VPC too small for its subnets";
 
     // E06xx: runner
     ManifestInvalid = "E0601", "local manifest cannot be read";

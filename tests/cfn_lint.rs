@@ -1,0 +1,90 @@
+//! Runs AWS's `cfn-lint` over the CloudFormation templates of the hand-built
+//! test programs and of every `examples/*.wharf`, in JSON and YAML, and
+//! requires zero errors and zero warnings. Skips (with a message) when
+//! `cfn-lint` is not installed. Set `WHARF_CFN_OUT=<dir>` to keep the
+//! templates (the deploy test script uses them).
+
+mod cfn_common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use wharf::emit::cloudformation::{emit_cloudformation, Format};
+use wharf::ir::Program;
+
+fn programs() -> Vec<Program> {
+    vec![
+        cfn_common::fargate_web(),
+        cfn_common::ec2_bridge(),
+        cfn_common::private_network(),
+    ]
+}
+
+fn write(dir: &Path, p: &Program, format: Format) -> Vec<PathBuf> {
+    let sub = dir.join(format.extension()).join(&p.name);
+    std::fs::create_dir_all(&sub).unwrap();
+    let artifacts = emit_cloudformation(p, format)
+        .unwrap_or_else(|d| panic!("{}: unexpected diagnostics {d:#?}", p.name));
+    artifacts
+        .iter()
+        .filter(|a| a.path.ends_with(format.extension()))
+        .map(|a| {
+            let path = sub.join(&a.path);
+            std::fs::write(&path, &a.contents).unwrap();
+            path
+        })
+        .collect()
+}
+
+fn cfn_lint_available() -> bool {
+    Command::new("cfn-lint")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn cfn_lint_is_clean() {
+    let dir = match std::env::var_os("WHARF_CFN_OUT") {
+        Some(d) => PathBuf::from(d),
+        None => std::env::temp_dir().join(format!("wharf-cfn-lint-{}", std::process::id())),
+    };
+    let mut files = Vec::new();
+    for format in [Format::Json, Format::Yaml] {
+        for p in programs() {
+            files.extend(write(&dir, &p, format));
+        }
+        // A split program: lint the shared, two service and the links stacks.
+        let split = write(&dir, &cfn_common::many_services(300), format);
+        files.extend(split.into_iter().filter(|f| {
+            let n = f.file_name().unwrap().to_string_lossy().to_string();
+            n.starts_with("fleet-shared")
+                || n.starts_with("fleet-svc000")
+                || n.starts_with("fleet-svc299")
+                || n.starts_with("fleet-links")
+        }));
+    }
+    if !cfn_lint_available() {
+        eprintln!(
+            "SKIPPED: cfn-lint not found on PATH (pip install cfn-lint); {} templates not linted",
+            files.len()
+        );
+        return;
+    }
+    let out = Command::new("cfn-lint")
+        .args(["--format", "parseable", "--"])
+        .args(&files)
+        .output()
+        .expect("cfn-lint runs");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "cfn-lint found problems (exit {:?}):\n{report}{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("cfn-lint: {} templates clean", files.len());
+    if std::env::var_os("WHARF_CFN_OUT").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
