@@ -125,7 +125,7 @@ fn imports(v: &Value, out: &mut BTreeSet<String>) {
 
 #[test]
 fn three_hundred_services_split_into_joined_stacks() {
-    let p = cfn_common::many_services(300);
+    let p = cfn_common::many_services("fleet", 300);
     let artifacts = emit(&p, Format::Json);
     // shared + 300 services + links + deploy-order.txt
     assert_eq!(
@@ -201,7 +201,7 @@ fn three_hundred_services_split_into_joined_stacks() {
 
 #[test]
 fn small_programs_are_not_split() {
-    let artifacts = emit(&cfn_common::many_services(10), Format::Yaml);
+    let artifacts = emit(&cfn_common::many_services("fleet", 10), Format::Yaml);
     assert_eq!(artifacts.len(), 1);
     assert_eq!(artifacts[0].path, "fleet.yaml");
 }

@@ -624,25 +624,26 @@ pub fn private_network() -> Program {
 
 /// `n` load-balanced Fargate services, each with its own task and log group,
 /// behind one ALB: past CloudFormation's limits from about 45 services on.
-pub fn many_services(n: usize) -> Program {
+pub fn many_services(name: &str, n: usize) -> Program {
     let mut p = fargate_web();
-    p.name = "fleet".into();
+    p.name = name.into();
+    p.clusters[0].name = name.into();
     p.tasks.clear();
     p.services.clear();
     p.log_groups.clear();
     for i in 0..n {
-        let name = format!("svc{i:03}");
-        let group = format!("/ecs/fleet/{name}");
+        let svc = format!("svc{i:03}");
+        let group = format!("/ecs/{name}/{svc}");
         let mut c = container("app", t("public.ecr.aws/nginx/nginx:1.27"));
         c.ports = vec![port(8080, None)];
         c.log = Some(awslogs(&group, "app"));
-        p.tasks.push(fargate_task(&name, 256, 512, vec![c]));
-        let mut s = service(&name, "prod", &name);
+        p.tasks.push(fargate_task(&svc, 256, 512, vec![c]));
+        let mut s = service(&svc, name, &svc);
         s.exposures = vec![exposure(
             "public",
             "app",
             8080,
-            &[&format!("/{name}/*")],
+            &[&format!("/{svc}/*")],
             i as u32 + 1,
         )];
         if i > 0 {
