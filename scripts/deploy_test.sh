@@ -117,15 +117,16 @@ for dir in "$TEMPLATES"/*/; do
         n=$(grep -vc '^#' "$dir/deploy-order.txt")
         echo "== $name: split into $n stacks, deployed in deploy-order.txt order"
         while read -r step stack file; do
-            deploy_stack "$name" "$dir$file" "$stack" >"$WORK/$stack.log" 2>&1 || {
-                cat "$WORK/$stack.log"; ok=0; break; }
+            # </dev/null: the aws CLI must not eat the rest of the order list
+            deploy_stack "$name" "$dir$file" "$stack" >"$WORK/$stack.log" 2>&1 </dev/null || {
+                cat "$WORK/$stack.log" || true; ok=0; break; }
         done < <(grep -v '^#' "$dir/deploy-order.txt" | sort -s -n -k1,1)
         [ "$ok" = 1 ] && grep -h "declared values checked" "$WORK"/"$name"-*.log |
             awk '{c += $1; m += $6} END {print "  " c " declared values checked, " m " mismatches"}'
     else
         template=$(ls "$dir"*.json | head -1)
         echo "== $name ($(basename "$template"))"
-        deploy_stack "$name" "$template" "wharf-$name" || ok=0
+        deploy_stack "$name" "$template" "wharf-$name" </dev/null || ok=0
     fi
     if [ "$ok" = 1 ]; then
         echo "OK   $name"

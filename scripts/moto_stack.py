@@ -127,6 +127,14 @@ def params(src, endpoint, out):
     """Parameter values for moto: network IDs from a VPC created in moto
     (made once, tagged wharf-deploy-test), defaults for everything else."""
     t = load(src)
+    network_types = ("AWS::EC2::VPC::Id", "List<AWS::EC2::Subnet::Id>",
+                     "List<AWS::EC2::SecurityGroup::Id>")
+    if not any(p["Type"] in network_types for p in t.get("Parameters", {}).values()):
+        values = [{"ParameterKey": k, "ParameterValue": str(p.get("Default", "x"))}
+                  for k, p in t.get("Parameters", {}).items()]
+        with open(out, "w") as f:
+            json.dump(values, f)
+        return
     vpcs = aws(endpoint, "ec2", "describe-vpcs", "--filters",
                "Name=tag:Name,Values=wharf-deploy-test")["Vpcs"]
     if vpcs:
