@@ -5,6 +5,7 @@
 //! Nothing below `cli` and `runner` prints, reads files or the environment.
 
 pub mod ast;
+pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod emit;

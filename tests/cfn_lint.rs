@@ -1,5 +1,5 @@
-//! Runs AWS's `cfn-lint` over the CloudFormation templates of the hand-built
-//! test programs and of every `examples/*.wharf`, in JSON and YAML, and
+//! Runs AWS's `cfn-lint` over the CloudFormation templates of every
+//! `examples/*.wharf` and of the hand-built test programs, in JSON and YAML, and
 //! requires zero errors and zero warnings. Skips (with a message) when
 //! `cfn-lint` is not installed. Set `WHARF_CFN_OUT=<dir>` to keep the
 //! templates (the deploy test script uses them).
@@ -12,14 +12,39 @@ use std::process::Command;
 use wharf::emit::cloudformation::{emit_cloudformation, Format};
 use wharf::ir::Program;
 
+/// Every `examples/*.wharf`, checked (panics with the diagnostics if one does not).
+pub fn examples() -> Vec<Program> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    paths.retain(|p| p.extension().is_some_and(|e| e == "wharf"));
+    paths.sort();
+    paths
+        .iter()
+        .map(
+            |p| match wharf::cli::load::compile(p, &Default::default()) {
+                Ok((_, program)) => program,
+                Err(f) => panic!(
+                    "{} does not check:\n{}",
+                    p.display(),
+                    wharf::diag::render::human(&f.sources, &f.diags, false)
+                ),
+            },
+        )
+        .collect()
+}
+
 fn programs() -> Vec<Program> {
-    vec![
+    let mut all = examples();
+    all.extend([
         cfn_common::fargate_web(),
         cfn_common::ec2_bridge(),
         cfn_common::private_network(),
         cfn_common::many_services("fleet-small", 12),
         cfn_common::many_services("fleet-split", 50),
-    ]
+    ]);
+    all
 }
 
 fn write(dir: &Path, p: &Program, format: Format) -> Vec<PathBuf> {

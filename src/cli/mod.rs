@@ -2,7 +2,10 @@
 //! `run(self, ctx: &mut Context) -> Result<(), Exit>`. This is the only layer,
 //! with `runner`, that reads files, the environment or prints.
 
+pub mod build;
+mod check;
 mod explain;
+pub mod load;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -27,6 +30,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Parse and check a program; write nothing.
+    Check(check::CheckCommand),
+    /// Compile a program to ECS API JSON, CloudFormation or a local manifest.
+    Build(build::BuildCommand),
     /// Print the explanation of a diagnostic code, with a wrong and a right example.
     Explain(explain::ExplainCommand),
 }
@@ -42,6 +49,41 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// `--input NAME=VALUE`, repeatable.
+#[derive(clap::Args, Debug, Default)]
+pub struct InputArgs {
+    /// Give a typed input a value (overrides the environment and the default).
+    #[arg(long = "input", value_name = "NAME=VALUE")]
+    pub input: Vec<String>,
+}
+
+impl InputArgs {
+    pub fn parse(&self) -> Result<indexmap::IndexMap<String, String>, Exit> {
+        let mut out = indexmap::IndexMap::new();
+        for kv in &self.input {
+            let Some((k, v)) = kv.split_once('=') else {
+                return Err(Exit::Usage(format!("`--input {kv}` is not NAME=VALUE")));
+            };
+            out.insert(k.trim().to_string(), v.to_string());
+        }
+        Ok(out)
+    }
+}
+
+/// Prints diagnostics in the chosen format: human to stderr, JSON lines to stdout.
+pub fn print_diagnostics(
+    ctx: &Context,
+    sources: &crate::diag::SourceMap,
+    diags: &[crate::diag::Diagnostic],
+) {
+    match ctx.message_format {
+        MessageFormat::Human => {
+            eprint!("{}", crate::diag::render::human(sources, diags, ctx.color))
+        }
+        MessageFormat::Json => print!("{}", crate::diag::render::json(sources, diags)),
+    }
 }
 
 /// What every subcommand may use: output settings.
@@ -73,6 +115,8 @@ pub fn main() -> ExitCode {
         color,
     };
     let result = match cli.command {
+        Command::Check(c) => c.run(&mut ctx),
+        Command::Build(c) => c.run(&mut ctx),
         Command::Explain(c) => c.run(&mut ctx),
     };
     match result {

@@ -60,6 +60,8 @@ codes! {
     DuplicateProperty = "E0308", "property set twice";
     RecursiveConstant = "E0309", "constant defined in terms of itself";
     TemplateArgument = "E0310", "template argument missing or unknown";
+    ConflictingProperties = "E0311", "properties that exclude each other";
+    InvalidFormat = "E0312", "value in the wrong format";
 
     // E04xx: ECS rules
     FargateCpuMemory = "E0401", "invalid Fargate cpu and memory combination";
@@ -96,7 +98,6 @@ codes! {
     FirelensWithoutRouter = "E0433", "awsfirelens logging without a log router";
     GraceWithoutLoadBalancer = "E0434", "health check grace period without a load balancer";
     ListenerProtocol = "E0435", "listener protocol does not fit the load balancer";
-    MissingRegion = "E0436", "AWS region not known";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";
@@ -104,8 +105,9 @@ codes! {
     EcsNeedsRegistry = "E0503", "ECS target needs a service registry ARN";
     StackTooLarge = "E0504", "stack exceeds CloudFormation limits";
     OutputWrite = "E0505", "output could not be written";
-    CfnInexpressible = "E0506", "construct CloudFormation cannot express";
-    VpcCidrTooSmall = "E0507", "created VPC too small for its subnets";
+    EcsNeedsTaskRole = "E0506", "ECS target needs a task role ARN";
+    CfnInexpressible = "E0507", "construct CloudFormation cannot express";
+    VpcCidrTooSmall = "E0508", "created VPC too small for its subnets";
 
     // E06xx: runner
     ManifestInvalid = "E0601", "local manifest cannot be read";

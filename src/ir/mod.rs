@@ -477,6 +477,9 @@ pub struct Secret {
     /// Environment variable name in the container.
     pub name: String,
     pub source: SecretSource,
+    /// Customer managed KMS key that encrypts the secret (`kms:` in the
+    /// source); the execution role then needs `kms:Decrypt` on it.
+    pub kms_key: Option<String>,
     pub span: Span,
 }
 
@@ -525,8 +528,12 @@ pub struct LogConfig {
     pub options: Vec<(String, Text)>,
     /// Options whose values come from secrets (splunk token, ...).
     pub secret_options: Vec<Secret>,
-    /// For awslogs: the log group, when Wharf owns it.
+    /// For awslogs (and FireLens to CloudWatch): the log group this
+    /// container writes to; every such group is created by the stack.
     pub group: Option<String>,
+    /// Retention asked for in the source (`retention 90`); the owned log
+    /// group's default applies when `None`.
+    pub retention_days: Option<u32>,
     pub span: Span,
 }
 

@@ -74,6 +74,7 @@ pub fn awslogs(group: &str, prefix: &str) -> LogConfig {
         ],
         secret_options: vec![],
         group: Some(group.into()),
+        retention_days: None,
         span: sp(),
     }
 }
@@ -282,6 +283,7 @@ pub fn fargate_web() -> Program {
             version_stage: None,
             version_id: None,
         },
+        kms_key: None,
         span: sp(),
     }];
     app.log = Some(awslogs("/ecs/web", "app"));
@@ -377,6 +379,7 @@ pub fn ec2_bridge() -> Program {
         options: vec![("max-size".into(), t("10m"))],
         secret_options: vec![],
         group: None,
+        retention_days: None,
         span: sp(),
     });
     let mut agent_t = fargate_task("agent", 256, 512, vec![agent_c]);
@@ -517,6 +520,9 @@ pub fn private_network() -> Program {
         source: SecretSource::Ssm {
             parameter: "/orders/api-key".into(),
         },
+        kms_key: Some(
+            "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555".into(),
+        ),
         span: sp(),
     }];
     orders_c.mounts = vec![Mount {

@@ -148,11 +148,12 @@ impl<'a> Ctx<'a> {
             .services
             .iter()
             .find(|s| s.discovery.as_ref().is_some_and(|d| d.namespace == ns.name));
-        let network = ns
-            .network
-            .as_deref()
-            .or_else(|| user.and_then(|s| self.service_network(s)));
-        let Some(vpc) = network.and_then(|n| self.net(n)).map(|f| f.vpc.clone()) else {
+        let vpc = match ns.network.as_deref().and_then(|n| self.net(n)) {
+            Some(f) => Some(f.vpc.clone()),
+            None => user.and_then(|s| self.vpc_of(s)),
+        };
+        self.at(Kind::Namespace, &ns.name, Owner::Shared);
+        let Some(vpc) = vpc else {
             let span = user.map_or(Span::default(), |s| s.span);
             self.diags
                 .push(errors::no_vpc(&format!("namespace `{}`", ns.name), span));

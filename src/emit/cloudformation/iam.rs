@@ -36,8 +36,15 @@ impl<'a> Ctx<'a> {
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": groups }));
         }
         if !needs.secrets.is_empty() {
+            // A secret's full ARN ends in `-` and six random characters; a
+            // partial ARN (the name only) matches it only with `-??????`.
+            let secrets: Vec<String> = needs
+                .secrets
+                .iter()
+                .flat_map(|a| [a.clone(), format!("{a}-??????")])
+                .collect();
             statements.push(json!({ "Sid": "Secrets", "Effect": "Allow",
-                "Action": "secretsmanager:GetSecretValue", "Resource": needs.secrets }));
+                "Action": "secretsmanager:GetSecretValue", "Resource": secrets }));
         }
         if !needs.parameters.is_empty() {
             let params: Vec<Value> = needs.parameters.iter().map(|p| parameter_arn(p)).collect();

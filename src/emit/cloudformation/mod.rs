@@ -206,6 +206,8 @@ pub(crate) struct Ctx<'a> {
     pub defaults: lb::DefaultTargets,
     params: IndexMap<String, Value>,
     param_ids: HashMap<&'a str, String>,
+    /// Derived `VpcOf...` parameters by what they stand for.
+    vpc_params: HashMap<String, String>,
     owner: Owner,
     key: OwnerKey,
     who: HashMap<String, OwnerKey>,
@@ -225,6 +227,7 @@ impl<'a> Ctx<'a> {
             defaults: lb::DefaultTargets::default(),
             params: IndexMap::new(),
             param_ids: HashMap::new(),
+            vpc_params: HashMap::new(),
             owner: Owner::Shared,
             key: (Kind::Input, String::new()),
             who: HashMap::new(),
@@ -431,6 +434,37 @@ impl<'a> Ctx<'a> {
             })
             .or_else(|| (p.networks.len() == 1).then(|| p.networks[0].name.as_str()))
             .and_then(|n| self.ix.networks.get(n).map(|n| n.name.as_str()))
+    }
+
+    /// The VPC a service's security group goes in: its network's, else a
+    /// `VpcOf<Input>` parameter for the VPC of the subnets it names (a
+    /// template cannot look a VPC up from subnet IDs).
+    pub fn vpc_of(&mut self, s: &ir::Service) -> Option<Value> {
+        if let Some(f) = self.service_network(s).and_then(|n| self.net(n)) {
+            return Some(f.vpc.clone());
+        }
+        let (owner, what) = match s.network.as_ref()?.subnets.as_ref()? {
+            ir::SubnetRef::Input(name) => (format!("vpc of {name}"), format!("input `{name}`")),
+            ir::SubnetRef::Ids(_) => (
+                "vpc of service subnets".to_string(),
+                "the services' subnet IDs".to_string(),
+            ),
+        };
+        if let Some(id) = self.vpc_params.get(&owner) {
+            return Some(r#ref(id));
+        }
+        let (saved_owner, saved_key) = (self.owner, self.key.clone());
+        let base = self.at(Kind::Input, &owner, Owner::Shared);
+        let id = self.claim(base);
+        self.params.insert(
+            id.clone(),
+            json!({ "Type": "AWS::EC2::VPC::Id",
+                    "Description": format!("VPC of the subnets in {what}: Wharf creates the services' security groups in it") }),
+        );
+        self.vpc_params.insert(owner, id.clone());
+        self.owner = saved_owner;
+        self.key = saved_key;
+        Some(r#ref(&id))
     }
 
     pub fn net(&self, name: &str) -> Option<&NetFacts> {

@@ -38,8 +38,8 @@ impl<'a> Ctx<'a> {
         let net = self.service_network(s).and_then(|n| self.net(n)).cloned();
         let sg = format!("{b}SecurityGroup");
         if awsvpc {
-            match &net {
-                Some(net) => self.emit_service_sg(s, &sg, net.vpc.clone()),
+            match self.vpc_of(s) {
+                Some(vpc) => self.emit_service_sg(s, &sg, vpc),
                 None => self
                     .diags
                     .push(errors::no_vpc(&format!("service `{}`", s.name), s.span)),
