@@ -82,10 +82,11 @@ pub fn caller_without_group(service: &str, caller: &str, span: Span) -> Diagnost
         span,
         "this caller",
     )
-    .with_help(
-        "only awsvpc services get a generated security group; run the caller with network \
-         mode awsvpc, or allow its instances' group with `egress`/a security group input",
-    )
+    .with_help(format!(
+        "only awsvpc services get a security group of their own; run `{caller}` with \
+         `network awsvpc`, or remove it from `callers` and give `{service}` a security \
+         group that admits its instances"
+    ))
 }
 
 pub fn no_vpc(what: &str, span: Span) -> Diagnostic {
