@@ -7,7 +7,8 @@
 # stopped (trap). Needs: python3 with moto[server] and PyYAML, awscli, cargo.
 #
 # Programs: every examples/*.wharf when `wharf build` exists, else the
-# hand-built test programs (tests/cfn_common). moto 5.x lacks a few resource
+# hand-built test programs (tests/cfn_common); WHARF_DEPLOY_SPLIT=1 adds a
+# program split into joined stacks. moto 5.x lacks a few resource
 # types (capacity providers, Cloud Map, application auto scaling) and treats
 # every load balancer as an ALB; scripts/moto_stack.py removes exactly those
 # resources and prints each removal, and programs with a network load balancer
@@ -73,6 +74,13 @@ else
         [ "$name" = fleet ] && continue
         cp -r "$d" "$TEMPLATES/$name"
     done
+fi
+
+# WHARF_DEPLOY_SPLIT=1 also deploys a 50-service program that is split into
+# 52 joined stacks (a few minutes), in deploy-order.txt order.
+if [ "${WHARF_DEPLOY_SPLIT:-0}" = 1 ] && [ ! -d "$TEMPLATES/fleet-split" ]; then
+    WHARF_CFN_OUT="$WORK/lint" cargo test --quiet --test cfn_lint >/dev/null 2>&1
+    cp -r "$WORK/lint/json/fleet-split" "$TEMPLATES/fleet-split"
 fi
 
 CERT=$(awsm acm request-certificate --domain-name wharf.example.com \

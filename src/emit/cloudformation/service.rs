@@ -17,8 +17,8 @@ use super::ids::Kind;
 use super::value::{get_att, props, r#ref, sub};
 use super::{errors, Ctx, Owner};
 use crate::ir::{
-    self, DeploymentStrategy, Launch, NetworkMode, PlacementConstraint, PlacementKind, Protocol,
-    ScalingMetric, Scheduling,
+    self, Compatibility, DeploymentStrategy, Launch, NetworkMode, PlacementConstraint,
+    PlacementKind, Protocol, ScalingMetric, Scheduling,
 };
 
 impl<'a> Ctx<'a> {
@@ -55,7 +55,8 @@ impl<'a> Ctx<'a> {
             .as_ref()
             .map(|d| self.emit_discovery(&b, s, task, d));
         let rules = depends.clone();
-        let uses_providers = !matches!(s.launch, Launch::Type(_));
+        let uses_providers =
+            !matches!(s.launch, Launch::Type(_)) && s.scheduling == Scheduling::Replica;
         if let Some(c) = self.ix.clusters.get(s.cluster.as_str()) {
             if uses_providers && !c.capacity_providers.is_empty() {
                 depends.push(self.associations_id(&c.name));
@@ -81,10 +82,18 @@ impl<'a> Ctx<'a> {
                         "TargetGroupArn": r#ref(&format!("{}TargetGroup", self.exposure_base(s, e))) })
             })
             .collect();
-        let (launch_type, strategy) = match &s.launch {
-            Launch::Type(c) => (Some(c.as_str()), None),
-            Launch::Strategy(items) => (None, Some(self.strategy(items))),
-            Launch::ClusterDefault => (None, None),
+        let (launch_type, strategy, fargate) = match self.launch(s, task) {
+            Ok(c) => (Some(c.as_str()), None, c == Compatibility::Fargate),
+            Err(items) => (
+                None,
+                Some(self.strategy(&items)),
+                items.iter().any(|i| i.provider.starts_with("FARGATE")),
+            ),
+        };
+        let grace = if s.exposures.is_empty() {
+            s.grace_period
+        } else {
+            Some(s.grace_period.unwrap_or(0))
         };
         let properties = props(json!({
             "ServiceName": s.name,
@@ -92,12 +101,12 @@ impl<'a> Ctx<'a> {
             "TaskDefinition": r#ref(&self.task_id(&s.task)),
             "LaunchType": launch_type,
             "CapacityProviderStrategy": strategy,
-            "PlatformVersion": s.platform_version,
+            "PlatformVersion": fargate.then(|| s.platform_version.as_deref().unwrap_or(DEFAULT_PLATFORM_VERSION)),
             "SchedulingStrategy": match s.scheduling { Scheduling::Replica => "REPLICA", Scheduling::Daemon => "DAEMON" },
-            "DesiredCount": s.desired_count,
+            "DesiredCount": (s.scheduling == Scheduling::Replica).then(|| s.desired_count.unwrap_or(1)),
             "NetworkConfiguration": network,
             "LoadBalancers": (!load_balancers.is_empty()).then_some(load_balancers),
-            "HealthCheckGracePeriodSeconds": s.grace_period,
+            "HealthCheckGracePeriodSeconds": grace,
             "DeploymentConfiguration": deployment(&s.deployment),
             "PlacementStrategies": (!s.placement_strategies.is_empty()).then(|| s.placement_strategies.iter().map(|p| props(json!({
                 "Type": match p.kind { PlacementKind::Spread => "spread", PlacementKind::Binpack => "binpack", PlacementKind::Random => "random" },
@@ -107,8 +116,10 @@ impl<'a> Ctx<'a> {
                 PlacementConstraint::MemberOf(x) => json!({ "Type": "memberOf", "Expression": x }),
             }).collect::<Vec<_>>()),
             "ServiceRegistries": registries,
-            "EnableExecuteCommand": s.execute_command.then_some(true),
+            "DeploymentController": { "Type": "ECS" },
             "Tags": (!s.tags.is_empty()).then(|| self.tag_list(&s.tags)),
+            "EnableECSManagedTags": false,
+            "EnableExecuteCommand": s.execute_command,
         }));
         let id = format!("{b}Service");
         let mut resource = json!({ "Type": "AWS::ECS::Service" });
@@ -229,8 +240,10 @@ impl<'a> Ctx<'a> {
                 .first()
                 .map(|e| (e.container.clone(), e.container_port))
                 .or_else(|| {
-                    task.containers
-                        .iter()
+                    let mut containers: Vec<&ir::Container> = task.containers.iter().collect();
+                    containers.sort_by_key(|c| !c.essential);
+                    containers
+                        .into_iter()
                         .find_map(|c| c.ports.first().map(|p| (c.name.clone(), p.container_port)))
                 });
             if let Some((c, p)) = target {
@@ -344,16 +357,58 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// The Fargate platform version ECS picks when none is given.
+const DEFAULT_PLATFORM_VERSION: &str = "LATEST";
+
+impl Ctx<'_> {
+    /// How tasks get capacity, spelled out as the ECS backend does: a launch
+    /// type (`Ok`) or a strategy (`Err`). A DAEMON service always names its
+    /// launch type; the cluster default becomes the cluster's strategy, else
+    /// the launch type ECS would fall back to.
+    fn launch(
+        &self,
+        s: &ir::Service,
+        task: &ir::Task,
+    ) -> Result<Compatibility, Vec<ir::StrategyItem>> {
+        match (&s.launch, s.scheduling) {
+            (Launch::Type(t), _) => Ok(*t),
+            (_, Scheduling::Daemon) => Ok(Compatibility::Ec2),
+            (Launch::Strategy(items), _) => Err(items.clone()),
+            (Launch::ClusterDefault, _) => {
+                let strategy = self
+                    .ix
+                    .clusters
+                    .get(s.cluster.as_str())
+                    .map(|c| c.default_strategy.clone())
+                    .unwrap_or_default();
+                if !strategy.is_empty() {
+                    Err(strategy)
+                } else if task.compatibilities.contains(&Compatibility::Ec2) {
+                    Ok(Compatibility::Ec2)
+                } else {
+                    Ok(task
+                        .compatibilities
+                        .first()
+                        .copied()
+                        .unwrap_or(Compatibility::Ec2))
+                }
+            }
+        }
+    }
+}
+
+/// The whole deployment configuration, with a disabled circuit breaker and
+/// the ROLLING strategy written out (as in the ECS API backend).
 fn deployment(d: &ir::Deployment) -> Value {
     let mut v = json!({
-        "MinimumHealthyPercent": d.minimum_healthy_percent,
+        "DeploymentCircuitBreaker": {
+            "Enable": d.circuit_breaker.is_some(),
+            "Rollback": d.circuit_breaker.is_some_and(|c| c.rollback) },
         "MaximumPercent": d.maximum_percent,
+        "MinimumHealthyPercent": d.minimum_healthy_percent,
     });
-    if let Some(cb) = d.circuit_breaker {
-        v["DeploymentCircuitBreaker"] = json!({ "Enable": true, "Rollback": cb.rollback });
-    }
     match d.strategy {
-        DeploymentStrategy::Rolling => {}
+        DeploymentStrategy::Rolling => v["Strategy"] = json!("ROLLING"),
         DeploymentStrategy::BlueGreen => v["Strategy"] = json!("BLUE_GREEN"),
         DeploymentStrategy::Linear {
             percent,

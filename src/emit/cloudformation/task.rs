@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::ids::Kind;
 use super::value::{get_att, props, tags};
 use super::{Ctx, Owner};
-use crate::ir::{self, Arch, HealthCommand, Role, VolumeKind};
+use crate::ir::{self, Arch, HealthCommand, NetworkMode, Role, VolumeKind};
 
 impl<'a> Ctx<'a> {
     pub fn task_id(&self, task: &str) -> String {
@@ -31,7 +31,11 @@ impl<'a> Ctx<'a> {
         if t.task_role == Role::Generated {
             self.emit_task_role(&b, t);
         }
-        let containers: Vec<Value> = t.containers.iter().map(|c| self.container(c)).collect();
+        let containers: Vec<Value> = t
+            .containers
+            .iter()
+            .map(|c| self.container(c, t.network_mode))
+            .collect();
         let volumes: Vec<Value> = t.volumes.iter().map(|v| self.volume(v)).collect();
         let mut depends: Vec<String> = Vec::new();
         for c in &t.containers {
@@ -52,8 +56,9 @@ impl<'a> Ctx<'a> {
             "Memory": t.memory.map(|m| m.to_string()),
             "ExecutionRoleArn": execution,
             "TaskRoleArn": task_role,
-            "RuntimePlatform": (t.arch == Arch::Arm64).then(|| json!({
-                "CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX" })),
+            "RuntimePlatform": {
+                "CpuArchitecture": match t.arch { Arch::X86_64 => "X86_64", Arch::Arm64 => "ARM64" },
+                "OperatingSystemFamily": "LINUX" },
             "EphemeralStorage": t.ephemeral_storage_gib.map(|g| json!({ "SizeInGiB": g })),
             "Volumes": (!volumes.is_empty()).then_some(volumes),
             "ContainerDefinitions": containers,
@@ -120,7 +125,7 @@ impl<'a> Ctx<'a> {
         )
     }
 
-    fn container(&self, c: &ir::Container) -> Value {
+    fn container(&self, c: &ir::Container, mode: NetworkMode) -> Value {
         let non_empty = |v: Value| match &v {
             Value::Array(a) if a.is_empty() => Value::Null,
             _ => v,
@@ -134,7 +139,7 @@ impl<'a> Ctx<'a> {
             "MemoryReservation": c.memory_reservation,
             "PortMappings": non_empty(Value::Array(c.ports.iter().map(|p| props(json!({
                 "ContainerPort": p.container_port,
-                "HostPort": p.host_port,
+                "HostPort": host_port(mode, p),
                 "Protocol": p.protocol.as_str(),
                 "Name": p.name,
             }))).collect())),
@@ -167,7 +172,7 @@ impl<'a> Ctx<'a> {
             "EntryPoint": c.entry_point.as_ref().map(|a| self.texts(a)),
             "WorkingDirectory": c.working_directory.as_ref().map(|w| self.text(w)),
             "User": c.user,
-            "ReadonlyRootFilesystem": c.read_only_root.then_some(true),
+            "ReadonlyRootFilesystem": c.read_only_root,
             "DependsOn": non_empty(Value::Array(c.depends_on.iter().map(|d| json!({
                 "ContainerName": d.container, "Condition": d.condition.as_str() })).collect())),
             "MountPoints": non_empty(Value::Array(c.mounts.iter().map(|m| json!({
@@ -179,5 +184,15 @@ impl<'a> Ctx<'a> {
             "DockerLabels": (!c.labels.is_empty()).then(|| Value::Object(c.labels.iter()
                 .map(|(k, v)| (k.clone(), self.text(v))).collect())),
         }))
+    }
+}
+
+/// `HostPort` as ECS would set it when absent (and as the ECS backend writes
+/// it): the container port in awsvpc and host mode, 0 (dynamic) in bridge.
+fn host_port(mode: NetworkMode, p: &ir::PortMapping) -> Option<u16> {
+    match mode {
+        NetworkMode::Awsvpc | NetworkMode::Host => Some(p.host_port.unwrap_or(p.container_port)),
+        NetworkMode::Bridge => Some(p.host_port.unwrap_or(0)),
+        NetworkMode::None => p.host_port,
     }
 }
