@@ -109,6 +109,8 @@ codes! {
     EcsNeedsTaskRole = "E0506", "ECS target needs a task role ARN";
     EcsNeedsExecutionRole = "E0507", "ECS target needs an execution role ARN";
     EcsTrafficShift = "E0508", "ECS target cannot express a traffic-shifting deployment";
+    CfnInexpressible = "E0509", "construct CloudFormation cannot express";
+    VpcCidrTooSmall = "E0510", "created VPC too small for its subnets";
 
     // E06xx: runner
     ManifestInvalid = "E0601", "local manifest cannot be read";
