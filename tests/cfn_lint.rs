@@ -2,7 +2,8 @@
 //! `examples/*.wharf` and of the hand-built test programs, in JSON and YAML, and
 //! requires zero errors and zero warnings. Skips (with a message) when
 //! `cfn-lint` is not installed. Set `WHARF_CFN_OUT=<dir>` to keep the
-//! templates (the deploy test script uses them).
+//! templates, as `<dir>/<json|yaml>/<examples|programs>/<program>/` (the
+//! deploy test script uses them).
 
 mod cfn_common;
 
@@ -35,20 +36,24 @@ pub fn examples() -> Vec<Program> {
         .collect()
 }
 
-fn programs() -> Vec<Program> {
-    let mut all = examples();
-    all.extend([
-        cfn_common::fargate_web(),
-        cfn_common::ec2_bridge(),
-        cfn_common::private_network(),
-        cfn_common::many_services("fleet-small", 12),
-        cfn_common::many_services("fleet-split", 50),
-    ]);
+/// (directory, program): examples and hand-built programs may share a name.
+fn programs() -> Vec<(&'static str, Program)> {
+    let mut all: Vec<(&str, Program)> = examples().into_iter().map(|p| ("examples", p)).collect();
+    all.extend(
+        [
+            cfn_common::fargate_web(),
+            cfn_common::ec2_bridge(),
+            cfn_common::private_network(),
+            cfn_common::many_services("fleet-small", 12),
+            cfn_common::many_services("fleet-split", 50),
+        ]
+        .map(|p| ("programs", p)),
+    );
     all
 }
 
-fn write(dir: &Path, p: &Program, format: Format) -> Vec<PathBuf> {
-    let sub = dir.join(format.extension()).join(&p.name);
+fn write(dir: &Path, group: &str, p: &Program, format: Format) -> Vec<PathBuf> {
+    let sub = dir.join(format.extension()).join(group).join(&p.name);
     std::fs::create_dir_all(&sub).unwrap();
     let artifacts = emit_cloudformation(p, format)
         .unwrap_or_else(|d| panic!("{}: unexpected diagnostics {d:#?}", p.name));
@@ -78,11 +83,16 @@ fn cfn_lint_is_clean() {
     };
     let mut files = Vec::new();
     for format in [Format::Json, Format::Yaml] {
-        for p in programs() {
-            files.extend(write(&dir, &p, format));
+        for (group, p) in programs() {
+            files.extend(write(&dir, group, &p, format));
         }
         // A split program: lint the shared, two service and the links stacks.
-        let split = write(&dir, &cfn_common::many_services("fleet", 300), format);
+        let split = write(
+            &dir,
+            "programs",
+            &cfn_common::many_services("fleet", 300),
+            format,
+        );
         files.extend(split.into_iter().filter(|f| {
             let n = f.file_name().unwrap().to_string_lossy().to_string();
             n.starts_with("fleet-shared")
