@@ -345,7 +345,7 @@ impl<'a> Ctx<'a> {
         if s.callers.is_empty() || !self.awsvpc(s) {
             return;
         }
-        let b = self.at(Kind::Service, &s.name, Owner::Links);
+        let b = self.at(Kind::Service, &s.name, Owner::Links(0));
         let task = self.ix.tasks[s.task.as_str()];
         let mapped: Vec<(u16, Protocol)> = task
             .containers
