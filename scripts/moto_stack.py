@@ -5,7 +5,7 @@ moto created matches what the template declares.
 
     moto_stack.py adapt TEMPLATE OUT CERT_ARN   # writes OUT, prints removed resources
     moto_stack.py params TEMPLATE ENDPOINT OUT   # writes --parameters JSON for moto
-    moto_stack.py check TEMPLATE ENDPOINT        # exits 1 on any mismatch
+    moto_stack.py check TEMPLATE ENDPOINT STACK  # exits 1 on any mismatch
 
 `adapt` only removes what moto 5.x cannot create (it prints each removal, so the
 test log says exactly what was not exercised) and points certificates at one
@@ -183,7 +183,7 @@ def literal(v):
     return isinstance(v, (str, int, float, bool))
 
 
-def check(src, endpoint):
+def check(src, endpoint, stack):
     t = load(src)
     res = t["Resources"]
     errors = []
@@ -246,7 +246,12 @@ def check(src, endpoint):
                 family = res[td_ref]["Properties"]["Family"]
                 expect(f"{k}.TaskDefinition", family,
                        s.get("taskDefinition", "").rsplit("/", 1)[-1].split(":")[0])
-    tgs = aws(endpoint, "elbv2", "describe-target-groups")["TargetGroups"]
+    # Only this stack's target groups: other stacks may declare the same ports.
+    mine = {r["PhysicalResourceId"] for r in aws(
+        endpoint, "cloudformation", "describe-stack-resources", "--stack-name", stack)[
+        "StackResources"] if r["ResourceType"] == "AWS::ElasticLoadBalancingV2::TargetGroup"}
+    tgs = [g for g in aws(endpoint, "elbv2", "describe-target-groups")["TargetGroups"]
+           if g["TargetGroupArn"] in mine]
     for k, r in res.items():
         if r["Type"] != "AWS::ElasticLoadBalancingV2::TargetGroup":
             continue
@@ -275,8 +280,8 @@ if __name__ == "__main__":
         adapt(sys.argv[2], sys.argv[3], sys.argv[4])
     elif sys.argv[1:2] == ["params"] and len(sys.argv) == 5:
         params(sys.argv[2], sys.argv[3], sys.argv[4])
-    elif sys.argv[1:2] == ["check"] and len(sys.argv) == 4:
-        sys.exit(check(sys.argv[2], sys.argv[3]))
+    elif sys.argv[1:2] == ["check"] and len(sys.argv) == 5:
+        sys.exit(check(sys.argv[2], sys.argv[3], sys.argv[4]))
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
