@@ -52,8 +52,12 @@ awsm() { aws --endpoint-url "$ENDPOINT" "$@"; }
 TEMPLATES="$WORK/templates"
 mkdir -p "$TEMPLATES"
 cd "$ROOT"
-cargo build --quiet
-WHARF="$ROOT/target/debug/wharf"
+if [ -n "${WHARF_BIN:-}" ]; then
+    WHARF=$WHARF_BIN
+else
+    cargo build --quiet --manifest-path "$ROOT/Cargo.toml"
+    WHARF="$ROOT/target/debug/wharf"
+fi
 if ls examples/*.wharf >/dev/null 2>&1 && "$WHARF" build --help 2>/dev/null | grep -q -- --target; then
     for src in examples/*.wharf; do
         name=$(basename "$src" .wharf)

@@ -9,5 +9,8 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod emit;
+pub mod fmt;
+pub mod import;
 pub mod ir;
+pub mod stdlib;
 pub mod syntax;

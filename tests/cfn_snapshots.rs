@@ -79,7 +79,7 @@ fn examples() {
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         insta::glob!("../examples", "*.wharf", |path| {
-            let out = match wharf::cli::load::compile(path, &Default::default()) {
+            let out = match wharf::cli::load::compile(path, &Default::default(), None) {
                 Ok((sources, program)) => match emit_cloudformation(&program, Format::Json) {
                     Ok(a) => render_artifacts(&a),
                     Err(d) => format!(
@@ -240,8 +240,8 @@ fn inexpressible_constructs_are_coded_diagnostics() {
     }
     let diags = emit_cloudformation(&p, Format::Json).unwrap_err();
     let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
-    assert!(codes.contains(&"E0507"), "{codes:?}");
-    assert!(codes.contains(&"E0508"), "{codes:?}");
+    assert!(codes.contains(&"E0509"), "{codes:?}");
+    assert!(codes.contains(&"E0510"), "{codes:?}");
     assert!(diags.iter().all(|d| d.help.is_some()));
 }
 

@@ -51,16 +51,17 @@ const HEADS: &[&str] = &[
     "local",
 ];
 
-/// The container and, for an ambassador, the app it fronts (`for app`).
+/// The container and, for an ambassador, the app it fronts (`for app`)
+/// with the span of that name.
 pub fn lower_container(
     cx: &mut Cx,
     stmt: &Statement,
     role: ContainerRole,
-) -> Option<(ir::Container, Option<String>)> {
+) -> Option<(ir::Container, Option<(String, Span)>)> {
     let mut head = Words::new(stmt);
     let target = if role == ContainerRole::Ambassador {
         head.keyword(cx, "for")
-            .and_then(|e| cx.name(e, "a container name"))
+            .and_then(|e| cx.name(e, "a container name").map(|n| (n, e.span)))
     } else {
         None
     };
@@ -303,7 +304,7 @@ pub fn lower_container(
     if let Some((stop, span)) = stop {
         if stop > 120 {
             cx.push(errors::out_of_range(
-                "stop_timeout",
+                "`stop_timeout`",
                 &format!("{stop}s"),
                 "0s to 120s",
                 span,
@@ -370,7 +371,11 @@ fn secret(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Secret> {
             None => cx.literal(e),
         })?;
     let Some(value) = &s.value else {
-        cx.push(errors::missing_value("secret", s.span));
+        // A word after the name is the value with its `=` forgotten.
+        match w.positional() {
+            Some(v) => cx.push(errors::missing_equals("secret", v.span)),
+            None => cx.push(errors::missing_value("secret", s.span)),
+        }
         return None;
     };
     let source = secret_source(cx, value)?;

@@ -9,12 +9,16 @@ mod args;
 mod cluster;
 mod container;
 mod derive;
+
+pub use derive::derive_execution_role;
+mod environment;
 mod errors;
 mod network;
 mod rules;
 mod scope;
 mod service;
 mod task;
+mod template;
 mod values;
 
 use crate::ast;
@@ -32,6 +36,10 @@ pub struct Options {
     pub env: IndexMap<String, String>,
     /// Default stack name (the main file's stem) when the source has no `stack`.
     pub name: String,
+    /// `--env NAME`: the environment whose overrides apply.
+    pub environment: Option<String>,
+    /// Files that are the embedded stdlib: their templates are `std.NAME`.
+    pub stdlib: Vec<crate::diag::FileId>,
 }
 
 /// The checking context: scope and collected diagnostics.
@@ -49,18 +57,40 @@ impl Cx<'_> {
     }
 }
 
-/// Checks a whole program (the main file first, then its imports).
+/// Checks a whole program (the main file first, then its imports, then the
+/// stdlib files named in `options.stdlib`).
 pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Vec<Diagnostic>) {
     let mut cx = Cx {
         scope: Scope::default(),
         diags: Vec::new(),
         incomplete: Default::default(),
     };
-    scope::collect(&mut cx, files, options);
+    let env = environment::select(&mut cx, files, options.environment.as_deref());
+    if let Some(env) = env {
+        cx.scope.input_overrides = environment::input_overrides(env);
+    }
+    scope::collect_settings(&mut cx, files, options);
+    let templates = template::collect(&mut cx, files, &options.stdlib);
+    let mut expanded = template::expand(&mut cx, files, &templates, &options.stdlib);
+    if let Some(env) = env {
+        environment::apply(&mut cx, &mut expanded, env);
+    }
+    scope::collect_decls(&mut cx, &expanded);
 
     let region = match cx.scope.region.clone() {
         Some(e) => cx.literal(&e),
         None => options.env.get("AWS_REGION").cloned(),
+    };
+    let account = match cx.scope.account.clone() {
+        Some(e) => cx.literal(&e).and_then(|a| {
+            if a.len() == 12 && a.chars().all(|c| c.is_ascii_digit()) {
+                Some(a)
+            } else {
+                cx.push(errors::bad_account(&a, e.span));
+                None
+            }
+        }),
+        None => None,
     };
     let mut program = ir::Program {
         name: cx
@@ -69,6 +99,7 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
             .as_ref()
             .map_or_else(|| options.name.clone(), |(n, _)| n.clone()),
         region,
+        account,
         inputs: cx.scope.inputs(),
         networks: Vec::new(),
         clusters: Vec::new(),

@@ -10,8 +10,8 @@ use super::Cx;
 use crate::diag::Span;
 use crate::ir::{
     CapacityProvider, Cluster, Compatibility, Condition, DeploymentStrategy, HealthCheck, Launch,
-    LbKind, ListenerProtocol, LoadBalancer, LogDriver, NetworkMode, Program, Scheduling,
-    SecretSource, Service, Task, VolumeKind,
+    LbKind, ListenerProtocol, LogDriver, NetworkMode, Program, Scheduling, SecretSource, Service,
+    Task, VolumeKind,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -23,19 +23,7 @@ pub fn check(cx: &mut Cx, program: &Program) {
             check_task(cx, task);
         }
     }
-    let index = Index {
-        tasks: program.tasks.iter().map(|t| (t.name.as_str(), t)).collect(),
-        clusters: program
-            .clusters
-            .iter()
-            .map(|c| (c.name.as_str(), c))
-            .collect(),
-        lbs: program
-            .load_balancers
-            .iter()
-            .map(|l| (l.name.as_str(), l))
-            .collect(),
-    };
+    let index = crate::ir::Index::new(program);
     for s in &program.services {
         if !complete(cx, Kind::Service, &s.name) || !complete(cx, Kind::Task, &s.task) {
             continue;
@@ -48,13 +36,6 @@ pub fn check(cx: &mut Cx, program: &Program) {
         }
     }
     check_load_balancers(cx, program, &index);
-}
-
-/// Declarations by name, built once.
-struct Index<'p> {
-    tasks: HashMap<&'p str, &'p Task>,
-    clusters: HashMap<&'p str, &'p Cluster>,
-    lbs: HashMap<&'p str, &'p LoadBalancer>,
 }
 
 // ----- task definitions -----------------------------------------------------
@@ -371,7 +352,13 @@ fn check_secret(cx: &mut Cx, source: &SecretSource, span: Span) {
 
 // ----- services -------------------------------------------------------------
 
-fn check_service(cx: &mut Cx, index: &Index, s: &Service, task: &Task, cluster: &Cluster) {
+fn check_service(
+    cx: &mut Cx,
+    index: &crate::ir::Index,
+    s: &Service,
+    task: &Task,
+    cluster: &Cluster,
+) {
     let on_fargate = match &s.launch {
         Launch::Type(t) => *t == Compatibility::Fargate,
         Launch::Strategy(items) => items.iter().any(|i| i.provider.starts_with("FARGATE")),
@@ -458,7 +445,7 @@ fn check_service(cx: &mut Cx, index: &Index, s: &Service, task: &Task, cluster: 
                 c.span,
             ));
         }
-        let Some(lb) = index.lbs.get(x.load_balancer.as_str()) else {
+        let Some(lb) = index.load_balancers.get(x.load_balancer.as_str()) else {
             continue;
         };
         if lb.kind == LbKind::Nlb && (!x.paths.is_empty() || !x.hosts.is_empty()) {
@@ -485,7 +472,7 @@ fn check_service(cx: &mut Cx, index: &Index, s: &Service, task: &Task, cluster: 
             .any(|t| t.metric == crate::ir::ScalingMetric::Requests);
         let on_alb = s.exposures.iter().any(|x| {
             index
-                .lbs
+                .load_balancers
                 .get(x.load_balancer.as_str())
                 .is_some_and(|l| l.kind == LbKind::Alb)
         });
@@ -521,7 +508,7 @@ fn check_deployment(cx: &mut Cx, s: &Service) {
 
 // ----- load balancers -------------------------------------------------------
 
-fn check_load_balancers(cx: &mut Cx, program: &Program, index: &Index) {
+fn check_load_balancers(cx: &mut Cx, program: &Program, index: &crate::ir::Index) {
     for lb in &program.load_balancers {
         let mut ports: HashMap<u16, Span> = HashMap::new();
         for l in &lb.listeners {
@@ -555,7 +542,7 @@ fn check_load_balancers(cx: &mut Cx, program: &Program, index: &Index) {
     let mut nlb_ports: HashSet<(String, u16)> = HashSet::new();
     for s in &program.services {
         for x in &s.exposures {
-            let Some(lb) = index.lbs.get(x.load_balancer.as_str()) else {
+            let Some(lb) = index.load_balancers.get(x.load_balancer.as_str()) else {
                 continue;
             };
             if lb.kind == LbKind::Nlb {

@@ -49,7 +49,7 @@ const TASK_HEADS: &[&str] = &[
 ];
 
 pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
-    let name = stmt.words[0].as_ident()?.name.clone();
+    let name = super::scope::decl_name(cx, stmt)?.name;
     Words::new(stmt).skip(1).finish(cx);
     let mut family = None;
     let mut cpu = None;
@@ -246,7 +246,10 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
 
 /// Adds the dependencies each pattern implies, unless the source already
 /// declares a dependency between the same two containers.
-fn apply_patterns(containers: &mut [ir::Container], ambassador_targets: &[(String, String)]) {
+fn apply_patterns(
+    containers: &mut [ir::Container],
+    ambassador_targets: &[(String, (String, crate::diag::Span))],
+) {
     let apps: Vec<String> = containers
         .iter()
         .filter(|c| c.role == ContainerRole::App)
@@ -284,12 +287,15 @@ fn apply_patterns(containers: &mut [ir::Container], ambassador_targets: &[(Strin
                 }
             }
             ContainerRole::Ambassador => {
+                // The dependency is blamed on `for NAME` when it is written.
                 let target = ambassador_targets
                     .iter()
                     .find(|(a, _)| *a == c.name)
                     .map(|(_, t)| t.clone());
-                if let Some(app) = target.or_else(|| apps.first().cloned()) {
-                    add(&app, Condition::Healthy, c.span);
+                if let Some((app, span)) =
+                    target.or_else(|| apps.first().map(|a| (a.clone(), c.span)))
+                {
+                    add(&app, Condition::Healthy, span);
                 }
             }
             ContainerRole::Init | ContainerRole::LogRouter => {}
@@ -378,7 +384,11 @@ pub fn tag(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<(String, ir::Tex
             None => cx.literal(e),
         })?;
     let Some(value) = &s.value else {
-        cx.push(errors::missing_value(&s.head.name, s.span));
+        // A word after the name is the value with its `=` forgotten.
+        match w.positional() {
+            Some(v) => cx.push(errors::missing_equals(&s.head.name, v.span)),
+            None => cx.push(errors::missing_value(&s.head.name, s.span)),
+        }
         return None;
     };
     let v = cx.text(value)?;

@@ -62,13 +62,14 @@ pub fn emit(
 impl BuildCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let inputs = self.inputs.parse()?;
-        let (sources, program) = match super::load::compile(&self.file, &inputs) {
-            Ok(ok) => ok,
-            Err(failed) => {
-                print_diagnostics(ctx, &failed.sources, &failed.diags);
-                return Err(Exit::InputErrors);
-            }
-        };
+        let (sources, program) =
+            match super::load::compile(&self.file, &inputs, self.inputs.env.as_deref()) {
+                Ok(ok) => ok,
+                Err(failed) => {
+                    print_diagnostics(ctx, &failed.sources, &failed.diags);
+                    return Err(Exit::InputErrors);
+                }
+            };
         let artifacts = match emit(&program, self.target, self.format) {
             Ok(a) => a,
             Err(diags) => {

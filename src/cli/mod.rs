@@ -5,6 +5,8 @@
 pub mod build;
 mod check;
 mod explain;
+mod fmt;
+mod import;
 pub mod load;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -34,8 +36,12 @@ pub enum Command {
     Check(check::CheckCommand),
     /// Compile a program to ECS API JSON, CloudFormation or a local manifest.
     Build(build::BuildCommand),
+    /// Rewrite .wharf files in the canonical layout (comments are kept).
+    Fmt(fmt::FmtCommand),
     /// Print the explanation of a diagnostic code, with a wrong and a right example.
     Explain(explain::ExplainCommand),
+    /// Turn a task definition JSON into Wharf source.
+    Import(import::ImportCommand),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +63,9 @@ pub struct InputArgs {
     /// Give a typed input a value (overrides the environment and the default).
     #[arg(long = "input", value_name = "NAME=VALUE")]
     pub input: Vec<String>,
+    /// Apply the overrides of this `environment` (e.g. dev, prod).
+    #[arg(long = "env", value_name = "NAME")]
+    pub env: Option<String>,
 }
 
 impl InputArgs {
@@ -118,6 +127,8 @@ pub fn main() -> ExitCode {
         Command::Check(c) => c.run(&mut ctx),
         Command::Build(c) => c.run(&mut ctx),
         Command::Explain(c) => c.run(&mut ctx),
+        Command::Fmt(c) => c.run(&mut ctx),
+        Command::Import(c) => c.run(&mut ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

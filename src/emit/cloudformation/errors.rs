@@ -1,7 +1,7 @@
 //! Every diagnostic the CloudFormation backend can report, worded in one place.
 //! Stage: emit. These are things the checked IR allows but a CloudFormation
-//! stack cannot express (E0507), a created VPC too small to cut into subnets
-//! (E0508), or a stack past CloudFormation's limits even after splitting (E0504).
+//! stack cannot express (E0509), a created VPC too small to cut into subnets
+//! (E0510), or a stack past CloudFormation's limits even after splitting (E0504).
 
 use crate::diag::{Code, Diagnostic, Span};
 
