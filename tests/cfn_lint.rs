@@ -125,3 +125,69 @@ fn cfn_lint_is_clean() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// Reads every YAML template back with PyYAML (a YAML 1.1 reader, like
+/// CloudFormation's) and requires exactly the JSON template's values: no
+/// string may come back as a number or boolean. Skips without python3/PyYAML.
+#[test]
+fn yaml_reads_back_as_the_json_template() {
+    const READ_BACK: &str = r#"
+import json, sys, yaml
+class L(yaml.SafeLoader): pass
+def tag(loader, suffix, node):
+    name = "Ref" if suffix == "Ref" else "Fn::" + suffix
+    if isinstance(node, yaml.ScalarNode):
+        v = loader.construct_scalar(node)
+        v = v.split(".", 1) if suffix == "GetAtt" else v
+    elif isinstance(node, yaml.SequenceNode):
+        v = loader.construct_sequence(node, deep=True)
+    else:
+        v = loader.construct_mapping(node, deep=True)
+    return {name: v}
+L.add_multi_constructor("!", tag)
+bad = 0
+for line in sys.stdin:
+    y, j = line.split()
+    if yaml.load(open(y), Loader=L) != json.load(open(j)):
+        print("differs:", y); bad += 1
+sys.exit(1 if bad else 0)
+"#;
+    let has_yaml = Command::new("python3")
+        .args(["-c", "import yaml"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_yaml {
+        eprintln!("SKIPPED: python3 with PyYAML not found; YAML not read back");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("wharf-cfn-yaml-{}", std::process::id()));
+    let mut pairs = String::new();
+    for (group, p) in programs() {
+        let json = write(&dir, group, &p, Format::Json);
+        let yaml = write(&dir, group, &p, Format::Yaml);
+        assert_eq!(json.len(), yaml.len());
+        for (j, y) in json.iter().zip(&yaml) {
+            pairs.push_str(&format!("{} {}\n", y.display(), j.display()));
+        }
+    }
+    let mut child = Command::new("python3")
+        .args(["-c", READ_BACK])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(pairs.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
