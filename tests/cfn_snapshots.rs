@@ -254,7 +254,10 @@ fn caller_rules_are_cut_into_links_stacks() {
         .map(|a| a.path.as_str())
         .filter(|p| p.starts_with("big-links"))
         .collect();
-    assert_eq!(links, ["big-links-1.json", "big-links-2.json", "big-links-3.json"]);
+    assert_eq!(
+        links,
+        ["big-links-1.json", "big-links-2.json", "big-links-3.json"]
+    );
     let order = &artifacts.last().unwrap().contents;
     assert!(order.contains("3 big-links-3 big-links-3.json"), "{order}");
 }
