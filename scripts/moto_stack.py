@@ -246,25 +246,25 @@ def check(src, endpoint, stack):
                 family = res[td_ref]["Properties"]["Family"]
                 expect(f"{k}.TaskDefinition", family,
                        s.get("taskDefinition", "").rsplit("/", 1)[-1].split(":")[0])
-    # Only this stack's target groups: other stacks may declare the same ports.
-    mine = {r["PhysicalResourceId"] for r in aws(
-        endpoint, "cloudformation", "describe-stack-resources", "--stack-name", stack)[
-        "StackResources"] if r["ResourceType"] == "AWS::ElasticLoadBalancingV2::TargetGroup"}
-    tgs = [g for g in aws(endpoint, "elbv2", "describe-target-groups")["TargetGroups"]
-           if g["TargetGroupArn"] in mine]
+    # This stack's own resources: logical ID -> physical ID (an ARN for a
+    # target group), so another stack's look-alike is never picked.
+    physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId")
+                for r in aws(endpoint, "cloudformation", "describe-stack-resources",
+                             "--stack-name", stack)["StackResources"]}
+    tgs = {g["TargetGroupArn"]: g
+           for g in aws(endpoint, "elbv2", "describe-target-groups")["TargetGroups"]}
     for k, r in res.items():
         if r["Type"] != "AWS::ElasticLoadBalancingV2::TargetGroup":
             continue
         p = r["Properties"]
-        match = [g for g in tgs if g.get("Port") == p["Port"]
-                 and g.get("Protocol") == p["Protocol"]
-                 and g.get("TargetType") == p["TargetType"]
-                 and g.get("HealthCheckPath") == p.get("HealthCheckPath", g.get("HealthCheckPath"))]
         checked += 1
-        if not match:
-            errors.append(f"{k}: no target group with port {p['Port']} {p['Protocol']} {p['TargetType']}")
+        g = tgs.get(physical.get(k))
+        if g is None:
+            errors.append(f"{k}: not created by stack {stack}")
             continue
-        g = match[0]
+        expect(f"{k}.Port", p["Port"], g.get("Port"))
+        expect(f"{k}.Protocol", p["Protocol"], g.get("Protocol"))
+        expect(f"{k}.TargetType", p["TargetType"], g.get("TargetType"))
         expect(f"{k}.HealthCheckIntervalSeconds", p["HealthCheckIntervalSeconds"], g.get("HealthCheckIntervalSeconds"))
         expect(f"{k}.HealthyThresholdCount", p["HealthyThresholdCount"], g.get("HealthyThresholdCount"))
     print("  (moto's CloudFormation does not carry NetworkMode, Cpu, LaunchType, "
