@@ -15,7 +15,7 @@ fn refusal(path: &Path) -> String {
     let path = path
         .strip_prefix(env!("CARGO_MANIFEST_DIR"))
         .unwrap_or(path);
-    let (sources, program) = match load::compile(path, &Default::default()) {
+    let (sources, program) = match load::compile(path, &Default::default(), None) {
         Ok(ok) => ok,
         Err(f) => panic!(
             "{} does not check:\n{}",

@@ -284,7 +284,7 @@ fn corpus_round_trips() {
         }
         let source = tmp.join(format!("{i}.wharf"));
         std::fs::write(&source, &imported.source).unwrap();
-        let program = match wharf::cli::load::compile(&source, &Default::default()) {
+        let program = match wharf::cli::load::compile(&source, &Default::default(), None) {
             Ok((_, p)) => p,
             Err(failed) => {
                 let d = &failed.diags[0];
