@@ -114,7 +114,7 @@ deploy_stack() {
         echo "FAIL $name: stack $stack status $status"
         return 1
     fi
-    python3 "$HELPER" check "$template" "$ENDPOINT"
+    python3 "$HELPER" check "$template" "$ENDPOINT" "$stack"
 }
 
 for dir in "$TEMPLATES"/*/; do

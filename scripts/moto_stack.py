@@ -5,7 +5,7 @@ moto created matches what the template declares.
 
     moto_stack.py adapt TEMPLATE OUT CERT_ARN   # writes OUT, prints removed resources
     moto_stack.py params TEMPLATE ENDPOINT OUT   # writes --parameters JSON for moto
-    moto_stack.py check TEMPLATE ENDPOINT        # exits 1 on any mismatch
+    moto_stack.py check TEMPLATE ENDPOINT STACK  # exits 1 on any mismatch
 
 `adapt` only removes what moto 5.x cannot create (it prints each removal, so the
 test log says exactly what was not exercised) and points certificates at one
@@ -183,7 +183,7 @@ def literal(v):
     return isinstance(v, (str, int, float, bool))
 
 
-def check(src, endpoint):
+def check(src, endpoint, stack):
     t = load(src)
     res = t["Resources"]
     errors = []
@@ -246,20 +246,25 @@ def check(src, endpoint):
                 family = res[td_ref]["Properties"]["Family"]
                 expect(f"{k}.TaskDefinition", family,
                        s.get("taskDefinition", "").rsplit("/", 1)[-1].split(":")[0])
-    tgs = aws(endpoint, "elbv2", "describe-target-groups")["TargetGroups"]
+    # This stack's own resources: logical ID -> physical ID (an ARN for a
+    # target group), so another stack's look-alike is never picked.
+    physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId")
+                for r in aws(endpoint, "cloudformation", "describe-stack-resources",
+                             "--stack-name", stack)["StackResources"]}
+    tgs = {g["TargetGroupArn"]: g
+           for g in aws(endpoint, "elbv2", "describe-target-groups")["TargetGroups"]}
     for k, r in res.items():
         if r["Type"] != "AWS::ElasticLoadBalancingV2::TargetGroup":
             continue
         p = r["Properties"]
-        match = [g for g in tgs if g.get("Port") == p["Port"]
-                 and g.get("Protocol") == p["Protocol"]
-                 and g.get("TargetType") == p["TargetType"]
-                 and g.get("HealthCheckPath") == p.get("HealthCheckPath", g.get("HealthCheckPath"))]
         checked += 1
-        if not match:
-            errors.append(f"{k}: no target group with port {p['Port']} {p['Protocol']} {p['TargetType']}")
+        g = tgs.get(physical.get(k))
+        if g is None:
+            errors.append(f"{k}: not created by stack {stack}")
             continue
-        g = match[0]
+        expect(f"{k}.Port", p["Port"], g.get("Port"))
+        expect(f"{k}.Protocol", p["Protocol"], g.get("Protocol"))
+        expect(f"{k}.TargetType", p["TargetType"], g.get("TargetType"))
         expect(f"{k}.HealthCheckIntervalSeconds", p["HealthCheckIntervalSeconds"], g.get("HealthCheckIntervalSeconds"))
         expect(f"{k}.HealthyThresholdCount", p["HealthyThresholdCount"], g.get("HealthyThresholdCount"))
     print("  (moto's CloudFormation does not carry NetworkMode, Cpu, LaunchType, "
@@ -275,8 +280,8 @@ if __name__ == "__main__":
         adapt(sys.argv[2], sys.argv[3], sys.argv[4])
     elif sys.argv[1:2] == ["params"] and len(sys.argv) == 5:
         params(sys.argv[2], sys.argv[3], sys.argv[4])
-    elif sys.argv[1:2] == ["check"] and len(sys.argv) == 4:
-        sys.exit(check(sys.argv[2], sys.argv[3]))
+    elif sys.argv[1:2] == ["check"] and len(sys.argv) == 5:
+        sys.exit(check(sys.argv[2], sys.argv[3], sys.argv[4]))
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod emit;
+pub mod fmt;
 pub mod import;
 pub mod ir;
 pub mod stdlib;

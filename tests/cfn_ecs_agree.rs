@@ -100,7 +100,7 @@ fn ecs_and_cloudformation_agree_on_every_example() {
     let mut diffs = Vec::new();
     let mut compared = 0;
     for path in &paths {
-        let (_, program) = wharf::cli::load::compile(path, &Default::default())
+        let (_, program) = wharf::cli::load::compile(path, &Default::default(), None)
             .unwrap_or_else(|f| panic!("{}: {:?}", path.display(), f.diags));
         let Ok(ecs) = emit_ecs(&program) else {
             continue; // the ECS target refuses it; its snapshot shows why

@@ -23,7 +23,7 @@ pub fn examples() -> Vec<Program> {
     paths
         .iter()
         .map(
-            |p| match wharf::cli::load::compile(p, &Default::default()) {
+            |p| match wharf::cli::load::compile(p, &Default::default(), None) {
                 Ok((_, program)) => program,
                 Err(f) => panic!(
                     "{} does not check:\n{}",

@@ -79,7 +79,7 @@ fn examples() {
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         insta::glob!("../examples", "*.wharf", |path| {
-            let out = match wharf::cli::load::compile(path, &Default::default()) {
+            let out = match wharf::cli::load::compile(path, &Default::default(), None) {
                 Ok((sources, program)) => match emit_cloudformation(&program, Format::Json) {
                     Ok(a) => render_artifacts(&a),
                     Err(d) => format!(

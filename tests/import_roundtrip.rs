@@ -11,17 +11,7 @@ use serde_json::{json, Map, Value};
 use wharf::emit::ecs::emit_ecs;
 use wharf::import::import_task_definition;
 
-const READ_ONLY: &[&str] = &[
-    "taskDefinitionArn",
-    "revision",
-    "status",
-    "requiresAttributes",
-    "compatibilities",
-    "registeredAt",
-    "registeredBy",
-    "deregisteredAt",
-    "deleteRequestedAt",
-];
+use wharf::import::READ_ONLY;
 
 fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {

@@ -364,20 +364,7 @@ fn port(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::PortMapping> {
 /// `secret NAME = secretsmanager(ARN, key: "k", stage: "AWSCURRENT", version: "id", kms: KEY)`
 /// or `secret NAME = ssm("/param" or ARN, kms: KEY)`.
 fn secret(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Secret> {
-    let name = w
-        .required(cx, "an environment variable name")
-        .and_then(|e| match e.as_ident() {
-            Some(i) => Some(i.name.clone()),
-            None => cx.literal(e),
-        })?;
-    let Some(value) = &s.value else {
-        // A word after the name is the value with its `=` forgotten.
-        match w.positional() {
-            Some(v) => cx.push(errors::missing_equals("secret", v.span)),
-            None => cx.push(errors::missing_value("secret", s.span)),
-        }
-        return None;
-    };
+    let (name, value) = super::task::named_value(cx, w, s)?;
     let source = secret_source(cx, value)?;
     Some(ir::Secret {
         name,

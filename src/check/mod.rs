@@ -9,6 +9,8 @@ mod args;
 mod cluster;
 mod container;
 mod derive;
+
+pub use derive::derive_execution_role;
 mod environment;
 mod errors;
 mod network;

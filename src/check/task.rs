@@ -17,7 +17,7 @@ use super::args::Words;
 use super::container::lower_container;
 use super::network::{block, set};
 use super::{errors, Cx};
-use crate::ast::{Expr, Statement};
+use crate::ast::{Expr, ExprKind, Statement};
 use crate::ir::{self, Compatibility, Condition, ContainerRole, NetworkMode, Role, VolumeKind};
 
 const CONTAINER_HEADS: &[(&str, ContainerRole)] = &[
@@ -377,12 +377,18 @@ fn volume(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Volume> {
 
 /// `tag KEY = "value"`
 pub fn tag(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<(String, ir::Text)> {
-    let key = w
-        .required(cx, "a tag key")
-        .and_then(|e| match e.as_ident() {
-            Some(i) => Some(i.name.clone()),
-            None => cx.literal(e),
-        })?;
+    let (key, value) = named_value(cx, w, s)?;
+    let v = cx.text(value)?;
+    Some((key, v))
+}
+
+/// `HEAD NAME = value` (env, label, tag, secret): the name, which may be
+/// dotted (`com.example.team`) or quoted, and the value expression.
+pub fn named_value<'s>(cx: &mut Cx, w: &mut Words, s: &'s Statement) -> Option<(String, &'s Expr)> {
+    let name = w.required(cx, "a name").and_then(|e| match &e.kind {
+        ExprKind::Path(p) => Some(p.dotted()),
+        _ => cx.literal(e),
+    })?;
     let Some(value) = &s.value else {
         // A word after the name is the value with its `=` forgotten.
         match w.positional() {
@@ -391,6 +397,5 @@ pub fn tag(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<(String, ir::Tex
         }
         return None;
     };
-    let v = cx.text(value)?;
-    Some((key, v))
+    Some((name, value))
 }

@@ -5,6 +5,7 @@
 pub mod build;
 mod check;
 mod explain;
+mod fmt;
 mod import;
 pub mod load;
 
@@ -35,6 +36,8 @@ pub enum Command {
     Check(check::CheckCommand),
     /// Compile a program to ECS API JSON, CloudFormation or a local manifest.
     Build(build::BuildCommand),
+    /// Rewrite .wharf files in the canonical layout (comments are kept).
+    Fmt(fmt::FmtCommand),
     /// Print the explanation of a diagnostic code, with a wrong and a right example.
     Explain(explain::ExplainCommand),
     /// Turn a task definition JSON into Wharf source.
@@ -124,6 +127,7 @@ pub fn main() -> ExitCode {
         Command::Check(c) => c.run(&mut ctx),
         Command::Build(c) => c.run(&mut ctx),
         Command::Explain(c) => c.run(&mut ctx),
+        Command::Fmt(c) => c.run(&mut ctx),
         Command::Import(c) => c.run(&mut ctx),
     };
     match result {

@@ -31,7 +31,7 @@ pub struct Imported {
 
 /// Members of `describe-task-definition` output that registration does not
 /// take (the model's read-only members); skipped without a word.
-const READ_ONLY: &[&str] = &[
+pub const READ_ONLY: &[&str] = &[
     "taskDefinitionArn",
     "revision",
     "status",

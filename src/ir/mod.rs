@@ -405,7 +405,8 @@ pub enum Role {
     None,
 }
 
-/// The least-privilege facts behind a generated execution role.
+/// The least-privilege facts behind a generated execution role. Derived by
+/// the checker: a generated role with no needs is `Role::None`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExecutionNeeds {
     /// ECR repositories images are pulled from, as repository ARNs.
@@ -418,6 +419,16 @@ pub struct ExecutionNeeds {
     pub parameters: Vec<String>,
     /// KMS key ARNs named on secrets.
     pub kms_keys: Vec<String>,
+}
+
+impl ExecutionNeeds {
+    pub fn is_empty(&self) -> bool {
+        self.ecr_repositories.is_empty()
+            && self.log_groups.is_empty()
+            && self.secrets.is_empty()
+            && self.parameters.is_empty()
+            && self.kms_keys.is_empty()
+    }
 }
 
 /// One statement of the task role, declared with `allow`.

@@ -344,6 +344,7 @@ pub fn fargate_web() -> Program {
     Program {
         name: "fargate-web".into(),
         region: Some("us-east-1".into()),
+        account: None,
         inputs: vec![string_input("IMAGE_TAG", "1.4.2")],
         networks: vec![created_network("main", 2, NatMode::Single, vec![])],
         clusters: vec![cluster("prod", Some("main"))],
@@ -437,6 +438,7 @@ pub fn ec2_bridge() -> Program {
     Program {
         name: "ec2-bridge".into(),
         region: Some("us-east-1".into()),
+        account: None,
         inputs: vec![
             Input {
                 name: "VPC_ID".into(),
@@ -588,6 +590,7 @@ pub fn private_network() -> Program {
     Program {
         name: "private-network".into(),
         region: Some("us-east-1".into()),
+        account: None,
         inputs: vec![],
         networks: vec![created_network(
             "main",

@@ -122,7 +122,8 @@ fn execution_role(
     match &task.execution_role {
         ir::Role::Arn(arn) => Some(resolve(program, arn)),
         ir::Role::None => None,
-        ir::Role::Generated if needs_execution_role(program, task) => match &program.account {
+        // The checker leaves `Generated` only where something needs the role.
+        ir::Role::Generated => match &program.account {
             Some(account) => {
                 let partition = match program.region.as_deref() {
                     Some(r) if r.starts_with("cn-") => "aws-cn",
@@ -138,36 +139,7 @@ fn execution_role(
                 None
             }
         },
-        ir::Role::Generated => None,
     }
-}
-
-/// True when the ECS agent needs an execution role to act for the task
-/// (AWS's "task execution IAM role" page): to read secrets, on any launch
-/// type; to pull a private ECR image or write to CloudWatch Logs, only on
-/// Fargate and external instances, since on EC2 the agent uses the
-/// container instance's role for those.
-pub(crate) fn needs_execution_role(program: &ir::Program, task: &ir::Task) -> bool {
-    let needs = &task.execution_needs;
-    let secrets = !needs.secrets.is_empty()
-        || !needs.parameters.is_empty()
-        || !needs.kms_keys.is_empty()
-        || task.containers.iter().any(|c| {
-            !c.secrets.is_empty() || c.log.as_ref().is_some_and(|l| !l.secret_options.is_empty())
-        });
-    let off_ec2 = task
-        .compatibilities
-        .iter()
-        .any(|c| matches!(c, ir::Compatibility::Fargate | ir::Compatibility::External));
-    let pulls_or_logs = !needs.ecr_repositories.is_empty()
-        || !needs.log_groups.is_empty()
-        || task.containers.iter().any(|c| {
-            resolve(program, &c.image).contains(".dkr.ecr.")
-                || c.log
-                    .as_ref()
-                    .is_some_and(|l| l.driver == ir::LogDriver::Awslogs)
-        });
-    secrets || (off_ec2 && pulls_or_logs)
 }
 
 fn volume(program: &ir::Program, volume: &ir::Volume) -> Value {
