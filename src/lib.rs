@@ -9,3 +9,4 @@ pub mod diag;
 pub mod syntax;
 pub mod cli;
 pub mod emit;
+pub mod manifest;
