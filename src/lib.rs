@@ -10,3 +10,4 @@ pub mod syntax;
 pub mod cli;
 pub mod emit;
 pub mod manifest;
+pub mod runner;
