@@ -2,7 +2,11 @@
 //! `run(self, ctx: &mut Context) -> Result<(), Exit>`. This is the only layer,
 //! with `runner`, that reads files, the environment or prints.
 
+mod down;
 mod explain;
+mod logs;
+mod ps;
+pub mod up;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -25,6 +29,14 @@ pub struct Cli {
 pub enum Command {
     /// Print the explanation of a diagnostic code, with a wrong and a right example.
     Explain(explain::ExplainCommand),
+    /// Run a local manifest with ECS semantics (foreground, or --detach).
+    Up(up::UpCommand),
+    /// Show the services and tasks of the local run.
+    Ps(ps::PsCommand),
+    /// Print the local run's logs.
+    Logs(logs::LogsCommand),
+    /// Stop the local run.
+    Down(down::DownCommand),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +77,10 @@ pub fn main() -> ExitCode {
     let mut ctx = Context { message_format: cli.message_format, color };
     let result = match cli.command {
         Command::Explain(c) => c.run(&mut ctx),
+        Command::Up(c) => c.run(&mut ctx),
+        Command::Ps(c) => c.run(&mut ctx),
+        Command::Logs(c) => c.run(&mut ctx),
+        Command::Down(c) => c.run(&mut ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -75,6 +75,7 @@ pub struct ContainerView {
     pub pid: Option<u32>,
     /// True once the container has been started (START is satisfied).
     pub started: bool,
+    pub has_health_check: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,7 +108,9 @@ impl TaskView {
     pub fn is_healthy(&self) -> bool {
         self.last_status == TaskStatus::Running
             && self.desired_status == TaskStatus::Running
-            && self.health != Health::Unhealthy
+            && (self.health == Health::Healthy
+                || (self.health == Health::Unknown
+                    && !self.containers.iter().any(|c| c.essential && c.has_health_check)))
             && self.targets.iter().all(|t| t.health == TargetHealth::Healthy)
     }
 }

@@ -218,15 +218,19 @@ async fn http_probe(addr: SocketAddr, path: &str) -> bool {
     if stream.write_all(request.as_bytes()).await.is_err() {
         return false;
     }
-    let mut head = [0u8; 16];
-    let mut read = 0;
-    while read < 12 {
-        match stream.read(&mut head[read..]).await {
-            Ok(0) | Err(_) => return false,
-            Ok(n) => read += n,
+    // Read the whole answer so the target never sees a reset connection.
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf).await {
+            Ok(0) => break,
+            Ok(n) if answer.len() < 65_536 => answer.extend_from_slice(&buf[..n]),
+            Ok(_) => break,
+            Err(_) if answer.len() >= 12 => break,
+            Err(_) => return false,
         }
     }
-    let line = String::from_utf8_lossy(&head[..read]);
+    let line = String::from_utf8_lossy(&answer[..answer.len().min(16)]);
     let code: u16 = line.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
     (200..400).contains(&code)
 }

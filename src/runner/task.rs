@@ -44,6 +44,7 @@ impl Task {
                 reason: None,
                 pid: None,
                 started: false,
+                has_health_check: c.health_check.is_some(),
             })
             .collect();
         let view = TaskView {

@@ -184,6 +184,24 @@ impl RunnerHandle {
         let _ = std::fs::remove_file(self.state_dir.join("runner.pid"));
     }
 
+    /// Graceful stop, unless `force` completes first (second Ctrl-C): then
+    /// everything is killed at once. Returns whether it was forced.
+    pub fn shutdown_until(mut self, force: impl std::future::Future<Output = ()>) -> bool {
+        let Some(mut runner) = self.runner.take() else { return false };
+        let forced = self.rt.block_on(async {
+            tokio::select! {
+                _ = runner.shutdown() => false,
+                _ = force => true,
+            }
+        });
+        if forced {
+            runner.force_kill();
+        }
+        write_state(&self.state_dir.join("state.json"), &runner.snapshot());
+        let _ = std::fs::remove_file(self.state_dir.join("runner.pid"));
+        forced
+    }
+
     pub fn force_kill(&self) {
         if let Some(r) = &self.runner {
             r.force_kill();
