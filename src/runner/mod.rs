@@ -151,6 +151,13 @@ impl Runner {
             hosts_file,
             changes,
         });
+        tokio::spawn(async {
+            // Daemons re-parented to the runner (a subreaper) are reaped as they die.
+            loop {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                reaper::reap_orphans();
+            }
+        });
         let (shutdown, shutdown_rx) = watch::channel(false);
         let services: Vec<Arc<ServiceRt>> = manifest.services.iter().cloned().map(ServiceRt::new).collect();
         let controllers = services
