@@ -128,7 +128,13 @@ impl Network {
                 format!("discovery:{}", d.name),
                 s.name.clone(),
                 port,
-                Probe::None,
+                Probe::Tcp(crate::manifest::TargetHealthCheck {
+                    path: None,
+                    interval_ms: 1000,
+                    timeout_ms: 1000,
+                    healthy_threshold: 2,
+                    unhealthy_threshold: 2,
+                }),
                 Duration::from_secs(5),
                 changed.clone(),
             );

@@ -55,13 +55,12 @@ impl Drop for InFlight {
     }
 }
 
-/// What a target group checks: HTTP GET of a path, a TCP connect, or nothing
-/// (service discovery: a registered RUNNING task is healthy).
+/// What a target group checks: HTTP GET of a path, or a TCP connect (NLB,
+/// and service discovery names).
 #[derive(Debug, Clone)]
 pub enum Probe {
     Http(TargetHealthCheck),
     Tcp(TargetHealthCheck),
-    None,
 }
 
 pub struct TargetGroup {
@@ -116,20 +115,20 @@ impl TargetGroup {
 
     /// Registers a task endpoint and starts its health checks.
     pub fn register(self: &Arc<Self>, task_id: &str, addr: SocketAddr) {
-        let initial = if matches!(self.probe, Probe::None) { TargetHealth::Healthy } else { TargetHealth::Initial };
         let target = Arc::new(Target {
             task_id: task_id.into(),
             addr,
-            health: Mutex::new(initial),
+            health: Mutex::new(TargetHealth::Initial),
             inflight: AtomicUsize::new(0),
             retired: watch::channel(false).0,
         });
         self.targets.lock().unwrap_or_else(|e| e.into_inner()).push(target.clone());
         (self.changed)();
-        if let Probe::Http(check) | Probe::Tcp(check) = &self.probe {
-            let http = matches!(self.probe, Probe::Http(_));
-            tokio::spawn(check_loop(self.clone(), target, check.clone(), http));
-        }
+        let (check, http) = match &self.probe {
+            Probe::Http(c) => (c.clone(), true),
+            Probe::Tcp(c) => (c.clone(), false),
+        };
+        tokio::spawn(check_loop(self.clone(), target, check, http));
     }
 
     /// Drains and removes every target of a task.

@@ -1,0 +1,185 @@
+//! Local load balancers and service discovery with real backends: listener
+//! rules, healthy-only round robin, zero failed requests during a task
+//! replacement, NLB pass-through and discovery addresses.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+use wharf::runner::RunnerHandle;
+
+fn echo(dir: &Path) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/http_echo.py");
+    json!({
+        "name": "web", "image": "python:3", "stopTimeoutMs": 5000,
+        "portMappings": [{"containerPort": 8000}],
+        "local": {"command": ["python3", script.display().to_string()], "environment": {"SICK_DIR": dir.display().to_string()}}
+    })
+}
+
+fn exposure(lb: &str, rules: Value) -> Value {
+    json!({
+        "loadBalancer": lb, "listenerPort": 80, "containerName": "web", "containerPort": 8000, "rules": rules,
+        "healthCheck": {"path": "/health", "intervalMs": 250, "timeoutMs": 1000, "healthyThreshold": 2, "unhealthyThreshold": 2},
+        "deregistrationDelayMs": 3000
+    })
+}
+
+fn service(name: &str, desired: u32, lbs: Value) -> Value {
+    // The grace period covers python's start-up on a loaded machine.
+    json!({"name": name, "task": "echo", "desiredCount": desired, "loadBalancers": lbs, "healthCheckGracePeriodMs": 30_000})
+}
+
+fn program(dir: &Path, services: Value, kind: &str) -> Value {
+    json!({
+        "version": 1,
+        "tasks": [{"family": "echo", "containers": [echo(dir)]}],
+        "services": services,
+        "loadBalancers": [{"name": "edge", "kind": kind, "listeners": [{"port": 80, "protocol": if kind == "alb" { "HTTP" } else { "TCP" }, "localPort": 0}]}]
+    })
+}
+
+fn listener(h: &RunnerHandle) -> SocketAddr {
+    h.snapshot().listener("edge", 80).expect("listener bound")
+}
+
+fn tasks_behind(h: &RunnerHandle, n: usize) -> Vec<String> {
+    let addr = listener(h);
+    let mut seen = BTreeSet::new();
+    for _ in 0..(n * 4) {
+        let (code, body) = get(addr, "x", "/id").unwrap();
+        assert_eq!(code, 200);
+        seen.insert(body.split(' ').next().unwrap().to_string());
+    }
+    seen.into_iter().collect()
+}
+
+#[test]
+fn listener_rules_route_by_priority_path_and_host() {
+    let dir = scratch("rules");
+    let services = json!([
+        service("api", 1, json!([exposure("edge", json!([{"priority": 10, "pathPatterns": ["/api/*"]}]))])),
+        service("admin", 1, json!([exposure("edge", json!([{"priority": 5, "hostHeaders": ["admin.*"]}]))])),
+        service("site", 1, json!([exposure("edge", json!([]))])),
+    ]);
+    let h = up(&manifest(program(&dir, services, "alb")), 41, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    let addr = listener(&h);
+    let who = |host: &str, path: &str| get(addr, host, path).unwrap().1.split('-').next().unwrap().to_string();
+    assert_eq!(who("shop.example.com", "/api/orders"), "api");
+    assert_eq!(who("shop.example.com", "/index.html"), "site");
+    assert_eq!(who("admin.example.com", "/api/orders"), "admin", "priority 5 is evaluated before 10");
+    let (_, body) = get(addr, "shop.example.com", "/api/x").unwrap();
+    assert!(body.ends_with("/api/x shop.example.com"), "path and Host are forwarded: {body}");
+    h.shutdown();
+}
+
+#[test]
+fn round_robin_over_healthy_targets_only_and_elb_failures_replace_tasks() {
+    let dir = scratch("healthy-only");
+    let mut svc = service("svc", 2, json!([exposure("edge", json!([]))]));
+    svc["healthCheckGracePeriodMs"] = json!(8_000);
+    let h = up(&manifest(program(&dir, json!([svc]), "alb")), 42, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    assert_eq!(tasks_behind(&h, 2), ["svc-1", "svc-2"], "both targets get requests");
+    std::fs::write(dir.join("sick-svc-1"), "").unwrap();
+    // Once svc-1's target is unhealthy the service replaces it with svc-3.
+    assert!(h.wait_for(WAIT, |s| s.services[0].stopped.iter().any(|t| t.id == "svc-1")));
+    let reason = h.snapshot().services[0].stopped[0].stopped_reason.clone().unwrap();
+    assert_eq!(reason, "Task failed ELB health checks");
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    assert_eq!(tasks_behind(&h, 2), ["svc-2", "svc-3"]);
+    h.shutdown();
+}
+
+#[test]
+fn no_request_fails_during_a_replacement() {
+    let dir = scratch("zero-errors");
+    let services =
+        json!([service("svc", 2, json!([exposure("edge", json!([{"priority": 1, "pathPatterns": ["/*"]}]))]))]);
+    let h = up(&manifest(program(&dir, services, "alb")), 43, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    let addr = listener(&h);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let client = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let (mut ok, mut failed) = (0u32, Vec::new());
+            // Bounded: at most 20 000 requests even if the replacement hangs.
+            for i in 0..20_000u32 {
+                if stop.load(std::sync::atomic::Ordering::SeqCst) && i >= 300 {
+                    break;
+                }
+                match get(addr, "x", "/id") {
+                    Ok((200, _)) => ok += 1,
+                    other => failed.push(format!("{other:?}")),
+                }
+            }
+            (ok, failed)
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(h.stop_task("svc-1"));
+    assert!(h.wait_for(WAIT, |s| s.all_steady() && s.services[0].tasks.iter().all(|t| t.id != "svc-1")));
+    assert!(h.stop_task("svc-2"));
+    assert!(h.wait_for(WAIT, |s| {
+        s.all_steady() && s.services[0].tasks.iter().all(|t| t.id != "svc-2") && s.services[0].stopped.len() == 2
+    }));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (ok, failed) = client.join().unwrap();
+    assert!(
+        failed.is_empty(),
+        "{} of {} requests failed: {:?}",
+        failed.len(),
+        ok as usize + failed.len(),
+        &failed[..failed.len().min(5)]
+    );
+    assert!(ok >= 300);
+    h.shutdown();
+}
+
+#[test]
+fn nlb_passes_tcp_through_to_healthy_targets() {
+    let dir = scratch("nlb");
+    let mut e = exposure("edge", json!([]));
+    e["healthCheck"] = json!({"intervalMs": 250, "timeoutMs": 1000, "healthyThreshold": 2, "unhealthyThreshold": 2});
+    let services = json!([service("svc", 2, json!([e]))]);
+    let h = up(&manifest(program(&dir, services, "nlb")), 44, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    assert_eq!(tasks_behind(&h, 2), ["svc-1", "svc-2"]);
+    h.shutdown();
+}
+
+#[test]
+fn service_discovery_names_reach_the_service() {
+    let dir = scratch("discovery");
+    let mut orders = service("orders", 2, json!([]));
+    orders["discovery"] = json!({"name": "orders.internal", "containerName": "web", "port": 8000});
+    let caller = json!({"family": "caller", "containers": [shell("app", true, "echo target=$WHARF_SERVICE_ORDERS_INTERNAL; cat $WHARF_HOSTS_FILE; exec sleep 1000")]});
+    let m = json!({
+        "version": 1,
+        "tasks": [{"family": "echo", "containers": [echo(&dir)]}, caller],
+        "services": [orders, {"name": "caller", "task": "caller", "desiredCount": 1}],
+    });
+    let h = up(&manifest(m), 45, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    let addr: SocketAddr = "127.45.1.1:8000".parse().unwrap();
+    let mut body = String::new();
+    eventually("the discovery address to answer", || match get(addr, "orders.internal", "/id") {
+        Ok((200, b)) => {
+            body = b;
+            true
+        }
+        _ => false,
+    });
+    assert!(body.starts_with("orders-"), "{body}");
+    eventually("the caller to print its discovery variables", || {
+        let logs = std::fs::read_to_string(dir.join(".wharf/logs.jsonl")).unwrap_or_default();
+        logs.contains("target=127.45.1.1:8000") && logs.contains("127.45.1.1 orders.internal")
+    });
+    h.shutdown();
+}
