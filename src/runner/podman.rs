@@ -93,13 +93,18 @@ struct PodmanControl {
 }
 
 impl PodmanControl {
-    fn send(&self, signal: &str) {
-        let _ = std::process::Command::new("podman")
-            .env("CONTAINERS_CONF", &self.conf)
-            .args(["kill", "--signal", signal, &self.name])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+    /// `podman kill` on a plain thread: `Control` is called from async code
+    /// that must not block on a subprocess.
+    fn send(&self, signal: &'static str) {
+        let (name, conf) = (self.name.clone(), self.conf.clone());
+        std::thread::spawn(move || {
+            let _ = std::process::Command::new("podman")
+                .env("CONTAINERS_CONF", conf)
+                .args(["kill", "--signal", signal, &name])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        });
     }
 }
 
