@@ -46,23 +46,39 @@ fn main() {
         };
         let started = Instant::now();
         let h = up_manifest(&m, &opts, &dir.join(".wharf")).unwrap_or_else(|e| panic!("{e}"));
-        assert!(h.wait_for(Duration::from_secs(120), |s| s.all_steady()), "services did not become healthy");
+        assert!(
+            h.wait_for(Duration::from_secs(120), |s| s.all_steady()),
+            "services did not become healthy"
+        );
         let startup = started.elapsed();
         let snap = h.snapshot();
         let lb = snap.listener("edge", 80).expect("listener");
-        let backends: Vec<SocketAddr> =
-            snap.services[0].tasks.iter().map(|t| format!("{}:8000", t.address).parse().unwrap()).collect();
+        let backends: Vec<SocketAddr> = snap.services[0]
+            .tasks
+            .iter()
+            .map(|t| format!("{}:8000", t.address).parse().unwrap())
+            .collect();
         // Warm both paths, then measure them back to back.
         run_load(&[lb], "/s0/x", Duration::from_millis(500));
         run_load(&backends, "/s0/x", Duration::from_millis(500));
         let direct = run_load(&backends, "/s0/x", ROUND);
         let via_lb = run_load(&[lb], "/s0/x", ROUND);
         h.shutdown();
-        let label = if work_us == 0 { "null backend" } else { "backend waiting 1 ms per request" };
+        let label = if work_us == 0 {
+            "null backend"
+        } else {
+            "backend waiting 1 ms per request"
+        };
         if work_us == 0 {
-            println!("| up -> all healthy, {SERVICES} services x {TASKS} tasks | {:.2} s |", startup.as_secs_f64());
+            println!(
+                "| up -> all healthy, {SERVICES} services x {TASKS} tasks | {:.2} s |",
+                startup.as_secs_f64()
+            );
         }
-        println!("| {label}: direct | {:.0} req/s, p50 {:.3} ms, p99 {:.3} ms |", direct.rps, direct.p50, direct.p99);
+        println!(
+            "| {label}: direct | {:.0} req/s, p50 {:.3} ms, p99 {:.3} ms |",
+            direct.rps, direct.p50, direct.p99
+        );
         println!(
             "| {label}: through the LB | {:.0} req/s, p50 {:.3} ms, p99 {:.3} ms |",
             via_lb.rps, via_lb.p50, via_lb.p99
@@ -112,10 +128,18 @@ fn run_load(targets: &[SocketAddr], path: &str, length: Duration) -> Load {
         .collect();
     std::thread::sleep(length);
     stop.store(true, Ordering::SeqCst);
-    let mut lat: Vec<Duration> = threads.into_iter().flat_map(|t| t.join().expect("client")).collect();
+    let mut lat: Vec<Duration> = threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("client"))
+        .collect();
     lat.sort();
-    let q = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)].as_secs_f64() * 1000.0;
-    Load { rps: lat.len() as f64 / length.as_secs_f64(), p50: q(0.50), p99: q(0.99) }
+    let q =
+        |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)].as_secs_f64() * 1000.0;
+    Load {
+        rps: lat.len() as f64 / length.as_secs_f64(),
+        p50: q(0.50),
+        p99: q(0.99),
+    }
 }
 
 fn client(addr: SocketAddr, path: &str, stop: &AtomicBool) -> Vec<Duration> {
@@ -151,7 +175,12 @@ fn client(addr: SocketAddr, path: &str, stop: &AtomicBool) -> Vec<Duration> {
 fn backend() {
     let host = std::env::var("WHARF_HOST").unwrap_or_else(|_| "127.0.0.1".into());
     let port = std::env::var("PORT").unwrap_or_else(|_| "8000".into());
-    let work = Duration::from_micros(std::env::var("WORK_US").ok().and_then(|w| w.parse().ok()).unwrap_or(0));
+    let work = Duration::from_micros(
+        std::env::var("WORK_US")
+            .ok()
+            .and_then(|w| w.parse().ok())
+            .unwrap_or(0),
+    );
     let listener = TcpListener::bind(format!("{host}:{port}")).expect("backend bind");
     for stream in listener.incoming().flatten() {
         std::thread::spawn(move || {
@@ -177,7 +206,11 @@ fn backend() {
                 if !work.is_zero() {
                     std::thread::sleep(work);
                 }
-                if writer.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").is_err() || close {
+                if writer
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                    .is_err()
+                    || close
+                {
                     return;
                 }
             }

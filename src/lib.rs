@@ -5,9 +5,11 @@
 //! Nothing below `cli` and `runner` prints, reads files or the environment.
 
 pub mod ast;
-pub mod diag;
-pub mod syntax;
+pub mod check;
 pub mod cli;
+pub mod diag;
 pub mod emit;
+pub mod ir;
 pub mod manifest;
 pub mod runner;
+pub mod syntax;

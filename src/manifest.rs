@@ -322,7 +322,11 @@ pub struct Listener {
 
 impl Listener {
     pub fn effective_local_port(&self) -> u16 {
-        self.local_port.unwrap_or(if self.port >= 1024 { self.port } else { self.port + 8000 })
+        self.local_port.unwrap_or(if self.port >= 1024 {
+            self.port
+        } else {
+            self.port + 8000
+        })
     }
 }
 
@@ -374,7 +378,9 @@ pub fn parse(sources: &mut SourceMap, name: &str, text: &str) -> Result<Manifest
                 span,
                 err.to_string(),
             )
-            .with_help("regenerate it with `wharf build`, or see docs/manifest.md for the schema")]);
+            .with_help(
+                "regenerate it with `wharf build`, or see docs/manifest.md for the schema",
+            )]);
         }
     };
     let diags = validate(&manifest, file, text);
@@ -386,7 +392,11 @@ pub fn parse(sources: &mut SourceMap, name: &str, text: &str) -> Result<Manifest
 }
 
 fn offset_of_line_col(text: &str, line: usize, col: usize) -> usize {
-    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
     (start + col.saturating_sub(1)).min(text.len())
 }
 
@@ -405,7 +415,13 @@ pub fn validate(m: &Manifest, file: FileId, text: &str) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut err = |needle: &str, message: String, label: &str, help: &str| {
         diags.push(
-            Diagnostic::error(Code::ManifestInvalid, message, span_of(file, text, needle), label).with_help(help),
+            Diagnostic::error(
+                Code::ManifestInvalid,
+                message,
+                span_of(file, text, needle),
+                label,
+            )
+            .with_help(help),
         );
     };
     if m.version != VERSION {
@@ -430,16 +446,24 @@ pub fn validate(m: &Manifest, file: FileId, text: &str) -> Vec<Diagnostic> {
                 match task.container(&dep.container_name) {
                     None => err(
                         &dep.container_name,
-                        format!("container `{}` depends on unknown container `{}`", c.name, dep.container_name),
+                        format!(
+                            "container `{}` depends on unknown container `{}`",
+                            c.name, dep.container_name
+                        ),
                         "not a container of this task",
                         "name a container declared in the same task",
                     ),
-                    Some(t) if dep.condition == Condition::Healthy && t.health_check.is_none() => err(
-                        &dep.container_name,
-                        format!("`{}` waits for `{}` to be HEALTHY but it has no health check", c.name, t.name),
-                        "container without a health check",
-                        "add a healthCheck to the dependency or use the START condition",
-                    ),
+                    Some(t) if dep.condition == Condition::Healthy && t.health_check.is_none() => {
+                        err(
+                            &dep.container_name,
+                            format!(
+                                "`{}` waits for `{}` to be HEALTHY but it has no health check",
+                                c.name, t.name
+                            ),
+                            "container without a health check",
+                            "add a healthCheck to the dependency or use the START condition",
+                        )
+                    }
                     Some(_) => {}
                 }
             }
@@ -447,7 +471,10 @@ pub fn validate(m: &Manifest, file: FileId, text: &str) -> Vec<Diagnostic> {
         if let Some(cycle) = dependency_cycle(task) {
             err(
                 &cycle,
-                format!("containers of task `{}` depend on each other in a cycle", task.family),
+                format!(
+                    "containers of task `{}` depend on each other in a cycle",
+                    task.family
+                ),
                 "part of the cycle",
                 "remove one dependsOn entry",
             );
@@ -467,13 +494,19 @@ pub fn validate(m: &Manifest, file: FileId, text: &str) -> Vec<Diagnostic> {
             match m.load_balancer(&e.load_balancer) {
                 None => err(
                     &e.load_balancer,
-                    format!("service `{}` uses unknown load balancer `{}`", s.name, e.load_balancer),
+                    format!(
+                        "service `{}` uses unknown load balancer `{}`",
+                        s.name, e.load_balancer
+                    ),
                     "not declared",
                     "declare it under loadBalancers",
                 ),
                 Some(lb) if !lb.listeners.iter().any(|l| l.port == e.listener_port) => err(
                     &e.load_balancer,
-                    format!("load balancer `{}` has no listener on port {}", lb.name, e.listener_port),
+                    format!(
+                        "load balancer `{}` has no listener on port {}",
+                        lb.name, e.listener_port
+                    ),
                     "this load balancer",
                     "add the listener or use one of its ports",
                 ),
@@ -482,7 +515,10 @@ pub fn validate(m: &Manifest, file: FileId, text: &str) -> Vec<Diagnostic> {
             if task.container(&e.container_name).is_none() {
                 err(
                     &e.container_name,
-                    format!("service `{}` exposes unknown container `{}`", s.name, e.container_name),
+                    format!(
+                        "service `{}` exposes unknown container `{}`",
+                        s.name, e.container_name
+                    ),
                     "not in the task",
                     "name a container of the service's task",
                 );
@@ -492,7 +528,10 @@ pub fn validate(m: &Manifest, file: FileId, text: &str) -> Vec<Diagnostic> {
             if task.container(&d.container_name).is_none() {
                 err(
                     &d.container_name,
-                    format!("discovery of service `{}` names unknown container `{}`", s.name, d.container_name),
+                    format!(
+                        "discovery of service `{}` names unknown container `{}`",
+                        s.name, d.container_name
+                    ),
                     "not in the task",
                     "name a container of the service's task",
                 );
@@ -529,7 +568,9 @@ fn dependency_cycle(task: &TaskDefinition) -> Option<String> {
         None
     }
     let mut done = Vec::new();
-    task.containers.iter().find_map(|c| visit(task, &c.name, &mut Vec::new(), &mut done))
+    task.containers
+        .iter()
+        .find_map(|c| visit(task, &c.name, &mut Vec::new(), &mut done))
 }
 
 #[cfg(test)]
@@ -546,17 +587,30 @@ mod tests {
         let m = parse(&mut SourceMap::new(), "m.json", SMALL).unwrap();
         let c = &m.tasks[0].containers[0];
         let hc = c.health_check.as_ref().unwrap();
-        assert_eq!((hc.interval_ms, hc.timeout_ms, hc.retries, hc.start_period_ms), (30_000, 5_000, 3, 0));
+        assert_eq!(
+            (
+                hc.interval_ms,
+                hc.timeout_ms,
+                hc.retries,
+                hc.start_period_ms
+            ),
+            (30_000, 5_000, 3, 0)
+        );
         assert_eq!(c.stop_timeout_ms, 30_000);
         assert!(c.essential);
-        assert_eq!(c.local.as_ref().unwrap().command, Some(LocalCommand::Shell("sleep 100".into())));
+        assert_eq!(
+            c.local.as_ref().unwrap().command,
+            Some(LocalCommand::Shell("sleep 100".into()))
+        );
     }
 
     #[test]
     fn round_trip_is_byte_identical() {
         let m = parse(&mut SourceMap::new(), "m.json", SMALL).unwrap();
         let once = m.to_json();
-        let again = parse(&mut SourceMap::new(), "m.json", &once).unwrap().to_json();
+        let again = parse(&mut SourceMap::new(), "m.json", &once)
+            .unwrap()
+            .to_json();
         assert_eq!(once, again);
         assert!(once.starts_with("{\n  \"version\": 1,"));
     }
@@ -569,23 +623,43 @@ mod tests {
             {"name":"c","image":"x","dependsOn":[{"containerName":"zz","condition":"START"}]}]}]}"#;
         let diags = parse(&mut SourceMap::new(), "m.json", text).unwrap_err();
         let messages: Vec<_> = diags.iter().map(|d| d.message.as_str()).collect();
-        assert!(messages.iter().any(|m| m.contains("unknown container `zz`")), "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("unknown container `zz`")),
+            "{messages:?}"
+        );
         assert!(messages.iter().any(|m| m.contains("cycle")), "{messages:?}");
-        assert!(diags.iter().all(|d| d.code == Code::ManifestInvalid && d.help.is_some()));
+        assert!(diags
+            .iter()
+            .all(|d| d.code == Code::ManifestInvalid && d.help.is_some()));
     }
 
     #[test]
     fn syntax_error_points_into_the_file() {
-        let diags = parse(&mut SourceMap::new(), "m.json", "{\"version\": 1,\n \"tasks\": [}").unwrap_err();
+        let diags = parse(
+            &mut SourceMap::new(),
+            "m.json",
+            "{\"version\": 1,\n \"tasks\": [}",
+        )
+        .unwrap_err();
         assert_eq!(diags[0].code, Code::ManifestInvalid);
         assert!(diags[0].primary.span.start > 10);
     }
 
     #[test]
     fn listener_local_port_default_avoids_privileged_ports() {
-        let l = Listener { port: 80, protocol: ListenerProtocol::Http, local_port: None };
+        let l = Listener {
+            port: 80,
+            protocol: ListenerProtocol::Http,
+            local_port: None,
+        };
         assert_eq!(l.effective_local_port(), 8080);
-        let l = Listener { port: 9000, protocol: ListenerProtocol::Tcp, local_port: None };
+        let l = Listener {
+            port: 9000,
+            protocol: ListenerProtocol::Tcp,
+            local_port: None,
+        };
         assert_eq!(l.effective_local_port(), 9000);
     }
 }

@@ -62,19 +62,48 @@ fn tasks_behind(h: &RunnerHandle, n: usize) -> Vec<String> {
 fn listener_rules_route_by_priority_path_and_host() {
     let dir = scratch("rules");
     let services = json!([
-        service("api", 1, json!([exposure("edge", json!([{"priority": 10, "pathPatterns": ["/api/*"]}]))])),
-        service("admin", 1, json!([exposure("edge", json!([{"priority": 5, "hostHeaders": ["admin.*"]}]))])),
+        service(
+            "api",
+            1,
+            json!([exposure(
+                "edge",
+                json!([{"priority": 10, "pathPatterns": ["/api/*"]}])
+            )])
+        ),
+        service(
+            "admin",
+            1,
+            json!([exposure(
+                "edge",
+                json!([{"priority": 5, "hostHeaders": ["admin.*"]}])
+            )])
+        ),
         service("site", 1, json!([exposure("edge", json!([]))])),
     ]);
     let h = up(&manifest(program(&dir, services, "alb")), 41, &dir);
     assert!(h.wait_for(WAIT, |s| s.all_steady()));
     let addr = listener(&h);
-    let who = |host: &str, path: &str| get(addr, host, path).unwrap().1.split('-').next().unwrap().to_string();
+    let who = |host: &str, path: &str| {
+        get(addr, host, path)
+            .unwrap()
+            .1
+            .split('-')
+            .next()
+            .unwrap()
+            .to_string()
+    };
     assert_eq!(who("shop.example.com", "/api/orders"), "api");
     assert_eq!(who("shop.example.com", "/index.html"), "site");
-    assert_eq!(who("admin.example.com", "/api/orders"), "admin", "priority 5 is evaluated before 10");
+    assert_eq!(
+        who("admin.example.com", "/api/orders"),
+        "admin",
+        "priority 5 is evaluated before 10"
+    );
     let (_, body) = get(addr, "shop.example.com", "/api/x").unwrap();
-    assert!(body.ends_with("/api/x shop.example.com"), "path and Host are forwarded: {body}");
+    assert!(
+        body.ends_with("/api/x shop.example.com"),
+        "path and Host are forwarded: {body}"
+    );
     h.shutdown();
 }
 
@@ -85,11 +114,21 @@ fn round_robin_over_healthy_targets_only_and_elb_failures_replace_tasks() {
     svc["healthCheckGracePeriodMs"] = json!(8_000);
     let h = up(&manifest(program(&dir, json!([svc]), "alb")), 42, &dir);
     assert!(h.wait_for(WAIT, |s| s.all_steady()));
-    assert_eq!(tasks_behind(&h, 2), ["svc-1", "svc-2"], "both targets get requests");
+    assert_eq!(
+        tasks_behind(&h, 2),
+        ["svc-1", "svc-2"],
+        "both targets get requests"
+    );
     std::fs::write(dir.join("sick-svc-1"), "").unwrap();
     // Once svc-1's target is unhealthy the service replaces it with svc-3.
-    assert!(h.wait_for(WAIT, |s| s.services[0].stopped.iter().any(|t| t.id == "svc-1")));
-    let reason = h.snapshot().services[0].stopped[0].stopped_reason.clone().unwrap();
+    assert!(h.wait_for(WAIT, |s| s.services[0]
+        .stopped
+        .iter()
+        .any(|t| t.id == "svc-1")));
+    let reason = h.snapshot().services[0].stopped[0]
+        .stopped_reason
+        .clone()
+        .unwrap();
     assert_eq!(reason, "Task failed ELB health checks");
     assert!(h.wait_for(WAIT, |s| s.all_steady()));
     assert_eq!(tasks_behind(&h, 2), ["svc-2", "svc-3"]);
@@ -99,8 +138,14 @@ fn round_robin_over_healthy_targets_only_and_elb_failures_replace_tasks() {
 #[test]
 fn no_request_fails_during_a_replacement() {
     let dir = scratch("zero-errors");
-    let services =
-        json!([service("svc", 2, json!([exposure("edge", json!([{"priority": 1, "pathPatterns": ["/*"]}]))]))]);
+    let services = json!([service(
+        "svc",
+        2,
+        json!([exposure(
+            "edge",
+            json!([{"priority": 1, "pathPatterns": ["/*"]}])
+        )])
+    )]);
     let h = up(&manifest(program(&dir, services, "alb")), 43, &dir);
     assert!(h.wait_for(WAIT, |s| s.all_steady()));
     let addr = listener(&h);
@@ -124,10 +169,13 @@ fn no_request_fails_during_a_replacement() {
     };
     std::thread::sleep(Duration::from_millis(300));
     assert!(h.stop_task("svc-1"));
-    assert!(h.wait_for(WAIT, |s| s.all_steady() && s.services[0].tasks.iter().all(|t| t.id != "svc-1")));
+    assert!(h.wait_for(WAIT, |s| s.all_steady()
+        && s.services[0].tasks.iter().all(|t| t.id != "svc-1")));
     assert!(h.stop_task("svc-2"));
     assert!(h.wait_for(WAIT, |s| {
-        s.all_steady() && s.services[0].tasks.iter().all(|t| t.id != "svc-2") && s.services[0].stopped.len() == 2
+        s.all_steady()
+            && s.services[0].tasks.iter().all(|t| t.id != "svc-2")
+            && s.services[0].stopped.len() == 2
     }));
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let (ok, failed) = client.join().unwrap();
@@ -169,12 +217,14 @@ fn service_discovery_names_reach_the_service() {
     assert!(h.wait_for(WAIT, |s| s.all_steady()));
     let addr: SocketAddr = "127.45.1.1:8000".parse().unwrap();
     let mut body = String::new();
-    eventually("the discovery address to answer", || match get(addr, "orders.internal", "/id") {
-        Ok((200, b)) => {
-            body = b;
-            true
+    eventually("the discovery address to answer", || {
+        match get(addr, "orders.internal", "/id") {
+            Ok((200, b)) => {
+                body = b;
+                true
+            }
+            _ => false,
         }
-        _ => false,
     });
     assert!(body.starts_with("orders-"), "{body}");
     eventually("the caller to print its discovery variables", || {

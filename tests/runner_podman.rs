@@ -28,8 +28,14 @@ fn podman_ready(dir: &std::path::Path) -> Result<(), String> {
         let _ = std::os::unix::fs::symlink("busybox", root.join("bin").join(cmd));
     }
     let tar = dir.join("rootfs.tar");
-    let ok =
-        Command::new("tar").arg("-C").arg(&root).arg("-cf").arg(&tar).arg(".").status().map_err(|e| e.to_string())?;
+    let ok = Command::new("tar")
+        .arg("-C")
+        .arg(&root)
+        .arg("-cf")
+        .arg(&tar)
+        .arg(".")
+        .status()
+        .map_err(|e| e.to_string())?;
     if !ok.success() {
         return Err("tar failed".into());
     }
@@ -41,7 +47,10 @@ fn podman_ready(dir: &std::path::Path) -> Result<(), String> {
         .output()
         .map_err(|e| e.to_string())?;
     if !out.status.success() {
-        return Err(format!("podman import failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "podman import failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     Ok(())
 }
@@ -55,7 +64,9 @@ fn container(name: &str, essential: bool, script: &str) -> serde_json::Value {
 fn podman_driver_runs_pods_with_ecs_semantics() {
     let dir = scratch("podman");
     if let Err(why) = podman_ready(&dir) {
-        eprintln!("SKIPPED podman_driver_runs_pods_with_ecs_semantics: podman does not work here: {why}");
+        eprintln!(
+            "SKIPPED podman_driver_runs_pods_with_ecs_semantics: podman does not work here: {why}"
+        );
         return;
     }
     let mut app = container("app", true, "echo app-up; exec sleep 1000");
@@ -66,7 +77,11 @@ fn podman_driver_runs_pods_with_ecs_semantics() {
         "tasks": [{"family": "pm", "containers": [container("init", false, "echo migrating"), app]}],
         "services": [{"name": "pm", "task": "pm", "desiredCount": 1}]
     }));
-    let opts = UpOptions { driver: DriverKind::Podman, base_dir: dir.clone(), ..UpOptions::default() };
+    let opts = UpOptions {
+        driver: DriverKind::Podman,
+        base_dir: dir.clone(),
+        ..UpOptions::default()
+    };
     let opts = UpOptions {
         task_subnet: std::net::Ipv4Addr::new(127, 51, 0, 0),
         discovery_subnet: std::net::Ipv4Addr::new(127, 51, 1, 0),
@@ -80,15 +95,25 @@ fn podman_driver_runs_pods_with_ecs_semantics() {
     assert_eq!(format!("{:?}", t.health), "Healthy");
     h.shutdown();
     let conf = dir.join(".wharf/containers.conf");
-    let pods = Command::new("podman").env("CONTAINERS_CONF", &conf).args(["pod", "ps", "-q"]).output().unwrap();
+    let pods = Command::new("podman")
+        .env("CONTAINERS_CONF", &conf)
+        .args(["pod", "ps", "-q"])
+        .output()
+        .unwrap();
     let left = String::from_utf8_lossy(&pods.stdout).to_string();
     let logs = std::fs::read_to_string(dir.join(".wharf/logs.jsonl")).unwrap();
-    assert!(logs.contains("migrating") && logs.contains("app-up"), "container output reaches the logs");
+    assert!(
+        logs.contains("migrating") && logs.contains("app-up"),
+        "container output reaches the logs"
+    );
     let ours = Command::new("podman")
         .env("CONTAINERS_CONF", &conf)
         .args(["pod", "ps", "--format", "{{.Name}}"])
         .output()
         .unwrap();
     let names = String::from_utf8_lossy(&ours.stdout);
-    assert!(!names.lines().any(|n| n.ends_with("-pm-1")), "pod removed at shutdown; left: {left}");
+    assert!(
+        !names.lines().any(|n| n.ends_with("-pm-1")),
+        "pod removed at shutdown; left: {left}"
+    );
 }

@@ -35,7 +35,10 @@ impl DownCommand {
                 unsafe {
                     libc::kill(pid as i32, libc::SIGKILL);
                 }
-                eprintln!("the runner did not stop within {:?}; killed it", self.timeout);
+                eprintln!(
+                    "the runner did not stop within {:?}; killed it",
+                    self.timeout
+                );
                 return Err(Exit::Code(5));
             }
             std::thread::sleep(Duration::from_millis(100));

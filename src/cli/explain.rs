@@ -11,11 +11,14 @@ pub struct ExplainCommand {
 
 impl ExplainCommand {
     pub fn run(self, _ctx: &mut Context) -> Result<(), Exit> {
-        let code: Code = self
-            .code
-            .parse()
-            .map_err(|()| Exit::Usage(format!("`{}` is not a Wharf diagnostic code (they look like E0401)", self.code)))?;
-        let body = explain::explanation(code).unwrap_or("No explanation has been written for this code.");
+        let code: Code = self.code.parse().map_err(|()| {
+            Exit::Usage(format!(
+                "`{}` is not a Wharf diagnostic code (they look like E0401)",
+                self.code
+            ))
+        })?;
+        let body =
+            explain::explanation(code).unwrap_or("No explanation has been written for this code.");
         println!("{}: {}\n\n{}", code.as_str(), code.title(), body);
         Ok(())
     }

@@ -24,8 +24,12 @@ pub struct LogsCommand {
 impl LogsCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let path = self.state.join("logs.jsonl");
-        let file = std::fs::File::open(&path)
-            .map_err(|e| Exit::Usage(format!("no logs at {} ({e}); start a run with `wharf up`", path.display())))?;
+        let file = std::fs::File::open(&path).map_err(|e| {
+            Exit::Usage(format!(
+                "no logs at {} ({e}); start a run with `wharf up`",
+                path.display()
+            ))
+        })?;
         let mut reader = BufReader::new(file);
         let mut line = String::new();
         loop {
@@ -41,7 +45,10 @@ impl LogsCommand {
             }
             if n > 0 {
                 // A partial line: read it again once it is complete.
-                let pos = reader.stream_position().unwrap_or(0).saturating_sub(n as u64);
+                let pos = reader
+                    .stream_position()
+                    .unwrap_or(0)
+                    .saturating_sub(n as u64);
                 let _ = reader.seek(SeekFrom::Start(pos));
             }
             if !self.follow || running_pid(&self.state).is_none() {

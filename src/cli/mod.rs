@@ -2,8 +2,11 @@
 //! `run(self, ctx: &mut Context) -> Result<(), Exit>`. This is the only layer,
 //! with `runner`, that reads files, the environment or prints.
 
+pub mod build;
+mod check;
 mod down;
 mod explain;
+pub mod load;
 mod logs;
 mod ps;
 pub mod up;
@@ -13,7 +16,11 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "wharf", version, about = "A typed language and compiler for Amazon ECS")]
+#[command(
+    name = "wharf",
+    version,
+    about = "A typed language and compiler for Amazon ECS"
+)]
 pub struct Cli {
     /// How diagnostics are printed.
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
@@ -27,6 +34,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Parse and check a program; write nothing.
+    Check(check::CheckCommand),
+    /// Compile a program to ECS API JSON, CloudFormation or a local manifest.
+    Build(build::BuildCommand),
     /// Print the explanation of a diagnostic code, with a wrong and a right example.
     Explain(explain::ExplainCommand),
     /// Run a local manifest with ECS semantics (foreground, or --detach).
@@ -52,6 +63,41 @@ pub enum ColorChoice {
     Never,
 }
 
+/// `--input NAME=VALUE`, repeatable.
+#[derive(clap::Args, Debug, Default)]
+pub struct InputArgs {
+    /// Give a typed input a value (overrides the environment and the default).
+    #[arg(long = "input", value_name = "NAME=VALUE")]
+    pub input: Vec<String>,
+}
+
+impl InputArgs {
+    pub fn parse(&self) -> Result<indexmap::IndexMap<String, String>, Exit> {
+        let mut out = indexmap::IndexMap::new();
+        for kv in &self.input {
+            let Some((k, v)) = kv.split_once('=') else {
+                return Err(Exit::Usage(format!("`--input {kv}` is not NAME=VALUE")));
+            };
+            out.insert(k.trim().to_string(), v.to_string());
+        }
+        Ok(out)
+    }
+}
+
+/// Prints diagnostics in the chosen format: human to stderr, JSON lines to stdout.
+pub fn print_diagnostics(
+    ctx: &Context,
+    sources: &crate::diag::SourceMap,
+    diags: &[crate::diag::Diagnostic],
+) {
+    match ctx.message_format {
+        MessageFormat::Human => {
+            eprint!("{}", crate::diag::render::human(sources, diags, ctx.color))
+        }
+        MessageFormat::Json => print!("{}", crate::diag::render::json(sources, diags)),
+    }
+}
+
 /// What every subcommand may use: output settings.
 pub struct Context {
     pub message_format: MessageFormat,
@@ -72,10 +118,17 @@ pub fn main() -> ExitCode {
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
-    let mut ctx = Context { message_format: cli.message_format, color };
+    let mut ctx = Context {
+        message_format: cli.message_format,
+        color,
+    };
     let result = match cli.command {
+        Command::Check(c) => c.run(&mut ctx),
+        Command::Build(c) => c.run(&mut ctx),
         Command::Explain(c) => c.run(&mut ctx),
         Command::Up(c) => c.run(&mut ctx),
         Command::Ps(c) => c.run(&mut ctx),

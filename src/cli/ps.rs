@@ -20,7 +20,10 @@ pub struct PsCommand {
 impl PsCommand {
     pub fn run(self, _ctx: &mut Context) -> Result<(), Exit> {
         let Some(snap) = read_snapshot(&self.state) else {
-            return Err(Exit::Usage(format!("no run found in {} (start one with `wharf up`)", self.state.display())));
+            return Err(Exit::Usage(format!(
+                "no run found in {} (start one with `wharf up`)",
+                self.state.display()
+            )));
         };
         let live = running_pid(&self.state).is_some();
         if self.json {
@@ -39,7 +42,16 @@ impl PsCommand {
 
 /// The human table: one line per task, then the listeners.
 pub fn table(snap: &Snapshot) -> String {
-    let mut rows = vec![["SERVICE", "TASK", "STATUS", "HEALTH", "ADDRESS", "CONTAINERS"].map(String::from).to_vec()];
+    let mut rows = vec![[
+        "SERVICE",
+        "TASK",
+        "STATUS",
+        "HEALTH",
+        "ADDRESS",
+        "CONTAINERS",
+    ]
+    .map(String::from)
+    .to_vec()];
     for s in &snap.services {
         for t in s.tasks.iter().chain(s.stopped.iter().rev().take(3)) {
             let containers: Vec<String> = t
@@ -66,15 +78,24 @@ pub fn table(snap: &Snapshot) -> String {
             ]);
         }
     }
-    let widths: Vec<usize> = (0..6).map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..6)
+        .map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0))
+        .collect();
     let mut out = String::new();
     for r in &rows {
-        let line: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }
     for l in &snap.listeners {
-        out.push_str(&format!("listener {}:{} -> http://{}\n", l.load_balancer, l.port, l.local_address));
+        out.push_str(&format!(
+            "listener {}:{} -> http://{}\n",
+            l.load_balancer, l.port, l.local_address
+        ));
     }
     for s in &snap.services {
         if let Some(d) = &s.discovery {

@@ -1,5 +1,6 @@
-//! `wharf up MANIFEST [--driver process|podman] [--detach] [--wait] [--timeout D]`:
-//! runs a local manifest like `docker compose up`. Foreground by default
+//! `wharf up FILE [--driver process|podman] [--detach] [--wait] [--timeout D]`:
+//! runs a local manifest (`*.json`), or compiles a `.wharf` program to one
+//! first, like `docker compose up`. Foreground by default
 //! (prefixed coloured logs, a live status line; first Ctrl-C stops
 //! gracefully, the second forces). State lives in `.wharf/` beside the file.
 //! Exit codes: 0 stopped cleanly, 1 invalid manifest or no local command,
@@ -9,14 +10,16 @@
 use super::{Context, Exit};
 use crate::diag::{render, Code, SourceMap};
 use crate::manifest::{self, Manifest};
-use crate::runner::{self, up_manifest, DriverKind, LogRecord, RunnerError, Snapshot, Stream, UpOptions};
+use crate::runner::{
+    self, up_manifest, DriverKind, LogRecord, RunnerError, Snapshot, Stream, UpOptions,
+};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 #[derive(clap::Args, Debug)]
 pub struct UpCommand {
-    /// The local manifest to run (`manifest.json`, as written by `wharf build`).
+    /// A `.wharf` program, or a local manifest (`manifest.json`).
     pub file: PathBuf,
     /// How containers run: host processes or podman containers.
     #[arg(long, value_enum, default_value_t = DriverKind::Process)]
@@ -30,15 +33,44 @@ pub struct UpCommand {
     /// How long --wait waits (e.g. 90s, 5m).
     #[arg(long, default_value = "5m", value_parser = parse_duration)]
     pub timeout: Duration,
+    #[command(flatten)]
+    pub inputs: super::InputArgs,
     /// Internal: the background runner started by --detach.
     #[arg(long, hide = true)]
     pub background: bool,
+    /// Internal: state directory of a background runner.
+    #[arg(long, hide = true)]
+    pub state_dir: Option<PathBuf>,
+    /// Internal: folder relative local working directories start from.
+    #[arg(long, hide = true)]
+    pub base_dir: Option<PathBuf>,
+}
+
+/// Compiles a `.wharf` program to a manifest, printing diagnostics on failure.
+pub fn compile_manifest(
+    ctx: &Context,
+    file: &Path,
+    inputs: &super::InputArgs,
+) -> Result<Manifest, Exit> {
+    let inputs = inputs.parse()?;
+    let (sources, program) = super::load::compile(file, &inputs).map_err(|failed| {
+        super::print_diagnostics(ctx, &failed.sources, &failed.diags);
+        Exit::InputErrors
+    })?;
+    crate::emit::local::to_manifest(&program).map_err(|diags| {
+        super::print_diagnostics(ctx, &sources, &diags);
+        Exit::InputErrors
+    })
 }
 
 /// `90s`, `5m`, `1h`, `500ms` or plain seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let (num, unit) = s.find(|c: char| !c.is_ascii_digit()).map_or((s, "s"), |i| s.split_at(i));
-    let n: u64 = num.parse().map_err(|_| format!("`{s}` is not a duration like 90s or 5m"))?;
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or((s, "s"), |i| s.split_at(i));
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration like 90s or 5m"))?;
     match unit {
         "ms" => Ok(Duration::from_millis(n)),
         "s" => Ok(Duration::from_secs(n)),
@@ -74,7 +106,12 @@ pub fn report(ctx: &Context, err: &RunnerError) -> Exit {
             )
         }
         super::MessageFormat::Human => {
-            eprintln!("[{}] Error: {}\n  Help: {}", err.code.as_str(), err.message, err.help)
+            eprintln!(
+                "[{}] Error: {}\n  Help: {}",
+                err.code.as_str(),
+                err.message,
+                err.help
+            )
         }
     }
     Exit::Code(exit_code(err.code))
@@ -82,7 +119,10 @@ pub fn report(ctx: &Context, err: &RunnerError) -> Exit {
 
 /// `.wharf/` beside the manifest or source file.
 pub fn state_dir_for(file: &Path) -> PathBuf {
-    file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join(".wharf")
+    file.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join(".wharf")
 }
 
 /// Reads and checks a manifest file, printing diagnostics on failure.
@@ -111,13 +151,19 @@ pub fn load_manifest(ctx: &Context, file: &Path) -> Result<Manifest, Exit> {
 /// Whether a process is alive (and not a zombie).
 pub fn alive(pid: u32) -> bool {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let state = stat.rfind(')').and_then(|i| stat[i + 1..].trim_start().chars().next());
+    let state = stat
+        .rfind(')')
+        .and_then(|i| stat[i + 1..].trim_start().chars().next());
     matches!(state, Some(s) if s != 'Z' && s != 'X')
 }
 
 /// The pid of the runner using this state directory, if one is alive.
 pub fn running_pid(state_dir: &Path) -> Option<u32> {
-    let pid: u32 = std::fs::read_to_string(state_dir.join("runner.pid")).ok()?.trim().parse().ok()?;
+    let pid: u32 = std::fs::read_to_string(state_dir.join("runner.pid"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     alive(pid).then_some(pid)
 }
 
@@ -127,14 +173,20 @@ pub fn read_snapshot(state_dir: &Path) -> Option<Snapshot> {
 
 impl UpCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
-        if self.file.extension().and_then(|e| e.to_str()) != Some("json") {
-            return Err(Exit::Usage(format!(
-                "`{}` is not a manifest; `wharf up` runs a manifest.json (build it with `wharf build`)",
-                self.file.display()
-            )));
-        }
-        let manifest = load_manifest(ctx, &self.file)?;
-        let state_dir = state_dir_for(&self.file);
+        let manifest = match self.file.extension().and_then(|e| e.to_str()) {
+            Some("json") => load_manifest(ctx, &self.file)?,
+            Some("wharf") => compile_manifest(ctx, &self.file, &self.inputs)?,
+            _ => {
+                return Err(Exit::Usage(format!(
+                    "`{}` is neither a .wharf program nor a manifest.json",
+                    self.file.display()
+                )))
+            }
+        };
+        let state_dir = self
+            .state_dir
+            .clone()
+            .unwrap_or_else(|| state_dir_for(&self.file));
         if let Some(pid) = running_pid(&state_dir) {
             if !self.background {
                 return Err(Exit::Usage(format!(
@@ -143,20 +195,32 @@ impl UpCommand {
                 )));
             }
         }
+        let base_dir = self.base_dir.clone().unwrap_or_else(|| {
+            self.file
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf()
+        });
+        if self.detach {
+            return self.detach(ctx, &manifest, &state_dir, &base_dir);
+        }
         let opts = UpOptions {
             driver: self.driver,
-            base_dir: self.file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf(),
+            base_dir,
             ..UpOptions::default()
         };
-        if self.detach {
-            return self.detach(ctx, &state_dir);
-        }
         let handle = up_manifest(&manifest, &opts, &state_dir).map_err(|e| report(ctx, &e))?;
         let _guard = handle.runtime().enter();
         let mut int = signal(tokio::signal::unix::SignalKind::interrupt())?;
         let mut term = signal(tokio::signal::unix::SignalKind::terminate())?;
-        let printer = (!self.background)
-            .then(|| handle.runtime().spawn(print_logs(handle.logs(), handle.runner().snapshot_source(), ctx.color)));
+        let printer = (!self.background).then(|| {
+            handle.runtime().spawn(print_logs(
+                handle.logs(),
+                handle.runner().snapshot_source(),
+                ctx.color,
+            ))
+        });
         handle.runtime().block_on(async {
             tokio::select! {
                 _ = int.recv() => {}
@@ -182,21 +246,48 @@ impl UpCommand {
         }
     }
 
-    fn detach(&self, ctx: &Context, state_dir: &Path) -> Result<(), Exit> {
+    /// Starts a background runner on the manifest (written to `.wharf/manifest.json`).
+    fn detach(
+        &self,
+        ctx: &Context,
+        manifest: &Manifest,
+        state_dir: &Path,
+        base_dir: &Path,
+    ) -> Result<(), Exit> {
         std::fs::create_dir_all(state_dir)
             .map_err(|e| report(ctx, &runner::errors::runner_io("cannot create .wharf", &e)))?;
+        let manifest_path = state_dir.join("manifest.json");
+        std::fs::write(&manifest_path, manifest.to_json()).map_err(|e| {
+            report(
+                ctx,
+                &runner::errors::runner_io("cannot write .wharf/manifest.json", &e),
+            )
+        })?;
         let _ = std::fs::remove_file(state_dir.join("state.json"));
-        let out = std::fs::File::create(state_dir.join("runner.out"))
-            .map_err(|e| report(ctx, &runner::errors::runner_io("cannot create runner.out", &e)))?;
-        let exe =
-            std::env::current_exe().map_err(|e| report(ctx, &runner::errors::runner_io("cannot find wharf", &e)))?;
+        let out = std::fs::File::create(state_dir.join("runner.out")).map_err(|e| {
+            report(
+                ctx,
+                &runner::errors::runner_io("cannot create runner.out", &e),
+            )
+        })?;
+        let exe = std::env::current_exe()
+            .map_err(|e| report(ctx, &runner::errors::runner_io("cannot find wharf", &e)))?;
         let mut cmd = std::process::Command::new(exe);
-        cmd.arg("up").arg(&self.file).arg("--driver").arg(match self.driver {
-            DriverKind::Process => "process",
-            DriverKind::Podman => "podman",
-        });
+        cmd.arg("up")
+            .arg(&manifest_path)
+            .arg("--state-dir")
+            .arg(state_dir)
+            .arg("--base-dir")
+            .arg(base_dir)
+            .arg("--driver")
+            .arg(match self.driver {
+                DriverKind::Process => "process",
+                DriverKind::Podman => "podman",
+            });
         cmd.arg("--background").arg("--color").arg("never");
-        cmd.stdin(std::process::Stdio::null()).stdout(out.try_clone().map_err(|_| Exit::Code(5))?).stderr(out);
+        cmd.stdin(std::process::Stdio::null())
+            .stdout(out.try_clone().map_err(|_| Exit::Code(5))?)
+            .stderr(out);
         // SAFETY: setsid is async-signal-safe; it detaches the runner from our terminal.
         unsafe {
             std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
@@ -204,13 +295,18 @@ impl UpCommand {
                 Ok(())
             });
         }
-        let mut child =
-            cmd.spawn().map_err(|e| report(ctx, &runner::errors::runner_io("cannot start the runner", &e)))?;
+        let mut child = cmd.spawn().map_err(|e| {
+            report(
+                ctx,
+                &runner::errors::runner_io("cannot start the runner", &e),
+            )
+        })?;
         let started = Instant::now();
         let deadline = started + self.timeout.max(Duration::from_secs(1));
         loop {
             if let Ok(Some(status)) = child.try_wait() {
-                let text = std::fs::read_to_string(state_dir.join("runner.out")).unwrap_or_default();
+                let text =
+                    std::fs::read_to_string(state_dir.join("runner.out")).unwrap_or_default();
                 eprint!("{text}");
                 return Err(Exit::Code(status.code().unwrap_or(5).clamp(1, 255) as u8));
             }
@@ -231,7 +327,10 @@ impl UpCommand {
                     return Err(report(ctx, &err));
                 }
             } else if Instant::now() >= deadline {
-                return Err(report(ctx, &runner::errors::not_steady("the runner did not start in time")));
+                return Err(report(
+                    ctx,
+                    &runner::errors::not_steady("the runner did not start in time"),
+                ));
             }
             std::thread::sleep(Duration::from_millis(200));
         }
@@ -239,7 +338,8 @@ impl UpCommand {
 }
 
 fn signal(kind: tokio::signal::unix::SignalKind) -> Result<tokio::signal::unix::Signal, Exit> {
-    tokio::signal::unix::signal(kind).map_err(|e| Exit::Usage(format!("cannot listen for signals: {e}")))
+    tokio::signal::unix::signal(kind)
+        .map_err(|e| Exit::Usage(format!("cannot listen for signals: {e}")))
 }
 
 /// Which services are short, with the last stop reason of each.
@@ -251,8 +351,14 @@ pub fn why_not_steady(snap: &Snapshot) -> String {
         .map(|s| {
             let last = s.stopped.last().and_then(|t| t.stopped_reason.clone());
             match last {
-                Some(r) => format!("`{}` has {}/{} healthy (last stop: {r})", s.name, s.healthy_count, s.desired_count),
-                None => format!("`{}` has {}/{} healthy", s.name, s.healthy_count, s.desired_count),
+                Some(r) => format!(
+                    "`{}` has {}/{} healthy (last stop: {r})",
+                    s.name, s.healthy_count, s.desired_count
+                ),
+                None => format!(
+                    "`{}` has {}/{} healthy",
+                    s.name, s.healthy_count, s.desired_count
+                ),
             }
         })
         .collect();
@@ -262,13 +368,19 @@ pub fn why_not_steady(snap: &Snapshot) -> String {
 const COLOURS: &[&str] = &["36", "33", "32", "35", "34", "91", "96", "93"];
 
 fn colour_of(name: &str) -> &'static str {
-    let h = name.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
+    let h = name
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
     COLOURS[h as usize % COLOURS.len()]
 }
 
 /// Formats one record: `api-1 app    | line`.
 pub fn format_record(r: &LogRecord, color: bool) -> String {
-    let who = if r.task.is_empty() { r.service.clone() } else { r.task.clone() };
+    let who = if r.task.is_empty() {
+        r.service.clone()
+    } else {
+        r.task.clone()
+    };
     let prefix = format!("{who} {}", r.container);
     match (color, r.stream) {
         (true, Stream::Runner) => format!("\x1b[2m{prefix:<24} | {}\x1b[0m", r.line),
@@ -321,7 +433,13 @@ mod tests {
 
     #[test]
     fn state_dir_is_beside_the_file() {
-        assert_eq!(state_dir_for(Path::new("deploy/manifest.json")), PathBuf::from("deploy/.wharf"));
-        assert_eq!(state_dir_for(Path::new("manifest.json")), PathBuf::from("./.wharf"));
+        assert_eq!(
+            state_dir_for(Path::new("deploy/manifest.json")),
+            PathBuf::from("deploy/.wharf")
+        );
+        assert_eq!(
+            state_dir_for(Path::new("manifest.json")),
+            PathBuf::from("./.wharf")
+        );
     }
 }

@@ -60,6 +60,8 @@ codes! {
     DuplicateProperty = "E0308", "property set twice";
     RecursiveConstant = "E0309", "constant defined in terms of itself";
     TemplateArgument = "E0310", "template argument missing or unknown";
+    ConflictingProperties = "E0311", "properties that exclude each other";
+    InvalidFormat = "E0312", "value in the wrong format";
 
     // E04xx: ECS rules
     FargateCpuMemory = "E0401", "invalid Fargate cpu and memory combination";
@@ -96,7 +98,6 @@ codes! {
     FirelensWithoutRouter = "E0433", "awsfirelens logging without a log router";
     GraceWithoutLoadBalancer = "E0434", "health check grace period without a load balancer";
     ListenerProtocol = "E0435", "listener protocol does not fit the load balancer";
-    MissingRegion = "E0436", "AWS region not known";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";
@@ -104,6 +105,7 @@ codes! {
     EcsNeedsRegistry = "E0503", "ECS target needs a service registry ARN";
     StackTooLarge = "E0504", "stack exceeds CloudFormation limits";
     OutputWrite = "E0505", "output could not be written";
+    EcsNeedsTaskRole = "E0506", "ECS target needs a task role ARN";
 
     // E06xx: runner
     ManifestInvalid = "E0601", "local manifest cannot be read";
@@ -129,6 +131,10 @@ impl std::str::FromStr for Code {
     type Err = ();
 
     fn from_str(s: &str) -> Result<Code, ()> {
-        Code::ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(s)).ok_or(())
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s))
+            .ok_or(())
     }
 }

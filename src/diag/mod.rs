@@ -24,12 +24,20 @@ pub struct Span {
 
 impl Span {
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
-        Span { file, start: start as u32, end: end as u32 }
+        Span {
+            file,
+            start: start as u32,
+            end: end as u32,
+        }
     }
 
     /// The smallest span covering both; both must be in the same file.
     pub fn to(self, other: Span) -> Span {
-        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 }
 
@@ -54,7 +62,11 @@ impl SourceMap {
 
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let id = FileId(self.files.len() as u32);
-        self.files.push(SourceFile { id, name: name.into(), text: text.into() });
+        self.files.push(SourceFile {
+            id,
+            name: name.into(),
+            text: text.into(),
+        });
         id
     }
 
@@ -100,7 +112,10 @@ pub struct Label {
 
 impl Label {
     pub fn new(span: Span, message: impl Into<String>) -> Label {
-        Label { span, message: message.into() }
+        Label {
+            span,
+            message: message.into(),
+        }
     }
 }
 
@@ -117,7 +132,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
+    pub fn error(
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -146,8 +166,11 @@ impl Diagnostic {
 /// Sorts diagnostics by position so reports read top to bottom and are deterministic.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (a.primary.span.file, a.primary.span.start, a.code.as_str())
-            .cmp(&(b.primary.span.file, b.primary.span.start, b.code.as_str()))
+        (a.primary.span.file, a.primary.span.start, a.code.as_str()).cmp(&(
+            b.primary.span.file,
+            b.primary.span.start,
+            b.code.as_str(),
+        ))
     });
 }
 
@@ -182,7 +205,10 @@ mod tests {
 
     #[test]
     fn closest_finds_typos() {
-        assert_eq!(closest("contaner", ["container", "cluster"]), Some("container"));
+        assert_eq!(
+            closest("contaner", ["container", "cluster"]),
+            Some("container")
+        );
         assert_eq!(closest("xyz", ["container"]), None);
     }
 }

@@ -35,26 +35,48 @@ impl<'a> Cache<u32> for Sources<'a> {
 /// Renders diagnostics as ariadne reports, one after another.
 pub fn human(map: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
     let mut out = Vec::new();
-    let mut cache = Sources { map, cache: Vec::new() };
+    let mut cache = Sources {
+        map,
+        cache: Vec::new(),
+    };
     for d in diags {
         let kind = match d.severity {
             Severity::Error => ReportKind::Error,
             Severity::Warning => ReportKind::Warning,
         };
         let span = |s: super::Span| (s.file.0, s.start as usize..s.end as usize);
-        let primary_color = if d.severity == Severity::Error { Color::Red } else { Color::Yellow };
+        let primary_color = if d.severity == Severity::Error {
+            Color::Red
+        } else {
+            Color::Yellow
+        };
         let mut report = Report::build(kind, span(d.primary.span))
-            .with_config(Config::new().with_index_type(IndexType::Byte).with_color(color))
+            .with_config(
+                Config::new()
+                    .with_index_type(IndexType::Byte)
+                    .with_color(color),
+            )
             .with_code(d.code.as_str())
             .with_message(&d.message)
-            .with_label(Label::new(span(d.primary.span)).with_message(&d.primary.message).with_color(primary_color));
+            .with_label(
+                Label::new(span(d.primary.span))
+                    .with_message(&d.primary.message)
+                    .with_color(primary_color),
+            );
         for l in &d.secondary {
-            report = report.with_label(Label::new(span(l.span)).with_message(&l.message).with_color(Color::Blue));
+            report = report.with_label(
+                Label::new(span(l.span))
+                    .with_message(&l.message)
+                    .with_color(Color::Blue),
+            );
         }
         if let Some(help) = &d.help {
             report = report.with_help(help);
         }
-        report.finish().write(&mut cache, &mut out).expect("writing to a Vec cannot fail");
+        report
+            .finish()
+            .write(&mut cache, &mut out)
+            .expect("writing to a Vec cannot fail");
     }
     let text = String::from_utf8_lossy(&out).into_owned();
     let n = diags.iter().filter(|d| d.is_error()).count();

@@ -2,6 +2,7 @@
 //! a backend needs is added to `ir`, never re-derived from syntax.
 
 pub mod ecs;
+pub mod local;
 
 /// One output file, with a path relative to the output directory.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -93,12 +93,24 @@ pub struct LogSink {
 }
 
 impl LogSink {
-    pub fn new(tx: mpsc::UnboundedSender<LogRecord>, service: &str, task: &str, container: &str) -> LogSink {
-        LogSink { tx, service: service.into(), task: task.into(), container: container.into() }
+    pub fn new(
+        tx: mpsc::UnboundedSender<LogRecord>,
+        service: &str,
+        task: &str,
+        container: &str,
+    ) -> LogSink {
+        LogSink {
+            tx,
+            service: service.into(),
+            task: task.into(),
+            container: container.into(),
+        }
     }
 
     pub fn line(&self, stream: Stream, line: String) {
-        let ts = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        let ts = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
         let record = LogRecord {
             ts,
             service: self.service.clone(),
@@ -124,7 +136,12 @@ pub trait Driver: Send + Sync + 'static {
     /// Creates what the task's containers share (nothing, or a pod).
     async fn provision(&self, task: &TaskSpec) -> Result<(), String>;
 
-    async fn start(&self, task: &TaskSpec, container: &ContainerSpec, logs: LogSink) -> Result<Started, String>;
+    async fn start(
+        &self,
+        task: &TaskSpec,
+        container: &ContainerSpec,
+        logs: LogSink,
+    ) -> Result<Started, String>;
 
     /// Runs one health check command; true when it exits 0 within `timeout`.
     async fn health_check(

@@ -33,20 +33,39 @@ impl Script {
     }
 
     pub fn exits(after: Duration, code: i32) -> Script {
-        Script { exit_after: Some((after, code)), ..Script::default() }
+        Script {
+            exit_after: Some((after, code)),
+            ..Script::default()
+        }
     }
 
     pub fn healthy(after: Duration) -> Script {
-        Script { healthy_after: Some(after), ..Script::default() }
+        Script {
+            healthy_after: Some(after),
+            ..Script::default()
+        }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FakeEvent {
-    Started { task: String, container: String },
-    Terminated { task: String, container: String },
-    Killed { task: String, container: String },
-    Exited { task: String, container: String, code: i32 },
+    Started {
+        task: String,
+        container: String,
+    },
+    Terminated {
+        task: String,
+        container: String,
+    },
+    Killed {
+        task: String,
+        container: String,
+    },
+    Exited {
+        task: String,
+        container: String,
+        code: i32,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -96,22 +115,38 @@ impl FakeDriver {
     /// Behaviour of the next starts of containers named `container`; the
     /// last script given repeats for later starts.
     pub fn script(&self, container: &str, scripts: Vec<Script>) {
-        self.scripts.lock().unwrap_or_else(|e| e.into_inner()).insert(container.into(), scripts);
+        self.scripts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(container.into(), scripts);
     }
 
     pub fn events(&self) -> Vec<FakeEvent> {
-        self.events.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(_, e)| e.clone()).collect()
+        self.events
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(_, e)| e.clone())
+            .collect()
     }
 
     /// Events with the time since the first event.
     pub fn timed_events(&self) -> Vec<(Duration, FakeEvent)> {
-        self.events.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.events
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Simulates `kill -9` of a running container.
     pub fn crash(&self, task: &str, container: &str) -> bool {
         let key = format!("{task}/{container}");
-        match self.live.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        match self
+            .live
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
             Some(l) => l.sig.send(Sig::Kill).is_ok(),
             None => false,
         }
@@ -119,8 +154,15 @@ impl FakeDriver {
 
     fn record(&self, e: FakeEvent) {
         let now = Instant::now();
-        let origin = *self.origin.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(now);
-        self.events.lock().unwrap_or_else(|e| e.into_inner()).push((now - origin, e));
+        let origin = *self
+            .origin
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert(now);
+        self.events
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((now - origin, e));
     }
 
     fn next_script(&self, container: &str) -> Script {
@@ -147,13 +189,28 @@ impl Driver for Arc<FakeDriver> {
         Ok(())
     }
 
-    async fn start(&self, task: &TaskSpec, c: &ContainerSpec, logs: LogSink) -> Result<Started, String> {
+    async fn start(
+        &self,
+        task: &TaskSpec,
+        c: &ContainerSpec,
+        logs: LogSink,
+    ) -> Result<Started, String> {
         let script = self.next_script(&c.name);
         let (sig, mut sig_rx) = watch::channel(Sig::None);
-        let live = Arc::new(Live { started: Instant::now(), script: script.clone(), sig: sig.clone() });
+        let live = Arc::new(Live {
+            started: Instant::now(),
+            script: script.clone(),
+            sig: sig.clone(),
+        });
         let key = format!("{}/{}", task.id, c.name);
-        self.live.lock().unwrap_or_else(|e| e.into_inner()).insert(key.clone(), live);
-        self.record(FakeEvent::Started { task: task.id.clone(), container: c.name.clone() });
+        self.live
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.clone(), live);
+        self.record(FakeEvent::Started {
+            task: task.id.clone(),
+            container: c.name.clone(),
+        });
         logs.line(Stream::Stdout, format!("{} started", c.name));
         let (tx, rx) = oneshot::channel();
         let me = self.clone();
@@ -173,11 +230,17 @@ impl Driver for Arc<FakeDriver> {
                     let s = *sig_rx.borrow_and_update();
                     match s {
                         Sig::Kill => {
-                            me.record(FakeEvent::Killed { task: task_id.clone(), container: name.clone() });
+                            me.record(FakeEvent::Killed {
+                                task: task_id.clone(),
+                                container: name.clone(),
+                            });
                             return 137;
                         }
                         Sig::Term if !script.ignores_sigterm => {
-                            me.record(FakeEvent::Terminated { task: task_id.clone(), container: name.clone() });
+                            me.record(FakeEvent::Terminated {
+                                task: task_id.clone(),
+                                container: name.clone(),
+                            });
                             return 143;
                         }
                         _ => {}
@@ -191,16 +254,41 @@ impl Driver for Arc<FakeDriver> {
                 c = natural => c,
                 c = signalled => c,
             };
-            me.live.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
-            me.record(FakeEvent::Exited { task: task_id, container: name, code });
+            me.live
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&key);
+            me.record(FakeEvent::Exited {
+                task: task_id,
+                container: name,
+                code,
+            });
             let _ = tx.send(code);
         });
-        Ok(Started { pid: None, control: Arc::new(FakeControl(sig)), exit: rx })
+        Ok(Started {
+            pid: None,
+            control: Arc::new(FakeControl(sig)),
+            exit: rx,
+        })
     }
 
-    async fn health_check(&self, task: &TaskSpec, c: &ContainerSpec, _cmd: &HealthCommand, _t: Duration) -> bool {
+    async fn health_check(
+        &self,
+        task: &TaskSpec,
+        c: &ContainerSpec,
+        _cmd: &HealthCommand,
+        _t: Duration,
+    ) -> bool {
         let key = format!("{}/{}", task.id, c.name);
-        let Some(live) = self.live.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned() else { return false };
+        let Some(live) = self
+            .live
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned()
+        else {
+            return false;
+        };
         let age = live.started.elapsed();
         let healthy = live.script.healthy_after.is_some_and(|h| age >= h);
         let sick = live.script.unhealthy_after.is_some_and(|u| age >= u);

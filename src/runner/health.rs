@@ -25,7 +25,11 @@ pub struct HealthState {
 
 impl HealthState {
     pub fn new() -> HealthState {
-        HealthState { health: Health::Unknown, failures: 0, in_start_period: true }
+        HealthState {
+            health: Health::Unknown,
+            failures: 0,
+            in_start_period: true,
+        }
     }
 
     /// Records one check result `since_start` after the container started.
@@ -34,7 +38,8 @@ impl HealthState {
             self.failures = 0;
             self.in_start_period = false;
             self.health = Health::Healthy;
-        } else if self.in_start_period && since_start < Duration::from_millis(check.start_period_ms) {
+        } else if self.in_start_period && since_start < Duration::from_millis(check.start_period_ms)
+        {
             // Failures during startPeriod are not counted.
         } else {
             self.in_start_period = false;
@@ -122,7 +127,10 @@ mod tests {
         let mut s = HealthState::new();
         assert_eq!(s.record(&c, false, Duration::from_secs(2)), Health::Unknown);
         assert_eq!(s.record(&c, false, Duration::from_secs(9)), Health::Unknown);
-        assert_eq!(s.record(&c, false, Duration::from_secs(11)), Health::Unhealthy);
+        assert_eq!(
+            s.record(&c, false, Duration::from_secs(11)),
+            Health::Unhealthy
+        );
     }
 
     #[test]
@@ -130,6 +138,9 @@ mod tests {
         let c = check(1, 10_000);
         let mut s = HealthState::new();
         assert_eq!(s.record(&c, true, Duration::from_secs(1)), Health::Healthy);
-        assert_eq!(s.record(&c, false, Duration::from_secs(2)), Health::Unhealthy);
+        assert_eq!(
+            s.record(&c, false, Duration::from_secs(2)),
+            Health::Unhealthy
+        );
     }
 }

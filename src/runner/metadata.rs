@@ -24,7 +24,10 @@ impl Metadata {
     /// Binds the endpoint on 127.0.0.1 (a free port) and serves it.
     pub async fn start() -> std::io::Result<Arc<Metadata>> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
-        let me = Arc::new(Metadata { tasks: Mutex::new(BTreeMap::new()), addr: listener.local_addr()? });
+        let me = Arc::new(Metadata {
+            tasks: Mutex::new(BTreeMap::new()),
+            addr: listener.local_addr()?,
+        });
         tokio::spawn(serve(listener, me.clone()));
         Ok(me)
     }
@@ -39,11 +42,17 @@ impl Metadata {
     }
 
     pub fn register(&self, task: &Arc<Task>) {
-        self.tasks.lock().unwrap_or_else(|e| e.into_inner()).insert(task.spec.id.clone(), task.clone());
+        self.tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(task.spec.id.clone(), task.clone());
     }
 
     pub fn unregister(&self, id: &str) {
-        self.tasks.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+        self.tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
     }
 
     fn answer(&self, path: &str) -> Option<Value> {
@@ -54,7 +63,12 @@ impl Metadata {
         let task_id = parts.next()?;
         let container = parts.next()?;
         let rest: Vec<&str> = parts.collect();
-        let task = self.tasks.lock().unwrap_or_else(|e| e.into_inner()).get(task_id)?.clone();
+        let task = self
+            .tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(task_id)?
+            .clone();
         task.def.container(container)?;
         match rest.as_slice() {
             [] => container_json(&task, container),
@@ -63,7 +77,10 @@ impl Metadata {
             ["task", "stats"] => {
                 let view = task.view();
                 Some(Value::Object(
-                    view.containers.iter().map(|c| (docker_id(&task, &c.name), stats_json(&task, &c.name))).collect(),
+                    view.containers
+                        .iter()
+                        .map(|c| (docker_id(&task, &c.name), stats_json(&task, &c.name)))
+                        .collect(),
                 ))
             }
             _ => None,
@@ -124,7 +141,11 @@ fn container_json(task: &Task, name: &str) -> Option<Value> {
 
 fn task_json(task: &Task) -> Value {
     let view = task.view();
-    let containers: Vec<Value> = view.containers.iter().filter_map(|c| container_json(task, &c.name)).collect();
+    let containers: Vec<Value> = view
+        .containers
+        .iter()
+        .filter_map(|c| container_json(task, &c.name))
+        .collect();
     json!({
         "Cluster": "wharf-local",
         "TaskARN": arn(task),
@@ -140,7 +161,9 @@ fn task_json(task: &Task) -> Value {
 }
 
 fn stats_json(task: &Task, name: &str) -> Value {
-    let ts = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let ts = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     json!({
         "read": ts,
         "name": name,
@@ -152,7 +175,9 @@ fn stats_json(task: &Task, name: &str) -> Value {
 
 async fn serve(listener: TcpListener, meta: Arc<Metadata>) {
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
         let meta = meta.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
@@ -160,16 +185,23 @@ async fn serve(listener: TcpListener, meta: Arc<Metadata>) {
                 async move {
                     let (status, body) = match meta.answer(req.uri().path()) {
                         Some(v) => (StatusCode::OK, v.to_string()),
-                        None => (StatusCode::NOT_FOUND, "{\"error\":\"unknown task or container\"}".to_string()),
+                        None => (
+                            StatusCode::NOT_FOUND,
+                            "{\"error\":\"unknown task or container\"}".to_string(),
+                        ),
                     };
                     let mut resp = Response::new(Full::new(Bytes::from(body)));
                     *resp.status_mut() = status;
-                    resp.headers_mut()
-                        .insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
+                    resp.headers_mut().insert(
+                        "content-type",
+                        hyper::header::HeaderValue::from_static("application/json"),
+                    );
                     Ok::<_, std::convert::Infallible>(resp)
                 }
             });
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
     }
 }

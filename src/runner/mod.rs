@@ -54,13 +54,23 @@ pub struct RunnerError {
 
 impl RunnerError {
     pub fn new(code: Code, message: impl Into<String>, help: impl Into<String>) -> RunnerError {
-        RunnerError { code, message: message.into(), help: help.into() }
+        RunnerError {
+            code,
+            message: message.into(),
+            help: help.into(),
+        }
     }
 }
 
 impl std::fmt::Display for RunnerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "error[{}]: {}\n  = help: {}", self.code.as_str(), self.message, self.help)
+        write!(
+            f,
+            "error[{}]: {}\n  = help: {}",
+            self.code.as_str(),
+            self.message,
+            self.help
+        )
     }
 }
 
@@ -92,11 +102,13 @@ impl Shared {
     }
 
     pub(crate) fn log_runner(&self, spec: &TaskSpec, line: &str) {
-        LogSink::new(self.logs.clone(), &spec.service, &spec.id, "wharf").line(Stream::Runner, line.to_string());
+        LogSink::new(self.logs.clone(), &spec.service, &spec.id, "wharf")
+            .line(Stream::Runner, line.to_string());
     }
 
     pub(crate) fn log_service(&self, service: &str, line: &str) {
-        LogSink::new(self.logs.clone(), service, "", "wharf").line(Stream::Runner, line.to_string());
+        LogSink::new(self.logs.clone(), service, "", "wharf")
+            .line(Stream::Runner, line.to_string());
     }
 }
 
@@ -123,16 +135,23 @@ impl Runner {
         let changes = Arc::new(watch::channel(0u64).0);
         let bump = {
             let changes = changes.clone();
-            Arc::new(move || changes.send_modify(|g| *g = g.wrapping_add(1))) as Arc<dyn Fn() + Send + Sync>
+            Arc::new(move || changes.send_modify(|g| *g = g.wrapping_add(1)))
+                as Arc<dyn Fn() + Send + Sync>
         };
         let net = Network::start(manifest, opts.task_subnet, opts.discovery_subnet, bump).await?;
-        let metadata =
-            Metadata::start().await.map_err(|e| errors::runner_io("the metadata endpoint cannot listen", &e))?;
+        let metadata = Metadata::start()
+            .await
+            .map_err(|e| errors::runner_io("the metadata endpoint cannot listen", &e))?;
         let hosts_file = match &opts.state_dir {
             Some(dir) => {
                 let path = dir.join("hosts");
-                let text: String = net.hosts().iter().map(|(name, ip)| format!("{ip} {name}\n")).collect();
-                std::fs::write(&path, text).map_err(|e| errors::runner_io("cannot write the hosts file", &e))?;
+                let text: String = net
+                    .hosts()
+                    .iter()
+                    .map(|(name, ip)| format!("{ip} {name}\n"))
+                    .collect();
+                std::fs::write(&path, text)
+                    .map_err(|e| errors::runner_io("cannot write the hosts file", &e))?;
                 Some(path)
             }
             None => None,
@@ -159,12 +178,29 @@ impl Runner {
             }
         });
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let services: Vec<Arc<ServiceRt>> = manifest.services.iter().cloned().map(ServiceRt::new).collect();
+        let services: Vec<Arc<ServiceRt>> = manifest
+            .services
+            .iter()
+            .cloned()
+            .map(ServiceRt::new)
+            .collect();
         let controllers = services
             .iter()
-            .map(|s| tokio::spawn(service::control(shared.clone(), s.clone(), shutdown_rx.clone())))
+            .map(|s| {
+                tokio::spawn(service::control(
+                    shared.clone(),
+                    s.clone(),
+                    shutdown_rx.clone(),
+                ))
+            })
             .collect();
-        Ok(Runner { shared, services, shutdown, controllers, log_tx })
+        Ok(Runner {
+            shared,
+            services,
+            shutdown,
+            controllers,
+            log_tx,
+        })
     }
 
     pub fn snapshot(&self) -> Snapshot {
@@ -214,7 +250,9 @@ impl Runner {
 
     /// Stops a task as `aws ecs stop-task` does; its service replaces it.
     pub fn stop_task(&self, id: &str) -> bool {
-        self.services.iter().any(|s| s.stop_task(id, "Task stopped by user"))
+        self.services
+            .iter()
+            .any(|s| s.stop_task(id, "Task stopped by user"))
     }
 
     /// Stops every service gracefully and waits until all tasks are STOPPED.

@@ -35,8 +35,16 @@ pub struct Network {
 /// Environment variable naming a discovery entry: `orders.internal` ->
 /// `WHARF_SERVICE_ORDERS_INTERNAL`.
 pub fn discovery_var(name: &str) -> String {
-    let upper: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    let upper: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
     format!("WHARF_SERVICE_{upper}")
 }
 
@@ -45,7 +53,9 @@ fn nth(subnet: Ipv4Addr, n: u32) -> Ipv4Addr {
 }
 
 async fn bind(addr: SocketAddr, what: &str) -> Result<TcpListener, RunnerError> {
-    TcpListener::bind(addr).await.map_err(|e| errors::port_in_use(addr, what, &e))
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| errors::port_in_use(addr, what, &e))
 }
 
 impl Network {
@@ -62,8 +72,10 @@ impl Network {
                 let mut routes = Vec::new();
                 let mut tcp_group = None;
                 for s in &m.services {
-                    for e in
-                        s.load_balancers.iter().filter(|e| e.load_balancer == lbdef.name && e.listener_port == l.port)
+                    for e in s
+                        .load_balancers
+                        .iter()
+                        .filter(|e| e.load_balancer == lbdef.name && e.listener_port == l.port)
                     {
                         let probe = match (lbdef.kind, &e.health_check.path) {
                             (LbKind::Alb, Some(_)) => Probe::Http(e.health_check.clone()),
@@ -98,8 +110,14 @@ impl Network {
                     }
                 }
                 let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, l.effective_local_port()));
-                let listener = bind(addr, &format!("listener {} of load balancer `{}`", l.port, lbdef.name)).await?;
-                let local = listener.local_addr().map_err(|e| errors::port_in_use(addr, "a listener", &e))?;
+                let listener = bind(
+                    addr,
+                    &format!("listener {} of load balancer `{}`", l.port, lbdef.name),
+                )
+                .await?;
+                let local = listener
+                    .local_addr()
+                    .map_err(|e| errors::port_in_use(addr, "a listener", &e))?;
                 listeners.push(ListenerView {
                     load_balancer: lbdef.name.clone(),
                     port: l.port,
@@ -119,7 +137,12 @@ impl Network {
             }
         }
         let mut discovery = Vec::new();
-        for (n, s) in m.services.iter().filter(|s| s.discovery.is_some()).enumerate() {
+        for (n, s) in m
+            .services
+            .iter()
+            .filter(|s| s.discovery.is_some())
+            .enumerate()
+        {
             let Some(d) = &s.discovery else { continue };
             let addr = SocketAddr::from((nth(discovery_subnet, n as u32 + 1), d.port));
             let listener = bind(addr, &format!("service discovery name `{}`", d.name)).await?;
@@ -139,9 +162,19 @@ impl Network {
                 changed.clone(),
             );
             tokio::spawn(lb::serve_tcp(listener, group.clone()));
-            discovery.push(DiscoveryEntry { service: s.name.clone(), name: d.name.clone(), addr, group });
+            discovery.push(DiscoveryEntry {
+                service: s.name.clone(),
+                name: d.name.clone(),
+                addr,
+                group,
+            });
         }
-        Ok(Network { groups, discovery, listeners, pool: Mutex::new(AddressPool::new(task_subnet)) })
+        Ok(Network {
+            groups,
+            discovery,
+            listeners,
+            pool: Mutex::new(AddressPool::new(task_subnet)),
+        })
     }
 
     pub fn discovery(&self) -> &[DiscoveryEntry] {
@@ -150,7 +183,10 @@ impl Network {
 
     /// `WHARF_SERVICE_*` variables every container receives.
     pub fn discovery_env(&self) -> Vec<(String, String)> {
-        self.discovery.iter().map(|d| (discovery_var(&d.name), d.addr.to_string())).collect()
+        self.discovery
+            .iter()
+            .map(|d| (discovery_var(&d.name), d.addr.to_string()))
+            .collect()
     }
 
     /// Hosts-file lines (`127.0.1.1 orders.internal`).
@@ -166,9 +202,16 @@ impl Network {
 
     /// Puts a RUNNING task behind its load balancers and discovery name.
     pub fn register(&self, task: &Task) {
-        for g in self.groups.iter().chain(self.discovery.iter().map(|d| &d.group)) {
+        for g in self
+            .groups
+            .iter()
+            .chain(self.discovery.iter().map(|d| &d.group))
+        {
             if g.service == task.spec.service {
-                g.register(&task.spec.id, SocketAddr::from((task.spec.address, g.container_port)));
+                g.register(
+                    &task.spec.id,
+                    SocketAddr::from((task.spec.address, g.container_port)),
+                );
             }
         }
     }
@@ -195,21 +238,31 @@ impl Network {
         self.groups
             .iter()
             .flat_map(|g| {
-                g.targets().into_iter().filter(|t| t.task_id == task_id).map(|t| TargetView {
-                    load_balancer: g.name.clone(),
-                    address: t.addr.to_string(),
-                    health: t.health(),
-                })
+                g.targets()
+                    .into_iter()
+                    .filter(|t| t.task_id == task_id)
+                    .map(|t| TargetView {
+                        load_balancer: g.name.clone(),
+                        address: t.addr.to_string(),
+                        health: t.health(),
+                    })
             })
             .collect()
     }
 
     pub fn allocate(&self, ports: &[u16]) -> Option<Ipv4Addr> {
-        self.pool.lock().unwrap_or_else(|e| e.into_inner()).allocate(ports)
+        self.pool
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .allocate(ports)
     }
 
     pub fn release(&self, addr: Ipv4Addr) {
-        self.pool.lock().unwrap_or_else(|e| e.into_inner()).used.remove(&addr);
+        self.pool
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .used
+            .remove(&addr);
     }
 }
 
@@ -221,7 +274,10 @@ pub struct AddressPool {
 
 impl AddressPool {
     pub fn new(subnet: Ipv4Addr) -> AddressPool {
-        AddressPool { subnet, used: BTreeSet::new() }
+        AddressPool {
+            subnet,
+            used: BTreeSet::new(),
+        }
     }
 
     /// The lowest free address whose `ports` can all be bound right now.
@@ -231,7 +287,9 @@ impl AddressPool {
             if self.used.contains(&ip) {
                 continue;
             }
-            let free = ports.iter().all(|p| std::net::TcpListener::bind((ip, *p)).is_ok());
+            let free = ports
+                .iter()
+                .all(|p| std::net::TcpListener::bind((ip, *p)).is_ok());
             if free {
                 self.used.insert(ip);
                 return Some(ip);
@@ -247,8 +305,14 @@ mod tests {
 
     #[test]
     fn discovery_variable_names() {
-        assert_eq!(discovery_var("orders.internal"), "WHARF_SERVICE_ORDERS_INTERNAL");
-        assert_eq!(discovery_var("service-b.local"), "WHARF_SERVICE_SERVICE_B_LOCAL");
+        assert_eq!(
+            discovery_var("orders.internal"),
+            "WHARF_SERVICE_ORDERS_INTERNAL"
+        );
+        assert_eq!(
+            discovery_var("service-b.local"),
+            "WHARF_SERVICE_SERVICE_B_LOCAL"
+        );
     }
 
     #[test]

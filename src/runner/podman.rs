@@ -36,7 +36,10 @@ pub struct PodmanDriver {
 
 impl PodmanDriver {
     pub fn new(run_id: &str, state_dir: &Path) -> PodmanDriver {
-        PodmanDriver { run_id: run_id.into(), conf: state_dir.join("containers.conf") }
+        PodmanDriver {
+            run_id: run_id.into(),
+            conf: state_dir.join("containers.conf"),
+        }
     }
 
     fn pod(&self, task: &TaskSpec) -> String {
@@ -57,7 +60,10 @@ impl PodmanDriver {
 
     async fn quiet(&self, args: &[&str]) -> Result<(), String> {
         let mut cmd = self.command();
-        cmd.args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+        cmd.args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
         let child = reaper::spawn(&mut cmd).map_err(|e| format!("cannot run podman: {e}"))?;
         let pid = child.id();
         let out = child.wait_with_output().await.map_err(|e| e.to_string());
@@ -75,14 +81,18 @@ impl PodmanDriver {
 
 /// Checks that podman can run a container at all (used by preflight and tests).
 pub fn probe(conf: &Path) -> Result<(), String> {
-    std::fs::write(conf, CONTAINERS_CONF).map_err(|e| format!("cannot write {}: {e}", conf.display()))?;
+    std::fs::write(conf, CONTAINERS_CONF)
+        .map_err(|e| format!("cannot write {}: {e}", conf.display()))?;
     let out = std::process::Command::new("podman")
         .env("CONTAINERS_CONF", conf)
         .args(["info", "--format", "{{.Host.OCIRuntime.Name}}"])
         .output()
         .map_err(|e| format!("`podman` cannot be run: {e}"))?;
     if !out.status.success() {
-        return Err(format!("`podman info` failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
+        return Err(format!(
+            "`podman info` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
     }
     Ok(())
 }
@@ -143,10 +153,23 @@ impl Driver for PodmanDriver {
         .await
     }
 
-    async fn start(&self, task: &TaskSpec, c: &ContainerSpec, logs: LogSink) -> Result<Started, String> {
+    async fn start(
+        &self,
+        task: &TaskSpec,
+        c: &ContainerSpec,
+        logs: LogSink,
+    ) -> Result<Started, String> {
         let name = format!("{}-{}", self.pod(task), c.name);
         let mut cmd = self.command();
-        cmd.args(["run", "--rm", "--pod", &self.pod(task), "--name", &name, "--init"]);
+        cmd.args([
+            "run",
+            "--rm",
+            "--pod",
+            &self.pod(task),
+            "--name",
+            &name,
+            "--init",
+        ]);
         for (k, v) in &c.env {
             cmd.arg("--env").arg(format!("{k}={v}"));
         }
@@ -155,17 +178,32 @@ impl Driver for PodmanDriver {
         }
         if let Some(ep) = &c.entry_point {
             // podman takes the entrypoint as a JSON array.
-            cmd.arg("--entrypoint").arg(serde_json::to_string(ep).unwrap_or_default());
+            cmd.arg("--entrypoint")
+                .arg(serde_json::to_string(ep).unwrap_or_default());
         }
         cmd.arg(&c.image);
         cmd.args(c.command.iter().flatten());
-        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         reaper::isolate(&mut cmd);
         let mut child = reaper::spawn(&mut cmd).map_err(|e| format!("cannot run podman: {e}"))?;
         let pid = child.id();
         for (out, stream) in [
-            (child.stdout.take().map(|o| Box::new(o) as Box<dyn tokio::io::AsyncRead + Unpin + Send>), Stream::Stdout),
-            (child.stderr.take().map(|o| Box::new(o) as Box<dyn tokio::io::AsyncRead + Unpin + Send>), Stream::Stderr),
+            (
+                child
+                    .stdout
+                    .take()
+                    .map(|o| Box::new(o) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+                Stream::Stdout,
+            ),
+            (
+                child
+                    .stderr
+                    .take()
+                    .map(|o| Box::new(o) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+                Stream::Stderr,
+            ),
         ] {
             if let Some(out) = out {
                 let logs = logs.clone();
@@ -188,10 +226,23 @@ impl Driver for PodmanDriver {
             }
             let _ = tx.send(code);
         });
-        Ok(Started { pid, control: Arc::new(PodmanControl { name, conf: self.conf.clone() }), exit: rx })
+        Ok(Started {
+            pid,
+            control: Arc::new(PodmanControl {
+                name,
+                conf: self.conf.clone(),
+            }),
+            exit: rx,
+        })
     }
 
-    async fn health_check(&self, task: &TaskSpec, c: &ContainerSpec, check: &HealthCommand, timeout: Duration) -> bool {
+    async fn health_check(
+        &self,
+        task: &TaskSpec,
+        c: &ContainerSpec,
+        check: &HealthCommand,
+        timeout: Duration,
+    ) -> bool {
         let name = format!("{}-{}", self.pod(task), c.name);
         let mut args = vec!["exec".to_string(), name];
         match check {
@@ -199,18 +250,29 @@ impl Driver for PodmanDriver {
             HealthCommand::Shell(s) => args.extend(["sh".to_string(), "-c".to_string(), s.clone()]),
         }
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        tokio::time::timeout(timeout, self.quiet(&refs)).await.is_ok_and(|r| r.is_ok())
+        tokio::time::timeout(timeout, self.quiet(&refs))
+            .await
+            .is_ok_and(|r| r.is_ok())
     }
 
     async fn deprovision(&self, task: &TaskSpec) {
-        let _ = self.quiet(&["pod", "rm", "--force", "--time", "0", &self.pod(task)]).await;
+        let _ = self
+            .quiet(&["pod", "rm", "--force", "--time", "0", &self.pod(task)])
+            .await;
     }
 
     fn kill_everything(&self) {
         let filter = format!("label=wharf.run={}", self.run_id);
-        if let Ok(out) = self.std_command().args(["pod", "ls", "--quiet", "--filter", &filter]).output() {
+        if let Ok(out) = self
+            .std_command()
+            .args(["pod", "ls", "--quiet", "--filter", &filter])
+            .output()
+        {
             for id in String::from_utf8_lossy(&out.stdout).split_whitespace() {
-                let _ = self.std_command().args(["pod", "rm", "--force", "--time", "0", id]).output();
+                let _ = self
+                    .std_command()
+                    .args(["pod", "rm", "--force", "--time", "0", id])
+                    .output();
             }
         }
     }

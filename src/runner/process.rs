@@ -28,7 +28,9 @@ pub struct ProcessDriver {
 
 impl ProcessDriver {
     pub fn new(run_id: &str) -> ProcessDriver {
-        ProcessDriver { run_id: run_id.into() }
+        ProcessDriver {
+            run_id: run_id.into(),
+        }
     }
 }
 
@@ -39,10 +41,40 @@ pub fn local_argv(c: &crate::manifest::Container) -> Option<Vec<String>> {
         Some(LocalCommand::Argv(argv)) if !argv.is_empty() => Some(argv.clone()),
         Some(LocalCommand::Shell(s)) => Some(vec!["sh".into(), "-c".into(), s.clone()]),
         _ => {
-            let argv: Vec<String> = c.entry_point.iter().flatten().chain(c.command.iter().flatten()).cloned().collect();
+            let argv: Vec<String> = c
+                .entry_point
+                .iter()
+                .flatten()
+                .chain(c.command.iter().flatten())
+                .cloned()
+                .collect();
             (!argv.is_empty()).then_some(argv)
         }
     }
+}
+
+/// Rewrites `localhost` / `127.0.0.1` in a health check to the task's address.
+pub fn on_task_address(s: &str, address: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while !rest.is_empty() {
+        let hit = ["localhost", "127.0.0.1"].into_iter().find(|w| {
+            rest.starts_with(w)
+                && !rest[w.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '.')
+        });
+        match hit {
+            Some(w) => {
+                out.push_str(address);
+                rest = &rest[w.len()..];
+            }
+            None => {
+                let ch = rest.chars().next().unwrap_or_default();
+                out.push(ch);
+                rest = &rest[ch.len_utf8()..];
+            }
+        }
+    }
+    out
 }
 
 fn command(argv: &[String], c: &ContainerSpec) -> Command {
@@ -63,7 +95,9 @@ fn command(argv: &[String], c: &ContainerSpec) -> Command {
 
 fn exit_code(status: std::process::ExitStatus) -> i32 {
     use std::os::unix::process::ExitStatusExt;
-    status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+    status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
 }
 
 struct GroupControl {
@@ -113,7 +147,10 @@ impl Driver for ProcessDriver {
         }
         Err(RunnerError::new(
             Code::NoLocalCommand,
-            format!("container {} has no local command for the process driver", missing.join(", ")),
+            format!(
+                "container {} has no local command for the process driver",
+                missing.join(", ")
+            ),
             "give it `local.command` (argv or shell string), or run with `--driver podman`",
         ))
     }
@@ -122,12 +159,25 @@ impl Driver for ProcessDriver {
         Ok(())
     }
 
-    async fn start(&self, _task: &TaskSpec, c: &ContainerSpec, logs: LogSink) -> Result<Started, String> {
-        let argv = c.local_argv.clone().ok_or_else(|| format!("container `{}` has no local command", c.name))?;
+    async fn start(
+        &self,
+        _task: &TaskSpec,
+        c: &ContainerSpec,
+        logs: LogSink,
+    ) -> Result<Started, String> {
+        let argv = c
+            .local_argv
+            .clone()
+            .ok_or_else(|| format!("container `{}` has no local command", c.name))?;
         let mut cmd = command(&argv, c);
-        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = reaper::spawn(&mut cmd).map_err(|e| format!("cannot run `{}`: {e}", argv[0]))?;
-        let pid = child.id().ok_or("the process exited before it could be tracked")?;
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child =
+            reaper::spawn(&mut cmd).map_err(|e| format!("cannot run `{}`: {e}", argv[0]))?;
+        let pid = child
+            .id()
+            .ok_or("the process exited before it could be tracked")?;
         if let Some(out) = child.stdout.take() {
             forward_lines(out, Stream::Stdout, logs.clone());
         }
@@ -149,28 +199,37 @@ impl Driver for ProcessDriver {
         });
         Ok(Started {
             pid: Some(pid),
-            control: Arc::new(GroupControl { pgid: pid, marker: c.marker.clone() }),
+            control: Arc::new(GroupControl {
+                pgid: pid,
+                marker: c.marker.clone(),
+            }),
             exit: rx,
         })
     }
 
     async fn health_check(
         &self,
-        _task: &TaskSpec,
+        task: &TaskSpec,
         c: &ContainerSpec,
         check: &HealthCommand,
         timeout: Duration,
     ) -> bool {
+        // In awsvpc `localhost` is the task itself; here that is the task's address.
+        let local = |s: &str| on_task_address(s, &task.address.to_string());
         let argv = match check {
-            HealthCommand::Cmd(argv) if !argv.is_empty() => argv.clone(),
+            HealthCommand::Cmd(argv) if !argv.is_empty() => argv.iter().map(|a| local(a)).collect(),
             HealthCommand::Cmd(_) => return false,
-            HealthCommand::Shell(s) => vec!["sh".into(), "-c".into(), s.clone()],
+            HealthCommand::Shell(s) => vec!["sh".into(), "-c".into(), local(s)],
         };
         let mut spec = c.clone();
         spec.marker = format!("{}/health", c.marker);
         let mut cmd = command(&argv, &spec);
-        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
-        let Ok(mut child) = reaper::spawn(&mut cmd) else { return false };
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let Ok(mut child) = reaper::spawn(&mut cmd) else {
+            return false;
+        };
         let pid = child.id();
         let result = tokio::time::timeout(timeout, child.wait()).await;
         if let Some(pid) = pid {
@@ -196,5 +255,27 @@ impl Driver for ProcessDriver {
 
     fn kill_everything(&self) {
         reaper::signal_marked(&self.run_id, libc::SIGKILL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn health_checks_target_the_task_address() {
+        let a = "127.0.0.15";
+        assert_eq!(
+            on_task_address("curl -f http://localhost:3000/h", a),
+            "curl -f http://127.0.0.15:3000/h"
+        );
+        assert_eq!(
+            on_task_address("nc -z 127.0.0.1 80", a),
+            "nc -z 127.0.0.15 80"
+        );
+        assert_eq!(
+            on_task_address("ping 127.0.0.12 localhost.example", a),
+            "ping 127.0.0.12 localhost.example"
+        );
     }
 }

@@ -61,7 +61,8 @@ pub fn reap_orphans() {
     let owned = OWNED.lock().unwrap_or_else(|e| e.into_inner());
     let me = std::process::id();
     for (pid, stat) in processes() {
-        if stat.ppid == me && stat.state == 'Z' && !owned.as_ref().is_some_and(|s| s.contains(&pid)) {
+        if stat.ppid == me && stat.state == 'Z' && !owned.as_ref().is_some_and(|s| s.contains(&pid))
+        {
             // SAFETY: waitpid on a specific zombie child of ours with WNOHANG.
             unsafe {
                 libc::waitpid(pid as i32, std::ptr::null_mut(), libc::WNOHANG);
@@ -102,7 +103,9 @@ pub fn marked_alive(prefix: &str) -> Vec<u32> {
     processes()
         .into_iter()
         .filter(|(pid, stat)| {
-            stat.state != 'Z' && marker_of(*pid).is_some_and(|m| m == prefix || m.starts_with(&format!("{prefix}/")))
+            stat.state != 'Z'
+                && marker_of(*pid)
+                    .is_some_and(|m| m == prefix || m.starts_with(&format!("{prefix}/")))
         })
         .map(|(pid, _)| pid)
         .collect()
@@ -114,7 +117,9 @@ struct Stat {
 }
 
 fn processes() -> Vec<(u32, Stat)> {
-    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
     dir.filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
         .filter_map(|pid| Some((pid, stat(pid)?)))
@@ -134,9 +139,10 @@ fn stat(pid: u32) -> Option<Stat> {
 fn marker_of(pid: u32) -> Option<String> {
     let environ = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
     let key = format!("{MARKER_VAR}=");
-    environ
-        .split(|b| *b == 0)
-        .find_map(|kv| kv.strip_prefix(key.as_bytes()).map(|v| String::from_utf8_lossy(v).into_owned()))
+    environ.split(|b| *b == 0).find_map(|kv| {
+        kv.strip_prefix(key.as_bytes())
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+    })
 }
 
 #[cfg(test)]

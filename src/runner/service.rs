@@ -57,7 +57,10 @@ impl ServiceRt {
                 v
             })
             .collect();
-        let running_count = tasks.iter().filter(|t| t.last_status == TaskStatus::Running).count() as u32;
+        let running_count = tasks
+            .iter()
+            .filter(|t| t.last_status == TaskStatus::Running)
+            .count() as u32;
         let healthy_count = tasks.iter().filter(|t| t.is_healthy()).count() as u32;
         let discovery = shared
             .net
@@ -71,8 +74,17 @@ impl ServiceRt {
             running_count,
             healthy_count,
             discovery,
-            tasks: tasks.into_iter().filter(|t| t.desired_status == TaskStatus::Running).collect(),
-            stopped: self.stopped.lock().unwrap_or_else(|e| e.into_inner()).iter().cloned().collect(),
+            tasks: tasks
+                .into_iter()
+                .filter(|t| t.desired_status == TaskStatus::Running)
+                .collect(),
+            stopped: self
+                .stopped
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .cloned()
+                .collect(),
         }
     }
 
@@ -91,12 +103,20 @@ impl ServiceRt {
         let n = self.seq.fetch_add(1, Ordering::SeqCst) + 1;
         let id = format!("{}-{n}", self.def.name);
         let Some(spec) = spec::task_spec(shared, &self.def, &id) else {
-            shared.log_service(&self.def.name, "no free loopback address for a new task; retrying");
+            shared.log_service(
+                &self.def.name,
+                "no free loopback address for a new task; retrying",
+            );
             return false;
         };
-        let Some(def) = shared.manifest.task(&self.def.task).cloned() else { return false };
+        let Some(def) = shared.manifest.task(&self.def.task).cloned() else {
+            return false;
+        };
         let task = Task::new(spec, def);
-        self.tasks.lock().unwrap_or_else(|e| e.into_inner()).push(task.clone());
+        self.tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(task.clone());
         tokio::spawn(task::run(shared.clone(), task));
         shared.bump();
         true
@@ -108,12 +128,18 @@ pub fn backoff(failures: u32, base: Duration, max: Duration) -> Duration {
     if failures == 0 {
         return Duration::ZERO;
     }
-    let factor = 1u32.checked_shl(failures.saturating_sub(1).min(20)).unwrap_or(u32::MAX);
+    let factor = 1u32
+        .checked_shl(failures.saturating_sub(1).min(20))
+        .unwrap_or(u32::MAX);
     base.saturating_mul(factor).min(max)
 }
 
 /// Runs the scheduler until shutdown has stopped every task.
-pub async fn control(shared: Arc<Shared>, svc: Arc<ServiceRt>, mut shutdown: watch::Receiver<bool>) {
+pub async fn control(
+    shared: Arc<Shared>,
+    svc: Arc<ServiceRt>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut changes = shared.subscribe();
     let mut failures = 0u32;
     let mut next_start = Instant::now();
@@ -121,20 +147,32 @@ pub async fn control(shared: Arc<Shared>, svc: Arc<ServiceRt>, mut shutdown: wat
         // Reap stopped tasks.
         let stopped: Vec<Arc<Task>> = {
             let mut tasks = svc.tasks.lock().unwrap_or_else(|e| e.into_inner());
-            let (done, live): (Vec<_>, Vec<_>) =
-                tasks.drain(..).partition(|t| t.view().last_status == TaskStatus::Stopped);
+            let (done, live): (Vec<_>, Vec<_>) = tasks
+                .drain(..)
+                .partition(|t| t.view().last_status == TaskStatus::Stopped);
             *tasks = live;
             done
         };
         for t in stopped {
             shared.net.release(t.spec.address);
-            let deliberate = svc.deliberate.lock().unwrap_or_else(|e| e.into_inner()).remove(&t.spec.id);
+            let deliberate = svc
+                .deliberate
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&t.spec.id);
             if !deliberate && !*shutdown.borrow() {
                 let ran = t.ran_for();
-                failures = if ran >= shared.opts.backoff_reset { 1 } else { failures + 1 };
+                failures = if ran >= shared.opts.backoff_reset {
+                    1
+                } else {
+                    failures + 1
+                };
                 let delay = backoff(failures, shared.opts.backoff_base, shared.opts.backoff_max);
                 next_start = Instant::now() + delay;
-                shared.log_service(&svc.def.name, &format!("replacing task {} in {} ms", t.spec.id, delay.as_millis()));
+                shared.log_service(
+                    &svc.def.name,
+                    &format!("replacing task {} in {} ms", t.spec.id, delay.as_millis()),
+                );
             }
             let mut hist = svc.stopped.lock().unwrap_or_else(|e| e.into_inner());
             hist.push_back(t.view());
@@ -145,7 +183,10 @@ pub async fn control(shared: Arc<Shared>, svc: Arc<ServiceRt>, mut shutdown: wat
         let live = svc.tasks();
         if *shutdown.borrow() {
             for t in &live {
-                svc.deliberate.lock().unwrap_or_else(|e| e.into_inner()).insert(t.spec.id.clone());
+                svc.deliberate
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(t.spec.id.clone());
                 t.stop("Runner shutting down");
             }
             if live.is_empty() {
@@ -160,7 +201,11 @@ pub async fn control(shared: Arc<Shared>, svc: Arc<ServiceRt>, mut shutdown: wat
                     t.stop("Task failed container health checks");
                 } else if view.last_status == TaskStatus::Running
                     && t.running_for().is_some_and(|d| d >= grace)
-                    && shared.net.targets_of(&t.spec.id).iter().any(|x| x.health == TargetHealth::Unhealthy)
+                    && shared
+                        .net
+                        .targets_of(&t.spec.id)
+                        .iter()
+                        .any(|x| x.health == TargetHealth::Unhealthy)
                 {
                     t.stop("Task failed ELB health checks");
                 }
@@ -176,15 +221,27 @@ pub async fn control(shared: Arc<Shared>, svc: Arc<ServiceRt>, mut shutdown: wat
                 }
             } else if active.len() > desired {
                 for t in active.iter().rev().take(active.len() - desired) {
-                    svc.deliberate.lock().unwrap_or_else(|e| e.into_inner()).insert(t.spec.id.clone());
+                    svc.deliberate
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(t.spec.id.clone());
                     t.stop("Scaling activity initiated by the service");
                 }
             }
-            if failures > 0 && live.iter().any(|t| t.running_for().is_some_and(|d| d >= shared.opts.backoff_reset)) {
+            if failures > 0
+                && live.iter().any(|t| {
+                    t.running_for()
+                        .is_some_and(|d| d >= shared.opts.backoff_reset)
+                })
+            {
                 failures = 0;
             }
         }
-        let wake_at = if next_start > Instant::now() { next_start } else { Instant::now() + Duration::from_secs(1) };
+        let wake_at = if next_start > Instant::now() {
+            next_start
+        } else {
+            Instant::now() + Duration::from_secs(1)
+        };
         tokio::select! {
             _ = changes.changed() => {}
             _ = shutdown.changed() => {}

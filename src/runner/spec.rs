@@ -50,8 +50,14 @@ pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Option<TaskSpec> {
             }
             env.insert("WHARF_TASK_ID".into(), id.to_string());
             env.insert("WHARF_SERVICE".into(), svc.name.clone());
-            env.insert("ECS_CONTAINER_METADATA_URI_V4".into(), shared.metadata.uri(id, &c.name));
-            env.insert("ECS_CONTAINER_METADATA_URI".into(), shared.metadata.uri(id, &c.name));
+            env.insert(
+                "ECS_CONTAINER_METADATA_URI_V4".into(),
+                shared.metadata.uri(id, &c.name),
+            );
+            env.insert(
+                "ECS_CONTAINER_METADATA_URI".into(),
+                shared.metadata.uri(id, &c.name),
+            );
             env.extend(shared.net.discovery_env());
             if let Some(hosts) = &shared.hosts_file {
                 env.insert("WHARF_HOSTS_FILE".into(), hosts.display().to_string());
@@ -89,9 +95,8 @@ pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Option<TaskSpec> {
 
 fn secret_value(source: &SecretSource) -> Result<String, String> {
     match source {
-        SecretSource::Env { var } => {
-            std::env::var(var).map_err(|_| format!("environment variable `{var}` of the runner is not set"))
-        }
+        SecretSource::Env { var } => std::env::var(var)
+            .map_err(|_| format!("environment variable `{var}` of the runner is not set")),
         SecretSource::File { path } => std::fs::read_to_string(path)
             .map(|s| s.strip_suffix('\n').unwrap_or(&s).to_string())
             .map_err(|e| format!("file `{path}` cannot be read: {e}")),

@@ -110,8 +110,14 @@ impl TaskView {
             && self.desired_status == TaskStatus::Running
             && (self.health == Health::Healthy
                 || (self.health == Health::Unknown
-                    && !self.containers.iter().any(|c| c.essential && c.has_health_check)))
-            && self.targets.iter().all(|t| t.health == TargetHealth::Healthy)
+                    && !self
+                        .containers
+                        .iter()
+                        .any(|c| c.essential && c.has_health_check)))
+            && self
+                .targets
+                .iter()
+                .all(|t| t.health == TargetHealth::Healthy)
     }
 }
 
@@ -165,7 +171,12 @@ impl Snapshot {
     }
 
     pub fn listener(&self, lb: &str, port: u16) -> Option<std::net::SocketAddr> {
-        self.listeners.iter().find(|l| l.load_balancer == lb && l.port == port)?.local_address.parse().ok()
+        self.listeners
+            .iter()
+            .find(|l| l.load_balancer == lb && l.port == port)?
+            .local_address
+            .parse()
+            .ok()
     }
 
     /// One line for the live status view: `api 2/2 · worker 1/2`.

@@ -98,14 +98,19 @@ impl TargetGroup {
     }
 
     pub fn targets(&self) -> Vec<Arc<Target>> {
-        self.targets.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.targets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Next healthy target in round-robin order, skipping `tried`.
     pub fn pick(&self, tried: &[SocketAddr]) -> Option<Arc<Target>> {
         let targets = self.targets.lock().unwrap_or_else(|e| e.into_inner());
-        let healthy: Vec<&Arc<Target>> =
-            targets.iter().filter(|t| t.health() == TargetHealth::Healthy && !tried.contains(&t.addr)).collect();
+        let healthy: Vec<&Arc<Target>> = targets
+            .iter()
+            .filter(|t| t.health() == TargetHealth::Healthy && !tried.contains(&t.addr))
+            .collect();
         if healthy.is_empty() {
             return None;
         }
@@ -122,7 +127,10 @@ impl TargetGroup {
             inflight: AtomicUsize::new(0),
             retired: watch::channel(false).0,
         });
-        self.targets.lock().unwrap_or_else(|e| e.into_inner()).push(target.clone());
+        self.targets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(target.clone());
         (self.changed)();
         let (check, http) = match &self.probe {
             Probe::Http(c) => (c.clone(), true),
@@ -133,7 +141,11 @@ impl TargetGroup {
 
     /// Drains and removes every target of a task.
     pub async fn deregister(&self, task_id: &str) {
-        let mine: Vec<Arc<Target>> = self.targets().into_iter().filter(|t| t.task_id == task_id).collect();
+        let mine: Vec<Arc<Target>> = self
+            .targets()
+            .into_iter()
+            .filter(|t| t.task_id == task_id)
+            .collect();
         for t in &mine {
             t.set_health(TargetHealth::Draining);
             let _ = t.retired.send(true);
@@ -143,7 +155,10 @@ impl TargetGroup {
         while mine.iter().any(|t| t.inflight() > 0) && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        self.targets.lock().unwrap_or_else(|e| e.into_inner()).retain(|t| t.task_id != task_id);
+        self.targets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|t| t.task_id != task_id);
         (self.changed)();
     }
 }
@@ -166,8 +181,12 @@ impl Thresholds {
         }
         match now {
             TargetHealth::Initial if ok => TargetHealth::Healthy,
-            TargetHealth::Unhealthy if self.ok >= check.healthy_threshold.max(1) => TargetHealth::Healthy,
-            TargetHealth::Initial | TargetHealth::Healthy if self.bad >= check.unhealthy_threshold.max(1) => {
+            TargetHealth::Unhealthy if self.ok >= check.healthy_threshold.max(1) => {
+                TargetHealth::Healthy
+            }
+            TargetHealth::Initial | TargetHealth::Healthy
+                if self.bad >= check.unhealthy_threshold.max(1) =>
+            {
                 TargetHealth::Unhealthy
             }
             other => other,
@@ -175,7 +194,12 @@ impl Thresholds {
     }
 }
 
-async fn check_loop(group: Arc<TargetGroup>, target: Arc<Target>, check: TargetHealthCheck, http: bool) {
+async fn check_loop(
+    group: Arc<TargetGroup>,
+    target: Arc<Target>,
+    check: TargetHealthCheck,
+    http: bool,
+) {
     let mut retired = target.retired.subscribe();
     let mut counts = Thresholds::default();
     let interval = Duration::from_millis(check.interval_ms.max(1));
@@ -210,7 +234,9 @@ async fn check_loop(group: Arc<TargetGroup>, target: Arc<Target>, check: TargetH
 
 /// GET `path`; healthy on a 200-399 status (the ALB default matcher is 200).
 async fn http_probe(addr: SocketAddr, path: &str) -> bool {
-    let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await else { return false };
+    let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await else {
+        return false;
+    };
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: ELB-HealthChecker/2.0\r\nConnection: close\r\n\r\n"
     );

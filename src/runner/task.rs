@@ -92,7 +92,10 @@ impl Task {
 
     /// How long the task has been RUNNING, if it is.
     pub fn running_for(&self) -> Option<Duration> {
-        self.running_since.lock().unwrap_or_else(|e| e.into_inner()).map(|t| t.elapsed())
+        self.running_since
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .map(|t| t.elapsed())
     }
 
     /// How long the task was RUNNING before it began to stop.
@@ -116,18 +119,28 @@ struct Cells {
 pub async fn run(shared: Arc<Shared>, task: Arc<Task>) {
     let set_status = |status: TaskStatus| {
         task.update(|v| v.last_status = status);
-        shared.log_runner(&task.spec, &format!("task {} {}", task.spec.id, status.as_str()));
+        shared.log_runner(
+            &task.spec,
+            &format!("task {} {}", task.spec.id, status.as_str()),
+        );
         shared.bump();
     };
     set_status(TaskStatus::Provisioning);
     let provisioned = match &task.spec.init_error {
         Some(e) => Err(e.clone()),
-        None => shared.driver.provision(&task.spec).await.map_err(|e| format!("CannotPullContainerError: {e}")),
+        None => shared
+            .driver
+            .provision(&task.spec)
+            .await
+            .map_err(|e| format!("CannotPullContainerError: {e}")),
     };
     if let Err(reason) = provisioned {
         task.stop(&reason);
         task.update(|v| v.stopped_reason = Some(reason.clone()));
-        shared.log_runner(&task.spec, &format!("task {} stopping: {reason}", task.spec.id));
+        shared.log_runner(
+            &task.spec,
+            &format!("task {} stopping: {reason}", task.spec.id),
+        );
         set_status(TaskStatus::Deprovisioning);
         shared.driver.deprovision(&task.spec).await;
         finish(&shared, &task);
@@ -137,13 +150,24 @@ pub async fn run(shared: Arc<Shared>, task: Arc<Task>) {
     set_status(TaskStatus::Pending);
 
     let cells = Arc::new(Cells {
-        cells: task.view().containers.into_iter().map(|c| watch::channel(c).0).collect(),
+        cells: task
+            .view()
+            .containers
+            .into_iter()
+            .map(|c| watch::channel(c).0)
+            .collect(),
         controls: Mutex::new(vec![None; task.def.containers.len()]),
         wake: Notify::new(),
     });
     let (cancel_tx, cancel_rx) = watch::channel(false);
     for i in 0..task.def.containers.len() {
-        tokio::spawn(container_life(shared.clone(), task.clone(), cells.clone(), i, cancel_rx.clone()));
+        tokio::spawn(container_life(
+            shared.clone(),
+            task.clone(),
+            cells.clone(),
+            i,
+            cancel_rx.clone(),
+        ));
     }
 
     let mut stop_rx = task.stop_tx.subscribe();
@@ -154,13 +178,23 @@ pub async fn run(shared: Arc<Shared>, task: Arc<Task>) {
         if let Some(r) = stop_rx.borrow_and_update().clone() {
             break r;
         }
-        if let Some(c) = views.iter().find(|c| c.essential && c.status == ContainerStatus::Stopped) {
-            break format!("Essential container in task exited: `{}` ({})", c.name, exit_text(c));
+        if let Some(c) = views
+            .iter()
+            .find(|c| c.essential && c.status == ContainerStatus::Stopped)
+        {
+            break format!(
+                "Essential container in task exited: `{}` ({})",
+                c.name,
+                exit_text(c)
+            );
         }
         if views.iter().all(|c| c.status == ContainerStatus::Stopped) {
             break "All containers in task exited".to_string();
         }
-        let essentials_up = views.iter().filter(|c| c.essential).all(|c| c.status == ContainerStatus::Running);
+        let essentials_up = views
+            .iter()
+            .filter(|c| c.essential)
+            .all(|c| c.status == ContainerStatus::Running);
         if !registered && essentials_up {
             set_status(TaskStatus::Activating);
             shared.net.register(&task);
@@ -175,13 +209,21 @@ pub async fn run(shared: Arc<Shared>, task: Arc<Task>) {
     };
     task.stop(&reason);
     task.update(|v| v.stopped_reason = Some(reason.clone()));
-    shared.log_runner(&task.spec, &format!("task {} stopping: {reason}", task.spec.id));
+    shared.log_runner(
+        &task.spec,
+        &format!("task {} stopping: {reason}", task.spec.id),
+    );
 
     if registered {
         set_status(TaskStatus::Deactivating);
         shared.net.deregister(&task).await;
     }
-    if let Some(since) = task.running_since.lock().unwrap_or_else(|e| e.into_inner()).take() {
+    if let Some(since) = task
+        .running_since
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
+    {
         *task.ran.lock().unwrap_or_else(|e| e.into_inner()) = since.elapsed();
     }
     set_status(TaskStatus::Stopping);
@@ -261,7 +303,10 @@ async fn container_life(
     match waited {
         Ok(()) => {}
         Err(Some(reason)) => {
-            shared.log_runner(&task.spec, &format!("container {} not started: {reason}", def.name));
+            shared.log_runner(
+                &task.spec,
+                &format!("container {} not started: {reason}", def.name),
+            );
             set_cell(&cells, i, |v| {
                 v.status = ContainerStatus::Stopped;
                 v.exit_code = Some(DEPENDENCY_FAILED_EXIT);
@@ -277,11 +322,19 @@ async fn container_life(
             return;
         }
     }
-    let sink = LogSink::new(shared.logs.clone(), &task.spec.service, &task.spec.id, &def.name);
+    let sink = LogSink::new(
+        shared.logs.clone(),
+        &task.spec.service,
+        &task.spec.id,
+        &def.name,
+    );
     let started = match shared.driver.start(&task.spec, spec, sink).await {
         Ok(s) => s,
         Err(e) => {
-            shared.log_runner(&task.spec, &format!("container {} cannot start: {e}", def.name));
+            shared.log_runner(
+                &task.spec,
+                &format!("container {} cannot start: {e}", def.name),
+            );
             set_cell(&cells, i, |v| {
                 v.status = ContainerStatus::Stopped;
                 v.reason = Some(format!("CannotStartContainerError: {e}"));
@@ -299,10 +352,20 @@ async fn container_life(
         let status_rx = cells.cells[i].subscribe();
         let cells2 = cells.clone();
         let on_health = move |h: Health| set_cell(&cells2, i, |v| v.health = h);
-        tokio::spawn(health::run_container_check(shared.clone(), task.clone(), i, check.clone(), status_rx, on_health));
+        tokio::spawn(health::run_container_check(
+            shared.clone(),
+            task.clone(),
+            i,
+            check.clone(),
+            status_rx,
+            on_health,
+        ));
     }
     let code = started.exit.await.unwrap_or(255);
-    shared.log_runner(&task.spec, &format!("container {} exited with code {code}", def.name));
+    shared.log_runner(
+        &task.spec,
+        &format!("container {} exited with code {code}", def.name),
+    );
     set_cell(&cells, i, |v| {
         v.status = ContainerStatus::Stopped;
         v.exit_code = Some(code);
@@ -311,12 +374,24 @@ async fn container_life(
 
 /// Waits until every dependsOn condition of `c` holds. `Err(Some(reason))`
 /// when one can never hold or its dependency's startTimeout passes.
-async fn wait_dependencies(def: &TaskDefinition, c: &Container, cells: &Cells) -> Result<(), Option<String>> {
+async fn wait_dependencies(
+    def: &TaskDefinition,
+    c: &Container,
+    cells: &Cells,
+) -> Result<(), Option<String>> {
     for dep in &c.depends_on {
-        let Some(j) = def.containers.iter().position(|x| x.name == dep.container_name) else {
+        let Some(j) = def
+            .containers
+            .iter()
+            .position(|x| x.name == dep.container_name)
+        else {
             return Err(Some(format!("unknown dependency `{}`", dep.container_name)));
         };
-        let timeout = Duration::from_millis(def.containers[j].start_timeout_ms.unwrap_or(DEFAULT_START_TIMEOUT_MS));
+        let timeout = Duration::from_millis(
+            def.containers[j]
+                .start_timeout_ms
+                .unwrap_or(DEFAULT_START_TIMEOUT_MS),
+        );
         let mut rx = cells.cells[j].subscribe();
         let cond = dep.condition;
         let name = dep.container_name.clone();
@@ -360,8 +435,14 @@ fn judge(cond: Condition, v: &ContainerView) -> Option<Result<(), String>> {
             v.exit_code.map_or("none".into(), |c| c.to_string())
         ))),
         Condition::Healthy if v.health == Health::Healthy => Some(Ok(())),
-        Condition::Healthy if stopped => Some(Err(format!("dependency `{}` stopped before it was HEALTHY", v.name))),
-        _ if stopped => Some(Err(format!("dependency `{}` stopped without starting", v.name))),
+        Condition::Healthy if stopped => Some(Err(format!(
+            "dependency `{}` stopped before it was HEALTHY",
+            v.name
+        ))),
+        _ if stopped => Some(Err(format!(
+            "dependency `{}` stopped without starting",
+            v.name
+        ))),
         _ => None,
     }
 }
@@ -405,7 +486,10 @@ async fn stop_containers(shared: &Shared, task: &Task, cells: &Cells) {
                 tokio::spawn(async move {
                     let stopped = rx.wait_for(|v| v.status == ContainerStatus::Stopped);
                     if tokio::time::timeout(grace, stopped).await.is_err() {
-                        log.line(Stream::Runner, format!("[{}] container {name}: SIGKILL after stopTimeout", spec.id));
+                        log.line(
+                            Stream::Runner,
+                            format!("[{}] container {name}: SIGKILL after stopTimeout", spec.id),
+                        );
                         control.kill();
                     }
                 });

@@ -67,15 +67,22 @@ pub struct RunnerHandle {
 
 /// Starts a run of `manifest` with state under `state_dir` (`.wharf/`).
 /// Returns once every listener is bound and every service scheduler runs.
-pub fn up_manifest(manifest: &Manifest, opts: &UpOptions, state_dir: &Path) -> Result<RunnerHandle, RunnerError> {
-    std::fs::create_dir_all(state_dir).map_err(|e| errors::runner_io("cannot create the state directory", &e))?;
+pub fn up_manifest(
+    manifest: &Manifest,
+    opts: &UpOptions,
+    state_dir: &Path,
+) -> Result<RunnerHandle, RunnerError> {
+    std::fs::create_dir_all(state_dir)
+        .map_err(|e| errors::runner_io("cannot create the state directory", &e))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .thread_name("wharf-runner")
         .build()
         .map_err(|e| errors::runner_io("cannot start the runner's runtime", &e))?;
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
     let run_id = format!("wharf-{}-{nanos:x}", std::process::id());
     let driver: Arc<dyn Driver> = match opts.driver {
         DriverKind::Process => Arc::new(ProcessDriver::new(&run_id)),
@@ -85,8 +92,11 @@ pub fn up_manifest(manifest: &Manifest, opts: &UpOptions, state_dir: &Path) -> R
     opts.state_dir = Some(state_dir.to_path_buf());
     let _ = std::fs::remove_file(state_dir.join("logs.jsonl"));
     let runner = rt.block_on(Runner::start(manifest, &opts, driver, &run_id))?;
-    std::fs::write(state_dir.join("runner.pid"), format!("{}\n", std::process::id()))
-        .map_err(|e| errors::runner_io("cannot write runner.pid", &e))?;
+    std::fs::write(
+        state_dir.join("runner.pid"),
+        format!("{}\n", std::process::id()),
+    )
+    .map_err(|e| errors::runner_io("cannot write runner.pid", &e))?;
     let source = runner.snapshot_source();
     let path = state_dir.join("state.json");
     let mut changes = runner.changes();
@@ -101,7 +111,11 @@ pub fn up_manifest(manifest: &Manifest, opts: &UpOptions, state_dir: &Path) -> R
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     });
-    Ok(RunnerHandle { rt, runner: Some(runner), state_dir: state_dir.to_path_buf() })
+    Ok(RunnerHandle {
+        rt,
+        runner: Some(runner),
+        state_dir: state_dir.to_path_buf(),
+    })
 }
 
 /// Writes a snapshot atomically; a failed write is retried on the next change.
@@ -168,7 +182,9 @@ impl RunnerHandle {
     }
 
     pub fn runner(&self) -> &Runner {
-        self.runner.as_ref().expect("the runner lives until shutdown")
+        self.runner
+            .as_ref()
+            .expect("the runner lives until shutdown")
     }
 
     pub fn state_dir(&self) -> &Path {
@@ -187,7 +203,9 @@ impl RunnerHandle {
     /// Graceful stop, unless `force` completes first (second Ctrl-C): then
     /// everything is killed at once. Returns whether it was forced.
     pub fn shutdown_until(mut self, force: impl std::future::Future<Output = ()>) -> bool {
-        let Some(mut runner) = self.runner.take() else { return false };
+        let Some(mut runner) = self.runner.take() else {
+            return false;
+        };
         let forced = self.rt.block_on(async {
             tokio::select! {
                 _ = runner.shutdown() => false,

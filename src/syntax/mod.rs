@@ -13,28 +13,56 @@ use pest::Parser as _;
 #[grammar = "../grammar/wharf.pest"]
 struct WharfParser;
 
+mod fast;
+
 /// Parses one file. Errors are complete: every unreadable line is reported.
+/// Valid input takes the fast reader; anything it does not accept is parsed
+/// by pest, which reports the errors.
 pub fn parse(src: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
+    match fast::parse(&src.text, src.id) {
+        Some(file) => Ok(file),
+        None => parse_with_pest(src),
+    }
+}
+
+/// The fast reader alone: `None` where it defers to pest. For the agreement tests.
+pub fn parse_fast(src: &SourceFile) -> Option<ast::File> {
+    fast::parse(&src.text, src.id)
+}
+
+/// The pest path alone (the grammar of record); `parse` falls back to it.
+pub fn parse_with_pest(src: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
     let pairs = match WharfParser::parse(Rule::file, &src.text) {
         Ok(pairs) => pairs,
         Err(err) => return Err(vec![syntax_error(src, err)]),
     };
-    let mut lower = Lower { file: src.id, diags: Vec::new() };
-    let file = pairs.into_iter().next().expect("the file rule always yields one pair");
+    let mut lower = Lower {
+        file: src.id,
+        text: &src.text,
+        diags: Vec::new(),
+    };
+    let file = pairs
+        .into_iter()
+        .next()
+        .expect("the file rule always yields one pair");
     let statements = lower.statements(file);
     if lower.diags.is_empty() {
-        Ok(ast::File { id: src.id, statements })
+        Ok(ast::File {
+            id: src.id,
+            statements,
+        })
     } else {
         Err(lower.diags)
     }
 }
 
-struct Lower {
+struct Lower<'s> {
     file: FileId,
+    text: &'s str,
     diags: Vec<Diagnostic>,
 }
 
-impl Lower {
+impl Lower<'_> {
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
         Span::new(self.file, s.start(), s.end())
@@ -66,6 +94,14 @@ impl Lower {
                 "this string is not closed on its line",
             )
             .with_help("close the string with `\"`; write a literal quote as `\\\"`")
+        } else if let Some(at) = self.unclosed_brace(text, span.start as usize) {
+            Diagnostic::error(
+                Code::Syntax,
+                "unclosed `{`",
+                Span::new(self.file, at, at + 1),
+                "this block is never closed",
+            )
+            .with_help("add the matching `}` where the block ends")
         } else {
             Diagnostic::error(Code::BadLine, "this line is not a statement", span, "cannot read this line")
                 .with_help("a statement is `name words... [= value] [{ ... }]`; check brackets, quotes and commas")
@@ -73,36 +109,63 @@ impl Lower {
         self.diags.push(diag);
     }
 
+    /// The span of a rule that may end with an absent optional element: pest
+    /// then includes the whitespace and comments skipped before it, so the
+    /// span ends where the last child ends.
+    fn tight(&self, pair: &Pair<Rule>) -> Span {
+        Span::new(self.file, pair.as_span().start(), tight_end(pair))
+    }
+
+    /// The offset of the last `{` on an unreadable line, if the file from
+    /// this line on opens more blocks than it closes: the line failed
+    /// because its block never ends, not because of what it says.
+    fn unclosed_brace(&self, line: &str, start: usize) -> Option<usize> {
+        let at = line.rfind('{')?;
+        let rest = &self.text[start..];
+        let opens = rest.matches('{').count();
+        let closes = rest.matches('}').count();
+        (opens > closes).then_some(start + at)
+    }
+
     fn statement(&mut self, pair: Pair<Rule>) -> ast::Statement {
-        let span = self.span(&pair);
+        let span = self.tight(&pair);
         let mut inner = pair.into_inner();
-        let head_pair = inner.next().expect("statement starts with a head");
-        let head = self.head(head_pair);
+        let head = self.head(inner.next().expect("statement starts with a head"));
         let mut words = Vec::new();
         let mut value = None;
         let mut block = None;
         for p in inner {
             match p.as_rule() {
-                Rule::expr => words.push(self.expr(p)),
                 Rule::assign => {
                     let e = p.into_inner().next().expect("assign holds an expr");
                     value = Some(self.expr(e));
                 }
                 Rule::block => {
                     let bspan = self.span(&p);
-                    block = Some(ast::Block { statements: self.statements(p), span: bspan });
+                    block = Some(ast::Block {
+                        statements: self.statements(p),
+                        span: bspan,
+                    });
                 }
-                rule => unexpected(rule),
+                _ => words.push(self.expr(p)),
             }
         }
-        ast::Statement { head, words, value, block, span }
+        ast::Statement {
+            head,
+            words,
+            value,
+            block,
+            span,
+        }
     }
 
-    fn head(&mut self, pair: Pair<Rule>) -> Ident {
-        let p = pair.into_inner().next().expect("head holds an ident or string");
+    fn head(&mut self, p: Pair<Rule>) -> Ident {
         let span = self.span(&p);
         match p.as_rule() {
-            Rule::ident => Ident { name: p.as_str().to_string(), span },
+            Rule::ident => Ident {
+                name: p.as_str().to_string(),
+                span,
+            },
             Rule::string => {
                 let e = self.string(p);
                 let name = e.as_plain_str().unwrap_or_default();
@@ -113,7 +176,10 @@ impl Lower {
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
-        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
     }
 
     fn path(&self, pair: Pair<Rule>) -> ast::Path {
@@ -122,23 +188,31 @@ impl Lower {
         ast::Path { segments, span }
     }
 
-    fn expr(&mut self, pair: Pair<Rule>) -> Expr {
-        let p = if pair.as_rule() == Rule::expr {
-            pair.into_inner().next().expect("expr holds one alternative")
-        } else {
-            pair
+    fn expr(&mut self, p: Pair<Rule>) -> Expr {
+        let span = match p.as_rule() {
+            Rule::number | Rule::reference => self.tight(&p),
+            _ => self.span(&p),
         };
-        let span = self.span(&p);
         let kind = match p.as_rule() {
             Rule::quantity => ExprKind::Quantity(quantity(p.as_str())),
             Rule::string => return self.string(p),
-            Rule::range => {
+            Rule::number => {
                 let mut it = p.into_inner();
-                let lo = it.next().expect("range low");
-                let hi = it.next().expect("range high");
-                let lo = Expr { span: self.span(&lo), kind: ExprKind::Quantity(quantity(lo.as_str())) };
-                let hi = Expr { span: self.span(&hi), kind: ExprKind::Quantity(quantity(hi.as_str())) };
-                ExprKind::Range(Box::new(lo), Box::new(hi))
+                let lo = it.next().expect("number holds a quantity");
+                match it.next() {
+                    None => ExprKind::Quantity(quantity(lo.as_str())),
+                    Some(hi) => {
+                        let lo = Expr {
+                            span: self.span(&lo),
+                            kind: ExprKind::Quantity(quantity(lo.as_str())),
+                        };
+                        let hi = Expr {
+                            span: self.span(&hi),
+                            kind: ExprKind::Quantity(quantity(hi.as_str())),
+                        };
+                        ExprKind::Range(Box::new(lo), Box::new(hi))
+                    }
+                }
             }
             Rule::list => ExprKind::List(p.into_inner().map(|e| self.expr(e)).collect()),
             Rule::map => ExprKind::Map(
@@ -149,7 +223,10 @@ impl Lower {
                         let key = match key.as_rule() {
                             Rule::string => {
                                 let span = self.span(&key);
-                                Ident { name: self.string(key).as_plain_str().unwrap_or_default(), span }
+                                Ident {
+                                    name: self.string(key).as_plain_str().unwrap_or_default(),
+                                    span,
+                                }
                             }
                             _ => self.ident(key),
                         };
@@ -158,16 +235,34 @@ impl Lower {
                     })
                     .collect(),
             ),
-            Rule::call => {
+            Rule::reference => {
                 let mut it = p.into_inner();
-                let callee = self.path(it.next().expect("call callee"));
-                ExprKind::Call(callee, it.map(|e| self.expr(e)).collect())
-            }
-            Rule::pair => {
-                let mut it = p.into_inner();
-                let name = self.ident(it.next().expect("pair name"));
-                let value = self.expr(it.next().expect("pair value"));
-                ExprKind::Pair(name, Box::new(value))
+                let path = self.path(it.next().expect("reference starts with a path"));
+                match it.next() {
+                    None => ExprKind::Path(path),
+                    Some(args) if args.as_rule() == Rule::args => {
+                        ExprKind::Call(path, args.into_inner().map(|e| self.expr(e)).collect())
+                    }
+                    Some(value) => {
+                        let v = value.into_inner().next().expect("pair value");
+                        let value = self.expr(v);
+                        match path.single() {
+                            Some(name) => ExprKind::Pair(name.clone(), Box::new(value)),
+                            None => {
+                                self.diags.push(
+                                    Diagnostic::error(
+                                        Code::Syntax,
+                                        "a `name: value` pair needs a plain name",
+                                        path.span,
+                                        "dotted name",
+                                    )
+                                    .with_help("write a single name before `:`"),
+                                );
+                                ExprKind::Path(path)
+                            }
+                        }
+                    }
+                }
             }
             Rule::path => ExprKind::Path(self.path(p)),
             rule => unexpected(rule),
@@ -197,7 +292,23 @@ impl Lower {
                 rule => unexpected(rule),
             }
         }
-        Expr { kind: ExprKind::Str(parts), span }
+        Expr {
+            kind: ExprKind::Str(parts),
+            span,
+        }
+    }
+}
+
+/// Where a rule's last real token ends (see `Lower::tight`).
+fn tight_end(pair: &Pair<Rule>) -> usize {
+    match pair.as_rule() {
+        Rule::statement | Rule::number | Rule::reference | Rule::assign => {
+            match pair.clone().into_inner().last() {
+                Some(last) => tight_end(&last),
+                None => pair.as_span().end(),
+            }
+        }
+        _ => pair.as_span().end(),
     }
 }
 
@@ -210,8 +321,13 @@ fn push_text(parts: &mut Vec<StrPart>, text: &str) {
 }
 
 fn quantity(text: &str) -> Quantity {
-    let split = text.find(|c: char| c.is_ascii_alphabetic() || c == '%').unwrap_or(text.len());
-    Quantity { number: text[..split].to_string(), unit: text[split..].to_string() }
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic() || c == '%')
+        .unwrap_or(text.len());
+    Quantity {
+        number: text[..split].to_string(),
+        unit: text[split..].to_string(),
+    }
 }
 
 #[track_caller]
@@ -225,7 +341,11 @@ fn syntax_error(src: &SourceFile, err: pest::error::Error<Rule>) -> Diagnostic {
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((s, e)) => (s, e),
     };
-    let end = if end == start { next_boundary(&src.text, start) } else { end };
+    let end = if end == start {
+        next_boundary(&src.text, start)
+    } else {
+        end
+    };
     let span = Span::new(src.id, start, end);
     let expected = match &err.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
@@ -236,7 +356,19 @@ fn syntax_error(src: &SourceFile, err: pest::error::Error<Rule>) -> Diagnostic {
         }
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
-    let found = src.text[start..].chars().next().map_or("end of file".to_string(), |c| format!("`{c}`"));
+    let found = src.text[start..]
+        .chars()
+        .next()
+        .map_or("end of file".to_string(), |c| format!("`{c}`"));
+    if found == "`}`" {
+        return Diagnostic::error(
+            Code::Syntax,
+            "unexpected `}`",
+            span,
+            "this `}` closes no block",
+        )
+        .with_help("remove it, or add the `{` it was meant to close");
+    }
     let label = if expected.is_empty() {
         format!("unexpected {found}")
     } else {
@@ -262,14 +394,16 @@ fn join_or(words: &[&str]) -> String {
 fn describe(rule: Rule) -> &'static str {
     match rule {
         Rule::file | Rule::stmt | Rule::statement | Rule::head => "a statement",
+        Rule::number => "a number",
+        Rule::reference => "a name",
+        Rule::args => "arguments `(...)`",
+        Rule::pair_value => "`: value`",
         Rule::block => "a `{ ... }` block",
         Rule::bad_stmt => "a statement",
         Rule::assign => "`=`",
-        Rule::expr | Rule::range | Rule::quantity | Rule::unit => "a value",
+        Rule::expr | Rule::quantity | Rule::unit => "a value",
         Rule::list => "a list `[...]`",
         Rule::map | Rule::entry => "a map entry `name: value`",
-        Rule::call => "a call",
-        Rule::pair => "`name: value`",
         Rule::path | Rule::ident => "a name",
         Rule::string | Rule::text | Rule::escape => "a string",
         Rule::interp => "`${name}`",

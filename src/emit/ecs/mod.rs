@@ -1,1 +1,242 @@
-//! placeholder
+//! ECS API JSON backend. Stage: emit. Input: a checked `&ir::Program`.
+//! Output: one artifact per API call a person (or CI) makes, each the exact
+//! `--cli-input-json` document of that call:
+//!
+//! - `clusters/<cluster>.json`: `CreateCluster`,
+//! - `capacity_providers/<provider>.json`: `CreateCapacityProvider`, for each
+//!   EC2 auto scaling group provider a cluster names (the cluster refers to it
+//!   by name, so it must be created first),
+//! - `taskdefs/<family>.json`: `RegisterTaskDefinition`,
+//! - `services/<service>.json`: `CreateService`.
+//!
+//! Invariants:
+//! - Deterministic: artifacts are sorted by path, JSON keys follow the member
+//!   order of the botocore ECS model (the order of the AWS API reference and
+//!   of `aws ecs ... --generate-cli-skeleton`), and lists keep IR order.
+//! - Explicit: every value ECS would otherwise pick silently is written out
+//!   (`essential`, port `protocol` and `hostPort`, `networkMode`,
+//!   `requiresCompatibilities`, health check timings, `runtimePlatform`,
+//!   `schedulingStrategy`, `deploymentConfiguration`, `deploymentController`,
+//!   `launchType` or `capacityProviderStrategy`, `platformVersion` on
+//!   Fargate, `assignPublicIp`, cluster `containerInsights`, ...).
+//! - Inputs are substituted with their value for this build
+//!   (`Text::resolve`); list inputs (subnets, security groups) are split on
+//!   commas.
+//! - All or nothing: every diagnostic is collected, and if there is any, no
+//!   artifact is returned.
+//!
+//! Roles. The ECS API cannot create IAM roles, and the account ID is unknown
+//! at build time, so a generated role (`ir::Role::Generated`) has no ARN here:
+//! - a generated **execution role** is written as the role *name*
+//!   `ecsTaskExecutionRole`, the name AWS documents for the account's default
+//!   task execution role (ECS accepts a name in place of an ARN). It is
+//!   omitted when nothing needs it: no awslogs driver, no secrets or secret
+//!   log options, no private ECR image, no other execution need.
+//! - a generated **task role** is omitted when the task declares no
+//!   permission; when it declares `allow` statements, the role would have to
+//!   be created, which only CloudFormation can do, so that is error E0506
+//!   (give `task_role "arn:..."` or build `--target cloudformation`).
+//!
+//! Likewise, what only CloudFormation creates and the ECS API cannot refer to
+//! is a coded diagnostic: a target group (E0501), subnets of a created VPC
+//! (E0502) and a Cloud Map service (E0503). Facts with no place in these four
+//! calls (auto scaling, security group rules, listener rules, log group
+//! retention) belong to the CloudFormation target and are not emitted here.
+
+mod cluster;
+mod container;
+mod errors;
+mod service;
+mod task_definition;
+
+use serde_json::{Map, Value};
+
+use super::{to_json, Artifact};
+use crate::diag::{self, Diagnostic};
+use crate::ir;
+
+/// Lowers a checked program to ECS API inputs, or the reasons it cannot be.
+pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut artifacts = Vec::new();
+    let mut providers: Vec<&str> = Vec::new();
+
+    for c in &program.clusters {
+        artifacts.push(artifact(
+            format!("clusters/{}.json", c.name),
+            &cluster::emit_cluster(program, c),
+        ));
+        for p in &c.capacity_providers {
+            if let ir::CapacityProvider::Ec2(ec2) = p {
+                if !providers.contains(&ec2.name.as_str()) {
+                    providers.push(&ec2.name);
+                    artifacts.push(artifact(
+                        format!("capacity_providers/{}.json", ec2.name),
+                        &cluster::emit_capacity_provider(program, ec2),
+                    ));
+                }
+            }
+        }
+    }
+    for t in &program.tasks {
+        let json = task_definition::emit_task_definition(program, t, &mut diags);
+        artifacts.push(artifact(format!("taskdefs/{}.json", t.family), &json));
+    }
+    for s in &program.services {
+        let json = service::emit_service(program, s, &mut diags);
+        artifacts.push(artifact(format!("services/{}.json", s.name), &json));
+    }
+
+    if !diags.is_empty() {
+        diag::sort(&mut diags);
+        return Err(diags);
+    }
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(artifacts)
+}
+
+fn artifact(path: String, json: &Value) -> Artifact {
+    Artifact {
+        path,
+        contents: to_json(json),
+    }
+}
+
+/// A JSON object built in a fixed key order; absent and empty values are
+/// skipped so the output never carries `null` or `[]`.
+#[derive(Default)]
+pub(crate) struct Obj(Map<String, Value>);
+
+impl Obj {
+    pub(crate) fn new() -> Obj {
+        Obj::default()
+    }
+
+    pub(crate) fn set(mut self, key: &str, value: impl Into<Value>) -> Obj {
+        self.0.insert(key.to_string(), value.into());
+        self
+    }
+
+    pub(crate) fn opt(self, key: &str, value: Option<impl Into<Value>>) -> Obj {
+        match value {
+            Some(v) => self.set(key, v),
+            None => self,
+        }
+    }
+
+    /// Sets a list, or nothing when it is empty.
+    pub(crate) fn list(self, key: &str, items: Vec<Value>) -> Obj {
+        if items.is_empty() {
+            self
+        } else {
+            self.set(key, Value::Array(items))
+        }
+    }
+
+    pub(crate) fn build(self) -> Value {
+        Value::Object(self.0)
+    }
+}
+
+/// A text with this build's input values substituted.
+pub(crate) fn resolve(program: &ir::Program, text: &ir::Text) -> String {
+    text.resolve(&program.inputs)
+}
+
+/// A comma-separated list value (a list input) as its items.
+pub(crate) fn split_list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Subnet IDs, with a list input split into its items.
+pub(crate) fn subnet_ids(program: &ir::Program, subnets: &ir::SubnetRef) -> Vec<String> {
+    match subnets {
+        ir::SubnetRef::Ids(ids) => ids
+            .iter()
+            .flat_map(|t| split_list(&resolve(program, t)))
+            .collect(),
+        ir::SubnetRef::Input(name) => {
+            let input = program
+                .inputs
+                .iter()
+                .find(|i| &i.name == name)
+                .expect("checked: input exists");
+            split_list(&input.value)
+        }
+    }
+}
+
+/// ECS resource tags: `[{"key": .., "value": ..}]`.
+pub(crate) fn tags(program: &ir::Program, tags: &[(String, ir::Text)]) -> Vec<Value> {
+    tags.iter()
+        .map(|(k, v)| {
+            Obj::new()
+                .set("key", k.as_str())
+                .set("value", resolve(program, v))
+                .build()
+        })
+        .collect()
+}
+
+/// `{"name": .., "value": ..}` pairs (container environment).
+pub(crate) fn name_values(program: &ir::Program, pairs: &[(String, ir::Text)]) -> Vec<Value> {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            Obj::new()
+                .set("name", k.as_str())
+                .set("value", resolve(program, v))
+                .build()
+        })
+        .collect()
+}
+
+/// A string map (log options, docker labels); `None` when empty.
+pub(crate) fn string_map(program: &ir::Program, pairs: &[(String, ir::Text)]) -> Option<Value> {
+    (!pairs.is_empty()).then(|| {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(resolve(program, v))))
+                .collect(),
+        )
+    })
+}
+
+pub(crate) fn enabled(on: bool) -> &'static str {
+    if on {
+        "ENABLED"
+    } else {
+        "DISABLED"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_values_split_on_commas_and_drop_blanks() {
+        assert_eq!(
+            split_list(" subnet-a, subnet-b,,subnet-c "),
+            ["subnet-a", "subnet-b", "subnet-c"]
+        );
+        assert!(split_list("").is_empty());
+    }
+
+    #[test]
+    fn obj_skips_absent_and_empty_values() {
+        let v = Obj::new()
+            .set("a", 1)
+            .opt("b", None::<u32>)
+            .list("c", Vec::new())
+            .opt("e", Some("x"))
+            .build();
+        assert_eq!(v.to_string(), r#"{"a":1,"e":"x"}"#);
+    }
+}

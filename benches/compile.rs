@@ -1,0 +1,145 @@
+//! `cargo bench --bench compile`: check + emit time, source throughput and
+//! peak heap for generated programs of 1, 100, 1,000 and 10,000 services.
+//!
+//! Per service (the workload Pkl and CDK are compared on): a Fargate task
+//! with an `app` container (port, env, health check, a secret, FireLens
+//! logging) and a FireLens `log-router` that `app` waits for (START), and a
+//! Fargate service (desired 2, circuit breaker, private subnets) behind a
+//! path rule on one shared ALB. Peak memory comes from a counting allocator.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use wharf::diag::SourceMap;
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// The benchmark program with `n` services.
+pub fn program(n: usize) -> String {
+    let mut s = String::with_capacity(n * 900 + 1024);
+    s.push_str(
+        "region \"us-east-1\"\n\
+         input VPC: vpc_id = \"vpc-0123456789abcdef0\"\n\
+         input PUBLIC: subnets = \"subnet-0aaa1111bbbb2222c,subnet-0ddd3333eeee4444f\"\n\
+         input PRIVATE: subnets = \"subnet-0a1b2c3d4e5f60718,subnet-0f1e2d3c4b5a69788\"\n\
+         input IMAGE_TAG: string = \"v1\"\n\
+         network main { vpc VPC; public_subnets PUBLIC; private_subnets PRIVATE }\n\
+         cluster bench { capacity FARGATE weight 1; network main }\n\
+         alb shared { public; listener 80 http }\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            r#"
+task svc{i} {{
+  cpu 0.25vcpu
+  memory 512MiB
+  container app {{
+    image "123456789012.dkr.ecr.us-east-1.amazonaws.com/svc{i}:${{IMAGE_TAG}}"
+    port 8080
+    env SERVICE_NAME = "svc{i}"
+    secret DB_PASSWORD = secretsmanager("arn:aws:secretsmanager:us-east-1:123456789012:secret:svc{i}-db", key: "password")
+    health "curl -f http://localhost:8080/health || exit 1" every 15s timeout 5s retries 3
+    logs firelens {{ Name = "cloudwatch_logs"; region = "us-east-1"; log_group_name = "/svc/svc{i}"; auto_create_group = "false" }}
+  }}
+  log_router log-router {{ memory_reservation 50MiB }}
+}}
+service svc{i} in bench {{
+  task svc{i}
+  count 2
+  expose app:8080 via shared {{ path "/svc{i}/*"; health "/health"; target_group "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/svc{i}/0123456789abcdef" }}
+  deploy rolling circuit_breaker rollback
+}}
+"#
+        ));
+    }
+    s
+}
+
+struct Measure {
+    check: Duration,
+    emit: Duration,
+    peak: usize,
+    files: usize,
+}
+
+fn run_once(src: &str) -> Measure {
+    let base = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    let t0 = Instant::now();
+    let mut map = SourceMap::new();
+    let id = map.add("bench.wharf", src.to_string());
+    let file = wharf::syntax::parse(map.get(id)).expect("benchmark program parses");
+    if std::env::var_os("WHARF_BENCH_PHASES").is_some() {
+        eprintln!("parse {:.1} ms", t0.elapsed().as_secs_f64() * 1e3);
+    }
+    let options = wharf::check::Options {
+        name: "bench".into(),
+        ..Default::default()
+    };
+    let (program, diags) = wharf::check::check(std::slice::from_ref(&file), &options);
+    let program = program.unwrap_or_else(|| panic!("benchmark program checks: {diags:?}"));
+    let t1 = Instant::now();
+    let artifacts = wharf::emit::ecs::emit_ecs(&program).expect("benchmark program emits");
+    let t2 = Instant::now();
+    let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
+    Measure {
+        check: t1 - t0,
+        emit: t2 - t1,
+        peak,
+        files: artifacts.len(),
+    }
+}
+
+fn main() {
+    let sizes: Vec<usize> = match std::env::var("WHARF_BENCH_SIZES") {
+        Ok(v) => v.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
+        Err(_) => vec![1, 100, 1_000, 10_000],
+    };
+    println!(
+        "| services | source | parse + check | emit ECS | total | throughput | peak heap | files |"
+    );
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for n in sizes {
+        let src = program(n);
+        let runs = if n >= 10_000 { 3 } else { 5 };
+        // Best of several runs: the least disturbed by the rest of the machine.
+        let best = (0..runs)
+            .map(|_| run_once(&src))
+            .min_by_key(|m| m.check + m.emit)
+            .expect("at least one run");
+        let total = best.check + best.emit;
+        let mb = src.len() as f64 / 1e6;
+        println!(
+            "| {n} | {:.2} MB | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} MB/s | {:.1} MB | {} |",
+            mb,
+            best.check.as_secs_f64() * 1e3,
+            best.emit.as_secs_f64() * 1e3,
+            total.as_secs_f64() * 1e3,
+            mb / total.as_secs_f64(),
+            best.peak as f64 / 1e6,
+            best.files
+        );
+    }
+}

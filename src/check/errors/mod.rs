@@ -1,0 +1,523 @@
+//! Every message the checker can produce, one constructor each, so wording
+//! stays consistent: lowercase, no final period, names in backticks, the
+//! label says what is at the span, the help says what to do.
+
+pub mod rule;
+
+use super::scope::Kind;
+use crate::ast::{Expr, Statement};
+use crate::diag::{closest, Code, Diagnostic, Span};
+use crate::ir::InputType;
+
+fn did_you_mean(name: &str, candidates: &[&str]) -> Option<String> {
+    closest(name, candidates.iter().copied()).map(|c| format!("did you mean `{c}`?"))
+}
+
+fn list(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+    quoted.join(", ")
+}
+
+// ----- statements and words -------------------------------------------------
+
+pub fn unknown_statement(head: &str, place: &str, known: &[&str], span: Span) -> Diagnostic {
+    let help = match did_you_mean(head, known) {
+        Some(d) => d,
+        None => format!("allowed here: {}", list(known)),
+    };
+    Diagnostic::error(
+        Code::UnknownDirective,
+        format!("unknown property `{head}` {place}"),
+        span,
+        "not known here",
+    )
+    .with_help(help)
+}
+
+pub fn unexpected_word(head: &str, word: &Expr, known: &[&str]) -> Diagnostic {
+    let (message, help) = match word.as_ident() {
+        Some(id) => (
+            format!("`{head}` does not take `{}`", id.name),
+            did_you_mean(&id.name, known).unwrap_or_else(|| {
+                if known.is_empty() {
+                    format!("`{head}` takes no further words here")
+                } else {
+                    format!("`{head}` knows {}", list(known))
+                }
+            }),
+        ),
+        None => (
+            format!("`{head}` has a value too many"),
+            "remove it, or put it after the keyword it belongs to".to_string(),
+        ),
+    };
+    Diagnostic::error(Code::UnknownArgument, message, word.span, "unexpected here").with_help(help)
+}
+
+pub fn keyword_without_value(word: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ArgumentCount,
+        format!("`{word}` needs a value"),
+        span,
+        "no value follows",
+    )
+    .with_help(format!("write a value after `{word}`"))
+}
+
+pub fn missing_word(head: &str, what: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ArgumentCount,
+        format!("`{head}` needs {what}"),
+        span,
+        format!("{what} missing"),
+    )
+    .with_help(format!("add {what} to this `{head}`"))
+}
+
+pub fn missing_value(head: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::MissingProperty,
+        format!("`{head}` needs `= value`"),
+        span,
+        "no value",
+    )
+    .with_help(format!("write `{head} NAME = \"value\"`"))
+}
+
+pub fn argument_count(callee: &str, expected: usize, found: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ArgumentCount,
+        format!("`{callee}` takes {expected} positional argument, found {found}"),
+        span,
+        "in this call",
+    )
+    .with_help(format!(
+        "pass the reference as the first argument of `{callee}(...)`; options go as `name: value`"
+    ))
+}
+
+pub fn unknown_named_argument(
+    callee: &str,
+    name: &str,
+    allowed: &[&str],
+    span: Span,
+) -> Diagnostic {
+    let help = did_you_mean(name, allowed)
+        .unwrap_or_else(|| format!("`{callee}` takes {}", list(allowed)));
+    Diagnostic::error(
+        Code::UnknownArgument,
+        format!("`{callee}` has no option `{name}`"),
+        span,
+        "unknown option",
+    )
+    .with_help(help)
+}
+
+pub fn duplicate_property(head: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::DuplicateProperty,
+        format!("`{head}` is set twice"),
+        span,
+        "second setting",
+    )
+    .with_help("keep one of them")
+}
+
+/// `stmt` is the declaration that lacks the property; the span is its head
+/// and name (`container app`), not the whole block.
+pub fn missing_property(noun: &str, name: &str, property: &str, stmt: &Statement) -> Diagnostic {
+    let span = stmt
+        .words
+        .first()
+        .map_or(stmt.head.span, |w| stmt.head.span.to(w.span));
+    Diagnostic::error(
+        Code::MissingProperty,
+        format!("{noun} `{name}` has no `{property}`"),
+        span,
+        format!("`{property}` is required here"),
+    )
+    .with_help(format!("add `{property} ...` to the block"))
+}
+
+// ----- names ----------------------------------------------------------------
+
+pub fn duplicate(noun: &str, name: &str, span: Span, previous: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::DuplicateName,
+        format!("{noun} `{name}` is declared twice"),
+        span,
+        "declared again here",
+    )
+    .with_label(previous, "first declared here")
+    .with_help(format!("rename one of the two {noun}s"))
+}
+
+pub fn unknown_reference(kind: Kind, name: &str, candidates: &[&str], span: Span) -> Diagnostic {
+    let code = match kind {
+        Kind::Task => Code::UnknownTask,
+        Kind::Cluster => Code::UnknownCluster,
+        Kind::LoadBalancer => Code::UnknownLoadBalancer,
+        Kind::Service => Code::UnknownService,
+        Kind::Network => Code::UnknownNetwork,
+    };
+    let noun = kind.noun();
+    let help = match did_you_mean(name, candidates) {
+        Some(d) => format!("declare it, or {d}"),
+        None if candidates.is_empty() => format!("declare a {noun} named `{name}`"),
+        None => format!("declare it; known {noun}s: {}", list(candidates)),
+    };
+    Diagnostic::error(
+        code,
+        format!("unknown {noun} `{name}`"),
+        span,
+        format!("no {noun} of this name"),
+    )
+    .with_help(help)
+}
+
+pub fn unknown_container(name: &str, task: &str, candidates: &[&str], span: Span) -> Diagnostic {
+    let help = match did_you_mean(name, candidates) {
+        Some(d) => d,
+        None => format!("containers of `{task}`: {}", list(candidates)),
+    };
+    Diagnostic::error(
+        Code::UnknownContainer,
+        format!("unknown container `{name}`"),
+        span,
+        format!("not a container of task `{task}`"),
+    )
+    .with_help(help)
+}
+
+pub fn unknown_volume(name: &str, candidates: &[&str], span: Span) -> Diagnostic {
+    let help = match did_you_mean(name, candidates) {
+        Some(d) => d,
+        None => format!(
+            "declare it in the task: `volume {name} efs \"fs-...\"` or `volume {name} bind`"
+        ),
+    };
+    Diagnostic::error(
+        Code::UnknownVolume,
+        format!("unknown volume `{name}`"),
+        span,
+        "no volume of this name in the task",
+    )
+    .with_help(help)
+}
+
+pub fn unknown_value(name: &str, candidates: &[&str], span: Span) -> Diagnostic {
+    let help = match did_you_mean(name, candidates) {
+        Some(d) => d,
+        None => format!("declare it with `let {name} = ...` or `input {name}: string`"),
+    };
+    Diagnostic::error(
+        Code::UnknownValue,
+        format!("unknown constant or input `{name}`"),
+        span,
+        "not declared",
+    )
+    .with_help(help)
+}
+
+pub fn unknown_cli_input(name: &str, inputs: &[&str], span: Span) -> Diagnostic {
+    let help = match did_you_mean(name, inputs) {
+        Some(d) => d,
+        None => format!("declare it with `input {name}: string` or remove `--input {name}=...`"),
+    };
+    Diagnostic::error(
+        Code::UnknownInput,
+        format!("`--input {name}` is not an input of this program"),
+        span,
+        "this program declares no such input",
+    )
+    .with_help(help)
+}
+
+pub fn missing_input(name: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::MissingInput,
+        format!("input `{name}` has no value"),
+        span,
+        "no default here",
+    )
+    .with_help(format!(
+        "pass `--input {name}=...`, set the environment variable `{name}`, or give a default"
+    ))
+}
+
+pub fn invalid_input_value(name: &str, ty: InputType, value: &str, span: Span) -> Diagnostic {
+    let expected = match ty {
+        InputType::String => "a string",
+        InputType::Int => "a whole number",
+        InputType::Bool => "`true` or `false`",
+        InputType::VpcId => "a VPC ID (`vpc-...`)",
+        InputType::SubnetIds => "comma-separated subnet IDs (`subnet-...`)",
+        InputType::SecurityGroupIds => "comma-separated security group IDs (`sg-...`)",
+    };
+    Diagnostic::error(
+        Code::InvalidInputValue,
+        format!("input `{name}` is `{value}`, which is not {expected}"),
+        span,
+        "input declared here",
+    )
+    .with_help(format!("give `{name}` {expected}"))
+}
+
+pub fn malformed_let(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ArgumentCount,
+        "`let` needs one name and a value",
+        span,
+        "not `let NAME = value`",
+    )
+    .with_help("write `let name = value`")
+}
+
+pub fn malformed_input(span: Span) -> Diagnostic {
+    Diagnostic::error(Code::ArgumentCount, "`input` needs a name and a type", span, "not `input NAME: type`")
+        .with_help("write `input NAME: string = \"default\"` (types: string, int, bool, vpc_id, subnets, security_groups)")
+}
+
+// ----- values ---------------------------------------------------------------
+
+pub fn type_mismatch(expected: &str, found: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TypeMismatch,
+        format!("expected {expected}, found {found}"),
+        span,
+        format!("this is {found}"),
+    )
+    .with_help(format!("write {expected} here"))
+}
+
+pub fn input_not_measure(name: &str, what: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TypeMismatch,
+        format!("input `{name}` cannot be used as {what}"),
+        span,
+        "a plain input here",
+    )
+    .with_help(format!(
+        "declare `{name}` as `int`, or write {what} with its unit"
+    ))
+}
+
+pub fn missing_unit(what: &str, units: &[&str], example: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnknownUnit,
+        format!("{what} needs a unit"),
+        span,
+        "number without unit",
+    )
+    .with_help(format!("write `{example}`; units: {}", list(units)))
+}
+
+pub fn unknown_unit(unit: &str, what: &str, units: &[&str], span: Span) -> Diagnostic {
+    let help = match did_you_mean(unit, units) {
+        Some(d) => d,
+        None => format!("{what} takes {}", list(units)),
+    };
+    Diagnostic::error(
+        Code::UnknownUnit,
+        format!("unknown unit `{unit}` for {what}"),
+        span,
+        "unit not known here",
+    )
+    .with_help(help)
+}
+
+pub fn not_whole(what: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TypeMismatch,
+        format!("expected {what}, found a fraction or negative number"),
+        span,
+        "not whole",
+    )
+    .with_help("write a whole, non-negative number")
+}
+
+pub fn out_of_range(what: &str, value: &str, range: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::OutOfRange,
+        format!("{what} of {value} is out of range"),
+        span,
+        format!("must be {range}"),
+    )
+    .with_help(format!("use a value from {range}"))
+}
+
+pub fn invalid_choice(what: &str, word: &str, allowed: &[&str], span: Span) -> Diagnostic {
+    let help = match did_you_mean(word, allowed) {
+        Some(d) => d,
+        None => format!("use one of {}", list(allowed)),
+    };
+    Diagnostic::error(
+        Code::InvalidEnum,
+        format!("`{word}` is not {what}"),
+        span,
+        format!("not {what}"),
+    )
+    .with_help(help)
+}
+
+pub fn recursive_constant(name: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::RecursiveConstant,
+        format!("constant `{name}` is defined in terms of itself"),
+        span,
+        "this reference leads back here",
+    )
+    .with_help("give one of the constants in the cycle a literal value")
+}
+
+pub fn bad_cidr(value: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidFormat,
+        format!("`{value}` is not a VPC CIDR block"),
+        span,
+        "expected a.b.c.d/16 to /28",
+    )
+    .with_help("write a CIDR such as \"10.0.0.0/16\"")
+}
+
+pub fn bad_role_arn(value: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidFormat,
+        format!("`{value}` is not an IAM role ARN"),
+        span,
+        "expected arn:aws:iam::ACCOUNT:role/NAME",
+    )
+    .with_help("give the role's full ARN, or leave the role out to have one generated")
+}
+
+pub fn bad_action(value: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidFormat,
+        format!("`{value}` is not an IAM action"),
+        span,
+        "expected service:Action",
+    )
+    .with_help("write actions such as \"s3:GetObject\" or \"sqs:*\"")
+}
+
+pub fn bad_discovery_name(value: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidFormat,
+        format!("`{value}` is not a service discovery name"),
+        span,
+        "expected name.namespace",
+    )
+    .with_help("write a DNS name such as \"orders.internal\": the service name, then the namespace")
+}
+
+// ----- conflicts and shapes --------------------------------------------------
+
+pub fn network_both(name: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ConflictingProperties,
+        format!("network `{name}` has both `vpc` and `cidr`"),
+        span,
+        "existing or created?",
+    )
+    .with_help("use `vpc` and subnets for an existing VPC, or `cidr` to have the stack create one")
+}
+
+pub fn fargate_with_asg(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ConflictingProperties,
+        "Fargate capacity has no auto scaling group",
+        span,
+        "Fargate provider",
+    )
+    .with_help("remove `asg ...`, or give the EC2 capacity provider its own name")
+}
+
+pub fn ec2_provider_without_asg(name: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::MissingProperty,
+        format!("capacity provider `{name}` has no auto scaling group"),
+        span,
+        "EC2 capacity provider",
+    )
+    .with_help(format!(
+        "write `capacity {name} asg \"arn:aws:autoscaling:...\"`, or use FARGATE / FARGATE_SPOT"
+    ))
+}
+
+pub fn launch_and_capacity(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ConflictingProperties,
+        "a service has either `launch` or `capacity`, not both",
+        span,
+        "this service",
+    )
+    .with_help("keep `launch TYPE`, or the `capacity` strategy")
+}
+
+pub fn daemon_with_count(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ConflictingProperties,
+        "a DAEMON service has no `count`",
+        span,
+        "count of a daemon",
+    )
+    .with_help("remove `count`: a daemon runs one task on each instance")
+}
+
+pub fn service_without_cluster(name: &str, span: Span, clusters: &[&str]) -> Diagnostic {
+    let help = if clusters.is_empty() {
+        "declare a `cluster` and place the service with `service NAME in CLUSTER`".to_string()
+    } else {
+        format!(
+            "write `service {name} in CLUSTER`; clusters: {}",
+            list(clusters)
+        )
+    };
+    Diagnostic::error(
+        Code::MissingProperty,
+        format!("service `{name}` is in no cluster"),
+        span,
+        "which cluster?",
+    )
+    .with_help(help)
+}
+
+pub fn allow_without_resources(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::MissingProperty,
+        "`allow` needs the resources it applies to",
+        span,
+        "no `on [...]`",
+    )
+    .with_help("write `allow [\"s3:GetObject\"] on [\"arn:aws:s3:::bucket/*\"]`")
+}
+
+pub fn autoscale_without_target(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::MissingProperty,
+        "`autoscale` needs a target",
+        span,
+        "no metric to track",
+    )
+    .with_help("add `cpu 70%`, `memory 80%` or `requests 1000`")
+}
+
+pub fn secret_not_call(span: Span) -> Diagnostic {
+    Diagnostic::error(Code::MalformedSecret, "a secret comes from `secretsmanager(...)` or `ssm(...)`", span, "not a secret source")
+        .with_help("write `secret NAME = secretsmanager(\"arn:aws:secretsmanager:...\", key: \"field\")` or `ssm(\"/param/name\")`")
+}
+
+pub fn awslogs_option_elsewhere(driver: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnknownArgument,
+        format!("`group`, `region` and `prefix` are awslogs settings, not {driver}"),
+        span,
+        "this log configuration",
+    )
+    .with_help("put driver options in the block: `logs fluentd { \"fluentd-address\" = \"...\" }`")
+}
+
+pub fn missing_region(span: Span) -> Diagnostic {
+    Diagnostic::error(Code::AwslogsIncomplete, "awslogs needs a region and none is known", span, "awslogs here")
+        .with_help("add `region \"us-east-1\"` at the top of the program, `region` to `logs awslogs`, or set AWS_REGION")
+}

@@ -1,0 +1,122 @@
+//! Stage 2: `ast::File`s -> `ir::Program`. Resolves names, reads every
+//! statement through its schema (`args::Words`), converts values to typed
+//! units, applies the pattern defaults (sidecar, ambassador, init, log
+//! router), derives the facts backends need (rule priorities, owned log
+//! groups, execution role needs), then runs the ECS rules over the result.
+//! Every problem is collected; any error means no IR.
+
+mod args;
+mod cluster;
+mod container;
+mod derive;
+mod errors;
+mod network;
+mod rules;
+mod scope;
+mod service;
+mod task;
+mod values;
+
+use crate::ast;
+use crate::diag::{self, Diagnostic};
+use crate::ir;
+use indexmap::IndexMap;
+use scope::{Kind, Scope};
+
+/// What a build adds to the source: input values and the stack name.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--input NAME=VALUE` from the command line.
+    pub inputs: IndexMap<String, String>,
+    /// Environment variables, consulted for inputs not given on the command line.
+    pub env: IndexMap<String, String>,
+    /// Default stack name (the main file's stem) when the source has no `stack`.
+    pub name: String,
+}
+
+/// The checking context: scope and collected diagnostics.
+pub struct Cx<'a> {
+    pub scope: Scope<'a>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Cx<'_> {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+}
+
+/// Checks a whole program (the main file first, then its imports).
+pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Vec<Diagnostic>) {
+    let mut cx = Cx {
+        scope: Scope::default(),
+        diags: Vec::new(),
+    };
+    scope::collect(&mut cx, files, options);
+
+    let region = match cx.scope.region.clone() {
+        Some(e) => cx.literal(&e),
+        None => options.env.get("AWS_REGION").cloned(),
+    };
+    let mut program = ir::Program {
+        name: cx
+            .scope
+            .stack
+            .as_ref()
+            .map_or_else(|| options.name.clone(), |(n, _)| n.clone()),
+        region,
+        inputs: cx.scope.inputs(),
+        networks: Vec::new(),
+        clusters: Vec::new(),
+        load_balancers: Vec::new(),
+        tasks: Vec::new(),
+        services: Vec::new(),
+        log_groups: Vec::new(),
+        namespaces: Vec::new(),
+    };
+
+    let decls: Vec<((Kind, String), &ast::Statement)> = cx
+        .scope
+        .decls
+        .iter()
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    for kind in [
+        Kind::Network,
+        Kind::Cluster,
+        Kind::LoadBalancer,
+        Kind::Task,
+        Kind::Service,
+    ] {
+        for ((k, _), stmt) in decls.iter().filter(|((k, _), _)| *k == kind) {
+            match k {
+                Kind::Network => program
+                    .networks
+                    .extend(network::lower_network(&mut cx, stmt)),
+                Kind::Cluster => program
+                    .clusters
+                    .extend(cluster::lower_cluster(&mut cx, stmt)),
+                Kind::LoadBalancer => program
+                    .load_balancers
+                    .extend(network::lower_load_balancer(&mut cx, stmt)),
+                Kind::Task => program.tasks.extend(task::lower_task(&mut cx, stmt)),
+                Kind::Service => program
+                    .services
+                    .extend(service::lower_service(&mut cx, stmt)),
+            }
+        }
+    }
+
+    let had_errors = cx.diags.iter().any(Diagnostic::is_error);
+    if !had_errors {
+        derive::derive(&mut cx, &mut program);
+        rules::check(&mut cx, &program);
+    }
+    let mut diags = cx.diags;
+    diag::sort(&mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        (None, diags)
+    } else {
+        (Some(program), diags)
+    }
+}

@@ -1,0 +1,551 @@
+//! ECS rules over the lowered program (E04xx), plus the references that can
+//! only be checked once every task is lowered (containers, volumes, ports).
+//! Runs only when lowering found no error, so it sees a complete program.
+//! Linear in the program: tasks, clusters and load balancers are indexed once.
+
+use super::errors::rule as e;
+use super::Cx;
+use crate::diag::Span;
+use crate::ir::{
+    CapacityProvider, Compatibility, Condition, DeploymentStrategy, HealthCheck, Launch, LbKind,
+    ListenerProtocol, LogDriver, NetworkMode, Program, Scheduling, SecretSource, Service, Task,
+    VolumeKind,
+};
+use std::collections::{HashMap, HashSet};
+
+pub fn check(cx: &mut Cx, program: &Program) {
+    for task in &program.tasks {
+        check_task(cx, task);
+    }
+    let tasks: HashMap<&str, &Task> = program.tasks.iter().map(|t| (t.name.as_str(), t)).collect();
+    for s in &program.services {
+        check_service(cx, program, s, tasks[s.task.as_str()]);
+    }
+    check_load_balancers(cx, program);
+}
+
+// ----- task definitions -----------------------------------------------------
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn check_task(cx: &mut Cx, task: &Task) {
+    if !valid_name(&task.family) {
+        cx.push(e::invalid_name("family", &task.family, task.span));
+    }
+    if task.containers.len() > 10 {
+        cx.push(e::too_many_containers(
+            &task.name,
+            task.containers.len(),
+            task.containers[10].span,
+        ));
+    }
+    let mut names: HashMap<&str, Span> = HashMap::new();
+    for c in &task.containers {
+        if !valid_name(&c.name) {
+            cx.push(e::invalid_name("container", &c.name, c.span));
+        }
+        if let Some(prev) = names.insert(&c.name, c.span) {
+            cx.push(e::duplicate_container(&c.name, c.span, prev));
+        }
+    }
+    if !task.containers.iter().any(|c| c.essential) {
+        cx.push(e::no_essential(&task.name, task.span));
+    }
+    if task.is_fargate() {
+        check_fargate(cx, task);
+    }
+    check_ports(cx, task);
+    check_dependencies(cx, task);
+    check_resources(cx, task);
+    let volumes: Vec<&str> = task.volumes.iter().map(|v| v.name.as_str()).collect();
+    let has_router = task.containers.iter().any(|c| c.firelens.is_some());
+    for v in &task.volumes {
+        if let VolumeKind::Efs(efs) = &v.kind {
+            if efs.iam && !efs.transit_encryption {
+                cx.push(e::efs_iam_without_transit(&v.name, v.span));
+            }
+        }
+    }
+    for c in &task.containers {
+        if let Some(h) = &c.health {
+            check_health(cx, h);
+        }
+        for m in &c.mounts {
+            if !volumes.contains(&m.volume.as_str()) {
+                cx.push(super::errors::unknown_volume(&m.volume, &volumes, m.span));
+            }
+        }
+        for s in c
+            .secrets
+            .iter()
+            .chain(c.log.iter().flat_map(|l| l.secret_options.iter()))
+        {
+            check_secret(cx, &s.source, s.span);
+        }
+        if let Some(log) = &c.log {
+            if log.driver == LogDriver::Awsfirelens && !has_router {
+                cx.push(e::firelens_without_router(&c.name, log.span));
+            }
+        }
+    }
+}
+
+/// Valid Fargate (cpu units -> memory MiB) pairs.
+fn fargate_memory_ok(cpu: u32, mem: u32) -> bool {
+    let gib = |g: u32| g * 1024;
+    match cpu {
+        256 => [512, 1024, 2048].contains(&mem),
+        512 => (gib(1)..=gib(4)).contains(&mem) && mem.is_multiple_of(1024),
+        1024 => (gib(2)..=gib(8)).contains(&mem) && mem.is_multiple_of(1024),
+        2048 => (gib(4)..=gib(16)).contains(&mem) && mem.is_multiple_of(1024),
+        4096 => (gib(8)..=gib(30)).contains(&mem) && mem.is_multiple_of(1024),
+        8192 => (gib(16)..=gib(60)).contains(&mem) && mem.is_multiple_of(gib(4)),
+        16384 => (gib(32)..=gib(120)).contains(&mem) && mem.is_multiple_of(gib(8)),
+        _ => false,
+    }
+}
+
+fn check_fargate(cx: &mut Cx, task: &Task) {
+    if task.network_mode != NetworkMode::Awsvpc {
+        cx.push(e::fargate_network_mode(
+            &task.name,
+            task.network_mode.as_str(),
+            task.span,
+        ));
+    }
+    match (task.cpu, task.memory) {
+        (Some(cpu), Some(mem)) if !fargate_memory_ok(cpu, mem) => {
+            cx.push(e::fargate_cpu_memory(cpu, mem, task.span))
+        }
+        (Some(_), Some(_)) => {}
+        _ => cx.push(e::fargate_task_size(&task.name, task.span)),
+    }
+    for c in &task.containers {
+        if let Some(log) = &c.log {
+            if !matches!(
+                log.driver,
+                LogDriver::Awslogs | LogDriver::Splunk | LogDriver::Awsfirelens
+            ) {
+                cx.push(e::fargate_log_driver(log.driver.as_str(), log.span));
+            }
+        }
+    }
+    for v in &task.volumes {
+        if let VolumeKind::Bind { host_path: Some(p) } = &v.kind {
+            cx.push(e::fargate_bind_host_path(&v.name, p, v.span));
+        }
+    }
+}
+
+fn check_ports(cx: &mut Cx, task: &Task) {
+    let mut seen: HashMap<(u16, &str), Span> = HashMap::new();
+    for c in &task.containers {
+        for p in &c.ports {
+            if task.network_mode == NetworkMode::Awsvpc {
+                if let Some(h) = p.host_port.filter(|h| *h != p.container_port) {
+                    cx.push(e::awsvpc_host_port(p.container_port, h, p.span));
+                }
+            }
+            // In awsvpc and host mode all containers share one network
+            // namespace; in bridge mode only fixed host ports can clash.
+            let key = match task.network_mode {
+                NetworkMode::Awsvpc | NetworkMode::Host => Some(p.container_port),
+                NetworkMode::Bridge => p.host_port.filter(|h| *h != 0),
+                NetworkMode::None => None,
+            };
+            if let Some(port) = key {
+                if let Some(prev) = seen.insert((port, p.protocol.as_str()), p.span) {
+                    cx.push(e::port_twice(port, p.span, prev));
+                }
+            }
+        }
+    }
+}
+
+fn check_dependencies(cx: &mut Cx, task: &Task) {
+    let index: HashMap<&str, usize> = task
+        .containers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.as_str(), i))
+        .collect();
+    let names: Vec<&str> = task.containers.iter().map(|c| c.name.as_str()).collect();
+    let mut edges: Vec<Vec<(usize, Span)>> = vec![Vec::new(); task.containers.len()];
+    for (i, c) in task.containers.iter().enumerate() {
+        for d in &c.depends_on {
+            let Some(&j) = index.get(d.container.as_str()) else {
+                cx.push(super::errors::unknown_container(
+                    &d.container,
+                    &task.name,
+                    &names,
+                    d.span,
+                ));
+                continue;
+            };
+            let target = &task.containers[j];
+            match d.condition {
+                Condition::Healthy if target.health.is_none() => cx.push(e::healthy_without_check(
+                    &c.name,
+                    &target.name,
+                    d.span,
+                    target.span,
+                )),
+                Condition::Complete | Condition::Success if target.essential => {
+                    cx.push(e::complete_on_essential(
+                        d.condition.as_str(),
+                        &target.name,
+                        d.span,
+                        target.span,
+                    ))
+                }
+                _ => {}
+            }
+            edges[i].push((j, d.span));
+        }
+    }
+    // Depth-first search; each container is finished once. One cycle is
+    // reported per task: the search state is not meaningful after it.
+    let mut state = vec![0u8; edges.len()];
+    for start in 0..edges.len() {
+        if state[start] == 0 {
+            if let Some((path, span)) = find_cycle(start, &edges, &mut state, &mut Vec::new()) {
+                let cycle: Vec<&str> = path.iter().map(|&i| names[i]).collect();
+                cx.push(e::dependency_cycle(&cycle, span));
+                break;
+            }
+        }
+    }
+}
+
+fn find_cycle(
+    node: usize,
+    edges: &[Vec<(usize, Span)>],
+    state: &mut [u8],
+    path: &mut Vec<usize>,
+) -> Option<(Vec<usize>, Span)> {
+    state[node] = 1;
+    path.push(node);
+    for &(next, span) in &edges[node] {
+        if state[next] == 1 {
+            let from = path.iter().position(|&n| n == next).unwrap_or(0);
+            let mut cycle = path[from..].to_vec();
+            cycle.push(next);
+            return Some((cycle, span));
+        }
+        if state[next] == 0 {
+            if let Some(found) = find_cycle(next, edges, state, path) {
+                return Some(found);
+            }
+        }
+    }
+    path.pop();
+    state[node] = 2;
+    None
+}
+
+fn check_resources(cx: &mut Cx, task: &Task) {
+    for c in &task.containers {
+        if let (Some(r), Some(m)) = (c.memory_reservation, c.memory) {
+            if r >= m {
+                cx.push(e::reservation_over_memory(&c.name, r, m, c.span));
+            }
+        }
+    }
+    // Sums in u64: container sizes come from the source and may be huge.
+    if let Some(cpu) = task.cpu {
+        let sum: u64 = task
+            .containers
+            .iter()
+            .filter_map(|c| c.cpu)
+            .map(u64::from)
+            .sum();
+        if sum > u64::from(cpu) {
+            cx.push(e::container_cpu_over_task(sum, cpu, task.span));
+        }
+    }
+    if let Some(mem) = task.memory {
+        let sum: u64 = task
+            .containers
+            .iter()
+            .filter_map(|c| c.memory.or(c.memory_reservation))
+            .map(u64::from)
+            .sum();
+        if sum > u64::from(mem) {
+            cx.push(e::container_memory_over_task(sum, mem, task.span));
+        }
+    }
+}
+
+fn check_health(cx: &mut Cx, h: &HealthCheck) {
+    let checks = [
+        ("interval", h.interval, 5, 300, "s"),
+        ("timeout", h.timeout, 2, 60, "s"),
+        ("retries", h.retries, 1, 10, ""),
+        ("start period (grace)", h.start_period, 0, 300, "s"),
+    ];
+    for (what, v, lo, hi, unit) in checks {
+        if v < lo || v > hi {
+            cx.push(e::health_range(what, v, lo, hi, unit, h.span));
+        }
+    }
+}
+
+fn check_secret(cx: &mut Cx, source: &SecretSource, span: Span) {
+    match source {
+        SecretSource::SecretsManager { arn, .. } => {
+            let parts: Vec<&str> = arn.splitn(7, ':').collect();
+            let ok = parts.len() == 7
+                && parts[0] == "arn"
+                && parts[1].starts_with("aws")
+                && parts[2] == "secretsmanager"
+                && !parts[3].is_empty()
+                && parts[4].len() == 12
+                && parts[4].chars().all(|c| c.is_ascii_digit())
+                && parts[5] == "secret"
+                && !parts[6].is_empty()
+                && !parts[6].contains(':');
+            if !ok {
+                cx.push(e::malformed_secretsmanager(arn, span));
+            }
+        }
+        SecretSource::Ssm { parameter } => {
+            let ok = if parameter.starts_with("arn:") {
+                let parts: Vec<&str> = parameter.splitn(6, ':').collect();
+                parts.len() == 6
+                    && parts[2] == "ssm"
+                    && parts[4].len() == 12
+                    && parts[5].starts_with("parameter/")
+                    && parts[5].len() > "parameter/".len()
+            } else {
+                !parameter.is_empty()
+                    && parameter.len() <= 2048
+                    && parameter
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c))
+            };
+            if !ok {
+                cx.push(e::malformed_ssm(parameter, span));
+            }
+        }
+    }
+}
+
+// ----- services -------------------------------------------------------------
+
+fn check_service(cx: &mut Cx, program: &Program, s: &Service, task: &Task) {
+    let cluster = program.cluster(&s.cluster);
+    let on_fargate = match &s.launch {
+        Launch::Type(t) => *t == Compatibility::Fargate,
+        Launch::Strategy(items) => items.iter().any(|i| i.provider.starts_with("FARGATE")),
+        Launch::ClusterDefault => {
+            let default = &cluster.default_strategy;
+            if default.is_empty() {
+                task.compatibilities == [Compatibility::Fargate]
+            } else {
+                default.iter().any(|i| i.provider.starts_with("FARGATE"))
+            }
+        }
+    };
+    if s.scheduling == Scheduling::Daemon
+        && (on_fargate || !task.compatibilities.contains(&Compatibility::Ec2))
+    {
+        cx.push(e::daemon_not_ec2(&s.name, s.span));
+    }
+    if on_fargate && (!s.placement_strategies.is_empty() || !s.placement_constraints.is_empty()) {
+        cx.push(e::fargate_placement(&s.name, s.span));
+    }
+    let needed = match &s.launch {
+        Launch::Type(t) => Some(*t),
+        _ if on_fargate => Some(Compatibility::Fargate),
+        _ => None,
+    };
+    if let Some(t) = needed {
+        if !task.compatibilities.contains(&t) {
+            cx.push(e::launch_incompatible(
+                &s.name,
+                t.as_str(),
+                &task.name,
+                s.span,
+                task.span,
+            ));
+        }
+    }
+    if let Launch::Strategy(items) = &s.launch {
+        for i in items {
+            let in_cluster = cluster
+                .capacity_providers
+                .iter()
+                .any(|p| p.name() == i.provider);
+            if !in_cluster {
+                let known: Vec<&str> = cluster
+                    .capacity_providers
+                    .iter()
+                    .map(CapacityProvider::name)
+                    .collect();
+                cx.push(e::unknown_capacity_provider(
+                    &i.provider,
+                    &cluster.name,
+                    &known,
+                    s.span,
+                ));
+            }
+        }
+    }
+    if task.network_mode == NetworkMode::Awsvpc {
+        let net = s.network.as_ref();
+        let has_subnets = net.is_some_and(|n| n.subnets.is_some() || n.network.is_some())
+            || cluster.network.is_some();
+        if !has_subnets {
+            cx.push(e::awsvpc_without_subnets(&s.name, s.span));
+        }
+    }
+    let names: Vec<&str> = task.containers.iter().map(|c| c.name.as_str()).collect();
+    for x in &s.exposures {
+        let Some(c) = task.containers.iter().find(|c| c.name == x.container) else {
+            cx.push(super::errors::unknown_container(
+                &x.container,
+                &task.name,
+                &names,
+                x.span,
+            ));
+            continue;
+        };
+        if !c.ports.iter().any(|p| p.container_port == x.container_port) {
+            let mapped: Vec<u16> = c.ports.iter().map(|p| p.container_port).collect();
+            cx.push(e::exposed_port_missing(
+                &c.name,
+                x.container_port,
+                &mapped,
+                x.span,
+                c.span,
+            ));
+        }
+        let lb = program.load_balancer(&x.load_balancer);
+        if lb.kind == LbKind::Nlb && (!x.paths.is_empty() || !x.hosts.is_empty()) {
+            cx.push(e::rules_on_nlb(&lb.name, x.span));
+        }
+        for port in &x.listeners {
+            if !lb.listeners.iter().any(|l| l.port == *port) {
+                cx.push(e::unknown_listener(&lb.name, *port, x.span));
+            }
+        }
+    }
+    if s.grace_period.is_some() && s.exposures.is_empty() {
+        cx.push(e::grace_without_lb(&s.name, s.span));
+    }
+    check_deployment(cx, s);
+    if let Some(a) = &s.autoscale {
+        let desired = s.desired_count.unwrap_or(a.min);
+        if a.min > a.max || desired < a.min || desired > a.max || a.max == 0 {
+            cx.push(e::autoscale_bounds(a.min, a.max, desired, a.span));
+        }
+        let uses_requests = a
+            .targets
+            .iter()
+            .any(|t| t.metric == crate::ir::ScalingMetric::Requests);
+        let on_alb = s
+            .exposures
+            .iter()
+            .any(|x| program.load_balancer(&x.load_balancer).kind == LbKind::Alb);
+        if uses_requests && !on_alb {
+            cx.push(e::requests_without_alb(&s.name, a.span));
+        }
+    }
+}
+
+fn check_deployment(cx: &mut Cx, s: &Service) {
+    let d = &s.deployment;
+    let max_limit = if s.scheduling == Scheduling::Daemon {
+        100
+    } else {
+        200
+    };
+    if d.minimum_healthy_percent > 100 || d.maximum_percent < 100 || d.maximum_percent > max_limit {
+        cx.push(e::deployment_percent(
+            d.minimum_healthy_percent,
+            d.maximum_percent,
+            max_limit,
+            s.span,
+        ));
+    }
+    if let DeploymentStrategy::Canary { percent, .. } | DeploymentStrategy::Linear { percent, .. } =
+        d.strategy
+    {
+        if percent == 0 || percent > 100 {
+            cx.push(e::deployment_step(percent, s.span));
+        }
+    }
+}
+
+// ----- load balancers -------------------------------------------------------
+
+fn check_load_balancers(cx: &mut Cx, program: &Program) {
+    for lb in &program.load_balancers {
+        let mut ports: HashMap<u16, Span> = HashMap::new();
+        for l in &lb.listeners {
+            if let Some(prev) = ports.insert(l.port, l.span) {
+                cx.push(e::port_twice(l.port, l.span, prev));
+            }
+            let fits = match lb.kind {
+                LbKind::Alb => {
+                    matches!(l.protocol, ListenerProtocol::Http | ListenerProtocol::Https)
+                }
+                LbKind::Nlb => matches!(
+                    l.protocol,
+                    ListenerProtocol::Tcp | ListenerProtocol::Tls | ListenerProtocol::Udp
+                ),
+            };
+            if !fits {
+                cx.push(e::listener_protocol(
+                    l.protocol.as_str(),
+                    lb.kind == LbKind::Alb,
+                    l.span,
+                ));
+            }
+            let secure = matches!(l.protocol, ListenerProtocol::Https | ListenerProtocol::Tls);
+            if secure && l.certificate.is_none() {
+                cx.push(e::listener_without_certificate(l.port, l.span));
+            }
+        }
+    }
+    // Two exposures on one load balancer with the same host and path rule.
+    let mut rules: HashMap<(String, Vec<String>, String), Span> = HashMap::new();
+    let mut nlb_ports: HashSet<(String, u16)> = HashSet::new();
+    for s in &program.services {
+        for x in &s.exposures {
+            let lb = program.load_balancer(&x.load_balancer);
+            if lb.kind == LbKind::Nlb {
+                for l in &lb.listeners {
+                    if !nlb_ports.insert((lb.name.clone(), l.port)) {
+                        cx.push(e::rule_conflict(
+                            &lb.name,
+                            &format!("listener {}", l.port),
+                            x.span,
+                            None,
+                        ));
+                    }
+                }
+                continue;
+            }
+            let mut hosts = x.hosts.clone();
+            hosts.sort();
+            for path in &x.paths {
+                let key = (lb.name.clone(), hosts.clone(), path.clone());
+                if let Some(prev) = rules.insert(key, x.span) {
+                    let rule = if hosts.is_empty() {
+                        format!("path `{path}`")
+                    } else {
+                        format!("host `{}` path `{path}`", hosts.join(","))
+                    };
+                    cx.push(e::rule_conflict(&lb.name, &rule, x.span, Some(prev)));
+                }
+            }
+        }
+    }
+}

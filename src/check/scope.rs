@@ -1,0 +1,341 @@
+//! Names visible to a program: top-level declarations by kind, `let`
+//! constants and typed inputs with their value for this build.
+
+use super::{errors, Cx, Options};
+use crate::ast::{self, Expr, ExprKind, Statement};
+use crate::diag::{Diagnostic, Span};
+use crate::ir::{Input, InputType, Text, TextPart};
+use indexmap::IndexMap;
+
+pub enum Binding {
+    Let(Expr),
+    Input(Input),
+}
+
+/// The kinds of top-level declarations, in the order they are lowered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Network,
+    Cluster,
+    LoadBalancer,
+    Task,
+    Service,
+}
+
+impl Kind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Network => "network",
+            Kind::Cluster => "cluster",
+            Kind::LoadBalancer => "load balancer",
+            Kind::Task => "task",
+            Kind::Service => "service",
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Scope<'a> {
+    pub values: IndexMap<String, Binding>,
+    pub decls: IndexMap<(Kind, String), &'a Statement>,
+    pub stack: Option<(String, Span)>,
+    pub region: Option<Expr>,
+}
+
+impl Scope<'_> {
+    pub fn names(&self, kind: Kind) -> Vec<&str> {
+        self.decls
+            .keys()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, n)| n.as_str())
+            .collect()
+    }
+
+    pub fn has(&self, kind: Kind, name: &str) -> bool {
+        self.decls.contains_key(&(kind, name.to_string()))
+    }
+
+    pub fn inputs(&self) -> Vec<Input> {
+        self.values
+            .values()
+            .filter_map(|b| match b {
+                Binding::Input(i) => Some(i.clone()),
+                Binding::Let(_) => None,
+            })
+            .collect()
+    }
+
+    /// A text with inputs replaced by this build's values.
+    pub fn resolve(&self, t: &Text) -> String {
+        t.parts
+            .iter()
+            .map(|p| match p {
+                TextPart::Lit(s) => s.clone(),
+                TextPart::Input(n) => match self.values.get(n) {
+                    Some(Binding::Input(i)) => i.value.clone(),
+                    _ => String::new(),
+                },
+            })
+            .collect()
+    }
+}
+
+/// Top-level statements that are not declarations.
+const SETTINGS: &[&str] = &["import", "let", "input", "stack", "region"];
+const DECLS: &[(&str, Kind)] = &[
+    ("network", Kind::Network),
+    ("cluster", Kind::Cluster),
+    ("alb", Kind::LoadBalancer),
+    ("nlb", Kind::LoadBalancer),
+    ("task", Kind::Task),
+    ("service", Kind::Service),
+];
+
+/// Collects declarations, constants and inputs of all files; reports
+/// duplicates and unknown top-level statements.
+pub fn collect<'a>(cx: &mut Cx<'a>, files: &'a [ast::File], options: &Options) {
+    let mut first_span: IndexMap<String, Span> = IndexMap::new();
+    for file in files {
+        for stmt in &file.statements {
+            let head = stmt.head.name.as_str();
+            if let Some((_, kind)) = DECLS.iter().find(|(h, _)| *h == head) {
+                let Some(name) = decl_name(cx, stmt) else {
+                    continue;
+                };
+                let key = (*kind, name.name.clone());
+                if let Some(prev) = cx.scope.decls.get(&key) {
+                    let prev_span = prev.words[0].span;
+                    cx.push(errors::duplicate(
+                        kind.noun(),
+                        &name.name,
+                        name.span,
+                        prev_span,
+                    ));
+                } else {
+                    cx.scope.decls.insert(key, stmt);
+                }
+                continue;
+            }
+            match head {
+                "import" => {}
+                "let" => collect_let(cx, stmt, &mut first_span),
+                "input" => collect_input(cx, stmt, options, &mut first_span),
+                "stack" => {
+                    let mut w = super::args::Words::new(stmt);
+                    if let Some(e) = w.required(cx, "a stack name") {
+                        if let Some(s) = cx.literal(e) {
+                            cx.scope.stack = Some((s, e.span));
+                        }
+                    }
+                    w.finish(cx);
+                }
+                "region" => {
+                    let mut w = super::args::Words::new(stmt);
+                    if let Some(e) = w.required(cx, "a region such as \"us-east-1\"") {
+                        cx.scope.region = Some(e.clone());
+                    }
+                    w.finish(cx);
+                }
+                _ => {
+                    let known: Vec<&str> = SETTINGS
+                        .iter()
+                        .chain(DECLS.iter().map(|(h, _)| h))
+                        .copied()
+                        .collect();
+                    cx.push(errors::unknown_statement(
+                        head,
+                        "at the top level",
+                        &known,
+                        stmt.head.span,
+                    ));
+                }
+            }
+        }
+    }
+    for name in options.inputs.keys() {
+        if !matches!(cx.scope.values.get(name), Some(Binding::Input(_))) {
+            let span = files
+                .first()
+                .map(|f| Span::new(f.id, 0, 0))
+                .unwrap_or_default();
+            let inputs: Vec<&str> = cx
+                .scope
+                .values
+                .iter()
+                .filter(|(_, b)| matches!(b, Binding::Input(_)))
+                .map(|(k, _)| k.as_str())
+                .collect();
+            cx.push(errors::unknown_cli_input(name, &inputs, span));
+        }
+    }
+}
+
+fn decl_name<'a>(cx: &mut Cx, stmt: &'a Statement) -> Option<&'a ast::Ident> {
+    match stmt.words.first().and_then(Expr::as_ident) {
+        Some(id) => Some(id),
+        None => {
+            cx.push(errors::missing_word(
+                &stmt.head.name,
+                "a name",
+                stmt.head.span,
+            ));
+            None
+        }
+    }
+}
+
+fn check_unique(cx: &mut Cx, name: &ast::Ident, first: &mut IndexMap<String, Span>) -> bool {
+    if let Some(prev) = first.get(&name.name) {
+        cx.push(errors::duplicate("constant", &name.name, name.span, *prev));
+        return false;
+    }
+    first.insert(name.name.clone(), name.span);
+    true
+}
+
+fn collect_let(cx: &mut Cx, stmt: &Statement, first: &mut IndexMap<String, Span>) {
+    let (Some(name), Some(value)) = (stmt.words.first().and_then(Expr::as_ident), &stmt.value)
+    else {
+        cx.push(errors::malformed_let(stmt.span));
+        return;
+    };
+    if stmt.words.len() > 1 {
+        cx.push(errors::malformed_let(stmt.span));
+    }
+    if check_unique(cx, name, first) {
+        cx.scope
+            .values
+            .insert(name.name.clone(), Binding::Let(value.clone()));
+    }
+}
+
+const INPUT_TYPES: &[&str] = &[
+    "string",
+    "int",
+    "bool",
+    "vpc_id",
+    "subnets",
+    "security_groups",
+];
+
+fn collect_input(
+    cx: &mut Cx,
+    stmt: &Statement,
+    options: &Options,
+    first: &mut IndexMap<String, Span>,
+) {
+    // `input NAME: type [= default]` or `input NAME [= default]` (string)
+    let (name, ty) = match stmt.words.first().map(|w| &w.kind) {
+        Some(ExprKind::Pair(name, ty)) => {
+            let Some(t) = cx.choice(ty, "an input type", INPUT_TYPES) else {
+                return;
+            };
+            (name.clone(), input_type(t))
+        }
+        Some(ExprKind::Path(p)) if p.single().is_some() => {
+            (p.segments[0].clone(), InputType::String)
+        }
+        _ => {
+            cx.push(errors::malformed_input(stmt.span));
+            return;
+        }
+    };
+    let mut description = None;
+    if let Some(block) = &stmt.block {
+        for s in &block.statements {
+            if s.head.name == "description" {
+                let mut w = super::args::Words::new(s);
+                if let Some(e) = w.required(cx, "a description") {
+                    description = cx.literal(e);
+                }
+                w.finish(cx);
+            } else {
+                cx.push(errors::unknown_statement(
+                    &s.head.name,
+                    "in an input",
+                    &["description"],
+                    s.head.span,
+                ));
+            }
+        }
+    }
+    let default = match &stmt.value {
+        Some(e) => match &e.kind {
+            ExprKind::Str(_) => cx.literal(e),
+            ExprKind::Quantity(q) if q.unit.is_empty() => Some(q.number.clone()),
+            ExprKind::List(_) => cx.texts(e).map(|ts| {
+                ts.iter()
+                    .map(|t| cx.scope.resolve(t))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }),
+            ExprKind::Path(p) if p.single().is_some() => cx.boolean(e).map(|b| b.to_string()),
+            _ => {
+                cx.push(errors::type_mismatch(
+                    "a default value",
+                    e.describe(),
+                    e.span,
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    let given = options
+        .inputs
+        .get(&name.name)
+        .or_else(|| options.env.get(&name.name))
+        .cloned();
+    let value = match given.or_else(|| default.clone()) {
+        Some(v) => {
+            if let Some(d) = validate_input(&name.name, ty, &v, stmt.span) {
+                cx.push(d);
+            }
+            v
+        }
+        None => {
+            cx.push(errors::missing_input(&name.name, stmt.span));
+            String::new()
+        }
+    };
+    if check_unique(cx, &name, first) {
+        let input = Input {
+            name: name.name.clone(),
+            ty,
+            default,
+            value,
+            description,
+            span: name.span,
+        };
+        cx.scope
+            .values
+            .insert(name.name.clone(), Binding::Input(input));
+    }
+}
+
+fn input_type(t: &str) -> InputType {
+    match t {
+        "int" => InputType::Int,
+        "bool" => InputType::Bool,
+        "vpc_id" => InputType::VpcId,
+        "subnets" => InputType::SubnetIds,
+        "security_groups" => InputType::SecurityGroupIds,
+        _ => InputType::String,
+    }
+}
+
+fn validate_input(name: &str, ty: InputType, value: &str, span: Span) -> Option<Diagnostic> {
+    let ok = match ty {
+        InputType::String => true,
+        InputType::Int => value.parse::<i64>().is_ok(),
+        InputType::Bool => matches!(value, "true" | "false"),
+        InputType::VpcId => value.starts_with("vpc-"),
+        InputType::SubnetIds => {
+            !value.is_empty() && value.split(',').all(|s| s.trim().starts_with("subnet-"))
+        }
+        InputType::SecurityGroupIds => {
+            !value.is_empty() && value.split(',').all(|s| s.trim().starts_with("sg-"))
+        }
+    };
+    (!ok).then(|| errors::invalid_input_value(name, ty, value, span))
+}

@@ -1,0 +1,386 @@
+//! Lowers `task` declarations (ECS task definitions) and applies the
+//! container patterns: an `init` container runs to SUCCESS before every app
+//! container, a `sidecar` starts after the app, an `ambassador` waits for
+//! the app to be HEALTHY, and containers logging through FireLens wait for
+//! the `log_router` to START.
+//!
+//! ```text
+//! task web {
+//!   cpu 0.25vcpu; memory 512MiB
+//!   volume data efs "fs-12345678" access_point "fsap-1" iam
+//!   container app { image "my-app:${IMAGE_TAG}"; port 3000 }
+//!   init migrate { image "my-app:${IMAGE_TAG}"; command ["npm", "run", "migrate"] }
+//! }
+//! ```
+
+use super::args::Words;
+use super::container::lower_container;
+use super::network::{block, set};
+use super::{errors, Cx};
+use crate::ast::{Expr, Statement};
+use crate::ir::{self, Compatibility, Condition, ContainerRole, NetworkMode, Role, VolumeKind};
+
+const CONTAINER_HEADS: &[(&str, ContainerRole)] = &[
+    ("container", ContainerRole::App),
+    ("sidecar", ContainerRole::Sidecar),
+    ("ambassador", ContainerRole::Ambassador),
+    ("init", ContainerRole::Init),
+    ("log_router", ContainerRole::LogRouter),
+];
+
+const TASK_HEADS: &[&str] = &[
+    "family",
+    "cpu",
+    "memory",
+    "network",
+    "compat",
+    "execution_role",
+    "task_role",
+    "allow",
+    "volume",
+    "arch",
+    "storage",
+    "tag",
+    "container",
+    "sidecar",
+    "ambassador",
+    "init",
+    "log_router",
+];
+
+pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
+    let name = stmt.words[0].as_ident()?.name.clone();
+    Words::new(stmt).skip(1).finish(cx);
+    let mut family = None;
+    let mut cpu = None;
+    let mut memory = None;
+    let mut network = None;
+    let mut compat: Option<Vec<Compatibility>> = None;
+    let mut execution_role = None;
+    let mut task_role = None;
+    let mut permissions = Vec::new();
+    let mut volumes: Vec<ir::Volume> = Vec::new();
+    let mut arch = None;
+    let mut storage = None;
+    let mut tags = Vec::new();
+    let mut containers = Vec::new();
+    let mut ambassador_targets = Vec::new();
+    for s in block(stmt) {
+        let head = s.head.name.as_str();
+        if let Some((_, role)) = CONTAINER_HEADS.iter().find(|(h, _)| *h == head) {
+            if let Some((c, target)) = lower_container(cx, s, *role) {
+                if let Some(t) = target {
+                    ambassador_targets.push((c.name.clone(), t));
+                }
+                containers.push(c);
+            }
+            continue;
+        }
+        let mut w = Words::new(s);
+        match head {
+            "family" => {
+                let v = w.required(cx, "a family name").and_then(|e| cx.literal(e));
+                set(cx, &mut family, s, v)
+            }
+            "cpu" => {
+                let v = w
+                    .required(cx, "a CPU amount")
+                    .and_then(|e| cx.cpu(e).map(|c| (c, e.span)));
+                set(cx, &mut cpu, s, v)
+            }
+            "memory" => {
+                let v = w
+                    .required(cx, "a size")
+                    .and_then(|e| cx.mib(e).map(|m| (m, e.span)));
+                set(cx, &mut memory, s, v)
+            }
+            "network" => {
+                let v = w.required(cx, "a network mode").and_then(|e| {
+                    cx.choice(e, "a network mode", &["awsvpc", "bridge", "host", "none"])
+                        .map(|m| match m {
+                            "awsvpc" => NetworkMode::Awsvpc,
+                            "bridge" => NetworkMode::Bridge,
+                            "host" => NetworkMode::Host,
+                            _ => NetworkMode::None,
+                        })
+                });
+                set(cx, &mut network, s, v)
+            }
+            "compat" => {
+                let mut list = Vec::new();
+                while let Some(e) = w.positional() {
+                    let items: Vec<Expr> = cx.list(e).into_iter().cloned().collect();
+                    for i in &items {
+                        match cx.choice(i, "a compatibility", &["fargate", "ec2", "external"]) {
+                            Some("fargate") => list.push(Compatibility::Fargate),
+                            Some("ec2") => list.push(Compatibility::Ec2),
+                            Some(_) => list.push(Compatibility::External),
+                            None => {}
+                        }
+                    }
+                }
+                list.sort();
+                list.dedup();
+                let v = (!list.is_empty()).then_some(list);
+                set(cx, &mut compat, s, v)
+            }
+            "execution_role" => {
+                let v = w.required(cx, "a role ARN").and_then(|e| role_arn(cx, e));
+                set(cx, &mut execution_role, s, v)
+            }
+            "task_role" => {
+                let v = w.required(cx, "a role ARN").and_then(|e| role_arn(cx, e));
+                set(cx, &mut task_role, s, v)
+            }
+            "allow" => {
+                let resources = w.keyword(cx, "on").and_then(|e| cx.texts(e));
+                let actions = w.required(cx, "a list of IAM actions").and_then(|e| {
+                    let items: Vec<Expr> = cx.list(e).into_iter().cloned().collect();
+                    items
+                        .iter()
+                        .map(|i| action(cx, i))
+                        .collect::<Option<Vec<_>>>()
+                });
+                match (actions, resources) {
+                    (Some(actions), Some(resources)) => permissions.push(ir::Permission {
+                        actions,
+                        resources,
+                        span: s.span,
+                    }),
+                    (Some(_), None) => cx.push(errors::allow_without_resources(s.span)),
+                    _ => {}
+                }
+            }
+            "volume" => {
+                if let Some(v) = volume(cx, &mut w, s) {
+                    if volumes.iter().any(|x| x.name == v.name) {
+                        cx.push(errors::duplicate(
+                            "volume",
+                            &v.name,
+                            v.span,
+                            volumes.iter().find(|x| x.name == v.name).unwrap().span,
+                        ));
+                    } else {
+                        volumes.push(v);
+                    }
+                }
+            }
+            "arch" => {
+                let v = w.required(cx, "x86_64 or arm64").and_then(|e| {
+                    cx.choice(e, "a CPU architecture", &["x86_64", "arm64"])
+                        .map(|a| {
+                            if a == "arm64" {
+                                ir::Arch::Arm64
+                            } else {
+                                ir::Arch::X86_64
+                            }
+                        })
+                });
+                set(cx, &mut arch, s, v)
+            }
+            "storage" => {
+                let v = w.required(cx, "a size in GiB").and_then(|e| {
+                    let g = cx.gib(e)?;
+                    if !(21..=200).contains(&g) {
+                        cx.push(errors::out_of_range(
+                            "ephemeral storage",
+                            &format!("{g}GiB"),
+                            "21GiB to 200GiB",
+                            e.span,
+                        ));
+                        return None;
+                    }
+                    Some(g)
+                });
+                set(cx, &mut storage, s, v)
+            }
+            "tag" => {
+                if let Some(t) = tag(cx, &mut w, s) {
+                    tags.push(t);
+                }
+            }
+            other => {
+                cx.push(errors::unknown_statement(
+                    other,
+                    "in a task",
+                    TASK_HEADS,
+                    s.head.span,
+                ));
+                continue;
+            }
+        }
+        w.finish(cx);
+    }
+    let network_mode = network.unwrap_or(NetworkMode::Awsvpc);
+    let compatibilities = compat.unwrap_or_else(|| {
+        if network_mode == NetworkMode::Awsvpc {
+            vec![Compatibility::Fargate]
+        } else {
+            vec![Compatibility::Ec2]
+        }
+    });
+    apply_patterns(&mut containers, &ambassador_targets);
+    Some(ir::Task {
+        family: family.unwrap_or_else(|| name.clone()),
+        name,
+        network_mode,
+        compatibilities,
+        cpu: cpu.map(|c| c.0),
+        memory: memory.map(|m| m.0),
+        execution_role: execution_role.unwrap_or(Role::Generated),
+        task_role: task_role.unwrap_or(if permissions.is_empty() {
+            Role::None
+        } else {
+            Role::Generated
+        }),
+        execution_needs: ir::ExecutionNeeds::default(),
+        permissions,
+        volumes,
+        containers,
+        arch: arch.unwrap_or(ir::Arch::X86_64),
+        ephemeral_storage_gib: storage,
+        tags,
+        span: stmt.words[0].span,
+    })
+}
+
+/// Adds the dependencies each pattern implies, unless the source already
+/// declares a dependency between the same two containers.
+fn apply_patterns(containers: &mut [ir::Container], ambassador_targets: &[(String, String)]) {
+    let apps: Vec<String> = containers
+        .iter()
+        .filter(|c| c.role == ContainerRole::App)
+        .map(|c| c.name.clone())
+        .collect();
+    let inits: Vec<(String, crate::diag::Span)> = containers
+        .iter()
+        .filter(|c| c.role == ContainerRole::Init)
+        .map(|c| (c.name.clone(), c.span))
+        .collect();
+    let routers: Vec<(String, crate::diag::Span)> = containers
+        .iter()
+        .filter(|c| c.role == ContainerRole::LogRouter)
+        .map(|c| (c.name.clone(), c.span))
+        .collect();
+    for c in containers.iter_mut() {
+        let mut add = |target: &str, condition: Condition, span| {
+            if target != c.name && !c.depends_on.iter().any(|d| d.container == target) {
+                c.depends_on.push(ir::Dependency {
+                    container: target.to_string(),
+                    condition,
+                    span,
+                });
+            }
+        };
+        match c.role {
+            ContainerRole::App => {
+                for (init, span) in &inits {
+                    add(init, Condition::Success, *span);
+                }
+            }
+            ContainerRole::Sidecar => {
+                if let Some(app) = apps.first() {
+                    add(app, Condition::Start, c.span);
+                }
+            }
+            ContainerRole::Ambassador => {
+                let target = ambassador_targets
+                    .iter()
+                    .find(|(a, _)| *a == c.name)
+                    .map(|(_, t)| t.clone());
+                if let Some(app) = target.or_else(|| apps.first().cloned()) {
+                    add(&app, Condition::Healthy, c.span);
+                }
+            }
+            ContainerRole::Init | ContainerRole::LogRouter => {}
+        }
+        let uses_firelens = c
+            .log
+            .as_ref()
+            .is_some_and(|l| l.driver == ir::LogDriver::Awsfirelens);
+        if uses_firelens && c.role != ContainerRole::LogRouter {
+            for (router, span) in &routers {
+                add(router, Condition::Start, *span);
+            }
+        }
+    }
+}
+
+fn role_arn(cx: &mut Cx, e: &Expr) -> Option<Role> {
+    let t = cx.text(e)?;
+    let resolved = cx.scope.resolve(&t);
+    if !resolved.starts_with("arn:") || !resolved.contains(":iam::") || !resolved.contains(":role/")
+    {
+        cx.push(errors::bad_role_arn(&resolved, e.span));
+        return None;
+    }
+    Some(Role::Arn(t))
+}
+
+fn action(cx: &mut Cx, e: &Expr) -> Option<String> {
+    let a = cx.literal(e)?;
+    let valid = a.split_once(':').is_some_and(|(svc, act)| {
+        !svc.is_empty()
+            && svc.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !act.is_empty()
+            && act.chars().all(|c| c.is_ascii_alphanumeric() || c == '*')
+    });
+    if !valid {
+        cx.push(errors::bad_action(&a, e.span));
+        return None;
+    }
+    Some(a)
+}
+
+/// `volume NAME efs FS_ID [root "/"] [access_point AP] [iam] [encrypt off]`
+/// or `volume NAME bind [host "/path"]`.
+fn volume(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Volume> {
+    let root = w.keyword(cx, "root").and_then(|e| cx.literal(e));
+    let access_point = w.keyword(cx, "access_point").and_then(|e| cx.text(e));
+    let encrypt = w.keyword(cx, "encrypt").and_then(|e| cx.boolean(e));
+    let host = w.keyword(cx, "host").and_then(|e| cx.literal(e));
+    let iam = w.flag("iam");
+    let name = w
+        .required(cx, "a volume name")
+        .and_then(|e| cx.name(e, "a volume name"))?;
+    let kind = w
+        .required(cx, "`efs` or `bind`")
+        .and_then(|e| cx.choice(e, "a volume kind", &["efs", "bind"]))?;
+    let kind = match kind {
+        "efs" => {
+            let fs = w
+                .required(cx, "an EFS file system ID")
+                .and_then(|e| cx.text(e))?;
+            // Transit encryption costs nothing and IAM authorization needs it: on by default.
+            VolumeKind::Efs(ir::EfsVolume {
+                file_system_id: fs,
+                root_directory: root,
+                transit_encryption: encrypt.unwrap_or(true),
+                access_point,
+                iam,
+            })
+        }
+        _ => VolumeKind::Bind { host_path: host },
+    };
+    Some(ir::Volume {
+        name,
+        kind,
+        span: s.span,
+    })
+}
+
+/// `tag KEY = "value"`
+pub fn tag(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<(String, ir::Text)> {
+    let key = w
+        .required(cx, "a tag key")
+        .and_then(|e| match e.as_ident() {
+            Some(i) => Some(i.name.clone()),
+            None => cx.literal(e),
+        })?;
+    let Some(value) = &s.value else {
+        cx.push(errors::missing_value(&s.head.name, s.span));
+        return None;
+    };
+    let v = cx.text(value)?;
+    Some((key, v))
+}

@@ -1,0 +1,336 @@
+//! Typed values: turns expressions into seconds, MiB, cpu units, percents,
+//! ports, booleans, enums and [`Text`]s, following `let` constants and inputs.
+//! Every conversion reports its own coded error and returns `None`.
+
+use super::errors;
+use super::scope::Binding;
+use super::Cx;
+use crate::ast::{Expr, ExprKind, Quantity, StrPart};
+use crate::ir::{InputType, Text, TextPart};
+
+impl Cx<'_> {
+    /// The value of a name used as a value: a `let` expression or an input.
+    fn lookup<'s>(&'s self, e: &Expr) -> Option<&'s Binding> {
+        let id = e.as_ident()?;
+        self.scope.values.get(&id.name)
+    }
+
+    /// Resolves `e` through `let` constants; returns the final expression.
+    pub fn value<'s>(&'s self, e: &'s Expr) -> &'s Expr {
+        let mut cur = e;
+        for _ in 0..64 {
+            match self.lookup(cur) {
+                Some(Binding::Let(expr)) => cur = expr,
+                _ => return cur,
+            }
+        }
+        cur
+    }
+
+    fn input_of(&self, e: &Expr) -> Option<(String, InputType, String)> {
+        let e = self.value(e);
+        match self.lookup(e) {
+            Some(Binding::Input(i)) => Some((i.name.clone(), i.ty, i.value.clone())),
+            _ => None,
+        }
+    }
+
+    fn quantity<'s>(&'s self, e: &'s Expr) -> Option<(&'s Quantity, Option<String>)> {
+        let e = self.value(e);
+        match &e.kind {
+            ExprKind::Quantity(q) => Some((q, None)),
+            _ => None,
+        }
+    }
+
+    /// A number with one of the allowed units, converted to the base unit by
+    /// the factor of the matched unit. Inputs of type int count as unitless.
+    fn measure(
+        &mut self,
+        e: &Expr,
+        what: &str,
+        units: &[(&str, f64)],
+        bare: Option<f64>,
+    ) -> Option<f64> {
+        if let Some((name, InputType::Int, value)) = self.input_of(e) {
+            return match (value.parse::<f64>(), bare) {
+                (Ok(v), Some(f)) => Some(v * f),
+                _ => {
+                    self.push(errors::input_not_measure(&name, what, e.span));
+                    None
+                }
+            };
+        }
+        let Some((q, _)) = self.quantity(e) else {
+            let found = self.value(e).describe();
+            self.push(errors::type_mismatch(what, found, e.span));
+            return None;
+        };
+        let number: f64 = q.number.parse().ok()?;
+        if q.unit.is_empty() {
+            return match bare {
+                Some(f) => Some(number * f),
+                None => {
+                    let names: Vec<&str> = units.iter().map(|u| u.0).collect();
+                    let example = format!("{}{}", q.number, names[0]);
+                    self.push(errors::missing_unit(what, &names, &example, e.span));
+                    None
+                }
+            };
+        }
+        match units.iter().find(|(u, _)| *u == q.unit) {
+            Some((_, f)) => Some(number * f),
+            None => {
+                let names: Vec<&str> = units.iter().map(|u| u.0).collect();
+                let unit = q.unit.clone();
+                self.push(errors::unknown_unit(&unit, what, &names, e.span));
+                None
+            }
+        }
+    }
+
+    fn whole(&mut self, v: f64, what: &str, e: &Expr) -> Option<u32> {
+        if v < 0.0 || v.fract() != 0.0 || v > u32::MAX as f64 {
+            self.push(errors::not_whole(what, e.span));
+            return None;
+        }
+        Some(v as u32)
+    }
+
+    /// Seconds, from `30s`, `5m`, `1h`, `500ms` (rounded up to whole seconds).
+    pub fn seconds(&mut self, e: &Expr) -> Option<u32> {
+        let v = self.measure(
+            e,
+            "a duration",
+            &[("s", 1.0), ("m", 60.0), ("h", 3600.0), ("ms", 0.001)],
+            None,
+        )?;
+        self.whole(v.ceil(), "a duration", e)
+    }
+
+    /// MiB, from `512MiB`, `2GiB`, `0.5GiB`.
+    pub fn mib(&mut self, e: &Expr) -> Option<u32> {
+        let v = self.measure(e, "a size", &[("MiB", 1.0), ("GiB", 1024.0)], None)?;
+        self.whole(v, "a size in MiB", e)
+    }
+
+    /// GiB, from `21GiB`.
+    pub fn gib(&mut self, e: &Expr) -> Option<u32> {
+        let v = self.measure(e, "a size", &[("GiB", 1.0)], None)?;
+        self.whole(v, "a size in GiB", e)
+    }
+
+    /// CPU units, from `256` (units) or `0.25vcpu`.
+    pub fn cpu(&mut self, e: &Expr) -> Option<u32> {
+        let v = self.measure(
+            e,
+            "a CPU amount",
+            &[("vcpu", 1024.0), ("units", 1.0)],
+            Some(1.0),
+        )?;
+        self.whole(v, "a CPU amount in units", e)
+    }
+
+    /// A percentage, from `70%`.
+    pub fn percent(&mut self, e: &Expr) -> Option<f64> {
+        self.measure(e, "a percentage", &[("%", 1.0)], None)
+    }
+
+    /// A whole number without unit.
+    pub fn int(&mut self, e: &Expr) -> Option<u32> {
+        let v = self.measure(e, "a whole number", &[], Some(1.0))?;
+        self.whole(v, "a whole number", e)
+    }
+
+    /// A plain number (decimals allowed) without unit.
+    pub fn number(&mut self, e: &Expr) -> Option<f64> {
+        self.measure(e, "a number", &[], Some(1.0))
+    }
+
+    /// A TCP/UDP port, 1-65535 (0 only where `allow_zero`).
+    pub fn port(&mut self, e: &Expr, allow_zero: bool) -> Option<u16> {
+        let v = self.int(e)?;
+        let min = u32::from(!allow_zero);
+        if v < min || v > 65535 {
+            self.push(errors::out_of_range(
+                "a port",
+                &v.to_string(),
+                &format!("{min} to 65535"),
+                e.span,
+            ));
+            return None;
+        }
+        Some(v as u16)
+    }
+
+    /// `on` / `off` / `true` / `false` / `enabled` / `disabled`.
+    pub fn boolean(&mut self, e: &Expr) -> Option<bool> {
+        if let Some((_, InputType::Bool, value)) = self.input_of(e) {
+            return Some(value == "true");
+        }
+        let v = self.value(e);
+        match v.as_ident().map(|i| i.name.as_str()) {
+            Some("on" | "true" | "enabled" | "yes") => Some(true),
+            Some("off" | "false" | "disabled" | "no") => Some(false),
+            _ => {
+                self.push(errors::type_mismatch("`on` or `off`", v.describe(), e.span));
+                None
+            }
+        }
+    }
+
+    /// One of a fixed set of words (matched case-insensitively).
+    pub fn choice(
+        &mut self,
+        e: &Expr,
+        what: &str,
+        allowed: &[&'static str],
+    ) -> Option<&'static str> {
+        let v = self.value(e);
+        let word = match &v.kind {
+            ExprKind::Path(p) => Some(p.dotted()),
+            ExprKind::Str(_) => v.as_plain_str(),
+            _ => None,
+        };
+        let Some(word) = word else {
+            self.push(errors::type_mismatch(what, v.describe(), e.span));
+            return None;
+        };
+        let found = allowed
+            .iter()
+            .copied()
+            .find(|a| a.eq_ignore_ascii_case(&word));
+        if found.is_none() {
+            self.push(errors::invalid_choice(what, &word, allowed, e.span));
+        }
+        found
+    }
+
+    /// A string (interpolation of constants and inputs allowed). Numbers are
+    /// accepted as their written text.
+    pub fn text(&mut self, e: &Expr) -> Option<Text> {
+        let mut parts = Vec::new();
+        if self.text_into(e, &mut parts, 0) {
+            Some(normalize(parts))
+        } else {
+            None
+        }
+    }
+
+    fn text_into(&mut self, e: &Expr, out: &mut Vec<TextPart>, depth: usize) -> bool {
+        if depth > 32 {
+            // Every use of a constant in the cycle ends here: report each place once.
+            let reported = self.diags.iter().any(|d| {
+                d.code == crate::diag::Code::RecursiveConstant && d.primary.span == e.span
+            });
+            if !reported {
+                let name = e.as_ident().map_or("?", |i| i.name.as_str());
+                self.push(errors::recursive_constant(name, e.span));
+            }
+            return false;
+        }
+        if let Some((name, ty, value)) = self.input_of(e) {
+            match ty {
+                InputType::String | InputType::VpcId => out.push(TextPart::Input(name)),
+                _ => out.push(TextPart::Lit(value)),
+            }
+            return true;
+        }
+        let v = self.value(e).clone();
+        match &v.kind {
+            ExprKind::Str(parts) => {
+                let mut ok = true;
+                for p in parts {
+                    match p {
+                        StrPart::Text(t) => out.push(TextPart::Lit(t.clone())),
+                        StrPart::Interp(path) => {
+                            let ref_expr = Expr {
+                                kind: ExprKind::Path(path.clone()),
+                                span: path.span,
+                            };
+                            if self.scope.values.contains_key(&path.dotted()) {
+                                ok &= self.text_into(&ref_expr, out, depth + 1);
+                            } else {
+                                let names: Vec<&str> =
+                                    self.scope.values.keys().map(String::as_str).collect();
+                                let d = errors::unknown_value(&path.dotted(), &names, path.span);
+                                self.push(d);
+                                ok = false;
+                            }
+                        }
+                    }
+                }
+                ok
+            }
+            ExprKind::Quantity(q) => {
+                out.push(TextPart::Lit(format!("{}{}", q.number, q.unit)));
+                true
+            }
+            ExprKind::Path(p) if p.single().is_some() => {
+                let names: Vec<&str> = self.scope.values.keys().map(String::as_str).collect();
+                let d = errors::unknown_value(&p.dotted(), &names, p.span);
+                self.push(d);
+                false
+            }
+            _ => {
+                self.push(errors::type_mismatch("a string", v.describe(), e.span));
+                false
+            }
+        }
+    }
+
+    /// A string with inputs replaced by their values, for names, paths and
+    /// ARNs the checker has to look into.
+    pub fn literal(&mut self, e: &Expr) -> Option<String> {
+        let t = self.text(e)?;
+        Some(self.scope.resolve(&t))
+    }
+
+    /// A list's elements; a single non-list value counts as a list of one.
+    pub fn list<'s>(&'s self, e: &'s Expr) -> Vec<&'s Expr> {
+        match &self.value(e).kind {
+            ExprKind::List(items) => items.iter().collect(),
+            _ => vec![e],
+        }
+    }
+
+    /// A list of strings.
+    pub fn texts(&mut self, e: &Expr) -> Option<Vec<Text>> {
+        let items: Vec<Expr> = self.list(e).into_iter().cloned().collect();
+        let mut out = Vec::new();
+        let mut ok = true;
+        for item in &items {
+            match self.text(item) {
+                Some(t) => out.push(t),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// A bare name (`web`, `app`), for references to declarations.
+    pub fn name(&mut self, e: &Expr, what: &str) -> Option<String> {
+        match e.as_ident() {
+            Some(id) => Some(id.name.clone()),
+            None => {
+                self.push(errors::type_mismatch(what, e.describe(), e.span));
+                None
+            }
+        }
+    }
+}
+
+/// Merges adjacent literal parts; an empty text is one empty literal.
+fn normalize(parts: Vec<TextPart>) -> Text {
+    let mut out: Vec<TextPart> = Vec::new();
+    for p in parts {
+        match (out.last_mut(), p) {
+            (Some(TextPart::Lit(a)), TextPart::Lit(b)) => a.push_str(&b),
+            (_, p) => out.push(p),
+        }
+    }
+    if out.is_empty() {
+        out.push(TextPart::Lit(String::new()));
+    }
+    Text { parts: out }
+}

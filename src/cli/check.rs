@@ -1,0 +1,36 @@
+//! `wharf check FILE`: parse and check, print diagnostics, write nothing.
+
+use super::{print_diagnostics, Context, Exit, InputArgs};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct CheckCommand {
+    /// The main .wharf file.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub inputs: InputArgs,
+}
+
+impl CheckCommand {
+    pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
+        let inputs = self.inputs.parse()?;
+        match super::load::compile(&self.file, &inputs) {
+            Ok((_, program)) => {
+                if ctx.message_format == super::MessageFormat::Human {
+                    eprintln!(
+                        "checked `{}`: {} cluster(s), {} task definition(s), {} service(s), no errors",
+                        self.file.display(),
+                        program.clusters.len(),
+                        program.tasks.len(),
+                        program.services.len()
+                    );
+                }
+                Ok(())
+            }
+            Err(failed) => {
+                print_diagnostics(ctx, &failed.sources, &failed.diags);
+                Err(Exit::InputErrors)
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Reads a program from disk: the main file and, transitively, the files it
+//! imports (`import "common.wharf"`, relative to the importing file), then
+//! runs the checker. The only place the compiler reads source files.
+
+use crate::ast::{self, ExprKind};
+use crate::check::{self, Options};
+use crate::diag::{Code, Diagnostic, FileId, SourceMap, Span};
+use crate::ir;
+use crate::syntax;
+use indexmap::IndexMap;
+use std::path::{Path, PathBuf};
+
+/// A failed compile: the sources (to render against) and the diagnostics.
+pub struct Failed {
+    pub sources: SourceMap,
+    pub diags: Vec<Diagnostic>,
+}
+
+/// Parses and checks `path` and its imports.
+pub fn compile(
+    path: &Path,
+    inputs: &IndexMap<String, String>,
+) -> Result<(SourceMap, ir::Program), Failed> {
+    let mut sources = SourceMap::new();
+    let (files, mut diags) = load(path, &mut sources);
+    if !diags.is_empty() {
+        crate::diag::sort(&mut diags);
+        return Err(Failed { sources, diags });
+    }
+    let options = Options {
+        inputs: inputs.clone(),
+        env: std::env::vars().collect(),
+        name: path
+            .file_stem()
+            .map_or_else(|| "wharf".to_string(), |s| s.to_string_lossy().into_owned()),
+    };
+    match check::check(&files, &options) {
+        (Some(program), _) => Ok((sources, program)),
+        (None, diags) => Err(Failed { sources, diags }),
+    }
+}
+
+/// Loads the main file and its imports, depth first; each file once.
+pub fn load(path: &Path, sources: &mut SourceMap) -> (Vec<ast::File>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    let mut seen: IndexMap<PathBuf, FileId> = IndexMap::new();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            let id = sources.add(path.display().to_string(), "");
+            diags.push(
+                Diagnostic::error(
+                    Code::ImportNotFound,
+                    format!("cannot read `{}`: {e}", path.display()),
+                    Span::new(id, 0, 0),
+                    "file",
+                )
+                .with_help("check the path"),
+            );
+            return (files, diags);
+        }
+    };
+    let mut stack = Vec::new();
+    visit(
+        path, text, sources, &mut files, &mut diags, &mut seen, &mut stack,
+    );
+    (files, diags)
+}
+
+fn visit(
+    path: &Path,
+    text: String,
+    sources: &mut SourceMap,
+    files: &mut Vec<ast::File>,
+    diags: &mut Vec<Diagnostic>,
+    seen: &mut IndexMap<PathBuf, FileId>,
+    stack: &mut Vec<PathBuf>,
+) {
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let id = sources.add(path.display().to_string(), text);
+    seen.insert(canonical.clone(), id);
+    stack.push(canonical);
+    let file = match syntax::parse(sources.get(id)) {
+        Ok(f) => f,
+        Err(mut d) => {
+            diags.append(&mut d);
+            stack.pop();
+            return;
+        }
+    };
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let imports: Vec<(String, Span)> = file
+        .statements
+        .iter()
+        .filter(|s| s.head.name == "import")
+        .filter_map(|s| match s.words.first().map(|w| (&w.kind, w.span)) {
+            Some((ExprKind::Str(_), span)) => s.words[0].as_plain_str().map(|p| (p, span)),
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        Code::ArgumentCount,
+                        "`import` needs a file path",
+                        s.span,
+                        "no path",
+                    )
+                    .with_help("write `import \"common.wharf\"`"),
+                );
+                None
+            }
+        })
+        .collect();
+    files.push(file);
+    for (rel, span) in imports {
+        let target = dir.join(&rel);
+        let canonical = target.canonicalize().unwrap_or_else(|_| target.clone());
+        if stack.contains(&canonical) {
+            diags.push(
+                Diagnostic::error(
+                    Code::ImportCycle,
+                    format!("`{rel}` imports itself, through this import"),
+                    span,
+                    "import cycle",
+                )
+                .with_help("move what both files need into a third file that neither imports back"),
+            );
+            continue;
+        }
+        if seen.contains_key(&canonical) {
+            continue;
+        }
+        match std::fs::read_to_string(&target) {
+            Ok(text) => visit(&target, text, sources, files, diags, seen, stack),
+            Err(e) => diags.push(
+                Diagnostic::error(
+                    Code::ImportNotFound,
+                    format!("cannot read `{rel}`: {e}"),
+                    span,
+                    "imported here",
+                )
+                .with_help(format!(
+                    "the path is relative to this file; looked for `{}`",
+                    target.display()
+                )),
+            ),
+        }
+    }
+    stack.pop();
+}

@@ -1,0 +1,181 @@
+//! `ir::Container` -> one entry of `containerDefinitions`. Keys follow the
+//! botocore `ContainerDefinition` member order. Written even when ECS has a
+//! default: `essential`, `readonlyRootFilesystem`, each port's `hostPort`
+//! and `protocol`, and the four health check timings. The container's role
+//! (sidecar, init, ...) and its local run settings have no ECS form: ECS
+//! only sees `essential` and `dependsOn`, which the checker already set.
+
+use serde_json::Value;
+
+use super::{name_values, resolve, string_map, Obj};
+use crate::ir;
+
+pub(crate) fn emit_container(program: &ir::Program, task: &ir::Task, c: &ir::Container) -> Value {
+    let texts = |items: &Option<Vec<ir::Text>>| {
+        items
+            .as_ref()
+            .map(|v| v.iter().map(|t| resolve(program, t)).collect::<Vec<_>>())
+    };
+    Obj::new()
+        .set("name", c.name.as_str())
+        .set("image", resolve(program, &c.image))
+        .opt("cpu", c.cpu)
+        .opt("memory", c.memory)
+        .opt("memoryReservation", c.memory_reservation)
+        .list(
+            "portMappings",
+            c.ports
+                .iter()
+                .map(|p| port_mapping(task.network_mode, p))
+                .collect(),
+        )
+        .set("essential", c.essential)
+        .opt("entryPoint", texts(&c.entry_point))
+        .opt("command", texts(&c.command))
+        .list("environment", name_values(program, &c.environment))
+        .list("mountPoints", c.mounts.iter().map(mount_point).collect())
+        .list("secrets", c.secrets.iter().map(secret).collect())
+        .list("dependsOn", c.depends_on.iter().map(dependency).collect())
+        .opt("startTimeout", c.start_timeout)
+        .opt("stopTimeout", c.stop_timeout)
+        .opt("user", c.user.as_deref())
+        .opt(
+            "workingDirectory",
+            c.working_directory.as_ref().map(|w| resolve(program, w)),
+        )
+        .set("readonlyRootFilesystem", c.read_only_root)
+        .opt("dockerLabels", string_map(program, &c.labels))
+        .list("ulimits", c.ulimits.iter().map(ulimit).collect())
+        .opt(
+            "logConfiguration",
+            c.log.as_ref().map(|l| log_configuration(program, l)),
+        )
+        .opt(
+            "healthCheck",
+            c.health.as_ref().map(|h| health_check(program, h)),
+        )
+        .opt(
+            "firelensConfiguration",
+            c.firelens.as_ref().map(|f| firelens(program, f)),
+        )
+        .build()
+}
+
+/// `hostPort` is what ECS would use when it is absent: the container port
+/// in awsvpc and host mode, `0` (a dynamic port) in bridge mode.
+fn port_mapping(mode: ir::NetworkMode, p: &ir::PortMapping) -> Value {
+    let host_port = match mode {
+        ir::NetworkMode::Awsvpc | ir::NetworkMode::Host => {
+            Some(p.host_port.unwrap_or(p.container_port))
+        }
+        ir::NetworkMode::Bridge => Some(p.host_port.unwrap_or(0)),
+        ir::NetworkMode::None => p.host_port,
+    };
+    Obj::new()
+        .set("containerPort", p.container_port)
+        .opt("hostPort", host_port)
+        .set("protocol", p.protocol.as_str())
+        .opt("name", p.name.as_deref())
+        .build()
+}
+
+fn mount_point(m: &ir::Mount) -> Value {
+    Obj::new()
+        .set("sourceVolume", m.volume.as_str())
+        .set("containerPath", m.path.as_str())
+        .set("readOnly", m.read_only)
+        .build()
+}
+
+fn secret(s: &ir::Secret) -> Value {
+    Obj::new()
+        .set("name", s.name.as_str())
+        .set("valueFrom", s.source.value_from())
+        .build()
+}
+
+fn dependency(d: &ir::Dependency) -> Value {
+    Obj::new()
+        .set("containerName", d.container.as_str())
+        .set("condition", d.condition.as_str())
+        .build()
+}
+
+fn ulimit(u: &ir::Ulimit) -> Value {
+    Obj::new()
+        .set("name", u.name.as_str())
+        .set("softLimit", u.soft)
+        .set("hardLimit", u.hard)
+        .build()
+}
+
+/// Driver options as given. For `awslogs`, the group and region are added
+/// when the options lack them, and a group Wharf owns gets
+/// `awslogs-create-group`: without the CloudFormation stack nothing else
+/// creates it (the execution role then needs `logs:CreateLogGroup`). The
+/// awslogs options then read group, region, stream prefix, the rest.
+fn log_configuration(program: &ir::Program, log: &ir::LogConfig) -> Value {
+    let options = match log.driver {
+        ir::LogDriver::Awslogs => awslogs_options(program, log),
+        _ => log.options.clone(),
+    };
+    Obj::new()
+        .set("logDriver", log.driver.as_str())
+        .opt("options", string_map(program, &options))
+        .list(
+            "secretOptions",
+            log.secret_options.iter().map(secret).collect(),
+        )
+        .build()
+}
+
+fn awslogs_options(program: &ir::Program, log: &ir::LogConfig) -> Vec<(String, ir::Text)> {
+    let mut options = log.options.clone();
+    let has = |options: &[(String, ir::Text)], key: &str| options.iter().any(|(k, _)| k == key);
+    if let Some(group) = &log.group {
+        if !has(&options, "awslogs-group") {
+            options.push(("awslogs-group".into(), ir::Text::lit(group.as_str())));
+        }
+        if !has(&options, "awslogs-create-group") {
+            options.push(("awslogs-create-group".into(), ir::Text::lit("true")));
+        }
+    }
+    if let Some(region) = &program.region {
+        if !has(&options, "awslogs-region") {
+            options.push(("awslogs-region".into(), ir::Text::lit(region.as_str())));
+        }
+    }
+    const FIRST: [&str; 3] = ["awslogs-group", "awslogs-region", "awslogs-stream-prefix"];
+    let rank = |key: &str| FIRST.iter().position(|f| *f == key).unwrap_or(FIRST.len());
+    options.sort_by_key(|(k, _)| rank(k));
+    options
+}
+
+fn health_check(program: &ir::Program, h: &ir::HealthCheck) -> Value {
+    let command: Vec<String> = match &h.command {
+        ir::HealthCommand::Shell(cmd) => vec!["CMD-SHELL".into(), resolve(program, cmd)],
+        ir::HealthCommand::Exec(argv) => std::iter::once("CMD".to_string())
+            .chain(argv.iter().map(|a| resolve(program, a)))
+            .collect(),
+    };
+    Obj::new()
+        .set("command", command)
+        .set("interval", h.interval)
+        .set("timeout", h.timeout)
+        .set("retries", h.retries)
+        .set("startPeriod", h.start_period)
+        .build()
+}
+
+fn firelens(program: &ir::Program, f: &ir::Firelens) -> Value {
+    Obj::new()
+        .set(
+            "type",
+            match f.kind {
+                ir::FirelensKind::Fluentbit => "fluentbit",
+                ir::FirelensKind::Fluentd => "fluentd",
+            },
+        )
+        .opt("options", string_map(program, &f.options))
+        .build()
+}

@@ -1,0 +1,152 @@
+//! A few runs of the real binary, colour off: exit codes, where output goes,
+//! and the shape of `--message-format json`.
+
+use std::process::{Command, Output};
+
+const BAD: &str = "tests/fixtures/errors/E0201_unknown_task.wharf";
+const GOOD: &str = "examples/my-app.wharf";
+
+fn wharf(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("AWS_REGION")
+        .env_remove("IMAGE_TAG")
+        .env_remove("SUBNETS")
+        .output()
+        .expect("the wharf binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("output is UTF-8")
+}
+
+#[test]
+fn check_bad_file_exits_1_with_the_diagnostic_on_stderr() {
+    let out = wharf(&["check", BAD, "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("[E0201] Error: unknown task `wbe`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("{BAD}:11:8")), "{stderr}");
+    assert!(stderr.contains("error: aborting because of 1 error"));
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "colour codes with --color never"
+    );
+    assert!(out.stdout.is_empty(), "human diagnostics go to stderr only");
+}
+
+#[test]
+fn check_json_prints_one_object_per_line() {
+    let path = "tests/fixtures/errors/E0415_health_check_range.wharf";
+    let out = wharf(&["check", path, "--message-format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(lines[0]).expect("a JSON object");
+    assert_eq!(v["code"], "E0415");
+    assert_eq!(v["severity"], "error");
+    assert_eq!(v["primary"]["file"], path);
+    assert_eq!(v["primary"]["line"], 8);
+    assert_eq!(v["primary"]["column"], 5);
+    assert!(v["help"].as_str().is_some_and(|h| h.contains("5s to 300s")));
+}
+
+#[test]
+fn check_json_with_several_errors() {
+    let dir = std::env::temp_dir().join(format!("wharf-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("two.wharf");
+    std::fs::write(
+        &file,
+        "task web {\n  cpu 0.25vcpu\n  memory 512MiB\n  container app {\n    image \"nginx\"\n    port 99999\n    stop_timeout 30sec\n  }\n}\n",
+    )
+    .unwrap();
+    let out = wharf(&["check", file.to_str().unwrap(), "--message-format=json"]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(out.status.code(), Some(1));
+    let found: Vec<(String, u64, u64)> = text(&out.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a JSON object");
+            (
+                v["code"].as_str().unwrap().to_string(),
+                v["primary"]["line"].as_u64().unwrap(),
+                v["primary"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("E0303".to_string(), 6, 10), ("E0302".to_string(), 7, 18)]
+    );
+}
+
+#[test]
+fn check_good_file_exits_0() {
+    let out = wharf(&["check", GOOD, "--color", "never"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("no errors"));
+}
+
+#[test]
+fn explain_known_code_exits_0() {
+    let out = wharf(&["explain", "E0401"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("E0401: invalid Fargate cpu and memory combination"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Wrong:") && stdout.contains("Right:"));
+}
+
+#[test]
+fn explain_accepts_lowercase() {
+    let out = wharf(&["explain", "e0201"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).starts_with("E0201: unknown task"));
+}
+
+#[test]
+fn explain_unknown_code_exits_2() {
+    let out = wharf(&["explain", "E9999"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("`E9999` is not a Wharf diagnostic code"));
+}
+
+#[test]
+fn unknown_flag_exits_2() {
+    let out = wharf(&["check", GOOD, "--colour", "never"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--colour"));
+}
+
+#[test]
+fn missing_file_exits_1() {
+    let out = wharf(&[
+        "check",
+        "tests/fixtures/no-such-file.wharf",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("[E0104]"));
+}
+
+#[test]
+fn input_flag_fills_an_input() {
+    let path = "tests/fixtures/errors/E0211_missing_input.wharf";
+    let out = wharf(&["check", path, "--color", "never", "--input", "IMAGE_TAG=v2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = wharf(&["check", path, "--color", "never", "--input", "IMAGE_TAG"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "not NAME=VALUE is a usage error"
+    );
+}

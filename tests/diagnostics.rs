@@ -1,0 +1,243 @@
+//! One fixture per diagnostic code: `tests/fixtures/errors/E0xxx_name.wharf`
+//! must fail with `E0xxx` first. Each run is snapshotted Gleam-style, the
+//! source first, then the diagnostics as a user sees them (colour off).
+//!
+//! A fixture may start with `// inputs: NAME=VALUE ...` to give `--input`
+//! values. Fixtures that `import` are loaded through `cli::load`, which reads
+//! the helper files under `tests/fixtures/imports/`.
+
+use std::path::{Path, PathBuf};
+use wharf::check::{self, Options};
+use wharf::diag::{explain, render, Code, Diagnostic, SourceFile, SourceMap};
+use wharf::syntax;
+
+/// Codes the checker cannot produce yet (templates and environments are not
+/// implemented). A fixture for one of these fails `every_code_has_a_fixture`
+/// until the code is removed from this list.
+const NOT_YET_PRODUCIBLE: &[&str] = &["E0214", "E0215", "E0310"];
+
+/// The path relative to the package root, so snapshots do not depend on
+/// where the repository is checked out.
+fn relative(path: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+fn options(source: &str, name: &str) -> Options {
+    let mut options = Options {
+        name: name.to_string(),
+        ..Options::default()
+    };
+    for line in source.lines() {
+        if let Some(rest) = line.strip_prefix("// inputs:") {
+            for kv in rest.split_whitespace() {
+                let (k, v) = kv.split_once('=').expect("inputs are NAME=VALUE");
+                options.inputs.insert(k.to_string(), v.to_string());
+            }
+        }
+    }
+    options
+}
+
+/// Parses and checks one fixture; the source map and the diagnostics.
+fn run(path: &Path) -> (SourceMap, Vec<Diagnostic>) {
+    let rel = relative(path);
+    let text = std::fs::read_to_string(path).expect("fixture is readable");
+    let stem = rel.file_stem().unwrap().to_string_lossy().into_owned();
+    let options = options(&text, &stem);
+    let mut sources = SourceMap::new();
+    let files = if text.lines().any(|l| l.starts_with("import ")) {
+        // Imports need the loader, which reads files relative to this one.
+        let (files, mut diags) = wharf::cli::load::load(&rel, &mut sources);
+        if !diags.is_empty() {
+            wharf::diag::sort(&mut diags);
+            return (sources, diags);
+        }
+        files
+    } else {
+        let id = sources.add(rel.display().to_string(), text);
+        match syntax::parse(sources.get(id)) {
+            Ok(file) => vec![file],
+            Err(diags) => return (sources, diags),
+        }
+    };
+    let (program, diags) = check::check(&files, &options);
+    assert!(
+        program.is_none(),
+        "{}: a program with errors must yield no ir",
+        rel.display()
+    );
+    (sources, diags)
+}
+
+fn source_section(sources: &SourceMap) -> String {
+    match sources.files() {
+        [one] => one.text.clone(),
+        files => files
+            .iter()
+            .map(|f: &SourceFile| format!("//// {}\n{}", f.name, f.text))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+#[test]
+fn diagnostics() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(true);
+    settings.bind(|| {
+        insta::glob!("fixtures/errors/*.wharf", |path| {
+            let (sources, diags) = run(path);
+            let name = path.file_name().unwrap().to_string_lossy();
+            let expected = &name[..5];
+            assert!(!diags.is_empty(), "{name}: no diagnostic");
+            assert_eq!(
+                diags[0].code.as_str(),
+                expected,
+                "{name}: the first diagnostic has the wrong code:\n{}",
+                render::human(&sources, &diags, false)
+            );
+            for d in &diags {
+                let text = &sources.get(d.primary.span.file).text;
+                assert!(
+                    d.primary.span.start <= d.primary.span.end
+                        && d.primary.span.end as usize <= text.len(),
+                    "{name}: span {:?} outside its file",
+                    d.primary.span
+                );
+            }
+            let report = format!(
+                "----- SOURCE\n{}\n----- DIAGNOSTICS\n{}",
+                source_section(&sources),
+                render::human(&sources, &diags, false)
+            );
+            insta::assert_snapshot!(report);
+        });
+    });
+}
+
+fn fixture_codes() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/errors");
+    let mut codes: Vec<String> = std::fs::read_dir(dir)
+        .expect("fixture directory exists")
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".wharf"))
+        .map(|n| n[..5].to_string())
+        .collect();
+    codes.sort();
+    codes
+}
+
+/// Codes of the checker and parser: E01xx to E04xx. E05xx (emit) and E06xx
+/// (runner) cannot come out of `wharf check`.
+fn front_end_codes() -> impl Iterator<Item = Code> {
+    Code::ALL.iter().copied().filter(|c| c.as_str() < "E0500")
+}
+
+#[test]
+fn every_code_has_a_fixture() {
+    let fixtures = fixture_codes();
+    let missing: Vec<&str> = front_end_codes()
+        .map(Code::as_str)
+        .filter(|c| !NOT_YET_PRODUCIBLE.contains(c))
+        .filter(|c| !fixtures.iter().any(|f| f == c))
+        .collect();
+    assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
+    for code in NOT_YET_PRODUCIBLE {
+        assert!(
+            !fixtures.iter().any(|f| f == code),
+            "{code} now has a fixture: remove it from NOT_YET_PRODUCIBLE"
+        );
+    }
+}
+
+#[test]
+fn every_fixture_names_a_known_code() {
+    for code in fixture_codes() {
+        assert!(
+            code.parse::<Code>().is_ok(),
+            "fixture prefix {code} is not a diagnostic code"
+        );
+    }
+}
+
+/// Every E01xx-E04xx code has a `## E0xxx` section in `explain.md`.
+/// TODO after the emit and runner branches merge: check all of `Code::ALL`.
+#[test]
+fn every_code_has_an_explanation() {
+    let missing: Vec<&str> = front_end_codes()
+        .filter(|c| explain::explanation(*c).is_none())
+        .map(Code::as_str)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes without an explanation: {missing:?}"
+    );
+}
+
+/// An explanation shows what goes wrong and how to fix it, in Wharf.
+#[test]
+fn explanations_have_wrong_and_right_examples() {
+    for code in front_end_codes() {
+        let Some(text) = explain::explanation(code) else {
+            continue;
+        };
+        for part in ["Wrong:", "Right:", "```"] {
+            assert!(text.contains(part), "{code}: explanation lacks `{part}`");
+        }
+    }
+}
+
+/// The `Wrong:` and `Right:` examples of an explanation, as source texts.
+fn examples(text: &str) -> (String, String) {
+    let block_after = |marker: &str| {
+        let at = text.find(marker).unwrap_or_else(|| panic!("no {marker}"));
+        let rest = &text[at..];
+        let start = rest.find("```wharf\n").expect("a ```wharf block") + "```wharf\n".len();
+        let end = rest[start..].find("```").expect("a closed block");
+        rest[start..start + end].to_string()
+    };
+    (block_after("Wrong:"), block_after("Right:"))
+}
+
+/// Codes found by parsing and checking one example (no inputs, no environment).
+fn example_codes(source: &str) -> Vec<Code> {
+    let mut sources = SourceMap::new();
+    let id = sources.add("example.wharf", source);
+    let file = match syntax::parse(sources.get(id)) {
+        Ok(f) => f,
+        Err(diags) => return diags.iter().map(|d| d.code).collect(),
+    };
+    let options = Options {
+        name: "example".to_string(),
+        ..Options::default()
+    };
+    let (_, diags) = check::check(&[file], &options);
+    diags.iter().map(|d| d.code).collect()
+}
+
+/// Each explanation's `Wrong:` example produces its code, and its `Right:`
+/// example compiles without any diagnostic. Examples that need other files
+/// or the command line are read, not run.
+#[test]
+fn explanation_examples_do_what_they_say() {
+    const NOT_RUNNABLE: &[&str] = &["E0104", "E0105", "E0213"];
+    for code in front_end_codes() {
+        if NOT_RUNNABLE.contains(&code.as_str()) || NOT_YET_PRODUCIBLE.contains(&code.as_str()) {
+            continue;
+        }
+        let text = explain::explanation(code).expect("checked by every_code_has_an_explanation");
+        let (wrong, right) = examples(text);
+        let found = example_codes(&wrong);
+        assert!(
+            found.contains(&code),
+            "{code}: the Wrong example gives {found:?}\n{wrong}"
+        );
+        let found = example_codes(&right);
+        assert!(
+            found.is_empty(),
+            "{code}: the Right example gives {found:?}\n{right}"
+        );
+    }
+}

@@ -1,0 +1,185 @@
+//! The ECS API JSON of every fixture program, checked by botocore: task
+//! definitions and services with `shared/tools/validate_ecs.py` (the check
+//! `aws ecs ... --cli-input-json` runs), clusters and capacity providers
+//! with botocore's `ParamValidator` on the `CreateCluster` and
+//! `CreateCapacityProvider` input shapes. Skipped, with a printed reason,
+//! only when python3 or botocore is missing.
+
+#[path = "common/ecs_programs.rs"]
+mod programs;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use wharf::emit::ecs::emit_ecs;
+
+/// Validates files against an operation's input shape; exits 1 on any error.
+const VALIDATE_BY_OPERATION: &str = r#"
+import json, sys
+import botocore.session
+from botocore.validate import ParamValidator
+model = botocore.session.get_session().get_service_model("ecs")
+shape = model.operation_model(sys.argv[1]).input_shape
+failed = 0
+for path in sys.argv[2:]:
+    report = ParamValidator().validate(json.load(open(path)), shape)
+    if report.has_errors():
+        failed += 1
+        print("FAIL", path, report.generate_report())
+    else:
+        print("OK  ", path)
+sys.exit(1 if failed else 0)
+"#;
+
+fn botocore_available() -> Result<(), String> {
+    match Command::new("python3")
+        .args(["-c", "import botocore"])
+        .output()
+    {
+        Err(e) => Err(format!("python3 not runnable: {e}")),
+        Ok(o) if !o.status.success() => Err("python3 has no botocore module".into()),
+        Ok(_) => Ok(()),
+    }
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    print!("{stdout}{stderr}");
+    assert!(out.status.success(), "{cmd:?} failed:\n{stdout}{stderr}");
+}
+
+fn files_under(dir: &Path, sub: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(sub))
+        .map(|rd| rd.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// Validates every document under `dir`; returns how many of each kind
+/// (task definitions, services, clusters, capacity providers).
+fn validate_dir(tool: &Path, dir: &Path) -> [usize; 4] {
+    let taskdefs = files_under(dir, "taskdefs");
+    let services = files_under(dir, "services");
+    let clusters = files_under(dir, "clusters");
+    let providers = files_under(dir, "capacity_providers");
+    for (kind, files) in [("taskdef", &taskdefs), ("service", &services)] {
+        if !files.is_empty() {
+            run(Command::new("python3")
+                .arg(tool)
+                .args(["--kind", kind])
+                .args(files));
+        }
+    }
+    for (operation, files) in [
+        ("CreateCluster", &clusters),
+        ("CreateCapacityProvider", &providers),
+    ] {
+        if !files.is_empty() {
+            run(Command::new("python3")
+                .args(["-c", VALIDATE_BY_OPERATION, operation])
+                .args(files));
+        }
+    }
+    [
+        taskdefs.len(),
+        services.len(),
+        clusters.len(),
+        providers.len(),
+    ]
+}
+
+fn write_artifacts(dir: &Path, artifacts: &[wharf::emit::Artifact]) {
+    let _ = std::fs::remove_dir_all(dir);
+    for a in artifacts {
+        let path = dir.join(&a.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &a.contents).unwrap();
+    }
+}
+
+/// The validator, or `None` (with the reason printed) when it cannot run.
+fn validator() -> Option<PathBuf> {
+    if let Err(reason) = botocore_available() {
+        println!("skipped: {reason}");
+        return None;
+    }
+    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/validate_ecs.py");
+    assert!(tool.is_file(), "validator not found at {}", tool.display());
+    Some(tool)
+}
+
+fn add(total: &mut [usize; 4], counts: [usize; 4]) {
+    for (t, n) in total.iter_mut().zip(counts) {
+        *t += n;
+    }
+}
+
+#[test]
+fn fixture_outputs_pass_botocore_validation() {
+    let Some(tool) = validator() else { return };
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ecs_validate/fixtures");
+    let mut total = [0usize; 4];
+    for (name, program) in programs::all() {
+        let dir = out.join(name);
+        write_artifacts(
+            &dir,
+            &emit_ecs(&program).unwrap_or_else(|d| panic!("{name}: {d:#?}")),
+        );
+        let counts = validate_dir(&tool, &dir);
+        assert!(counts[0] > 0, "{name} has no task definition");
+        add(&mut total, counts);
+    }
+    // Every kind of document was exercised.
+    assert!(total.iter().all(|&n| n > 0), "{total:?}");
+    println!(
+        "validated {} task definitions, {} services, {} clusters, {} capacity providers",
+        total[0], total[1], total[2], total[3]
+    );
+}
+
+/// `examples/*.wharf` built for the ECS target. An example that needs what
+/// only CloudFormation creates (E05xx) is reported and skipped; any other
+/// error fails the test.
+#[test]
+fn examples_pass_botocore_validation() {
+    let Some(tool) = validator() else { return };
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(&examples)
+        .map(|rd| rd.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    sources.retain(|p| p.extension().is_some_and(|e| e == "wharf"));
+    sources.sort();
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ecs_validate/examples");
+    let (mut built, mut skipped) = (0, 0);
+    let mut total = [0usize; 4];
+    for path in &sources {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let program = match wharf::cli::load::compile(path, &Default::default()) {
+            Ok((_, program)) => program,
+            Err(failed) => panic!("{name} does not compile: {:#?}", failed.diags),
+        };
+        match emit_ecs(&program) {
+            Ok(artifacts) => {
+                let dir = out.join(&name);
+                write_artifacts(&dir, &artifacts);
+                add(&mut total, validate_dir(&tool, &dir));
+                built += 1;
+            }
+            Err(diags) if diags.iter().all(|d| d.code.as_str().starts_with("E05")) => {
+                let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
+                println!("{name}: not buildable for --target ecs ({codes:?})");
+                skipped += 1;
+            }
+            Err(diags) => panic!("{name}: {diags:#?}"),
+        }
+    }
+    println!(
+        "examples: {built} built and validated, {skipped} need CloudFormation; \
+         {} task definitions, {} services, {} clusters, {} capacity providers",
+        total[0], total[1], total[2], total[3]
+    );
+    assert!(built > 0 || sources.is_empty(), "no example builds for ECS");
+}
