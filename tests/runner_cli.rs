@@ -166,3 +166,101 @@ fn up_rejects_other_files() {
         text(&out)
     );
 }
+
+/// Starts `wharf up m.json` in the foreground with a unique marker variable.
+fn foreground(dir: &Path, app: &str, stop_timeout_ms: u64) -> (std::process::Child, String) {
+    let token = format!(
+        "WHARF_FG_TOKEN=fg-{}-{}",
+        std::process::id(),
+        dir.display().to_string().len()
+    );
+    let (k, v) = token.split_once('=').unwrap();
+    let m = serde_json::json!({"version": 1,
+        "tasks": [{"family": "t", "containers": [{"name": "app", "image": "x", "stopTimeoutMs": stop_timeout_ms,
+            "environment": {k: v}, "local": {"command": app}}]}],
+        "services": [{"name": "s", "task": "t"}]});
+    std::fs::write(dir.join("m.json"), m.to_string()).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .current_dir(dir)
+        .args(["--color", "never", "up", "m.json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    (child, token)
+}
+
+fn sigint(child: &std::process::Child) {
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+}
+
+fn exit_within(child: &mut std::process::Child, secs: u64) -> Option<i32> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    None
+}
+
+#[test]
+fn foreground_up_prints_prefixed_logs_and_stops_on_ctrl_c() {
+    let dir = scratch("cli-fg");
+    let (mut child, token) = foreground(&dir, "echo hello-from-app; exec sleep 1000", 5000);
+    common::eventually("the app to log", || {
+        std::fs::read_to_string(dir.join(".wharf/logs.jsonl"))
+            .unwrap_or_default()
+            .contains("hello-from-app")
+    });
+    sigint(&child);
+    assert_eq!(
+        exit_within(&mut child, 60),
+        Some(0),
+        "graceful stop exits 0"
+    );
+    let mut out = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("s-1 app") && l.ends_with("| hello-from-app")),
+        "{out}"
+    );
+    assert!(common::processes_with_env(&token).is_empty());
+}
+
+#[test]
+fn second_ctrl_c_forces_the_stop_with_130() {
+    let dir = scratch("cli-force");
+    let (mut child, token) = foreground(
+        &dir,
+        "trap '' TERM; echo trap-set; while true; do sleep 0.2; done",
+        120_000,
+    );
+    common::eventually("the TERM trap", || {
+        std::fs::read_to_string(dir.join(".wharf/logs.jsonl"))
+            .unwrap_or_default()
+            .contains("trap-set")
+    });
+    sigint(&child);
+    common::eventually("the graceful stop to begin", || {
+        std::fs::read_to_string(dir.join(".wharf/logs.jsonl"))
+            .unwrap_or_default()
+            .contains("SIGTERM")
+    });
+    sigint(&child);
+    assert_eq!(
+        exit_within(&mut child, 30),
+        Some(130),
+        "forced stop exits 130"
+    );
+    common::eventually("no process left", || {
+        common::processes_with_env(&token).is_empty()
+    });
+}
