@@ -271,6 +271,35 @@ pub struct TargetHealthCheck {
     pub timeout_ms: u64,
     pub healthy_threshold: u32,
     pub unhealthy_threshold: u32,
+    /// HTTP codes that count as healthy: `200`, `200,202`, `200-399`.
+    #[serde(default = "default_matcher")]
+    pub matcher: String,
+}
+
+fn default_matcher() -> String {
+    "200".into()
+}
+
+impl TargetHealthCheck {
+    /// Whether an HTTP status satisfies the matcher (an unreadable matcher means 200).
+    pub fn matches(&self, code: u16) -> bool {
+        let mut any = false;
+        for part in self
+            .matcher
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let (lo, hi) = part.split_once('-').unwrap_or((part, part));
+            if let (Ok(lo), Ok(hi)) = (lo.trim().parse::<u16>(), hi.trim().parse::<u16>()) {
+                any = true;
+                if (lo..=hi).contains(&code) {
+                    return true;
+                }
+            }
+        }
+        !any && code == 200
+    }
 }
 
 impl Default for TargetHealthCheck {
@@ -281,6 +310,7 @@ impl Default for TargetHealthCheck {
             timeout_ms: 5_000,
             healthy_threshold: 5,
             unhealthy_threshold: 2,
+            matcher: default_matcher(),
         }
     }
 }
@@ -645,6 +675,14 @@ mod tests {
         .unwrap_err();
         assert_eq!(diags[0].code, Code::ManifestInvalid);
         assert!(diags[0].primary.span.start > 10);
+    }
+
+    #[test]
+    fn target_matchers() {
+        let mut hc = TargetHealthCheck::default();
+        assert!(hc.matches(200) && !hc.matches(204));
+        hc.matcher = "200-299, 302".into();
+        assert!(hc.matches(204) && hc.matches(302) && !hc.matches(301) && !hc.matches(500));
     }
 
     #[test]

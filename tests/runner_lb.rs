@@ -233,3 +233,25 @@ fn service_discovery_names_reach_the_service() {
     });
     h.shutdown();
 }
+
+#[test]
+fn shutdown_drains_for_at_most_a_few_seconds() {
+    let dir = scratch("drain-cap");
+    let mut e = exposure("edge", json!([]));
+    e["healthCheck"] = json!({"intervalMs": 250, "timeoutMs": 1000, "healthyThreshold": 2, "unhealthyThreshold": 2});
+    e["deregistrationDelayMs"] = json!(300_000);
+    let services = json!([service("svc", 1, json!([e]))]);
+    let h = up(&manifest(program(&dir, services, "nlb")), 46, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    // An idle connection through the NLB keeps the target's connection count above zero.
+    let idle = std::net::TcpStream::connect(listener(&h)).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    h.shutdown();
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
+    drop(idle);
+}

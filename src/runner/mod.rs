@@ -85,9 +85,21 @@ pub struct Shared {
     pub(crate) logs: mpsc::UnboundedSender<LogRecord>,
     pub(crate) hosts_file: Option<PathBuf>,
     changes: Arc<watch::Sender<u64>>,
+    stopping: std::sync::atomic::AtomicBool,
 }
 
+/// Longest drain of a target while the whole run stops: an idle keep-alive
+/// connection must not hold `wharf down` for the full deregistration delay.
+const SHUTDOWN_DRAIN: Duration = Duration::from_secs(5);
+
 impl Shared {
+    /// The drain bound in force: `None` normally, [`SHUTDOWN_DRAIN`] at shutdown.
+    pub(crate) fn drain_cap(&self) -> Option<Duration> {
+        self.stopping
+            .load(std::sync::atomic::Ordering::SeqCst)
+            .then_some(SHUTDOWN_DRAIN)
+    }
+
     /// Tells every watcher that some state changed.
     pub fn bump(&self) {
         self.changes.send_modify(|g| *g = g.wrapping_add(1));
@@ -169,6 +181,7 @@ impl Runner {
             logs,
             hosts_file,
             changes,
+            stopping: std::sync::atomic::AtomicBool::new(false),
         });
         tokio::spawn(async {
             // Daemons re-parented to the runner (a subreaper) are reaped as they die.
@@ -257,6 +270,9 @@ impl Runner {
 
     /// Stops every service gracefully and waits until all tasks are STOPPED.
     pub async fn shutdown(&mut self) {
+        self.shared
+            .stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         let _ = self.shutdown.send(true);
         for c in self.controllers.drain(..) {
             let _ = c.await;
@@ -267,6 +283,9 @@ impl Runner {
 
     /// Second Ctrl-C: SIGKILL everything now.
     pub fn force_kill(&self) {
+        self.shared
+            .stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         let _ = self.shutdown.send(true);
         for s in &self.services {
             for t in s.tasks() {

@@ -157,6 +157,7 @@ impl Network {
                     timeout_ms: 1000,
                     healthy_threshold: 2,
                     unhealthy_threshold: 2,
+                    matcher: "200".into(),
                 }),
                 Duration::from_secs(5),
                 changed.clone(),
@@ -216,8 +217,9 @@ impl Network {
         }
     }
 
-    /// Drains the task from every group at once (DEACTIVATING).
-    pub async fn deregister(&self, task: &Task) {
+    /// Drains the task from every group at once (DEACTIVATING); `cap` bounds
+    /// the wait when the whole run is stopping.
+    pub async fn deregister(&self, task: &Task, cap: Option<Duration>) {
         let handles: Vec<_> = self
             .groups
             .iter()
@@ -225,7 +227,7 @@ impl Network {
             .filter(|g| g.service == task.spec.service)
             .map(|g| {
                 let (g, id) = (g.clone(), task.spec.id.clone());
-                tokio::spawn(async move { g.deregister(&id).await })
+                tokio::spawn(async move { g.deregister(&id, cap).await })
             })
             .collect();
         for h in handles {

@@ -139,8 +139,9 @@ impl TargetGroup {
         tokio::spawn(check_loop(self.clone(), target, check, http));
     }
 
-    /// Drains and removes every target of a task.
-    pub async fn deregister(&self, task_id: &str) {
+    /// Drains and removes every target of a task, waiting at most the
+    /// deregistration delay, or `cap` if smaller (runner shutdown).
+    pub async fn deregister(&self, task_id: &str, cap: Option<Duration>) {
         let mine: Vec<Arc<Target>> = self
             .targets()
             .into_iter()
@@ -151,7 +152,10 @@ impl TargetGroup {
             let _ = t.retired.send(true);
         }
         (self.changed)();
-        let deadline = tokio::time::Instant::now() + self.deregistration_delay;
+        let delay = cap.map_or(self.deregistration_delay, |c| {
+            c.min(self.deregistration_delay)
+        });
+        let deadline = tokio::time::Instant::now() + delay;
         while mine.iter().any(|t| t.inflight() > 0) && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -210,7 +214,7 @@ async fn check_loop(
         }
         let probe = async {
             if http {
-                http_probe(target.addr, check.path.as_deref().unwrap_or("/")).await
+                http_probe(target.addr, check.path.as_deref().unwrap_or("/"), &check).await
             } else {
                 tokio::net::TcpStream::connect(target.addr).await.is_ok()
             }
@@ -232,8 +236,8 @@ async fn check_loop(
     }
 }
 
-/// GET `path`; healthy on a 200-399 status (the ALB default matcher is 200).
-async fn http_probe(addr: SocketAddr, path: &str) -> bool {
+/// GET `path`; healthy when the status satisfies the target group's matcher.
+async fn http_probe(addr: SocketAddr, path: &str, check: &TargetHealthCheck) -> bool {
     let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await else {
         return false;
     };
@@ -257,7 +261,7 @@ async fn http_probe(addr: SocketAddr, path: &str) -> bool {
     }
     let line = String::from_utf8_lossy(&answer[..answer.len().min(16)]);
     let code: u16 = line.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
-    (200..400).contains(&code)
+    check.matches(code)
 }
 
 #[cfg(test)]
@@ -272,6 +276,7 @@ mod tests {
             timeout_ms: 1,
             healthy_threshold: 3,
             unhealthy_threshold: 2,
+            matcher: "200".into(),
         };
         let mut t = Thresholds::default();
         let mut h = TargetHealth::Initial;

@@ -216,7 +216,7 @@ pub async fn run(shared: Arc<Shared>, task: Arc<Task>) {
 
     if registered {
         set_status(TaskStatus::Deactivating);
-        shared.net.deregister(&task).await;
+        shared.net.deregister(&task, shared.drain_cap()).await;
     }
     if let Some(since) = task
         .running_since

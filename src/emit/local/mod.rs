@@ -185,6 +185,7 @@ fn service(program: &ir::Program, s: &ir::Service) -> m::Service {
                     timeout_ms: ms(e.health.timeout),
                     healthy_threshold: e.health.healthy_threshold,
                     unhealthy_threshold: e.health.unhealthy_threshold,
+                    matcher: e.health.matcher.clone(),
                 },
                 deregistration_delay_ms: ms(e.deregistration_delay),
             });
