@@ -287,3 +287,43 @@ fn stop_timeout_then_sigkill_for_a_term_ignoring_container() {
         Some(137)
     );
 }
+
+#[test]
+fn secrets_are_read_at_start_and_a_missing_one_fails_the_task() {
+    let dir = scratch("secrets");
+    std::fs::write(dir.join("db-password"), "s3cret-from-file\n").unwrap();
+    let mut good = shell("app", true, "echo password=$DB_PASSWORD; exec sleep 1000");
+    good["secrets"] = json!([{"name": "DB_PASSWORD", "valueFrom": {"kind": "file", "path": dir.join("db-password").display().to_string()}}]);
+    let mut bad = shell("app", true, "exec sleep 1000");
+    bad["secrets"] = json!([{"name": "API_TOKEN", "valueFrom": {"kind": "env", "var": "WHARF_TEST_UNSET_SECRET_VAR"}}]);
+    let m = manifest(json!({
+        "version": 1,
+        "tasks": [{"family": "good", "containers": [good]}, {"family": "bad", "containers": [bad]}],
+        "services": [{"name": "good", "task": "good"}, {"name": "bad", "task": "bad"}]
+    }));
+    let h = up(&m, 39, &dir);
+    assert!(
+        h.wait_for(WAIT, |s| s.service("good").unwrap().running_count == 1
+            && !s.service("bad").unwrap().stopped.is_empty())
+    );
+    let snap = h.snapshot();
+    let reason = snap.service("bad").unwrap().stopped[0]
+        .stopped_reason
+        .clone()
+        .unwrap();
+    assert!(
+        reason.starts_with("ResourceInitializationError: secret `API_TOKEN`"),
+        "{reason}"
+    );
+    eventually("the secret value to reach the container", || {
+        std::fs::read_to_string(dir.join(".wharf/logs.jsonl"))
+            .unwrap_or_default()
+            .contains("password=s3cret-from-file")
+    });
+    let manifest_text = serde_json::to_string(&m).unwrap();
+    assert!(
+        !manifest_text.contains("s3cret"),
+        "the manifest holds no secret value"
+    );
+    h.shutdown();
+}
