@@ -109,12 +109,13 @@ impl Shared {
         self.changes.subscribe()
     }
 
-    fn log_sender(&self) -> LogSink {
-        LogSink::new(self.logs.clone(), "", "", "wharf")
+    /// Where the runner's own lines about a task go.
+    fn runner_sink(&self, spec: &TaskSpec) -> LogSink {
+        LogSink::new(self.logs.clone(), &spec.service, &spec.id, "wharf")
     }
 
     pub(crate) fn log_runner(&self, spec: &TaskSpec, line: &str) {
-        LogSink::new(self.logs.clone(), &spec.service, &spec.id, "wharf")
+        self.runner_sink(spec)
             .line(Stream::Runner, line.to_string());
     }
 

@@ -480,15 +480,14 @@ async fn stop_containers(shared: &Shared, task: &Task, cells: &Cells) {
                 control.terminate();
                 let grace = Duration::from_millis(task.def.containers[i].stop_timeout_ms);
                 let mut rx = cells.cells[i].subscribe();
-                let spec = task.spec.clone();
-                let log = shared.log_sender();
+                let log = shared.runner_sink(&task.spec);
                 let name = name.clone();
                 tokio::spawn(async move {
                     let stopped = rx.wait_for(|v| v.status == ContainerStatus::Stopped);
                     if tokio::time::timeout(grace, stopped).await.is_err() {
                         log.line(
                             Stream::Runner,
-                            format!("[{}] container {name}: SIGKILL after stopTimeout", spec.id),
+                            format!("container {name}: SIGKILL after stopTimeout"),
                         );
                         control.kill();
                     }
