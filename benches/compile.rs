@@ -1,5 +1,6 @@
-//! `cargo bench --bench compile`: check + emit time, source throughput and
-//! peak heap for generated programs of 1, 100, 1,000 and 10,000 services.
+//! `cargo bench --bench compile`: check + emit time (ECS API JSON and
+//! CloudFormation), source throughput and peak heap for generated programs
+//! of 1, 100, 1,000 and 10,000 services.
 //!
 //! Per service (the workload Pkl and CDK are compared on): a Fargate task
 //! with an `app` container (port, env, health check, a secret, FireLens
@@ -80,8 +81,10 @@ service svc{i} in bench {{
 struct Measure {
     check: Duration,
     emit: Duration,
+    cfn: Duration,
     peak: usize,
     files: usize,
+    stacks: usize,
 }
 
 fn run_once(src: &str) -> Measure {
@@ -91,9 +94,6 @@ fn run_once(src: &str) -> Measure {
     let mut map = SourceMap::new();
     let id = map.add("bench.wharf", src.to_string());
     let file = wharf::syntax::parse(map.get(id)).expect("benchmark program parses");
-    if std::env::var_os("WHARF_BENCH_PHASES").is_some() {
-        eprintln!("parse {:.1} ms", t0.elapsed().as_secs_f64() * 1e3);
-    }
     let options = wharf::check::Options {
         name: "bench".into(),
         ..Default::default()
@@ -103,12 +103,18 @@ fn run_once(src: &str) -> Measure {
     let t1 = Instant::now();
     let artifacts = wharf::emit::ecs::emit_ecs(&program).expect("benchmark program emits");
     let t2 = Instant::now();
+    let format = wharf::emit::cloudformation::Format::Json;
+    let stacks = wharf::emit::cloudformation::emit_cloudformation(&program, format)
+        .expect("benchmark program emits CloudFormation");
+    let t3 = Instant::now();
     let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
     Measure {
         check: t1 - t0,
         emit: t2 - t1,
+        cfn: t3 - t2,
         peak,
         files: artifacts.len(),
+        stacks: stacks.iter().filter(|a| a.path.ends_with(".json")).count(),
     }
 }
 
@@ -118,9 +124,10 @@ fn main() {
         Err(_) => vec![1, 100, 1_000, 10_000],
     };
     println!(
-        "| services | source | parse + check | emit ECS | total | throughput | peak heap | files |"
+        "| services | source | parse + check | emit ECS | check + ECS | throughput | \
+         emit CloudFormation | peak heap | ECS files | stacks |"
     );
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for n in sizes {
         let src = program(n);
         let runs = if n >= 10_000 { 3 } else { 5 };
@@ -132,14 +139,16 @@ fn main() {
         let total = best.check + best.emit;
         let mb = src.len() as f64 / 1e6;
         println!(
-            "| {n} | {:.2} MB | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} MB/s | {:.1} MB | {} |",
+            "| {n} | {:.2} MB | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} MB/s | {:.1} ms | {:.1} MB | {} | {} |",
             mb,
             best.check.as_secs_f64() * 1e3,
             best.emit.as_secs_f64() * 1e3,
             total.as_secs_f64() * 1e3,
             mb / total.as_secs_f64(),
+            best.cfn.as_secs_f64() * 1e3,
             best.peak as f64 / 1e6,
-            best.files
+            best.files,
+            best.stacks
         );
     }
 }

@@ -1,10 +1,12 @@
 //! One fixture per diagnostic code: `tests/fixtures/errors/E0xxx_name.wharf`
-//! must fail with `E0xxx` first. Each run is snapshotted Gleam-style, the
-//! source first, then the diagnostics as a user sees them (colour off).
+//! must fail with exactly one diagnostic, `E0xxx`. Each run is snapshotted
+//! Gleam-style: the source first, then the diagnostics as a user sees them
+//! (colour off).
 //!
 //! A fixture may start with `// inputs: NAME=VALUE ...` to give `--input`
 //! values. Fixtures that `import` are loaded through `cli::load`, which reads
-//! the helper files under `tests/fixtures/imports/`.
+//! the helper files under `tests/fixtures/imports/`. Messages known to be
+//! poor wait in `tests/fixtures/bad/`, snapshotted as they are.
 
 use std::path::{Path, PathBuf};
 use wharf::check::{self, Options};
@@ -14,7 +16,7 @@ use wharf::syntax;
 /// Codes the checker cannot produce yet (templates and environments are not
 /// implemented). A fixture for one of these fails `every_code_has_a_fixture`
 /// until the code is removed from this list.
-const NOT_YET_PRODUCIBLE: &[&str] = &["E0214", "E0215", "E0310"];
+const NOT_YET_PRODUCIBLE: &[&str] = &[];
 
 /// The path relative to the package root, so snapshots do not depend on
 /// where the repository is checked out.
@@ -34,6 +36,9 @@ fn options(source: &str, name: &str) -> Options {
                 let (k, v) = kv.split_once('=').expect("inputs are NAME=VALUE");
                 options.inputs.insert(k.to_string(), v.to_string());
             }
+        }
+        if let Some(env) = line.strip_prefix("// env:") {
+            options.environment = Some(env.trim().to_string());
         }
     }
     options
@@ -61,6 +66,9 @@ fn run(path: &Path) -> (SourceMap, Vec<Diagnostic>) {
             Err(diags) => return (sources, diags),
         }
     };
+    let (std_files, stdlib, _) = wharf::stdlib::load(&mut sources);
+    let files: Vec<_> = files.into_iter().chain(std_files).collect();
+    let options = Options { stdlib, ..options };
     let (program, diags) = check::check(&files, &options);
     assert!(
         program.is_none(),
@@ -70,12 +78,18 @@ fn run(path: &Path) -> (SourceMap, Vec<Diagnostic>) {
     (sources, diags)
 }
 
+/// The user's files (the embedded stdlib is not repeated in every snapshot).
 fn source_section(sources: &SourceMap) -> String {
-    match sources.files() {
+    let files: Vec<&SourceFile> = sources
+        .files()
+        .iter()
+        .filter(|f| !f.name.starts_with("<stdlib/"))
+        .collect();
+    match files.as_slice() {
         [one] => one.text.clone(),
         files => files
             .iter()
-            .map(|f: &SourceFile| format!("//// {}\n{}", f.name, f.text))
+            .map(|f| format!("//// {}\n{}", f.name, f.text))
             .collect::<Vec<_>>()
             .join("\n"),
     }
@@ -91,7 +105,13 @@ fn diagnostics() {
             let (sources, diags) = run(path);
             let name = path.file_name().unwrap().to_string_lossy();
             let expected = &name[..5];
-            assert!(!diags.is_empty(), "{name}: no diagnostic");
+            // Exactly one: a second diagnostic would be a cascade.
+            assert_eq!(
+                diags.len(),
+                1,
+                "{name}: expected exactly one diagnostic:\n{}",
+                render::human(&sources, &diags, false)
+            );
             assert_eq!(
                 diags[0].code.as_str(),
                 expected,
@@ -113,6 +133,32 @@ fn diagnostics() {
                 render::human(&sources, &diags, false)
             );
             insta::assert_snapshot!(report);
+        });
+    });
+}
+
+/// Known-poor messages (PRQL's `bad/`): each fixture says in a comment what
+/// is wrong with its diagnostics, and the snapshot shows them as they are.
+/// Fixing one means moving it to `errors/` under its code.
+#[test]
+fn known_poor_messages() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.bind(|| {
+        insta::glob!("fixtures/bad/*.wharf", |path| {
+            let (sources, diags) = run(path);
+            let name = path.file_name().unwrap().to_string_lossy();
+            assert!(
+                sources.files()[0].text.contains("// KNOWN POOR"),
+                "{name}: say what is poor in a `// KNOWN POOR` comment"
+            );
+            assert!(!diags.is_empty(), "{name}: no diagnostic");
+            let report = format!(
+                "----- SOURCE\n{}\n----- DIAGNOSTICS\n{}",
+                source_section(&sources),
+                render::human(&sources, &diags, false)
+            );
+            insta::assert_snapshot!("bad", report);
         });
     });
 }
@@ -222,7 +268,7 @@ fn example_codes(source: &str) -> Vec<Code> {
 /// or the command line are read, not run.
 #[test]
 fn explanation_examples_do_what_they_say() {
-    const NOT_RUNNABLE: &[&str] = &["E0104", "E0105", "E0213"];
+    const NOT_RUNNABLE: &[&str] = &["E0104", "E0105", "E0213", "E0215"];
     for code in front_end_codes() {
         if NOT_RUNNABLE.contains(&code.as_str()) || NOT_YET_PRODUCIBLE.contains(&code.as_str()) {
             continue;

@@ -153,6 +153,57 @@ fn generated_task_role_with_permissions_is_e0506() {
 }
 
 #[test]
+fn efs_iam_and_ecs_exec_need_a_task_role_too() {
+    let mut p = programs::efs();
+    p.tasks[0].task_role = Role::Generated;
+    p.clusters = vec![cluster("files")];
+    p.services = vec![Service {
+        execute_command: true,
+        network: Some(ServiceNetwork {
+            network: None,
+            subnets: Some(SubnetRef::Ids(vec![lit("subnet-1")])),
+            security_groups: Vec::new(),
+            public_ip: false,
+        }),
+        ..service("files", "files", "files")
+    }];
+    let diags = emit_ecs(&p).unwrap_err();
+    assert_eq!(diags.len(), 1);
+    let d = &diags[0];
+    assert_eq!(d.code, Code::EcsNeedsTaskRole);
+    assert_eq!(
+        d.message,
+        "task `files` needs a generated task role, which the ECS API cannot create"
+    );
+    assert_eq!(d.primary.span, p.tasks[0].volumes[0].span);
+    assert!(d.primary.message.contains("volume `data`"));
+    let secondary: Vec<_> = d.secondary.iter().map(|l| l.span).collect();
+    assert_eq!(secondary, [p.services[0].span, p.tasks[0].span]);
+}
+
+#[test]
+fn traffic_shifting_deployments_are_e0507() {
+    for strategy in [
+        DeploymentStrategy::BlueGreen,
+        DeploymentStrategy::Canary {
+            percent: 10,
+            interval_minutes: 5,
+        },
+        DeploymentStrategy::Linear {
+            percent: 20,
+            interval_minutes: 1,
+        },
+    ] {
+        let mut p = programs::fargate_web();
+        p.services[0].deployment.strategy = strategy;
+        let diags = emit_ecs(&p).unwrap_err();
+        assert_eq!(diags.len(), 1, "{strategy:?}");
+        assert_eq!(diags[0].code, Code::EcsTrafficShift);
+        assert_eq!(diags[0].primary.span, p.services[0].span);
+    }
+}
+
+#[test]
 fn every_problem_is_reported_and_nothing_emitted() {
     let mut p = programs::fargate_web();
     p.services[0].exposures[0].target_group_arn = None;
@@ -182,6 +233,7 @@ fn e05xx_codes_have_explanations() {
         Code::EcsNeedsSubnets,
         Code::EcsNeedsRegistry,
         Code::EcsNeedsTaskRole,
+        Code::EcsTrafficShift,
     ] {
         let text = wharf::diag::explain::explanation(code)
             .unwrap_or_else(|| panic!("no explanation for {code}"));

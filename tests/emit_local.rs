@@ -9,7 +9,7 @@ use wharf::emit::{local::emit_local, render_artifacts};
 use wharf::manifest::{self, SecretSource};
 
 fn manifest_text(path: &Path) -> String {
-    let (_, program) = load::compile(path, &Default::default()).unwrap_or_else(|f| {
+    let (_, program) = load::compile(path, &Default::default(), None).unwrap_or_else(|f| {
         panic!(
             "{} does not check:\n{}",
             path.display(),

@@ -9,7 +9,7 @@ use wharf::diag::render;
 use wharf::emit::{self, render_artifacts};
 
 fn compile(path: &Path) -> (wharf::diag::SourceMap, wharf::ir::Program) {
-    match load::compile(path, &Default::default()) {
+    match load::compile(path, &Default::default(), None) {
         Ok(ok) => ok,
         Err(f) => panic!(
             "{} does not check:\n{}",

@@ -93,16 +93,25 @@ impl<'a> Words<'a> {
         w
     }
 
-    /// Reports every word nobody asked for.
+    /// Reports every word nobody asked for. A value right after an unknown
+    /// name is that name's value (`weigth 2`): reported with it, not again.
     pub fn finish(self, cx: &mut Cx) {
+        let mut skip_value = false;
         for (i, e) in self.items.iter().enumerate() {
-            if !self.used[i] {
-                cx.push(errors::unexpected_word(
-                    &self.stmt.head.name,
-                    e,
-                    &self.known,
-                ));
+            if self.used[i] {
+                skip_value = false;
+                continue;
             }
+            if skip_value && e.as_ident().is_none() {
+                skip_value = false;
+                continue;
+            }
+            cx.push(errors::unexpected_word(
+                &self.stmt.head.name,
+                e,
+                &self.known,
+            ));
+            skip_value = e.as_ident().is_some();
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::ast::{Expr, Statement};
 use crate::ir::{self, CapacityProvider, Insights, StrategyItem};
 
 pub fn lower_cluster(cx: &mut Cx, stmt: &Statement) -> Option<ir::Cluster> {
-    let name = stmt.words[0].as_ident()?.name.clone();
+    let name = super::scope::decl_name(cx, stmt)?.name;
     Words::new(stmt).skip(1).finish(cx);
     let mut providers: Vec<CapacityProvider> = Vec::new();
     let mut strategy = Vec::new();

@@ -51,16 +51,17 @@ const HEADS: &[&str] = &[
     "local",
 ];
 
-/// The container and, for an ambassador, the app it fronts (`for app`).
+/// The container and, for an ambassador, the app it fronts (`for app`)
+/// with the span of that name.
 pub fn lower_container(
     cx: &mut Cx,
     stmt: &Statement,
     role: ContainerRole,
-) -> Option<(ir::Container, Option<String>)> {
+) -> Option<(ir::Container, Option<(String, Span)>)> {
     let mut head = Words::new(stmt);
     let target = if role == ContainerRole::Ambassador {
         head.keyword(cx, "for")
-            .and_then(|e| cx.name(e, "a container name"))
+            .and_then(|e| cx.name(e, "a container name").map(|n| (n, e.span)))
     } else {
         None
     };
@@ -303,7 +304,7 @@ pub fn lower_container(
     if let Some((stop, span)) = stop {
         if stop > 120 {
             cx.push(errors::out_of_range(
-                "stop_timeout",
+                "`stop_timeout`",
                 &format!("{stop}s"),
                 "0s to 120s",
                 span,
@@ -363,16 +364,7 @@ fn port(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::PortMapping> {
 /// `secret NAME = secretsmanager(ARN, key: "k", stage: "AWSCURRENT", version: "id", kms: KEY)`
 /// or `secret NAME = ssm("/param" or ARN, kms: KEY)`.
 fn secret(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Secret> {
-    let name = w
-        .required(cx, "an environment variable name")
-        .and_then(|e| match e.as_ident() {
-            Some(i) => Some(i.name.clone()),
-            None => cx.literal(e),
-        })?;
-    let Some(value) = &s.value else {
-        cx.push(errors::missing_value("secret", s.span));
-        return None;
-    };
+    let (name, value) = super::task::named_value(cx, w, s)?;
     let source = secret_source(cx, value)?;
     Some(ir::Secret {
         name,

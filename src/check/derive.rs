@@ -16,7 +16,7 @@ pub fn derive(cx: &mut Cx, program: &mut Program) {
     log_groups(cx, program);
     namespaces(program);
     for task in &mut program.tasks {
-        task.execution_needs = execution_needs(task);
+        derive_execution_role(task);
     }
 }
 
@@ -160,9 +160,26 @@ fn namespaces(program: &mut Program) {
     program.namespaces = seen.into_values().collect();
 }
 
+/// Fills a task's execution role needs; a generated execution role that
+/// would allow nothing becomes no role. Public so that IR built by hand
+/// (backend tests) keeps the checker's contract.
+pub fn derive_execution_role(task: &mut ir::Task) {
+    task.execution_needs = execution_needs(task);
+    if task.execution_role == ir::Role::Generated && task.execution_needs.is_empty() {
+        task.execution_role = ir::Role::None;
+    }
+}
+
+/// What the ECS agent must do for the task with its execution role. On EC2
+/// (a task that cannot run on Fargate or external instances) the container
+/// instance's role pulls from ECR and writes awslogs, so only secrets count.
 fn execution_needs(task: &ir::Task) -> ir::ExecutionNeeds {
     let mut needs = ir::ExecutionNeeds::default();
-    for c in &task.containers {
+    let ec2_only = task
+        .compatibilities
+        .iter()
+        .all(|c| *c == ir::Compatibility::Ec2);
+    for c in task.containers.iter().filter(|_| !ec2_only) {
         if let Some(arn) = ecr_repository_arn(&c.image) {
             push_unique(&mut needs.ecr_repositories, Text::lit(arn));
         }
@@ -173,6 +190,8 @@ fn execution_needs(task: &ir::Task) -> ir::ExecutionNeeds {
                 }
             }
         }
+    }
+    for c in &task.containers {
         let secrets = c
             .secrets
             .iter()

@@ -9,12 +9,16 @@ mod args;
 mod cluster;
 mod container;
 mod derive;
+
+pub use derive::derive_execution_role;
+mod environment;
 mod errors;
 mod network;
 mod rules;
 mod scope;
 mod service;
 mod task;
+mod template;
 mod values;
 
 use crate::ast;
@@ -32,12 +36,19 @@ pub struct Options {
     pub env: IndexMap<String, String>,
     /// Default stack name (the main file's stem) when the source has no `stack`.
     pub name: String,
+    /// `--env NAME`: the environment whose overrides apply.
+    pub environment: Option<String>,
+    /// Files that are the embedded stdlib: their templates are `std.NAME`.
+    pub stdlib: Vec<crate::diag::FileId>,
 }
 
 /// The checking context: scope and collected diagnostics.
 pub struct Cx<'a> {
     pub scope: Scope<'a>,
     diags: Vec<Diagnostic>,
+    /// Declarations whose lowering reported an error: what was lowered of
+    /// them is partial, so the rules leave them alone (no follow-on errors).
+    incomplete: std::collections::HashSet<(Kind, String)>,
 }
 
 impl Cx<'_> {
@@ -46,17 +57,40 @@ impl Cx<'_> {
     }
 }
 
-/// Checks a whole program (the main file first, then its imports).
+/// Checks a whole program (the main file first, then its imports, then the
+/// stdlib files named in `options.stdlib`).
 pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Vec<Diagnostic>) {
     let mut cx = Cx {
         scope: Scope::default(),
         diags: Vec::new(),
+        incomplete: Default::default(),
     };
-    scope::collect(&mut cx, files, options);
+    let env = environment::select(&mut cx, files, options.environment.as_deref());
+    if let Some(env) = env {
+        cx.scope.input_overrides = environment::input_overrides(env);
+    }
+    scope::collect_settings(&mut cx, files, options);
+    let templates = template::collect(&mut cx, files, &options.stdlib);
+    let mut expanded = template::expand(&mut cx, files, &templates, &options.stdlib);
+    if let Some(env) = env {
+        environment::apply(&mut cx, &mut expanded, env);
+    }
+    scope::collect_decls(&mut cx, &expanded);
 
     let region = match cx.scope.region.clone() {
         Some(e) => cx.literal(&e),
         None => options.env.get("AWS_REGION").cloned(),
+    };
+    let account = match cx.scope.account.clone() {
+        Some(e) => cx.literal(&e).and_then(|a| {
+            if a.len() == 12 && a.chars().all(|c| c.is_ascii_digit()) {
+                Some(a)
+            } else {
+                cx.push(errors::bad_account(&a, e.span));
+                None
+            }
+        }),
+        None => None,
     };
     let mut program = ir::Program {
         name: cx
@@ -65,6 +99,7 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
             .as_ref()
             .map_or_else(|| options.name.clone(), |(n, _)| n.clone()),
         region,
+        account,
         inputs: cx.scope.inputs(),
         networks: Vec::new(),
         clusters: Vec::new(),
@@ -88,7 +123,8 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         Kind::Task,
         Kind::Service,
     ] {
-        for ((k, _), stmt) in decls.iter().filter(|((k, _), _)| *k == kind) {
+        for ((k, name), stmt) in decls.iter().filter(|((k, _), _)| *k == kind) {
+            let before = cx.diags.len();
             match k {
                 Kind::Network => program
                     .networks
@@ -104,13 +140,17 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
                     .services
                     .extend(service::lower_service(&mut cx, stmt)),
             }
+            if cx.diags[before..].iter().any(Diagnostic::is_error) {
+                cx.incomplete.insert((*k, name.clone()));
+            }
         }
     }
 
-    let had_errors = cx.diags.iter().any(Diagnostic::is_error);
-    if !had_errors {
+    // The rules run on whatever lowered, so name errors and ECS rule errors
+    // are reported together; the derived facts only for a complete program.
+    rules::check(&mut cx, &program);
+    if !cx.diags.iter().any(Diagnostic::is_error) {
         derive::derive(&mut cx, &mut program);
-        rules::check(&mut cx, &program);
     }
     let mut diags = cx.diags;
     diag::sort(&mut diags);

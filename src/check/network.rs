@@ -15,7 +15,7 @@ use crate::ir::{
 };
 
 pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
-    let name = stmt.words[0].as_ident()?.name.clone();
+    let name = super::scope::decl_name(cx, stmt)?.name;
     Words::new(stmt).skip(1).finish(cx);
     let mut vpc = None;
     let mut public = None;
@@ -50,9 +50,9 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
                     let n = cx.int(e)?;
                     if !(2..=3).contains(&n) {
                         cx.push(errors::out_of_range(
-                            "the number of availability zones",
+                            "an availability zone count",
                             &n.to_string(),
-                            "2 or 3",
+                            "2 to 3",
                             e.span,
                         ));
                         return None;
@@ -126,12 +126,15 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
                 (Some(p), None) => (p.clone(), p),
                 (None, Some(q)) => (q.clone(), q),
                 (None, None) => {
-                    cx.push(errors::missing_property(
-                        "network",
-                        &name,
-                        "private_subnets",
-                        stmt,
-                    ));
+                    // Subnets written but unreadable are reported already.
+                    if !has_statement(stmt, &["public_subnets", "private_subnets"]) {
+                        cx.push(errors::missing_property(
+                            "network",
+                            &name,
+                            "private_subnets",
+                            stmt,
+                        ));
+                    }
                     return None;
                 }
             };
@@ -148,16 +151,18 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
             endpoints: endpoints.unwrap_or_default(),
         }),
         (Some(_), Some(_)) => {
-            cx.push(errors::network_both(&name, stmt.span));
+            cx.push(errors::network_both(&name, stmt.words[0].span));
             return None;
         }
         (None, None) => {
-            cx.push(errors::missing_property(
-                "network",
-                &name,
-                "vpc` or `cidr",
-                stmt,
-            ));
+            if !has_statement(stmt, &["vpc", "cidr"]) {
+                cx.push(errors::missing_property(
+                    "network",
+                    &name,
+                    "vpc` or `cidr",
+                    stmt,
+                ));
+            }
             return None;
         }
     };
@@ -195,7 +200,7 @@ fn cidr_block(cx: &mut Cx, e: &Expr) -> Option<String> {
 }
 
 pub fn lower_load_balancer(cx: &mut Cx, stmt: &Statement) -> Option<ir::LoadBalancer> {
-    let name = stmt.words[0].as_ident()?.name.clone();
+    let name = super::scope::decl_name(cx, stmt)?.name;
     let kind = if stmt.head.name == "nlb" {
         LbKind::Nlb
     } else {
@@ -262,23 +267,27 @@ pub fn lower_load_balancer(cx: &mut Cx, stmt: &Statement) -> Option<ir::LoadBala
         None => match cx.scope.names(Kind::Network).as_slice() {
             [only] => only.to_string(),
             _ => {
-                cx.push(errors::missing_property(
-                    stmt.head.name.as_str(),
-                    &name,
-                    "network",
-                    stmt,
-                ));
+                if !has_statement(stmt, &["network"]) {
+                    cx.push(errors::missing_property(
+                        stmt.head.name.as_str(),
+                        &name,
+                        "network",
+                        stmt,
+                    ));
+                }
                 return None;
             }
         },
     };
     if listeners.is_empty() {
-        cx.push(errors::missing_property(
-            stmt.head.name.as_str(),
-            &name,
-            "listener",
-            stmt,
-        ));
+        if !has_statement(stmt, &["listener"]) {
+            cx.push(errors::missing_property(
+                stmt.head.name.as_str(),
+                &name,
+                "listener",
+                stmt,
+            ));
+        }
         return None;
     }
     let ingress = ingress.unwrap_or_else(|| {
@@ -327,6 +336,14 @@ fn listener(cx: &mut Cx, w: &mut Words, kind: LbKind, s: &Statement) -> Option<i
 /// The statements of a declaration's block (none if it has no block).
 pub fn block(stmt: &Statement) -> &[Statement] {
     stmt.block.as_ref().map_or(&[], |b| b.statements.as_slice())
+}
+
+/// Whether the declaration's block has a statement with one of these heads
+/// (written, even if it could not be read).
+fn has_statement(stmt: &Statement, heads: &[&str]) -> bool {
+    block(stmt)
+        .iter()
+        .any(|s| heads.contains(&s.head.name.as_str()))
 }
 
 /// Sets a property once; a second setting is E0308.

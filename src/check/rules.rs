@@ -1,27 +1,41 @@
 //! ECS rules over the lowered program (E04xx), plus the references that can
 //! only be checked once every task is lowered (containers, volumes, ports).
-//! Runs only when lowering found no error, so it sees a complete program.
+//! Runs on whatever lowered: a service whose task, cluster or load balancer
+//! did not lower (already an error) is checked only as far as it can be.
 //! Linear in the program: tasks, clusters and load balancers are indexed once.
 
 use super::errors::rule as e;
+use super::scope::Kind;
 use super::Cx;
 use crate::diag::Span;
 use crate::ir::{
-    CapacityProvider, Compatibility, Condition, DeploymentStrategy, HealthCheck, Launch, LbKind,
-    ListenerProtocol, LogDriver, NetworkMode, Program, Scheduling, SecretSource, Service, Task,
-    VolumeKind,
+    CapacityProvider, Cluster, Compatibility, Condition, DeploymentStrategy, HealthCheck, Launch,
+    LbKind, ListenerProtocol, LogDriver, NetworkMode, Program, Scheduling, SecretSource, Service,
+    Task, VolumeKind,
 };
 use std::collections::{HashMap, HashSet};
 
 pub fn check(cx: &mut Cx, program: &Program) {
+    let complete =
+        |cx: &Cx, kind: Kind, name: &str| !cx.incomplete.contains(&(kind, name.to_string()));
     for task in &program.tasks {
-        check_task(cx, task);
+        if complete(cx, Kind::Task, &task.name) {
+            check_task(cx, task);
+        }
     }
-    let tasks: HashMap<&str, &Task> = program.tasks.iter().map(|t| (t.name.as_str(), t)).collect();
+    let index = crate::ir::Index::new(program);
     for s in &program.services {
-        check_service(cx, program, s, tasks[s.task.as_str()]);
+        if !complete(cx, Kind::Service, &s.name) || !complete(cx, Kind::Task, &s.task) {
+            continue;
+        }
+        if let (Some(task), Some(cluster)) = (
+            index.tasks.get(s.task.as_str()),
+            index.clusters.get(s.cluster.as_str()),
+        ) {
+            check_service(cx, &index, s, task, cluster);
+        }
     }
-    check_load_balancers(cx, program);
+    check_load_balancers(cx, program, &index);
 }
 
 // ----- task definitions -----------------------------------------------------
@@ -338,8 +352,13 @@ fn check_secret(cx: &mut Cx, source: &SecretSource, span: Span) {
 
 // ----- services -------------------------------------------------------------
 
-fn check_service(cx: &mut Cx, program: &Program, s: &Service, task: &Task) {
-    let cluster = program.cluster(&s.cluster);
+fn check_service(
+    cx: &mut Cx,
+    index: &crate::ir::Index,
+    s: &Service,
+    task: &Task,
+    cluster: &Cluster,
+) {
     let on_fargate = match &s.launch {
         Launch::Type(t) => *t == Compatibility::Fargate,
         Launch::Strategy(items) => items.iter().any(|i| i.provider.starts_with("FARGATE")),
@@ -426,7 +445,9 @@ fn check_service(cx: &mut Cx, program: &Program, s: &Service, task: &Task) {
                 c.span,
             ));
         }
-        let lb = program.load_balancer(&x.load_balancer);
+        let Some(lb) = index.load_balancers.get(x.load_balancer.as_str()) else {
+            continue;
+        };
         if lb.kind == LbKind::Nlb && (!x.paths.is_empty() || !x.hosts.is_empty()) {
             cx.push(e::rules_on_nlb(&lb.name, x.span));
         }
@@ -449,10 +470,12 @@ fn check_service(cx: &mut Cx, program: &Program, s: &Service, task: &Task) {
             .targets
             .iter()
             .any(|t| t.metric == crate::ir::ScalingMetric::Requests);
-        let on_alb = s
-            .exposures
-            .iter()
-            .any(|x| program.load_balancer(&x.load_balancer).kind == LbKind::Alb);
+        let on_alb = s.exposures.iter().any(|x| {
+            index
+                .load_balancers
+                .get(x.load_balancer.as_str())
+                .is_some_and(|l| l.kind == LbKind::Alb)
+        });
         if uses_requests && !on_alb {
             cx.push(e::requests_without_alb(&s.name, a.span));
         }
@@ -485,7 +508,7 @@ fn check_deployment(cx: &mut Cx, s: &Service) {
 
 // ----- load balancers -------------------------------------------------------
 
-fn check_load_balancers(cx: &mut Cx, program: &Program) {
+fn check_load_balancers(cx: &mut Cx, program: &Program, index: &crate::ir::Index) {
     for lb in &program.load_balancers {
         let mut ports: HashMap<u16, Span> = HashMap::new();
         for l in &lb.listeners {
@@ -519,7 +542,9 @@ fn check_load_balancers(cx: &mut Cx, program: &Program) {
     let mut nlb_ports: HashSet<(String, u16)> = HashSet::new();
     for s in &program.services {
         for x in &s.exposures {
-            let lb = program.load_balancer(&x.load_balancer);
+            let Some(lb) = index.load_balancers.get(x.load_balancer.as_str()) else {
+                continue;
+            };
             if lb.kind == LbKind::Nlb {
                 for l in &lb.listeners {
                     if !nlb_ports.insert((lb.name.clone(), l.port)) {

@@ -40,6 +40,9 @@ pub struct Scope<'a> {
     pub decls: IndexMap<(Kind, String), &'a Statement>,
     pub stack: Option<(String, Span)>,
     pub region: Option<Expr>,
+    pub account: Option<Expr>,
+    /// Input defaults replaced by the selected environment.
+    pub input_overrides: IndexMap<String, Expr>,
 }
 
 impl Scope<'_> {
@@ -53,6 +56,14 @@ impl Scope<'_> {
 
     pub fn has(&self, kind: Kind, name: &str) -> bool {
         self.decls.contains_key(&(kind, name.to_string()))
+    }
+
+    pub fn input_names(&self) -> Vec<String> {
+        self.values
+            .iter()
+            .filter(|(_, b)| matches!(b, Binding::Input(_)))
+            .map(|(k, _)| k.clone())
+            .collect()
     }
 
     pub fn inputs(&self) -> Vec<Input> {
@@ -81,7 +92,17 @@ impl Scope<'_> {
 }
 
 /// Top-level statements that are not declarations.
-const SETTINGS: &[&str] = &["import", "let", "input", "stack", "region"];
+const SETTINGS: &[&str] = &[
+    "import",
+    "let",
+    "input",
+    "stack",
+    "region",
+    "account",
+    "template",
+    "use",
+    "environment",
+];
 const DECLS: &[(&str, Kind)] = &[
     ("network", Kind::Network),
     ("cluster", Kind::Cluster),
@@ -91,13 +112,20 @@ const DECLS: &[(&str, Kind)] = &[
     ("service", Kind::Service),
 ];
 
-/// Collects declarations, constants and inputs of all files; reports
+/// The kind of declaration a top-level head introduces.
+pub fn decl_kind(head: &str) -> Option<Kind> {
+    DECLS.iter().find(|(h, _)| *h == head).map(|(_, k)| *k)
+}
+
+/// Collects the declarations of the (template-expanded) files; reports
 /// duplicates and unknown top-level statements.
-pub fn collect<'a>(cx: &mut Cx<'a>, files: &'a [ast::File], options: &Options) {
-    let mut first_span: IndexMap<String, Span> = IndexMap::new();
+pub fn collect_decls<'a>(cx: &mut Cx<'a>, files: &'a [ast::File]) {
     for file in files {
         for stmt in &file.statements {
             let head = stmt.head.name.as_str();
+            if SETTINGS.contains(&head) {
+                continue;
+            }
             if let Some((_, kind)) = DECLS.iter().find(|(h, _)| *h == head) {
                 let Some(name) = decl_name(cx, stmt) else {
                     continue;
@@ -116,8 +144,27 @@ pub fn collect<'a>(cx: &mut Cx<'a>, files: &'a [ast::File], options: &Options) {
                 }
                 continue;
             }
-            match head {
-                "import" => {}
+            let known: Vec<&str> = SETTINGS
+                .iter()
+                .chain(DECLS.iter().map(|(h, _)| h))
+                .copied()
+                .collect();
+            cx.push(errors::unknown_statement(
+                head,
+                "at the top level",
+                &known,
+                stmt.head.span,
+            ));
+        }
+    }
+}
+
+/// Collects constants, inputs and program settings of all files.
+pub fn collect_settings(cx: &mut Cx, files: &[ast::File], options: &Options) {
+    let mut first_span: IndexMap<String, Span> = IndexMap::new();
+    for file in files {
+        for stmt in &file.statements {
+            match stmt.head.name.as_str() {
                 "let" => collect_let(cx, stmt, &mut first_span),
                 "input" => collect_input(cx, stmt, options, &mut first_span),
                 "stack" => {
@@ -129,6 +176,13 @@ pub fn collect<'a>(cx: &mut Cx<'a>, files: &'a [ast::File], options: &Options) {
                     }
                     w.finish(cx);
                 }
+                "account" => {
+                    let mut w = super::args::Words::new(stmt);
+                    if let Some(e) = w.required(cx, "a 12-digit AWS account ID") {
+                        cx.scope.account = Some(e.clone());
+                    }
+                    w.finish(cx);
+                }
                 "region" => {
                     let mut w = super::args::Words::new(stmt);
                     if let Some(e) = w.required(cx, "a region such as \"us-east-1\"") {
@@ -136,19 +190,7 @@ pub fn collect<'a>(cx: &mut Cx<'a>, files: &'a [ast::File], options: &Options) {
                     }
                     w.finish(cx);
                 }
-                _ => {
-                    let known: Vec<&str> = SETTINGS
-                        .iter()
-                        .chain(DECLS.iter().map(|(h, _)| h))
-                        .copied()
-                        .collect();
-                    cx.push(errors::unknown_statement(
-                        head,
-                        "at the top level",
-                        &known,
-                        stmt.head.span,
-                    ));
-                }
+                _ => {}
             }
         }
     }
@@ -170,9 +212,19 @@ pub fn collect<'a>(cx: &mut Cx<'a>, files: &'a [ast::File], options: &Options) {
     }
 }
 
-fn decl_name<'a>(cx: &mut Cx, stmt: &'a Statement) -> Option<&'a ast::Ident> {
-    match stmt.words.first().and_then(Expr::as_ident) {
-        Some(id) => Some(id),
+/// A declaration's name: a bare name, or a string (what a template's
+/// `name` parameter may be given as).
+pub fn decl_name(cx: &mut Cx, stmt: &Statement) -> Option<ast::Ident> {
+    let first = stmt.words.first();
+    match first.and_then(Expr::as_ident) {
+        Some(id) => Some(id.clone()),
+        None if first.and_then(Expr::as_plain_str).is_some() => {
+            let e = first.expect("checked above");
+            Some(ast::Ident {
+                name: e.as_plain_str().unwrap_or_default(),
+                span: e.span,
+            })
+        }
         None => {
             cx.push(errors::missing_word(
                 &stmt.head.name,
@@ -259,7 +311,13 @@ fn collect_input(
             }
         }
     }
-    let default = match &stmt.value {
+    let default_expr = cx
+        .scope
+        .input_overrides
+        .get(&name.name)
+        .cloned()
+        .or_else(|| stmt.value.clone());
+    let default = match &default_expr {
         Some(e) => match &e.kind {
             ExprKind::Str(_) => cx.literal(e),
             ExprKind::Quantity(q) if q.unit.is_empty() => Some(q.number.clone()),

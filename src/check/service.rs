@@ -48,7 +48,7 @@ const HEADS: &[&str] = &[
 ];
 
 pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
-    let name = stmt.words[0].as_ident()?.name.clone();
+    let name = super::scope::decl_name(cx, stmt)?.name;
     let mut head = Words::new(stmt).skip(1);
     let cluster_expr = head.keyword(cx, "in");
     head.finish(cx);
@@ -167,9 +167,14 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
                 match expr {
                     Some(x) => constraints.push(ir::PlacementConstraint::MemberOf(x)),
                     None => {
+                        // `member_of` without a usable value is reported already.
+                        let member_of = s
+                            .words
+                            .iter()
+                            .any(|e| e.as_ident().is_some_and(|i| i.name == "member_of"));
                         if w.flag("distinct_instance") {
                             constraints.push(ir::PlacementConstraint::DistinctInstance)
-                        } else {
+                        } else if !member_of {
                             cx.push(errors::missing_word(
                                 "constraint",
                                 "`distinct_instance` or `member_of \"...\"`",
@@ -505,7 +510,7 @@ fn deploy(cx: &mut Cx, w: &mut Words) -> Option<ir::Deployment> {
 fn percent_int(cx: &mut Cx, e: &Expr) -> Option<u32> {
     let p = cx.percent(e)?;
     if p < 0.0 || p.fract() != 0.0 {
-        cx.push(errors::not_whole("a percentage", e.span));
+        cx.push(errors::not_whole("a percentage", p, e.span));
         return None;
     }
     Some(p as u32)
@@ -567,6 +572,17 @@ fn placement(cx: &mut Cx, w: &mut Words) -> Option<ir::PlacementStrategy> {
                 Some(e) => match e.as_ident().map(|i| i.name.as_str()) {
                     Some("az") => "attribute:ecs.availability-zone".to_string(),
                     Some("instance") => "instanceId".to_string(),
+                    // A bare word that is no constant: a misspelt field.
+                    Some(other) if !cx.scope.values.contains_key(other) => {
+                        let other = other.to_string();
+                        cx.push(errors::invalid_choice(
+                            "a spread field",
+                            &other,
+                            &["az", "instance", "\"attribute:...\""],
+                            e.span,
+                        ));
+                        return None;
+                    }
                     _ => cx.literal(e)?,
                 },
             };

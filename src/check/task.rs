@@ -17,7 +17,7 @@ use super::args::Words;
 use super::container::lower_container;
 use super::network::{block, set};
 use super::{errors, Cx};
-use crate::ast::{Expr, Statement};
+use crate::ast::{Expr, ExprKind, Statement};
 use crate::ir::{self, Compatibility, Condition, ContainerRole, NetworkMode, Role, VolumeKind};
 
 const CONTAINER_HEADS: &[(&str, ContainerRole)] = &[
@@ -49,7 +49,7 @@ const TASK_HEADS: &[&str] = &[
 ];
 
 pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
-    let name = stmt.words[0].as_ident()?.name.clone();
+    let name = super::scope::decl_name(cx, stmt)?.name;
     Words::new(stmt).skip(1).finish(cx);
     let mut family = None;
     let mut cpu = None;
@@ -246,7 +246,10 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
 
 /// Adds the dependencies each pattern implies, unless the source already
 /// declares a dependency between the same two containers.
-fn apply_patterns(containers: &mut [ir::Container], ambassador_targets: &[(String, String)]) {
+fn apply_patterns(
+    containers: &mut [ir::Container],
+    ambassador_targets: &[(String, (String, crate::diag::Span))],
+) {
     let apps: Vec<String> = containers
         .iter()
         .filter(|c| c.role == ContainerRole::App)
@@ -284,12 +287,15 @@ fn apply_patterns(containers: &mut [ir::Container], ambassador_targets: &[(Strin
                 }
             }
             ContainerRole::Ambassador => {
+                // The dependency is blamed on `for NAME` when it is written.
                 let target = ambassador_targets
                     .iter()
                     .find(|(a, _)| *a == c.name)
                     .map(|(_, t)| t.clone());
-                if let Some(app) = target.or_else(|| apps.first().cloned()) {
-                    add(&app, Condition::Healthy, c.span);
+                if let Some((app, span)) =
+                    target.or_else(|| apps.first().map(|a| (a.clone(), c.span)))
+                {
+                    add(&app, Condition::Healthy, span);
                 }
             }
             ContainerRole::Init | ContainerRole::LogRouter => {}
@@ -371,16 +377,25 @@ fn volume(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Volume> {
 
 /// `tag KEY = "value"`
 pub fn tag(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<(String, ir::Text)> {
-    let key = w
-        .required(cx, "a tag key")
-        .and_then(|e| match e.as_ident() {
-            Some(i) => Some(i.name.clone()),
-            None => cx.literal(e),
-        })?;
-    let Some(value) = &s.value else {
-        cx.push(errors::missing_value(&s.head.name, s.span));
-        return None;
-    };
+    let (key, value) = named_value(cx, w, s)?;
     let v = cx.text(value)?;
     Some((key, v))
+}
+
+/// `HEAD NAME = value` (env, label, tag, secret): the name, which may be
+/// dotted (`com.example.team`) or quoted, and the value expression.
+pub fn named_value<'s>(cx: &mut Cx, w: &mut Words, s: &'s Statement) -> Option<(String, &'s Expr)> {
+    let name = w.required(cx, "a name").and_then(|e| match &e.kind {
+        ExprKind::Path(p) => Some(p.dotted()),
+        _ => cx.literal(e),
+    })?;
+    let Some(value) = &s.value else {
+        // A word after the name is the value with its `=` forgotten.
+        match w.positional() {
+            Some(v) => cx.push(errors::missing_equals(&s.head.name, v.span)),
+            None => cx.push(errors::missing_value(&s.head.name, s.span)),
+        }
+        return None;
+    };
+    Some((name, value))
 }

@@ -91,7 +91,7 @@ impl Cx<'_> {
 
     fn whole(&mut self, v: f64, what: &str, e: &Expr) -> Option<u32> {
         if v < 0.0 || v.fract() != 0.0 || v > u32::MAX as f64 {
-            self.push(errors::not_whole(what, e.span));
+            self.push(errors::not_whole(what, v, e.span));
             return None;
         }
         Some(v as u32)
@@ -172,7 +172,17 @@ impl Cx<'_> {
         match v.as_ident().map(|i| i.name.as_str()) {
             Some("on" | "true" | "enabled" | "yes") => Some(true),
             Some("off" | "false" | "disabled" | "no") => Some(false),
-            _ => {
+            Some(word) => {
+                let word = word.to_string();
+                self.push(errors::invalid_choice(
+                    "`on` or `off`",
+                    &word,
+                    &["on", "off"],
+                    e.span,
+                ));
+                None
+            }
+            None => {
                 self.push(errors::type_mismatch("`on` or `off`", v.describe(), e.span));
                 None
             }
@@ -253,7 +263,8 @@ impl Cx<'_> {
                             } else {
                                 let names: Vec<&str> =
                                     self.scope.values.keys().map(String::as_str).collect();
-                                let d = errors::unknown_value(&path.dotted(), &names, path.span);
+                                let d =
+                                    errors::unknown_value(&path.dotted(), &names, path.span, false);
                                 self.push(d);
                                 ok = false;
                             }
@@ -268,7 +279,7 @@ impl Cx<'_> {
             }
             ExprKind::Path(p) if p.single().is_some() => {
                 let names: Vec<&str> = self.scope.values.keys().map(String::as_str).collect();
-                let d = errors::unknown_value(&p.dotted(), &names, p.span);
+                let d = errors::unknown_value(&p.dotted(), &names, p.span, true);
                 self.push(d);
                 false
             }

@@ -1,4 +1,4 @@
-//! `wharf build FILE --target ecs|cloudformation|local -o DIR`: compile,
+//! `wharf build FILE --target ecs|cloudformation [--format json|yaml] -o DIR`: compile,
 //! emit every artifact in memory, and only then write them. Any error means
 //! no file is written; each file is replaced atomically (write, then rename).
 
@@ -13,6 +13,15 @@ use std::path::{Path, PathBuf};
 pub enum Target {
     /// ECS API JSON: RegisterTaskDefinition, CreateService, CreateCluster inputs.
     Ecs,
+    /// One deployable CloudFormation stack (or joined stacks past its limits).
+    Cloudformation,
+}
+
+/// Template syntax for `--target cloudformation`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateFormat {
+    Json,
+    Yaml,
 }
 
 #[derive(clap::Args, Debug)]
@@ -22,6 +31,9 @@ pub struct BuildCommand {
     /// What to generate.
     #[arg(long, value_enum, default_value_t = Target::Ecs)]
     pub target: Target,
+    /// Template syntax for the CloudFormation target.
+    #[arg(long, value_enum, default_value_t = TemplateFormat::Json)]
+    pub format: TemplateFormat,
     /// Output directory.
     #[arg(short = 'o', long = "out", default_value = "out")]
     pub out: PathBuf,
@@ -33,23 +45,32 @@ pub struct BuildCommand {
 pub fn emit(
     program: &ir::Program,
     target: Target,
+    format: TemplateFormat,
 ) -> Result<Vec<Artifact>, Vec<crate::diag::Diagnostic>> {
-    match target {
-        Target::Ecs => emit::ecs::emit_ecs(program),
+    use emit::cloudformation::{emit_cloudformation, Format};
+    match (target, format) {
+        (Target::Ecs, _) => emit::ecs::emit_ecs(program),
+        (Target::Cloudformation, TemplateFormat::Json) => {
+            emit_cloudformation(program, Format::Json)
+        }
+        (Target::Cloudformation, TemplateFormat::Yaml) => {
+            emit_cloudformation(program, Format::Yaml)
+        }
     }
 }
 
 impl BuildCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let inputs = self.inputs.parse()?;
-        let (sources, program) = match super::load::compile(&self.file, &inputs) {
-            Ok(ok) => ok,
-            Err(failed) => {
-                print_diagnostics(ctx, &failed.sources, &failed.diags);
-                return Err(Exit::InputErrors);
-            }
-        };
-        let artifacts = match emit(&program, self.target) {
+        let (sources, program) =
+            match super::load::compile(&self.file, &inputs, self.inputs.env.as_deref()) {
+                Ok(ok) => ok,
+                Err(failed) => {
+                    print_diagnostics(ctx, &failed.sources, &failed.diags);
+                    return Err(Exit::InputErrors);
+                }
+            };
+        let artifacts = match emit(&program, self.target, self.format) {
             Ok(a) => a,
             Err(diags) => {
                 print_diagnostics(ctx, &sources, &diags);

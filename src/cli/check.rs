@@ -14,7 +14,7 @@ pub struct CheckCommand {
 impl CheckCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let inputs = self.inputs.parse()?;
-        match super::load::compile(&self.file, &inputs) {
+        match super::load::compile(&self.file, &inputs, self.inputs.env.as_deref()) {
             Ok((_, program)) => {
                 if ctx.message_format == super::MessageFormat::Human {
                     eprintln!(

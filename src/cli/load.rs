@@ -16,13 +16,17 @@ pub struct Failed {
     pub diags: Vec<Diagnostic>,
 }
 
-/// Parses and checks `path` and its imports.
+/// Parses and checks `path` and its imports, for the environment `env`.
 pub fn compile(
     path: &Path,
     inputs: &IndexMap<String, String>,
+    env: Option<&str>,
 ) -> Result<(SourceMap, ir::Program), Failed> {
     let mut sources = SourceMap::new();
-    let (files, mut diags) = load(path, &mut sources);
+    let (mut files, mut diags) = load(path, &mut sources);
+    let (std_files, stdlib, mut std_diags) = crate::stdlib::load(&mut sources);
+    files.extend(std_files);
+    diags.append(&mut std_diags);
     if !diags.is_empty() {
         crate::diag::sort(&mut diags);
         return Err(Failed { sources, diags });
@@ -30,6 +34,8 @@ pub fn compile(
     let options = Options {
         inputs: inputs.clone(),
         env: std::env::vars().collect(),
+        stdlib,
+        environment: env.map(str::to_string),
         name: path
             .file_stem()
             .map_or_else(|| "wharf".to_string(), |s| s.to_string_lossy().into_owned()),

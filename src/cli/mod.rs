@@ -6,6 +6,8 @@ pub mod build;
 mod check;
 mod down;
 mod explain;
+mod fmt;
+mod import;
 pub mod load;
 mod logs;
 mod ps;
@@ -38,8 +40,12 @@ pub enum Command {
     Check(check::CheckCommand),
     /// Compile a program to ECS API JSON, CloudFormation or a local manifest.
     Build(build::BuildCommand),
+    /// Rewrite .wharf files in the canonical layout (comments are kept).
+    Fmt(fmt::FmtCommand),
     /// Print the explanation of a diagnostic code, with a wrong and a right example.
     Explain(explain::ExplainCommand),
+    /// Turn a task definition JSON into Wharf source.
+    Import(import::ImportCommand),
     /// Run a local manifest with ECS semantics (foreground, or --detach).
     Up(up::UpCommand),
     /// Show the services and tasks of the local run.
@@ -69,6 +75,9 @@ pub struct InputArgs {
     /// Give a typed input a value (overrides the environment and the default).
     #[arg(long = "input", value_name = "NAME=VALUE")]
     pub input: Vec<String>,
+    /// Apply the overrides of this `environment` (e.g. dev, prod).
+    #[arg(long = "env", value_name = "NAME")]
+    pub env: Option<String>,
 }
 
 impl InputArgs {
@@ -130,6 +139,8 @@ pub fn main() -> ExitCode {
         Command::Check(c) => c.run(&mut ctx),
         Command::Build(c) => c.run(&mut ctx),
         Command::Explain(c) => c.run(&mut ctx),
+        Command::Fmt(c) => c.run(&mut ctx),
+        Command::Import(c) => c.run(&mut ctx),
         Command::Up(c) => c.run(&mut ctx),
         Command::Ps(c) => c.run(&mut ctx),
         Command::Logs(c) => c.run(&mut ctx),

@@ -52,8 +52,9 @@ pub fn compile_manifest(
     file: &Path,
     inputs: &super::InputArgs,
 ) -> Result<Manifest, Exit> {
+    let env = inputs.env.as_deref();
     let inputs = inputs.parse()?;
-    let (sources, program) = super::load::compile(file, &inputs).map_err(|failed| {
+    let (sources, program) = super::load::compile(file, &inputs, env).map_err(|failed| {
         super::print_diagnostics(ctx, &failed.sources, &failed.diags);
         Exit::InputErrors
     })?;

@@ -62,6 +62,7 @@ codes! {
     TemplateArgument = "E0310", "template argument missing or unknown";
     ConflictingProperties = "E0311", "properties that exclude each other";
     InvalidFormat = "E0312", "value in the wrong format";
+    TemplateRecursion = "E0313", "template that uses itself";
 
     // E04xx: ECS rules
     FargateCpuMemory = "E0401", "invalid Fargate cpu and memory combination";
@@ -106,6 +107,10 @@ codes! {
     StackTooLarge = "E0504", "stack exceeds CloudFormation limits";
     OutputWrite = "E0505", "output could not be written";
     EcsNeedsTaskRole = "E0506", "ECS target needs a task role ARN";
+    EcsNeedsExecutionRole = "E0507", "ECS target needs an execution role ARN";
+    EcsTrafficShift = "E0508", "ECS target cannot express a traffic-shifting deployment";
+    CfnInexpressible = "E0509", "construct CloudFormation cannot express";
+    VpcCidrTooSmall = "E0510", "created VPC too small for its subnets";
 
     // E06xx: runner
     ManifestInvalid = "E0601", "local manifest cannot be read";

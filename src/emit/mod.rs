@@ -1,6 +1,7 @@
 //! Backends: `&ir::Program` -> files. Backends read only the typed IR; a fact
 //! a backend needs is added to `ir`, never re-derived from syntax.
 
+pub mod cloudformation;
 pub mod ecs;
 pub mod local;
 

@@ -9,6 +9,7 @@ mod text;
 pub use text::{Text, TextPart};
 
 use crate::diag::Span;
+use std::collections::HashMap;
 
 /// A whole program after checking.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +19,9 @@ pub struct Program {
     /// AWS region from `region "..."` or the `AWS_REGION` input; used for
     /// awslogs and ARNs the backends must build.
     pub region: Option<String>,
+    /// AWS account ID from `account "..."`: lets the ECS target name the
+    /// account's conventional `ecsTaskExecutionRole` for a generated role.
+    pub account: Option<String>,
     pub inputs: Vec<Input>,
     pub networks: Vec<Network>,
     pub clusters: Vec<Cluster>,
@@ -30,6 +34,51 @@ pub struct Program {
     pub namespaces: Vec<Namespace>,
 }
 
+/// Declarations by name, built once per pass over a program: lookups in a
+/// loop over services must not scan the lists (10,000 services would make
+/// that 50 million comparisons).
+pub struct Index<'p> {
+    pub tasks: HashMap<&'p str, &'p Task>,
+    pub clusters: HashMap<&'p str, &'p Cluster>,
+    pub load_balancers: HashMap<&'p str, &'p LoadBalancer>,
+    pub networks: HashMap<&'p str, &'p Network>,
+    pub services: HashMap<&'p str, &'p Service>,
+}
+
+impl<'p> Index<'p> {
+    pub fn new(p: &'p Program) -> Index<'p> {
+        Index {
+            tasks: p.tasks.iter().map(|t| (t.name.as_str(), t)).collect(),
+            clusters: p.clusters.iter().map(|c| (c.name.as_str(), c)).collect(),
+            load_balancers: p
+                .load_balancers
+                .iter()
+                .map(|l| (l.name.as_str(), l))
+                .collect(),
+            networks: p.networks.iter().map(|n| (n.name.as_str(), n)).collect(),
+            services: p.services.iter().map(|s| (s.name.as_str(), s)).collect(),
+        }
+    }
+    pub fn task(&self, name: &str) -> &'p Task {
+        self.tasks.get(name).expect("checked: task exists")
+    }
+    pub fn cluster(&self, name: &str) -> &'p Cluster {
+        self.clusters.get(name).expect("checked: cluster exists")
+    }
+    pub fn load_balancer(&self, name: &str) -> &'p LoadBalancer {
+        self.load_balancers
+            .get(name)
+            .expect("checked: load balancer exists")
+    }
+    pub fn network(&self, name: &str) -> &'p Network {
+        self.networks.get(name).expect("checked: network exists")
+    }
+    pub fn service(&self, name: &str) -> &'p Service {
+        self.services.get(name).expect("checked: service exists")
+    }
+}
+
+/// Single lookups by name. These scan the list: in a loop, use [`Index`].
 impl Program {
     pub fn task(&self, name: &str) -> &Task {
         self.tasks
@@ -356,7 +405,8 @@ pub enum Role {
     None,
 }
 
-/// The least-privilege facts behind a generated execution role.
+/// The least-privilege facts behind a generated execution role. Derived by
+/// the checker: a generated role with no needs is `Role::None`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExecutionNeeds {
     /// ECR repositories images are pulled from, as repository ARNs.
@@ -369,6 +419,16 @@ pub struct ExecutionNeeds {
     pub parameters: Vec<String>,
     /// KMS key ARNs named on secrets.
     pub kms_keys: Vec<String>,
+}
+
+impl ExecutionNeeds {
+    pub fn is_empty(&self) -> bool {
+        self.ecr_repositories.is_empty()
+            && self.log_groups.is_empty()
+            && self.secrets.is_empty()
+            && self.parameters.is_empty()
+            && self.kms_keys.is_empty()
+    }
 }
 
 /// One statement of the task role, declared with `allow`.

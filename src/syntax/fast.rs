@@ -322,17 +322,10 @@ impl<'a> Reader<'a> {
             Some(b':') => {
                 self.pos += 1;
                 self.skip();
+                // Any value but a map (a `{` there would be read as a block).
                 let value = match self.peek()? {
-                    b'"' => self.string()?,
-                    c if c.is_ascii_digit() || c == b'-' => self.quantity()?,
-                    c if ident_start(c) => {
-                        let p = self.path()?;
-                        Expr {
-                            span: p.span,
-                            kind: ExprKind::Path(p),
-                        }
-                    }
-                    _ => return None,
+                    b'{' => return None,
+                    _ => self.expr()?,
                 };
                 let name = path.single()?.clone();
                 let span = path.span.to(value.span);

@@ -94,19 +94,41 @@ impl Lower<'_> {
                 "this string is not closed on its line",
             )
             .with_help("close the string with `\"`; write a literal quote as `\\\"`")
-        } else if let Some(at) = self.unclosed_brace(text, span.start as usize) {
-            Diagnostic::error(
+        } else if let Some((at, closer)) = self.unclosed_brace(text, span.start as usize) {
+            let d = Diagnostic::error(
                 Code::Syntax,
                 "unclosed `{`",
                 Span::new(self.file, at, at + 1),
                 "this block is never closed",
             )
-            .with_help("add the matching `}` where the block ends")
+            .with_help("add the matching `}` where the block ends");
+            match closer {
+                Some(c) => d.with_label(
+                    Span::new(self.file, c, c + 1),
+                    "this `}` lines up with an enclosing block",
+                ),
+                None => d,
+            }
+        } else if let Some((name, colon)) = yaml_style(text) {
+            let at = span.start as usize + colon;
+            Diagnostic::error(
+                Code::BadLine,
+                format!("`{name}:` is not how a property is written"),
+                Span::new(self.file, at, at + 1),
+                "`:` after the property name",
+            )
+            .with_help(match text[colon + 1..].trim() {
+                "" => "write the value after the name, without `:`".to_string(),
+                value => format!("write `{name} {value}`, without `:`"),
+            })
         } else {
             Diagnostic::error(Code::BadLine, "this line is not a statement", span, "cannot read this line")
                 .with_help("a statement is `name words... [= value] [{ ... }]`; check brackets, quotes and commas")
         };
-        self.diags.push(diag);
+        // Lines left over from one unclosed block may blame the same `{`.
+        if !self.diags.contains(&diag) {
+            self.diags.push(diag);
+        }
     }
 
     /// The span of a rule that may end with an absent optional element: pest
@@ -116,15 +138,41 @@ impl Lower<'_> {
         Span::new(self.file, pair.as_span().start(), tight_end(pair))
     }
 
-    /// The offset of the last `{` on an unreadable line, if the file from
-    /// this line on opens more blocks than it closes: the line failed
-    /// because its block never ends, not because of what it says.
-    fn unclosed_brace(&self, line: &str, start: usize) -> Option<usize> {
-        let at = line.rfind('{')?;
-        let rest = &self.text[start..];
-        let opens = rest.matches('{').count();
-        let closes = rest.matches('}').count();
-        (opens > closes).then_some(start + at)
+    /// Where the block left open starts, if the file from this unreadable
+    /// line on opens more blocks than it closes (the line failed because its
+    /// block never ends, not because of what it says). Indentation decides
+    /// where it is telling: a `}` first on its line closes the open `{` of a
+    /// line indented alike, so a `{` opened after that one and still open is
+    /// the culprit; the `}` is returned with it. Otherwise this line's `{` if
+    /// it is left open at the end of the file, else the innermost one.
+    fn unclosed_brace(&self, line: &str, start: usize) -> Option<(usize, Option<usize>)> {
+        let own = start + line.rfind('{')?;
+        let all = braces(self.text, start);
+        let opens = all.iter().filter(|b| b.open).count();
+        if opens * 2 <= all.len() {
+            return None;
+        }
+        let mut open: Vec<(usize, usize)> = Vec::new();
+        for brace in all {
+            if brace.open {
+                open.push((brace.at, brace.indent));
+                continue;
+            }
+            if brace.first_on_line {
+                if let Some(i) = open.iter().rposition(|&(_, ind)| ind == brace.indent) {
+                    if i + 1 < open.len() {
+                        return Some((open[i + 1].0, Some(brace.at)));
+                    }
+                    open.truncate(i);
+                    continue;
+                }
+            }
+            open.pop();
+        }
+        if open.iter().any(|&(at, _)| at == own) {
+            return Some((own, None));
+        }
+        open.last().map(|&(at, _)| (at, None))
     }
 
     fn statement(&mut self, pair: Pair<Rule>) -> ast::Statement {
@@ -299,10 +347,81 @@ impl Lower<'_> {
     }
 }
 
+/// A brace outside strings and comments.
+struct Brace {
+    at: usize,
+    open: bool,
+    /// Leading blanks of its line.
+    indent: usize,
+    /// Nothing but blanks before it on its line.
+    first_on_line: bool,
+}
+
+/// The braces of `text` from `start` (a line start), skipping strings and
+/// comments.
+fn braces(text: &str, start: usize) -> Vec<Brace> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let (mut i, mut indent, mut blank_so_far) = (start, 0, true);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => (indent, blank_so_far) = (0, true),
+            b' ' | b'\t' if blank_so_far => indent += 1,
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                blank_so_far = false;
+                if i < bytes.len() && bytes[i] == b'\n' {
+                    continue;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |e| i + 2 + e + 2);
+                blank_so_far = false;
+                continue;
+            }
+            c @ (b'{' | b'}') => {
+                out.push(Brace {
+                    at: i,
+                    open: c == b'{',
+                    indent,
+                    first_on_line: blank_so_far,
+                });
+                blank_so_far = false;
+            }
+            _ => blank_so_far = false,
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `port: 80` (a YAML or JSON habit): the name and the offset of its `:`.
+fn yaml_style(line: &str) -> Option<(&str, usize)> {
+    let end = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(line.len());
+    let name = &line[..end];
+    let rest = &line[end..];
+    let colon = end + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+    let starts_like_name = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    (starts_like_name && line[colon..].starts_with(':')).then_some((name, colon))
+}
+
 /// Where a rule's last real token ends (see `Lower::tight`).
 fn tight_end(pair: &Pair<Rule>) -> usize {
     match pair.as_rule() {
-        Rule::statement | Rule::number | Rule::reference | Rule::assign => {
+        Rule::statement | Rule::number | Rule::reference | Rule::assign | Rule::pair_value => {
             match pair.clone().into_inner().last() {
                 Some(last) => tight_end(&last),
                 None => pair.as_span().end(),

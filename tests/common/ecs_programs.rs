@@ -29,10 +29,19 @@ fn input(name: &str, ty: InputType, value: &str) -> Input {
     }
 }
 
+/// The execution role needs the checker derives for every task.
+fn settled(mut p: Program) -> Program {
+    for t in &mut p.tasks {
+        wharf::check::derive_execution_role(t);
+    }
+    p
+}
+
 pub fn program(name: &str) -> Program {
     Program {
         name: name.into(),
         region: Some("us-east-1".into()),
+        account: Some("123456789012".into()),
         inputs: Vec::new(),
         networks: Vec::new(),
         clusters: Vec::new(),
@@ -242,6 +251,10 @@ const TG_WEB: &str =
 /// `cluster prod` with a FARGATE_SPOT / FARGATE default strategy, a Fargate
 /// web task (app + init migration) and a load-balanced, discoverable service.
 pub fn fargate_web() -> Program {
+    settled(fargate_web_as_built())
+}
+
+fn fargate_web_as_built() -> Program {
     let mut p = program("shop");
     p.inputs = vec![
         input("IMAGE_TAG", InputType::String, "1.4.2"),
@@ -363,6 +376,10 @@ pub fn fargate_web() -> Program {
 /// with a dynamic host port behind a target group, spread / binpack
 /// placement and `distinctInstance` / `memberOf` constraints.
 pub fn ec2_bridge() -> Program {
+    settled(ec2_bridge_as_built())
+}
+
+fn ec2_bridge_as_built() -> Program {
     let mut p = program("batch");
     p.clusters = vec![Cluster {
         capacity_providers: vec![CapacityProvider::Ec2(Ec2CapacityProvider {
@@ -440,6 +457,10 @@ pub fn ec2_bridge() -> Program {
 
 /// A host-network agent on every EC2 instance: a DAEMON service.
 pub fn daemon() -> Program {
+    settled(daemon_as_built())
+}
+
+fn daemon_as_built() -> Program {
     let mut p = program("agents");
     p.clusters = vec![cluster("ops")];
     let agent = Container {
@@ -479,6 +500,10 @@ pub fn daemon() -> Program {
 /// An app logging through a FireLens (Fluent Bit) router, with a secret
 /// log option.
 pub fn firelens() -> Program {
+    settled(firelens_as_built())
+}
+
+fn firelens_as_built() -> Program {
     let mut p = program("logs");
     let router = Container {
         role: ContainerRole::LogRouter,
@@ -539,6 +564,10 @@ pub fn firelens() -> Program {
 /// EFS (transit encryption, access point, IAM) and a Fargate bind volume on
 /// an ARM task, with the rarer container settings.
 pub fn efs() -> Program {
+    settled(efs_as_built())
+}
+
+fn efs_as_built() -> Program {
     let mut p = program("files");
     p.inputs = vec![input("FS_ID", InputType::String, "fs-0123456789abcdef0")];
     let app = Container {

@@ -84,6 +84,17 @@ pub fn missing_value(head: &str, span: Span) -> Diagnostic {
     .with_help(format!("write `{head} NAME = \"value\"`"))
 }
 
+/// `env NAME "value"`: a value written without `=`.
+pub fn missing_equals(head: &str, value_span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::MissingProperty,
+        format!("`{head}` needs `=` before its value"),
+        value_span,
+        "value without `=`",
+    )
+    .with_help(format!("write `{head} NAME = value`"))
+}
+
 pub fn argument_count(callee: &str, expected: usize, found: usize, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::ArgumentCount,
@@ -205,9 +216,14 @@ pub fn unknown_volume(name: &str, candidates: &[&str], span: Span) -> Diagnostic
     .with_help(help)
 }
 
-pub fn unknown_value(name: &str, candidates: &[&str], span: Span) -> Diagnostic {
+/// `bare` is true for a name written as a value (`image nginx`), which is
+/// most often text with its quotes forgotten; false inside `${...}`.
+pub fn unknown_value(name: &str, candidates: &[&str], span: Span, bare: bool) -> Diagnostic {
     let help = match did_you_mean(name, candidates) {
         Some(d) => d,
+        None if bare => format!(
+            "if it is text, quote it: `\"{name}\"`; else declare it with `let {name} = ...`"
+        ),
         None => format!("declare it with `let {name} = ...` or `input {name}: string`"),
     };
     Diagnostic::error(
@@ -215,6 +231,23 @@ pub fn unknown_value(name: &str, candidates: &[&str], span: Span) -> Diagnostic 
         format!("unknown constant or input `{name}`"),
         span,
         "not declared",
+    )
+    .with_help(help)
+}
+
+pub fn unknown_environment(name: &str, known: &[&str], span: Span) -> Diagnostic {
+    let help = match did_you_mean(name, known) {
+        Some(d) => d,
+        None if known.is_empty() => {
+            format!("declare it: `environment {name} {{ service api {{ count 2 }} }}`")
+        }
+        None => format!("environments of this program: {}", list(known)),
+    };
+    Diagnostic::error(
+        Code::UnknownEnvironment,
+        format!("`--env {name}` is not an environment of this program"),
+        span,
+        "no such environment",
     )
     .with_help(help)
 }
@@ -278,6 +311,82 @@ pub fn malformed_input(span: Span) -> Diagnostic {
         .with_help("write `input NAME: string = \"default\"` (types: string, int, bool, vpc_id, subnets, security_groups)")
 }
 
+// ----- templates ------------------------------------------------------------
+
+pub fn malformed_param(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TemplateArgument,
+        "`param` needs a name and a type",
+        span,
+        "not `param NAME: TYPE`",
+    )
+    .with_help(format!(
+        "write `param port: port = 8080`; types: {}",
+        list(super::template::PARAM_TYPES)
+    ))
+}
+
+pub fn unknown_template(name: &str, known: &[&str], span: Span) -> Diagnostic {
+    let help = match did_you_mean(name, known) {
+        Some(d) => d,
+        None if known.is_empty() => format!("declare it with `template {name} {{ ... }}`"),
+        None => format!("known templates: {}", list(known)),
+    };
+    Diagnostic::error(
+        Code::UnknownTemplate,
+        format!("unknown template `{name}`"),
+        span,
+        "no template of this name",
+    )
+    .with_help(help)
+}
+
+pub fn template_recursion(name: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TemplateRecursion,
+        format!("template `{name}` uses itself"),
+        span,
+        "used again here",
+    )
+    .with_help("a template may use other templates, but not itself, directly or through another")
+}
+
+pub fn unknown_template_argument(
+    template: &str,
+    name: &str,
+    known: &[&str],
+    span: Span,
+) -> Diagnostic {
+    let help = match did_you_mean(name, known) {
+        Some(d) => d,
+        None if known.is_empty() => format!("`{template}` takes no more arguments"),
+        None => format!("`{template}` takes {}", list(known)),
+    };
+    Diagnostic::error(
+        Code::TemplateArgument,
+        format!("`{template}` has no parameter `{name}`"),
+        span,
+        "unknown argument",
+    )
+    .with_help(help)
+}
+
+pub fn missing_template_argument(
+    template: &str,
+    param: &str,
+    span: Span,
+    param_span: Span,
+) -> Diagnostic {
+    Diagnostic::error(
+        Code::TemplateArgument,
+        format!("`{template}` needs `{param}`"),
+        span,
+        format!("`{param}` not given"),
+    )
+    .with_label(param_span, "parameter declared here without a default")
+    .with_help(format!("pass `{param}: ...`"))
+}
+
 // ----- values ---------------------------------------------------------------
 
 pub fn type_mismatch(expected: &str, found: &str, span: Span) -> Diagnostic {
@@ -326,14 +435,36 @@ pub fn unknown_unit(unit: &str, what: &str, units: &[&str], span: Span) -> Diagn
     .with_help(help)
 }
 
-pub fn not_whole(what: &str, span: Span) -> Diagnostic {
+/// `value` is the amount in the unit `what` names (CPU units, MiB, ...).
+pub fn not_whole(what: &str, value: f64, span: Span) -> Diagnostic {
+    if value < 0.0 {
+        return Diagnostic::error(
+            Code::TypeMismatch,
+            format!("expected {what}, found a negative number"),
+            span,
+            "negative",
+        )
+        .with_help("write a value of 0 or more");
+    }
+    if value > f64::from(u32::MAX) {
+        return Diagnostic::error(
+            Code::OutOfRange,
+            format!("expected {what}, found a number too large to use"),
+            span,
+            "too large",
+        )
+        .with_help("write a realistic value");
+    }
     Diagnostic::error(
         Code::TypeMismatch,
-        format!("expected {what}, found a fraction or negative number"),
+        format!(
+            "expected {what}, found {}, which is not whole",
+            (value * 1000.0).round() / 1000.0
+        ),
         span,
-        "not whole",
+        "not a whole amount",
     )
-    .with_help("write a whole, non-negative number")
+    .with_help("write a value that comes to a whole amount, such as 0.25vcpu (256 units) or 0.5GiB (512MiB)")
 }
 
 pub fn out_of_range(what: &str, value: &str, range: &str, span: Span) -> Diagnostic {
@@ -368,6 +499,16 @@ pub fn recursive_constant(name: &str, span: Span) -> Diagnostic {
         "this reference leads back here",
     )
     .with_help("give one of the constants in the cycle a literal value")
+}
+
+pub fn bad_account(value: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidFormat,
+        format!("`{value}` is not an AWS account ID"),
+        span,
+        "expected 12 digits",
+    )
+    .with_help("write the account ID as a string of 12 digits, such as \"123456789012\"")
 }
 
 pub fn bad_cidr(value: &str, span: Span) -> Diagnostic {

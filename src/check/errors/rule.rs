@@ -90,11 +90,21 @@ pub fn fargate_cpu_memory(cpu: u32, mem: u32, span: Span) -> Diagnostic {
         "Fargate cpu is one of 256, 512, 1024, 2048, 4096, 8192 or 16384 units (0.25vcpu to 16vcpu)"
             .to_string()
     } else {
-        format!("with cpu {cpu}, memory must be {valid}")
+        format!(
+            "with {}vcpu, memory must be {valid}",
+            f64::from(cpu) / 1024.0
+        )
+    };
+    // In the units people write: `0.25vcpu`, `4GiB`.
+    let vcpu = f64::from(cpu) / 1024.0;
+    let memory = if mem.is_multiple_of(1024) {
+        format!("{}GiB", mem / 1024)
+    } else {
+        format!("{mem}MiB")
     };
     Diagnostic::error(
         Code::FargateCpuMemory,
-        format!("Fargate has no task size of cpu {cpu} with memory {mem}MiB"),
+        format!("Fargate has no task size of {vcpu}vcpu ({cpu} units) with {memory} memory"),
         span,
         "this task",
     )
@@ -424,13 +434,24 @@ pub fn deployment_step(percent: u32, span: Span) -> Diagnostic {
 }
 
 pub fn autoscale_bounds(min: u32, max: u32, desired: u32, span: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::AutoscaleBounds,
-        format!("auto scaling {min}..{max} does not contain the desired count {desired}"),
-        span,
-        "this range",
-    )
-    .with_help("keep min <= count <= max, with max at least 1")
+    let (message, label) = if min > max {
+        (
+            format!("auto scaling range {min}..{max} is reversed"),
+            "minimum above maximum",
+        )
+    } else if max == 0 {
+        (
+            format!("auto scaling range {min}..{max} never runs a task"),
+            "maximum of 0",
+        )
+    } else {
+        (
+            format!("auto scaling {min}..{max} does not contain the desired count {desired}"),
+            "this range",
+        )
+    };
+    Diagnostic::error(Code::AutoscaleBounds, message, span, label)
+        .with_help("keep min <= count <= max, with max at least 1")
 }
 
 pub fn requests_without_alb(service: &str, span: Span) -> Diagnostic {
@@ -445,13 +466,16 @@ pub fn requests_without_alb(service: &str, span: Span) -> Diagnostic {
 
 pub fn listener_protocol(protocol: &str, alb: bool, span: Span) -> Diagnostic {
     let (kind, allowed) = if alb {
-        ("an ALB", "http or https")
+        ("an ALB", "`http` or `https`")
     } else {
-        ("an NLB", "tcp, tls or udp")
+        ("an NLB", "`tcp`, `tls` or `udp`")
     };
     Diagnostic::error(
         Code::ListenerProtocol,
-        format!("{kind} cannot listen with {protocol}"),
+        format!(
+            "{kind} cannot listen with `{}`",
+            protocol.to_ascii_lowercase()
+        ),
         span,
         "this listener",
     )

@@ -58,17 +58,57 @@ pub fn needs_registry(service: &str, dns_name: &str, span: Span) -> Diagnostic {
     )
 }
 
-/// E0506: `allow` statements on a task whose role Wharf would generate.
-pub fn needs_task_role(task: &str, permission_span: Span, task_span: Span) -> Diagnostic {
-    Diagnostic::error(
+/// E0506: a task whose generated task role would grant something: `allow`
+/// statements, IAM authorization to EFS, ECS Exec. `reasons` holds the span
+/// and label of each thing that needs the role; the first is primary.
+pub fn needs_task_role(task: &str, reasons: &[(Span, String)], task_span: Span) -> Diagnostic {
+    let (first, rest) = reasons
+        .split_first()
+        .expect("a task role is needed for at least one reason");
+    let mut d = Diagnostic::error(
         Code::EcsNeedsTaskRole,
-        format!("task `{task}` grants permissions to a role the ECS API cannot create"),
-        permission_span,
-        "this permission needs a generated task role",
+        format!("task `{task}` needs a generated task role, which the ECS API cannot create"),
+        first.0,
+        first.1.as_str(),
+    );
+    for (span, label) in rest {
+        d = d.with_label(*span, label.as_str());
+    }
+    d.with_label(task_span, "task declared here without `task_role`")
+        .with_help(
+            "create the role yourself and give `task_role \"arn:aws:iam::...\"`, \
+             or build `--target cloudformation`",
+        )
+}
+
+/// E0508: a blue/green, linear or canary deployment. ECS's native traffic
+/// shifting needs, per load balancer, an alternate target group, the
+/// production listener rule and a role to switch them: resources only the
+/// CloudFormation target creates, and which Wharf has no syntax to name.
+pub fn traffic_shift(service: &str, strategy: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::EcsTrafficShift,
+        format!("service `{service}` deploys `{strategy}`, which the ECS API target cannot set up"),
+        span,
+        "this service's deployment shifts traffic between two target groups",
     )
-    .with_label(task_span, "task declared here without `task_role`")
     .with_help(
-        "create the role yourself and give `task_role \"arn:aws:iam::...\"`, \
-         or build `--target cloudformation`",
+        "use `deploy rolling` for `--target ecs`, or build `--target cloudformation`, \
+         which creates the alternate target group, listener rule and role",
+    )
+}
+
+/// E0507: a task that needs an execution role Wharf would generate, in a
+/// program that names no `account`.
+pub fn needs_execution_role(task: &str, task_span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::EcsNeedsExecutionRole,
+        format!("task `{task}` needs an execution role and the ECS target cannot create one"),
+        task_span,
+        "pulls from ECR, writes logs or reads secrets",
+    )
+    .with_help(
+        "give `execution_role \"arn:aws:iam::...\"`, or `account \"123456789012\"` at the top \
+         to use the account's ecsTaskExecutionRole, or build `--target cloudformation`",
     )
 }

@@ -25,21 +25,26 @@
 //! - All or nothing: every diagnostic is collected, and if there is any, no
 //!   artifact is returned.
 //!
-//! Roles. The ECS API cannot create IAM roles, and the account ID is unknown
-//! at build time, so a generated role (`ir::Role::Generated`) has no ARN here:
-//! - a generated **execution role** is written as the role *name*
-//!   `ecsTaskExecutionRole`, the name AWS documents for the account's default
-//!   task execution role (ECS accepts a name in place of an ARN). It is
-//!   omitted when nothing needs it: no awslogs driver, no secrets or secret
-//!   log options, no private ECR image, no other execution need.
-//! - a generated **task role** is omitted when the task declares no
-//!   permission; when it declares `allow` statements, the role would have to
-//!   be created, which only CloudFormation can do, so that is error E0506
-//!   (give `task_role "arn:..."` or build `--target cloudformation`).
+//! Roles. The ECS API cannot create IAM roles, so a generated role
+//! (`ir::Role::Generated`) has no ARN of its own here:
+//! - a generated **execution role** is written as the ARN of the account's
+//!   conventional `ecsTaskExecutionRole` (the role the ECS console creates)
+//!   when the program names its `account`; without one it is E0507, since
+//!   `executionRoleArn` must be an ARN. It is omitted when nothing needs it:
+//!   no secrets or secret log options, and, on Fargate or external
+//!   instances, no awslogs and no private ECR image (on EC2 the agent uses
+//!   the container instance's role for those).
+//! - a generated **task role** is omitted when it would grant nothing; when
+//!   something needs it (`allow` statements, IAM authorization to an EFS
+//!   volume, ECS Exec), the role would have to be created, which only
+//!   CloudFormation can do, so that is error E0506 (give `task_role
+//!   "arn:..."` or build `--target cloudformation`).
 //!
 //! Likewise, what only CloudFormation creates and the ECS API cannot refer to
 //! is a coded diagnostic: a target group (E0501), subnets of a created VPC
-//! (E0502) and a Cloud Map service (E0503). Facts with no place in these four
+//! (E0502), a Cloud Map service (E0503), and the alternate target group,
+//! listener rule and role of a blue/green, linear or canary deployment
+//! (E0508). Facts with no place in these four
 //! calls (auto scaling, security group rules, listener rules, log group
 //! retention) belong to the CloudFormation target and are not emitted here.
 
@@ -82,8 +87,9 @@ pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>>
         let json = task_definition::emit_task_definition(program, t, &mut diags);
         artifacts.push(artifact(format!("taskdefs/{}.json", t.family), &json));
     }
+    let index = ir::Index::new(program);
     for s in &program.services {
-        let json = service::emit_service(program, s, &mut diags);
+        let json = service::emit_service(program, &index, s, &mut diags);
         artifacts.push(artifact(format!("services/{}.json", s.name), &json));
     }
 

@@ -5,7 +5,10 @@
 //! including a disabled circuit breaker, `deploymentController`,
 //! `assignPublicIp`, the grace period of a load-balanced service, and the
 //! tag and execute-command switches. Target groups, subnets and Cloud Map
-//! services must already exist (E0501, E0502, E0503).
+//! services must already exist (E0501, E0502, E0503); a traffic-shifting
+//! deployment needs resources Wharf cannot name (E0508). The
+//! `deploymentConfiguration` still spells every strategy out, so the
+//! lowering is ready when the IR carries those resources.
 
 use serde_json::Value;
 
@@ -18,10 +21,11 @@ const DEFAULT_PLATFORM_VERSION: &str = "LATEST";
 
 pub(crate) fn emit_service(
     program: &ir::Program,
+    index: &ir::Index,
     service: &ir::Service,
     diags: &mut Vec<Diagnostic>,
 ) -> Value {
-    let task = program.task(&service.task);
+    let task = index.task(&service.task);
     let launch = launch(program, service, task);
     let fargate = match &launch {
         Launch::Type(t) => *t == ir::Compatibility::Fargate,
@@ -34,6 +38,14 @@ pub(crate) fn emit_service(
         .iter()
         .filter_map(|e| load_balancer(program, service, e, diags))
         .collect();
+    if let Some(strategy) = match service.deployment.strategy {
+        ir::DeploymentStrategy::Rolling => None,
+        ir::DeploymentStrategy::BlueGreen => Some("blue_green"),
+        ir::DeploymentStrategy::Linear { .. } => Some("linear"),
+        ir::DeploymentStrategy::Canary { .. } => Some("canary"),
+    } {
+        diags.push(errors::traffic_shift(&service.name, strategy, service.span));
+    }
     let grace = if service.exposures.is_empty() {
         service.grace_period
     } else {

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::{container, enabled, errors, resolve, tags, Obj};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Span};
 use crate::ir;
 
 /// The role name AWS documents for an account's default task execution role.
@@ -25,7 +25,7 @@ pub(crate) fn emit_task_definition(
     Obj::new()
         .set("family", task.family.as_str())
         .opt("taskRoleArn", task_role(program, task, diags))
-        .opt("executionRoleArn", execution_role(program, task))
+        .opt("executionRoleArn", execution_role(program, task, diags))
         .set("networkMode", task.network_mode.as_str())
         .set("containerDefinitions", Value::Array(containers))
         .list(
@@ -63,8 +63,10 @@ pub(crate) fn emit_task_definition(
         .build()
 }
 
-/// The task role: an ARN as given; a generated role is omitted when it
-/// would grant nothing, and is E0506 when it would grant something.
+/// The task role: an ARN as given. A generated role is omitted when it
+/// would grant nothing, and is E0506 when something needs it: `allow`
+/// statements, IAM authorization to an EFS volume, or ECS Exec on a service
+/// running the task (the grants the CloudFormation target puts in it).
 fn task_role(
     program: &ir::Program,
     task: &ir::Task,
@@ -74,43 +76,70 @@ fn task_role(
         ir::Role::Arn(arn) => Some(resolve(program, arn)),
         ir::Role::None => None,
         ir::Role::Generated => {
-            if let Some(first) = task.permissions.first() {
-                diags.push(errors::needs_task_role(&task.name, first.span, task.span));
+            let mut reasons: Vec<(Span, String)> = task
+                .permissions
+                .iter()
+                .map(|p| (p.span, "this permission needs a generated task role".into()))
+                .collect();
+            reasons.extend(task.volumes.iter().filter_map(|v| match &v.kind {
+                ir::VolumeKind::Efs(efs) if efs.iam => Some((
+                    v.span,
+                    format!(
+                        "IAM authorization to volume `{}` mounts with the task role",
+                        v.name
+                    ),
+                )),
+                _ => None,
+            }));
+            reasons.extend(
+                program
+                    .services
+                    .iter()
+                    .filter(|s| s.task == task.name && s.execute_command)
+                    .map(|s| {
+                        (
+                            s.span,
+                            format!("ECS Exec into service `{}` needs a task role", s.name),
+                        )
+                    }),
+            );
+            if !reasons.is_empty() {
+                diags.push(errors::needs_task_role(&task.name, &reasons, task.span));
             }
             None
         }
     }
 }
 
-/// The execution role: an ARN as given; a generated role becomes the
-/// account's default `ecsTaskExecutionRole` when something needs it.
-fn execution_role(program: &ir::Program, task: &ir::Task) -> Option<String> {
+/// The execution role: an ARN as given; a generated role, when something
+/// needs it, becomes the ARN of the account's conventional
+/// `ecsTaskExecutionRole` (the program names the account), else E0507.
+fn execution_role(
+    program: &ir::Program,
+    task: &ir::Task,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
     match &task.execution_role {
         ir::Role::Arn(arn) => Some(resolve(program, arn)),
         ir::Role::None => None,
-        ir::Role::Generated => {
-            needs_execution_role(program, task).then(|| DEFAULT_EXECUTION_ROLE.to_string())
-        }
+        // The checker leaves `Generated` only where something needs the role.
+        ir::Role::Generated => match &program.account {
+            Some(account) => {
+                let partition = match program.region.as_deref() {
+                    Some(r) if r.starts_with("cn-") => "aws-cn",
+                    Some(r) if r.starts_with("us-gov-") => "aws-us-gov",
+                    _ => "aws",
+                };
+                Some(format!(
+                    "arn:{partition}:iam::{account}:role/{DEFAULT_EXECUTION_ROLE}"
+                ))
+            }
+            None => {
+                diags.push(errors::needs_execution_role(&task.name, task.span));
+                None
+            }
+        },
     }
-}
-
-/// True when the ECS agent must act for the task: pull a private ECR image,
-/// write to CloudWatch Logs, or read secrets.
-pub(crate) fn needs_execution_role(program: &ir::Program, task: &ir::Task) -> bool {
-    let needs = &task.execution_needs;
-    let declared = !needs.ecr_repositories.is_empty()
-        || !needs.log_groups.is_empty()
-        || !needs.secrets.is_empty()
-        || !needs.parameters.is_empty()
-        || !needs.kms_keys.is_empty();
-    declared
-        || task.containers.iter().any(|c| {
-            !c.secrets.is_empty()
-                || resolve(program, &c.image).contains(".dkr.ecr.")
-                || c.log.as_ref().is_some_and(|l| {
-                    l.driver == ir::LogDriver::Awslogs || !l.secret_options.is_empty()
-                })
-        })
 }
 
 fn volume(program: &ir::Program, volume: &ir::Volume) -> Value {

@@ -1,0 +1,123 @@
+//! Every diagnostic the CloudFormation backend can report, worded in one place.
+//! Stage: emit. These are things the checked IR allows but a CloudFormation
+//! stack cannot express (E0509), a created VPC too small to cut into subnets
+//! (E0510), or a stack past CloudFormation's limits even after splitting (E0504).
+
+use crate::diag::{Code, Diagnostic, Span};
+
+pub fn stack_too_large(stack: &str, what: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::StackTooLarge,
+        format!("stack `{stack}` exceeds CloudFormation limits: {what}"),
+        span,
+        "declared here",
+    )
+    .with_help(
+        "CloudFormation allows 500 resources, 200 parameters, 200 outputs and 1 MB per \
+         template; split the program into several programs",
+    )
+}
+
+pub fn nlb_listener_targets(lb: &str, port: u16, targets: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CfnInexpressible,
+        format!("listener {port} of network load balancer `{lb}` has {targets} targets"),
+        span,
+        "this listener",
+    )
+    .with_help(
+        "a network load balancer listener forwards to exactly one target group; \
+         expose exactly one container port on it",
+    )
+}
+
+pub fn https_without_certificate(lb: &str, port: u16, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CfnInexpressible,
+        format!("listener {port} of `{lb}` needs a certificate"),
+        span,
+        "TLS listener without a certificate",
+    )
+    .with_help("add `certificate \"arn:aws:acm:...\"` to the listener")
+}
+
+pub fn alb_tcp_health(service: &str, lb: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CfnInexpressible,
+        format!(
+            "service `{service}` uses a TCP health check behind application load balancer `{lb}`"
+        ),
+        span,
+        "this exposure",
+    )
+    .with_help("application load balancers check targets over HTTP; add `health \"/path\"`")
+}
+
+pub fn too_many_conditions(service: &str, count: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CfnInexpressible,
+        format!("exposure of service `{service}` has {count} path and host values"),
+        span,
+        "this exposure",
+    )
+    .with_help("a listener rule takes at most 5 path and host values; split the exposure in two")
+}
+
+pub fn requests_without_alb(service: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CfnInexpressible,
+        format!(
+            "service `{service}` scales on requests but is not behind an application load balancer"
+        ),
+        span,
+        "request-count scaling",
+    )
+    .with_help("expose the service via an `alb`, or scale on `cpu` or `memory`")
+}
+
+pub fn caller_without_group(service: &str, caller: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CfnInexpressible,
+        format!("caller `{caller}` of service `{service}` has no security group of its own"),
+        span,
+        "this caller",
+    )
+    .with_help(format!(
+        "only awsvpc services get a security group of their own; run `{caller}` with \
+         `network awsvpc`, or remove it from `callers` and give `{service}` a security \
+         group that admits its instances"
+    ))
+}
+
+pub fn no_vpc(what: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CfnInexpressible,
+        format!("cannot tell which VPC {what} belongs to"),
+        span,
+        "no network here",
+    )
+    .with_help("name the network on the service or its cluster (`network main`)")
+}
+
+pub fn termination_protection_without_scaling(provider: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CfnInexpressible,
+        format!("capacity provider `{provider}` has managed termination protection without managed scaling"),
+        span,
+        "in this cluster",
+    )
+    .with_help("give the provider a `target` capacity, or turn termination protection off")
+}
+
+pub fn vpc_cidr_too_small(network: &str, cidr: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::VpcCidrTooSmall,
+        format!("VPC `{network}` with CIDR `{cidr}` cannot hold its subnets"),
+        span,
+        "this network",
+    )
+    .with_help(
+        "Wharf cuts the VPC into 16 equal subnets; use a prefix of /24 or shorter, \
+         such as `10.0.0.0/16`",
+    )
+}

@@ -1,0 +1,501 @@
+//! CloudFormation backend. Stage: emit. Input: a checked `ir::Program`;
+//! output: one deployable stack (`<program>.json` or `.yaml`), or, past
+//! CloudFormation's limits, a shared stack plus one stack per service joined by
+//! exports, with `deploy-order.txt`.
+//!
+//! Emission builds every resource once into an ordered map, each tagged with
+//! the stack that would own it if the program has to be split (`Owner`); the
+//! `split` module then either writes it as one template or partitions it.
+//! Logical IDs come from Wharf names (`ids`); when two names would give the
+//! same ID, emission is repeated with those names hashed, so IDs stay a pure
+//! function of the names. Output is deterministic: maps keep insertion order
+//! and everything is emitted in declaration order. Lookups go through `Index`
+//! maps built once, so emission is linear in the size of the program.
+
+mod cluster;
+mod errors;
+mod iam;
+mod ids;
+mod lb;
+mod network;
+mod service;
+mod split;
+mod task;
+mod value;
+mod yaml;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use indexmap::IndexMap;
+use serde_json::{json, Value};
+
+use self::ids::{Ids, Kind, OwnerKey};
+use self::value::{r#ref, sub};
+use super::Artifact;
+use crate::diag::Diagnostic;
+use crate::ir::{self, InputType, Program, Text, TextPart};
+
+pub use self::yaml::to_yaml;
+
+/// The template syntax to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Yaml,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Yaml => "yaml",
+        }
+    }
+}
+
+/// Builds the stack(s) for a program. Errors are constructs CloudFormation
+/// cannot express and stacks past its limits; see `errors.rs`.
+pub fn emit_cloudformation(
+    program: &Program,
+    format: Format,
+) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+    let built = build(program)?;
+    split::write(program, built, format)
+}
+
+/// Which stack a resource belongs to when the program is split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Owner {
+    /// Network, clusters, load balancers, namespaces, target groups that
+    /// listeners forward to by default.
+    Shared,
+    /// Index into `Program::services`.
+    Service(usize),
+    /// Security group rules between services (they refer to two services).
+    Links,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub owner: Owner,
+    pub value: Value,
+}
+
+/// Everything emitted, before it is cut into stacks.
+pub(crate) struct Built {
+    pub parameters: IndexMap<String, Value>,
+    pub resources: IndexMap<String, Entry>,
+    pub outputs: IndexMap<String, Entry>,
+}
+
+fn build(program: &Program) -> Result<Built, Vec<Diagnostic>> {
+    let mut hashed = BTreeSet::new();
+    loop {
+        let ids = Ids::new(hashed.clone());
+        let mut cx = Ctx::new(program, &ids);
+        cx.emit_program();
+        let before = hashed.len();
+        hashed.extend(cx.collisions.iter().cloned());
+        if cx.collisions.is_empty() || hashed.len() == before {
+            if !cx.diags.is_empty() {
+                crate::diag::sort(&mut cx.diags);
+                return Err(cx.diags);
+            }
+            return Ok(Built {
+                parameters: cx.used_parameters(),
+                resources: cx.resources,
+                outputs: cx.outputs,
+            });
+        }
+    }
+}
+
+/// Name lookups built once per emission.
+pub(crate) struct Index<'a> {
+    pub tasks: HashMap<&'a str, &'a ir::Task>,
+    pub clusters: HashMap<&'a str, &'a ir::Cluster>,
+    pub lbs: HashMap<&'a str, &'a ir::LoadBalancer>,
+    pub networks: HashMap<&'a str, &'a ir::Network>,
+    pub services: HashMap<&'a str, usize>,
+    pub inputs: HashMap<&'a str, &'a ir::Input>,
+    pub log_groups: HashMap<&'a str, &'a ir::LogGroup>,
+    /// The stack a task definition goes to: its first service's.
+    pub task_owner: HashMap<&'a str, Owner>,
+    /// The stack a log group goes to: the earliest owner of a task using it.
+    pub log_owner: HashMap<&'a str, Owner>,
+    /// Exposures per load balancer: (service index, exposure index).
+    pub exposures: HashMap<&'a str, Vec<(usize, usize)>>,
+    /// Tasks run by a service with ECS Exec enabled.
+    pub exec_tasks: HashSet<&'a str>,
+}
+
+impl<'a> Index<'a> {
+    fn new(p: &'a Program) -> Index<'a> {
+        let mut task_owner = HashMap::new();
+        let mut exposures: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+        for (i, s) in p.services.iter().enumerate() {
+            task_owner
+                .entry(s.task.as_str())
+                .or_insert(Owner::Service(i));
+            for (j, e) in s.exposures.iter().enumerate() {
+                exposures
+                    .entry(e.load_balancer.as_str())
+                    .or_default()
+                    .push((i, j));
+            }
+        }
+        let mut log_owner: HashMap<&str, Owner> = HashMap::new();
+        for t in &p.tasks {
+            let owner = *task_owner.get(t.name.as_str()).unwrap_or(&Owner::Shared);
+            for c in &t.containers {
+                if let Some(g) = c.log.as_ref().and_then(|l| l.group.as_deref()) {
+                    let e = log_owner.entry(g).or_insert(owner);
+                    *e = (*e).min(owner);
+                }
+            }
+        }
+        Index {
+            tasks: p.tasks.iter().map(|t| (t.name.as_str(), t)).collect(),
+            clusters: p.clusters.iter().map(|c| (c.name.as_str(), c)).collect(),
+            lbs: p
+                .load_balancers
+                .iter()
+                .map(|l| (l.name.as_str(), l))
+                .collect(),
+            networks: p.networks.iter().map(|n| (n.name.as_str(), n)).collect(),
+            services: p
+                .services
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.name.as_str(), i))
+                .collect(),
+            inputs: p.inputs.iter().map(|i| (i.name.as_str(), i)).collect(),
+            log_groups: p.log_groups.iter().map(|g| (g.name.as_str(), g)).collect(),
+            task_owner,
+            log_owner,
+            exposures,
+            exec_tasks: p
+                .services
+                .iter()
+                .filter(|s| s.execute_command)
+                .map(|s| s.task.as_str())
+                .collect(),
+        }
+    }
+}
+
+/// IDs and values of one network, as the rest of the template refers to it.
+#[derive(Debug, Clone)]
+pub(crate) struct NetFacts {
+    pub vpc: Value,
+    pub public_subnets: Value,
+    pub private_subnets: Value,
+    /// The VPC CIDR, when the stack creates the VPC.
+    pub cidr: Option<Value>,
+}
+
+/// The emitter's state: what has been emitted so far and under which owner.
+pub(crate) struct Ctx<'a> {
+    pub p: &'a Program,
+    pub ids: &'a Ids,
+    pub ix: Index<'a>,
+    pub resources: IndexMap<String, Entry>,
+    pub outputs: IndexMap<String, Entry>,
+    pub diags: Vec<Diagnostic>,
+    pub nets: HashMap<&'a str, NetFacts>,
+    pub defaults: lb::DefaultTargets,
+    params: IndexMap<String, Value>,
+    param_ids: HashMap<&'a str, String>,
+    /// Derived `VpcOf...` parameters by what they stand for.
+    vpc_params: HashMap<String, String>,
+    owner: Owner,
+    key: OwnerKey,
+    who: HashMap<String, OwnerKey>,
+    collisions: BTreeSet<OwnerKey>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(p: &'a Program, ids: &'a Ids) -> Ctx<'a> {
+        Ctx {
+            p,
+            ids,
+            ix: Index::new(p),
+            resources: IndexMap::new(),
+            outputs: IndexMap::new(),
+            diags: Vec::new(),
+            nets: HashMap::new(),
+            defaults: lb::DefaultTargets::default(),
+            params: IndexMap::new(),
+            param_ids: HashMap::new(),
+            vpc_params: HashMap::new(),
+            owner: Owner::Shared,
+            key: (Kind::Input, String::new()),
+            who: HashMap::new(),
+            collisions: BTreeSet::new(),
+        }
+    }
+
+    fn emit_program(&mut self) {
+        self.emit_parameters();
+        let p = self.p;
+        for n in &p.networks {
+            self.emit_network(n);
+        }
+        for c in &p.clusters {
+            self.emit_cluster(c);
+        }
+        for g in &p.log_groups {
+            self.emit_log_group(g);
+        }
+        for ns in &p.namespaces {
+            self.emit_namespace(ns);
+        }
+        for lb in &p.load_balancers {
+            self.emit_load_balancer(lb);
+        }
+        for t in &p.tasks {
+            self.emit_task(t);
+        }
+        for (i, s) in p.services.iter().enumerate() {
+            self.emit_service(i, s);
+        }
+        for (i, s) in p.services.iter().enumerate() {
+            self.emit_caller_rules(i, s);
+        }
+    }
+
+    /// Sets who owns the next resources: the declaration (for ID collisions)
+    /// and the stack (for splitting).
+    pub fn at(&mut self, kind: Kind, name: &str, owner: Owner) -> String {
+        self.key = (kind, name.to_string());
+        self.owner = owner;
+        self.ids.base(kind, name)
+    }
+
+    /// Adds a resource `{Type, Properties, ...}` under the current owner.
+    pub fn add(&mut self, id: String, value: Value) {
+        let id = self.claim(id);
+        self.resources.insert(
+            id,
+            Entry {
+                owner: self.owner,
+                value,
+            },
+        );
+    }
+
+    pub fn output(&mut self, id: String, description: &str, value: Value) {
+        let id = self.claim(id);
+        self.outputs.insert(
+            id,
+            Entry {
+                owner: self.owner,
+                value: json!({ "Description": description, "Value": value }),
+            },
+        );
+    }
+
+    /// Records who uses an ID. Two owners -> both hashed in the next round;
+    /// one owner twice (e.g. two exposures of one port) -> a numbered suffix.
+    fn claim(&mut self, id: String) -> String {
+        match self.who.get(&id) {
+            None => {
+                self.who.insert(id.clone(), self.key.clone());
+                id
+            }
+            Some(k) if *k != self.key => {
+                self.collisions.insert(k.clone());
+                self.collisions.insert(self.key.clone());
+                let mut n = 2;
+                while self.who.contains_key(&format!("{id}{n}")) {
+                    n += 1;
+                }
+                format!("{id}{n}")
+            }
+            Some(_) => {
+                let mut n = 2;
+                while self.who.contains_key(&format!("{id}{n}")) {
+                    n += 1;
+                }
+                let id = format!("{id}{n}");
+                self.who.insert(id.clone(), self.key.clone());
+                id
+            }
+        }
+    }
+
+    fn emit_parameters(&mut self) {
+        let p = self.p;
+        for input in &p.inputs {
+            let id = self.at(Kind::Input, &input.name, Owner::Shared);
+            let id = self.claim(id);
+            let (ty, default) = match input.ty {
+                InputType::String => ("String", json!(input.value)),
+                InputType::Int => ("Number", json!(input.value)),
+                InputType::Bool => ("String", json!(input.value)),
+                InputType::VpcId => ("AWS::EC2::VPC::Id", json!(input.value)),
+                InputType::SubnetIds => ("List<AWS::EC2::Subnet::Id>", json!(input.value)),
+                InputType::SecurityGroupIds => {
+                    ("List<AWS::EC2::SecurityGroup::Id>", json!(input.value))
+                }
+            };
+            let description = input
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("Wharf input `{}`", input.name));
+            let mut v = json!({ "Type": ty, "Description": description, "Default": default });
+            if input.ty == InputType::Bool {
+                v["AllowedValues"] = json!(["true", "false"]);
+            }
+            self.params.insert(id.clone(), v);
+            self.param_ids.insert(&input.name, id);
+        }
+    }
+
+    /// Parameters some resource or output refers to, in input order (an unused
+    /// parameter is a cfn-lint warning).
+    fn used_parameters(&self) -> IndexMap<String, Value> {
+        let mut used = Vec::new();
+        for e in self.resources.values().chain(self.outputs.values()) {
+            value::refs(&e.value, &mut used);
+        }
+        let used: BTreeSet<&str> = used.iter().map(|r| r.id.as_str()).collect();
+        self.params
+            .iter()
+            .filter(|(k, _)| used.contains(k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// The parameter ID of an input.
+    pub fn param(&self, input: &str) -> String {
+        self.param_ids
+            .get(input)
+            .cloned()
+            .unwrap_or_else(|| ids::pascal(input))
+    }
+
+    /// A Text as a template value: a literal string, `Ref` of a parameter when
+    /// the text is exactly one input, else `Fn::Sub`.
+    pub fn text(&self, t: &Text) -> Value {
+        if let Some(s) = t.as_literal() {
+            return Value::String(s);
+        }
+        if let [TextPart::Input(name)] = t.parts.as_slice() {
+            return r#ref(&self.param(name));
+        }
+        let mut s = String::new();
+        for part in &t.parts {
+            match part {
+                TextPart::Lit(l) => s.push_str(&value::escape_sub(l)),
+                TextPart::Input(name) => {
+                    s.push_str("${");
+                    s.push_str(&self.param(name));
+                    s.push('}');
+                }
+            }
+        }
+        sub(s)
+    }
+
+    pub fn texts(&self, ts: &[Text]) -> Value {
+        Value::Array(ts.iter().map(|t| self.text(t)).collect())
+    }
+
+    /// True when a text is exactly one list-typed input (subnets, groups).
+    pub fn is_list_input(&self, t: &Text) -> bool {
+        match t.parts.as_slice() {
+            [TextPart::Input(name)] => self.ix.inputs.get(name.as_str()).is_some_and(|i| {
+                matches!(i.ty, InputType::SubnetIds | InputType::SecurityGroupIds)
+            }),
+            _ => false,
+        }
+    }
+
+    pub fn subnets(&self, s: &ir::SubnetRef) -> Value {
+        match s {
+            ir::SubnetRef::Ids(ids) => self.texts(ids),
+            ir::SubnetRef::Input(name) => r#ref(&self.param(name)),
+        }
+    }
+
+    /// The network a service runs in: its own, else its cluster's, else the
+    /// program's only network.
+    pub fn service_network(&self, s: &ir::Service) -> Option<&'a str> {
+        let p = self.p;
+        s.network
+            .as_ref()
+            .and_then(|n| n.network.as_deref())
+            .or_else(|| {
+                self.ix
+                    .clusters
+                    .get(s.cluster.as_str())
+                    .and_then(|c| c.network.as_deref())
+            })
+            .or_else(|| (p.networks.len() == 1).then(|| p.networks[0].name.as_str()))
+            .and_then(|n| self.ix.networks.get(n).map(|n| n.name.as_str()))
+    }
+
+    /// The VPC a service's security group goes in: its network's, else a
+    /// `VpcOf<Input>` parameter for the VPC of the subnets it names (a
+    /// template cannot look a VPC up from subnet IDs).
+    pub fn vpc_of(&mut self, s: &ir::Service) -> Option<Value> {
+        if let Some(f) = self.service_network(s).and_then(|n| self.net(n)) {
+            return Some(f.vpc.clone());
+        }
+        let (owner, what) = match s.network.as_ref()?.subnets.as_ref()? {
+            ir::SubnetRef::Input(name) => (format!("vpc of {name}"), format!("input `{name}`")),
+            ir::SubnetRef::Ids(_) => (
+                "vpc of service subnets".to_string(),
+                "the services' subnet IDs".to_string(),
+            ),
+        };
+        if let Some(id) = self.vpc_params.get(&owner) {
+            return Some(r#ref(id));
+        }
+        let (saved_owner, saved_key) = (self.owner, self.key.clone());
+        let base = self.at(Kind::Input, &owner, Owner::Shared);
+        let id = self.claim(base);
+        self.params.insert(
+            id.clone(),
+            json!({ "Type": "AWS::EC2::VPC::Id",
+                    "Description": format!("VPC of the subnets in {what}: Wharf creates the services' security groups in it") }),
+        );
+        self.vpc_params.insert(owner, id.clone());
+        self.owner = saved_owner;
+        self.key = saved_key;
+        Some(r#ref(&id))
+    }
+
+    pub fn net(&self, name: &str) -> Option<&NetFacts> {
+        self.nets.get(name)
+    }
+}
+
+/// The template around a set of resources: fixed key order.
+pub(crate) fn template(
+    description: &str,
+    parameters: IndexMap<String, Value>,
+    resources: IndexMap<String, Value>,
+    outputs: IndexMap<String, Value>,
+) -> Value {
+    let mut t = serde_json::Map::new();
+    t.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+    t.insert("Description".into(), json!(description));
+    if !parameters.is_empty() {
+        t.insert("Parameters".into(), json!(parameters));
+    }
+    t.insert("Resources".into(), json!(resources));
+    if !outputs.is_empty() {
+        t.insert("Outputs".into(), json!(outputs));
+    }
+    Value::Object(t)
+}
+
+/// A template in the chosen syntax.
+pub(crate) fn render(v: &Value, format: Format) -> String {
+    match format {
+        Format::Json => super::to_json(v),
+        Format::Yaml => to_yaml(v),
+    }
+}

@@ -1,0 +1,434 @@
+//! Services. Stage: emit. Input: `ir::Service`; output: the
+//! `AWS::ECS::Service` (same content as the ECS API backend's `CreateService`
+//! input), its security group (awsvpc only) opened to its load balancers on
+//! the exposed container ports and to its callers, its Cloud Map service
+//! (A records for awsvpc, SRV otherwise), target tracking auto scaling, and
+//! the security group rules between callers and callees (`Owner::Links`, as
+//! they refer to two services).
+//!
+//! Ordering: a service `DependsOn` its listener rules (or the listeners that
+//! forward to it by default), so its target group is attached to a load
+//! balancer before ECS registers tasks, and on the cluster's capacity
+//! provider associations when it relies on a capacity provider strategy.
+
+use serde_json::{json, Value};
+
+use super::ids::Kind;
+use super::value::{get_att, props, r#ref, sub};
+use super::{errors, Ctx, Owner};
+use crate::ir::{
+    self, Compatibility, DeploymentStrategy, Launch, NetworkMode, PlacementConstraint,
+    PlacementKind, Protocol, ScalingMetric, Scheduling,
+};
+
+impl<'a> Ctx<'a> {
+    pub fn service_sg_id(&self, name: &str) -> String {
+        format!("{}SecurityGroup", self.ids.base(Kind::Service, name))
+    }
+
+    fn awsvpc(&self, s: &ir::Service) -> bool {
+        self.ix.tasks[s.task.as_str()].network_mode == NetworkMode::Awsvpc
+    }
+
+    pub(super) fn emit_service(&mut self, i: usize, s: &'a ir::Service) {
+        let owner = Owner::Service(i);
+        let b = self.at(Kind::Service, &s.name, owner);
+        let task = self.ix.tasks[s.task.as_str()];
+        let awsvpc = task.network_mode == NetworkMode::Awsvpc;
+        let net = self.service_network(s).and_then(|n| self.net(n)).cloned();
+        let sg = format!("{b}SecurityGroup");
+        if awsvpc {
+            match self.vpc_of(s) {
+                Some(vpc) => self.emit_service_sg(s, &sg, vpc),
+                None => self
+                    .diags
+                    .push(errors::no_vpc(&format!("service `{}`", s.name), s.span)),
+            }
+        }
+        let mut depends = Vec::new();
+        for j in 0..s.exposures.len() {
+            depends.extend(self.emit_exposure(i, s, j));
+        }
+        self.at(Kind::Service, &s.name, owner);
+        let registries = s
+            .discovery
+            .as_ref()
+            .map(|d| self.emit_discovery(&b, s, task, d));
+        let rules = depends.clone();
+        let uses_providers =
+            !matches!(s.launch, Launch::Type(_)) && s.scheduling == Scheduling::Replica;
+        if let Some(c) = self.ix.clusters.get(s.cluster.as_str()) {
+            if uses_providers && !c.capacity_providers.is_empty() {
+                depends.push(self.associations_id(&c.name));
+            }
+        }
+        let network = s.network.as_ref().map(|n| {
+            let subnets = match (&n.subnets, &net) {
+                (Some(sr), _) => self.subnets(sr),
+                (None, Some(f)) if n.public_ip => f.public_subnets.clone(),
+                (None, Some(f)) => f.private_subnets.clone(),
+                (None, None) => json!([]),
+            };
+            json!({ "AwsvpcConfiguration": {
+                "AssignPublicIp": if n.public_ip { "ENABLED" } else { "DISABLED" },
+                "SecurityGroups": self.security_groups(get_att(&sg, "GroupId"), &n.security_groups),
+                "Subnets": subnets } })
+        });
+        let load_balancers: Vec<Value> = s
+            .exposures
+            .iter()
+            .map(|e| {
+                json!({ "ContainerName": e.container, "ContainerPort": e.container_port,
+                        "TargetGroupArn": r#ref(&format!("{}TargetGroup", self.exposure_base(s, e))) })
+            })
+            .collect();
+        let (launch_type, strategy, fargate) = match self.launch(s, task) {
+            Ok(c) => (Some(c.as_str()), None, c == Compatibility::Fargate),
+            Err(items) => (
+                None,
+                Some(self.strategy(&items)),
+                items.iter().any(|i| i.provider.starts_with("FARGATE")),
+            ),
+        };
+        let grace = if s.exposures.is_empty() {
+            s.grace_period
+        } else {
+            Some(s.grace_period.unwrap_or(0))
+        };
+        let properties = props(json!({
+            "ServiceName": s.name,
+            "Cluster": r#ref(&self.cluster_id(&s.cluster)),
+            "TaskDefinition": r#ref(&self.task_id(&s.task)),
+            "LaunchType": launch_type,
+            "CapacityProviderStrategy": strategy,
+            "PlatformVersion": fargate.then(|| s.platform_version.as_deref().unwrap_or(DEFAULT_PLATFORM_VERSION)),
+            "SchedulingStrategy": match s.scheduling { Scheduling::Replica => "REPLICA", Scheduling::Daemon => "DAEMON" },
+            "DesiredCount": (s.scheduling == Scheduling::Replica).then(|| s.desired_count.unwrap_or(1)),
+            "NetworkConfiguration": network,
+            "LoadBalancers": (!load_balancers.is_empty()).then_some(load_balancers),
+            "HealthCheckGracePeriodSeconds": grace,
+            "DeploymentConfiguration": deployment(&s.deployment),
+            "PlacementStrategies": (!s.placement_strategies.is_empty()).then(|| s.placement_strategies.iter().map(|p| props(json!({
+                "Type": match p.kind { PlacementKind::Spread => "spread", PlacementKind::Binpack => "binpack", PlacementKind::Random => "random" },
+                "Field": p.field }))).collect::<Vec<_>>()),
+            "PlacementConstraints": (!s.placement_constraints.is_empty()).then(|| s.placement_constraints.iter().map(|c| match c {
+                PlacementConstraint::DistinctInstance => json!({ "Type": "distinctInstance" }),
+                PlacementConstraint::MemberOf(x) => json!({ "Type": "memberOf", "Expression": x }),
+            }).collect::<Vec<_>>()),
+            "ServiceRegistries": registries,
+            "DeploymentController": { "Type": "ECS" },
+            "Tags": (!s.tags.is_empty()).then(|| self.tag_list(&s.tags)),
+            "EnableECSManagedTags": false,
+            "EnableExecuteCommand": s.execute_command,
+        }));
+        let id = format!("{b}Service");
+        let mut resource = json!({ "Type": "AWS::ECS::Service" });
+        if !depends.is_empty() {
+            resource["DependsOn"] = json!(depends);
+        }
+        resource["Properties"] = properties;
+        self.add(id.clone(), resource);
+        if let Some(a) = &s.autoscale {
+            self.emit_autoscaling(&b, s, a, &id, &rules);
+        }
+        self.at(Kind::Service, &s.name, owner);
+        self.output(
+            format!("{b}ServiceName"),
+            &format!("Name of ECS service `{}`", s.name),
+            get_att(&id, "Name"),
+        );
+    }
+
+    /// The generated group first, then the source's; a list-typed input is
+    /// spliced in with `Fn::Join`/`Fn::Split`.
+    fn security_groups(&self, generated: Value, given: &[ir::Text]) -> Value {
+        if !given.iter().any(|t| self.is_list_input(t)) {
+            let mut v = vec![generated];
+            v.extend(given.iter().map(|t| self.text(t)));
+            return Value::Array(v);
+        }
+        let mut parts = vec![generated];
+        for t in given {
+            if self.is_list_input(t) {
+                parts.push(json!({ "Fn::Join": [",", self.text(t)] }));
+            } else {
+                parts.push(self.text(t));
+            }
+        }
+        json!({ "Fn::Split": [",", { "Fn::Join": [",", parts] }] })
+    }
+
+    fn emit_service_sg(&mut self, s: &ir::Service, sg: &str, vpc: Value) {
+        let egress: Vec<Value> = if s.egress.is_empty() {
+            vec![
+                json!({ "Description": "All outbound traffic", "IpProtocol": "-1", "CidrIp": "0.0.0.0/0" }),
+            ]
+        } else {
+            s.egress
+                .iter()
+                .map(|r| {
+                    let (from, to) = r.port.map_or((0, 65535), |p| (p, p));
+                    json!({ "Description": format!("To {}", r.cidr), "IpProtocol": r.protocol.as_str(),
+                            "FromPort": from, "ToPort": to, "CidrIp": r.cidr })
+                })
+                .collect()
+        };
+        self.add(
+            sg.to_string(),
+            json!({ "Type": "AWS::EC2::SecurityGroup", "Properties": {
+                "GroupDescription": format!("ECS service {}", s.name),
+                "VpcId": vpc,
+                "SecurityGroupEgress": egress } }),
+        );
+        let mut seen = Vec::new();
+        for e in &s.exposures {
+            if seen.contains(&(&e.load_balancer, e.container_port)) {
+                continue;
+            }
+            seen.push((&e.load_balancer, e.container_port));
+            let proto = self.port_protocol(s, e.container_port);
+            self.add(
+                format!(
+                    "{}From{}{}Ingress",
+                    self.ids.base(Kind::Service, &s.name),
+                    self.ids.base(Kind::LoadBalancer, &e.load_balancer),
+                    e.container_port
+                ),
+                json!({ "Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+                    "Description": format!("From load balancer {} to port {}", e.load_balancer, e.container_port),
+                    "GroupId": get_att(sg, "GroupId"),
+                    "SourceSecurityGroupId": get_att(&self.lb_sg_id(&e.load_balancer), "GroupId"),
+                    "IpProtocol": proto, "FromPort": e.container_port, "ToPort": e.container_port } }),
+            );
+        }
+    }
+
+    /// The protocol a container port is mapped with in the service's task.
+    fn port_protocol(&self, s: &ir::Service, port: u16) -> &'static str {
+        self.ix.tasks[s.task.as_str()]
+            .containers
+            .iter()
+            .flat_map(|c| &c.ports)
+            .find(|p| p.container_port == port)
+            .map_or("tcp", |p| p.protocol.as_str())
+    }
+
+    fn emit_discovery(
+        &mut self,
+        b: &str,
+        s: &ir::Service,
+        task: &ir::Task,
+        d: &ir::Discovery,
+    ) -> Value {
+        let awsvpc = task.network_mode == NetworkMode::Awsvpc;
+        let id = format!("{b}DiscoveryService");
+        self.add(
+            id.clone(),
+            json!({ "Type": "AWS::ServiceDiscovery::Service", "Properties": {
+                "Name": d.name,
+                "NamespaceId": get_att(&self.namespace_id(&d.namespace), "Id"),
+                "DnsConfig": {
+                    "DnsRecords": [{ "Type": if awsvpc { "A" } else { "SRV" }, "TTL": d.ttl }],
+                    "RoutingPolicy": "MULTIVALUE" },
+                "HealthCheckCustomConfig": { "FailureThreshold": 1 } } }),
+        );
+        let mut registry = json!({ "RegistryArn": get_att(&id, "Arn") });
+        if !awsvpc {
+            // SRV records need a port: the first exposed one, else the first mapped one.
+            let target = s
+                .exposures
+                .first()
+                .map(|e| (e.container.clone(), e.container_port))
+                .or_else(|| {
+                    let mut containers: Vec<&ir::Container> = task.containers.iter().collect();
+                    containers.sort_by_key(|c| !c.essential);
+                    containers
+                        .into_iter()
+                        .find_map(|c| c.ports.first().map(|p| (c.name.clone(), p.container_port)))
+                });
+            if let Some((c, p)) = target {
+                registry["ContainerName"] = json!(c);
+                registry["ContainerPort"] = json!(p);
+            }
+        }
+        json!([registry])
+    }
+
+    fn emit_autoscaling(
+        &mut self,
+        b: &str,
+        s: &ir::Service,
+        a: &ir::AutoScale,
+        service_id: &str,
+        rules: &[String],
+    ) {
+        let target = format!("{b}ScalableTarget");
+        self.add(
+            target.clone(),
+            json!({ "Type": "AWS::ApplicationAutoScaling::ScalableTarget", "Properties": {
+                "MinCapacity": a.min, "MaxCapacity": a.max,
+                "ResourceId": sub(format!("service/${{{}}}/${{{service_id}.Name}}", self.cluster_id(&s.cluster))),
+                "ScalableDimension": "ecs:service:DesiredCount",
+                "ServiceNamespace": "ecs" } }),
+        );
+        for t in &a.targets {
+            let (name, metric) = match t.metric {
+                ScalingMetric::Cpu => ("Cpu", "ECSServiceAverageCPUUtilization"),
+                ScalingMetric::Memory => ("Memory", "ECSServiceAverageMemoryUtilization"),
+                ScalingMetric::Requests => ("Requests", "ALBRequestCountPerTarget"),
+            };
+            let mut spec = json!({ "PredefinedMetricType": metric });
+            let mut depends = Vec::new();
+            if t.metric == ScalingMetric::Requests {
+                let Some((lb, tg)) = self.first_alb_target(s) else {
+                    self.diags
+                        .push(errors::requests_without_alb(&s.name, a.span));
+                    continue;
+                };
+                spec["ResourceLabel"] = json!({ "Fn::Join": ["/", [
+                    get_att(&lb, "LoadBalancerFullName"), get_att(&tg, "TargetGroupFullName")]] });
+                depends = rules.to_vec();
+            }
+            let mut resource = json!({ "Type": "AWS::ApplicationAutoScaling::ScalingPolicy" });
+            if !depends.is_empty() {
+                resource["DependsOn"] = json!(depends);
+            }
+            resource["Properties"] = json!({
+                "PolicyName": format!("{}-{}", s.name, name.to_lowercase()),
+                "PolicyType": "TargetTrackingScaling",
+                "ScalingTargetId": r#ref(&target),
+                "TargetTrackingScalingPolicyConfiguration": {
+                    "TargetValue": t.value,
+                    "ScaleInCooldown": a.scale_in_cooldown,
+                    "ScaleOutCooldown": a.scale_out_cooldown,
+                    "PredefinedMetricSpecification": spec } });
+            self.add(format!("{b}{name}Scaling"), resource);
+        }
+    }
+
+    /// Ingress rules from each caller's group to this service's group.
+    pub(super) fn emit_caller_rules(&mut self, _i: usize, s: &'a ir::Service) {
+        if s.callers.is_empty() || !self.awsvpc(s) {
+            return;
+        }
+        let b = self.at(Kind::Service, &s.name, Owner::Links);
+        let task = self.ix.tasks[s.task.as_str()];
+        let mapped: Vec<(u16, Protocol)> = task
+            .containers
+            .iter()
+            .flat_map(|c| &c.ports)
+            .map(|p| (p.container_port, p.protocol))
+            .collect();
+        for c in &s.callers {
+            let Some(&ci) = self.ix.services.get(c.service.as_str()) else {
+                continue;
+            };
+            if !self.awsvpc(&self.p.services[ci]) {
+                self.diags
+                    .push(errors::caller_without_group(&s.name, &c.service, c.span));
+                continue;
+            }
+            let ports: Vec<(u16, Protocol)> = if c.ports.is_empty() {
+                mapped.clone()
+            } else {
+                c.ports
+                    .iter()
+                    .map(|&p| {
+                        let proto = mapped
+                            .iter()
+                            .find(|m| m.0 == p)
+                            .map_or(Protocol::Tcp, |m| m.1);
+                        (p, proto)
+                    })
+                    .collect()
+            };
+            let caller_b = self.ids.base(Kind::Service, &c.service);
+            for (port, proto) in ports {
+                self.add(
+                    format!("{b}From{caller_b}{port}Ingress"),
+                    json!({ "Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+                        "Description": format!("From service {} to port {port}", c.service),
+                        "GroupId": get_att(&self.service_sg_id(&s.name), "GroupId"),
+                        "SourceSecurityGroupId": get_att(&self.service_sg_id(&c.service), "GroupId"),
+                        "IpProtocol": proto.as_str(), "FromPort": port, "ToPort": port } }),
+                );
+            }
+        }
+    }
+}
+
+/// The Fargate platform version ECS picks when none is given.
+const DEFAULT_PLATFORM_VERSION: &str = "LATEST";
+
+impl Ctx<'_> {
+    /// How tasks get capacity, spelled out as the ECS backend does: a launch
+    /// type (`Ok`) or a strategy (`Err`). A DAEMON service always names its
+    /// launch type; the cluster default becomes the cluster's strategy, else
+    /// the launch type ECS would fall back to.
+    fn launch(
+        &self,
+        s: &ir::Service,
+        task: &ir::Task,
+    ) -> Result<Compatibility, Vec<ir::StrategyItem>> {
+        match (&s.launch, s.scheduling) {
+            (Launch::Type(t), _) => Ok(*t),
+            (_, Scheduling::Daemon) => Ok(Compatibility::Ec2),
+            (Launch::Strategy(items), _) => Err(items.clone()),
+            (Launch::ClusterDefault, _) => {
+                let strategy = self
+                    .ix
+                    .clusters
+                    .get(s.cluster.as_str())
+                    .map(|c| c.default_strategy.clone())
+                    .unwrap_or_default();
+                if !strategy.is_empty() {
+                    Err(strategy)
+                } else if task.compatibilities.contains(&Compatibility::Ec2) {
+                    Ok(Compatibility::Ec2)
+                } else {
+                    Ok(task
+                        .compatibilities
+                        .first()
+                        .copied()
+                        .unwrap_or(Compatibility::Ec2))
+                }
+            }
+        }
+    }
+}
+
+/// The whole deployment configuration, with a disabled circuit breaker and
+/// the ROLLING strategy written out (as in the ECS API backend).
+fn deployment(d: &ir::Deployment) -> Value {
+    let mut v = json!({
+        "DeploymentCircuitBreaker": {
+            "Enable": d.circuit_breaker.is_some(),
+            "Rollback": d.circuit_breaker.is_some_and(|c| c.rollback) },
+        "MaximumPercent": d.maximum_percent,
+        "MinimumHealthyPercent": d.minimum_healthy_percent,
+    });
+    match d.strategy {
+        DeploymentStrategy::Rolling => v["Strategy"] = json!("ROLLING"),
+        DeploymentStrategy::BlueGreen => v["Strategy"] = json!("BLUE_GREEN"),
+        DeploymentStrategy::Linear {
+            percent,
+            interval_minutes,
+        } => {
+            v["Strategy"] = json!("LINEAR");
+            v["LinearConfiguration"] =
+                json!({ "StepPercent": percent, "StepBakeTimeInMinutes": interval_minutes });
+        }
+        DeploymentStrategy::Canary {
+            percent,
+            interval_minutes,
+        } => {
+            v["Strategy"] = json!("CANARY");
+            v["CanaryConfiguration"] =
+                json!({ "CanaryPercent": percent, "CanaryBakeTimeInMinutes": interval_minutes });
+        }
+    }
+    if let Some(m) = d.bake_time_minutes {
+        v["BakeTimeInMinutes"] = json!(m);
+    }
+    v
+}

@@ -1,0 +1,389 @@
+//! Writing stacks. Stage: emit (last step). Input: every emitted resource
+//! tagged with its `Owner`; output: one template when it fits CloudFormation's
+//! limits, else a shared stack, one stack per service and a links stack,
+//! joined by `Export` / `Fn::ImportValue`, plus `deploy-order.txt`.
+//!
+//! One stack per service keeps the split stable: adding or removing a service
+//! never moves another service's resources between stacks (which would make
+//! CloudFormation delete and recreate them). A reference to a resource in
+//! another stack becomes an import of an export named `<program>-<Id>[-<Attr>]`;
+//! a `DependsOn` on one is dropped, since the deploy order already creates it
+//! first. Ownership rules in the emitter guarantee that references only point
+//! to earlier stacks (shared < services in declaration order < links).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value};
+
+use super::value::{depends_on, get_att, r#ref, refs};
+use super::{errors, render, template, Built, Format, Owner};
+use crate::diag::{Diagnostic, Span};
+use crate::emit::Artifact;
+use crate::ir::Program;
+
+pub const MAX_RESOURCES: usize = 500;
+pub const MAX_PARAMETERS: usize = 200;
+pub const MAX_OUTPUTS: usize = 200;
+/// Template body size limit for a template read from S3.
+pub const MAX_BYTES: usize = 1_048_576;
+
+pub(super) fn write(
+    p: &Program,
+    built: Built,
+    format: Format,
+) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+    let single = template(
+        &format!("Wharf stack `{}`: ECS clusters, tasks and services", p.name),
+        built.parameters.clone(),
+        built
+            .resources
+            .iter()
+            .map(|(k, e)| (k.clone(), e.value.clone()))
+            .collect(),
+        built
+            .outputs
+            .iter()
+            .map(|(k, e)| (k.clone(), e.value.clone()))
+            .collect(),
+    );
+    if limit_exceeded(&single).is_none() {
+        return Ok(vec![Artifact {
+            path: format!("{}.{}", p.name, format.extension()),
+            contents: render(&single, format),
+        }]);
+    }
+    split(p, built, format)
+}
+
+/// The first limit a template exceeds, in words.
+pub fn limit_exceeded(t: &Value) -> Option<String> {
+    let count = |k: &str| t.get(k).and_then(Value::as_object).map_or(0, Map::len);
+    let (r, pa, o) = (count("Resources"), count("Parameters"), count("Outputs"));
+    let bytes = super::super::to_json(t).len();
+    if r > MAX_RESOURCES {
+        Some(format!("{r} resources (limit {MAX_RESOURCES})"))
+    } else if pa > MAX_PARAMETERS {
+        Some(format!("{pa} parameters (limit {MAX_PARAMETERS})"))
+    } else if o > MAX_OUTPUTS {
+        Some(format!("{o} outputs (limit {MAX_OUTPUTS})"))
+    } else if bytes > MAX_BYTES {
+        Some(format!("{bytes} bytes (limit {MAX_BYTES})"))
+    } else {
+        None
+    }
+}
+
+#[derive(Default)]
+struct Group {
+    resources: IndexMap<String, Value>,
+    outputs: IndexMap<String, Value>,
+    /// Exports other stacks import: (id, attr) -> export name.
+    exports: IndexMap<(String, Option<String>), String>,
+    /// Groups this one imports from.
+    imports: BTreeSet<Owner>,
+}
+
+struct Splitter<'a> {
+    prefix: String,
+    owner_of: HashMap<String, Owner>,
+    groups: BTreeMap<Owner, Group>,
+    current: Owner,
+    _p: &'a Program,
+}
+
+fn split(p: &Program, built: Built, format: Format) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+    let mut groups: BTreeMap<Owner, Group> = BTreeMap::new();
+    let owner_of: HashMap<String, Owner> = built
+        .resources
+        .iter()
+        .map(|(k, e)| (k.clone(), e.owner))
+        .collect();
+    for (k, e) in &built.resources {
+        groups
+            .entry(e.owner)
+            .or_default()
+            .resources
+            .insert(k.clone(), e.value.clone());
+    }
+    for (k, e) in &built.outputs {
+        groups
+            .entry(e.owner)
+            .or_default()
+            .outputs
+            .insert(k.clone(), e.value.clone());
+    }
+    let mut sp = Splitter {
+        prefix: stack_name(&p.name),
+        owner_of,
+        groups,
+        current: Owner::Shared,
+        _p: p,
+    };
+    let owners: Vec<Owner> = sp.groups.keys().copied().collect();
+    for &o in &owners {
+        sp.current = o;
+        let mut g = std::mem::take(sp.groups.get_mut(&o).expect("group exists"));
+        for v in g.resources.values_mut().chain(g.outputs.values_mut()) {
+            *v = sp.rewrite(v);
+        }
+        for v in g.resources.values_mut() {
+            sp.drop_foreign_depends(v);
+        }
+        let target = sp.groups.get_mut(&o).expect("group exists");
+        g.exports = std::mem::take(&mut target.exports);
+        g.imports.extend(std::mem::take(&mut target.imports));
+        *target = g;
+    }
+    let mut artifacts = Vec::new();
+    let mut diags = Vec::new();
+    let mut steps: BTreeMap<Owner, usize> = BTreeMap::new();
+    let mut order = Vec::new();
+    for (&o, g) in &sp.groups {
+        let step = 1 + g
+            .imports
+            .iter()
+            .filter_map(|i| steps.get(i))
+            .max()
+            .copied()
+            .unwrap_or(0);
+        steps.insert(o, step);
+        let (name, description, span) = match o {
+            Owner::Shared => (
+                format!("{}-shared", sp.prefix),
+                format!(
+                    "Wharf stack `{}` (shared): network, clusters, load balancers, namespaces",
+                    p.name
+                ),
+                p.clusters.first().map_or(Span::default(), |c| c.span),
+            ),
+            Owner::Service(i) => (
+                format!("{}-{}", sp.prefix, stack_name(&p.services[i].name)),
+                format!("Wharf stack `{}`: service `{}`", p.name, p.services[i].name),
+                p.services[i].span,
+            ),
+            Owner::Links => (
+                format!("{}-links", sp.prefix),
+                format!(
+                    "Wharf stack `{}` (links): security group rules between services",
+                    p.name
+                ),
+                Span::default(),
+            ),
+        };
+        let mut outputs = g.outputs.clone();
+        for ((id, attr), export) in &g.exports {
+            let value = match attr {
+                Some(a) => get_att(id, a),
+                None => r#ref(id),
+            };
+            outputs.insert(
+                format!("{id}{}Export", attr.as_deref().unwrap_or("")),
+                json!({ "Value": value, "Export": { "Name": export } }),
+            );
+        }
+        let parameters = used_parameters(&built.parameters, &g.resources, &outputs);
+        let t = template(&description, parameters, g.resources.clone(), outputs);
+        if let Some(what) = limit_exceeded(&t) {
+            diags.push(errors::stack_too_large(&name, &what, span));
+        }
+        let file = format!("{name}.{}", format.extension());
+        order.push((step, name, file.clone()));
+        artifacts.push(Artifact {
+            path: file,
+            contents: render(&t, format),
+        });
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    artifacts.push(Artifact {
+        path: "deploy-order.txt".into(),
+        contents: deploy_order(&p.name, &order),
+    });
+    Ok(artifacts)
+}
+
+fn used_parameters(
+    all: &IndexMap<String, Value>,
+    resources: &IndexMap<String, Value>,
+    outputs: &IndexMap<String, Value>,
+) -> IndexMap<String, Value> {
+    let mut used = Vec::new();
+    for v in resources.values().chain(outputs.values()) {
+        refs(v, &mut used);
+    }
+    let used: BTreeSet<&str> = used.iter().map(|r| r.id.as_str()).collect();
+    all.iter()
+        .filter(|(k, _)| used.contains(k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+fn deploy_order(program: &str, order: &[(usize, String, String)]) -> String {
+    let mut s = format!(
+        "# Deploy order for Wharf program `{program}`: {} stacks joined by exports.\n\
+         # Deploy the stacks of each step after every stack of the previous step has\n\
+         # finished; stacks within one step are independent. Delete in reverse order.\n\
+         # Example: aws cloudformation deploy --stack-name STACK --template-file TEMPLATE \\\n\
+         #            --capabilities CAPABILITY_IAM\n\
+         #\n\
+         # step stack template\n",
+        order.len()
+    );
+    let mut sorted: Vec<&(usize, String, String)> = order.iter().collect();
+    sorted.sort_by_key(|(step, _, _)| *step);
+    for (step, name, file) in sorted {
+        s.push_str(&format!("{step} {name} {file}\n"));
+    }
+    s
+}
+
+/// A CloudFormation stack (and export) name part: letters, digits, hyphens.
+fn stack_name(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        out.insert(0, 'w');
+    }
+    out
+}
+
+impl Splitter<'_> {
+    fn foreign(&self, id: &str) -> Option<Owner> {
+        self.owner_of
+            .get(id)
+            .copied()
+            .filter(|o| *o != self.current)
+    }
+
+    fn import(&mut self, owner: Owner, id: &str, attr: Option<&str>) -> Value {
+        let name = match attr {
+            Some(a) => format!("{}-{id}-{a}", self.prefix),
+            None => format!("{}-{id}", self.prefix),
+        };
+        let g = self.groups.entry(owner).or_default();
+        g.exports
+            .entry((id.to_string(), attr.map(str::to_string)))
+            .or_insert(name.clone());
+        let current = self.current;
+        self.groups
+            .entry(current)
+            .or_default()
+            .imports
+            .insert(owner);
+        json!({ "Fn::ImportValue": name })
+    }
+
+    fn rewrite(&mut self, v: &Value) -> Value {
+        match v {
+            Value::Object(m) if m.len() == 1 => {
+                let (k, arg) = m.iter().next().expect("one entry");
+                match (k.as_str(), arg) {
+                    ("Ref", Value::String(id)) => match self.foreign(id) {
+                        Some(o) => self.import(o, id, None),
+                        None => v.clone(),
+                    },
+                    ("Fn::GetAtt", Value::Array(a)) if a.len() == 2 => {
+                        match (a[0].as_str(), a[1].as_str()) {
+                            (Some(id), Some(attr)) => match self.foreign(id) {
+                                Some(o) => self.import(o, id, Some(attr)),
+                                None => v.clone(),
+                            },
+                            _ => v.clone(),
+                        }
+                    }
+                    ("Fn::Sub", Value::String(s)) => self.rewrite_sub(s, Map::new()),
+                    ("Fn::Sub", Value::Array(a)) if a.len() == 2 => {
+                        let locals = match self.rewrite(&a[1]) {
+                            Value::Object(m) => m,
+                            _ => Map::new(),
+                        };
+                        match a[0].as_str() {
+                            Some(s) => self.rewrite_sub(s, locals),
+                            None => v.clone(),
+                        }
+                    }
+                    _ => {
+                        let mut out = Map::new();
+                        out.insert(k.clone(), self.rewrite(arg));
+                        Value::Object(out)
+                    }
+                }
+            }
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, x)| (k.clone(), self.rewrite(x)))
+                    .collect(),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(|x| self.rewrite(x)).collect()),
+            other => other.clone(),
+        }
+    }
+
+    /// `${Foreign}` and `${Foreign.Attr}` become local variables bound to imports.
+    fn rewrite_sub(&mut self, s: &str, mut locals: Map<String, Value>) -> Value {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i + 2]);
+            rest = &rest[i + 2..];
+            let Some(end) = rest.find('}') else { break };
+            let var = &rest[..end];
+            let (id, attr) = match var.split_once('.') {
+                Some((id, a)) => (id, Some(a)),
+                None => (var, None),
+            };
+            let local = format!("{id}{}", attr.unwrap_or(""));
+            match (locals.contains_key(var), self.foreign(id)) {
+                (false, Some(o)) if !var.starts_with('!') => {
+                    let import = self.import(o, id, attr);
+                    locals.insert(local.clone(), import);
+                    out.push_str(&local);
+                }
+                _ => out.push_str(var),
+            }
+            out.push('}');
+            rest = &rest[end + 1..];
+        }
+        out.push_str(rest);
+        if locals.is_empty() {
+            json!({ "Fn::Sub": out })
+        } else {
+            json!({ "Fn::Sub": [out, locals] })
+        }
+    }
+
+    fn drop_foreign_depends(&self, resource: &mut Value) {
+        let deps = depends_on(resource);
+        if deps.is_empty() {
+            return;
+        }
+        let local: Vec<String> = deps
+            .into_iter()
+            .filter(|d| self.foreign(d).is_none())
+            .collect();
+        let m = resource.as_object_mut().expect("resources are objects");
+        match local.len() {
+            0 => {
+                m.shift_remove("DependsOn");
+            }
+            _ => {
+                m.insert("DependsOn".into(), json!(local));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stack_names_are_valid() {
+        assert_eq!(stack_name("my_app"), "my-app");
+        assert_eq!(stack_name("1st"), "w1st");
+    }
+}

@@ -1,0 +1,198 @@
+//! Task definitions. Stage: emit. Input: `ir::Task`; output:
+//! `AWS::ECS::TaskDefinition` with the same content as the ECS API backend's
+//! `RegisterTaskDefinition` input, in CloudFormation's property names, plus
+//! the generated IAM roles (`iam.rs`). A task definition depends on the log
+//! groups Wharf creates for it, so no task starts before its group exists.
+
+use serde_json::{json, Value};
+
+use super::ids::Kind;
+use super::value::{get_att, props, tags};
+use super::{Ctx, Owner};
+use crate::ir::{self, Arch, HealthCommand, NetworkMode, Role, VolumeKind};
+
+impl<'a> Ctx<'a> {
+    pub fn task_id(&self, task: &str) -> String {
+        format!("{}TaskDefinition", self.ids.base(Kind::Task, task))
+    }
+
+    pub(super) fn emit_task(&mut self, t: &'a ir::Task) {
+        let owner = *self
+            .ix
+            .task_owner
+            .get(t.name.as_str())
+            .unwrap_or(&Owner::Shared);
+        let b = self.at(Kind::Task, &t.name, owner);
+        let execution = self.role_value(&t.execution_role, &format!("{b}ExecutionRole"));
+        let task_role = self.role_value(&t.task_role, &format!("{b}TaskRole"));
+        if t.execution_role == Role::Generated {
+            self.emit_execution_role(&b, t);
+        }
+        if t.task_role == Role::Generated {
+            self.emit_task_role(&b, t);
+        }
+        let containers: Vec<Value> = t
+            .containers
+            .iter()
+            .map(|c| self.container(c, t.network_mode))
+            .collect();
+        let volumes: Vec<Value> = t.volumes.iter().map(|v| self.volume(v)).collect();
+        let mut depends: Vec<String> = Vec::new();
+        for c in &t.containers {
+            if let Some(g) = c.log.as_ref().and_then(|l| l.group.as_deref()) {
+                if self.ix.log_groups.contains_key(g) {
+                    let id = self.log_group_id(g);
+                    if !depends.contains(&id) {
+                        depends.push(id);
+                    }
+                }
+            }
+        }
+        let properties = props(json!({
+            "Family": t.family,
+            "NetworkMode": t.network_mode.as_str(),
+            "RequiresCompatibilities": t.compatibilities.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            "Cpu": t.cpu.map(|c| c.to_string()),
+            "Memory": t.memory.map(|m| m.to_string()),
+            "ExecutionRoleArn": execution,
+            "TaskRoleArn": task_role,
+            "RuntimePlatform": {
+                "CpuArchitecture": match t.arch { Arch::X86_64 => "X86_64", Arch::Arm64 => "ARM64" },
+                "OperatingSystemFamily": "LINUX" },
+            "EphemeralStorage": t.ephemeral_storage_gib.map(|g| json!({ "SizeInGiB": g })),
+            "Volumes": (!volumes.is_empty()).then_some(volumes),
+            "ContainerDefinitions": containers,
+            "Tags": (!t.tags.is_empty()).then(|| self.tag_list(&t.tags)),
+        }));
+        let mut resource = json!({ "Type": "AWS::ECS::TaskDefinition" });
+        if !depends.is_empty() {
+            resource["DependsOn"] = json!(depends);
+        }
+        resource["Properties"] = properties;
+        self.at(Kind::Task, &t.name, owner);
+        self.add(format!("{b}TaskDefinition"), resource);
+    }
+
+    fn role_value(&self, role: &Role, generated_id: &str) -> Value {
+        match role {
+            Role::Arn(t) => self.text(t),
+            Role::Generated => get_att(generated_id, "Arn"),
+            Role::None => Value::Null,
+        }
+    }
+
+    pub fn tag_list(&self, pairs: &[(String, ir::Text)]) -> Value {
+        tags(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.clone(), self.text(v)))
+                .collect(),
+        )
+    }
+
+    fn volume(&self, v: &ir::Volume) -> Value {
+        match &v.kind {
+            VolumeKind::Efs(e) => json!({ "Name": v.name, "EFSVolumeConfiguration": props(json!({
+                "FilesystemId": self.text(&e.file_system_id),
+                "RootDirectory": e.root_directory,
+                "TransitEncryption": if e.transit_encryption { "ENABLED" } else { "DISABLED" },
+                "AuthorizationConfig": (e.access_point.is_some() || e.iam).then(|| props(json!({
+                    "AccessPointId": e.access_point.as_ref().map(|a| self.text(a)),
+                    "IAM": if e.iam { "ENABLED" } else { "DISABLED" } }))),
+            })) }),
+            VolumeKind::Bind { host_path: Some(p) } => {
+                json!({ "Name": v.name, "Host": { "SourcePath": p } })
+            }
+            VolumeKind::Bind { host_path: None } => json!({ "Name": v.name }),
+        }
+    }
+
+    fn pairs(&self, pairs: &[(String, ir::Text)]) -> Value {
+        Value::Array(
+            pairs
+                .iter()
+                .map(|(k, v)| json!({ "Name": k, "Value": self.text(v) }))
+                .collect(),
+        )
+    }
+
+    fn secrets(secrets: &[ir::Secret]) -> Value {
+        Value::Array(
+            secrets
+                .iter()
+                .map(|s| json!({ "Name": s.name, "ValueFrom": s.source.value_from() }))
+                .collect(),
+        )
+    }
+
+    fn container(&self, c: &ir::Container, mode: NetworkMode) -> Value {
+        let non_empty = |v: Value| match &v {
+            Value::Array(a) if a.is_empty() => Value::Null,
+            _ => v,
+        };
+        props(json!({
+            "Name": c.name,
+            "Image": self.text(&c.image),
+            "Essential": c.essential,
+            "Cpu": c.cpu,
+            "Memory": c.memory,
+            "MemoryReservation": c.memory_reservation,
+            "PortMappings": non_empty(Value::Array(c.ports.iter().map(|p| props(json!({
+                "ContainerPort": p.container_port,
+                "HostPort": host_port(mode, p),
+                "Protocol": p.protocol.as_str(),
+                "Name": p.name,
+            }))).collect())),
+            "Environment": non_empty(self.pairs(&c.environment)),
+            "Secrets": non_empty(Self::secrets(&c.secrets)),
+            "LogConfiguration": c.log.as_ref().map(|l| props(json!({
+                "LogDriver": l.driver.as_str(),
+                "Options": (!l.options.is_empty()).then(|| Value::Object(l.options.iter()
+                    .map(|(k, v)| (k.clone(), self.text(v))).collect())),
+                "SecretOptions": non_empty(Self::secrets(&l.secret_options)),
+            }))),
+            "FirelensConfiguration": c.firelens.as_ref().map(|f| props(json!({
+                "Type": match f.kind { ir::FirelensKind::Fluentbit => "fluentbit", ir::FirelensKind::Fluentd => "fluentd" },
+                "Options": (!f.options.is_empty()).then(|| Value::Object(f.options.iter()
+                    .map(|(k, v)| (k.clone(), self.text(v))).collect())),
+            }))),
+            "HealthCheck": c.health.as_ref().map(|h| json!({
+                "Command": match &h.command {
+                    HealthCommand::Shell(s) => json!(["CMD-SHELL", self.text(s)]),
+                    HealthCommand::Exec(argv) => {
+                        let mut v = vec![json!("CMD")];
+                        v.extend(argv.iter().map(|a| self.text(a)));
+                        Value::Array(v)
+                    }
+                },
+                "Interval": h.interval, "Timeout": h.timeout,
+                "Retries": h.retries, "StartPeriod": h.start_period,
+            })),
+            "Command": c.command.as_ref().map(|a| self.texts(a)),
+            "EntryPoint": c.entry_point.as_ref().map(|a| self.texts(a)),
+            "WorkingDirectory": c.working_directory.as_ref().map(|w| self.text(w)),
+            "User": c.user,
+            "ReadonlyRootFilesystem": c.read_only_root,
+            "DependsOn": non_empty(Value::Array(c.depends_on.iter().map(|d| json!({
+                "ContainerName": d.container, "Condition": d.condition.as_str() })).collect())),
+            "MountPoints": non_empty(Value::Array(c.mounts.iter().map(|m| json!({
+                "SourceVolume": m.volume, "ContainerPath": m.path, "ReadOnly": m.read_only })).collect())),
+            "StopTimeout": c.stop_timeout,
+            "StartTimeout": c.start_timeout,
+            "Ulimits": non_empty(Value::Array(c.ulimits.iter().map(|u| json!({
+                "Name": u.name, "SoftLimit": u.soft, "HardLimit": u.hard })).collect())),
+            "DockerLabels": (!c.labels.is_empty()).then(|| Value::Object(c.labels.iter()
+                .map(|(k, v)| (k.clone(), self.text(v))).collect())),
+        }))
+    }
+}
+
+/// `HostPort` as ECS would set it when absent (and as the ECS backend writes
+/// it): the container port in awsvpc and host mode, 0 (dynamic) in bridge.
+fn host_port(mode: NetworkMode, p: &ir::PortMapping) -> Option<u16> {
+    match mode {
+        NetworkMode::Awsvpc | NetworkMode::Host => Some(p.host_port.unwrap_or(p.container_port)),
+        NetworkMode::Bridge => Some(p.host_port.unwrap_or(0)),
+        NetworkMode::None => p.host_port,
+    }
+}

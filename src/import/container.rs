@@ -1,0 +1,358 @@
+//! One entry of `containerDefinitions` -> a `container` block. Every
+//! container is imported with the plain `container` head, never a pattern
+//! (`sidecar`, `init`, `log_router`, ...), because patterns add
+//! dependencies the JSON does not have; `essential off` and `depends_on`
+//! say exactly what the JSON says.
+
+use serde_json::{Map, Value};
+
+use super::empty;
+use super::writer::{ident_or_quoted, is_ident, list, quote, Block};
+
+const KNOWN: &[&str] = &[
+    "name",
+    "image",
+    "cpu",
+    "memory",
+    "memoryReservation",
+    "portMappings",
+    "essential",
+    "entryPoint",
+    "command",
+    "environment",
+    "mountPoints",
+    "secrets",
+    "dependsOn",
+    "startTimeout",
+    "stopTimeout",
+    "user",
+    "workingDirectory",
+    "readonlyRootFilesystem",
+    "dockerLabels",
+    "ulimits",
+    "logConfiguration",
+    "healthCheck",
+    "firelensConfiguration",
+];
+
+pub(super) fn import_container(
+    c: &Map<String, Value>,
+    network_mode: &str,
+    dropped: &mut Vec<String>,
+) -> Block {
+    let name = c.get("name").and_then(Value::as_str).unwrap_or("app");
+    let at = format!("containerDefinitions[{name}]");
+    let mut drop = |what: String| dropped.push(format!("{at}.{what}"));
+    let mut b = Block::new(format!("container {}", ident_or_quoted(name)));
+
+    match c.get("image").and_then(Value::as_str) {
+        Some(image) => b.line(format!("image {}", quote(image))),
+        None => drop("image: missing".into()),
+    }
+    if c.get("essential").and_then(Value::as_bool) == Some(false) {
+        b.line("essential off");
+    }
+    if let Some(cpu) = c.get("cpu").and_then(Value::as_u64) {
+        b.line(format!("cpu {cpu}"));
+    }
+    for (key, keyword) in [
+        ("memory", "memory"),
+        ("memoryReservation", "memory_reservation"),
+    ] {
+        if let Some(mib) = c.get(key).and_then(Value::as_u64) {
+            b.line(format!("{keyword} {mib}MiB"));
+        }
+    }
+    for (i, p) in items(c, "portMappings").iter().enumerate() {
+        match port(p, network_mode) {
+            Ok(line) => b.line(line),
+            Err(why) => drop(format!("portMappings[{i}]: {why}")),
+        }
+    }
+    for (i, e) in items(c, "environment").iter().enumerate() {
+        match (
+            e.get("name").and_then(Value::as_str),
+            e.get("value").and_then(Value::as_str),
+        ) {
+            (Some(k), Some(v)) => b.line(format!("env {} = {}", ident_or_quoted(k), quote(v))),
+            _ => drop(format!("environment[{i}]: not a name and a string value")),
+        }
+    }
+    for (i, s) in items(c, "secrets").iter().enumerate() {
+        match secret(s) {
+            Some(line) => b.line(line),
+            None => drop(format!("secrets[{i}]: not a name and a valueFrom")),
+        }
+    }
+    if let Some(h) = c.get("healthCheck").filter(|h| !empty(h)) {
+        match health(h) {
+            Ok(line) => b.line(line),
+            Err(why) => drop(format!("healthCheck: {why}")),
+        }
+    }
+    if let Some(l) = c.get("logConfiguration").filter(|l| !empty(l)) {
+        match logs(l) {
+            Ok(block) => b.child(block),
+            Err(why) => drop(format!("logConfiguration: {why}")),
+        }
+    }
+    if let Some(f) = c.get("firelensConfiguration").filter(|f| !empty(f)) {
+        match firelens(f) {
+            Ok(block) => b.child(block),
+            Err(why) => drop(format!("firelensConfiguration: {why}")),
+        }
+    }
+    for (key, keyword) in [("command", "command"), ("entryPoint", "entrypoint")] {
+        if let Some(v) = c.get(key).filter(|v| !empty(v)) {
+            match strings(v) {
+                Some(argv) => b.line(format!("{keyword} {}", list(&argv))),
+                None => drop(format!("{key}: not a list of strings")),
+            }
+        }
+    }
+    if let Some(dir) = c.get("workingDirectory").and_then(Value::as_str) {
+        b.line(format!("workdir {}", quote(dir)));
+    }
+    if let Some(user) = c.get("user").and_then(Value::as_str) {
+        b.line(format!("user {}", quote(user)));
+    }
+    if c.get("readonlyRootFilesystem").and_then(Value::as_bool) == Some(true) {
+        b.line("readonly");
+    }
+    for (i, d) in items(c, "dependsOn").iter().enumerate() {
+        let target = d.get("containerName").and_then(Value::as_str);
+        let condition = d.get("condition").and_then(Value::as_str);
+        match (target, condition) {
+            (Some(t), Some(cond)) if is_ident(t) => b.line(format!("depends_on {t} {cond}")),
+            _ => drop(format!(
+                "dependsOn[{i}]: not a container name and a condition"
+            )),
+        }
+    }
+    for (i, m) in items(c, "mountPoints").iter().enumerate() {
+        let volume = m.get("sourceVolume").and_then(Value::as_str);
+        let path = m.get("containerPath").and_then(Value::as_str);
+        match (volume, path) {
+            (Some(v), Some(p)) if is_ident(v) => {
+                let ro = m.get("readOnly").and_then(Value::as_bool) == Some(true);
+                b.line(format!(
+                    "mount {v} {}{}",
+                    quote(p),
+                    if ro { " readonly" } else { "" }
+                ));
+            }
+            _ => drop(format!("mountPoints[{i}]: not a volume name and a path")),
+        }
+    }
+    for (key, keyword) in [
+        ("stopTimeout", "stop_timeout"),
+        ("startTimeout", "start_timeout"),
+    ] {
+        if let Some(s) = c.get(key).and_then(Value::as_u64) {
+            b.line(format!("{keyword} {s}s"));
+        }
+    }
+    for (i, u) in items(c, "ulimits").iter().enumerate() {
+        let name = u.get("name").and_then(Value::as_str);
+        let soft = u.get("softLimit").and_then(Value::as_u64);
+        let hard = u.get("hardLimit").and_then(Value::as_u64);
+        match (name, soft, hard) {
+            (Some(n), Some(s), Some(h)) if is_ident(n) => b.line(format!("ulimit {n} {s} {h}")),
+            _ => drop(format!("ulimits[{i}]: not a name and two limits")),
+        }
+    }
+    if let Some(labels) = c.get("dockerLabels").and_then(Value::as_object) {
+        for (k, v) in labels {
+            match v.as_str() {
+                Some(v) => b.line(format!("label {} = {}", quote(k), quote(v))),
+                None => drop(format!("dockerLabels.{k}: not a string")),
+            }
+        }
+    }
+    for (key, value) in c {
+        if !KNOWN.contains(&key.as_str()) && !empty(value) {
+            drop(format!("{key}: no Wharf form"));
+        } else if LISTS.contains(&key.as_str()) && !value.is_array() && !empty(value) {
+            drop(format!("{key}: not a list"));
+        }
+    }
+    b
+}
+
+/// Members that must be lists; anything else there is reported, not skipped.
+const LISTS: &[&str] = &[
+    "portMappings",
+    "environment",
+    "secrets",
+    "dependsOn",
+    "mountPoints",
+    "ulimits",
+];
+
+fn items<'a>(c: &'a Map<String, Value>, key: &str) -> &'a [Value] {
+    c.get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+fn strings(v: &Value) -> Option<Vec<String>> {
+    v.as_array()?
+        .iter()
+        .map(|s| s.as_str().map(str::to_string))
+        .collect()
+}
+
+/// `port 80 [host 0] [udp] [name "web"]`; in awsvpc and host mode a host
+/// port equal to the container port is what Wharf writes anyway.
+fn port(p: &Value, network_mode: &str) -> Result<String, String> {
+    for key in ["appProtocol", "containerPortRange"] {
+        if p.get(key).is_some_and(|v| !empty(v)) {
+            return Err(format!("`{key}` has no Wharf form"));
+        }
+    }
+    let container = p
+        .get("containerPort")
+        .and_then(Value::as_u64)
+        .ok_or("no containerPort")?;
+    let mut line = format!("port {container}");
+    if let Some(host) = p.get("hostPort").and_then(Value::as_u64) {
+        let implied = matches!(network_mode, "awsvpc" | "host") && host == container;
+        if !implied {
+            line.push_str(&format!(" host {host}"));
+        }
+    }
+    match p.get("protocol").and_then(Value::as_str) {
+        None | Some("tcp") => {}
+        Some("udp") => line.push_str(" udp"),
+        Some(other) => return Err(format!("protocol `{other}`")),
+    }
+    if let Some(name) = p.get("name").and_then(Value::as_str) {
+        line.push_str(&format!(" name {}", quote(name)));
+    }
+    Ok(line)
+}
+
+/// `secret NAME = secretsmanager(ARN, key: .., stage: .., version: ..)` for a
+/// Secrets Manager ARN (with its json key / stage / version suffix split
+/// off), else `ssm(...)`.
+fn secret(s: &Value) -> Option<String> {
+    let name = s.get("name").and_then(Value::as_str)?;
+    let value_from = s.get("valueFrom").and_then(Value::as_str)?;
+    Some(format!(
+        "secret {} = {}",
+        ident_or_quoted(name),
+        secret_source(value_from)
+    ))
+}
+
+pub(super) fn secret_source(value_from: &str) -> String {
+    let parts: Vec<&str> = value_from.split(':').collect();
+    if parts.len() < 7 || parts[0] != "arn" || parts[2] != "secretsmanager" {
+        return format!("ssm({})", quote(value_from));
+    }
+    let mut args = quote(&parts[..7].join(":"));
+    for (i, key) in ["key", "stage", "version"].iter().enumerate() {
+        if let Some(v) = parts.get(7 + i).filter(|v| !v.is_empty()) {
+            args.push_str(&format!(", {key}: {}", quote(v)));
+        }
+    }
+    format!("secretsmanager({args})")
+}
+
+/// `health "cmd" every 30s ...` for CMD-SHELL, `health ["CMD", ...]` for
+/// the exec form; only the timings the JSON gives.
+fn health(h: &Value) -> Result<String, String> {
+    let command = h
+        .get("command")
+        .and_then(strings)
+        .ok_or("no command list")?;
+    let mut line = match command.first().map(String::as_str) {
+        Some("CMD-SHELL") if command.len() == 2 => format!("health {}", quote(&command[1])),
+        Some("CMD") => format!("health {}", list(&command)),
+        _ => return Err("a command that is neither CMD nor CMD-SHELL with one string".into()),
+    };
+    for (key, keyword, unit) in [
+        ("interval", "every", "s"),
+        ("timeout", "timeout", "s"),
+        ("retries", "retries", ""),
+        ("startPeriod", "grace", "s"),
+    ] {
+        if let Some(v) = h.get(key).and_then(Value::as_u64) {
+            line.push_str(&format!(" {keyword} {v}{unit}"));
+        }
+    }
+    Ok(line)
+}
+
+/// `logs DRIVER { "option" = "value"; secret "name" = ... }`; for awslogs
+/// the group, region and stream prefix become keywords.
+fn logs(l: &Value) -> Result<Block, String> {
+    let driver = l
+        .get("logDriver")
+        .and_then(Value::as_str)
+        .ok_or("no logDriver")?;
+    let driver = match driver {
+        "awslogs" | "fluentd" | "splunk" | "json-file" | "syslog" | "gelf" | "journald" => driver,
+        "awsfirelens" => "firelens",
+        other => return Err(format!("log driver `{other}` has no Wharf form")),
+    };
+    let mut head = format!("logs {driver}");
+    let mut b_lines = Vec::new();
+    let options = match l.get("options") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(o)) => Some(o),
+        Some(_) => return Err("options is not an object".into()),
+    };
+    for (k, v) in options.into_iter().flatten() {
+        let v = v.as_str().ok_or(format!("option `{k}` is not a string"))?;
+        let keyword = match (driver, k.as_str()) {
+            ("awslogs", "awslogs-group") => Some("group"),
+            ("awslogs", "awslogs-region") => Some("region"),
+            ("awslogs", "awslogs-stream-prefix") => Some("prefix"),
+            _ => None,
+        };
+        match keyword {
+            Some(kw) => head.push_str(&format!(" {kw} {}", quote(v))),
+            None => b_lines.push(format!("{} = {}", quote(k), quote(v))),
+        }
+    }
+    let secret_options = match l.get("secretOptions") {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(a)) => a.as_slice(),
+        Some(_) => return Err("secretOptions is not a list".into()),
+    };
+    for s in secret_options {
+        let name = s.get("name").and_then(Value::as_str);
+        let from = s.get("valueFrom").and_then(Value::as_str);
+        match (name, from) {
+            (Some(n), Some(f)) => {
+                b_lines.push(format!("secret {} = {}", quote(n), secret_source(f)))
+            }
+            _ => return Err("a secret option without name and valueFrom".into()),
+        }
+    }
+    let mut b = Block::new(head);
+    for line in b_lines {
+        b.line(line);
+    }
+    Ok(b)
+}
+
+fn firelens(f: &Value) -> Result<Block, String> {
+    let kind = match f.get("type").and_then(Value::as_str) {
+        Some(k @ ("fluentbit" | "fluentd")) => k,
+        other => return Err(format!("type `{}`", other.unwrap_or("missing"))),
+    };
+    let mut b = Block::new(format!("firelens {kind}"));
+    for (k, v) in f
+        .get("options")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let v = v.as_str().ok_or(format!("option `{k}` is not a string"))?;
+        b.line(format!("{} = {}", quote(k), quote(v)));
+    }
+    Ok(b)
+}

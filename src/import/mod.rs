@@ -1,0 +1,351 @@
+//! `wharf import`: a `RegisterTaskDefinition` input, or the output of
+//! `aws ecs describe-task-definition`, becomes Wharf source. Stage: the
+//! inverse of `emit::ecs` for one task definition. Input: the parsed JSON.
+//! Output: the source text, and the fields that have no Wharf form.
+//!
+//! Invariant: for every field that is imported, building the source with
+//! `--target ecs` gives the field back, modulo the defaults Wharf writes out
+//! (`essential`, port `protocol` and `hostPort`, `readonlyRootFilesystem`,
+//! health check timings, `runtimePlatform`, awslogs stream prefix, ...).
+//! Fields with no Wharf form (`links`, `linuxParameters`, task placement
+//! constraints, ...) are listed in [`Imported::dropped`], never silently
+//! lost. Values ECS would default when absent are imported as that default
+//! (`network bridge`, `compat ec2`, `encrypt off`), so the meaning is kept.
+//! The core is pure: reading the file and printing belong to `cli::import`.
+
+mod container;
+mod writer;
+
+use serde_json::{Map, Value};
+
+use writer::{is_ident, quote, Block};
+
+/// The Wharf source for one task definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub source: String,
+    /// JSON paths of fields left out because Wharf cannot express them, each
+    /// with the reason.
+    pub dropped: Vec<String>,
+}
+
+/// Members of `describe-task-definition` output that registration does not
+/// take (the model's read-only members); skipped without a word.
+pub const READ_ONLY: &[&str] = &[
+    "taskDefinitionArn",
+    "revision",
+    "status",
+    "requiresAttributes",
+    "compatibilities",
+    "registeredAt",
+    "registeredBy",
+    "deregisteredAt",
+    "deleteRequestedAt",
+];
+
+/// Imports one task definition; `origin` (the file name) goes in the header
+/// comment. Errors when the JSON is not a task definition at all.
+pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, String> {
+    let td = unwrap_describe(doc)?;
+    if !td.contains_key("family") && !td.contains_key("containerDefinitions") {
+        return Err(
+            "not a task definition: it has neither `family` nor `containerDefinitions`".into(),
+        );
+    }
+    let family = td
+        .get("family")
+        .and_then(Value::as_str)
+        .ok_or("the task definition has no `family`")?;
+    let containers = td
+        .get("containerDefinitions")
+        .and_then(Value::as_array)
+        .ok_or("the task definition has no `containerDefinitions` list")?;
+
+    let mut dropped = Vec::new();
+    let mut task = Block::new(format!("task {}", task_name(family)));
+    if !is_ident(family) {
+        task.line(format!("family {}", quote(family)));
+    }
+    let mode = match td.get("networkMode").and_then(Value::as_str) {
+        Some(m @ ("awsvpc" | "bridge" | "host" | "none")) => m,
+        Some(other) => {
+            dropped.push(format!("networkMode: `{other}` is not a network mode"));
+            "bridge"
+        }
+        None => "bridge",
+    };
+    task.line(format!("network {mode}"));
+    task.line(format!("compat {}", compat(td, &mut dropped)));
+    if let Some(cpu) = td.get("cpu").filter(|v| !v.is_null()) {
+        match task_cpu(cpu) {
+            Some(units) => task.line(format!("cpu {units}")),
+            None => dropped.push(format!("cpu: `{cpu}` is not a CPU amount")),
+        }
+    }
+    if let Some(memory) = td.get("memory").filter(|v| !v.is_null()) {
+        match task_memory(memory) {
+            Some(mib) => task.line(format!("memory {mib}MiB")),
+            None => dropped.push(format!("memory: `{memory}` is not a size")),
+        }
+    }
+    for (key, keyword) in [
+        ("executionRoleArn", "execution_role"),
+        ("taskRoleArn", "task_role"),
+    ] {
+        if let Some(arn) = td.get(key).and_then(Value::as_str) {
+            task.line(format!("{keyword} {}", quote(arn)));
+        }
+    }
+    for (i, v) in array(td, "volumes").iter().enumerate() {
+        match volume(v) {
+            Ok(line) => task.line(line),
+            Err(why) => dropped.push(format!("volumes[{i}]: {why}")),
+        }
+    }
+    runtime_platform(td, &mut task, &mut dropped);
+    if let Some(size) = td
+        .get("ephemeralStorage")
+        .and_then(|e| e.get("sizeInGiB"))
+        .and_then(Value::as_u64)
+    {
+        task.line(format!("storage {size}GiB"));
+    }
+    let tags = match doc.get("tags") {
+        Some(t) if td.get("tags").is_none() && t.is_array() => t,
+        _ => td.get("tags").unwrap_or(&Value::Null),
+    };
+    for t in tags.as_array().map(Vec::as_slice).unwrap_or_default() {
+        match (
+            t.get("key").and_then(Value::as_str),
+            t.get("value").and_then(Value::as_str),
+        ) {
+            (Some(k), Some(v)) if !k.is_empty() => {
+                task.line(format!("tag {} = {}", quote(k), quote(v)))
+            }
+            _ => dropped.push(format!("tags: `{t}` is not a key and value")),
+        }
+    }
+    for key in td.keys() {
+        let known = [
+            "family",
+            "networkMode",
+            "requiresCompatibilities",
+            "cpu",
+            "memory",
+            "executionRoleArn",
+            "taskRoleArn",
+            "volumes",
+            "runtimePlatform",
+            "ephemeralStorage",
+            "tags",
+            "containerDefinitions",
+        ];
+        if !known.contains(&key.as_str()) && !READ_ONLY.contains(&key.as_str()) && !empty(&td[key])
+        {
+            dropped.push(format!("{key}: no Wharf form"));
+        } else if ["volumes", "requiresCompatibilities", "tags"].contains(&key.as_str())
+            && !td[key].is_array()
+            && !empty(&td[key])
+        {
+            dropped.push(format!("{key}: not a list"));
+        }
+    }
+    for (i, c) in containers.iter().enumerate() {
+        match c.as_object() {
+            Some(c) => task.section(container::import_container(c, mode, &mut dropped)),
+            None => dropped.push(format!("containerDefinitions[{i}]: not an object")),
+        }
+    }
+
+    let mut source = format!("// Imported from `{origin}` by `wharf import`.\n");
+    if !dropped.is_empty() {
+        source.push_str("// Left out (no Wharf form):\n");
+        for d in &dropped {
+            source.push_str(&format!("//   {d}\n"));
+        }
+    }
+    source.push('\n');
+    source.push_str(&task.render(0));
+    Ok(Imported { source, dropped })
+}
+
+/// The task definition itself, out of `{"taskDefinition": {...}}` if wrapped.
+fn unwrap_describe(doc: &Value) -> Result<&Map<String, Value>, String> {
+    let obj = doc
+        .as_object()
+        .ok_or("the top-level JSON value is not an object")?;
+    match obj.get("taskDefinition") {
+        Some(Value::Object(inner)) if !obj.contains_key("containerDefinitions") => Ok(inner),
+        _ => Ok(obj),
+    }
+}
+
+/// A Wharf name for the task: the family, or it with every character a name
+/// cannot hold replaced by `_` (the family is then written out).
+fn task_name(family: &str) -> String {
+    if is_ident(family) {
+        return family.to_string();
+    }
+    let mut name: String = family
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        name.insert(0, '_');
+    }
+    name
+}
+
+/// `requiresCompatibilities`; ECS checks an unlisted one against EC2.
+fn compat(td: &Map<String, Value>, dropped: &mut Vec<String>) -> String {
+    let mut names = Vec::new();
+    for c in array(td, "requiresCompatibilities") {
+        match c.as_str() {
+            Some("EC2") => names.push("ec2"),
+            Some("FARGATE") => names.push("fargate"),
+            Some("EXTERNAL") => names.push("external"),
+            _ => dropped.push(format!("requiresCompatibilities: `{c}` has no Wharf form")),
+        }
+    }
+    match names.as_slice() {
+        [] => "ec2".to_string(),
+        [one] => one.to_string(),
+        many => format!("[{}]", many.join(", ")),
+    }
+}
+
+fn runtime_platform(td: &Map<String, Value>, task: &mut Block, dropped: &mut Vec<String>) {
+    let Some(p) = td.get("runtimePlatform").and_then(Value::as_object) else {
+        return;
+    };
+    match p.get("cpuArchitecture").and_then(Value::as_str) {
+        None | Some("X86_64") => {}
+        Some("ARM64") => task.line("arch arm64"),
+        Some(other) => dropped.push(format!("runtimePlatform.cpuArchitecture: `{other}`")),
+    }
+    match p.get("operatingSystemFamily").and_then(Value::as_str) {
+        None | Some("LINUX") => {}
+        Some(other) => dropped.push(format!(
+            "runtimePlatform.operatingSystemFamily: `{other}` (Wharf targets Linux)"
+        )),
+    }
+}
+
+fn volume(v: &Value) -> Result<String, String> {
+    let name = v
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or("a volume without a name")?;
+    if !is_ident(name) {
+        return Err(format!("name `{name}` is not a Wharf name"));
+    }
+    let extra: Vec<&String> = v
+        .as_object()
+        .into_iter()
+        .flat_map(|o| o.iter())
+        .filter(|(k, val)| {
+            !["name", "host", "efsVolumeConfiguration"].contains(&k.as_str()) && !empty(val)
+        })
+        .map(|(k, _)| k)
+        .collect();
+    if let Some(k) = extra.first() {
+        return Err(format!("`{k}` has no Wharf form"));
+    }
+    if let Some(efs) = v.get("efsVolumeConfiguration") {
+        let fs = efs
+            .get("fileSystemId")
+            .and_then(Value::as_str)
+            .ok_or("an EFS volume without fileSystemId")?;
+        let mut line = format!("volume {name} efs {}", quote(fs));
+        if let Some(root) = efs.get("rootDirectory").and_then(Value::as_str) {
+            line.push_str(&format!(" root {}", quote(root)));
+        }
+        let auth = efs.get("authorizationConfig");
+        if let Some(ap) = auth
+            .and_then(|a| a.get("accessPointId"))
+            .and_then(Value::as_str)
+        {
+            line.push_str(&format!(" access_point {}", quote(ap)));
+        }
+        if auth.and_then(|a| a.get("iam")).and_then(Value::as_str) == Some("ENABLED") {
+            line.push_str(" iam");
+        }
+        let encrypted = efs.get("transitEncryption").and_then(Value::as_str) == Some("ENABLED");
+        line.push_str(if encrypted {
+            " encrypt on"
+        } else {
+            " encrypt off"
+        });
+        if efs.get("transitEncryptionPort").is_some() {
+            return Err("`transitEncryptionPort` has no Wharf form".into());
+        }
+        return Ok(line);
+    }
+    match v
+        .get("host")
+        .and_then(|h| h.get("sourcePath"))
+        .and_then(Value::as_str)
+    {
+        Some(path) => Ok(format!("volume {name} bind host {}", quote(path))),
+        None => Ok(format!("volume {name} bind")),
+    }
+}
+
+/// Task cpu: `"256"`, `256`, `"1 vCPU"`, `"0.25 vcpu"` -> units.
+fn task_cpu(v: &Value) -> Option<u64> {
+    let s = scalar(v)?;
+    let lower = s.to_ascii_lowercase();
+    match lower.strip_suffix("vcpu") {
+        Some(n) => n
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .map(|f| (f * 1024.0).round() as u64),
+        None => lower.parse().ok(),
+    }
+}
+
+/// Task memory: `"512"`, `512`, `"2GB"`, `"2 GB"` -> MiB.
+fn task_memory(v: &Value) -> Option<u64> {
+    let s = scalar(v)?;
+    let lower = s.to_ascii_lowercase().replace(' ', "");
+    match lower.strip_suffix("gb") {
+        Some(n) => n.parse::<f64>().ok().map(|f| (f * 1024.0).round() as u64),
+        None => lower.strip_suffix("mb").unwrap_or(&lower).parse().ok(),
+    }
+}
+
+/// A string or a number as text.
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn array<'a>(obj: &'a Map<String, Value>, key: &str) -> &'a [Value] {
+    obj.get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+/// `null`, `[]`, `{}` and `""`: what a CLI skeleton leaves in and ECS ignores.
+fn empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

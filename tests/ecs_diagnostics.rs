@@ -1,0 +1,126 @@
+//! The ECS backend's refusals end to end: each `tests/fixtures/ecs/E05xx_*.wharf`
+//! checks cleanly (it is a valid program for CloudFormation) and the ECS
+//! target refuses it with exactly that code. Snapshots show the source,
+//! then the rendered diagnostics (`snapshots/ecs_diagnostics__ecs@*.snap`).
+
+use std::path::Path;
+
+use wharf::cli::load;
+use wharf::diag::render;
+use wharf::emit::ecs::emit_ecs;
+
+fn refusal(path: &Path) -> String {
+    // Relative to the package root (the tests' working directory), so the
+    // file names in the snapshots do not depend on the checkout's location.
+    let path = path
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path);
+    let (sources, program) = match load::compile(path, &Default::default(), None) {
+        Ok(ok) => ok,
+        Err(f) => panic!(
+            "{} does not check:\n{}",
+            path.display(),
+            render::human(&f.sources, &f.diags, false)
+        ),
+    };
+    let diags = match emit_ecs(&program) {
+        Ok(_) => panic!("{} builds for the ECS target", path.display()),
+        Err(diags) => diags,
+    };
+    let name = path.file_name().unwrap().to_string_lossy();
+    let code = &name[..5];
+    assert!(
+        diags.iter().all(|d| d.code.as_str() == code),
+        "{name}: {:?}",
+        diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>()
+    );
+    format!(
+        "----- SOURCE\n{}----- DIAGNOSTICS\n{}",
+        std::fs::read_to_string(path).unwrap(),
+        render::human(&sources, &diags, false)
+    )
+}
+
+#[test]
+fn ecs_refusals() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.bind(|| {
+        insta::glob!("fixtures/ecs", "E05*.wharf", |path| {
+            insta::assert_snapshot!("ecs", refusal(path));
+        });
+    });
+}
+
+/// Every code the ECS backend reports has a fixture here.
+#[test]
+fn every_ecs_code_has_a_fixture() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ecs");
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for code in ["E0501", "E0502", "E0503", "E0506", "E0507", "E0508"] {
+        assert!(
+            names.iter().any(|n| n.starts_with(&format!("{code}_"))),
+            "no fixture for {code} in {}",
+            dir.display()
+        );
+    }
+}
+
+/// Codes found by checking one explanation example and, if it checks,
+/// building it for the ECS target (no inputs from the command line).
+fn example_codes(source: &str) -> Vec<wharf::diag::Code> {
+    let mut sources = wharf::diag::SourceMap::new();
+    let id = sources.add("example.wharf", source);
+    let file = match wharf::syntax::parse(sources.get(id)) {
+        Ok(f) => f,
+        Err(diags) => return diags.iter().map(|d| d.code).collect(),
+    };
+    let options = wharf::check::Options {
+        name: "example".to_string(),
+        ..Default::default()
+    };
+    match wharf::check::check(&[file], &options) {
+        (Some(program), diags) if diags.is_empty() => match emit_ecs(&program) {
+            Ok(_) => Vec::new(),
+            Err(diags) => diags.iter().map(|d| d.code).collect(),
+        },
+        (_, diags) => diags.iter().map(|d| d.code).collect(),
+    }
+}
+
+/// The ```wharf block after `marker` in an explanation.
+fn block_after(text: &str, marker: &str) -> String {
+    let rest = &text[text.find(marker).unwrap_or_else(|| panic!("no {marker}"))..];
+    let start = rest.find("```wharf\n").expect("a ```wharf block") + "```wharf\n".len();
+    let end = rest[start..].find("```").expect("a closed block");
+    rest[start..start + end].to_string()
+}
+
+/// Each ECS backend explanation's `Wrong:` example checks cleanly and the
+/// ECS target refuses it with that code; its `Right:` example builds.
+#[test]
+fn ecs_explanation_examples_do_what_they_say() {
+    use wharf::diag::{explain, Code};
+    for code in [
+        Code::EcsNeedsTargetGroup,
+        Code::EcsNeedsSubnets,
+        Code::EcsNeedsRegistry,
+        Code::EcsNeedsTaskRole,
+        Code::EcsNeedsExecutionRole,
+        Code::EcsTrafficShift,
+    ] {
+        let text = explain::explanation(code).unwrap_or_else(|| panic!("{code}: no explanation"));
+        let wrong = block_after(text, "Wrong:");
+        let found = example_codes(&wrong);
+        assert_eq!(found, [code], "{code}: the Wrong example\n{wrong}");
+        let right = block_after(text, "Right:");
+        let found = example_codes(&right);
+        assert!(
+            found.is_empty(),
+            "{code}: the Right example gives {found:?}\n{right}"
+        );
+    }
+}
