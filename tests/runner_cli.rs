@@ -264,3 +264,41 @@ fn second_ctrl_c_forces_the_stop_with_130() {
         common::processes_with_env(&token).is_empty()
     });
 }
+
+#[test]
+fn up_compiles_a_wharf_program_first() {
+    let dir = scratch("cli-wharf");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runner/app.wharf");
+    std::fs::copy(src, dir.join("app.wharf")).unwrap();
+    let up = wharf(
+        &dir,
+        &["up", "app.wharf", "--detach", "--wait", "--timeout", "120s"],
+    );
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    let compiled = std::fs::read_to_string(dir.join(".wharf/manifest.json")).unwrap();
+    assert!(
+        compiled.contains("\"name\": \"web.internal\""),
+        "{compiled}"
+    );
+    let (code, _) = get("127.0.1.1:8100".parse().unwrap(), "web.internal", "/").unwrap();
+    assert_eq!(
+        code, 200,
+        "the discovery name answers once the service is steady"
+    );
+    assert!(text(&wharf(&dir, &["ps"])).contains("discovery web.internal -> 127.0.1.1:8100"));
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+}
+
+#[test]
+fn up_reports_compile_errors_of_a_program() {
+    let dir = scratch("cli-wharf-bad");
+    std::fs::write(
+        dir.join("bad.wharf"),
+        "service web in nowhere { task missing }\n",
+    )
+    .unwrap();
+    let out = wharf(&dir, &["up", "bad.wharf"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("E02"), "{}", text(&out));
+}

@@ -153,7 +153,7 @@ impl Network {
                 port,
                 Probe::Tcp(crate::manifest::TargetHealthCheck {
                     path: None,
-                    interval_ms: 1000,
+                    interval_ms: 500,
                     timeout_ms: 1000,
                     healthy_threshold: 2,
                     unhealthy_threshold: 2,
@@ -235,10 +235,12 @@ impl Network {
         }
     }
 
-    /// Load balancer targets of a task, for views.
+    /// Load balancer and discovery targets of a task, for views; a task
+    /// counts as healthy only once every one of them is.
     pub fn targets_of(&self, task_id: &str) -> Vec<TargetView> {
         self.groups
             .iter()
+            .chain(self.discovery.iter().map(|d| &d.group))
             .flat_map(|g| {
                 g.targets()
                     .into_iter()

@@ -201,11 +201,10 @@ pub async fn control(
                     t.stop("Task failed container health checks");
                 } else if view.last_status == TaskStatus::Running
                     && t.running_for().is_some_and(|d| d >= grace)
-                    && shared
-                        .net
-                        .targets_of(&t.spec.id)
-                        .iter()
-                        .any(|x| x.health == TargetHealth::Unhealthy)
+                    && shared.net.targets_of(&t.spec.id).iter().any(|x| {
+                        x.health == TargetHealth::Unhealthy
+                            && !x.load_balancer.starts_with("discovery:")
+                    })
                 {
                     t.stop("Task failed ELB health checks");
                 }
