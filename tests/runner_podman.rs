@@ -69,6 +69,25 @@ fn podman_driver_runs_pods_with_ecs_semantics() {
         );
         return;
     }
+    // A pod of a run whose runner (pid 999999) died: the next run removes it.
+    let conf = dir.join("containers.conf");
+    let stale = Command::new("podman")
+        .env("CONTAINERS_CONF", &conf)
+        .args([
+            "pod",
+            "create",
+            "--name",
+            "wharf-999999-dead-pm-1",
+            "--label",
+            "wharf.run=wharf-999999-dead",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        stale.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stale.stderr)
+    );
     let mut app = container("app", true, "echo app-up; exec sleep 1000");
     app["dependsOn"] = json!([{"containerName": "init", "condition": "SUCCESS"}]);
     app["healthCheck"] = json!({"command": {"CMD-SHELL": "true"}, "intervalMs": 500, "timeoutMs": 10000, "retries": 3});

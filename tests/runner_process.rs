@@ -327,3 +327,27 @@ fn secrets_are_read_at_start_and_a_missing_one_fails_the_task() {
     );
     h.shutdown();
 }
+
+#[test]
+fn a_new_run_kills_what_a_killed_runner_left_behind() {
+    let dir = scratch("dead-run");
+    // A process of a run whose runner (pid 999999) no longer exists.
+    let mut orphan = std::process::Command::new("sleep")
+        .arg("1000")
+        .env("WHARF_CONTAINER_ID", "wharf-999999-dead/svc-1/app")
+        .spawn()
+        .unwrap();
+    let m = manifest(single_service(
+        json!([shell("app", true, "exec sleep 1000")]),
+        1,
+    ));
+    let h = up(&m, 40, &dir);
+    let mut status = None;
+    eventually("the orphan to be killed", || {
+        status = orphan.try_wait().unwrap();
+        status.is_some()
+    });
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.unwrap().signal(), Some(9));
+    h.shutdown();
+}

@@ -145,6 +145,7 @@ impl Runner {
     ) -> Result<Runner, RunnerError> {
         driver.preflight(manifest)?;
         reaper::become_subreaper();
+        reaper::sweep_dead_runs();
         let changes = Arc::new(watch::channel(0u64).0);
         let bump = {
             let changes = changes.clone();

@@ -79,6 +79,40 @@ impl PodmanDriver {
     }
 }
 
+impl PodmanDriver {
+    /// Removes pods of runs whose runner died without cleaning up (a podman
+    /// container does not die with the `podman run` that started it).
+    fn remove_dead_runs(&self) {
+        let Ok(out) = self
+            .std_command()
+            .args(["pod", "ls", "--format", "{{.ID}} {{.Labels}}"])
+            .output()
+        else {
+            return;
+        };
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let Some((id, labels)) = line.split_once(' ') else {
+                continue;
+            };
+            let run = labels.split("wharf.run:").nth(1).map(|r| {
+                r.trim_end_matches(']')
+                    .split([' ', ','])
+                    .next()
+                    .unwrap_or("")
+            });
+            if run
+                .and_then(reaper::run_pid)
+                .is_some_and(|pid| !reaper::alive(pid))
+            {
+                let _ = self
+                    .std_command()
+                    .args(["pod", "rm", "--force", "--time", "0", id])
+                    .output();
+            }
+        }
+    }
+}
+
 /// Checks that podman can run a container at all (used by preflight and tests).
 pub fn probe(conf: &Path) -> Result<(), String> {
     std::fs::write(conf, CONTAINERS_CONF)
@@ -135,7 +169,9 @@ impl Driver for PodmanDriver {
     }
 
     fn preflight(&self, _manifest: &Manifest) -> Result<(), RunnerError> {
-        probe(&self.conf).map_err(|why| errors::driver_unavailable("podman", &why))
+        probe(&self.conf).map_err(|why| errors::driver_unavailable("podman", &why))?;
+        self.remove_dead_runs();
+        Ok(())
     }
 
     async fn provision(&self, task: &TaskSpec) -> Result<(), String> {

@@ -98,6 +98,45 @@ pub fn signal_group(pgid: u32, signal: i32) {
     }
 }
 
+/// The runner pid inside a run id `wharf-<pid>-<nanos>`.
+pub fn run_pid(run_id: &str) -> Option<u32> {
+    run_id
+        .strip_prefix("wharf-")?
+        .split('-')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Whether a process is alive (not gone, not a zombie).
+pub fn alive(pid: u32) -> bool {
+    stat(pid).is_some_and(|s| s.state != 'Z' && s.state != 'X')
+}
+
+/// Kills processes left by runs whose runner died without cleaning up (it
+/// was SIGKILLed: its daemonised grandchildren outlive PR_SET_PDEATHSIG).
+/// Returns how many were killed.
+pub fn sweep_dead_runs() -> usize {
+    let mut n = 0;
+    for (pid, s) in processes() {
+        if s.state == 'Z' {
+            continue;
+        }
+        let Some(marker) = marker_of(pid) else {
+            continue;
+        };
+        let run = marker.split('/').next().unwrap_or("");
+        if run_pid(run).is_some_and(|runner| !alive(runner)) {
+            // SAFETY: kill(2) on a pid read from /proc; a stale pid only yields ESRCH.
+            unsafe {
+                libc::kill(pid as i32, libc::SIGKILL);
+            }
+            n += 1;
+        }
+    }
+    n
+}
+
 /// Live (non-zombie) processes carrying a marker with this prefix.
 pub fn marked_alive(prefix: &str) -> Vec<u32> {
     processes()
@@ -154,6 +193,13 @@ mod tests {
         let s = stat(std::process::id()).expect("own /proc entry");
         assert_ne!(s.state, 'Z');
         assert_eq!(s.ppid, nix::unistd::getppid().as_raw() as u32);
+    }
+
+    #[test]
+    fn run_ids_name_their_runner() {
+        assert_eq!(run_pid("wharf-4242-1a2b"), Some(4242));
+        assert_eq!(run_pid("test"), None);
+        assert!(alive(std::process::id()));
     }
 
     #[test]
