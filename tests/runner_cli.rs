@@ -134,7 +134,7 @@ fn busy_listener_port_exits_4_with_e0604() {
 }
 
 #[test]
-fn wait_that_never_gets_healthy_exits_5_with_e0605() {
+fn wait_that_never_gets_healthy_exits_1_with_e0605() {
     let dir = scratch("cli-unhealthy");
     let m = r#"{"version": 1, "tasks": [{"family": "t", "containers": [{"name": "app", "image": "x",
         "healthCheck": {"command": {"CMD": ["false"]}, "intervalMs": 200, "retries": 1},
@@ -145,7 +145,7 @@ fn wait_that_never_gets_healthy_exits_5_with_e0605() {
         &dir,
         &["up", "m.json", "--detach", "--wait", "--timeout", "3s"],
     );
-    assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         text(&out).contains("E0605") && text(&out).contains("`s` has 0/1 healthy"),
         "{}",

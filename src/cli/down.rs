@@ -39,7 +39,7 @@ impl DownCommand {
                     "the runner did not stop within {:?}; killed it",
                     self.timeout
                 );
-                return Err(Exit::Code(5));
+                return Err(Exit::Code(1));
             }
             std::thread::sleep(Duration::from_millis(100));
         }

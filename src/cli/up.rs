@@ -3,9 +3,9 @@
 //! first, like `docker compose up`. Foreground by default
 //! (prefixed coloured logs, a live status line; first Ctrl-C stops
 //! gracefully, the second forces). State lives in `.wharf/` beside the file.
-//! Exit codes: 0 stopped cleanly, 1 invalid manifest or no local command,
-//! 3 driver unavailable, 4 port in use, 5 services not steady (`--wait`),
-//! 130 forced stop.
+//! Exit codes: 0 stopped cleanly (or steady, with `--wait`), 1 invalid
+//! program or manifest, no local command, or services not steady (`--wait`),
+//! 3 driver unavailable, 4 port in use, 130 forced stop.
 
 use super::{Context, Exit};
 use crate::diag::{render, Code, SourceMap};
@@ -86,7 +86,6 @@ pub fn exit_code(code: Code) -> u8 {
     match code {
         Code::DriverUnavailable => 3,
         Code::PortInUse => 4,
-        Code::RunnerFailed => 5,
         _ => 1,
     }
 }
@@ -287,7 +286,12 @@ impl UpCommand {
             });
         cmd.arg("--background").arg("--color").arg("never");
         cmd.stdin(std::process::Stdio::null())
-            .stdout(out.try_clone().map_err(|_| Exit::Code(5))?)
+            .stdout(out.try_clone().map_err(|e| {
+                report(
+                    ctx,
+                    &runner::errors::runner_io("cannot share runner.out", &e),
+                )
+            })?)
             .stderr(out);
         // SAFETY: setsid is async-signal-safe; it detaches the runner from our terminal.
         unsafe {
