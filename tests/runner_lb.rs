@@ -255,3 +255,56 @@ fn shutdown_drains_for_at_most_a_few_seconds() {
     );
     drop(idle);
 }
+
+/// Reads one HTTP/1.1 response with a Content-Length body.
+fn read_response(reader: &mut impl std::io::BufRead) -> (u16, String) {
+    use std::io::Read;
+    let mut status = String::new();
+    reader.read_line(&mut status).unwrap();
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    (
+        status.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0),
+        String::from_utf8(body).unwrap(),
+    )
+}
+
+#[test]
+fn keep_alive_clients_are_balanced_per_request() {
+    let dir = scratch("keep-alive");
+    let services = json!([service("svc", 2, json!([exposure("edge", json!([]))]))]);
+    let h = up(&manifest(program(&dir, services, "alb")), 47, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    let stream = std::net::TcpStream::connect(listener(&h)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    let mut seen = BTreeSet::new();
+    for i in 0..20 {
+        use std::io::Write;
+        write!(writer, "GET /req/{i} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let (code, body) = read_response(&mut reader);
+        assert_eq!(code, 200);
+        assert!(body.contains(&format!("/req/{i} ")), "{body}");
+        seen.insert(body.split(' ').next().unwrap().to_string());
+    }
+    assert_eq!(
+        seen.len(),
+        2,
+        "one client connection still reaches both targets: {seen:?}"
+    );
+    h.shutdown();
+}
