@@ -258,7 +258,6 @@ fn shutdown_drains_for_at_most_a_few_seconds() {
 
 /// Reads one HTTP/1.1 response with a Content-Length body.
 fn read_response(reader: &mut impl std::io::BufRead) -> (u16, String) {
-    use std::io::Read;
     let mut status = String::new();
     reader.read_line(&mut status).unwrap();
     let mut length = 0;
