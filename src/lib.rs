@@ -12,5 +12,7 @@ pub mod emit;
 pub mod fmt;
 pub mod import;
 pub mod ir;
+pub mod manifest;
+pub mod runner;
 pub mod stdlib;
 pub mod syntax;

@@ -4,10 +4,14 @@
 
 pub mod build;
 mod check;
+mod down;
 mod explain;
 mod fmt;
 mod import;
 pub mod load;
+mod logs;
+mod ps;
+pub mod up;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -42,6 +46,14 @@ pub enum Command {
     Explain(explain::ExplainCommand),
     /// Turn a task definition JSON into Wharf source.
     Import(import::ImportCommand),
+    /// Run a local manifest with ECS semantics (foreground, or --detach).
+    Up(up::UpCommand),
+    /// Show the services and tasks of the local run.
+    Ps(ps::PsCommand),
+    /// Print the local run's logs.
+    Logs(logs::LogsCommand),
+    /// Stop the local run.
+    Down(down::DownCommand),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,6 +141,10 @@ pub fn main() -> ExitCode {
         Command::Explain(c) => c.run(&mut ctx),
         Command::Fmt(c) => c.run(&mut ctx),
         Command::Import(c) => c.run(&mut ctx),
+        Command::Up(c) => c.run(&mut ctx),
+        Command::Ps(c) => c.run(&mut ctx),
+        Command::Logs(c) => c.run(&mut ctx),
+        Command::Down(c) => c.run(&mut ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,7 @@
 
 pub mod cloudformation;
 pub mod ecs;
+pub mod local;
 
 /// One output file, with a path relative to the output directory.
 #[derive(Debug, Clone, PartialEq, Eq)]

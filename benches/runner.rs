@@ -1,0 +1,219 @@
+//! Runner benchmark (harness = false): time from `up` to every service healthy
+//! for 10 services x 2 tasks with the process driver, and the local load
+//! balancer's throughput and added p99 latency against calling the backends
+//! directly, measured in one run. The backend is this binary itself, started
+//! by the runner with `WHARF_BENCH_BACKEND=1`: a keep-alive HTTP/1.1 server
+//! answering `ok`, optionally after `WORK_US` microseconds of waiting.
+//!
+//! Run: `cargo bench --bench runner`.
+
+use serde_json::json;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wharf::runner::{up_manifest, UpOptions};
+
+const SERVICES: usize = 10;
+const TASKS: u32 = 2;
+const CLIENTS: usize = 8;
+const ROUND: Duration = Duration::from_secs(4);
+
+fn main() {
+    if std::env::var_os("WHARF_BENCH_BACKEND").is_some() {
+        backend();
+        return;
+    }
+    if std::env::args().any(|a| a == "--list") {
+        println!("runner: bench");
+        return;
+    }
+    let exe = std::env::current_exe().expect("own path");
+    let dir = std::env::temp_dir().join(format!("wharf-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("bench dir");
+
+    println!("| measurement | value |");
+    println!("| --- | --- |");
+    for work_us in [0u64, 1000] {
+        let m = manifest(&exe, work_us);
+        let opts = UpOptions {
+            base_dir: dir.clone(),
+            task_subnet: std::net::Ipv4Addr::new(127, 77, 0, 0),
+            discovery_subnet: std::net::Ipv4Addr::new(127, 77, 1, 0),
+            ..UpOptions::default()
+        };
+        let started = Instant::now();
+        let h = up_manifest(&m, &opts, &dir.join(".wharf")).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            h.wait_for(Duration::from_secs(120), |s| s.all_steady()),
+            "services did not become healthy"
+        );
+        let startup = started.elapsed();
+        let snap = h.snapshot();
+        let lb = snap.listener("edge", 80).expect("listener");
+        let backends: Vec<SocketAddr> = snap.services[0]
+            .tasks
+            .iter()
+            .map(|t| format!("{}:8000", t.address).parse().unwrap())
+            .collect();
+        // Warm both paths, then measure them back to back.
+        run_load(&[lb], "/s0/x", Duration::from_millis(500));
+        run_load(&backends, "/s0/x", Duration::from_millis(500));
+        let direct = run_load(&backends, "/s0/x", ROUND);
+        let via_lb = run_load(&[lb], "/s0/x", ROUND);
+        h.shutdown();
+        let label = if work_us == 0 {
+            "null backend"
+        } else {
+            "backend waiting 1 ms per request"
+        };
+        if work_us == 0 {
+            println!(
+                "| up -> all healthy, {SERVICES} services x {TASKS} tasks | {:.2} s |",
+                startup.as_secs_f64()
+            );
+        }
+        println!(
+            "| {label}: direct | {:.0} req/s, p50 {:.3} ms, p99 {:.3} ms |",
+            direct.rps, direct.p50, direct.p99
+        );
+        println!(
+            "| {label}: through the LB | {:.0} req/s, p50 {:.3} ms, p99 {:.3} ms |",
+            via_lb.rps, via_lb.p50, via_lb.p99
+        );
+        println!(
+            "| {label}: LB / direct throughput, added p99 | {:.1} %, {:+.3} ms |",
+            100.0 * via_lb.rps / direct.rps,
+            via_lb.p99 - direct.p99
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn manifest(exe: &std::path::Path, work_us: u64) -> wharf::manifest::Manifest {
+    let task = json!({"family": "backend", "containers": [{
+        "name": "app", "image": "bench", "portMappings": [{"containerPort": 8000}], "stopTimeoutMs": 2000,
+        "local": {"command": [exe.display().to_string()], "environment": {"WHARF_BENCH_BACKEND": "1", "WORK_US": work_us.to_string()}}
+    }]});
+    let services: Vec<_> = (0..SERVICES)
+        .map(|i| {
+            json!({"name": format!("s{i}"), "task": "backend", "desiredCount": TASKS, "healthCheckGracePeriodMs": 60000,
+               "loadBalancers": [{"loadBalancer": "edge", "listenerPort": 80, "containerName": "app", "containerPort": 8000,
+                  "rules": [{"priority": i + 1, "pathPatterns": [format!("/s{i}/*")]}],
+                  "healthCheck": {"path": "/health", "intervalMs": 250, "timeoutMs": 1000, "healthyThreshold": 2, "unhealthyThreshold": 3},
+                  "deregistrationDelayMs": 1000}]})
+        })
+        .collect();
+    let v = json!({"version": 1, "tasks": [task], "services": services,
+        "loadBalancers": [{"name": "edge", "kind": "alb", "listeners": [{"port": 80, "protocol": "HTTP", "localPort": 0}]}]});
+    serde_json::from_value(v).expect("bench manifest")
+}
+
+struct Load {
+    rps: f64,
+    p50: f64,
+    p99: f64,
+}
+
+/// `CLIENTS` keep-alive connections spread over `targets`, for `length`.
+fn run_load(targets: &[SocketAddr], path: &str, length: Duration) -> Load {
+    let stop = Arc::new(AtomicBool::new(false));
+    let threads: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            let (addr, stop, path) = (targets[i % targets.len()], stop.clone(), path.to_string());
+            std::thread::spawn(move || client(addr, &path, &stop))
+        })
+        .collect();
+    std::thread::sleep(length);
+    stop.store(true, Ordering::SeqCst);
+    let mut lat: Vec<Duration> = threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("client"))
+        .collect();
+    lat.sort();
+    let q =
+        |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)].as_secs_f64() * 1000.0;
+    Load {
+        rps: lat.len() as f64 / length.as_secs_f64(),
+        p50: q(0.50),
+        p99: q(0.99),
+    }
+}
+
+fn client(addr: SocketAddr, path: &str, stop: &AtomicBool) -> Vec<Duration> {
+    let mut out = Vec::new();
+    let stream = TcpStream::connect(addr).expect("connect");
+    stream.set_nodelay(true).ok();
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut writer = stream;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n");
+    let mut line = String::new();
+    while !stop.load(Ordering::Relaxed) {
+        let t = Instant::now();
+        writer.write_all(request.as_bytes()).expect("write");
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            reader.read_line(&mut line).expect("read");
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).expect("body");
+        out.push(t.elapsed());
+    }
+    out
+}
+
+/// The benchmark's backend: thread per connection, HTTP/1.1 keep-alive.
+fn backend() {
+    let host = std::env::var("WHARF_HOST").unwrap_or_else(|_| "127.0.0.1".into());
+    let port = std::env::var("PORT").unwrap_or_else(|_| "8000".into());
+    let work = Duration::from_micros(
+        std::env::var("WORK_US")
+            .ok()
+            .and_then(|w| w.parse().ok())
+            .unwrap_or(0),
+    );
+    let listener = TcpListener::bind(format!("{host}:{port}")).expect("backend bind");
+    for stream in listener.incoming().flatten() {
+        std::thread::spawn(move || {
+            stream.set_nodelay(true).ok();
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut writer = stream;
+            let mut line = String::new();
+            loop {
+                let mut close = false;
+                loop {
+                    line.clear();
+                    match reader.read_line(&mut line) {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                    if line.to_ascii_lowercase().starts_with("connection: close") {
+                        close = true;
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                if !work.is_zero() {
+                    std::thread::sleep(work);
+                }
+                if writer
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                    .is_err()
+                    || close
+                {
+                    return;
+                }
+            }
+        });
+    }
+}

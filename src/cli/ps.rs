@@ -1,0 +1,106 @@
+//! `wharf ps [--json]`: services and tasks of the run in `.wharf/`, read from
+//! the runner's `state.json` (the runner writes it on every change).
+
+use super::up::{read_snapshot, running_pid};
+use super::{Context, Exit};
+use crate::runner::state::{ContainerStatus, Health};
+use crate::runner::Snapshot;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct PsCommand {
+    /// Print the whole snapshot as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The run's state directory.
+    #[arg(long, default_value = ".wharf")]
+    pub state: PathBuf,
+}
+
+impl PsCommand {
+    pub fn run(self, _ctx: &mut Context) -> Result<(), Exit> {
+        let Some(snap) = read_snapshot(&self.state) else {
+            return Err(Exit::Usage(format!(
+                "no run found in {} (start one with `wharf up`)",
+                self.state.display()
+            )));
+        };
+        let live = running_pid(&self.state).is_some();
+        if self.json {
+            let mut v = serde_json::to_value(&snap).unwrap_or_default();
+            v["running"] = serde_json::json!(live);
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            return Ok(());
+        }
+        if !live {
+            println!("(the runner is not running; last known state)");
+        }
+        print!("{}", table(&snap));
+        Ok(())
+    }
+}
+
+/// The human table: one line per task, then the listeners.
+pub fn table(snap: &Snapshot) -> String {
+    let mut rows = vec![[
+        "SERVICE",
+        "TASK",
+        "STATUS",
+        "HEALTH",
+        "ADDRESS",
+        "CONTAINERS",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for s in &snap.services {
+        for t in s.tasks.iter().chain(s.stopped.iter().rev().take(3)) {
+            let containers: Vec<String> = t
+                .containers
+                .iter()
+                .map(|c| {
+                    let state = match (c.status, c.exit_code) {
+                        (ContainerStatus::Stopped, Some(code)) => format!("exited({code})"),
+                        (status, _) => format!("{status:?}").to_lowercase(),
+                    };
+                    match c.health {
+                        Health::Unknown => format!("{}:{state}", c.name),
+                        h => format!("{}:{state}/{}", c.name, format!("{h:?}").to_lowercase()),
+                    }
+                })
+                .collect();
+            rows.push(vec![
+                format!("{} ({}/{})", s.name, s.healthy_count, s.desired_count),
+                t.id.clone(),
+                t.last_status.as_str().to_string(),
+                format!("{:?}", t.health).to_uppercase(),
+                t.address.clone(),
+                containers.join(" "),
+            ]);
+        }
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in &rows {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    for l in &snap.listeners {
+        out.push_str(&format!(
+            "listener {}:{} -> http://{}\n",
+            l.load_balancer, l.port, l.local_address
+        ));
+    }
+    for s in &snap.services {
+        if let Some(d) = &s.discovery {
+            out.push_str(&format!("discovery {d}\n"));
+        }
+    }
+    out
+}

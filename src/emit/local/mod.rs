@@ -1,0 +1,254 @@
+//! Local runtime manifest backend. Stage: emit. Input: a checked
+//! `&ir::Program`. Output: one artifact, `manifest.json`, which `wharf up`
+//! runs (schema: `docs/manifest.md`, types: `crate::manifest`).
+//!
+//! Invariants:
+//! - Deterministic: the manifest types fix the field order and maps are
+//!   sorted, so the same program gives byte-identical output.
+//! - No secret values: a secret becomes its name plus "take the runner's
+//!   environment variable of the same name", with the ARN or parameter name
+//!   kept as a reference for people.
+//! - Inputs are substituted with their value for this build (`Text::resolve`).
+//! - Units: the IR's seconds become the manifest's milliseconds.
+//! - Where the IR has no local equivalent (placement, capacity, IAM, logs
+//!   configuration, volumes), nothing is written: the runner ignores it.
+
+use crate::diag::Diagnostic;
+use crate::emit::Artifact;
+use crate::ir;
+use crate::manifest as m;
+use std::collections::BTreeMap;
+
+/// The manifest as one artifact.
+pub fn emit_local(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+    let manifest = to_manifest(program)?;
+    Ok(vec![Artifact {
+        path: "manifest.json".into(),
+        contents: manifest.to_json(),
+    }])
+}
+
+/// The manifest as a value, for `wharf up FILE.wharf`.
+pub fn to_manifest(program: &ir::Program) -> Result<m::Manifest, Vec<Diagnostic>> {
+    let tasks = program.tasks.iter().map(|t| task(program, t)).collect();
+    let services = program
+        .services
+        .iter()
+        .map(|s| service(program, s))
+        .collect();
+    let load_balancers = program.load_balancers.iter().map(load_balancer).collect();
+    Ok(m::Manifest {
+        version: m::VERSION,
+        tasks,
+        services,
+        load_balancers,
+    })
+}
+
+fn ms(seconds: u32) -> u64 {
+    u64::from(seconds) * 1000
+}
+
+fn text(program: &ir::Program, t: &ir::Text) -> String {
+    t.resolve(&program.inputs)
+}
+
+fn texts(program: &ir::Program, ts: &[ir::Text]) -> Vec<String> {
+    ts.iter().map(|t| text(program, t)).collect()
+}
+
+fn env(program: &ir::Program, pairs: &[(String, ir::Text)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.clone(), text(program, v)))
+        .collect()
+}
+
+fn task(program: &ir::Program, t: &ir::Task) -> m::TaskDefinition {
+    m::TaskDefinition {
+        family: t.family.clone(),
+        network_mode: match t.network_mode {
+            ir::NetworkMode::Awsvpc => m::NetworkMode::Awsvpc,
+            ir::NetworkMode::Bridge => m::NetworkMode::Bridge,
+            ir::NetworkMode::Host => m::NetworkMode::Host,
+            ir::NetworkMode::None => m::NetworkMode::None,
+        },
+        containers: t.containers.iter().map(|c| container(program, c)).collect(),
+    }
+}
+
+fn container(program: &ir::Program, c: &ir::Container) -> m::Container {
+    m::Container {
+        name: c.name.clone(),
+        image: text(program, &c.image),
+        essential: c.essential,
+        entry_point: c.entry_point.as_ref().map(|v| texts(program, v)),
+        command: c.command.as_ref().map(|v| texts(program, v)),
+        working_directory: c.working_directory.as_ref().map(|w| text(program, w)),
+        environment: env(program, &c.environment),
+        secrets: c
+            .secrets
+            .iter()
+            .map(|s| m::Secret {
+                name: s.name.clone(),
+                value_from: m::SecretSource::Env {
+                    var: s.name.clone(),
+                },
+                reference: Some(s.source.value_from()),
+            })
+            .collect(),
+        port_mappings: c
+            .ports
+            .iter()
+            .map(|p| m::PortMapping {
+                container_port: p.container_port,
+                // A dynamic bridge port (0) has no fixed local meaning.
+                host_port: p.host_port.filter(|h| *h != 0),
+                protocol: match p.protocol {
+                    ir::Protocol::Tcp => m::PortProtocol::Tcp,
+                    ir::Protocol::Udp => m::PortProtocol::Udp,
+                },
+            })
+            .collect(),
+        depends_on: c
+            .depends_on
+            .iter()
+            .map(|d| m::Dependency {
+                container_name: d.container.clone(),
+                condition: match d.condition {
+                    ir::Condition::Start => m::Condition::Start,
+                    ir::Condition::Complete => m::Condition::Complete,
+                    ir::Condition::Success => m::Condition::Success,
+                    ir::Condition::Healthy => m::Condition::Healthy,
+                },
+            })
+            .collect(),
+        health_check: c.health.as_ref().map(|h| m::HealthCheck {
+            command: match &h.command {
+                ir::HealthCommand::Shell(s) => m::HealthCommand::Shell(text(program, s)),
+                ir::HealthCommand::Exec(argv) => m::HealthCommand::Cmd(texts(program, argv)),
+            },
+            interval_ms: ms(h.interval),
+            timeout_ms: ms(h.timeout),
+            retries: h.retries,
+            start_period_ms: ms(h.start_period),
+        }),
+        stop_timeout_ms: c.stop_timeout.map_or(30_000, ms),
+        start_timeout_ms: c.start_timeout.map(ms),
+        local: c.local.as_ref().map(|l| m::LocalOverride {
+            command: l.command.as_ref().map(|cmd| match cmd {
+                ir::LocalCommand::Shell(s) => m::LocalCommand::Shell(s.clone()),
+                ir::LocalCommand::Argv(v) => m::LocalCommand::Argv(v.clone()),
+            }),
+            working_directory: l.working_directory.clone(),
+            environment: env(program, &l.environment),
+        }),
+    }
+}
+
+fn service(program: &ir::Program, s: &ir::Service) -> m::Service {
+    let lb_listeners = |name: &str| -> Vec<u16> {
+        program
+            .load_balancer(name)
+            .listeners
+            .iter()
+            .filter(|l| l.redirect_to.is_none())
+            .map(|l| l.port)
+            .collect()
+    };
+    let mut load_balancers = Vec::new();
+    for e in &s.exposures {
+        let ports = if e.listeners.is_empty() {
+            lb_listeners(&e.load_balancer)
+        } else {
+            e.listeners.clone()
+        };
+        for port in ports {
+            let rules = if e.paths.is_empty() && e.hosts.is_empty() {
+                Vec::new()
+            } else {
+                vec![m::ListenerRule {
+                    priority: e.priority,
+                    path_patterns: e.paths.clone(),
+                    host_headers: e.hosts.clone(),
+                }]
+            };
+            load_balancers.push(m::Exposure {
+                load_balancer: e.load_balancer.clone(),
+                listener_port: port,
+                container_name: e.container.clone(),
+                container_port: e.container_port,
+                rules,
+                health_check: m::TargetHealthCheck {
+                    path: e.health.path.clone(),
+                    interval_ms: ms(e.health.interval),
+                    timeout_ms: ms(e.health.timeout),
+                    healthy_threshold: e.health.healthy_threshold,
+                    unhealthy_threshold: e.health.unhealthy_threshold,
+                    matcher: e.health.matcher.clone(),
+                },
+                deregistration_delay_ms: ms(e.deregistration_delay),
+            });
+        }
+    }
+    let task = program.task(&s.task);
+    m::Service {
+        name: s.name.clone(),
+        task: task.family.clone(),
+        // A DAEMON service runs one task per instance; locally there is one "instance".
+        desired_count: s.desired_count.unwrap_or(1),
+        load_balancers,
+        discovery: s.discovery.as_ref().and_then(|d| discovery(s, task, d)),
+        health_check_grace_period_ms: s.grace_period.map_or(0, ms),
+    }
+}
+
+/// Cloud Map names carry no port; callers use the exposed port if there is
+/// one, else the first TCP port of the first essential container with ports.
+fn discovery(s: &ir::Service, task: &ir::Task, d: &ir::Discovery) -> Option<m::Discovery> {
+    let name = format!("{}.{}", d.name, d.namespace);
+    if let Some(e) = s.exposures.first() {
+        return Some(m::Discovery {
+            name,
+            container_name: e.container.clone(),
+            port: e.container_port,
+        });
+    }
+    task.containers
+        .iter()
+        .filter(|c| c.essential)
+        .find_map(|c| {
+            let p = c.ports.iter().find(|p| p.protocol == ir::Protocol::Tcp)?;
+            Some(m::Discovery {
+                name: name.clone(),
+                container_name: c.name.clone(),
+                port: p.container_port,
+            })
+        })
+}
+
+fn load_balancer(lb: &ir::LoadBalancer) -> m::LoadBalancer {
+    m::LoadBalancer {
+        name: lb.name.clone(),
+        kind: match lb.kind {
+            ir::LbKind::Alb => m::LbKind::Alb,
+            ir::LbKind::Nlb => m::LbKind::Nlb,
+        },
+        listeners: lb
+            .listeners
+            .iter()
+            .filter(|l| l.redirect_to.is_none())
+            .map(|l| m::Listener {
+                port: l.port,
+                protocol: match l.protocol {
+                    ir::ListenerProtocol::Http => m::ListenerProtocol::Http,
+                    ir::ListenerProtocol::Https => m::ListenerProtocol::Https,
+                    ir::ListenerProtocol::Tcp => m::ListenerProtocol::Tcp,
+                    ir::ListenerProtocol::Tls => m::ListenerProtocol::Tls,
+                    ir::ListenerProtocol::Udp => m::ListenerProtocol::Udp,
+                },
+                local_port: None,
+            })
+            .collect(),
+    }
+}

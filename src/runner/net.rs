@@ -1,0 +1,330 @@
+//! Local networking of a run: load balancer listeners, target groups, service
+//! discovery addresses and task addresses. Stage: runner. Input: the
+//! manifest. Output: bound listeners and register/deregister of tasks.
+//! Invariants: every listener binds 127.0.0.1; a discovery name gets its own
+//! loopback address (`discovery_subnet` + n) so `name:port` works unchanged;
+//! each task gets its own loopback address (its "ENI") while it lives.
+
+use super::lb::{self, Route};
+use super::state::{ListenerView, TargetView};
+use super::targets::{Probe, TargetGroup};
+use super::task::Task;
+use super::{errors, RunnerError};
+use crate::manifest::{LbKind, Manifest};
+use std::collections::BTreeSet;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// A discovery name served on its own loopback address.
+pub struct DiscoveryEntry {
+    pub service: String,
+    pub name: String,
+    pub addr: SocketAddr,
+    group: Arc<TargetGroup>,
+}
+
+pub struct Network {
+    groups: Vec<Arc<TargetGroup>>,
+    discovery: Vec<DiscoveryEntry>,
+    pub listeners: Vec<ListenerView>,
+    pool: Mutex<AddressPool>,
+}
+
+/// Environment variable naming a discovery entry: `orders.internal` ->
+/// `WHARF_SERVICE_ORDERS_INTERNAL`.
+pub fn discovery_var(name: &str) -> String {
+    let upper: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("WHARF_SERVICE_{upper}")
+}
+
+fn nth(subnet: Ipv4Addr, n: u32) -> Ipv4Addr {
+    Ipv4Addr::from(u32::from(subnet) + n)
+}
+
+async fn bind(addr: SocketAddr, what: &str) -> Result<TcpListener, RunnerError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| errors::port_in_use(addr, what, &e))
+}
+
+impl Network {
+    pub async fn start(
+        m: &Manifest,
+        task_subnet: Ipv4Addr,
+        discovery_subnet: Ipv4Addr,
+        changed: Arc<dyn Fn() + Send + Sync>,
+    ) -> Result<Network, RunnerError> {
+        let mut groups = Vec::new();
+        let mut listeners = Vec::new();
+        for lbdef in &m.load_balancers {
+            for l in &lbdef.listeners {
+                let mut routes = Vec::new();
+                let mut tcp_group = None;
+                for s in &m.services {
+                    for e in s
+                        .load_balancers
+                        .iter()
+                        .filter(|e| e.load_balancer == lbdef.name && e.listener_port == l.port)
+                    {
+                        let probe = match (lbdef.kind, &e.health_check.path) {
+                            (LbKind::Alb, Some(_)) => Probe::Http(e.health_check.clone()),
+                            _ => Probe::Tcp(e.health_check.clone()),
+                        };
+                        let group = TargetGroup::new(
+                            format!("{}:{}", lbdef.name, l.port),
+                            s.name.clone(),
+                            e.container_port,
+                            probe,
+                            Duration::from_millis(e.deregistration_delay_ms),
+                            changed.clone(),
+                        );
+                        groups.push(group.clone());
+                        if e.rules.is_empty() {
+                            routes.push(Route {
+                                priority: u32::MAX,
+                                path_patterns: vec![],
+                                host_headers: vec![],
+                                group: group.clone(),
+                            });
+                        }
+                        for r in &e.rules {
+                            routes.push(Route {
+                                priority: r.priority,
+                                path_patterns: r.path_patterns.clone(),
+                                host_headers: r.host_headers.clone(),
+                                group: group.clone(),
+                            });
+                        }
+                        tcp_group.get_or_insert(group);
+                    }
+                }
+                let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, l.effective_local_port()));
+                let listener = bind(
+                    addr,
+                    &format!("listener {} of load balancer `{}`", l.port, lbdef.name),
+                )
+                .await?;
+                let local = listener
+                    .local_addr()
+                    .map_err(|e| errors::port_in_use(addr, "a listener", &e))?;
+                listeners.push(ListenerView {
+                    load_balancer: lbdef.name.clone(),
+                    port: l.port,
+                    local_address: local.to_string(),
+                });
+                match lbdef.kind {
+                    LbKind::Alb => {
+                        lb::sort_routes(&mut routes);
+                        tokio::spawn(lb::serve_http(listener, Arc::new(routes)));
+                    }
+                    LbKind::Nlb => {
+                        if let Some(group) = tcp_group {
+                            tokio::spawn(lb::serve_tcp(listener, group));
+                        }
+                    }
+                }
+            }
+        }
+        let mut discovery = Vec::new();
+        for (n, s) in m
+            .services
+            .iter()
+            .filter(|s| s.discovery.is_some())
+            .enumerate()
+        {
+            let Some(d) = &s.discovery else { continue };
+            let addr = SocketAddr::from((nth(discovery_subnet, n as u32 + 1), d.port));
+            let listener = bind(addr, &format!("service discovery name `{}`", d.name)).await?;
+            let port = d.port;
+            let group = TargetGroup::new(
+                format!("discovery:{}", d.name),
+                s.name.clone(),
+                port,
+                Probe::Tcp(crate::manifest::TargetHealthCheck {
+                    path: None,
+                    interval_ms: 500,
+                    timeout_ms: 1000,
+                    healthy_threshold: 2,
+                    unhealthy_threshold: 2,
+                    matcher: "200".into(),
+                }),
+                Duration::from_secs(5),
+                changed.clone(),
+            );
+            tokio::spawn(lb::serve_tcp(listener, group.clone()));
+            discovery.push(DiscoveryEntry {
+                service: s.name.clone(),
+                name: d.name.clone(),
+                addr,
+                group,
+            });
+        }
+        Ok(Network {
+            groups,
+            discovery,
+            listeners,
+            pool: Mutex::new(AddressPool::new(task_subnet)),
+        })
+    }
+
+    pub fn discovery(&self) -> &[DiscoveryEntry] {
+        &self.discovery
+    }
+
+    /// `WHARF_SERVICE_*` variables every container receives.
+    pub fn discovery_env(&self) -> Vec<(String, String)> {
+        self.discovery
+            .iter()
+            .map(|d| (discovery_var(&d.name), d.addr.to_string()))
+            .collect()
+    }
+
+    /// Hosts-file lines (`127.0.1.1 orders.internal`).
+    pub fn hosts(&self) -> Vec<(String, Ipv4Addr)> {
+        self.discovery
+            .iter()
+            .filter_map(|d| match d.addr.ip() {
+                std::net::IpAddr::V4(ip) => Some((d.name.clone(), ip)),
+                std::net::IpAddr::V6(_) => None,
+            })
+            .collect()
+    }
+
+    /// Puts a RUNNING task behind its load balancers and discovery name.
+    pub fn register(&self, task: &Task) {
+        for g in self
+            .groups
+            .iter()
+            .chain(self.discovery.iter().map(|d| &d.group))
+        {
+            if g.service == task.spec.service {
+                g.register(
+                    &task.spec.id,
+                    SocketAddr::from((task.spec.address, g.container_port)),
+                );
+            }
+        }
+    }
+
+    /// Drains the task from every group at once (DEACTIVATING); `cap` bounds
+    /// the wait when the whole run is stopping.
+    pub async fn deregister(&self, task: &Task, cap: Option<Duration>) {
+        let handles: Vec<_> = self
+            .groups
+            .iter()
+            .chain(self.discovery.iter().map(|d| &d.group))
+            .filter(|g| g.service == task.spec.service)
+            .map(|g| {
+                let (g, id) = (g.clone(), task.spec.id.clone());
+                tokio::spawn(async move { g.deregister(&id, cap).await })
+            })
+            .collect();
+        for h in handles {
+            let _ = h.await;
+        }
+    }
+
+    /// Load balancer and discovery targets of a task, for views; a task
+    /// counts as healthy only once every one of them is.
+    pub fn targets_of(&self, task_id: &str) -> Vec<TargetView> {
+        self.groups
+            .iter()
+            .chain(self.discovery.iter().map(|d| &d.group))
+            .flat_map(|g| {
+                g.targets()
+                    .into_iter()
+                    .filter(|t| t.task_id == task_id)
+                    .map(|t| TargetView {
+                        load_balancer: g.name.clone(),
+                        address: t.addr.to_string(),
+                        health: t.health(),
+                    })
+            })
+            .collect()
+    }
+
+    pub fn allocate(&self, ports: &[u16]) -> Option<Ipv4Addr> {
+        self.pool
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .allocate(ports)
+    }
+
+    pub fn release(&self, addr: Ipv4Addr) {
+        self.pool
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .used
+            .remove(&addr);
+    }
+}
+
+/// Loopback addresses `subnet + 2 ..= subnet + 254` for tasks.
+pub struct AddressPool {
+    subnet: Ipv4Addr,
+    used: BTreeSet<Ipv4Addr>,
+}
+
+impl AddressPool {
+    pub fn new(subnet: Ipv4Addr) -> AddressPool {
+        AddressPool {
+            subnet,
+            used: BTreeSet::new(),
+        }
+    }
+
+    /// The lowest free address whose `ports` can all be bound right now.
+    pub fn allocate(&mut self, ports: &[u16]) -> Option<Ipv4Addr> {
+        for n in 2..=254 {
+            let ip = nth(self.subnet, n);
+            if self.used.contains(&ip) {
+                continue;
+            }
+            let free = ports
+                .iter()
+                .all(|p| std::net::TcpListener::bind((ip, *p)).is_ok());
+            if free {
+                self.used.insert(ip);
+                return Some(ip);
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discovery_variable_names() {
+        assert_eq!(
+            discovery_var("orders.internal"),
+            "WHARF_SERVICE_ORDERS_INTERNAL"
+        );
+        assert_eq!(
+            discovery_var("service-b.local"),
+            "WHARF_SERVICE_SERVICE_B_LOCAL"
+        );
+    }
+
+    #[test]
+    fn pool_hands_out_distinct_addresses() {
+        let mut pool = AddressPool::new(Ipv4Addr::new(127, 99, 3, 0));
+        let a = pool.allocate(&[]).unwrap();
+        let b = pool.allocate(&[]).unwrap();
+        assert_eq!(a, Ipv4Addr::new(127, 99, 3, 2));
+        assert_eq!(b, Ipv4Addr::new(127, 99, 3, 3));
+    }
+}

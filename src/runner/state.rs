@@ -1,0 +1,191 @@
+//! Observable runner state: what `wharf ps`, `--wait` and the status line
+//! read. Stage: runner. Input: updates from task and service supervisors.
+//! Output: a serialisable [`Snapshot`], also written to `.wharf/state.json`.
+//! Invariant: views are plain data; no handle or lock escapes through them.
+
+use serde::{Deserialize, Serialize};
+
+/// ECS task lifecycle, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TaskStatus {
+    Provisioning,
+    Pending,
+    Activating,
+    Running,
+    Deactivating,
+    Stopping,
+    Deprovisioning,
+    Stopped,
+}
+
+impl TaskStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Provisioning => "PROVISIONING",
+            TaskStatus::Pending => "PENDING",
+            TaskStatus::Activating => "ACTIVATING",
+            TaskStatus::Running => "RUNNING",
+            TaskStatus::Deactivating => "DEACTIVATING",
+            TaskStatus::Stopping => "STOPPING",
+            TaskStatus::Deprovisioning => "DEPROVISIONING",
+            TaskStatus::Stopped => "STOPPED",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ContainerStatus {
+    Pending,
+    Running,
+    Stopped,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Health {
+    Unknown,
+    Healthy,
+    Unhealthy,
+}
+
+/// ELB target states (`initial`, `healthy`, `unhealthy`, `draining`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetHealth {
+    Initial,
+    Healthy,
+    Unhealthy,
+    Draining,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerView {
+    pub name: String,
+    pub essential: bool,
+    pub status: ContainerStatus,
+    pub health: Health,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
+    /// True once the container has been started (START is satisfied).
+    pub started: bool,
+    pub has_health_check: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetView {
+    pub load_balancer: String,
+    pub address: String,
+    pub health: TargetHealth,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskView {
+    pub id: String,
+    pub service: String,
+    pub family: String,
+    pub address: String,
+    pub last_status: TaskStatus,
+    pub desired_status: TaskStatus,
+    pub health: Health,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_reason: Option<String>,
+    pub containers: Vec<ContainerView>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<TargetView>,
+}
+
+impl TaskView {
+    /// Serving: RUNNING, not unhealthy, and every load balancer target healthy.
+    pub fn is_healthy(&self) -> bool {
+        self.last_status == TaskStatus::Running
+            && self.desired_status == TaskStatus::Running
+            && (self.health == Health::Healthy
+                || (self.health == Health::Unknown
+                    && !self
+                        .containers
+                        .iter()
+                        .any(|c| c.essential && c.has_health_check)))
+            && self
+                .targets
+                .iter()
+                .all(|t| t.health == TargetHealth::Healthy)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceView {
+    pub name: String,
+    pub desired_count: u32,
+    pub running_count: u32,
+    pub healthy_count: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discovery: Option<String>,
+    pub tasks: Vec<TaskView>,
+    /// The most recent stopped tasks, newest last (at most 10).
+    pub stopped: Vec<TaskView>,
+}
+
+impl ServiceView {
+    pub fn is_steady(&self) -> bool {
+        self.healthy_count == self.desired_count && self.tasks.len() as u32 == self.desired_count
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListenerView {
+    pub load_balancer: String,
+    pub port: u16,
+    pub local_address: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    pub runner_pid: u32,
+    pub driver: String,
+    pub metadata_endpoint: String,
+    pub listeners: Vec<ListenerView>,
+    pub services: Vec<ServiceView>,
+    /// Set once the runner is shutting down.
+    pub stopping: bool,
+}
+
+impl Snapshot {
+    pub fn all_steady(&self) -> bool {
+        self.services.iter().all(ServiceView::is_steady)
+    }
+
+    pub fn service(&self, name: &str) -> Option<&ServiceView> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    pub fn listener(&self, lb: &str, port: u16) -> Option<std::net::SocketAddr> {
+        self.listeners
+            .iter()
+            .find(|l| l.load_balancer == lb && l.port == port)?
+            .local_address
+            .parse()
+            .ok()
+    }
+
+    /// One line for the live status view: `api 2/2 · worker 1/2`.
+    pub fn status_line(&self) -> String {
+        let parts: Vec<String> = self
+            .services
+            .iter()
+            .map(|s| format!("{} {}/{} healthy", s.name, s.healthy_count, s.desired_count))
+            .collect();
+        parts.join(" · ")
+    }
+}

@@ -1,0 +1,237 @@
+//! The blocking entry point used by `wharf up` and integration tests, plus the
+//! run's files under the state directory. Stage: runner. Input: a manifest,
+//! [`UpOptions`], a state directory. Output: a [`RunnerHandle`]; files
+//! `state.json` (latest snapshot), `logs.jsonl` (every log record),
+//! `runner.pid` and `hosts`. Invariant: `state.json` is replaced atomically
+//! (write then rename), so readers never see half a snapshot.
+
+use super::driver::{Driver, LogRecord};
+use super::podman::PodmanDriver;
+use super::process::ProcessDriver;
+use super::state::Snapshot;
+use super::{errors, Runner, RunnerError};
+use crate::manifest::Manifest;
+use std::io::Write;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum DriverKind {
+    #[default]
+    Process,
+    Podman,
+}
+
+/// How a run behaves; defaults suit `wharf up`, tests shrink the delays.
+#[derive(Debug, Clone)]
+pub struct UpOptions {
+    pub driver: DriverKind,
+    /// Relative `local.workingDirectory` values resolve against this (the manifest's folder).
+    pub base_dir: PathBuf,
+    /// Tasks get `task_subnet + 2 ..= + 254` (127.0.0.2, ...).
+    pub task_subnet: Ipv4Addr,
+    /// Discovery names get `discovery_subnet + 1, + 2, ...` (127.0.1.1, ...).
+    pub discovery_subnet: Ipv4Addr,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// A task RUNNING this long resets the failure count.
+    pub backoff_reset: Duration,
+    /// Set by [`up_manifest`]; `None` keeps everything in memory (fake-driver tests).
+    pub state_dir: Option<PathBuf>,
+}
+
+impl Default for UpOptions {
+    fn default() -> Self {
+        UpOptions {
+            driver: DriverKind::Process,
+            base_dir: PathBuf::from("."),
+            task_subnet: Ipv4Addr::new(127, 0, 0, 0),
+            discovery_subnet: Ipv4Addr::new(127, 0, 1, 0),
+            backoff_base: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(60),
+            backoff_reset: Duration::from_secs(30),
+            state_dir: None,
+        }
+    }
+}
+
+/// A run with its own tokio runtime, driven from blocking code.
+pub struct RunnerHandle {
+    rt: tokio::runtime::Runtime,
+    runner: Option<Runner>,
+    state_dir: PathBuf,
+}
+
+/// Starts a run of `manifest` with state under `state_dir` (`.wharf/`).
+/// Returns once every listener is bound and every service scheduler runs.
+pub fn up_manifest(
+    manifest: &Manifest,
+    opts: &UpOptions,
+    state_dir: &Path,
+) -> Result<RunnerHandle, RunnerError> {
+    std::fs::create_dir_all(state_dir)
+        .map_err(|e| errors::runner_io("cannot create the state directory", &e))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("wharf-runner")
+        .build()
+        .map_err(|e| errors::runner_io("cannot start the runner's runtime", &e))?;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let run_id = format!("wharf-{}-{nanos:x}", std::process::id());
+    let driver: Arc<dyn Driver> = match opts.driver {
+        DriverKind::Process => Arc::new(ProcessDriver::new(&run_id)),
+        DriverKind::Podman => Arc::new(PodmanDriver::new(&run_id, state_dir)),
+    };
+    let mut opts = opts.clone();
+    opts.state_dir = Some(state_dir.to_path_buf());
+    let _ = std::fs::remove_file(state_dir.join("logs.jsonl"));
+    let runner = rt.block_on(Runner::start(manifest, &opts, driver, &run_id))?;
+    std::fs::write(
+        state_dir.join("runner.pid"),
+        format!("{}\n", std::process::id()),
+    )
+    .map_err(|e| errors::runner_io("cannot write runner.pid", &e))?;
+    let source = runner.snapshot_source();
+    let path = state_dir.join("state.json");
+    let mut changes = runner.changes();
+    rt.spawn(async move {
+        loop {
+            write_state(&path, &source());
+            tokio::select! {
+                _ = changes.changed() => {}
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+            // Coalesce bursts of changes into one write.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    Ok(RunnerHandle {
+        rt,
+        runner: Some(runner),
+        state_dir: state_dir.to_path_buf(),
+    })
+}
+
+/// Writes a snapshot atomically; a failed write is retried on the next change.
+pub fn write_state(path: &Path, snapshot: &Snapshot) {
+    let tmp = path.with_extension("json.tmp");
+    let text = serde_json::to_string_pretty(snapshot).unwrap_or_default();
+    if std::fs::write(&tmp, text).is_ok() {
+        let _ = std::fs::rename(&tmp, path);
+    }
+}
+
+/// Fans log records out to subscribers and appends them to `logs.jsonl`.
+pub(crate) async fn log_hub(
+    mut rx: mpsc::UnboundedReceiver<LogRecord>,
+    tx: broadcast::Sender<LogRecord>,
+    state_dir: Option<PathBuf>,
+) {
+    let mut file = state_dir.and_then(|d| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(d.join("logs.jsonl"))
+            .ok()
+            .map(std::io::BufWriter::new)
+    });
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while let Ok(more) = rx.try_recv() {
+            batch.push(more);
+        }
+        if let Some(f) = file.as_mut() {
+            for r in &batch {
+                if let Ok(line) = serde_json::to_string(r) {
+                    let _ = writeln!(f, "{line}");
+                }
+            }
+            let _ = f.flush();
+        }
+        for r in batch {
+            let _ = tx.send(r);
+        }
+    }
+}
+
+impl RunnerHandle {
+    pub fn snapshot(&self) -> Snapshot {
+        self.runner().snapshot()
+    }
+
+    pub fn wait_for(&self, timeout: Duration, pred: impl Fn(&Snapshot) -> bool) -> bool {
+        self.rt.block_on(self.runner().wait_for(timeout, pred))
+    }
+
+    pub fn stop_task(&self, id: &str) -> bool {
+        self.runner().stop_task(id)
+    }
+
+    pub fn logs(&self) -> broadcast::Receiver<LogRecord> {
+        self.runner().logs()
+    }
+
+    pub fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.rt
+    }
+
+    pub fn runner(&self) -> &Runner {
+        self.runner
+            .as_ref()
+            .expect("the runner lives until shutdown")
+    }
+
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+
+    /// Graceful stop of every task; returns when all are STOPPED.
+    pub fn shutdown(mut self) {
+        if let Some(mut runner) = self.runner.take() {
+            self.rt.block_on(runner.shutdown());
+            write_state(&self.state_dir.join("state.json"), &runner.snapshot());
+        }
+        let _ = std::fs::remove_file(self.state_dir.join("runner.pid"));
+    }
+
+    /// Graceful stop, unless `force` completes first (second Ctrl-C): then
+    /// everything is killed at once. Returns whether it was forced.
+    pub fn shutdown_until(mut self, force: impl std::future::Future<Output = ()>) -> bool {
+        let Some(mut runner) = self.runner.take() else {
+            return false;
+        };
+        let forced = self.rt.block_on(async {
+            tokio::select! {
+                _ = runner.shutdown() => false,
+                _ = force => true,
+            }
+        });
+        if forced {
+            runner.force_kill();
+        }
+        write_state(&self.state_dir.join("state.json"), &runner.snapshot());
+        let _ = std::fs::remove_file(self.state_dir.join("runner.pid"));
+        forced
+    }
+
+    pub fn force_kill(&self) {
+        if let Some(r) = &self.runner {
+            r.force_kill();
+        }
+    }
+}
+
+impl Drop for RunnerHandle {
+    fn drop(&mut self) {
+        if let Some(runner) = self.runner.take() {
+            runner.force_kill();
+            let _ = std::fs::remove_file(self.state_dir.join("runner.pid"));
+        }
+    }
+}

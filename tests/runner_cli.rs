@@ -1,0 +1,304 @@
+//! `wharf up / ps / logs / down` as a user runs them (the real binary,
+//! `--color never`), and the exit codes that tell CI what failed.
+
+mod common;
+
+use common::{get, scratch};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn wharf(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .current_dir(dir)
+        .arg("--color")
+        .arg("never")
+        .args(args)
+        .output()
+        .expect("wharf runs")
+}
+
+fn fixture(dir: &Path, name: &str) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/manifests")
+        .join(name);
+    let dst = dir.join(name);
+    std::fs::copy(src, &dst).expect("fixture copied");
+    dst
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn up_detach_wait_then_ps_logs_down() {
+    let dir = scratch("cli");
+    fixture(&dir, "web.json");
+    let up = wharf(
+        &dir,
+        &["up", "web.json", "--detach", "--wait", "--timeout", "120s"],
+    );
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    assert!(text(&up).contains("web 2/2 healthy"), "{}", text(&up));
+
+    let ps = wharf(&dir, &["ps"]);
+    let table = text(&ps);
+    assert!(
+        table.contains("web-1") && table.contains("web-2") && table.contains("RUNNING"),
+        "{table}"
+    );
+    assert!(table.contains("migrate:exited(0)"), "{table}");
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&wharf(&dir, &["ps", "--json"]).stdout).unwrap();
+    assert_eq!(json["running"], true);
+    let listener: std::net::SocketAddr = json["listeners"][0]["localAddress"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(get(listener, "localhost", "/").unwrap().0, 200);
+
+    let logs = text(&wharf(&dir, &["logs", "web"]));
+    assert!(
+        logs.contains("migrate") && logs.contains("| migrated"),
+        "{logs}"
+    );
+    assert!(logs.contains("task web-1 RUNNING"), "{logs}");
+
+    let runner_pid = json["runnerPid"].as_u64().unwrap();
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    assert!(
+        !Path::new(&format!("/proc/{runner_pid}")).exists() || {
+            let stat =
+                std::fs::read_to_string(format!("/proc/{runner_pid}/stat")).unwrap_or_default();
+            stat.contains(") Z")
+        }
+    );
+    let after = text(&wharf(&dir, &["ps"]));
+    assert!(
+        after.contains("not running") && after.contains("STOPPED"),
+        "{after}"
+    );
+}
+
+#[test]
+fn invalid_manifest_exits_1_with_e0601() {
+    let dir = scratch("cli-invalid");
+    std::fs::write(
+        dir.join("m.json"),
+        r#"{"version": 1, "services": [{"name": "a", "task": "nope"}]}"#,
+    )
+    .unwrap();
+    let out = wharf(&dir, &["up", "m.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("E0601") && text(&out).contains("unknown task `nope`"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn missing_local_command_exits_1_with_e0603() {
+    let dir = scratch("cli-nolocal");
+    let m = r#"{"version": 1, "tasks": [{"family": "t", "containers": [{"name": "app", "image": "x"}]}],
+                "services": [{"name": "s", "task": "t"}]}"#;
+    std::fs::write(dir.join("m.json"), m).unwrap();
+    let out = wharf(&dir, &["up", "m.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("E0603") && text(&out).contains("`t/app`"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn busy_listener_port_exits_4_with_e0604() {
+    let dir = scratch("cli-port");
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let m = format!(
+        r#"{{"version": 1, "loadBalancers": [{{"name": "lb", "kind": "nlb", "listeners": [{{"port": 9, "protocol": "TCP", "localPort": {port}}}]}}]}}"#
+    );
+    std::fs::write(dir.join("m.json"), m).unwrap();
+    let out = wharf(&dir, &["up", "m.json"]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    assert!(text(&out).contains("E0604"), "{}", text(&out));
+}
+
+#[test]
+fn wait_that_never_gets_healthy_exits_1_with_e0605() {
+    let dir = scratch("cli-unhealthy");
+    let m = r#"{"version": 1, "tasks": [{"family": "t", "containers": [{"name": "app", "image": "x",
+        "healthCheck": {"command": {"CMD": ["false"]}, "intervalMs": 200, "retries": 1},
+        "local": {"command": "exec sleep 1000"}}]}],
+        "services": [{"name": "s", "task": "t"}]}"#;
+    std::fs::write(dir.join("m.json"), m).unwrap();
+    let out = wharf(
+        &dir,
+        &["up", "m.json", "--detach", "--wait", "--timeout", "3s"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("E0605") && text(&out).contains("`s` has 0/1 healthy"),
+        "{}",
+        text(&out)
+    );
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+}
+
+#[test]
+fn up_rejects_other_files() {
+    let dir = scratch("cli-other");
+    let out = wharf(&dir, &["up", "app.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("neither a .wharf program nor a manifest.json"),
+        "{}",
+        text(&out)
+    );
+}
+
+/// Starts `wharf up m.json` in the foreground with a unique marker variable.
+fn foreground(dir: &Path, app: &str, stop_timeout_ms: u64) -> (std::process::Child, String) {
+    let token = format!(
+        "WHARF_FG_TOKEN=fg-{}-{}",
+        std::process::id(),
+        dir.display().to_string().len()
+    );
+    let (k, v) = token.split_once('=').unwrap();
+    let m = serde_json::json!({"version": 1,
+        "tasks": [{"family": "t", "containers": [{"name": "app", "image": "x", "stopTimeoutMs": stop_timeout_ms,
+            "environment": {k: v}, "local": {"command": app}}]}],
+        "services": [{"name": "s", "task": "t"}]});
+    std::fs::write(dir.join("m.json"), m.to_string()).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .current_dir(dir)
+        .args(["--color", "never", "up", "m.json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    (child, token)
+}
+
+fn sigint(child: &std::process::Child) {
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+}
+
+fn exit_within(child: &mut std::process::Child, secs: u64) -> Option<i32> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    None
+}
+
+#[test]
+fn foreground_up_prints_prefixed_logs_and_stops_on_ctrl_c() {
+    let dir = scratch("cli-fg");
+    let (mut child, token) = foreground(&dir, "echo hello-from-app; exec sleep 1000", 5000);
+    common::eventually("the app to log", || {
+        std::fs::read_to_string(dir.join(".wharf/logs.jsonl"))
+            .unwrap_or_default()
+            .contains("hello-from-app")
+    });
+    sigint(&child);
+    assert_eq!(
+        exit_within(&mut child, 60),
+        Some(0),
+        "graceful stop exits 0"
+    );
+    let mut out = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("s-1 app") && l.ends_with("| hello-from-app")),
+        "{out}"
+    );
+    assert!(common::processes_with_env(&token).is_empty());
+}
+
+#[test]
+fn second_ctrl_c_forces_the_stop_with_130() {
+    let dir = scratch("cli-force");
+    let (mut child, token) = foreground(
+        &dir,
+        "trap '' TERM; echo trap-set; while true; do sleep 0.2; done",
+        120_000,
+    );
+    common::eventually("the TERM trap", || {
+        std::fs::read_to_string(dir.join(".wharf/logs.jsonl"))
+            .unwrap_or_default()
+            .contains("trap-set")
+    });
+    sigint(&child);
+    common::eventually("the graceful stop to begin", || {
+        std::fs::read_to_string(dir.join(".wharf/logs.jsonl"))
+            .unwrap_or_default()
+            .contains("SIGTERM")
+    });
+    sigint(&child);
+    assert_eq!(
+        exit_within(&mut child, 30),
+        Some(130),
+        "forced stop exits 130"
+    );
+    common::eventually("no process left", || {
+        common::processes_with_env(&token).is_empty()
+    });
+}
+
+#[test]
+fn up_compiles_a_wharf_program_first() {
+    let dir = scratch("cli-wharf");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runner/app.wharf");
+    std::fs::copy(src, dir.join("app.wharf")).unwrap();
+    let up = wharf(
+        &dir,
+        &["up", "app.wharf", "--detach", "--wait", "--timeout", "120s"],
+    );
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    let compiled = std::fs::read_to_string(dir.join(".wharf/manifest.json")).unwrap();
+    assert!(
+        compiled.contains("\"name\": \"web.internal\""),
+        "{compiled}"
+    );
+    let (code, _) = get("127.0.1.1:8100".parse().unwrap(), "web.internal", "/").unwrap();
+    assert_eq!(
+        code, 200,
+        "the discovery name answers once the service is steady"
+    );
+    assert!(text(&wharf(&dir, &["ps"])).contains("discovery web.internal -> 127.0.1.1:8100"));
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+}
+
+#[test]
+fn up_reports_compile_errors_of_a_program() {
+    let dir = scratch("cli-wharf-bad");
+    std::fs::write(
+        dir.join("bad.wharf"),
+        "service web in nowhere { task missing }\n",
+    )
+    .unwrap();
+    let out = wharf(&dir, &["up", "bad.wharf"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("E02"), "{}", text(&out));
+}

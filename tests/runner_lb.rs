@@ -1,0 +1,309 @@
+//! Local load balancers and service discovery with real backends: listener
+//! rules, healthy-only round robin, zero failed requests during a task
+//! replacement, NLB pass-through and discovery addresses.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+use wharf::runner::RunnerHandle;
+
+fn echo(dir: &Path) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/http_echo.py");
+    json!({
+        "name": "web", "image": "python:3", "stopTimeoutMs": 5000,
+        "portMappings": [{"containerPort": 8000}],
+        "local": {"command": ["python3", script.display().to_string()], "environment": {"SICK_DIR": dir.display().to_string()}}
+    })
+}
+
+fn exposure(lb: &str, rules: Value) -> Value {
+    json!({
+        "loadBalancer": lb, "listenerPort": 80, "containerName": "web", "containerPort": 8000, "rules": rules,
+        "healthCheck": {"path": "/health", "intervalMs": 250, "timeoutMs": 1000, "healthyThreshold": 2, "unhealthyThreshold": 2},
+        "deregistrationDelayMs": 3000
+    })
+}
+
+fn service(name: &str, desired: u32, lbs: Value) -> Value {
+    // The grace period covers python's start-up on a loaded machine.
+    json!({"name": name, "task": "echo", "desiredCount": desired, "loadBalancers": lbs, "healthCheckGracePeriodMs": 30_000})
+}
+
+fn program(dir: &Path, services: Value, kind: &str) -> Value {
+    json!({
+        "version": 1,
+        "tasks": [{"family": "echo", "containers": [echo(dir)]}],
+        "services": services,
+        "loadBalancers": [{"name": "edge", "kind": kind, "listeners": [{"port": 80, "protocol": if kind == "alb" { "HTTP" } else { "TCP" }, "localPort": 0}]}]
+    })
+}
+
+fn listener(h: &RunnerHandle) -> SocketAddr {
+    h.snapshot().listener("edge", 80).expect("listener bound")
+}
+
+fn tasks_behind(h: &RunnerHandle, n: usize) -> Vec<String> {
+    let addr = listener(h);
+    let mut seen = BTreeSet::new();
+    for _ in 0..(n * 4) {
+        let (code, body) = get(addr, "x", "/id").unwrap();
+        assert_eq!(code, 200);
+        seen.insert(body.split(' ').next().unwrap().to_string());
+    }
+    seen.into_iter().collect()
+}
+
+#[test]
+fn listener_rules_route_by_priority_path_and_host() {
+    let dir = scratch("rules");
+    let services = json!([
+        service(
+            "api",
+            1,
+            json!([exposure(
+                "edge",
+                json!([{"priority": 10, "pathPatterns": ["/api/*"]}])
+            )])
+        ),
+        service(
+            "admin",
+            1,
+            json!([exposure(
+                "edge",
+                json!([{"priority": 5, "hostHeaders": ["admin.*"]}])
+            )])
+        ),
+        service("site", 1, json!([exposure("edge", json!([]))])),
+    ]);
+    let h = up(&manifest(program(&dir, services, "alb")), 41, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    let addr = listener(&h);
+    let who = |host: &str, path: &str| {
+        get(addr, host, path)
+            .unwrap()
+            .1
+            .split('-')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(who("shop.example.com", "/api/orders"), "api");
+    assert_eq!(who("shop.example.com", "/index.html"), "site");
+    assert_eq!(
+        who("admin.example.com", "/api/orders"),
+        "admin",
+        "priority 5 is evaluated before 10"
+    );
+    let (_, body) = get(addr, "shop.example.com", "/api/x").unwrap();
+    assert!(
+        body.ends_with("/api/x shop.example.com"),
+        "path and Host are forwarded: {body}"
+    );
+    h.shutdown();
+}
+
+#[test]
+fn round_robin_over_healthy_targets_only_and_elb_failures_replace_tasks() {
+    let dir = scratch("healthy-only");
+    let mut svc = service("svc", 2, json!([exposure("edge", json!([]))]));
+    svc["healthCheckGracePeriodMs"] = json!(8_000);
+    let h = up(&manifest(program(&dir, json!([svc]), "alb")), 42, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    assert_eq!(
+        tasks_behind(&h, 2),
+        ["svc-1", "svc-2"],
+        "both targets get requests"
+    );
+    std::fs::write(dir.join("sick-svc-1"), "").unwrap();
+    // Once svc-1's target is unhealthy the service replaces it with svc-3.
+    assert!(h.wait_for(WAIT, |s| s.services[0]
+        .stopped
+        .iter()
+        .any(|t| t.id == "svc-1")));
+    let reason = h.snapshot().services[0].stopped[0]
+        .stopped_reason
+        .clone()
+        .unwrap();
+    assert_eq!(reason, "Task failed ELB health checks");
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    assert_eq!(tasks_behind(&h, 2), ["svc-2", "svc-3"]);
+    h.shutdown();
+}
+
+#[test]
+fn no_request_fails_during_a_replacement() {
+    let dir = scratch("zero-errors");
+    let services = json!([service(
+        "svc",
+        2,
+        json!([exposure(
+            "edge",
+            json!([{"priority": 1, "pathPatterns": ["/*"]}])
+        )])
+    )]);
+    let h = up(&manifest(program(&dir, services, "alb")), 43, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    let addr = listener(&h);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let client = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let (mut ok, mut failed) = (0u32, Vec::new());
+            // Bounded: at most 20 000 requests even if the replacement hangs.
+            for i in 0..20_000u32 {
+                if stop.load(std::sync::atomic::Ordering::SeqCst) && i >= 300 {
+                    break;
+                }
+                match get(addr, "x", "/id") {
+                    Ok((200, _)) => ok += 1,
+                    other => failed.push(format!("{other:?}")),
+                }
+            }
+            (ok, failed)
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(h.stop_task("svc-1"));
+    assert!(h.wait_for(WAIT, |s| s.all_steady()
+        && s.services[0].tasks.iter().all(|t| t.id != "svc-1")));
+    assert!(h.stop_task("svc-2"));
+    assert!(h.wait_for(WAIT, |s| {
+        s.all_steady()
+            && s.services[0].tasks.iter().all(|t| t.id != "svc-2")
+            && s.services[0].stopped.len() == 2
+    }));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (ok, failed) = client.join().unwrap();
+    assert!(
+        failed.is_empty(),
+        "{} of {} requests failed: {:?}",
+        failed.len(),
+        ok as usize + failed.len(),
+        &failed[..failed.len().min(5)]
+    );
+    assert!(ok >= 300);
+    h.shutdown();
+}
+
+#[test]
+fn nlb_passes_tcp_through_to_healthy_targets() {
+    let dir = scratch("nlb");
+    let mut e = exposure("edge", json!([]));
+    e["healthCheck"] = json!({"intervalMs": 250, "timeoutMs": 1000, "healthyThreshold": 2, "unhealthyThreshold": 2});
+    let services = json!([service("svc", 2, json!([e]))]);
+    let h = up(&manifest(program(&dir, services, "nlb")), 44, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    assert_eq!(tasks_behind(&h, 2), ["svc-1", "svc-2"]);
+    h.shutdown();
+}
+
+#[test]
+fn service_discovery_names_reach_the_service() {
+    let dir = scratch("discovery");
+    let mut orders = service("orders", 2, json!([]));
+    orders["discovery"] = json!({"name": "orders.internal", "containerName": "web", "port": 8000});
+    let caller = json!({"family": "caller", "containers": [shell("app", true, "echo target=$WHARF_SERVICE_ORDERS_INTERNAL; cat $WHARF_HOSTS_FILE; exec sleep 1000")]});
+    let m = json!({
+        "version": 1,
+        "tasks": [{"family": "echo", "containers": [echo(&dir)]}, caller],
+        "services": [orders, {"name": "caller", "task": "caller", "desiredCount": 1}],
+    });
+    let h = up(&manifest(m), 45, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    let addr: SocketAddr = "127.45.1.1:8000".parse().unwrap();
+    let mut body = String::new();
+    eventually("the discovery address to answer", || {
+        match get(addr, "orders.internal", "/id") {
+            Ok((200, b)) => {
+                body = b;
+                true
+            }
+            _ => false,
+        }
+    });
+    assert!(body.starts_with("orders-"), "{body}");
+    eventually("the caller to print its discovery variables", || {
+        let logs = std::fs::read_to_string(dir.join(".wharf/logs.jsonl")).unwrap_or_default();
+        logs.contains("target=127.45.1.1:8000") && logs.contains("127.45.1.1 orders.internal")
+    });
+    h.shutdown();
+}
+
+#[test]
+fn shutdown_drains_for_at_most_a_few_seconds() {
+    let dir = scratch("drain-cap");
+    let mut e = exposure("edge", json!([]));
+    e["healthCheck"] = json!({"intervalMs": 250, "timeoutMs": 1000, "healthyThreshold": 2, "unhealthyThreshold": 2});
+    e["deregistrationDelayMs"] = json!(300_000);
+    let services = json!([service("svc", 1, json!([e]))]);
+    let h = up(&manifest(program(&dir, services, "nlb")), 46, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    // An idle connection through the NLB keeps the target's connection count above zero.
+    let idle = std::net::TcpStream::connect(listener(&h)).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    h.shutdown();
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
+    drop(idle);
+}
+
+/// Reads one HTTP/1.1 response with a Content-Length body.
+fn read_response(reader: &mut impl std::io::BufRead) -> (u16, String) {
+    let mut status = String::new();
+    reader.read_line(&mut status).unwrap();
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    (
+        status.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0),
+        String::from_utf8(body).unwrap(),
+    )
+}
+
+#[test]
+fn keep_alive_clients_are_balanced_per_request() {
+    let dir = scratch("keep-alive");
+    let services = json!([service("svc", 2, json!([exposure("edge", json!([]))]))]);
+    let h = up(&manifest(program(&dir, services, "alb")), 47, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    let stream = std::net::TcpStream::connect(listener(&h)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    let mut seen = BTreeSet::new();
+    for i in 0..20 {
+        use std::io::Write;
+        write!(writer, "GET /req/{i} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let (code, body) = read_response(&mut reader);
+        assert_eq!(code, 200);
+        assert!(body.contains(&format!("/req/{i} ")), "{body}");
+        seen.insert(body.split(' ').next().unwrap().to_string());
+    }
+    assert_eq!(
+        seen.len(),
+        2,
+        "one client connection still reaches both targets: {seen:?}"
+    );
+    h.shutdown();
+}
