@@ -208,7 +208,6 @@ fn every_fixture_names_a_known_code() {
     }
 }
 
-/// Every E01xx-E04xx code has a `## E0xxx` section in `explain.md`.
 /// Every code, the backends' and the runner's included, has an explanation.
 #[test]
 fn every_code_has_an_explanation() {
