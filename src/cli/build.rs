@@ -15,6 +15,8 @@ pub enum Target {
     Ecs,
     /// One deployable CloudFormation stack (or joined stacks past its limits).
     Cloudformation,
+    /// The local runtime manifest that `wharf up` runs.
+    Local,
 }
 
 /// Template syntax for `--target cloudformation`.
@@ -50,6 +52,7 @@ pub fn emit(
     use emit::cloudformation::{emit_cloudformation, Format};
     match (target, format) {
         (Target::Ecs, _) => emit::ecs::emit_ecs(program),
+        (Target::Local, _) => emit::local::emit_local(program),
         (Target::Cloudformation, TemplateFormat::Json) => {
             emit_cloudformation(program, Format::Json)
         }
