@@ -42,6 +42,7 @@ pub fn program(n: usize) -> String {
     let mut s = String::with_capacity(n * 900 + 1024);
     s.push_str(
         "region \"us-east-1\"\n\
+         account \"123456789012\"\n\
          input VPC: vpc_id = \"vpc-0123456789abcdef0\"\n\
          input PUBLIC: subnets = \"subnet-0aaa1111bbbb2222c,subnet-0ddd3333eeee4444f\"\n\
          input PRIVATE: subnets = \"subnet-0a1b2c3d4e5f60718,subnet-0f1e2d3c4b5a69788\"\n\

@@ -72,7 +72,7 @@ if ls examples/*.wharf >/dev/null 2>&1 && "$WHARF" build --help 2>/dev/null | gr
 else
     echo "no examples/wharf build yet: using the hand-built test programs"
     WHARF_CFN_OUT="$WORK/lint" cargo test --quiet --test cfn_lint >/dev/null 2>&1
-    for d in "$WORK"/lint/json/*/; do
+    for d in "$WORK"/lint/json/programs/*/; do
         name=$(basename "$d")
         # the 300-service program takes minutes to create; fleet-split covers splitting
         [ "$name" = fleet ] && continue
@@ -84,7 +84,7 @@ fi
 # 52 joined stacks (a few minutes), in deploy-order.txt order.
 if [ "${WHARF_DEPLOY_SPLIT:-0}" = 1 ] && [ ! -d "$TEMPLATES/fleet-split" ]; then
     WHARF_CFN_OUT="$WORK/lint" cargo test --quiet --test cfn_lint >/dev/null 2>&1
-    cp -r "$WORK/lint/json/fleet-split" "$TEMPLATES/fleet-split"
+    cp -r "$WORK/lint/json/programs/fleet-split" "$TEMPLATES/fleet-split"
 fi
 
 CERT=$(awsm acm request-certificate --domain-name wharf.example.com \

@@ -2,7 +2,8 @@
 //! `examples/*.wharf` and of the hand-built test programs, in JSON and YAML, and
 //! requires zero errors and zero warnings. Skips (with a message) when
 //! `cfn-lint` is not installed. Set `WHARF_CFN_OUT=<dir>` to keep the
-//! templates (the deploy test script uses them).
+//! templates, as `<dir>/<json|yaml>/<examples|programs>/<program>/` (the
+//! deploy test script uses them).
 
 mod cfn_common;
 
@@ -35,20 +36,24 @@ pub fn examples() -> Vec<Program> {
         .collect()
 }
 
-fn programs() -> Vec<Program> {
-    let mut all = examples();
-    all.extend([
-        cfn_common::fargate_web(),
-        cfn_common::ec2_bridge(),
-        cfn_common::private_network(),
-        cfn_common::many_services("fleet-small", 12),
-        cfn_common::many_services("fleet-split", 50),
-    ]);
+/// (directory, program): examples and hand-built programs may share a name.
+fn programs() -> Vec<(&'static str, Program)> {
+    let mut all: Vec<(&str, Program)> = examples().into_iter().map(|p| ("examples", p)).collect();
+    all.extend(
+        [
+            cfn_common::fargate_web(),
+            cfn_common::ec2_bridge(),
+            cfn_common::private_network(),
+            cfn_common::many_services("fleet-small", 12),
+            cfn_common::many_services("fleet-split", 50),
+        ]
+        .map(|p| ("programs", p)),
+    );
     all
 }
 
-fn write(dir: &Path, p: &Program, format: Format) -> Vec<PathBuf> {
-    let sub = dir.join(format.extension()).join(&p.name);
+fn write(dir: &Path, group: &str, p: &Program, format: Format) -> Vec<PathBuf> {
+    let sub = dir.join(format.extension()).join(group).join(&p.name);
     std::fs::create_dir_all(&sub).unwrap();
     let artifacts = emit_cloudformation(p, format)
         .unwrap_or_else(|d| panic!("{}: unexpected diagnostics {d:#?}", p.name));
@@ -78,11 +83,16 @@ fn cfn_lint_is_clean() {
     };
     let mut files = Vec::new();
     for format in [Format::Json, Format::Yaml] {
-        for p in programs() {
-            files.extend(write(&dir, &p, format));
+        for (group, p) in programs() {
+            files.extend(write(&dir, group, &p, format));
         }
         // A split program: lint the shared, two service and the links stacks.
-        let split = write(&dir, &cfn_common::many_services("fleet", 300), format);
+        let split = write(
+            &dir,
+            "programs",
+            &cfn_common::many_services("fleet", 300),
+            format,
+        );
         files.extend(split.into_iter().filter(|f| {
             let n = f.file_name().unwrap().to_string_lossy().to_string();
             n.starts_with("fleet-shared")
@@ -114,4 +124,70 @@ fn cfn_lint_is_clean() {
     if std::env::var_os("WHARF_CFN_OUT").is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// Reads every YAML template back with PyYAML (a YAML 1.1 reader, like
+/// CloudFormation's) and requires exactly the JSON template's values: no
+/// string may come back as a number or boolean. Skips without python3/PyYAML.
+#[test]
+fn yaml_reads_back_as_the_json_template() {
+    const READ_BACK: &str = r#"
+import json, sys, yaml
+class L(yaml.SafeLoader): pass
+def tag(loader, suffix, node):
+    name = "Ref" if suffix == "Ref" else "Fn::" + suffix
+    if isinstance(node, yaml.ScalarNode):
+        v = loader.construct_scalar(node)
+        v = v.split(".", 1) if suffix == "GetAtt" else v
+    elif isinstance(node, yaml.SequenceNode):
+        v = loader.construct_sequence(node, deep=True)
+    else:
+        v = loader.construct_mapping(node, deep=True)
+    return {name: v}
+L.add_multi_constructor("!", tag)
+bad = 0
+for line in sys.stdin:
+    y, j = line.split()
+    if yaml.load(open(y), Loader=L) != json.load(open(j)):
+        print("differs:", y); bad += 1
+sys.exit(1 if bad else 0)
+"#;
+    let has_yaml = Command::new("python3")
+        .args(["-c", "import yaml"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_yaml {
+        eprintln!("SKIPPED: python3 with PyYAML not found; YAML not read back");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("wharf-cfn-yaml-{}", std::process::id()));
+    let mut pairs = String::new();
+    for (group, p) in programs() {
+        let json = write(&dir, group, &p, Format::Json);
+        let yaml = write(&dir, group, &p, Format::Yaml);
+        assert_eq!(json.len(), yaml.len());
+        for (j, y) in json.iter().zip(&yaml) {
+            pairs.push_str(&format!("{} {}\n", y.display(), j.display()));
+        }
+    }
+    let mut child = Command::new("python3")
+        .args(["-c", READ_BACK])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(pairs.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }

@@ -244,3 +244,20 @@ fn inexpressible_constructs_are_coded_diagnostics() {
     assert!(codes.contains(&"E0510"), "{codes:?}");
     assert!(diags.iter().all(|d| d.help.is_some()));
 }
+
+#[test]
+fn caller_rules_are_cut_into_links_stacks() {
+    // 849 caller rules: more than one stack may hold.
+    let artifacts = emit(&cfn_common::many_services("big", 850), Format::Json);
+    let links: Vec<&str> = artifacts
+        .iter()
+        .map(|a| a.path.as_str())
+        .filter(|p| p.starts_with("big-links"))
+        .collect();
+    assert_eq!(
+        links,
+        ["big-links-1.json", "big-links-2.json", "big-links-3.json"]
+    );
+    let order = &artifacts.last().unwrap().contents;
+    assert!(order.contains("3 big-links-3 big-links-3.json"), "{order}");
+}

@@ -60,3 +60,30 @@ fn rebuilds_are_byte_identical() {
         );
     }
 }
+
+#[allow(dead_code)]
+#[path = "../benches/compile.rs"]
+mod bench;
+
+/// The benchmark measures a program every backend accepts.
+#[test]
+fn benchmark_program_compiles_for_every_backend() {
+    let mut sources = wharf::diag::SourceMap::new();
+    let id = sources.add("bench.wharf", bench::program(3));
+    let file = wharf::syntax::parse(sources.get(id)).expect("parses");
+    let options = wharf::check::Options {
+        name: "bench".into(),
+        ..Default::default()
+    };
+    let (program, diags) = wharf::check::check(&[file], &options);
+    let program = program.unwrap_or_else(|| panic!("{}", render::human(&sources, &diags, false)));
+    let ecs = emit::ecs::emit_ecs(&program)
+        .unwrap_or_else(|d| panic!("{}", render::human(&sources, &d, false)));
+    assert_eq!(
+        ecs.len(),
+        1 + 3 * 2,
+        "a cluster, then a task definition and a service per service"
+    );
+    let format = emit::cloudformation::Format::Json;
+    assert!(emit::cloudformation::emit_cloudformation(&program, format).is_ok());
+}

@@ -87,9 +87,17 @@ fn log_groups(cx: &mut Cx, program: &mut Program) {
             let Some(log) = &mut c.log else { continue };
             let group = match log.driver {
                 LogDriver::Awslogs => {
+                    // `group "..."`, else an `"awslogs-group" = "..."` option,
+                    // else /ecs/<family>.
+                    let option = log
+                        .options
+                        .iter()
+                        .find(|(k, _)| k == "awslogs-group")
+                        .and_then(|(_, v)| v.as_literal());
                     let group = log
                         .group
                         .clone()
+                        .or(option)
                         .unwrap_or_else(|| format!("/ecs/{family}"));
                     let has = |k: &str| log.options.iter().any(|(o, _)| o == k);
                     let mut options = Vec::new();

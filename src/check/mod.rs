@@ -71,11 +71,20 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
     }
     scope::collect_settings(&mut cx, files, options);
     let templates = template::collect(&mut cx, files, &options.stdlib);
-    let mut expanded = template::expand(&mut cx, files, &templates, &options.stdlib);
-    if let Some(env) = env {
-        environment::apply(&mut cx, &mut expanded, env);
-    }
-    scope::collect_decls(&mut cx, &expanded);
+    // The tree is copied only when templates or an environment change it.
+    let expanded: Vec<ast::File>;
+    let program_files: &[ast::File] = if env.is_some() || template::used(files, &templates) {
+        let mut e = template::expand(&mut cx, files, &templates, &options.stdlib);
+        if let Some(env) = env {
+            environment::apply(&mut cx, &mut e, env);
+        }
+        expanded = e;
+        &expanded
+    } else {
+        template::check_stdlib(&mut cx, files, &options.stdlib);
+        files
+    };
+    scope::collect_decls(&mut cx, program_files);
 
     let region = match cx.scope.region.clone() {
         Some(e) => cx.literal(&e),

@@ -376,6 +376,9 @@ fn check_service(
     {
         cx.push(e::daemon_not_ec2(&s.name, s.span));
     }
+    if !on_fargate && s.network.as_ref().is_some_and(|n| n.public_ip) {
+        cx.push(e::public_ip_on_ec2(&s.name, s.span));
+    }
     if on_fargate && (!s.placement_strategies.is_empty() || !s.placement_constraints.is_empty()) {
         cx.push(e::fargate_placement(&s.name, s.span));
     }

@@ -110,6 +110,39 @@ fn param(cx: &mut Cx, s: &Statement) -> Option<Param> {
     })
 }
 
+/// Whether any statement uses a template: `use ...`, or a container block
+/// filled with `= template(...)`.
+pub fn used(files: &[File], templates: &IndexMap<String, Template>) -> bool {
+    fn any(stmts: &[Statement], templates: &IndexMap<String, Template>) -> bool {
+        stmts.iter().any(|s| {
+            s.head.name == "use"
+                || (BLOCK_HEADS.contains(&s.head.name.as_str())
+                    && s.value
+                        .as_ref()
+                        .and_then(callee)
+                        .is_some_and(|n| templates.contains_key(&n)))
+                || s.block
+                    .as_ref()
+                    .is_some_and(|b| any(&b.statements, templates))
+        })
+    }
+    files.iter().any(|f| any(&f.statements, templates))
+}
+
+/// Stdlib files hold only templates.
+pub fn check_stdlib(cx: &mut Cx, files: &[File], stdlib: &[FileId]) {
+    for f in files.iter().filter(|f| stdlib.contains(&f.id)) {
+        for s in f.statements.iter().filter(|s| s.head.name != "template") {
+            cx.push(errors::unknown_statement(
+                &s.head.name,
+                "in the stdlib",
+                &["template"],
+                s.head.span,
+            ));
+        }
+    }
+}
+
 /// The files with every `use` expanded and `template` declarations removed.
 /// Stdlib files hold only templates and are not part of the result.
 pub fn expand(
@@ -118,17 +151,10 @@ pub fn expand(
     templates: &IndexMap<String, Template>,
     stdlib: &[FileId],
 ) -> Vec<File> {
+    check_stdlib(cx, files, stdlib);
     let mut out = Vec::new();
     for f in files {
         if stdlib.contains(&f.id) {
-            for s in f.statements.iter().filter(|s| s.head.name != "template") {
-                cx.push(errors::unknown_statement(
-                    &s.head.name,
-                    "in the stdlib",
-                    &["template"],
-                    s.head.span,
-                ));
-            }
             continue;
         }
         let mut statements = Vec::new();

@@ -99,6 +99,7 @@ codes! {
     FirelensWithoutRouter = "E0433", "awsfirelens logging without a log router";
     GraceWithoutLoadBalancer = "E0434", "health check grace period without a load balancer";
     ListenerProtocol = "E0435", "listener protocol does not fit the load balancer";
+    PublicIpOnEc2 = "E0437", "public IP on a task that does not run on Fargate";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";

@@ -260,8 +260,9 @@ fn log_group(name: &str) -> LogGroup {
     }
 }
 
-/// A Fargate web API and a static site behind one public ALB with HTTPS and
-/// an HTTP->HTTPS redirect, in a created VPC, scaled on cpu, memory and requests.
+/// A Fargate web API (blue/green) and a static site behind one public ALB with
+/// HTTPS and an HTTP->HTTPS redirect, in a created VPC, scaled on cpu, memory
+/// and requests.
 pub fn fargate_web() -> Program {
     let repo = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web";
     let mut app = container(
@@ -318,6 +319,8 @@ pub fn fargate_web() -> Program {
     api.platform_version = None;
     api.exposures = vec![exposure("public", "app", 3000, &["/api/*"], 1)];
     api.grace_period = Some(60);
+    api.deployment.strategy = DeploymentStrategy::BlueGreen;
+    api.deployment.bake_time_minutes = Some(15);
     api.autoscale = Some(AutoScale {
         min: 2,
         max: 10,

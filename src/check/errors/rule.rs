@@ -406,6 +406,16 @@ pub fn unknown_listener(lb: &str, port: u16, span: Span) -> Diagnostic {
     ))
 }
 
+pub fn public_ip_on_ec2(service: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::PublicIpOnEc2,
+        format!("service `{service}` asks for a public IP but does not run on Fargate"),
+        span,
+        "public IP on EC2",
+    )
+    .with_help("only Fargate tasks get a public IP; remove `public_ip`, or reach the tasks through a load balancer or NAT")
+}
+
 pub fn grace_without_lb(service: &str, span: Span) -> Diagnostic {
     Diagnostic::error(Code::GraceWithoutLoadBalancer, format!("service `{service}` has a health check grace period but no load balancer"), span, "this service")
         .with_help("the grace period delays load balancer health checks; remove `grace`, or `expose` the service")

@@ -143,11 +143,12 @@ impl<'a> Ctx<'a> {
 
     pub(super) fn emit_namespace(&mut self, ns: &'a ir::Namespace) {
         let b = self.at(Kind::Namespace, &ns.name, Owner::Shared);
+        let p = self.p;
         let user = self
-            .p
-            .services
-            .iter()
-            .find(|s| s.discovery.as_ref().is_some_and(|d| d.namespace == ns.name));
+            .ix
+            .namespace_users
+            .get(ns.name.as_str())
+            .map(|&i| &p.services[i]);
         let vpc = match ns.network.as_deref().and_then(|n| self.net(n)) {
             Some(f) => Some(f.vpc.clone()),
             None => user.and_then(|s| self.vpc_of(s)),

@@ -121,3 +121,19 @@ pub fn vpc_cidr_too_small(network: &str, cidr: &str, span: Span) -> Diagnostic {
          such as `10.0.0.0/16`",
     )
 }
+
+pub fn traffic_shift_behind_nlb(service: &str, lb: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CfnInexpressible,
+        format!(
+            "service `{service}` shifts traffic (blue/green, linear or canary) behind \
+             network load balancer `{lb}`"
+        ),
+        span,
+        "this exposure",
+    )
+    .with_help(
+        "the CloudFormation target shifts traffic with weighted listener rules, which only \
+         application load balancers have; use `deploy rolling`, or expose the service via an `alb`",
+    )
+}

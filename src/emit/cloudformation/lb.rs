@@ -18,7 +18,22 @@ use serde_json::json;
 use super::ids::{pascal, Kind};
 use super::value::{get_att, props, r#ref};
 use super::{errors, Ctx, Owner};
-use crate::ir::{self, LbKind, ListenerProtocol, NetworkKind, NetworkMode};
+use crate::ir::{self, DeploymentStrategy, LbKind, ListenerProtocol, NetworkKind, NetworkMode};
+
+/// What the exposure pass tells the service: what the service depends on and,
+/// for blue/green, linear and canary deployments, the alternate target group
+/// and the production listener rule ECS shifts traffic with.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Exposed {
+    pub depends: Vec<String>,
+    pub alternate: Option<String>,
+    pub production_rule: Option<String>,
+}
+
+/// True when ECS shifts traffic between two target groups itself.
+pub(crate) fn shifts_traffic(s: &ir::Service) -> bool {
+    s.deployment.strategy != DeploymentStrategy::Rolling
+}
 
 /// What the listener pass tells the service pass about an exposure.
 #[derive(Debug, Default, Clone)]
@@ -168,9 +183,10 @@ impl<'a> Ctx<'a> {
                 "Host": "#{host}", "Path": "/#{path}", "Query": "#{query}", "StatusCode": "HTTP_301" } })
         } else {
             let catch_all = match lb.kind {
+                // A service that shifts traffic needs a rule of its own.
                 LbKind::Alb => targets.iter().copied().find(|&(i, j)| {
                     let e = &self.p.services[i].exposures[j];
-                    e.paths.is_empty() && e.hosts.is_empty()
+                    e.paths.is_empty() && e.hosts.is_empty() && !shifts_traffic(&self.p.services[i])
                 }),
                 LbKind::Nlb if targets.len() == 1 => Some(targets[0]),
                 LbKind::Nlb => {
@@ -214,7 +230,7 @@ impl<'a> Ctx<'a> {
 
     /// The target group and listener rules of one exposure; returns the IDs
     /// the service must depend on (its rules and default-forwarding listeners).
-    pub(super) fn emit_exposure(&mut self, i: usize, s: &ir::Service, j: usize) -> Vec<String> {
+    pub(super) fn emit_exposure(&mut self, i: usize, s: &ir::Service, j: usize) -> Exposed {
         let e = &s.exposures[j];
         let lb = self.ix.lbs[e.load_balancer.as_str()];
         let task = self.ix.tasks[s.task.as_str()];
@@ -232,7 +248,10 @@ impl<'a> Ctx<'a> {
         };
         self.at(Kind::Service, &s.name, owner);
         let Some(net) = self.net(&lb.network).cloned() else {
-            return default_listeners;
+            return Exposed {
+                depends: default_listeners,
+                ..Exposed::default()
+            };
         };
         let h = &e.health;
         if lb.kind == LbKind::Alb && h.path.is_none() {
@@ -252,9 +271,7 @@ impl<'a> Ctx<'a> {
         let ip = task.network_mode == NetworkMode::Awsvpc;
         let http_check = h.path.is_some();
         let tg = format!("{b}TargetGroup");
-        self.add(
-            tg.clone(),
-            json!({ "Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": props(json!({
+        let target_group = json!({ "Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": props(json!({
                 "VpcId": net.vpc,
                 "Port": e.container_port,
                 "Protocol": protocol,
@@ -270,11 +287,24 @@ impl<'a> Ctx<'a> {
                 "Matcher": http_check.then(|| json!({ "HttpCode": h.matcher })),
                 "TargetGroupAttributes": [{ "Key": "deregistration_delay.timeout_seconds",
                                             "Value": e.deregistration_delay.to_string() }],
-            })) }),
-        );
-        let mut depends = default_listeners.clone();
+            })) });
+        self.add(tg.clone(), target_group.clone());
+        let mut out = Exposed {
+            depends: default_listeners.clone(),
+            ..Exposed::default()
+        };
+        if shifts_traffic(s) {
+            if lb.kind == LbKind::Nlb {
+                self.diags
+                    .push(errors::traffic_shift_behind_nlb(&s.name, &lb.name, e.span));
+            } else {
+                let alternate = format!("{b}AlternateTargetGroup");
+                self.add(alternate.clone(), target_group);
+                out.alternate = Some(alternate);
+            }
+        }
         if lb.kind == LbKind::Nlb {
-            return depends;
+            return out;
         }
         let values = e.paths.len() + e.hosts.len();
         if values > 5 {
@@ -304,17 +334,25 @@ impl<'a> Ctx<'a> {
                 );
             }
             let rule = format!("{b}Rule{port}");
+            let action = match &out.alternate {
+                // ECS moves the weights during a deployment.
+                Some(alt) => json!({ "Type": "forward", "ForwardConfig": { "TargetGroups": [
+                    { "TargetGroupArn": r#ref(&tg), "Weight": 100 },
+                    { "TargetGroupArn": r#ref(alt), "Weight": 0 }] } }),
+                None => json!({ "Type": "forward", "TargetGroupArn": r#ref(&tg) }),
+            };
             self.add(
                 rule.clone(),
                 json!({ "Type": "AWS::ElasticLoadBalancingV2::ListenerRule", "Properties": {
                     "ListenerArn": r#ref(&listener),
                     "Priority": e.priority,
                     "Conditions": conditions,
-                    "Actions": [{ "Type": "forward", "TargetGroupArn": r#ref(&tg) }] } }),
+                    "Actions": [action] } }),
             );
-            depends.push(rule);
+            out.production_rule.get_or_insert(rule.clone());
+            out.depends.push(rule);
         }
-        depends
+        out
     }
 
     /// Target group of a service's first ALB exposure with its load balancer,

@@ -71,8 +71,10 @@ pub(crate) enum Owner {
     Shared,
     /// Index into `Program::services`.
     Service(usize),
-    /// Security group rules between services (they refer to two services).
-    Links,
+    /// Security group rules between services (they refer to two services);
+    /// the emitter uses part 0, the splitter cuts it into parts of at most
+    /// `split::LINKS_PER_STACK` rules.
+    Links(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +129,8 @@ pub(crate) struct Index<'a> {
     pub exposures: HashMap<&'a str, Vec<(usize, usize)>>,
     /// Tasks run by a service with ECS Exec enabled.
     pub exec_tasks: HashSet<&'a str>,
+    /// The first service registering in each Cloud Map namespace.
+    pub namespace_users: HashMap<&'a str, usize>,
 }
 
 impl<'a> Index<'a> {
@@ -180,6 +184,15 @@ impl<'a> Index<'a> {
                 .filter(|s| s.execute_command)
                 .map(|s| s.task.as_str())
                 .collect(),
+            namespace_users: {
+                let mut m = HashMap::new();
+                for (i, s) in p.services.iter().enumerate() {
+                    if let Some(d) = &s.discovery {
+                        m.entry(d.namespace.as_str()).or_insert(i);
+                    }
+                }
+                m
+            },
         }
     }
 }

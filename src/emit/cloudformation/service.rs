@@ -46,15 +46,27 @@ impl<'a> Ctx<'a> {
             }
         }
         let mut depends = Vec::new();
+        let mut exposed = Vec::new();
         for j in 0..s.exposures.len() {
-            depends.extend(self.emit_exposure(i, s, j));
+            let x = self.emit_exposure(i, s, j);
+            // A production rule is referenced, which already orders it.
+            let referenced = x.alternate.as_ref().and(x.production_rule.as_ref());
+            depends.extend(x.depends.iter().filter(|d| Some(*d) != referenced).cloned());
+            exposed.push(x);
         }
         self.at(Kind::Service, &s.name, owner);
+        let lb_role = format!("{b}LoadBalancerRole");
+        if exposed.iter().any(|x| x.alternate.is_some()) {
+            self.emit_lb_role(s, &lb_role);
+        }
         let registries = s
             .discovery
             .as_ref()
             .map(|d| self.emit_discovery(&b, s, task, d));
-        let rules = depends.clone();
+        let rules: Vec<String> = exposed
+            .iter()
+            .flat_map(|x| x.depends.iter().cloned())
+            .collect();
         let uses_providers =
             !matches!(s.launch, Launch::Type(_)) && s.scheduling == Scheduling::Replica;
         if let Some(c) = self.ix.clusters.get(s.cluster.as_str()) {
@@ -77,9 +89,17 @@ impl<'a> Ctx<'a> {
         let load_balancers: Vec<Value> = s
             .exposures
             .iter()
-            .map(|e| {
-                json!({ "ContainerName": e.container, "ContainerPort": e.container_port,
-                        "TargetGroupArn": r#ref(&format!("{}TargetGroup", self.exposure_base(s, e))) })
+            .zip(&exposed)
+            .map(|(e, x)| {
+                let mut v = json!({ "ContainerName": e.container, "ContainerPort": e.container_port,
+                        "TargetGroupArn": r#ref(&format!("{}TargetGroup", self.exposure_base(s, e))) });
+                if let Some(alt) = &x.alternate {
+                    v["AdvancedConfiguration"] = props(json!({
+                        "AlternateTargetGroupArn": r#ref(alt),
+                        "ProductionListenerRule": x.production_rule.as_deref().map(r#ref),
+                        "RoleArn": get_att(&lb_role, "Arn") }));
+                }
+                v
             })
             .collect();
         let (launch_type, strategy, fargate) = match self.launch(s, task) {
@@ -203,6 +223,20 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The role ECS assumes to move listener rule weights during blue/green,
+    /// linear and canary deployments (AWS's managed policy for exactly that).
+    fn emit_lb_role(&mut self, s: &ir::Service, id: &str) {
+        self.add(
+            id.to_string(),
+            json!({ "Type": "AWS::IAM::Role", "Properties": {
+                "Description": format!("ECS shifts traffic between target groups of service `{}`", s.name),
+                "AssumeRolePolicyDocument": { "Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Principal": { "Service": "ecs.amazonaws.com" },
+                    "Action": "sts:AssumeRole" }] },
+                "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers")] } }),
+        );
+    }
+
     /// The protocol a container port is mapped with in the service's task.
     fn port_protocol(&self, s: &ir::Service, port: u16) -> &'static str {
         self.ix.tasks[s.task.as_str()]
@@ -311,7 +345,7 @@ impl<'a> Ctx<'a> {
         if s.callers.is_empty() || !self.awsvpc(s) {
             return;
         }
-        let b = self.at(Kind::Service, &s.name, Owner::Links);
+        let b = self.at(Kind::Service, &s.name, Owner::Links(0));
         let task = self.ix.tasks[s.task.as_str()];
         let mapped: Vec<(u16, Protocol)> = task
             .containers

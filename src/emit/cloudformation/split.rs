@@ -27,6 +27,9 @@ pub const MAX_PARAMETERS: usize = 200;
 pub const MAX_OUTPUTS: usize = 200;
 /// Template body size limit for a template read from S3.
 pub const MAX_BYTES: usize = 1_048_576;
+/// Rules per links stack: well under the resource limit, and small enough
+/// that its exports stay few.
+pub const LINKS_PER_STACK: usize = 400;
 
 pub(super) fn write(
     p: &Program,
@@ -94,14 +97,26 @@ struct Splitter<'a> {
 
 fn split(p: &Program, built: Built, format: Format) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
     let mut groups: BTreeMap<Owner, Group> = BTreeMap::new();
+    // Links rules depend on nothing but service stacks: cut them into parts.
+    let mut links = 0;
     let owner_of: HashMap<String, Owner> = built
         .resources
         .iter()
-        .map(|(k, e)| (k.clone(), e.owner))
+        .map(|(k, e)| {
+            let owner = match e.owner {
+                Owner::Links(_) => {
+                    links += 1;
+                    Owner::Links((links - 1) / LINKS_PER_STACK)
+                }
+                o => o,
+            };
+            (k.clone(), owner)
+        })
         .collect();
+    let links_parts = links.div_ceil(LINKS_PER_STACK);
     for (k, e) in &built.resources {
         groups
-            .entry(e.owner)
+            .entry(owner_of[k])
             .or_default()
             .resources
             .insert(k.clone(), e.value.clone());
@@ -162,8 +177,12 @@ fn split(p: &Program, built: Built, format: Format) -> Result<Vec<Artifact>, Vec
                 format!("Wharf stack `{}`: service `{}`", p.name, p.services[i].name),
                 p.services[i].span,
             ),
-            Owner::Links => (
-                format!("{}-links", sp.prefix),
+            Owner::Links(k) => (
+                if links_parts > 1 {
+                    format!("{}-links-{}", sp.prefix, k + 1)
+                } else {
+                    format!("{}-links", sp.prefix)
+                },
                 format!(
                     "Wharf stack `{}` (links): security group rules between services",
                     p.name
