@@ -63,12 +63,10 @@ fn up_detach_wait_then_ps_logs_down() {
         .unwrap();
     assert_eq!(get(listener, "localhost", "/").unwrap().0, 200);
 
-    let logs = text(&wharf(&dir, &["logs", "web"]));
-    assert!(
-        logs.contains("migrate") && logs.contains("| migrated"),
-        "{logs}"
-    );
-    assert!(logs.contains("task web-1 RUNNING"), "{logs}");
+    common::eventually("the logs of the run", || {
+        let logs = text(&wharf(&dir, &["logs", "web"]));
+        logs.contains("| migrated") && logs.contains("task web-1 RUNNING")
+    });
 
     let runner_pid = json["runnerPid"].as_u64().unwrap();
     let down = wharf(&dir, &["down"]);

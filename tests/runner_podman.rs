@@ -24,7 +24,9 @@ fn podman_ready(dir: &std::path::Path) -> Result<(), String> {
     std::fs::create_dir_all(root.join("bin")).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(root.join("tmp")).map_err(|e| e.to_string())?;
     std::fs::copy(busybox, root.join("bin/busybox")).map_err(|e| e.to_string())?;
-    for cmd in ["sh", "sleep", "echo", "test", "true", "touch", "cat"] {
+    for cmd in [
+        "sh", "sleep", "echo", "test", "true", "touch", "cat", "httpd", "wget",
+    ] {
         let _ = std::os::unix::fs::symlink("busybox", root.join("bin").join(cmd));
     }
     let tar = dir.join("rootfs.tar");
@@ -88,13 +90,23 @@ fn podman_driver_runs_pods_with_ecs_semantics() {
         "{}",
         String::from_utf8_lossy(&stale.stderr)
     );
-    let mut app = container("app", true, "echo app-up; exec sleep 1000");
+    let mut app = container(
+        "app",
+        true,
+        "echo app-up; echo ok > /tmp/index.html; exec httpd -f -p $WHARF_HOST:$PORT -h /tmp",
+    );
+    app["portMappings"] = json!([{"containerPort": 8200}]);
     app["dependsOn"] = json!([{"containerName": "init", "condition": "SUCCESS"}]);
-    app["healthCheck"] = json!({"command": {"CMD-SHELL": "true"}, "intervalMs": 500, "timeoutMs": 10000, "retries": 3});
+    // `localhost` in a health check means the task itself, as in awsvpc.
+    app["healthCheck"] = json!({"command": {"CMD-SHELL": "wget -q -O /dev/null http://localhost:8200/"},
+                                "intervalMs": 500, "timeoutMs": 10000, "retries": 3});
     let m = manifest(json!({
         "version": 1,
         "tasks": [{"family": "pm", "containers": [container("init", false, "echo migrating"), app]}],
-        "services": [{"name": "pm", "task": "pm", "desiredCount": 1}]
+        "services": [{"name": "pm", "task": "pm", "desiredCount": 1, "healthCheckGracePeriodMs": 60000,
+            "loadBalancers": [{"loadBalancer": "edge", "listenerPort": 80, "containerName": "app", "containerPort": 8200,
+                "healthCheck": {"path": "/", "intervalMs": 300, "timeoutMs": 2000, "healthyThreshold": 2, "unhealthyThreshold": 3}}]}],
+        "loadBalancers": [{"name": "edge", "kind": "alb", "listeners": [{"port": 80, "protocol": "HTTP", "localPort": 0}]}]
     }));
     let opts = UpOptions {
         driver: DriverKind::Podman,
@@ -112,6 +124,12 @@ fn podman_driver_runs_pods_with_ecs_semantics() {
     let t = &snap.services[0].tasks[0];
     assert_eq!(t.containers[0].exit_code, Some(0));
     assert_eq!(format!("{:?}", t.health), "Healthy");
+    let (code, body) = get(snap.listener("edge", 80).unwrap(), "x", "/index.html").unwrap();
+    assert_eq!(
+        (code, body.trim()),
+        (200, "ok"),
+        "the ALB reaches the container"
+    );
     h.shutdown();
     let conf = dir.join(".wharf/containers.conf");
     let pods = Command::new("podman")

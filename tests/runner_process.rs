@@ -247,11 +247,12 @@ fn metadata_endpoint_answers_for_task_and_container() {
         200
     );
     assert_eq!(get(base, "meta", "/v4/nope/app").unwrap().0, 404);
-    let logs = std::fs::read_to_string(dir.join(".wharf/logs.jsonl")).unwrap();
-    assert!(
-        logs.contains(&format!("uri=http://{base}/v4/{id}/app")),
-        "the container gets its URI"
-    );
+    let want = format!("uri=http://{base}/v4/{id}/app");
+    eventually("the container to print its metadata URI", || {
+        std::fs::read_to_string(dir.join(".wharf/logs.jsonl"))
+            .unwrap_or_default()
+            .contains(&want)
+    });
     h.shutdown();
 }
 

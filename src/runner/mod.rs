@@ -133,6 +133,9 @@ pub struct Runner {
     shutdown: watch::Sender<bool>,
     controllers: Vec<tokio::task::JoinHandle<()>>,
     log_tx: broadcast::Sender<LogRecord>,
+    /// Subscribed before any task starts, handed to the first `logs()` caller
+    /// (the foreground printer) so it misses no early line.
+    first_logs: std::sync::Mutex<Option<broadcast::Receiver<LogRecord>>>,
 }
 
 impl Runner {
@@ -171,7 +174,7 @@ impl Runner {
             None => None,
         };
         let (logs, log_rx) = mpsc::unbounded_channel();
-        let (log_tx, _) = broadcast::channel(4096);
+        let (log_tx, first_logs) = broadcast::channel(4096);
         tokio::spawn(up::log_hub(log_rx, log_tx.clone(), opts.state_dir.clone()));
         let shared = Arc::new(Shared {
             manifest: manifest.clone(),
@@ -215,6 +218,7 @@ impl Runner {
             shutdown,
             controllers,
             log_tx,
+            first_logs: std::sync::Mutex::new(Some(first_logs)),
         })
     }
 
@@ -237,9 +241,15 @@ impl Runner {
         }
     }
 
-    /// Every log line from now on (container output and runner events).
+    /// Log lines (container output and runner events): from the start of the
+    /// run for the first caller, from now on for later ones.
     pub fn logs(&self) -> broadcast::Receiver<LogRecord> {
-        self.log_tx.subscribe()
+        let first = self
+            .first_logs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        first.unwrap_or_else(|| self.log_tx.subscribe())
     }
 
     pub fn changes(&self) -> watch::Receiver<u64> {

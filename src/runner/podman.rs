@@ -281,9 +281,11 @@ impl Driver for PodmanDriver {
     ) -> bool {
         let name = format!("{}-{}", self.pod(task), c.name);
         let mut args = vec!["exec".to_string(), name];
+        // Pods share the host network, so `localhost` is the task's address here too.
+        let local = |s: &str| super::process::on_task_address(s, &task.address.to_string());
         match check {
-            HealthCommand::Cmd(argv) => args.extend(argv.iter().cloned()),
-            HealthCommand::Shell(s) => args.extend(["sh".to_string(), "-c".to_string(), s.clone()]),
+            HealthCommand::Cmd(argv) => args.extend(argv.iter().map(|a| local(a))),
+            HealthCommand::Shell(s) => args.extend(["sh".to_string(), "-c".to_string(), local(s)]),
         }
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         tokio::time::timeout(timeout, self.quiet(&refs))
