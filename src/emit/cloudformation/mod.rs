@@ -495,12 +495,14 @@ pub(crate) fn template(
     let mut t = serde_json::Map::new();
     t.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
     t.insert("Description".into(), json!(description));
+    // Moved, not `json!(...)`: that would serialize every value again.
+    let object = |m: IndexMap<String, Value>| Value::Object(m.into_iter().collect());
     if !parameters.is_empty() {
-        t.insert("Parameters".into(), json!(parameters));
+        t.insert("Parameters".into(), object(parameters));
     }
-    t.insert("Resources".into(), json!(resources));
+    t.insert("Resources".into(), object(resources));
     if !outputs.is_empty() {
-        t.insert("Outputs".into(), json!(outputs));
+        t.insert("Outputs".into(), object(outputs));
     }
     Value::Object(t)
 }

@@ -36,34 +36,42 @@ pub(super) fn write(
     built: Built,
     format: Format,
 ) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
-    let single = template(
-        &format!("Wharf stack `{}`: ECS clusters, tasks and services", p.name),
-        built.parameters.clone(),
-        built
-            .resources
-            .iter()
-            .map(|(k, e)| (k.clone(), e.value.clone()))
-            .collect(),
-        built
-            .outputs
-            .iter()
-            .map(|(k, e)| (k.clone(), e.value.clone()))
-            .collect(),
+    // Counting is cheap; only a program whose counts fit is rendered whole
+    // to learn its size.
+    let (r, pa, o) = (
+        built.resources.len(),
+        built.parameters.len(),
+        built.outputs.len(),
     );
-    if limit_exceeded(&single).is_none() {
-        return Ok(vec![Artifact {
-            path: format!("{}.{}", p.name, format.extension()),
-            contents: render(&single, format),
-        }]);
+    if r <= MAX_RESOURCES && pa <= MAX_PARAMETERS && o <= MAX_OUTPUTS {
+        let single = template(
+            &format!("Wharf stack `{}`: ECS clusters, tasks and services", p.name),
+            built.parameters.clone(),
+            built
+                .resources
+                .iter()
+                .map(|(k, e)| (k.clone(), e.value.clone()))
+                .collect(),
+            built
+                .outputs
+                .iter()
+                .map(|(k, e)| (k.clone(), e.value.clone()))
+                .collect(),
+        );
+        let contents = render(&single, format);
+        if limit_exceeded(r, pa, o, contents.len()).is_none() {
+            return Ok(vec![Artifact {
+                path: format!("{}.{}", p.name, format.extension()),
+                contents,
+            }]);
+        }
     }
     split(p, built, format)
 }
 
-/// The first limit a template exceeds, in words.
-pub fn limit_exceeded(t: &Value) -> Option<String> {
-    let count = |k: &str| t.get(k).and_then(Value::as_object).map_or(0, Map::len);
-    let (r, pa, o) = (count("Resources"), count("Parameters"), count("Outputs"));
-    let bytes = super::super::to_json(t).len();
+/// The first limit a template exceeds, in words: its resource, parameter
+/// and output counts and the size of its rendered text.
+pub fn limit_exceeded(r: usize, pa: usize, o: usize, bytes: usize) -> Option<String> {
     if r > MAX_RESOURCES {
         Some(format!("{r} resources (limit {MAX_RESOURCES})"))
     } else if pa > MAX_PARAMETERS {
@@ -95,7 +103,7 @@ struct Splitter<'a> {
     _p: &'a Program,
 }
 
-fn split(p: &Program, built: Built, format: Format) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+fn split(p: &Program, mut built: Built, format: Format) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
     let mut groups: BTreeMap<Owner, Group> = BTreeMap::new();
     // Links rules depend on nothing but service stacks: cut them into parts.
     let mut links = 0;
@@ -114,19 +122,21 @@ fn split(p: &Program, built: Built, format: Format) -> Result<Vec<Artifact>, Vec
         })
         .collect();
     let links_parts = links.div_ceil(LINKS_PER_STACK);
-    for (k, e) in &built.resources {
+    // Moved into their groups: nothing reads `built`'s copies afterwards.
+    for (k, e) in std::mem::take(&mut built.resources) {
+        let owner = owner_of[&k];
         groups
-            .entry(owner_of[k])
+            .entry(owner)
             .or_default()
             .resources
-            .insert(k.clone(), e.value.clone());
+            .insert(k, e.value);
     }
-    for (k, e) in &built.outputs {
+    for (k, e) in std::mem::take(&mut built.outputs) {
         groups
             .entry(e.owner)
             .or_default()
             .outputs
-            .insert(k.clone(), e.value.clone());
+            .insert(k, e.value);
     }
     let mut sp = Splitter {
         prefix: stack_name(&p.name),
@@ -154,7 +164,7 @@ fn split(p: &Program, built: Built, format: Format) -> Result<Vec<Artifact>, Vec
     let mut diags = Vec::new();
     let mut steps: BTreeMap<Owner, usize> = BTreeMap::new();
     let mut order = Vec::new();
-    for (&o, g) in &sp.groups {
+    for (o, g) in std::mem::take(&mut sp.groups) {
         let step = 1 + g
             .imports
             .iter()
@@ -190,7 +200,7 @@ fn split(p: &Program, built: Built, format: Format) -> Result<Vec<Artifact>, Vec
                 Span::default(),
             ),
         };
-        let mut outputs = g.outputs.clone();
+        let mut outputs = g.outputs;
         for ((id, attr), export) in &g.exports {
             let value = match attr {
                 Some(a) => get_att(id, a),
@@ -202,15 +212,17 @@ fn split(p: &Program, built: Built, format: Format) -> Result<Vec<Artifact>, Vec
             );
         }
         let parameters = used_parameters(&built.parameters, &g.resources, &outputs);
-        let t = template(&description, parameters, g.resources.clone(), outputs);
-        if let Some(what) = limit_exceeded(&t) {
+        let counts = (g.resources.len(), parameters.len(), outputs.len());
+        let t = template(&description, parameters, g.resources, outputs);
+        let contents = render(&t, format);
+        if let Some(what) = limit_exceeded(counts.0, counts.1, counts.2, contents.len()) {
             diags.push(errors::stack_too_large(&name, &what, span));
         }
         let file = format!("{name}.{}", format.extension());
         order.push((step, name, file.clone()));
         artifacts.push(Artifact {
             path: file,
-            contents: render(&t, format),
+            contents,
         });
     }
     if !diags.is_empty() {
