@@ -150,7 +150,7 @@ fn split(p: &Program, mut built: Built, format: Format) -> Result<Vec<Artifact>,
         sp.current = o;
         let mut g = std::mem::take(sp.groups.get_mut(&o).expect("group exists"));
         for v in g.resources.values_mut().chain(g.outputs.values_mut()) {
-            *v = sp.rewrite(v);
+            sp.rewrite(v);
         }
         for v in g.resources.values_mut() {
             sp.drop_foreign_depends(v);
@@ -308,53 +308,52 @@ impl Splitter<'_> {
         json!({ "Fn::ImportValue": name })
     }
 
-    fn rewrite(&mut self, v: &Value) -> Value {
+    /// Retargets, in place, every reference to a resource of another stack
+    /// (an import); the rest of the value is left as it is.
+    fn rewrite(&mut self, v: &mut Value) {
+        if let Some(new) = self.replacement(v) {
+            *v = new;
+            return;
+        }
         match v {
-            Value::Object(m) if m.len() == 1 => {
-                let (k, arg) = m.iter().next().expect("one entry");
-                match (k.as_str(), arg) {
-                    ("Ref", Value::String(id)) => match self.foreign(id) {
-                        Some(o) => self.import(o, id, None),
-                        None => v.clone(),
-                    },
-                    ("Fn::GetAtt", Value::Array(a)) if a.len() == 2 => {
-                        match (a[0].as_str(), a[1].as_str()) {
-                            (Some(id), Some(attr)) => match self.foreign(id) {
-                                Some(o) => self.import(o, id, Some(attr)),
-                                None => v.clone(),
-                            },
-                            _ => v.clone(),
-                        }
-                    }
-                    ("Fn::Sub", Value::String(s)) => self.rewrite_sub(s, Map::new()),
-                    ("Fn::Sub", Value::Array(a)) if a.len() == 2 => {
-                        let locals = match self.rewrite(&a[1]) {
-                            Value::Object(m) => m,
-                            _ => Map::new(),
-                        };
-                        match a[0].as_str() {
-                            Some(s) => self.rewrite_sub(s, locals),
-                            None => v.clone(),
-                        }
-                    }
-                    _ => {
-                        let mut out = Map::new();
-                        out.insert(k.clone(), self.rewrite(arg));
-                        Value::Object(out)
-                    }
-                }
-            }
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .map(|(k, x)| (k.clone(), self.rewrite(x)))
-                    .collect(),
-            ),
-            Value::Array(a) => Value::Array(a.iter().map(|x| self.rewrite(x)).collect()),
-            other => other.clone(),
+            Value::Object(m) => m.values_mut().for_each(|x| self.rewrite(x)),
+            Value::Array(a) => a.iter_mut().for_each(|x| self.rewrite(x)),
+            _ => {}
         }
     }
 
-    /// `${Foreign}` and `${Foreign.Attr}` become local variables bound to imports.
+    /// The value that replaces an intrinsic function naming another stack's
+    /// resource, if `v` is one.
+    fn replacement(&mut self, v: &Value) -> Option<Value> {
+        let Value::Object(m) = v else { return None };
+        if m.len() != 1 {
+            return None;
+        }
+        let (k, arg) = m.iter().next()?;
+        match (k.as_str(), arg) {
+            ("Ref", Value::String(id)) => {
+                let o = self.foreign(id)?;
+                Some(self.import(o, id, None))
+            }
+            ("Fn::GetAtt", Value::Array(a)) if a.len() == 2 => {
+                let (id, attr) = (a[0].as_str()?, a[1].as_str()?);
+                let o = self.foreign(id)?;
+                Some(self.import(o, id, Some(attr)))
+            }
+            ("Fn::Sub", Value::String(s)) => Some(self.rewrite_sub(s, Map::new())),
+            ("Fn::Sub", Value::Array(a)) if a.len() == 2 => {
+                let mut locals = a[1].clone();
+                self.rewrite(&mut locals);
+                let locals = match locals {
+                    Value::Object(m) => m,
+                    _ => Map::new(),
+                };
+                Some(self.rewrite_sub(a[0].as_str()?, locals))
+            }
+            _ => None,
+        }
+    }
+
     fn rewrite_sub(&mut self, s: &str, mut locals: Map<String, Value>) -> Value {
         let mut out = String::new();
         let mut rest = s;
