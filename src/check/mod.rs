@@ -149,7 +149,13 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
                     .services
                     .extend(service::lower_service(&mut cx, stmt)),
             }
-            if cx.diags[before..].iter().any(Diagnostic::is_error) {
+            // Name and type errors (E01xx-E03xx) drop what they are about, so
+            // the declaration is partial; an ECS rule error (E04xx) raised
+            // while lowering leaves it whole.
+            let partial = cx.diags[before..]
+                .iter()
+                .any(|d| d.is_error() && d.code.as_str() < "E0400");
+            if partial {
                 cx.incomplete.insert((*k, name.clone()));
             }
         }
