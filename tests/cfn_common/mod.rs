@@ -9,6 +9,11 @@
 use wharf::diag::Span;
 use wharf::ir::*;
 
+// The container-level builders are the ECS tests' (one copy of each).
+#[path = "../common/ecs_programs.rs"]
+mod ecs_programs;
+pub use ecs_programs::{awslogs, container, port};
+
 fn sp() -> Span {
     Span::default()
 }
@@ -20,62 +25,6 @@ fn t(s: &str) -> Text {
 fn input_text(name: &str) -> Text {
     Text {
         parts: vec![TextPart::Input(name.into())],
-    }
-}
-
-pub fn container(name: &str, image: Text) -> Container {
-    Container {
-        name: name.into(),
-        role: ContainerRole::App,
-        image,
-        essential: true,
-        cpu: None,
-        memory: None,
-        memory_reservation: None,
-        ports: vec![],
-        environment: vec![],
-        secrets: vec![],
-        log: None,
-        firelens: None,
-        health: None,
-        command: None,
-        entry_point: None,
-        working_directory: None,
-        user: None,
-        read_only_root: false,
-        depends_on: vec![],
-        mounts: vec![],
-        stop_timeout: None,
-        start_timeout: None,
-        ulimits: vec![],
-        labels: vec![],
-        local: None,
-        span: sp(),
-    }
-}
-
-pub fn port(p: u16, host: Option<u16>) -> PortMapping {
-    PortMapping {
-        container_port: p,
-        host_port: host,
-        protocol: Protocol::Tcp,
-        name: None,
-        span: sp(),
-    }
-}
-
-pub fn awslogs(group: &str, prefix: &str) -> LogConfig {
-    LogConfig {
-        driver: LogDriver::Awslogs,
-        options: vec![
-            ("awslogs-group".into(), t(group)),
-            ("awslogs-region".into(), t("us-east-1")),
-            ("awslogs-stream-prefix".into(), t(prefix)),
-        ],
-        secret_options: vec![],
-        group: Some(group.into()),
-        retention_days: None,
-        span: sp(),
     }
 }
 
