@@ -57,6 +57,7 @@ pub fn program(n: usize) -> String {
 task svc{i} {{
   cpu 0.25vcpu
   memory 512MiB
+  task_role "arn:aws:iam::123456789012:role/svc{i}-task"
   container app {{
     image "123456789012.dkr.ecr.us-east-1.amazonaws.com/svc{i}:${{IMAGE_TAG}}"
     port 8080

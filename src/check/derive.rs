@@ -15,8 +15,65 @@ pub fn derive(cx: &mut Cx, program: &mut Program) {
     assign_priorities(program);
     log_groups(cx, program);
     namespaces(program);
+    let (region, account) = (program.region.clone(), program.account.clone());
     for task in &mut program.tasks {
         derive_execution_role(task);
+        firelens_permissions(task, region.as_deref(), account.as_deref());
+    }
+}
+
+/// A FireLens router sends to CloudWatch Logs with the *task* role: a task
+/// whose role Wharf generates gets exactly the rights on those log groups.
+fn firelens_permissions(task: &mut ir::Task, region: Option<&str>, account: Option<&str>) {
+    if matches!(task.task_role, ir::Role::Arn(_)) {
+        return;
+    }
+    let mut added = Vec::new();
+    for c in &task.containers {
+        let Some(log) = c
+            .log
+            .as_ref()
+            .filter(|l| l.driver == LogDriver::Awsfirelens)
+        else {
+            continue;
+        };
+        let option = |k: &str| {
+            log.options
+                .iter()
+                .find(|(o, _)| o == k)
+                .and_then(|(_, v)| v.as_literal())
+        };
+        let to_cloudwatch =
+            option("Name").is_some_and(|n| n == "cloudwatch" || n == "cloudwatch_logs");
+        let (Some(group), true) = (log.group.clone(), to_cloudwatch) else {
+            continue;
+        };
+        let mut actions: Vec<String> = [
+            "logs:CreateLogStream",
+            "logs:DescribeLogStreams",
+            "logs:PutLogEvents",
+        ]
+        .map(String::from)
+        .to_vec();
+        if option("auto_create_group").is_some_and(|v| v == "true") {
+            actions.insert(0, "logs:CreateLogGroup".to_string());
+        }
+        let arn = format!(
+            "arn:aws:logs:{}:{}:log-group:{group}:*",
+            option("region")
+                .or(region.map(str::to_string))
+                .unwrap_or_else(|| "*".into()),
+            account.unwrap_or("*")
+        );
+        added.push(ir::Permission {
+            actions,
+            resources: vec![Text::lit(arn)],
+            span: log.span,
+        });
+    }
+    if !added.is_empty() {
+        task.permissions.extend(added);
+        task.task_role = ir::Role::Generated;
     }
 }
 
