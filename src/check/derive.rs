@@ -173,6 +173,13 @@ fn log_groups(cx: &mut Cx, program: &mut Program) {
                         options.push(("awslogs-stream-prefix".to_string(), Text::lit("ecs")));
                     }
                     options.append(&mut log.options);
+                    // group, region, prefix first, as the ECS docs write them;
+                    // a stable sort keeps the rest in source order.
+                    const FIRST: [&str; 3] =
+                        ["awslogs-group", "awslogs-region", "awslogs-stream-prefix"];
+                    let rank =
+                        |key: &str| FIRST.iter().position(|f| *f == key).unwrap_or(FIRST.len());
+                    options.sort_by_key(|(k, _)| rank(k));
                     log.options = options;
                     log.group = Some(group.clone());
                     Some(group)

@@ -116,7 +116,7 @@ fn ulimit(u: &ir::Ulimit) -> Value {
 /// awslogs options then read group, region, stream prefix, the rest.
 fn log_configuration(program: &ir::Program, log: &ir::LogConfig) -> Value {
     let options = match log.driver {
-        ir::LogDriver::Awslogs => awslogs_options(program, log),
+        ir::LogDriver::Awslogs => awslogs_options(log),
         _ => log.options.clone(),
     };
     Obj::new()
@@ -129,25 +129,14 @@ fn log_configuration(program: &ir::Program, log: &ir::LogConfig) -> Value {
         .build()
 }
 
-fn awslogs_options(program: &ir::Program, log: &ir::LogConfig) -> Vec<(String, ir::Text)> {
+/// The checker has filled in group, region and prefix (`check::derive`).
+/// Only the ECS target adds `awslogs-create-group`: without the stack,
+/// nothing else creates the group Wharf owns.
+fn awslogs_options(log: &ir::LogConfig) -> Vec<(String, ir::Text)> {
     let mut options = log.options.clone();
-    let has = |options: &[(String, ir::Text)], key: &str| options.iter().any(|(k, _)| k == key);
-    if let Some(group) = &log.group {
-        if !has(&options, "awslogs-group") {
-            options.push(("awslogs-group".into(), ir::Text::lit(group.as_str())));
-        }
-        if !has(&options, "awslogs-create-group") {
-            options.push(("awslogs-create-group".into(), ir::Text::lit("true")));
-        }
+    if log.group.is_some() && !options.iter().any(|(k, _)| k == "awslogs-create-group") {
+        options.push(("awslogs-create-group".into(), ir::Text::lit("true")));
     }
-    if let Some(region) = &program.region {
-        if !has(&options, "awslogs-region") {
-            options.push(("awslogs-region".into(), ir::Text::lit(region.as_str())));
-        }
-    }
-    const FIRST: [&str; 3] = ["awslogs-group", "awslogs-region", "awslogs-stream-prefix"];
-    let rank = |key: &str| FIRST.iter().position(|f| *f == key).unwrap_or(FIRST.len());
-    options.sort_by_key(|(k, _)| rank(k));
     options
 }
 

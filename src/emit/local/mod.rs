@@ -31,10 +31,11 @@ pub fn emit_local(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic
 /// The manifest as a value, for `wharf up FILE.wharf`.
 pub fn to_manifest(program: &ir::Program) -> Result<m::Manifest, Vec<Diagnostic>> {
     let tasks = program.tasks.iter().map(|t| task(program, t)).collect();
+    let index = ir::Index::new(program);
     let services = program
         .services
         .iter()
-        .map(|s| service(program, s))
+        .map(|s| service(program, &index, s))
         .collect();
     let load_balancers = program.load_balancers.iter().map(load_balancer).collect();
     Ok(m::Manifest {
@@ -146,7 +147,7 @@ fn container(program: &ir::Program, c: &ir::Container) -> m::Container {
     }
 }
 
-fn service(program: &ir::Program, s: &ir::Service) -> m::Service {
+fn service(program: &ir::Program, index: &ir::Index, s: &ir::Service) -> m::Service {
     let lb_listeners = |name: &str| -> Vec<u16> {
         program
             .load_balancer(name)
@@ -191,7 +192,7 @@ fn service(program: &ir::Program, s: &ir::Service) -> m::Service {
             });
         }
     }
-    let task = program.task(&s.task);
+    let task = index.task(&s.task);
     m::Service {
         name: s.name.clone(),
         task: task.family.clone(),
