@@ -459,7 +459,8 @@ fn expose(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Exposure> {
         // what most services want. Written out either way.
         deregistration_delay: deregistration.unwrap_or(30),
         target_group_arn: target_group,
-        span: s.span,
+        // The `container:port` word: what an error about the exposure is about.
+        span: target.span,
     })
 }
 
