@@ -1,12 +1,14 @@
 //! The ECS API JSON of every fixture program, checked by botocore: task
-//! definitions and services with `shared/tools/validate_ecs.py` (the check
+//! definitions and services with `tools/validate_ecs.py` (the check
 //! `aws ecs ... --cli-input-json` runs), clusters and capacity providers
 //! with botocore's `ParamValidator` on the `CreateCluster` and
-//! `CreateCapacityProvider` input shapes. Skipped, with a printed reason,
-//! only when python3 or botocore is missing.
+//! `CreateCapacityProvider` input shapes. botocore comes from
+//! `scripts/validators.sh` (see `tests/support/validators.rs`).
 
 #[path = "common/ecs_programs.rs"]
 mod programs;
+#[path = "support/validators.rs"]
+mod validators;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,17 +32,6 @@ for path in sys.argv[2:]:
         print("OK  ", path)
 sys.exit(1 if failed else 0)
 "#;
-
-fn botocore_available() -> Result<(), String> {
-    match Command::new("python3")
-        .args(["-c", "import botocore"])
-        .output()
-    {
-        Err(e) => Err(format!("python3 not runnable: {e}")),
-        Ok(o) if !o.status.success() => Err("python3 has no botocore module".into()),
-        Ok(_) => Ok(()),
-    }
-}
 
 fn run(cmd: &mut Command) {
     let out = cmd.output().expect("python3 runs");
@@ -70,7 +61,7 @@ fn validate_dirs(tool: &Path, dirs: &[PathBuf]) -> [usize; 4] {
     let providers = gather("capacity_providers");
     for (kind, files) in [("taskdef", &taskdefs), ("service", &services)] {
         if !files.is_empty() {
-            run(Command::new("python3")
+            run(validators::python()
                 .arg(tool)
                 .args(["--kind", kind])
                 .args(files));
@@ -81,7 +72,7 @@ fn validate_dirs(tool: &Path, dirs: &[PathBuf]) -> [usize; 4] {
         ("CreateCapacityProvider", &providers),
     ] {
         if !files.is_empty() {
-            run(Command::new("python3")
+            run(validators::python()
                 .args(["-c", VALIDATE_BY_OPERATION, operation])
                 .args(files));
         }
@@ -103,20 +94,21 @@ fn write_artifacts(dir: &Path, artifacts: &[wharf::emit::Artifact]) {
     }
 }
 
-/// The validator, or `None` (with the reason printed) when it cannot run.
-fn validator() -> Option<PathBuf> {
-    if let Err(reason) = botocore_available() {
-        println!("skipped: {reason}");
+/// The validator, or `None` (reported by `validators::skip`) when botocore
+/// cannot be imported.
+fn validator(test: &str) -> Option<PathBuf> {
+    if !validators::python_has("botocore") {
+        validators::skip(test, "python3 with botocore not found");
         return None;
     }
-    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/validate_ecs.py");
-    assert!(tool.is_file(), "validator not found at {}", tool.display());
-    Some(tool)
+    Some(validators::validate_ecs_py())
 }
 
 #[test]
 fn fixture_outputs_pass_botocore_validation() {
-    let Some(tool) = validator() else { return };
+    let Some(tool) = validator("fixture_outputs_pass_botocore_validation") else {
+        return;
+    };
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ecs_validate/fixtures");
     let mut dirs = Vec::new();
     for (name, program) in programs::all() {
@@ -145,7 +137,9 @@ fn fixture_outputs_pass_botocore_validation() {
 /// error fails the test.
 #[test]
 fn examples_pass_botocore_validation() {
-    let Some(tool) = validator() else { return };
+    let Some(tool) = validator("examples_pass_botocore_validation") else {
+        return;
+    };
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut sources: Vec<PathBuf> = std::fs::read_dir(&examples)
         .map(|rd| rd.map(|e| e.unwrap().path()).collect())
