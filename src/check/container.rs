@@ -467,7 +467,9 @@ fn health_check(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::HealthC
 
 /// `logs awslogs [group "/ecs/x"] [region "r"] [prefix "p"] [retention 30] { "opt" = "v" }`
 fn log_config(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::LogConfig> {
-    let group = w.keyword(cx, "group").and_then(|e| cx.literal(e));
+    let group = w
+        .keyword(cx, "group")
+        .and_then(|e| cx.aws_name(crate::ir::names::NameKind::LogGroup, e));
     let region = w.keyword(cx, "region").and_then(|e| cx.text(e));
     let prefix = w.keyword(cx, "prefix").and_then(|e| cx.text(e));
     let retention = w.keyword(cx, "retention").and_then(|e| cx.int(e));

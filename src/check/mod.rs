@@ -13,6 +13,7 @@ mod derive;
 pub use derive::derive_execution_role;
 mod environment;
 mod errors;
+pub mod names;
 mod network;
 mod rules;
 mod scope;
@@ -106,7 +107,7 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
             .scope
             .stack
             .as_ref()
-            .map_or_else(|| options.name.clone(), |(n, _)| n.clone()),
+            .map_or_else(|| default_stack_name(&options.name), |(n, _)| n.clone()),
         region,
         account,
         inputs: cx.scope.inputs(),
@@ -163,9 +164,11 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
 
     // The rules run on whatever lowered, so name errors and ECS rule errors
     // are reported together; the derived facts only for a complete program.
+    names::check(&mut cx, &program);
     rules::check(&mut cx, &program);
     if !cx.diags.iter().any(Diagnostic::is_error) {
         derive::derive(&mut cx, &mut program);
+        names::check_derived(&mut cx, &program);
     }
     let mut diags = cx.diags;
     diag::sort(&mut diags);
@@ -173,5 +176,15 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         (None, diags)
     } else {
         (Some(program), diags)
+    }
+}
+
+/// The stack name when the source has none: the main file's stem, made
+/// into a name CloudFormation accepts (`my_app.wharf` gives `my-app`).
+fn default_stack_name(stem: &str) -> String {
+    let kind = ir::names::NameKind::Stack;
+    match kind.check(stem) {
+        Ok(()) => stem.to_string(),
+        Err(_) => kind.sanitize(stem),
     }
 }

@@ -170,7 +170,7 @@ pub fn collect_settings(cx: &mut Cx, files: &[ast::File], options: &Options) {
                 "stack" => {
                     let mut w = super::args::Words::new(stmt);
                     if let Some(e) = w.required(cx, "a stack name") {
-                        if let Some(s) = cx.literal(e) {
+                        if let Some(s) = cx.aws_name(crate::ir::names::NameKind::Stack, e) {
                             cx.scope.stack = Some((s, e.span));
                         }
                     }

@@ -79,7 +79,9 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
         let mut w = Words::new(s);
         match head {
             "family" => {
-                let v = w.required(cx, "a family name").and_then(|e| cx.literal(e));
+                let v = w
+                    .required(cx, "a family name")
+                    .and_then(|e| cx.aws_name(crate::ir::names::NameKind::Family, e));
                 set(cx, &mut family, s, v)
             }
             "cpu" => {

@@ -19,8 +19,22 @@ impl FmtCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let mut failed = false;
         for path in &self.files {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Exit::Usage(format!("cannot read `{}`: {e}", path.display())))?;
+            let text = match super::load::read_source(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    let shown = path.display().to_string();
+                    super::print_file_diagnostic(
+                        ctx,
+                        path,
+                        e.code(),
+                        &e.message(&shown),
+                        "file",
+                        e.help(),
+                    );
+                    failed = true;
+                    continue;
+                }
+            };
             let mut sources = SourceMap::new();
             let id = sources.add(path.display().to_string(), text.clone());
             if let Err(diags) = crate::syntax::parse(sources.get(id)) {
@@ -37,9 +51,21 @@ impl FmtCommand {
                 failed = true;
             } else {
                 let tmp = path.with_extension("wharf-fmt-tmp");
-                std::fs::write(&tmp, &formatted)
-                    .and_then(|()| std::fs::rename(&tmp, path))
-                    .map_err(|e| Exit::Usage(format!("cannot write `{}`: {e}", path.display())))?;
+                if let Err(e) =
+                    std::fs::write(&tmp, &formatted).and_then(|()| std::fs::rename(&tmp, path))
+                {
+                    let _ = std::fs::remove_file(&tmp);
+                    super::print_file_diagnostic(
+                        ctx,
+                        path,
+                        crate::diag::Code::OutputWrite,
+                        &format!("cannot write `{}`: {e}", path.display()),
+                        "file",
+                        "check that the file and its folder are writable",
+                    );
+                    failed = true;
+                    continue;
+                }
                 eprintln!("formatted {}", path.display());
             }
         }

@@ -5,6 +5,7 @@
 //! source's header comment.
 
 use super::{Context, Exit};
+use crate::diag::Code;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -17,23 +18,47 @@ pub struct ImportCommand {
 }
 
 impl ImportCommand {
-    pub fn run(self, _ctx: &mut Context) -> Result<(), Exit> {
-        let text = std::fs::read_to_string(&self.file)
-            .map_err(|e| Exit::Usage(format!("cannot read `{}`: {e}", self.file.display())))?;
-        let doc: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| Exit::Usage(format!("`{}` is not JSON: {e}", self.file.display())))?;
+    pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
+        let shown = self.file.display().to_string();
+        let fail = |code, message: String, help: &str| {
+            super::print_file_diagnostic(ctx, &self.file, code, &message, "file", help);
+            Exit::InputErrors
+        };
+        let text = super::load::read_source(&self.file)
+            .map_err(|e| fail(e.code(), e.message(&shown), e.help()))?;
+        let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            fail(
+                Code::ImportInput,
+                format!("`{shown}` is not JSON: {e}"),
+                "give the JSON of a task definition, such as the output of `aws ecs describe-task-definition`",
+            )
+        })?;
         let origin = self.file.file_name().map_or_else(
             || self.file.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let imported = crate::import::import_task_definition(&doc, &origin)
-            .map_err(|e| Exit::Usage(format!("`{}`: {e}", self.file.display())))?;
+        let imported = crate::import::import_task_definition(&doc, &origin).map_err(|e| {
+            fail(
+                Code::ImportInput,
+                format!("`{shown}`: {e}"),
+                "give the JSON of a task definition, such as the output of `aws ecs describe-task-definition`",
+            )
+        })?;
         for d in &imported.dropped {
             eprintln!("warning: left out, no Wharf form: {d}");
         }
         match &self.out {
-            Some(path) => std::fs::write(path, &imported.source)
-                .map_err(|e| Exit::Usage(format!("cannot write `{}`: {e}", path.display())))?,
+            Some(path) => std::fs::write(path, &imported.source).map_err(|e| {
+                super::print_file_diagnostic(
+                    ctx,
+                    path,
+                    Code::OutputWrite,
+                    &format!("cannot write `{}`: {e}", path.display()),
+                    "file",
+                    "check that the folder exists and is writable",
+                );
+                Exit::InputErrors
+            })?,
             None => print!("{}", imported.source),
         }
         Ok(())

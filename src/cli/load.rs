@@ -1,6 +1,12 @@
 //! Reads a program from disk: the main file and, transitively, the files it
 //! imports (`import "common.wharf"`, relative to the importing file), then
 //! runs the checker. The only place the compiler reads source files.
+//!
+//! Every file read as source, here and by `fmt`, `import` and `up`, goes
+//! through [`read_source`]: only a regular file (not a directory, device,
+//! FIFO, socket, nor anything under `/proc` or `/sys`), at most
+//! [`MAX_SOURCE_BYTES`], checked before it is opened and again on the open
+//! handle, which is opened non-blocking so a FIFO swapped in cannot hang.
 
 use crate::ast::{self, ExprKind};
 use crate::check::{self, Options};
@@ -8,7 +14,122 @@ use crate::diag::{Code, Diagnostic, FileId, SourceMap, Span};
 use crate::ir;
 use crate::syntax;
 use indexmap::IndexMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+/// The largest file read as source: far above any real program (the
+/// 10,000-service benchmark is a few MB), low enough to bound memory.
+pub const MAX_SOURCE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why a file could not be read as source.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Missing or unreadable (E0104).
+    Io(std::io::Error),
+    /// Not a regular file: what it is instead (E0106).
+    NotRegular(&'static str),
+    /// Larger than [`MAX_SOURCE_BYTES`] (E0106).
+    TooLarge,
+}
+
+impl ReadError {
+    pub fn code(&self) -> Code {
+        match self {
+            ReadError::Io(_) => Code::ImportNotFound,
+            ReadError::NotRegular(_) | ReadError::TooLarge => Code::NotASourceFile,
+        }
+    }
+
+    /// "cannot read `PATH`: REASON".
+    pub fn message(&self, shown: &str) -> String {
+        match self {
+            ReadError::Io(e) => format!("cannot read `{shown}`: {e}"),
+            ReadError::NotRegular(what) => {
+                format!("`{shown}` is {what}, not a regular file")
+            }
+            ReadError::TooLarge => format!(
+                "`{shown}` is larger than {} MiB",
+                MAX_SOURCE_BYTES / (1024 * 1024)
+            ),
+        }
+    }
+
+    pub fn help(&self) -> &'static str {
+        match self {
+            ReadError::Io(_) => "check the path",
+            ReadError::NotRegular(_) => {
+                "Wharf reads source only from regular files; give the path of one"
+            }
+            ReadError::TooLarge => "split the program into files Wharf imports",
+        }
+    }
+}
+
+/// What a file that is not a regular file is, in words.
+fn kind_of(meta: &std::fs::Metadata) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return Some("a FIFO");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return Some("a device");
+        }
+    }
+    if meta.is_dir() {
+        Some("a directory")
+    } else if !meta.is_file() {
+        Some("not a file")
+    } else {
+        None
+    }
+}
+
+/// Reads a source file; see the module comment for what is refused.
+pub fn read_source(path: &Path) -> Result<String, ReadError> {
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if let Some(what) = kind_of(&meta) {
+        return Err(ReadError::NotRegular(what));
+    }
+    // Pseudo-files look regular (size 0) but are views of the system.
+    let real = path.canonicalize().map_err(ReadError::Io)?;
+    if real.starts_with("/proc") || real.starts_with("/sys") {
+        return Err(ReadError::NotRegular("a system pseudo-file"));
+    }
+    if meta.len() > MAX_SOURCE_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(ReadError::Io)?;
+    // The path may have been swapped between the check and the open.
+    if let Some(what) = file.metadata().ok().as_ref().and_then(kind_of) {
+        return Err(ReadError::NotRegular(what));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_SOURCE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "the file is not UTF-8 text",
+        ))
+    })
+}
 
 /// A failed compile: the sources (to render against) and the diagnostics.
 pub struct Failed {
@@ -51,18 +172,18 @@ pub fn load(path: &Path, sources: &mut SourceMap) -> (Vec<ast::File>, Vec<Diagno
     let mut files = Vec::new();
     let mut diags = Vec::new();
     let mut seen: IndexMap<PathBuf, FileId> = IndexMap::new();
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_source(path) {
         Ok(t) => t,
         Err(e) => {
             let id = sources.add(path.display().to_string(), "");
             diags.push(
                 Diagnostic::error(
-                    Code::ImportNotFound,
-                    format!("cannot read `{}`: {e}", path.display()),
+                    e.code(),
+                    e.message(&path.display().to_string()),
                     Span::new(id, 0, 0),
                     "file",
                 )
-                .with_help("check the path"),
+                .with_help(e.help()),
             );
             return (files, diags);
         }
@@ -135,19 +256,19 @@ fn visit(
         if seen.contains_key(&canonical) {
             continue;
         }
-        match std::fs::read_to_string(&target) {
+        match read_source(&target) {
             Ok(text) => visit(&target, text, sources, files, diags, seen, stack),
+            Err(e @ ReadError::Io(_)) => diags.push(
+                Diagnostic::error(e.code(), e.message(&rel), span, "imported here").with_help(
+                    format!(
+                        "the path is relative to this file; looked for `{}`",
+                        target.display()
+                    ),
+                ),
+            ),
             Err(e) => diags.push(
-                Diagnostic::error(
-                    Code::ImportNotFound,
-                    format!("cannot read `{rel}`: {e}"),
-                    span,
-                    "imported here",
-                )
-                .with_help(format!(
-                    "the path is relative to this file; looked for `{}`",
-                    target.display()
-                )),
+                Diagnostic::error(e.code(), e.message(&rel), span, "imported here")
+                    .with_help(e.help()),
             ),
         }
     }

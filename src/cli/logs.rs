@@ -25,10 +25,15 @@ impl LogsCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let path = self.state.join("logs.jsonl");
         let file = std::fs::File::open(&path).map_err(|e| {
-            Exit::Usage(format!(
-                "no logs at {} ({e}); start a run with `wharf up`",
-                path.display()
-            ))
+            super::print_file_diagnostic(
+                ctx,
+                &path,
+                crate::diag::Code::ImportNotFound,
+                &format!("cannot read `{}`: {e}", path.display()),
+                "file",
+                "start a run with `wharf up`, or give its state folder with `--state`",
+            );
+            Exit::InputErrors
         })?;
         let mut reader = BufReader::new(file);
         let mut line = String::new();

@@ -11,6 +11,7 @@ mod fmt;
 mod import;
 pub mod load;
 mod logs;
+pub mod output;
 mod ps;
 pub mod up;
 
@@ -155,6 +156,24 @@ fn print_unplaced(
             .borrow_mut()
             .push(render::sarif_unplaced(code, severity, message, help)),
     }
+}
+
+/// Prints one diagnostic about a file as a whole (a file that cannot be read,
+/// an output folder that cannot be written): it has no span in a source, so
+/// it points at the start of an empty source named after the file.
+pub fn print_file_diagnostic(
+    ctx: &Context,
+    path: &std::path::Path,
+    code: crate::diag::Code,
+    message: &str,
+    label: &str,
+    help: &str,
+) {
+    let mut sources = crate::diag::SourceMap::new();
+    let id = sources.add(path.display().to_string(), "");
+    let d = crate::diag::Diagnostic::error(code, message, crate::diag::Span::new(id, 0, 0), label)
+        .with_help(help);
+    print_diagnostics(ctx, &sources, &[d]);
 }
 
 /// What every subcommand may use: output settings.

@@ -18,12 +18,17 @@ pub struct PsCommand {
 }
 
 impl PsCommand {
-    pub fn run(self, _ctx: &mut Context) -> Result<(), Exit> {
+    pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let Some(snap) = read_snapshot(&self.state) else {
-            return Err(Exit::Usage(format!(
-                "no run found in {} (start one with `wharf up`)",
-                self.state.display()
-            )));
+            super::print_file_diagnostic(
+                ctx,
+                &self.state,
+                crate::diag::Code::ImportNotFound,
+                &format!("no run found in `{}`", self.state.display()),
+                "state folder",
+                "start a run with `wharf up`, or give its state folder with `--state`",
+            );
+            return Err(Exit::InputErrors);
         };
         let live = running_pid(&self.state).is_some();
         if self.json {

@@ -106,15 +106,10 @@ pub fn state_dir_for(file: &Path) -> PathBuf {
 
 /// Reads and checks a manifest file, printing diagnostics on failure.
 pub fn load_manifest(ctx: &Context, file: &Path) -> Result<Manifest, Exit> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        report(
-            ctx,
-            &RunnerError::new(
-                Code::ManifestInvalid,
-                format!("cannot read `{}`: {e}", file.display()),
-                "give the path of a manifest.json written by `wharf build`",
-            ),
-        )
+    let text = super::load::read_source(file).map_err(|e| {
+        let shown = file.display().to_string();
+        super::print_file_diagnostic(ctx, file, e.code(), &e.message(&shown), "file", e.help());
+        Exit::InputErrors
     })?;
     let mut sources = SourceMap::new();
     manifest::parse(&mut sources, &file.display().to_string(), &text).map_err(|diags| {

@@ -29,8 +29,10 @@ codes! {
     Syntax = "E0101", "syntax error";
     UnterminatedString = "E0102", "unterminated string";
     BadLine = "E0103", "statement that cannot be read";
-    ImportNotFound = "E0104", "imported file not found";
+    ImportNotFound = "E0104", "source file not found or unreadable";
     ImportCycle = "E0105", "import cycle";
+    NotASourceFile = "E0106", "source that is not a regular file of a sane size";
+    ImportInput = "E0107", "input of `wharf import` that is not a task definition";
 
     // E02xx: names
     UnknownTask = "E0201", "unknown task";
@@ -48,6 +50,7 @@ codes! {
     UnknownInput = "E0213", "unknown input given on the command line";
     UnknownTemplate = "E0214", "unknown template";
     UnknownEnvironment = "E0215", "unknown environment";
+    InvalidAwsName = "E0216", "name AWS does not accept";
 
     // E03xx: types and values
     TypeMismatch = "E0301", "value of the wrong type";
@@ -112,6 +115,10 @@ codes! {
     EcsTrafficShift = "E0508", "ECS target cannot express a traffic-shifting deployment";
     CfnInexpressible = "E0509", "construct CloudFormation cannot express";
     VpcCidrTooSmall = "E0510", "created VPC too small for its subnets";
+    OutputPathEscapes = "E0511", "output path outside the output folder";
+    OutputNotOwned = "E0512", "output folder that Wharf did not write";
+    OutputBusy = "E0513", "output folder being written by another build";
+    DerivedNameInvalid = "E0514", "name Wharf derives that AWS does not accept";
 
     // E06xx: runner
     ManifestInvalid = "E0601", "local manifest cannot be read";

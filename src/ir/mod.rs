@@ -4,6 +4,7 @@
 //! silently is written out, units are normalised (cpu in units, memory in MiB,
 //! durations in seconds), and nodes that can be blamed keep their span.
 
+pub mod names;
 mod service;
 mod task;
 mod text;

@@ -10,16 +10,6 @@ fn join(words: &[&str]) -> String {
         .join(", ")
 }
 
-pub fn invalid_name(what: &str, name: &str, span: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::InvalidName,
-        format!("`{name}` is not a valid {what} name"),
-        span,
-        "invalid characters or length",
-    )
-    .with_help("use 1 to 255 letters, digits, `-` and `_`")
-}
-
 pub fn too_many_containers(task: &str, n: usize, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::TooManyContainers,

@@ -18,6 +18,31 @@ pub fn stack_too_large(stack: &str, what: &str, span: Span) -> Diagnostic {
     )
 }
 
+/// A stack of a split program is named `<stack>-<service>`: the joined name
+/// must still be a stack name.
+pub fn derived_stack_name(
+    stack: &str,
+    problem: &crate::ir::names::NameProblem,
+    span: Span,
+) -> Diagnostic {
+    let shown: String = stack.chars().take(80).collect();
+    let more = if stack.chars().count() > 80 {
+        "…"
+    } else {
+        ""
+    };
+    Diagnostic::error(
+        Code::DerivedNameInvalid,
+        format!("the split program needs a stack named `{shown}{more}`, which CloudFormation does not accept"),
+        span,
+        problem.describe(),
+    )
+    .with_help(
+        "a program past CloudFormation's limits becomes one stack per service, named \
+         `<stack>-<service>` (at most 128 characters); shorten the `stack` or the service name",
+    )
+}
+
 pub fn nlb_listener_targets(lb: &str, port: u16, targets: usize, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::CfnInexpressible,

@@ -1,0 +1,367 @@
+//! Writes a build's artifacts to the output folder (`-o`), all or nothing.
+//! Stage: cli (the only layer that touches files). Input: the folder and the
+//! artifacts of one successful emit. Output: the folder holding exactly those
+//! files plus the marker `.wharf-output`, or an [`OutputError`] and the folder
+//! as it was.
+//!
+//! How, with `-o DIR`:
+//! 1. `DIR`'s parent is created if missing, and the lock file
+//!    `.DIR.wharf-lock` beside `DIR` is taken with `flock`; a second build to
+//!    the same folder is refused (E0513) instead of interleaving. The lock
+//!    file is removed when the build ends.
+//! 2. What an interrupted build left beside `DIR` (`.DIR.wharf-tmp-*`
+//!    staging folders, `.DIR.wharf-old-*` previous sets) is removed: only
+//!    the build holding the lock can be using them.
+//! 3. An existing `DIR` must be empty or carry the marker `.wharf-output`;
+//!    otherwise it is not Wharf's and is refused (E0512): a user's files are
+//!    never deleted.
+//! 4. Every artifact path must stay strictly inside `DIR`: relative, no `..`,
+//!    no root, nothing that names the marker (E0511). The checker already
+//!    refuses names AWS would refuse; this is the second line of defence.
+//! 5. The whole set, marker included, is written to a fresh staging folder
+//!    `.DIR.wharf-tmp-PID` beside `DIR` (same file system), then swapped in
+//!    with one atomic `renameat2(RENAME_EXCHANGE)` where the system has it,
+//!    so `DIR` is at every instant the complete old or the complete new set;
+//!    elsewhere two renames leave `DIR` missing (never mixed) for an instant.
+//!    The old set is then removed. A file of a removed service does not
+//!    survive a rebuild, and the same program gives the same bytes.
+//!
+//! No file is synced: a crash may lose the new set, never mix the two.
+
+use crate::diag::Code;
+use crate::emit::Artifact;
+use std::fs::File;
+use std::path::{Component, Path, PathBuf};
+
+/// The marker file in every folder Wharf writes: the list of files written.
+pub const MARKER: &str = ".wharf-output";
+
+/// Why the output could not be written; the folder is as it was.
+#[derive(Debug)]
+pub struct OutputError {
+    pub code: Code,
+    pub message: String,
+    pub help: String,
+}
+
+impl OutputError {
+    fn io(what: String, path: &Path, e: &std::io::Error) -> OutputError {
+        OutputError {
+            code: Code::OutputWrite,
+            message: format!("cannot {what} `{}`: {e}", path.display()),
+            help: "check that the folder given with `-o` and its parent are writable".into(),
+        }
+    }
+}
+
+/// The staging, leftover and lock names beside the folder named `name`.
+struct Names {
+    parent: PathBuf,
+    out: PathBuf,
+    lock: PathBuf,
+    tmp_prefix: String,
+    old_prefix: String,
+}
+
+impl Names {
+    fn new(out: &Path) -> Result<Names, OutputError> {
+        let not_a_folder = || OutputError {
+            code: Code::OutputNotOwned,
+            message: format!("`{}` cannot be an output folder", out.display()),
+            help: "give `-o` a folder of its own, such as `-o out`".into(),
+        };
+        let absolute =
+            std::path::absolute(out).map_err(|e| OutputError::io("resolve".into(), out, &e))?;
+        // An existing folder (or a link to one, or `-o .`) is resolved to
+        // where it is; a new one is named in its resolved parent, created
+        // if missing.
+        let resolved = if std::fs::symlink_metadata(&absolute).is_ok() {
+            absolute
+                .canonicalize()
+                .map_err(|e| OutputError::io("resolve".into(), &absolute, &e))?
+        } else {
+            let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
+                return Err(not_a_folder());
+            };
+            std::fs::create_dir_all(parent)
+                .map_err(|e| OutputError::io("create".into(), parent, &e))?;
+            parent
+                .canonicalize()
+                .map_err(|e| OutputError::io("resolve".into(), parent, &e))?
+                .join(name)
+        };
+        let (Some(parent), Some(name)) = (resolved.parent(), resolved.file_name()) else {
+            return Err(not_a_folder());
+        };
+        let name = name.to_string_lossy();
+        Ok(Names {
+            parent: parent.to_path_buf(),
+            lock: parent.join(format!(".{name}.wharf-lock")),
+            tmp_prefix: format!(".{name}.wharf-tmp-"),
+            old_prefix: format!(".{name}.wharf-old-"),
+            out: resolved.clone(),
+        })
+    }
+}
+
+/// Writes `artifacts` to `out` as described in the module comment.
+pub fn write_output(out: &Path, artifacts: &[Artifact]) -> Result<(), OutputError> {
+    let paths = check_paths(artifacts)?;
+    let names = Names::new(out)?;
+    let lock = Lock::take(&names)?;
+    let result = write_locked(&names, artifacts, &paths);
+    lock.release();
+    result
+}
+
+fn write_locked(
+    names: &Names,
+    artifacts: &[Artifact],
+    paths: &[PathBuf],
+) -> Result<(), OutputError> {
+    clean_leftovers(names);
+    check_owned(&names.out)?;
+    let staging = names
+        .parent
+        .join(format!("{}{}", names.tmp_prefix, std::process::id()));
+    let staged = stage(&staging, artifacts, paths);
+    if let Err(e) = staged {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    swap(names, &staging)
+}
+
+/// Every artifact path as a relative path strictly inside the output folder.
+fn check_paths(artifacts: &[Artifact]) -> Result<Vec<PathBuf>, OutputError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(artifacts.len());
+    for a in artifacts {
+        let path = Path::new(&a.path);
+        let inside = !a.path.is_empty()
+            && !a.path.contains('\0')
+            && !a.path.contains('\\')
+            && path.components().all(|c| matches!(c, Component::Normal(_)))
+            && path.components().next() != Some(Component::Normal(MARKER.as_ref()));
+        if !inside {
+            return Err(OutputError {
+                code: Code::OutputPathEscapes,
+                message: format!("refusing to write `{}`: it is not a path inside the output folder", a.path),
+                help: "an output file name comes from a name in the program; give the stack, cluster, service or task a name of letters, digits, `-` and `_`".into(),
+            });
+        }
+        if !seen.insert(a.path.as_str()) {
+            return Err(OutputError {
+                code: Code::OutputPathEscapes,
+                message: format!("two outputs would both be written to `{}`", a.path),
+                help: "give the declarations that share this file name different names".into(),
+            });
+        }
+        out.push(path.to_path_buf());
+    }
+    Ok(out)
+}
+
+/// An existing output folder must be empty or carry Wharf's marker.
+fn check_owned(out: &Path) -> Result<(), OutputError> {
+    let meta = match std::fs::symlink_metadata(out) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(OutputError::io("read".into(), out, &e)),
+    };
+    let refuse = |what: &str| {
+        OutputError {
+        code: Code::OutputNotOwned,
+        message: format!("`{}` {what}, and Wharf did not write it", out.display()),
+        help: format!(
+            "Wharf replaces its output folder as a whole; give `-o` an empty or new folder, or remove `{}` yourself if nothing in it is needed",
+            out.display()
+        ),
+    }
+    };
+    if !meta.is_dir() {
+        return Err(refuse("is not a folder"));
+    }
+    if out.join(MARKER).is_file() {
+        return Ok(());
+    }
+    let mut entries =
+        std::fs::read_dir(out).map_err(|e| OutputError::io("read".into(), out, &e))?;
+    if entries.next().is_some() {
+        return Err(refuse("is not empty"));
+    }
+    Ok(())
+}
+
+/// Removes the staging and old folders an interrupted build left beside `out`.
+fn clean_leftovers(names: &Names) {
+    let Ok(entries) = std::fs::read_dir(&names.parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&names.tmp_prefix) || name.starts_with(&names.old_prefix) {
+            let path = entry.path();
+            let _ = match entry.file_type() {
+                Ok(t) if t.is_dir() => std::fs::remove_dir_all(&path),
+                _ => std::fs::remove_file(&path),
+            };
+        }
+    }
+}
+
+/// Writes every artifact and the marker under a fresh `staging` folder.
+fn stage(staging: &Path, artifacts: &[Artifact], paths: &[PathBuf]) -> Result<(), OutputError> {
+    std::fs::create_dir(staging).map_err(|e| OutputError::io("create".into(), staging, &e))?;
+    let mut made: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    for (a, rel) in artifacts.iter().zip(paths) {
+        let dest = staging.join(rel);
+        if let Some(dir) = rel.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if made.insert(dir.to_path_buf()) {
+                std::fs::create_dir_all(staging.join(dir))
+                    .map_err(|e| OutputError::io("create".into(), &staging.join(dir), &e))?;
+            }
+        }
+        std::fs::write(&dest, &a.contents)
+            .map_err(|e| OutputError::io("write".into(), &dest, &e))?;
+    }
+    let mut listed: Vec<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
+    listed.sort_unstable();
+    let mut marker = String::from(
+        "# Written by `wharf build`; the next build replaces this folder as a whole.\n",
+    );
+    for p in listed {
+        marker.push_str(p);
+        marker.push('\n');
+    }
+    let path = staging.join(MARKER);
+    std::fs::write(&path, marker).map_err(|e| OutputError::io("write".into(), &path, &e))
+}
+
+/// Puts `staging` in place of the output folder and removes the old set.
+fn swap(names: &Names, staging: &Path) -> Result<(), OutputError> {
+    let out = &names.out;
+    let fail = |e: std::io::Error| {
+        let _ = std::fs::remove_dir_all(staging);
+        OutputError::io("replace".into(), out, &e)
+    };
+    if std::fs::symlink_metadata(out).is_err() {
+        return std::fs::rename(staging, out).map_err(fail);
+    }
+    if exchange(staging, out).is_ok() {
+        // `staging` now holds the old set.
+        let _ = std::fs::remove_dir_all(staging);
+        return Ok(());
+    }
+    let old = names
+        .parent
+        .join(format!("{}{}", names.old_prefix, std::process::id()));
+    std::fs::rename(out, &old).map_err(fail)?;
+    if let Err(e) = std::fs::rename(staging, out) {
+        // Put the old set back: the folder stays as it was.
+        let _ = std::fs::rename(&old, out);
+        return Err(fail(e));
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// Swaps two paths atomically (Linux `renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are valid NUL-terminated paths; AT_FDCWD resolves them
+    // like `rename` does.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// The `flock` on `.DIR.wharf-lock`, held for the whole write.
+struct Lock {
+    file: File,
+    path: PathBuf,
+}
+
+impl Lock {
+    fn take(names: &Names) -> Result<Lock, OutputError> {
+        let busy = || OutputError {
+            code: Code::OutputBusy,
+            message: format!(
+                "another `wharf build` is writing to `{}`",
+                names.out.display()
+            ),
+            help: format!(
+                "wait for it to finish, or build to another folder; the lock is `{}`",
+                names.lock.display()
+            ),
+        };
+        // The file may be removed by the build that held it just before we
+        // locked it: then it is no longer the lock, and we try again.
+        for _ in 0..8 {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&names.lock)
+                .map_err(|e| OutputError::io("create".into(), &names.lock, &e))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => return Err(busy()),
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(OutputError::io("lock".into(), &names.lock, &e))
+                }
+            }
+            if same_file(&file, &names.lock) {
+                return Ok(Lock {
+                    file,
+                    path: names.lock.clone(),
+                });
+            }
+        }
+        Err(busy())
+    }
+
+    /// Removes the lock file while holding the lock, then releases it.
+    fn release(self) {
+        let _ = std::fs::remove_file(&self.path);
+        drop(self.file);
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &File, path: &Path) -> bool {
+    path.exists()
+}
