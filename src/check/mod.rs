@@ -7,6 +7,7 @@
 
 mod args;
 mod cluster;
+mod constants;
 mod container;
 mod derive;
 
@@ -49,6 +50,15 @@ pub struct Cx<'a> {
     /// Declarations whose lowering reported an error: what was lowered of
     /// them is partial, so the rules leave them alone (no follow-on errors).
     incomplete: std::collections::HashSet<(Kind, String)>,
+    /// Constants on a cycle or atop an over-long chain (reported once by
+    /// `constants::analyse`): they have no value.
+    broken: std::collections::HashSet<String>,
+    /// Each constant's text, expanded once: interpolating a constant twice
+    /// copies its text instead of expanding it again. `None`: it failed.
+    let_texts: std::collections::HashMap<String, Option<ir::Text>>,
+    /// Set when a read met a broken constant: what was being lowered is
+    /// partial, like after an error of its own.
+    read_broken: std::cell::Cell<bool>,
 }
 
 impl Cx<'_> {
@@ -64,6 +74,9 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         scope: Scope::default(),
         diags: Vec::new(),
         incomplete: Default::default(),
+        broken: Default::default(),
+        let_texts: Default::default(),
+        read_broken: Default::default(),
     };
     let env = environment::select(&mut cx, files, options.environment.as_deref());
     if let Some(env) = env {
@@ -134,6 +147,7 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
     ] {
         for ((k, name), stmt) in decls.iter().filter(|((k, _), _)| *k == kind) {
             let before = cx.diags.len();
+            cx.read_broken.set(false);
             match k {
                 Kind::Network => program
                     .networks
@@ -152,9 +166,10 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
             // Name and type errors (E01xx-E03xx) drop what they are about, so
             // the declaration is partial; an ECS rule error (E04xx) raised
             // while lowering leaves it whole.
-            let partial = cx.diags[before..]
-                .iter()
-                .any(|d| d.is_error() && d.code.as_str() < "E0400");
+            let partial = cx.read_broken.get()
+                || cx.diags[before..]
+                    .iter()
+                    .any(|d| d.is_error() && d.code.as_str() < "E0400");
             if partial {
                 cx.incomplete.insert((*k, name.clone()));
             }

@@ -8,6 +8,10 @@ use super::Cx;
 use crate::ast::{Expr, ExprKind, Quantity, StrPart};
 use crate::ir::{InputType, Text, TextPart};
 
+/// The longest string a value may expand to, in bytes: a whole ECS task
+/// definition is limited to 64 KiB, so no single value can be longer.
+pub const MAX_TEXT: usize = 64 * 1024;
+
 impl Cx<'_> {
     /// The value of a name used as a value: a `let` expression or an input.
     fn lookup<'s>(&'s self, e: &Expr) -> Option<&'s Binding> {
@@ -18,8 +22,17 @@ impl Cx<'_> {
     /// Resolves `e` through `let` constants; returns the final expression.
     pub fn value<'s>(&'s self, e: &'s Expr) -> &'s Expr {
         let mut cur = e;
-        for _ in 0..64 {
+        // Chains are acyclic and bounded (`constants::analyse`); a constant
+        // on a cycle is returned as the name it is.
+        for _ in 0..=super::constants::MAX_CHAIN {
             match self.lookup(cur) {
+                Some(Binding::Let(_))
+                    if cur
+                        .as_ident()
+                        .is_some_and(|id| self.broken.contains(&id.name)) =>
+                {
+                    return cur
+                }
                 Some(Binding::Let(expr)) => cur = expr,
                 _ => return cur,
             }
@@ -62,6 +75,9 @@ impl Cx<'_> {
             };
         }
         let Some((q, _)) = self.quantity(e) else {
+            if self.is_broken(e) {
+                return None;
+            }
             let found = self.value(e).describe();
             self.push(errors::type_mismatch(what, found, e.span));
             return None;
@@ -168,6 +184,9 @@ impl Cx<'_> {
         if let Some((_, InputType::Bool, value)) = self.input_of(e) {
             return Some(value == "true");
         }
+        if self.is_broken(e) {
+            return None;
+        }
         let v = self.value(e);
         match v.as_ident().map(|i| i.name.as_str()) {
             Some("on" | "true" | "enabled" | "yes") => Some(true),
@@ -217,34 +236,65 @@ impl Cx<'_> {
     }
 
     /// A string (interpolation of constants and inputs allowed). Numbers are
-    /// accepted as their written text.
+    /// accepted as their written text. A text longer than [`MAX_TEXT`] once
+    /// expanded is refused (E0315), whatever built it.
     pub fn text(&mut self, e: &Expr) -> Option<Text> {
         let mut parts = Vec::new();
-        if self.text_into(e, &mut parts, 0) {
-            Some(normalize(parts))
-        } else {
-            None
+        if !self.text_into(e, &mut parts) {
+            return None;
         }
+        let size = self.text_size(&parts);
+        if size > MAX_TEXT {
+            let reported = self
+                .diags
+                .iter()
+                .any(|d| d.code == crate::diag::Code::TextTooLong && d.primary.span == e.span);
+            if !reported {
+                self.push(errors::text_too_long(MAX_TEXT, e.span));
+            }
+            return None;
+        }
+        Some(normalize(parts))
     }
 
-    fn text_into(&mut self, e: &Expr, out: &mut Vec<TextPart>, depth: usize) -> bool {
-        if depth > 32 {
-            // Every use of a constant in the cycle ends here: report each place once.
-            let reported = self.diags.iter().any(|d| {
-                d.code == crate::diag::Code::RecursiveConstant && d.primary.span == e.span
-            });
-            if !reported {
-                let name = e.as_ident().map_or("?", |i| i.name.as_str());
-                self.push(errors::recursive_constant(name, e.span));
-            }
-            return false;
+    /// Bytes of a text once inputs are substituted; every part counts at
+    /// least one, so a text of many empty inputs is large too.
+    fn text_size(&self, parts: &[TextPart]) -> usize {
+        parts
+            .iter()
+            .map(|p| match p {
+                TextPart::Lit(s) => s.len().max(1),
+                TextPart::Input(n) => match self.scope.values.get(n) {
+                    Some(Binding::Input(i)) => i.value.len().max(1),
+                    _ => 1,
+                },
+            })
+            .sum()
+    }
+
+    /// True when `e` names a constant `constants::analyse` reported: reading
+    /// it again would only repeat that error.
+    pub fn is_broken(&self, e: &Expr) -> bool {
+        let broken = self
+            .value(e)
+            .as_ident()
+            .is_some_and(|id| self.broken.contains(&id.name));
+        if broken {
+            self.read_broken.set(true);
         }
+        broken
+    }
+
+    fn text_into(&mut self, e: &Expr, out: &mut Vec<TextPart>) -> bool {
         if let Some((name, ty, value)) = self.input_of(e) {
             match ty {
                 InputType::String | InputType::VpcId => out.push(TextPart::Input(name)),
                 _ => out.push(TextPart::Lit(value)),
             }
             return true;
+        }
+        if self.is_broken(e) {
+            return false;
         }
         let v = self.value(e).clone();
         match &v.kind {
@@ -254,19 +304,32 @@ impl Cx<'_> {
                     match p {
                         StrPart::Text(t) => out.push(TextPart::Lit(t.clone())),
                         StrPart::Interp(path) => {
+                            let name = path.dotted();
                             let ref_expr = Expr {
                                 kind: ExprKind::Path(path.clone()),
                                 span: path.span,
                             };
-                            if self.scope.values.contains_key(&path.dotted()) {
-                                ok &= self.text_into(&ref_expr, out, depth + 1);
-                            } else {
-                                let names: Vec<&str> =
-                                    self.scope.values.keys().map(String::as_str).collect();
-                                let d =
-                                    errors::unknown_value(&path.dotted(), &names, path.span, false);
-                                self.push(d);
-                                ok = false;
+                            match self.scope.values.get(&name) {
+                                Some(Binding::Let(_)) if self.broken.contains(&name) => {
+                                    self.read_broken.set(true);
+                                    ok = false;
+                                }
+                                Some(Binding::Let(_)) => match self.let_text(&name) {
+                                    Some(Some(t)) => out.extend(t.parts),
+                                    Some(None) => {
+                                        self.read_broken.set(true);
+                                        ok = false;
+                                    }
+                                    None => ok &= self.text_into(&ref_expr, out),
+                                },
+                                Some(Binding::Input(_)) => ok &= self.text_into(&ref_expr, out),
+                                None => {
+                                    let names: Vec<&str> =
+                                        self.scope.values.keys().map(String::as_str).collect();
+                                    let d = errors::unknown_value(&name, &names, path.span, false);
+                                    self.push(d);
+                                    ok = false;
+                                }
                             }
                         }
                     }
@@ -288,6 +351,28 @@ impl Cx<'_> {
                 false
             }
         }
+    }
+
+    /// The expanded text of a string constant, computed once: `Some(None)`
+    /// if it failed (reported inside the constant), `None` if the constant
+    /// is not a string (the caller reads it, and reports at the use).
+    fn let_text(&mut self, name: &str) -> Option<Option<Text>> {
+        if let Some(t) = self.let_texts.get(name) {
+            return Some(t.clone());
+        }
+        let expr = match self.scope.values.get(name) {
+            Some(Binding::Let(e)) => e.clone(),
+            _ => return None,
+        };
+        let target = self.value(&expr).clone();
+        if !matches!(target.kind, ExprKind::Str(_)) {
+            return None;
+        }
+        // Acyclic and at most `constants::MAX_CHAIN` deep, so this recursion
+        // (through `text` of the constants it interpolates) ends.
+        let t = self.text(&target);
+        self.let_texts.insert(name.to_string(), t.clone());
+        Some(t)
     }
 
     /// A string with inputs replaced by their values, for names, paths and

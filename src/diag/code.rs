@@ -31,6 +31,7 @@ codes! {
     BadLine = "E0103", "statement that cannot be read";
     ImportNotFound = "E0104", "imported file not found";
     ImportCycle = "E0105", "import cycle";
+    NestingTooDeep = "E0120", "brackets nested too deep";
 
     // E02xx: names
     UnknownTask = "E0201", "unknown task";
@@ -63,6 +64,8 @@ codes! {
     ConflictingProperties = "E0311", "properties that exclude each other";
     InvalidFormat = "E0312", "value in the wrong format";
     TemplateRecursion = "E0313", "template that uses itself";
+    ConstantChainTooDeep = "E0314", "chain of constants too deep";
+    TextTooLong = "E0315", "string too long once expanded";
 
     // E04xx: ECS rules
     FargateCpuMemory = "E0401", "invalid Fargate cpu and memory combination";

@@ -501,6 +501,28 @@ pub fn recursive_constant(name: &str, span: Span) -> Diagnostic {
     .with_help("give one of the constants in the cycle a literal value")
 }
 
+pub fn constant_chain_too_deep(name: &str, limit: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ConstantChainTooDeep,
+        format!("constant `{name}` is built from a chain of more than {limit} constants"),
+        span,
+        "this value starts the chain",
+    )
+    .with_help(
+        "write the value, or an inner part of it, directly instead of through so many constants",
+    )
+}
+
+pub fn text_too_long(limit: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TextTooLong,
+        format!("this string expands to more than {limit} bytes"),
+        span,
+        "too long once constants and inputs are substituted",
+    )
+    .with_help("an ECS task definition holds at most 64 KiB: check for a constant interpolated into itself many times over")
+}
+
 pub fn bad_account(value: &str, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::InvalidFormat,
