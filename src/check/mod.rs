@@ -17,6 +17,7 @@ mod errors;
 mod network;
 mod rules;
 mod scope;
+pub mod secrets;
 mod service;
 mod task;
 mod template;
@@ -59,6 +60,18 @@ pub struct Cx<'a> {
     /// Set when a read met a broken constant: what was being lowered is
     /// partial, like after an error of its own.
     read_broken: std::cell::Cell<bool>,
+    /// The statement being read carries `not_secret`: its value is not
+    /// judged a secret (a visible, per-variable exception).
+    not_secret: bool,
+    /// The name the value being read is given to (`DB_PASSWORD`,
+    /// `splunk-token`): context for the credential detector.
+    value_name: Option<String>,
+    /// Inputs that feed a secret-looking variable, with the first such use.
+    secret_inputs: IndexMap<String, diag::Span>,
+    /// Inputs whose value the checker substituted (`Cx::literal`: names,
+    /// paths, ARNs), with the first such use: their value is in the output
+    /// of every target.
+    resolved_inputs: IndexMap<String, diag::Span>,
 }
 
 impl Cx<'_> {
@@ -77,6 +90,10 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         broken: Default::default(),
         let_texts: Default::default(),
         read_broken: Default::default(),
+        not_secret: false,
+        value_name: None,
+        secret_inputs: IndexMap::new(),
+        resolved_inputs: IndexMap::new(),
     };
     let env = environment::select(&mut cx, files, options.environment.as_deref());
     if let Some(env) = env {
@@ -179,8 +196,46 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
     // The rules run on whatever lowered, so name errors and ECS rule errors
     // are reported together; the derived facts only for a complete program.
     rules::check(&mut cx, &program);
+    // Nothing to deploy: CloudFormation refuses a template without resources
+    // and the ECS target would write nothing, so an empty build succeeding
+    // would hide a mistake (a wrong file, an environment that removed all).
+    let declares_something = !(program.clusters.is_empty()
+        && program.tasks.is_empty()
+        && program.services.is_empty()
+        && program.load_balancers.is_empty())
+        || program
+            .networks
+            .iter()
+            .any(|n| matches!(n.kind, ir::NetworkKind::Created(_)));
+    if !declares_something && !cx.diags.iter().any(Diagnostic::is_error) {
+        let span = files
+            .first()
+            .map(|f| diag::Span::new(f.id, 0, 0))
+            .unwrap_or_default();
+        cx.push(errors::rule::empty_program(span));
+    }
     if !cx.diags.iter().any(Diagnostic::is_error) {
         derive::derive(&mut cx, &mut program);
+    }
+    for input in &mut program.inputs {
+        input.secret = cx.secret_inputs.get(&input.name).copied();
+        let baked = cx.resolved_inputs.get(&input.name);
+        if let (Some(secret), Some(&used)) = (input.secret, baked) {
+            cx.diags
+                .push(errors::secret_input_resolved(&input.name, used, secret));
+        }
+        // A secret's default is a secret written in the source.
+        let literal_default = input
+            .default
+            .as_deref()
+            .is_some_and(|d| !secrets::plain_value(d));
+        if let (Some(secret), true) = (input.secret, literal_default) {
+            cx.diags.push(errors::secret_input_default(
+                &input.name,
+                input.span,
+                secret,
+            ));
+        }
     }
     let mut diags = cx.diags;
     diag::sort(&mut diags);

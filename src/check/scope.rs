@@ -373,6 +373,7 @@ fn collect_input(
             value,
             description,
             span: name.span,
+            secret: None,
         };
         cx.scope
             .values

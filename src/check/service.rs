@@ -509,12 +509,7 @@ fn deploy(cx: &mut Cx, w: &mut Words) -> Option<ir::Deployment> {
 }
 
 fn percent_int(cx: &mut Cx, e: &Expr) -> Option<u32> {
-    let p = cx.percent(e)?;
-    if p < 0.0 || p.fract() != 0.0 {
-        cx.push(errors::not_whole("a percentage", p, e.span));
-        return None;
-    }
-    Some(p as u32)
+    cx.percent_whole(e)
 }
 
 /// `autoscale MIN..MAX [cpu 70%] [memory 80%] [requests 1000] [cooldown 60s]`

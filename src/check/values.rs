@@ -12,6 +12,9 @@ use crate::ir::{InputType, Text, TextPart};
 /// definition is limited to 64 KiB, so no single value can be longer.
 pub const MAX_TEXT: usize = 64 * 1024;
 
+/// The largest integer AWS accepts in an integer field (`Integer`, int32).
+pub const MAX_INT: f64 = i32::MAX as f64;
+
 impl Cx<'_> {
     /// The value of a name used as a value: a `let` expression or an input.
     fn lookup<'s>(&'s self, e: &Expr) -> Option<&'s Binding> {
@@ -83,6 +86,11 @@ impl Cx<'_> {
             return None;
         };
         let number: f64 = q.number.parse().ok()?;
+        if !number.is_finite() {
+            // Hundreds of digits: no AWS field takes it.
+            self.push(errors::not_whole(what, f64::INFINITY, e.span));
+            return None;
+        }
         if q.unit.is_empty() {
             return match bare {
                 Some(f) => Some(number * f),
@@ -105,15 +113,22 @@ impl Cx<'_> {
         }
     }
 
+    /// `v` as a whole number AWS can store: every integer field of the ECS,
+    /// ELB, Auto Scaling and CloudWatch Logs APIs is a signed 32-bit integer.
+    /// A value that is whole up to floating-point noise (`0.1m` is 6.000...1
+    /// seconds) counts as whole; anything else is refused, never rounded.
     fn whole(&mut self, v: f64, what: &str, e: &Expr) -> Option<u32> {
-        if v < 0.0 || v.fract() != 0.0 || v > u32::MAX as f64 {
+        let r = v.round();
+        let noise = 1e-9 * r.abs().max(1.0);
+        if v < 0.0 || (v - r).abs() > noise || r > MAX_INT {
             self.push(errors::not_whole(what, v, e.span));
             return None;
         }
-        Some(v as u32)
+        Some(r as u32)
     }
 
-    /// Seconds, from `30s`, `5m`, `1h`, `500ms` (rounded up to whole seconds).
+    /// Seconds, from `30s`, `5m`, `1h`, `2000ms`: ECS takes whole seconds,
+    /// so `1.5s` or `500ms` is refused rather than rounded.
     pub fn seconds(&mut self, e: &Expr) -> Option<u32> {
         let v = self.measure(
             e,
@@ -121,7 +136,13 @@ impl Cx<'_> {
             &[("s", 1.0), ("m", 60.0), ("h", 3600.0), ("ms", 0.001)],
             None,
         )?;
-        self.whole(v.ceil(), "a duration", e)
+        self.whole(v, "a duration in whole seconds", e)
+    }
+
+    /// A whole percentage, from `70%` (the integer percent fields of ECS).
+    pub fn percent_whole(&mut self, e: &Expr) -> Option<u32> {
+        let p = self.percent(e)?;
+        self.whole(p, "a whole percentage", e)
     }
 
     /// MiB, from `512MiB`, `2GiB`, `0.5GiB`.
@@ -238,7 +259,66 @@ impl Cx<'_> {
     /// A string (interpolation of constants and inputs allowed). Numbers are
     /// accepted as their written text. A text longer than [`MAX_TEXT`] once
     /// expanded is refused (E0315), whatever built it.
+    ///
+    /// The text, inputs substituted, is also searched for credentials
+    /// (`secrets::credential`): a credential in any value is refused (E0443)
+    /// unless its statement says `not_secret`.
     pub fn text(&mut self, e: &Expr) -> Option<Text> {
+        let t = self.expand(e)?;
+        if self.not_secret {
+            return Some(t);
+        }
+        let resolved = self.scope.resolve(&t);
+        if let Some(kind) = super::secrets::credential(self.value_name.as_deref(), &resolved) {
+            let reported = self.diags.iter().any(|d| {
+                d.code == crate::diag::Code::CredentialInValue && d.primary.span == e.span
+            });
+            if !reported {
+                let d = errors::credential_in_value(kind, self.value_name.as_deref(), e.span);
+                self.push(d);
+            }
+            return None;
+        }
+        Some(t)
+    }
+
+    /// The value given to `name` (an environment variable, label, tag or log
+    /// option), judged as a possible secret after interpolation, whatever
+    /// its source: under a secret-looking name, a literal that is not plainly
+    /// something else is refused (E0425), and every input in it becomes a
+    /// secret input (`ir::Input::secret`). `not_secret` skips both checks and
+    /// the credential search, for this value only.
+    pub fn read_named(
+        &mut self,
+        name: &str,
+        not_secret: bool,
+        e: &Expr,
+        span: crate::diag::Span,
+    ) -> Option<Text> {
+        let saved_flag = std::mem::replace(&mut self.not_secret, not_secret);
+        let saved_name = self.value_name.replace(name.to_string());
+        let t = self.text(e);
+        self.not_secret = saved_flag;
+        self.value_name = saved_name;
+        let t = t?;
+        if not_secret || !super::secrets::secret_name(name) {
+            return Some(t);
+        }
+        if let Some(value) = t.as_literal() {
+            if !super::secrets::plain_value(&value) {
+                self.push(errors::rule::literal_secret(name, span));
+                return None;
+            }
+        }
+        for input in t.inputs() {
+            self.secret_inputs.entry(input.to_string()).or_insert(span);
+        }
+        Some(t)
+    }
+
+    /// [`Cx::text`] without the credential search: constants are searched
+    /// where they are used, once per use.
+    fn expand(&mut self, e: &Expr) -> Option<Text> {
         let mut parts = Vec::new();
         if !self.text_into(e, &mut parts) {
             return None;
@@ -370,7 +450,7 @@ impl Cx<'_> {
         }
         // Acyclic and at most `constants::MAX_CHAIN` deep, so this recursion
         // (through `text` of the constants it interpolates) ends.
-        let t = self.text(&target);
+        let t = self.expand(&target);
         self.let_texts.insert(name.to_string(), t.clone());
         Some(t)
     }
@@ -379,6 +459,11 @@ impl Cx<'_> {
     /// ARNs the checker has to look into.
     pub fn literal(&mut self, e: &Expr) -> Option<String> {
         let t = self.text(e)?;
+        for input in t.inputs() {
+            self.resolved_inputs
+                .entry(input.to_string())
+                .or_insert(e.span);
+        }
         Some(self.scope.resolve(&t))
     }
 

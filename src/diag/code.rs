@@ -103,6 +103,11 @@ codes! {
     GraceWithoutLoadBalancer = "E0434", "health check grace period without a load balancer";
     ListenerProtocol = "E0435", "listener protocol does not fit the load balancer";
     PublicIpOnEc2 = "E0437", "public IP on a task that does not run on Fargate";
+    UlimitSoftAboveHard = "E0440", "ulimit soft limit above its hard limit";
+    EmptyPermission = "E0441", "IAM permission without actions or resources";
+    EmptyProgram = "E0442", "program that declares nothing to deploy";
+    CredentialInValue = "E0443", "credential written in a value";
+    SecretInputInPlainText = "E0444", "secret input the target would write in plain text";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";
