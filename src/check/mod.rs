@@ -72,6 +72,8 @@ pub struct Cx<'a> {
     /// paths, ARNs), with the first such use: their value is in the output
     /// of every target.
     resolved_inputs: IndexMap<String, diag::Span>,
+    /// Where each input's default is written, to hide it in a diagnostic.
+    input_defaults: std::collections::HashMap<String, diag::Span>,
 }
 
 impl Cx<'_> {
@@ -94,6 +96,7 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         value_name: None,
         secret_inputs: IndexMap::new(),
         resolved_inputs: IndexMap::new(),
+        input_defaults: Default::default(),
     };
     let env = environment::select(&mut cx, files, options.environment.as_deref());
     if let Some(env) = env {
@@ -230,11 +233,11 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
             .as_deref()
             .is_some_and(|d| !secrets::plain_value(d));
         if let (Some(secret), true) = (input.secret, literal_default) {
-            cx.diags.push(errors::secret_input_default(
-                &input.name,
-                input.span,
-                secret,
-            ));
+            let mut d = errors::secret_input_default(&input.name, input.span, secret);
+            if let Some(&at) = cx.input_defaults.get(&input.name) {
+                d = d.with_redacted(at);
+            }
+            cx.diags.push(d);
         }
     }
     let mut diags = cx.diags;

@@ -326,6 +326,9 @@ fn collect_input(
         .get(&name.name)
         .cloned()
         .or_else(|| stmt.value.clone());
+    if let Some(e) = &default_expr {
+        cx.input_defaults.insert(name.name.clone(), e.span);
+    }
     let default = match &default_expr {
         Some(e) => match &e.kind {
             ExprKind::Str(_) => cx.literal(e),

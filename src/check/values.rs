@@ -274,7 +274,8 @@ impl Cx<'_> {
                 d.code == crate::diag::Code::CredentialInValue && d.primary.span == e.span
             });
             if !reported {
-                let d = errors::credential_in_value(kind, self.value_name.as_deref(), e.span);
+                let d = errors::credential_in_value(kind, self.value_name.as_deref(), e.span)
+                    .with_redacted(e.span);
                 self.push(d);
             }
             return None;
@@ -306,7 +307,7 @@ impl Cx<'_> {
         }
         if let Some(value) = t.as_literal() {
             if !super::secrets::plain_value(&value) {
-                self.push(errors::rule::literal_secret(name, span));
+                self.push(errors::rule::literal_secret(name, span).with_redacted(e.span));
                 return None;
             }
         }

@@ -73,10 +73,18 @@ pub fn human(map: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
         if let Some(help) = &d.help {
             report = report.with_help(help);
         }
-        report
-            .finish()
-            .write(&mut cache, &mut out)
-            .expect("writing to a Vec cannot fail");
+        let report = report.finish();
+        if d.redact.is_empty() {
+            report.write(&mut cache, &mut out)
+        } else {
+            let masked = map.masked(&d.redact);
+            let mut own = Sources {
+                map: &masked,
+                cache: Vec::new(),
+            };
+            report.write(&mut own, &mut out)
+        }
+        .expect("writing to a Vec cannot fail");
     }
     let text = String::from_utf8_lossy(&out).into_owned();
     let n = diags.iter().filter(|d| d.is_error()).count();
