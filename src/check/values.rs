@@ -88,7 +88,7 @@ impl Cx<'_> {
         let number: f64 = q.number.parse().ok()?;
         if !number.is_finite() {
             // Hundreds of digits: no AWS field takes it.
-            self.push(errors::not_whole(what, f64::INFINITY, e.span));
+            self.push(errors::not_finite(what, e.span));
             return None;
         }
         if q.unit.is_empty() {

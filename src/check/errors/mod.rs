@@ -479,6 +479,16 @@ pub fn not_whole(what: &str, value: f64, span: Span) -> Diagnostic {
     .with_help(help)
 }
 
+pub fn not_finite(what: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::OutOfRange,
+        format!("expected {what}, found a number too large to represent"),
+        span,
+        "too large",
+    )
+    .with_help("no AWS field takes a number of this size: write a realistic value")
+}
+
 pub fn out_of_range(what: &str, value: &str, range: &str, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::OutOfRange,
