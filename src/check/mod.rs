@@ -7,6 +7,7 @@
 
 mod args;
 mod cluster;
+mod constants;
 mod container;
 mod derive;
 
@@ -17,6 +18,7 @@ pub mod names;
 mod network;
 mod rules;
 mod scope;
+pub mod secrets;
 mod service;
 mod task;
 mod template;
@@ -50,6 +52,29 @@ pub struct Cx<'a> {
     /// Declarations whose lowering reported an error: what was lowered of
     /// them is partial, so the rules leave them alone (no follow-on errors).
     incomplete: std::collections::HashSet<(Kind, String)>,
+    /// Constants on a cycle or atop an over-long chain (reported once by
+    /// `constants::analyse`): they have no value.
+    broken: std::collections::HashSet<String>,
+    /// Each constant's text, expanded once: interpolating a constant twice
+    /// copies its text instead of expanding it again. `None`: it failed.
+    let_texts: std::collections::HashMap<String, Option<ir::Text>>,
+    /// Set when a read met a broken constant: what was being lowered is
+    /// partial, like after an error of its own.
+    read_broken: std::cell::Cell<bool>,
+    /// The statement being read carries `not_secret`: its value is not
+    /// judged a secret (a visible, per-variable exception).
+    not_secret: bool,
+    /// The name the value being read is given to (`DB_PASSWORD`,
+    /// `splunk-token`): context for the credential detector.
+    value_name: Option<String>,
+    /// Inputs that feed a secret-looking variable, with the first such use.
+    secret_inputs: IndexMap<String, diag::Span>,
+    /// Inputs whose value the checker substituted (`Cx::literal`: names,
+    /// paths, ARNs), with the first such use: their value is in the output
+    /// of every target.
+    resolved_inputs: IndexMap<String, diag::Span>,
+    /// Where each input's default is written, to hide it in a diagnostic.
+    input_defaults: std::collections::HashMap<String, diag::Span>,
 }
 
 impl Cx<'_> {
@@ -65,6 +90,14 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         scope: Scope::default(),
         diags: Vec::new(),
         incomplete: Default::default(),
+        broken: Default::default(),
+        let_texts: Default::default(),
+        read_broken: Default::default(),
+        not_secret: false,
+        value_name: None,
+        secret_inputs: IndexMap::new(),
+        resolved_inputs: IndexMap::new(),
+        input_defaults: Default::default(),
     };
     let env = environment::select(&mut cx, files, options.environment.as_deref());
     if let Some(env) = env {
@@ -135,6 +168,7 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
     ] {
         for ((k, name), stmt) in decls.iter().filter(|((k, _), _)| *k == kind) {
             let before = cx.diags.len();
+            cx.read_broken.set(false);
             match k {
                 Kind::Network => program
                     .networks
@@ -153,9 +187,10 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
             // Name and type errors (E01xx-E03xx) drop what they are about, so
             // the declaration is partial; an ECS rule error (E04xx) raised
             // while lowering leaves it whole.
-            let partial = cx.diags[before..]
-                .iter()
-                .any(|d| d.is_error() && d.code.as_str() < "E0400");
+            let partial = cx.read_broken.get()
+                || cx.diags[before..]
+                    .iter()
+                    .any(|d| d.is_error() && d.code.as_str() < "E0400");
             if partial {
                 cx.incomplete.insert((*k, name.clone()));
             }
@@ -166,9 +201,47 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
     // are reported together; the derived facts only for a complete program.
     names::check(&mut cx, &program);
     rules::check(&mut cx, &program);
+    // Nothing to deploy: CloudFormation refuses a template without resources
+    // and the ECS target would write nothing, so an empty build succeeding
+    // would hide a mistake (a wrong file, an environment that removed all).
+    let declares_something = !(program.clusters.is_empty()
+        && program.tasks.is_empty()
+        && program.services.is_empty()
+        && program.load_balancers.is_empty())
+        || program
+            .networks
+            .iter()
+            .any(|n| matches!(n.kind, ir::NetworkKind::Created(_)));
+    if !declares_something && !cx.diags.iter().any(Diagnostic::is_error) {
+        let span = files
+            .first()
+            .map(|f| diag::Span::new(f.id, 0, 0))
+            .unwrap_or_default();
+        cx.push(errors::rule::empty_program(span));
+    }
     if !cx.diags.iter().any(Diagnostic::is_error) {
         derive::derive(&mut cx, &mut program);
         names::check_derived(&mut cx, &program);
+    }
+    for input in &mut program.inputs {
+        input.secret = cx.secret_inputs.get(&input.name).copied();
+        let baked = cx.resolved_inputs.get(&input.name);
+        if let (Some(secret), Some(&used)) = (input.secret, baked) {
+            cx.diags
+                .push(errors::secret_input_resolved(&input.name, used, secret));
+        }
+        // A secret's default is a secret written in the source.
+        let literal_default = input
+            .default
+            .as_deref()
+            .is_some_and(|d| !secrets::plain_value(d));
+        if let (Some(secret), true) = (input.secret, literal_default) {
+            let mut d = errors::secret_input_default(&input.name, input.span, secret);
+            if let Some(&at) = cx.input_defaults.get(&input.name) {
+                d = d.with_redacted(at);
+            }
+            cx.diags.push(d);
+        }
     }
     let mut diags = cx.diags;
     diag::sort(&mut diags);

@@ -162,10 +162,19 @@ pub fn collect_decls<'a>(cx: &mut Cx<'a>, files: &'a [ast::File]) {
 /// Collects constants, inputs and program settings of all files.
 pub fn collect_settings(cx: &mut Cx, files: &[ast::File], options: &Options) {
     let mut first_span: IndexMap<String, Span> = IndexMap::new();
+    // Constants first, and their graph checked, so no later read of a value
+    // can loop or recurse without bound.
+    for file in files {
+        for stmt in &file.statements {
+            if stmt.head.name == "let" {
+                collect_let(cx, stmt, &mut first_span);
+            }
+        }
+    }
+    cx.broken = super::constants::analyse(cx);
     for file in files {
         for stmt in &file.statements {
             match stmt.head.name.as_str() {
-                "let" => collect_let(cx, stmt, &mut first_span),
                 "input" => collect_input(cx, stmt, options, &mut first_span),
                 "stack" => {
                     let mut w = super::args::Words::new(stmt);
@@ -317,6 +326,9 @@ fn collect_input(
         .get(&name.name)
         .cloned()
         .or_else(|| stmt.value.clone());
+    if let Some(e) = &default_expr {
+        cx.input_defaults.insert(name.name.clone(), e.span);
+    }
     let default = match &default_expr {
         Some(e) => match &e.kind {
             ExprKind::Str(_) => cx.literal(e),
@@ -364,6 +376,7 @@ fn collect_input(
             value,
             description,
             span: name.span,
+            secret: None,
         };
         cx.scope
             .values

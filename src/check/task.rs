@@ -144,6 +144,11 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                         .collect::<Option<Vec<_>>>()
                 });
                 match (actions, resources) {
+                    (Some(actions), Some(resources))
+                        if actions.is_empty() || resources.is_empty() =>
+                    {
+                        cx.push(errors::rule::empty_permission(actions.is_empty(), s.span))
+                    }
                     (Some(actions), Some(resources)) => permissions.push(ir::Permission {
                         actions,
                         resources,
@@ -378,9 +383,12 @@ fn volume(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Volume> {
 }
 
 /// `tag KEY = "value"`
+/// `not_secret` (anywhere among the words) exempts this one value from the
+/// secret checks; the value is read with its name as the detector's context.
 pub fn tag(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<(String, ir::Text)> {
+    let not_secret = w.flag("not_secret");
     let (key, value) = named_value(cx, w, s)?;
-    let v = cx.text(value)?;
+    let v = cx.read_named(&key, not_secret, value, s.span)?;
     Some((key, v))
 }
 

@@ -33,6 +33,7 @@ codes! {
     ImportCycle = "E0105", "import cycle";
     NotASourceFile = "E0106", "source that is not a regular file of a sane size";
     ImportInput = "E0107", "input of `wharf import` that is not a task definition";
+    NestingTooDeep = "E0120", "brackets nested too deep";
 
     // E02xx: names
     UnknownTask = "E0201", "unknown task";
@@ -66,6 +67,8 @@ codes! {
     ConflictingProperties = "E0311", "properties that exclude each other";
     InvalidFormat = "E0312", "value in the wrong format";
     TemplateRecursion = "E0313", "template that uses itself";
+    ConstantChainTooDeep = "E0314", "chain of constants too deep";
+    TextTooLong = "E0315", "string too long once expanded";
 
     // E04xx: ECS rules
     FargateCpuMemory = "E0401", "invalid Fargate cpu and memory combination";
@@ -103,6 +106,11 @@ codes! {
     GraceWithoutLoadBalancer = "E0434", "health check grace period without a load balancer";
     ListenerProtocol = "E0435", "listener protocol does not fit the load balancer";
     PublicIpOnEc2 = "E0437", "public IP on a task that does not run on Fargate";
+    UlimitSoftAboveHard = "E0440", "ulimit soft limit above its hard limit";
+    EmptyPermission = "E0441", "IAM permission without actions or resources";
+    EmptyProgram = "E0442", "program that declares nothing to deploy";
+    CredentialInValue = "E0443", "credential written in a value";
+    SecretInputInPlainText = "E0444", "secret input the target would write in plain text";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";

@@ -180,8 +180,20 @@ fn whole_file(map: &SourceMap, d: &Diagnostic) -> Option<String> {
     Some(out)
 }
 
+/// The sources with every span a diagnostic redacts (a secret's value)
+/// masked, once for the whole batch; `None` when nothing is redacted.
+fn masked(map: &SourceMap, diags: &[Diagnostic]) -> Option<SourceMap> {
+    let spans: Vec<super::Span> = diags
+        .iter()
+        .flat_map(|d| d.redact.iter().copied())
+        .collect();
+    (!spans.is_empty()).then(|| map.masked(&spans))
+}
+
 /// Renders diagnostics as ariadne reports, one after another.
 pub fn human(map: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
+    let masked = masked(map, diags);
+    let map = masked.as_ref().unwrap_or(map);
     let views = views(map, diags);
     let mut cache = Sources {
         map,
@@ -267,6 +279,8 @@ fn location(map: &SourceMap, l: &super::Label) -> serde_json::Value {
 /// severity, message, primary and secondary labels with byte offsets and
 /// line/column, help, and the text a person would see (`rendered`).
 pub fn json(map: &SourceMap, diags: &[Diagnostic]) -> String {
+    let masked = masked(map, diags);
+    let map = masked.as_ref().unwrap_or(map);
     let views = views(map, diags);
     let mut cache = Sources {
         map,

@@ -15,10 +15,71 @@ struct WharfParser;
 
 mod fast;
 
+/// How deep blocks, lists, maps and argument lists may nest. Both readers
+/// recurse once per level (and so do the checker, the formatter and the
+/// backends after them), so the depth is refused before either runs: a real
+/// program nests a handful of levels, a hostile one thousands.
+pub const MAX_NESTING: usize = 64;
+
+/// A UTF-8 byte order mark some editors put first: skipped by both readers,
+/// so spans keep counting from the file's first byte.
+const BOM: &str = "\u{FEFF}";
+
+/// The first bracket that opens level `MAX_NESTING + 1`, as a diagnostic.
+/// One linear pass over the text, skipping strings and comments the way the
+/// grammar reads them; closers never take the depth below zero.
+fn too_deep(text: &str, file: FileId) -> Option<Diagnostic> {
+    let bytes = text.as_bytes();
+    let (mut i, mut depth) = (0, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |e| i + 2 + e + 2);
+                continue;
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(
+                        Diagnostic::error(
+                            Code::NestingTooDeep,
+                            format!("brackets nested more than {MAX_NESTING} deep"),
+                            Span::new(file, i, i + 1),
+                            format!("this opens level {depth}"),
+                        )
+                        .with_help("flatten the structure: move inner blocks into their own declarations or `let` constants"),
+                    );
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Parses one file. Errors are complete: every unreadable line is reported.
 /// Valid input takes the fast reader; anything it does not accept is parsed
 /// by pest, which reports the errors.
 pub fn parse(src: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
+    if let Some(d) = too_deep(&src.text, src.id) {
+        return Err(vec![d]);
+    }
     match fast::parse(&src.text, src.id) {
         Some(file) => Ok(file),
         None => parse_with_pest(src),
@@ -32,6 +93,9 @@ pub fn parse_fast(src: &SourceFile) -> Option<ast::File> {
 
 /// The pest path alone (the grammar of record); `parse` falls back to it.
 pub fn parse_with_pest(src: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
+    if let Some(d) = too_deep(&src.text, src.id) {
+        return Err(vec![d]);
+    }
     let pairs = match WharfParser::parse(Rule::file, &src.text) {
         Ok(pairs) => pairs,
         Err(err) => return Err(vec![syntax_error(src, err)]),
@@ -40,6 +104,7 @@ pub fn parse_with_pest(src: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
         file: src.id,
         text: &src.text,
         diags: Vec::new(),
+        seen: Default::default(),
     };
     let file = pairs
         .into_iter()
@@ -56,10 +121,19 @@ pub fn parse_with_pest(src: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
     }
 }
 
+/// Unreadable lines reported before the parser stops reporting more: each
+/// report may look at the rest of the file (`unclosed_brace`), so the cap
+/// keeps a file of thousands of broken lines linear, and nobody reads a
+/// hundred errors that one missing `}` caused.
+const MAX_SYNTAX_ERRORS: usize = 100;
+
 struct Lower<'s> {
     file: FileId,
     text: &'s str,
     diags: Vec<Diagnostic>,
+    /// (span, message) of each diagnostic, to report a line left over from
+    /// one unclosed block once in constant time.
+    seen: std::collections::HashSet<(u32, u32, String)>,
 }
 
 impl Lower<'_> {
@@ -83,6 +157,9 @@ impl Lower<'_> {
 
     fn bad_statement(&mut self, pair: Pair<Rule>) {
         let span = self.span(&pair);
+        if self.diags.len() >= MAX_SYNTAX_ERRORS {
+            return;
+        }
         let text = pair.as_str();
         let diag = if text.matches('"').count() % 2 == 1 {
             let at = text.find('"').unwrap_or(0);
@@ -126,7 +203,12 @@ impl Lower<'_> {
                 .with_help("a statement is `name words... [= value] [{ ... }]`; check brackets, quotes and commas")
         };
         // Lines left over from one unclosed block may blame the same `{`.
-        if !self.diags.contains(&diag) {
+        let key = (
+            diag.primary.span.start,
+            diag.primary.span.end,
+            diag.message.clone(),
+        );
+        if self.seen.insert(key) {
             self.diags.push(diag);
         }
     }

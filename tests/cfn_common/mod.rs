@@ -198,6 +198,7 @@ fn string_input(name: &str, value: &str) -> Input {
         value: value.into(),
         description: None,
         span: sp(),
+        secret: None,
     }
 }
 
@@ -399,6 +400,7 @@ pub fn ec2_bridge() -> Program {
                 value: "vpc-0123456789abcdef0".into(),
                 description: Some("VPC to run in".into()),
                 span: sp(),
+                secret: None,
             },
             Input {
                 name: "PUBLIC_SUBNETS".into(),
@@ -407,6 +409,7 @@ pub fn ec2_bridge() -> Program {
                 value: "subnet-0aaaaaaaaaaaaaaa1,subnet-0aaaaaaaaaaaaaaa2".into(),
                 description: None,
                 span: sp(),
+                secret: None,
             },
             Input {
                 name: "PRIVATE_SUBNETS".into(),
@@ -415,6 +418,7 @@ pub fn ec2_bridge() -> Program {
                 value: "subnet-0bbbbbbbbbbbbbbb1,subnet-0bbbbbbbbbbbbbbb2".into(),
                 description: None,
                 span: sp(),
+                secret: None,
             },
             string_input(
                 "ASG_ARN",

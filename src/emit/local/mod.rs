@@ -8,7 +8,9 @@
 //! - No secret values: a secret becomes its name plus "take the runner's
 //!   environment variable of the same name", with the ARN or parameter name
 //!   kept as a reference for people.
-//! - Inputs are substituted with their value for this build (`Text::resolve`).
+//! - Inputs are substituted with their value for this build (`Text::resolve`);
+//!   a secret input (one that feeds a secret-looking variable) is refused
+//!   (E0444): its value would sit in plain text in the manifest.
 //! - Units: the IR's seconds become the manifest's milliseconds.
 //! - Where the IR has no local equivalent (placement, capacity, IAM, logs
 //!   configuration, volumes), nothing is written: the runner ignores it.
@@ -30,6 +32,7 @@ pub fn emit_local(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic
 
 /// The manifest as a value, for `wharf up FILE.wharf`.
 pub fn to_manifest(program: &ir::Program) -> Result<m::Manifest, Vec<Diagnostic>> {
+    crate::emit::refuse_secret_inputs(program, "local")?;
     let tasks = program.tasks.iter().map(|t| task(program, t)).collect();
     let index = ir::Index::new(program);
     let services = program
