@@ -39,6 +39,7 @@ const TASK_HEADS: &[&str] = &[
     "allow",
     "volume",
     "arch",
+    "os",
     "storage",
     "tag",
     "container",
@@ -46,6 +47,20 @@ const TASK_HEADS: &[&str] = &[
     "ambassador",
     "init",
     "log_router",
+];
+
+/// ECS `OSFamily` values, as Wharf writes them (`os windows_server_2022_core`).
+pub const OS_FAMILIES: &[&str] = &[
+    "linux",
+    "windows_server_2016_full",
+    "windows_server_2019_full",
+    "windows_server_2019_core",
+    "windows_server_2022_full",
+    "windows_server_2022_core",
+    "windows_server_2025_full",
+    "windows_server_2025_core",
+    "windows_server_2004_core",
+    "windows_server_20h2_core",
 ];
 
 pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
@@ -61,6 +76,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
     let mut permissions = Vec::new();
     let mut volumes: Vec<ir::Volume> = Vec::new();
     let mut arch = None;
+    let mut os = None;
     let mut storage = None;
     let mut tags = Vec::new();
     let mut containers = Vec::new();
@@ -178,6 +194,13 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                 });
                 set(cx, &mut arch, s, v)
             }
+            "os" => {
+                let v = w
+                    .required(cx, "an operating system family")
+                    .and_then(|e| cx.choice(e, "an operating system family", OS_FAMILIES))
+                    .map(str::to_ascii_uppercase);
+                set(cx, &mut os, s, v)
+            }
             "storage" => {
                 let v = w.required(cx, "a size in GiB").and_then(|e| {
                     let g = cx.gib(e)?;
@@ -238,6 +261,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
         volumes,
         containers,
         arch: arch.unwrap_or(ir::Arch::X86_64),
+        os_family: os,
         ephemeral_storage_gib: storage,
         tags,
         span: stmt.words[0].span,
@@ -315,8 +339,16 @@ fn apply_patterns(
 fn role_arn(cx: &mut Cx, e: &Expr) -> Option<Role> {
     let t = cx.text(e)?;
     let resolved = cx.scope.resolve(&t);
-    if !resolved.starts_with("arn:") || !resolved.contains(":iam::") || !resolved.contains(":role/")
-    {
+    // ECS takes a role's full ARN or its short name, which it completes
+    // with the caller's account (RegisterTaskDefinition, taskRoleArn).
+    let arn =
+        resolved.starts_with("arn:") && resolved.contains(":iam::") && resolved.contains(":role/");
+    let name = !resolved.is_empty()
+        && resolved.len() <= 64
+        && resolved
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    if !arn && !name {
         cx.push(errors::bad_role_arn(&resolved, e.span));
         return None;
     }

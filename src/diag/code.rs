@@ -71,7 +71,7 @@ codes! {
     DaemonNotEc2 = "E0404", "DAEMON service not on EC2";
     FargatePlacement = "E0405", "placement rules on Fargate";
     FargateLogDriver = "E0406", "log driver not supported on Fargate";
-    AwsvpcHostPort = "E0407", "awsvpc host port differs from container port";
+    AwsvpcHostPort = "E0407", "awsvpc or host mode host port differs from container port";
     NoEssentialContainer = "E0408", "task without an essential container";
     TooManyContainers = "E0409", "more than 10 containers in a task";
     DuplicateContainer = "E0410", "container name used twice";
@@ -100,6 +100,16 @@ codes! {
     GraceWithoutLoadBalancer = "E0434", "health check grace period without a load balancer";
     ListenerProtocol = "E0435", "listener protocol does not fit the load balancer";
     PublicIpOnEc2 = "E0437", "public IP on a task that does not run on Fargate";
+    ContainerMemoryMissing = "E0460", "EC2 container without memory and no task memory";
+    Ec2TaskCpu = "E0461", "task cpu outside the EC2 range";
+    FargateStreamPrefix = "E0462", "awslogs on Fargate without a stream prefix";
+    ReservedHostPort = "E0463", "host port reserved by ECS";
+    ServiceNetworkLimit = "E0464", "more subnets or security groups than ECS takes";
+    TooManyTargetGroups = "E0465", "more than 5 target groups on a service";
+    UdpBehindAlb = "E0466", "UDP port exposed via an ALB";
+    UnknownAwslogsOption = "E0467", "unknown awslogs log driver option";
+    WindowsFargateCpu = "E0468", "Windows task on Fargate below 1 vCPU";
+    FargateStopTimeout = "E0469", "stop timeout over Fargate's 120 seconds";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";

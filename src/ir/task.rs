@@ -29,6 +29,9 @@ pub struct Task {
     pub containers: Vec<Container>,
     /// CPU architecture, `x86_64` (default) or `arm64`.
     pub arch: Arch,
+    /// `runtimePlatform.operatingSystemFamily` in ECS spelling (`LINUX`,
+    /// `WINDOWS_SERVER_2022_CORE`, ...), when the program names one.
+    pub os_family: Option<String>,
     pub ephemeral_storage_gib: Option<u32>,
     pub tags: Vec<(String, Text)>,
     pub span: Span,
@@ -37,6 +40,12 @@ pub struct Task {
 impl Task {
     pub fn is_fargate(&self) -> bool {
         self.compatibilities.contains(&Compatibility::Fargate)
+    }
+    /// Runs Windows containers (`os windows_server_...`).
+    pub fn is_windows(&self) -> bool {
+        self.os_family
+            .as_deref()
+            .is_some_and(|f| f.starts_with("WINDOWS"))
     }
     pub fn container(&self, name: &str) -> &Container {
         self.containers

@@ -51,6 +51,7 @@ pub fn fargate_task(name: &str, cpu: u32, memory: u32, containers: Vec<Container
         volumes: vec![],
         containers,
         arch: Arch::X86_64,
+        os_family: None,
         ephemeral_storage_gib: None,
         tags: vec![],
         span: sp(),

@@ -87,6 +87,7 @@ pub fn task(name: &str, fargate: bool) -> Task {
         volumes: Vec::new(),
         containers: Vec::new(),
         arch: Arch::X86_64,
+        os_family: None,
         ephemeral_storage_gib: None,
         tags: Vec::new(),
         span: span(200),
@@ -638,6 +639,7 @@ fn efs_as_built() -> Program {
         ],
         containers: vec![app],
         arch: Arch::Arm64,
+        os_family: None,
         ephemeral_storage_gib: Some(40),
         ..task("files", true)
     }];

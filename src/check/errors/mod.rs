@@ -524,11 +524,11 @@ pub fn bad_cidr(value: &str, span: Span) -> Diagnostic {
 pub fn bad_role_arn(value: &str, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::InvalidFormat,
-        format!("`{value}` is not an IAM role ARN"),
+        format!("`{value}` is not an IAM role ARN or role name"),
         span,
-        "expected arn:aws:iam::ACCOUNT:role/NAME",
+        "expected arn:aws:iam::ACCOUNT:role/NAME or a role name",
     )
-    .with_help("give the role's full ARN, or leave the role out to have one generated")
+    .with_help("give the role's full ARN or its name (up to 64 letters, digits and +=,.@_-), or leave the role out to have one generated")
 }
 
 pub fn bad_action(value: &str, span: Span) -> Diagnostic {

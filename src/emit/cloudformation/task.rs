@@ -58,7 +58,7 @@ impl<'a> Ctx<'a> {
             "TaskRoleArn": task_role,
             "RuntimePlatform": {
                 "CpuArchitecture": match t.arch { Arch::X86_64 => "X86_64", Arch::Arm64 => "ARM64" },
-                "OperatingSystemFamily": "LINUX" },
+                "OperatingSystemFamily": t.os_family.as_deref().unwrap_or("LINUX") },
             "EphemeralStorage": t.ephemeral_storage_gib.map(|g| json!({ "SizeInGiB": g })),
             "Volumes": (!volumes.is_empty()).then_some(volumes),
             "ContainerDefinitions": containers,

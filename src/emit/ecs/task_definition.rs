@@ -57,7 +57,10 @@ pub(crate) fn emit_task_definition(
                         ir::Arch::Arm64 => "ARM64",
                     },
                 )
-                .set("operatingSystemFamily", "LINUX")
+                .set(
+                    "operatingSystemFamily",
+                    task.os_family.as_deref().unwrap_or("LINUX"),
+                )
                 .build(),
         )
         .build()
