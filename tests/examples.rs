@@ -81,8 +81,9 @@ fn benchmark_program_compiles_for_every_backend() {
         .unwrap_or_else(|d| panic!("{}", render::human(&sources, &d, false)));
     assert_eq!(
         ecs.len(),
-        1 + 3 * 2,
-        "a cluster, then a task definition and a service per service"
+        1 + 3 * 5,
+        "a cluster, then per service a task definition, CreateService and UpdateService \
+         inputs, and its FireLens log group with its retention"
     );
     let format = emit::cloudformation::Format::Json;
     assert!(emit::cloudformation::emit_cloudformation(&program, format).is_ok());

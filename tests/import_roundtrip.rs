@@ -1,7 +1,7 @@
 //! `wharf import` over the real task definitions in `shared/corpus/taskdefs`:
 //! import -> build `--target ecs` -> compare with the original, modulo the
-//! defaults Wharf writes out (ECS's own defaults, the awslogs stream prefix
-//! and create-group option, the default execution role name). Prints the
+//! defaults Wharf writes out (ECS's own defaults, the awslogs stream prefix,
+//! the default execution role name). Prints the
 //! coverage per outcome; skipped when the corpus is not beside the repo.
 
 use std::collections::BTreeMap;
@@ -183,7 +183,6 @@ fn normalize_original(doc: &Value) -> Value {
                 set_default(log, "options", json!({}));
                 let options = log["options"].as_object_mut().unwrap();
                 set_default(options, "awslogs-stream-prefix", json!("ecs"));
-                set_default(options, "awslogs-create-group", json!("true"));
             }
         }
     }

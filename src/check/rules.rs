@@ -71,6 +71,9 @@ fn check_task(cx: &mut Cx, task: &Task) {
     if !task.containers.iter().any(|c| c.essential) {
         cx.push(e::no_essential(&task.name, task.span));
     }
+    if let (crate::ir::Role::Arn(_), Some(p)) = (&task.task_role, task.permissions.first()) {
+        cx.push(e::allow_with_given_role(&task.name, p.span, task.span));
+    }
     if task.is_fargate() {
         check_fargate(cx, task);
     }

@@ -110,6 +110,7 @@ codes! {
     UnknownAwslogsOption = "E0467", "unknown awslogs log driver option";
     WindowsFargateCpu = "E0468", "Windows task on Fargate below 1 vCPU";
     FargateStopTimeout = "E0469", "stop timeout over Fargate's 120 seconds";
+    AllowWithGivenRole = "E0470", "`allow` on a task whose task role is given";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";
@@ -122,6 +123,10 @@ codes! {
     EcsTrafficShift = "E0508", "ECS target cannot express a traffic-shifting deployment";
     CfnInexpressible = "E0509", "construct CloudFormation cannot express";
     VpcCidrTooSmall = "E0510", "created VPC too small for its subnets";
+    EcsNeedsSecurityGroups = "E0520", "ECS target needs security groups for an awsvpc service";
+    EcsSecurityGroupRules = "E0521", "ECS target cannot create security group rules";
+    EcsScalingLabel = "E0522", "ECS target cannot scale on ALB requests";
+    CfnSecurityGroupLimit = "E0523", "too many security groups with the generated one";
 
     // E06xx: runner
     ManifestInvalid = "E0601", "local manifest cannot be read";

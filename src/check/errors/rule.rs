@@ -658,3 +658,17 @@ pub fn fargate_stop_timeout(container: &str, seconds: u32, span: Span) -> Diagno
     )
     .with_help("on Fargate `stop_timeout` is at most 120s; lower it, or run the task on EC2 (`compat ec2`)")
 }
+
+pub fn allow_with_given_role(task: &str, span: Span, task_span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::AllowWithGivenRole,
+        format!("task `{task}` grants permissions to a task role it does not create"),
+        span,
+        "this permission would be lost",
+    )
+    .with_label(task_span, "this task names its `task_role`")
+    .with_help(
+        "Wharf adds `allow` statements only to the task role it generates: add the permission \
+         to the given role yourself and remove `allow`, or remove `task_role`",
+    )
+}
