@@ -11,6 +11,7 @@ mod container;
 mod derive;
 
 pub use derive::derive_execution_role;
+pub use task::OS_FAMILIES;
 mod environment;
 mod errors;
 mod network;

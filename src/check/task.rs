@@ -71,6 +71,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
     let mut memory = None;
     let mut network = None;
     let mut compat: Option<Vec<Compatibility>> = None;
+    let mut unlisted = None;
     let mut execution_role = None;
     let mut task_role = None;
     let mut permissions = Vec::new();
@@ -123,6 +124,10 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                 set(cx, &mut network, s, v)
             }
             "compat" => {
+                // `unlisted`: no requiresCompatibilities, which ECS reads as EC2.
+                if w.flag("unlisted") {
+                    unlisted = Some(s.span);
+                }
                 let mut list = Vec::new();
                 while let Some(e) = w.positional() {
                     let items: Vec<Expr> = cx.list(e).into_iter().cloned().collect();
@@ -235,6 +240,13 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
         w.finish(cx);
     }
     let network_mode = network.unwrap_or(NetworkMode::Awsvpc);
+    if let Some(span) = unlisted {
+        if compat.as_deref() != Some(&[Compatibility::Ec2]) {
+            cx.push(errors::unlisted_not_ec2(span));
+        }
+    }
+    let requires_compatibilities =
+        unlisted.is_none() && (compat.is_some() || network_mode == NetworkMode::Awsvpc);
     let compatibilities = compat.unwrap_or_else(|| {
         if network_mode == NetworkMode::Awsvpc {
             vec![Compatibility::Fargate]
@@ -248,6 +260,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
         name,
         network_mode,
         compatibilities,
+        requires_compatibilities,
         cpu: cpu.map(|c| c.0),
         memory: memory.map(|m| m.0),
         execution_role: execution_role.unwrap_or(Role::Generated),
@@ -260,7 +273,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
         permissions,
         volumes,
         containers,
-        arch: arch.unwrap_or(ir::Arch::X86_64),
+        arch,
         os_family: os,
         ephemeral_storage_gib: storage,
         tags,

@@ -585,6 +585,19 @@ pub fn ec2_provider_without_asg(name: &str, span: Span) -> Diagnostic {
     ))
 }
 
+pub fn unlisted_not_ec2(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ConflictingProperties,
+        "`unlisted` compatibility is EC2 alone",
+        span,
+        "`compat ... unlisted`",
+    )
+    .with_help(
+        "ECS validates a task definition without requiresCompatibilities for EC2: write \
+         `compat ec2 unlisted`, or list the compatibilities without `unlisted`",
+    )
+}
+
 pub fn launch_and_capacity(span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::ConflictingProperties,
