@@ -37,49 +37,9 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-/// The benchmark program with `n` services.
-pub fn program(n: usize) -> String {
-    let mut s = String::with_capacity(n * 900 + 1024);
-    s.push_str(
-        "region \"us-east-1\"\n\
-         account \"123456789012\"\n\
-         input VPC: vpc_id = \"vpc-0123456789abcdef0\"\n\
-         input PUBLIC: subnets = \"subnet-0aaa1111bbbb2222c,subnet-0ddd3333eeee4444f\"\n\
-         input PRIVATE: subnets = \"subnet-0a1b2c3d4e5f60718,subnet-0f1e2d3c4b5a69788\"\n\
-         input IMAGE_TAG: string = \"v1\"\n\
-         network main { vpc VPC; public_subnets PUBLIC; private_subnets PRIVATE }\n\
-         cluster bench { capacity FARGATE weight 1; network main }\n\
-         alb shared { public; listener 80 http }\n",
-    );
-    for i in 0..n {
-        s.push_str(&format!(
-            r#"
-task svc{i} {{
-  cpu 0.25vcpu
-  memory 512MiB
-  task_role "arn:aws:iam::123456789012:role/svc{i}-task"
-  container app {{
-    image "123456789012.dkr.ecr.us-east-1.amazonaws.com/svc{i}:${{IMAGE_TAG}}"
-    port 8080
-    env SERVICE_NAME = "svc{i}"
-    secret DB_PASSWORD = secretsmanager("arn:aws:secretsmanager:us-east-1:123456789012:secret:svc{i}-db", key: "password")
-    health "curl -f http://localhost:8080/health || exit 1" every 15s timeout 5s retries 3
-    logs firelens {{ Name = "cloudwatch_logs"; region = "us-east-1"; log_group_name = "/svc/svc{i}"; auto_create_group = "false" }}
-  }}
-  log_router log-router {{ memory_reservation 50MiB }}
-}}
-service svc{i} in bench {{
-  task svc{i}
-  count 2
-  security_groups ["sg-0123456789abcdef0"]
-  expose app:8080 via shared {{ path "/svc{i}/*"; health "/health"; target_group "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/svc{i}/0123456789abcdef" }}
-  deploy rolling circuit_breaker rollback
-}}
-"#
-        ));
-    }
-    s
-}
+#[path = "workload.rs"]
+mod workload;
+use workload::program;
 
 struct Measure {
     check: Duration,
@@ -132,6 +92,25 @@ fn run_once(src: &str) -> Measure {
 }
 
 fn main() {
+    // `WHARF_BENCH_WRITE=DIR`: write the workload's sources for the
+    // whole-process comparison (bench/whole-process.sh) and stop.
+    if let Ok(dir) = std::env::var("WHARF_BENCH_WRITE") {
+        let sizes =
+            std::env::var("WHARF_BENCH_SIZES").unwrap_or_else(|_| "1,100,1000,10000".into());
+        for n in sizes
+            .split(',')
+            .filter_map(|x| x.trim().parse::<usize>().ok())
+        {
+            let dir = std::path::Path::new(&dir);
+            std::fs::write(dir.join(format!("services-{n}.wharf")), program(n)).expect("write");
+            std::fs::write(
+                dir.join(format!("services-{n}.pkl")),
+                workload::pkl_services(n),
+            )
+            .expect("write");
+        }
+        return;
+    }
     let sizes: Vec<usize> = match std::env::var("WHARF_BENCH_SIZES") {
         Ok(v) => v.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
         Err(_) => vec![1, 100, 1_000, 10_000],

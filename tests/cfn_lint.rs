@@ -1,14 +1,15 @@
 //! Runs AWS's `cfn-lint` over the CloudFormation templates of every
 //! `examples/*.wharf` and of the hand-built test programs, in JSON and YAML, and
-//! requires zero errors and zero warnings. Skips (with a message) when
-//! `cfn-lint` is not installed. Set `WHARF_CFN_OUT=<dir>` to keep the
+//! requires zero errors and zero warnings. cfn-lint comes from
+//! `scripts/validators.sh` (see `tests/support/validators.rs`). Set `WHARF_CFN_OUT=<dir>` to keep the
 //! templates, as `<dir>/<json|yaml>/<examples|programs>/<program>/` (the
 //! deploy test script uses them).
 
 mod cfn_common;
+#[path = "support/validators.rs"]
+mod validators;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use wharf::emit::cloudformation::{emit_cloudformation, Format};
 use wharf::ir::Program;
@@ -68,13 +69,6 @@ fn write(dir: &Path, group: &str, p: &Program, format: Format) -> Vec<PathBuf> {
     templates
 }
 
-fn cfn_lint_available() -> bool {
-    Command::new("cfn-lint")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn cfn_lint_is_clean() {
     let dir = match std::env::var_os("WHARF_CFN_OUT") {
@@ -101,14 +95,14 @@ fn cfn_lint_is_clean() {
                 || n.starts_with("fleet-links")
         }));
     }
-    if !cfn_lint_available() {
-        eprintln!(
-            "SKIPPED: cfn-lint not found on PATH (pip install cfn-lint); {} templates not linted",
-            files.len()
+    if !validators::cfn_lint_runs() {
+        validators::skip(
+            "cfn_lint_is_clean",
+            &format!("cfn-lint not found; {} templates not linted", files.len()),
         );
         return;
     }
-    let out = Command::new("cfn-lint")
+    let out = validators::cfn_lint()
         .args(["--format", "parseable", "--"])
         .args(&files)
         .output()
@@ -152,12 +146,11 @@ for line in sys.stdin:
         print("differs:", y); bad += 1
 sys.exit(1 if bad else 0)
 "#;
-    let has_yaml = Command::new("python3")
-        .args(["-c", "import yaml"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_yaml {
-        eprintln!("SKIPPED: python3 with PyYAML not found; YAML not read back");
+    if !validators::python_has("yaml") {
+        validators::skip(
+            "yaml_reads_back_as_the_json_template",
+            "python3 with PyYAML not found; YAML not read back",
+        );
         return;
     }
     let dir = std::env::temp_dir().join(format!("wharf-cfn-yaml-{}", std::process::id()));
@@ -170,7 +163,7 @@ sys.exit(1 if bad else 0)
             pairs.push_str(&format!("{} {}\n", y.display(), j.display()));
         }
     }
-    let mut child = Command::new("python3")
+    let mut child = validators::python()
         .args(["-c", READ_BACK])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

@@ -1,12 +1,14 @@
 //! The ECS API JSON of every fixture program, checked by botocore: task
-//! definitions and services with `shared/tools/validate_ecs.py` (the check
+//! definitions and services with `tools/validate_ecs.py` (the check
 //! `aws ecs ... --cli-input-json` runs), clusters and capacity providers
 //! with botocore's `ParamValidator` on the `CreateCluster` and
-//! `CreateCapacityProvider` input shapes. Skipped, with a printed reason,
-//! only when python3 or botocore is missing.
+//! `CreateCapacityProvider` input shapes. botocore comes from
+//! `scripts/validators.sh` (see `tests/support/validators.rs`).
 
 #[path = "common/ecs_programs.rs"]
 mod programs;
+#[path = "support/validators.rs"]
+mod validators;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,17 +32,6 @@ for path in sys.argv[3:]:
         print("OK  ", path)
 sys.exit(1 if failed else 0)
 "#;
-
-fn botocore_available() -> Result<(), String> {
-    match Command::new("python3")
-        .args(["-c", "import botocore"])
-        .output()
-    {
-        Err(e) => Err(format!("python3 not runnable: {e}")),
-        Ok(o) if !o.status.success() => Err("python3 has no botocore module".into()),
-        Ok(_) => Ok(()),
-    }
-}
 
 fn run(cmd: &mut Command) {
     let out = cmd.output().expect("python3 runs");
@@ -84,7 +75,7 @@ fn validate_other_kinds(dirs: &[PathBuf]) -> Vec<usize> {
         .map(|(sub, service, operation)| {
             let files: Vec<PathBuf> = dirs.iter().flat_map(|d| files_under(d, sub)).collect();
             if !files.is_empty() {
-                run(Command::new("python3")
+                run(validators::python()
                     .args(["-c", VALIDATE_BY_OPERATION, service, operation])
                     .args(&files));
             }
@@ -110,7 +101,7 @@ fn validate_ecs_kinds(tool: &Path, dirs: &[PathBuf]) -> [usize; 4] {
     let providers = gather("capacity_providers");
     for (kind, files) in [("taskdef", &taskdefs), ("service", &services)] {
         if !files.is_empty() {
-            run(Command::new("python3")
+            run(validators::python()
                 .arg(tool)
                 .args(["--kind", kind])
                 .args(files));
@@ -121,7 +112,7 @@ fn validate_ecs_kinds(tool: &Path, dirs: &[PathBuf]) -> [usize; 4] {
         ("CreateCapacityProvider", &providers),
     ] {
         if !files.is_empty() {
-            run(Command::new("python3")
+            run(validators::python()
                 .args(["-c", VALIDATE_BY_OPERATION, "ecs", operation])
                 .args(files));
         }
@@ -143,20 +134,21 @@ fn write_artifacts(dir: &Path, artifacts: &[wharf::emit::Artifact]) {
     }
 }
 
-/// The validator, or `None` (with the reason printed) when it cannot run.
-fn validator() -> Option<PathBuf> {
-    if let Err(reason) = botocore_available() {
-        println!("skipped: {reason}");
+/// The validator, or `None` (reported by `validators::skip`) when botocore
+/// cannot be imported.
+fn validator(test: &str) -> Option<PathBuf> {
+    if !validators::python_has("botocore") {
+        validators::skip(test, "python3 with botocore not found");
         return None;
     }
-    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/validate_ecs.py");
-    assert!(tool.is_file(), "validator not found at {}", tool.display());
-    Some(tool)
+    Some(validators::validate_ecs_py())
 }
 
 #[test]
 fn fixture_outputs_pass_botocore_validation() {
-    let Some(tool) = validator() else { return };
+    let Some(tool) = validator("fixture_outputs_pass_botocore_validation") else {
+        return;
+    };
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ecs_validate/fixtures");
     let mut dirs = Vec::new();
     for (name, program) in programs::all() {
@@ -185,7 +177,9 @@ fn fixture_outputs_pass_botocore_validation() {
 /// error fails the test.
 #[test]
 fn examples_pass_botocore_validation() {
-    let Some(tool) = validator() else { return };
+    let Some(tool) = validator("examples_pass_botocore_validation") else {
+        return;
+    };
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut sources: Vec<PathBuf> = std::fs::read_dir(&examples)
         .map(|rd| rd.map(|e| e.unwrap().path()).collect())
@@ -230,7 +224,9 @@ fn examples_pass_botocore_validation() {
 /// kind of input the ECS target writes is validated at least once here.
 #[test]
 fn agreement_programs_pass_botocore_validation() {
-    let Some(tool) = validator() else { return };
+    let Some(tool) = validator("agreement_programs_pass_botocore_validation") else {
+        return;
+    };
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/agree");
     let mut sources: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()

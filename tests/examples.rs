@@ -62,7 +62,7 @@ fn rebuilds_are_byte_identical() {
 }
 
 #[allow(dead_code)]
-#[path = "../benches/compile.rs"]
+#[path = "../benches/workload.rs"]
 mod bench;
 
 /// The benchmark measures a program every backend accepts.

@@ -8,7 +8,7 @@ use wharf::diag::SourceMap;
 use wharf::syntax::{parse_fast, parse_with_pest};
 
 #[allow(dead_code)]
-#[path = "../benches/compile.rs"]
+#[path = "../benches/workload.rs"]
 mod bench;
 
 fn sources() -> Vec<(String, String)> {

@@ -95,17 +95,13 @@ impl BuildCommand {
     }
 }
 
-fn report_write_error(ctx: &Context, sources: &SourceMap, out: &Path, e: &std::io::Error) {
-    let _ = sources;
-    match ctx.message_format {
-        super::MessageFormat::Human => {
-            eprintln!("error[E0505]: cannot write to `{}`: {e}", out.display())
-        }
-        super::MessageFormat::Json => println!(
-            "{}",
-            serde_json::json!({"code": "E0505", "severity": "error", "message": format!("cannot write to `{}`: {e}", out.display())})
-        ),
-    }
+fn report_write_error(ctx: &Context, _sources: &SourceMap, out: &Path, e: &std::io::Error) {
+    super::print_error(
+        ctx,
+        crate::diag::Code::OutputWrite,
+        &format!("cannot write to `{}`: {e}", out.display()),
+        Some("give an output directory you can write to"),
+    );
 }
 
 /// Writes every artifact to a temporary file beside its destination, then

@@ -1,6 +1,6 @@
 //! `wharf explain E0xxx`: the long explanation of a diagnostic code.
 
-use super::{Context, Exit};
+use super::{Context, Exit, MessageFormat};
 use crate::diag::{explain, Code};
 
 #[derive(clap::Args, Debug)]
@@ -10,7 +10,7 @@ pub struct ExplainCommand {
 }
 
 impl ExplainCommand {
-    pub fn run(self, _ctx: &mut Context) -> Result<(), Exit> {
+    pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let code: Code = self.code.parse().map_err(|()| {
             Exit::Usage(format!(
                 "`{}` is not a Wharf diagnostic code (they look like E0401)",
@@ -19,7 +19,18 @@ impl ExplainCommand {
         })?;
         let body =
             explain::explanation(code).unwrap_or("No explanation has been written for this code.");
-        println!("{}: {}\n\n{}", code.as_str(), code.title(), body);
+        match ctx.message_format {
+            MessageFormat::Human => println!("{}: {}\n\n{}", code.as_str(), code.title(), body),
+            MessageFormat::Json | MessageFormat::Sarif => println!(
+                "{}",
+                serde_json::json!({
+                    "type": "explanation",
+                    "code": code.as_str(),
+                    "title": code.title(),
+                    "explanation": body,
+                })
+            ),
+        }
         Ok(())
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod build;
 mod check;
+mod completions;
 mod down;
 mod explain;
 mod fmt;
@@ -20,11 +21,13 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(
     name = "wharf",
-    version,
+    version = VERSION,
     about = "A typed language and compiler for Amazon ECS"
 )]
 pub struct Cli {
-    /// How diagnostics are printed.
+    /// How diagnostics are printed: `human` (stderr), `json` (one object per
+    /// line on stdout, schema in docs/diagnostics.md) or `sarif` (one SARIF
+    /// 2.1.0 log on stdout, for code scanning).
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
     /// When to colour output.
@@ -54,12 +57,28 @@ pub enum Command {
     Logs(logs::LogsCommand),
     /// Stop the local run.
     Down(down::DownCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsCommand),
+    /// Print the man page (roff) of wharf and its subcommands.
+    Man(completions::ManCommand),
 }
+
+/// `wharf --version`: the crate version, the commit and its date (from
+/// build.rs; "unknown" outside a git checkout).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("WHARF_COMMIT"),
+    " ",
+    env!("WHARF_COMMIT_DATE"),
+    ")"
+);
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageFormat {
     Human,
     Json,
+    Sarif,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,17 +112,48 @@ impl InputArgs {
     }
 }
 
-/// Prints diagnostics in the chosen format: human to stderr, JSON lines to stdout.
+/// Prints diagnostics in the chosen format: human to stderr, JSON lines to
+/// stdout, SARIF gathered and printed as one log when the command ends.
 pub fn print_diagnostics(
     ctx: &Context,
     sources: &crate::diag::SourceMap,
     diags: &[crate::diag::Diagnostic],
 ) {
+    use crate::diag::render;
     match ctx.message_format {
-        MessageFormat::Human => {
-            eprint!("{}", crate::diag::render::human(sources, diags, ctx.color))
-        }
-        MessageFormat::Json => print!("{}", crate::diag::render::json(sources, diags)),
+        MessageFormat::Human => eprint!("{}", render::human(sources, diags, ctx.color)),
+        MessageFormat::Json => print!("{}", render::json(sources, diags)),
+        MessageFormat::Sarif => ctx
+            .sarif
+            .borrow_mut()
+            .extend(render::sarif_results(sources, diags)),
+    }
+}
+
+/// Prints a coded error that has no place in a source file (a file that
+/// cannot be read or written, a runner failure), in the chosen format.
+pub fn print_error(ctx: &Context, code: crate::diag::Code, message: &str, help: Option<&str>) {
+    print_unplaced(ctx, Some(code), crate::diag::Severity::Error, message, help)
+}
+
+fn print_unplaced(
+    ctx: &Context,
+    code: Option<crate::diag::Code>,
+    severity: crate::diag::Severity,
+    message: &str,
+    help: Option<&str>,
+) {
+    use crate::diag::render;
+    match ctx.message_format {
+        MessageFormat::Human => eprint!(
+            "{}",
+            render::human_unplaced(code, severity, message, help, ctx.color)
+        ),
+        MessageFormat::Json => print!("{}", render::json_unplaced(code, severity, message, help)),
+        MessageFormat::Sarif => ctx
+            .sarif
+            .borrow_mut()
+            .push(render::sarif_unplaced(code, severity, message, help)),
     }
 }
 
@@ -111,6 +161,24 @@ pub fn print_diagnostics(
 pub struct Context {
     pub message_format: MessageFormat,
     pub color: bool,
+    /// SARIF results gathered until the command ends.
+    sarif: std::cell::RefCell<Vec<serde_json::Value>>,
+}
+
+impl Context {
+    pub fn new(message_format: MessageFormat, color: bool) -> Context {
+        Context {
+            message_format,
+            color,
+            sarif: Default::default(),
+        }
+    }
+
+    /// Status lines for people ("wrote 3 files") go to stderr in the human
+    /// format only; machine formats keep stdout and stderr for their own.
+    pub fn human(&self) -> bool {
+        self.message_format == MessageFormat::Human
+    }
 }
 
 /// How a command failed: 1 for errors in the input, 2 for usage errors.
@@ -131,10 +199,15 @@ pub fn main() -> ExitCode {
             std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let mut ctx = Context {
-        message_format: cli.message_format,
-        color,
+    // explain, completions and man print documents, not findings: under
+    // `sarif` their errors and output take the JSON form.
+    let format = match (&cli.command, cli.message_format) {
+        (Command::Explain(_) | Command::Completions(_) | Command::Man(_), MessageFormat::Sarif) => {
+            MessageFormat::Json
+        }
+        (_, f) => f,
     };
+    let mut ctx = Context::new(format, color);
     let result = match cli.command {
         Command::Check(c) => c.run(&mut ctx),
         Command::Build(c) => c.run(&mut ctx),
@@ -145,14 +218,21 @@ pub fn main() -> ExitCode {
         Command::Ps(c) => c.run(&mut ctx),
         Command::Logs(c) => c.run(&mut ctx),
         Command::Down(c) => c.run(&mut ctx),
+        Command::Completions(c) => c.run(&mut ctx),
+        Command::Man(c) => c.run(&mut ctx),
     };
-    match result {
+    let code = match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Exit::InputErrors) => ExitCode::from(1),
         Err(Exit::Usage(msg)) => {
-            eprintln!("error: {msg}");
+            print_unplaced(&ctx, None, crate::diag::Severity::Error, &msg, None);
             ExitCode::from(2)
         }
         Err(Exit::Code(c)) => ExitCode::from(c),
+    };
+    if format == MessageFormat::Sarif {
+        let log = crate::diag::render::sarif_log(ctx.sarif.take());
+        println!("{log:#}");
     }
+    code
 }

@@ -8,7 +8,7 @@
 //! 3 driver unavailable, 4 port in use, 130 forced stop.
 
 use super::{Context, Exit};
-use crate::diag::{render, Code, SourceMap};
+use crate::diag::{Code, SourceMap};
 use crate::manifest::{self, Manifest};
 use crate::runner::{
     self, up_manifest, DriverKind, LogRecord, RunnerError, Snapshot, Stream, UpOptions,
@@ -92,28 +92,7 @@ pub fn exit_code(code: Code) -> u8 {
 
 /// Prints a runner error the way diagnostics are printed, and maps it to an exit.
 pub fn report(ctx: &Context, err: &RunnerError) -> Exit {
-    match ctx.message_format {
-        super::MessageFormat::Json => eprintln!(
-            "{}",
-            serde_json::json!({"code": err.code.as_str(), "severity": "error", "message": err.message, "help": err.help})
-        ),
-        super::MessageFormat::Human if ctx.color => {
-            eprintln!(
-                "\x1b[31m[{}] Error:\x1b[0m {}\n  \x1b[36mHelp\x1b[0m: {}",
-                err.code.as_str(),
-                err.message,
-                err.help
-            )
-        }
-        super::MessageFormat::Human => {
-            eprintln!(
-                "[{}] Error: {}\n  Help: {}",
-                err.code.as_str(),
-                err.message,
-                err.help
-            )
-        }
-    }
+    super::print_error(ctx, err.code, &err.message, Some(&err.help));
     Exit::Code(exit_code(err.code))
 }
 
@@ -139,11 +118,7 @@ pub fn load_manifest(ctx: &Context, file: &Path) -> Result<Manifest, Exit> {
     })?;
     let mut sources = SourceMap::new();
     manifest::parse(&mut sources, &file.display().to_string(), &text).map_err(|diags| {
-        let out = match ctx.message_format {
-            super::MessageFormat::Human => render::human(&sources, &diags, ctx.color),
-            super::MessageFormat::Json => render::json(&sources, &diags),
-        };
-        eprint!("{out}");
+        super::print_diagnostics(ctx, &sources, &diags);
         Exit::InputErrors
     })
 }

@@ -53,6 +53,9 @@ pub struct SourceFile {
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// Byte offset of each line's start, per file, built on first use, so
+    /// that locating N spans costs O(N log lines), not O(N * file size).
+    line_starts: Vec<std::sync::OnceLock<Vec<u32>>>,
 }
 
 impl SourceMap {
@@ -67,6 +70,7 @@ impl SourceMap {
             name: name.into(),
             text: text.into(),
         });
+        self.line_starts.push(std::sync::OnceLock::new());
         id
     }
 
@@ -81,10 +85,21 @@ impl SourceMap {
     /// 1-based line and column (in chars) of a byte offset, for JSON diagnostics.
     pub fn line_col(&self, id: FileId, offset: u32) -> (usize, usize) {
         let text = &self.get(id).text;
-        let offset = (offset as usize).min(text.len());
-        let before = &text[..floor_char_boundary(text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let starts = self.line_starts[id.0 as usize].get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    text.bytes()
+                        .enumerate()
+                        .filter(|&(_, b)| b == b'\n')
+                        .map(|(i, _)| i as u32 + 1),
+                )
+                .collect()
+        });
+        let offset = floor_char_boundary(text, (offset as usize).min(text.len()));
+        // The last line start at or before the offset.
+        let line = starts.partition_point(|&s| s as usize <= offset);
+        let start = starts[line - 1] as usize;
+        let col = text[start..offset].chars().count() + 1;
         (line, col)
     }
 }
