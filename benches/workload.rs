@@ -39,6 +39,7 @@ task svc{i} {{
 service svc{i} in bench {{
   task svc{i}
   count 2
+  security_groups ["sg-0123456789abcdef0"]
   expose app:8080 via shared {{ path "/svc{i}/*"; health "/health"; target_group "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/svc{i}/0123456789abcdef" }}
   deploy rolling circuit_breaker rollback
 }}

@@ -307,3 +307,39 @@ fn explanation_examples_do_what_they_say() {
         );
     }
 }
+
+/// The edge of each ECS rule, on the side ECS accepts:
+/// `tests/fixtures/accepted/E0xxx_name.wharf` is a program next to what
+/// `E0xxx` refuses (a limit reached, not passed; the case the rule must not
+/// cover) and checks without any diagnostic.
+#[test]
+fn accepted_edges_check_cleanly() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/accepted");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("accepted fixtures exist")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "wharf"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 14, "expected the accepted edge fixtures");
+    for path in paths {
+        let rel = relative(&path);
+        let name = rel.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name[..5].parse::<Code>().is_ok(),
+            "{name}: name the rule whose edge this is"
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let options = options(&text, &name);
+        let mut sources = SourceMap::new();
+        let id = sources.add(rel.display().to_string(), text);
+        let file = syntax::parse(sources.get(id))
+            .unwrap_or_else(|d| panic!("{name}:\n{}", render::human(&sources, &d, false)));
+        let (program, diags) = check::check(&[file], &options);
+        assert!(
+            diags.is_empty() && program.is_some(),
+            "{name}: expected no diagnostic:\n{}",
+            render::human(&sources, &diags, false)
+        );
+    }
+}

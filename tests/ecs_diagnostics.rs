@@ -60,7 +60,9 @@ fn every_ecs_code_has_a_fixture() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    for code in ["E0501", "E0502", "E0503", "E0506", "E0507", "E0508"] {
+    for code in [
+        "E0501", "E0502", "E0503", "E0506", "E0507", "E0508", "E0520", "E0521", "E0522",
+    ] {
         assert!(
             names.iter().any(|n| n.starts_with(&format!("{code}_"))),
             "no fixture for {code} in {}",
@@ -111,6 +113,9 @@ fn ecs_explanation_examples_do_what_they_say() {
         Code::EcsNeedsTaskRole,
         Code::EcsNeedsExecutionRole,
         Code::EcsTrafficShift,
+        Code::EcsNeedsSecurityGroups,
+        Code::EcsSecurityGroupRules,
+        Code::EcsScalingLabel,
     ] {
         let text = explain::explanation(code).unwrap_or_else(|| panic!("{code}: no explanation"));
         let wrong = block_after(text, "Wrong:");
@@ -122,5 +127,45 @@ fn ecs_explanation_examples_do_what_they_say() {
             found.is_empty(),
             "{code}: the Right example gives {found:?}\n{right}"
         );
+    }
+}
+
+/// E0523: the CloudFormation target refuses a service naming 5 security
+/// groups (its own group would be the 6th); 4 build. The explanation's
+/// examples are these two programs.
+#[test]
+fn cloudformation_counts_its_generated_security_group() {
+    use wharf::diag::{explain, Code};
+    use wharf::emit::cloudformation::{emit_cloudformation, Format};
+    let text = explain::explanation(Code::CfnSecurityGroupLimit).unwrap();
+    for (marker, refused) in [("Wrong:", true), ("Right:", false)] {
+        let source = block_after(text, marker);
+        let mut sources = wharf::diag::SourceMap::new();
+        let id = sources.add("example.wharf", source.as_str());
+        let file = wharf::syntax::parse(sources.get(id)).expect("parses");
+        let options = wharf::check::Options {
+            name: "example".into(),
+            ..Default::default()
+        };
+        let (program, diags) = wharf::check::check(&[file], &options);
+        assert!(diags.is_empty(), "{marker} {diags:?}");
+        let program = program.unwrap();
+        match emit_cloudformation(&program, Format::Json) {
+            Err(d) if refused => {
+                assert_eq!(
+                    d.iter().map(|d| d.code).collect::<Vec<_>>(),
+                    [Code::CfnSecurityGroupLimit]
+                )
+            }
+            Ok(_) if !refused => {}
+            other => panic!(
+                "{marker}: {:?}",
+                other
+                    .map(|_| ())
+                    .map_err(|d| d.iter().map(|d| d.code).collect::<Vec<_>>())
+            ),
+        }
+        // The ECS target takes exactly the named groups: 5 are fine there.
+        assert!(emit_ecs(&program).is_ok(), "{marker}: ECS target");
     }
 }

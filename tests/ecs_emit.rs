@@ -162,7 +162,7 @@ fn efs_iam_and_ecs_exec_need_a_task_role_too() {
         network: Some(ServiceNetwork {
             network: None,
             subnets: Some(SubnetRef::Ids(vec![lit("subnet-1")])),
-            security_groups: Vec::new(),
+            security_groups: vec![lit("sg-1")],
             public_ip: false,
         }),
         ..service("files", "files", "files")

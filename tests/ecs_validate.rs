@@ -20,10 +20,10 @@ const VALIDATE_BY_OPERATION: &str = r#"
 import json, sys
 import botocore.session
 from botocore.validate import ParamValidator
-model = botocore.session.get_session().get_service_model("ecs")
-shape = model.operation_model(sys.argv[1]).input_shape
+model = botocore.session.get_session().get_service_model(sys.argv[1])
+shape = model.operation_model(sys.argv[2]).input_shape
 failed = 0
-for path in sys.argv[2:]:
+for path in sys.argv[3:]:
     report = ParamValidator().validate(json.load(open(path)), shape)
     if report.has_errors():
         failed += 1
@@ -49,10 +49,50 @@ fn files_under(dir: &Path, sub: &str) -> Vec<PathBuf> {
     files
 }
 
+/// The ECS target's other directories: each holds inputs of one operation
+/// of one AWS service, validated against that operation's input shape.
+const OTHER_KINDS: &[(&str, &str, &str)] = &[
+    ("service_updates", "ecs", "UpdateService"),
+    ("log_groups", "logs", "CreateLogGroup"),
+    ("log_group_retention", "logs", "PutRetentionPolicy"),
+    (
+        "scalable_targets",
+        "application-autoscaling",
+        "RegisterScalableTarget",
+    ),
+    (
+        "scaling_policies",
+        "application-autoscaling",
+        "PutScalingPolicy",
+    ),
+];
+
+/// Validates the other kinds (`OTHER_KINDS`) under `dirs`; returns how many
+/// documents of each kind.
+fn validate_other_kinds(dirs: &[PathBuf]) -> Vec<usize> {
+    OTHER_KINDS
+        .iter()
+        .map(|(sub, service, operation)| {
+            let files: Vec<PathBuf> = dirs.iter().flat_map(|d| files_under(d, sub)).collect();
+            if !files.is_empty() {
+                run(validators::python()
+                    .args(["-c", VALIDATE_BY_OPERATION, service, operation])
+                    .args(&files));
+            }
+            files.len()
+        })
+        .collect()
+}
+
 /// Validates every document of every program directory in `dirs`, one
 /// python run per kind (botocore takes a second to load); returns how many
 /// of each kind (task definitions, services, clusters, capacity providers).
 fn validate_dirs(tool: &Path, dirs: &[PathBuf]) -> [usize; 4] {
+    validate_other_kinds(dirs);
+    validate_ecs_kinds(tool, dirs)
+}
+
+fn validate_ecs_kinds(tool: &Path, dirs: &[PathBuf]) -> [usize; 4] {
     let gather =
         |sub: &str| -> Vec<PathBuf> { dirs.iter().flat_map(|d| files_under(d, sub)).collect() };
     let taskdefs = gather("taskdefs");
@@ -73,7 +113,7 @@ fn validate_dirs(tool: &Path, dirs: &[PathBuf]) -> [usize; 4] {
     ] {
         if !files.is_empty() {
             run(validators::python()
-                .args(["-c", VALIDATE_BY_OPERATION, operation])
+                .args(["-c", VALIDATE_BY_OPERATION, "ecs", operation])
                 .args(files));
         }
     }
@@ -177,4 +217,37 @@ fn examples_pass_botocore_validation() {
         total[0], total[1], total[2], total[3]
     );
     assert!(built > 0 || sources.is_empty(), "no example builds for ECS");
+}
+
+/// The agreement programs (`tests/fixtures/agree/`) carry what the examples
+/// the ECS target accepts do not: auto scaling and owned log groups. Every
+/// kind of input the ECS target writes is validated at least once here.
+#[test]
+fn agreement_programs_pass_botocore_validation() {
+    let Some(tool) = validator("agreement_programs_pass_botocore_validation") else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/agree");
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "wharf"))
+        .collect();
+    sources.sort();
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ecs_validate/agree");
+    let mut dirs = Vec::new();
+    for path in &sources {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let (_, program) = wharf::cli::load::compile(path, &Default::default(), None)
+            .unwrap_or_else(|f| panic!("{name}: {:#?}", f.diags));
+        let artifacts = emit_ecs(&program).unwrap_or_else(|d| panic!("{name}: {d:#?}"));
+        let dir = out.join(&name);
+        write_artifacts(&dir, &artifacts);
+        dirs.push(dir);
+    }
+    let main = validate_ecs_kinds(&tool, &dirs);
+    let other = validate_other_kinds(&dirs);
+    assert!(main[0] > 0 && main[1] > 0, "{main:?}");
+    assert!(other.iter().all(|&n| n > 0), "{other:?}");
+    println!("agreement programs: {main:?} {other:?} (other kinds: {OTHER_KINDS:?})");
 }

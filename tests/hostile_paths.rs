@@ -139,7 +139,7 @@ const TASK: &str =
 fn program(decls: &str, cluster: &str, service: &str) -> String {
     format!(
         "region \"us-east-1\"\n{decls}cluster {cluster} {{ capacity FARGATE }}\n{TASK}\
-         service {service} {{\n  task web\n  subnets [\"subnet-0123456789abcdef0\"]\n}}\n"
+         service {service} {{\n  task web\n  subnets [\"subnet-0123456789abcdef0\"]\n  security_groups [\"sg-0123456789abcdef0\"]\n}}\n"
     )
 }
 
@@ -298,7 +298,7 @@ fn the_writer_refuses_paths_outside_the_folder() {
 fn a_rebuild_holds_exactly_the_new_output_and_is_byte_identical() {
     let s = Scratch::new("rebuild");
     let two = program("stack \"shop\"\n", "main", "web")
-        + "service api {\n  task web\n  subnets [\"subnet-0123456789abcdef0\"]\n}\n";
+        + "service api {\n  task web\n  subnets [\"subnet-0123456789abcdef0\"]\n  security_groups [\"sg-0123456789abcdef0\"]\n}\n";
     s.write("app.wharf", &two);
     let build = || wharf_in(&s.work, &["build", "app.wharf", "-o", "out"], &[]);
     assert_eq!(build().status.code(), Some(0));
@@ -317,6 +317,7 @@ fn a_rebuild_holds_exactly_the_new_output_and_is_byte_identical() {
         [
             ".wharf-output",
             "clusters/main.json",
+            "service_updates/web.json",
             "services/web.json",
             "taskdefs/web.json"
         ]
@@ -417,7 +418,7 @@ fn concurrent_builds_never_mix_their_output() {
     let s = Scratch::new("concurrent");
     let many: String = (0..40)
         .map(|i| {
-            format!("service s{i} {{\n  task web\n  subnets [\"subnet-0123456789abcdef0\"]\n}}\n")
+            format!("service s{i} {{\n  task web\n  subnets [\"subnet-0123456789abcdef0\"]\n  security_groups [\"sg-0123456789abcdef0\"]\n}}\n")
         })
         .collect();
     s.write("a.wharf", &(program("", "main", "web") + &many));

@@ -258,9 +258,7 @@ pub fn lower_container(
                 }
             }
             "stop_timeout" => {
-                let v = w
-                    .required(cx, "a duration")
-                    .and_then(|e| cx.seconds(e).map(|d| (d, e.span)));
+                let v = w.required(cx, "a duration").and_then(|e| cx.seconds(e));
                 set(cx, &mut stop, s, v)
             }
             "start_timeout" => {
@@ -302,17 +300,8 @@ pub fn lower_container(
         }
         w.finish(cx);
     }
-    if let Some((stop, span)) = stop {
-        if stop > 120 {
-            cx.push(errors::out_of_range(
-                "`stop_timeout`",
-                &format!("{stop}s"),
-                "0s to 120s",
-                span,
-            ));
-        }
-        c.stop_timeout = Some(stop);
-    }
+    // Only Fargate caps the stop timeout (120 s): `rules` checks it there.
+    c.stop_timeout = stop;
     match image {
         Some(i) => c.image = i,
         None if role == ContainerRole::LogRouter => {

@@ -145,6 +145,7 @@ fn log_groups(cx: &mut Cx, program: &mut Program) {
     let region = program.region.clone();
     for task in &mut program.tasks {
         let family = task.family.clone();
+        let fargate = task.is_fargate();
         for c in &mut task.containers {
             let Some(log) = &mut c.log else { continue };
             let group = match log.driver {
@@ -174,7 +175,9 @@ fn log_groups(cx: &mut Cx, program: &mut Program) {
                             None => cx.push(errors::missing_region(log.span)),
                         }
                     }
-                    if !has("awslogs-stream-prefix") {
+                    // Fargate requires a stream prefix; elsewhere none
+                    // names streams by container ID, as ECS does.
+                    if !has("awslogs-stream-prefix") && fargate {
                         options.push(("awslogs-stream-prefix".to_string(), Text::lit("ecs")));
                     }
                     options.append(&mut log.options);

@@ -12,6 +12,7 @@ mod container;
 mod derive;
 
 pub use derive::derive_execution_role;
+pub use task::OS_FAMILIES;
 mod environment;
 mod errors;
 pub mod names;

@@ -13,7 +13,7 @@ use crate::ir::{
     LbKind, ListenerProtocol, LogDriver, NetworkMode, Program, Scheduling, SecretSource, Service,
     Task, VolumeKind,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 pub fn check(cx: &mut Cx, program: &Program) {
     let complete =
@@ -57,12 +57,16 @@ fn check_task(cx: &mut Cx, task: &Task) {
     if !task.containers.iter().any(|c| c.essential) {
         cx.push(e::no_essential(&task.name, task.span));
     }
+    if let (crate::ir::Role::Arn(_), Some(p)) = (&task.task_role, task.permissions.first()) {
+        cx.push(e::allow_with_given_role(&task.name, p.span, task.span));
+    }
     if task.is_fargate() {
         check_fargate(cx, task);
     }
     check_ports(cx, task);
     check_dependencies(cx, task);
     check_resources(cx, task);
+    check_platform(cx, task);
     let volumes: Vec<&str> = task.volumes.iter().map(|v| v.name.as_str()).collect();
     let has_router = task.containers.iter().any(|c| c.firelens.is_some());
     for v in &task.volumes {
@@ -92,8 +96,81 @@ fn check_task(cx: &mut Cx, task: &Task) {
             if log.driver == LogDriver::Awsfirelens && !has_router {
                 cx.push(e::firelens_without_router(&c.name, log.span));
             }
+            if log.driver == LogDriver::Awslogs {
+                check_awslogs(cx, task, c, log);
+            }
+        }
+        if let Some(stop) = c.stop_timeout.filter(|s| *s > 120) {
+            if task.is_fargate() {
+                cx.push(e::fargate_stop_timeout(&c.name, stop, c.span));
+            }
         }
     }
+}
+
+/// Options of the awslogs driver: those the ECS developer guide documents
+/// and the rest of Docker's awslogs driver (ECS passes options through to
+/// Docker on EC2; Docker refuses to start a container with any other).
+const AWSLOGS_OPTIONS: &[&str] = &[
+    "awslogs-group",
+    "awslogs-region",
+    "awslogs-stream-prefix",
+    "awslogs-create-group",
+    "awslogs-datetime-format",
+    "awslogs-multiline-pattern",
+    "mode",
+    "max-buffer-size",
+    "awslogs-endpoint",
+    "awslogs-stream",
+    "awslogs-create-stream",
+    "awslogs-format",
+    "awslogs-force-flush-interval-seconds",
+    "awslogs-max-buffered-events",
+    "awslogs-credentials-endpoint",
+    "tag",
+];
+
+fn check_awslogs(cx: &mut Cx, task: &Task, c: &crate::ir::Container, log: &crate::ir::LogConfig) {
+    for (key, _) in &log.options {
+        if !AWSLOGS_OPTIONS.contains(&key.as_str()) {
+            let suggestion = crate::diag::closest(key, AWSLOGS_OPTIONS.iter().copied());
+            cx.push(e::unknown_awslogs_option(key, suggestion, log.span));
+        }
+    }
+    let empty_prefix = log.options.iter().any(|(k, v)| {
+        k == "awslogs-stream-prefix" && v.as_literal().is_some_and(|p| p.trim().is_empty())
+    });
+    if task.is_fargate() && empty_prefix {
+        cx.push(e::fargate_stream_prefix(&c.name, log.span));
+    }
+}
+
+/// Task size and platform rules that depend on where the task runs: EC2
+/// (or external) tasks bound task cpu and need a memory figure per
+/// container when the task has none; Windows on Fargate needs 1 vCPU.
+fn check_platform(cx: &mut Cx, task: &Task) {
+    if !task.is_fargate() {
+        if let Some(cpu) = task.cpu.filter(|c| !(128..=196_608).contains(c)) {
+            cx.push(e::ec2_task_cpu(&task.name, cpu, task.span));
+        }
+        if task.memory.is_none() {
+            for c in &task.containers {
+                if c.memory.is_none() && c.memory_reservation.is_none() {
+                    cx.push(e::container_memory_missing(&c.name, &task.name, c.span));
+                }
+            }
+        }
+    } else if task.is_windows() {
+        if let Some(cpu) = task.cpu.filter(|c| *c < 1024) {
+            cx.push(e::windows_fargate_cpu(&task.name, cpu, task.span));
+        }
+    }
+}
+
+/// Host ports ECS reserves on every container instance: SSH, the Docker
+/// daemon and the ECS agent.
+fn reserved_host_port(port: u16) -> bool {
+    matches!(port, 22 | 2375 | 2376 | 51678..=51680)
 }
 
 /// Valid Fargate (cpu units -> memory MiB) pairs.
@@ -147,10 +224,24 @@ fn check_ports(cx: &mut Cx, task: &Task) {
     let mut seen: HashMap<(u16, &str), Span> = HashMap::new();
     for c in &task.containers {
         for p in &c.ports {
-            if task.network_mode == NetworkMode::Awsvpc {
+            if matches!(task.network_mode, NetworkMode::Awsvpc | NetworkMode::Host) {
                 if let Some(h) = p.host_port.filter(|h| *h != p.container_port) {
-                    cx.push(e::awsvpc_host_port(p.container_port, h, p.span));
+                    cx.push(e::awsvpc_host_port(
+                        task.network_mode.as_str(),
+                        p.container_port,
+                        h,
+                        p.span,
+                    ));
                 }
+            }
+            // The port taken on the container instance itself.
+            let on_host = match task.network_mode {
+                NetworkMode::Bridge => p.host_port.filter(|h| *h != 0),
+                NetworkMode::Host => Some(p.container_port),
+                NetworkMode::Awsvpc | NetworkMode::None => None,
+            };
+            if let Some(h) = on_host.filter(|h| reserved_host_port(*h)) {
+                cx.push(e::reserved_host_port(h, task.network_mode.as_str(), p.span));
             }
             // In awsvpc and host mode all containers share one network
             // namespace; in bridge mode only fixed host ports can clash.
@@ -437,6 +528,21 @@ fn check_service(
         let Some(lb) = index.load_balancers.get(x.load_balancer.as_str()) else {
             continue;
         };
+        if lb.kind == LbKind::Alb {
+            let udp = c
+                .ports
+                .iter()
+                .filter(|p| p.container_port == x.container_port)
+                .find(|p| p.protocol == crate::ir::Protocol::Udp);
+            if let Some(p) = udp {
+                cx.push(e::udp_behind_alb(
+                    &lb.name,
+                    p.container_port,
+                    x.span,
+                    p.span,
+                ));
+            }
+        }
         if lb.kind == LbKind::Nlb && (!x.paths.is_empty() || !x.hosts.is_empty()) {
             cx.push(e::rules_on_nlb(&lb.name, x.span));
         }
@@ -446,8 +552,20 @@ fn check_service(
             }
         }
     }
-    if s.grace_period.is_some() && s.exposures.is_empty() {
+    // The grace period covers load balancer and container health checks.
+    let has_health = task.containers.iter().any(|c| c.health.is_some());
+    if s.grace_period.is_some() && s.exposures.is_empty() && !has_health {
         cx.push(e::grace_without_lb(&s.name, s.span));
+    }
+    if s.exposures.len() > MAX_TARGET_GROUPS {
+        cx.push(e::too_many_target_groups(
+            &s.name,
+            s.exposures.len(),
+            s.exposures[MAX_TARGET_GROUPS].span,
+        ));
+    }
+    if task.network_mode == NetworkMode::Awsvpc {
+        check_awsvpc_limits(cx, index, s, cluster);
     }
     check_deployment(cx, s);
     if let Some(a) = &s.autoscale {
@@ -468,6 +586,86 @@ fn check_service(
         if uses_requests && !on_alb {
             cx.push(e::requests_without_alb(&s.name, a.span));
         }
+    }
+}
+
+/// Target groups (load balancers) one service may register with.
+const MAX_TARGET_GROUPS: usize = 5;
+/// Subnets and security groups one awsvpc configuration may hold.
+const MAX_SUBNETS: usize = 16;
+const MAX_SECURITY_GROUPS: usize = 5;
+
+/// The awsvpc configuration's limits, counted as the targets write it: the
+/// service's subnets (given, or its network's) and the security groups it
+/// names (a list input counts its items). The CloudFormation target, which
+/// adds a group of its own, refuses a service that already names 5.
+fn check_awsvpc_limits(cx: &mut Cx, index: &crate::ir::Index, s: &Service, cluster: &Cluster) {
+    let Some(net) = &s.network else { return };
+    let count = |cx: &Cx, texts: &[crate::ir::Text]| -> usize {
+        texts
+            .iter()
+            .map(|t| {
+                let v = cx.scope.resolve(t);
+                v.split(',').filter(|x| !x.trim().is_empty()).count().max(1)
+            })
+            .sum()
+    };
+    let subnet_count = |cx: &Cx, r: &crate::ir::SubnetRef| match r {
+        crate::ir::SubnetRef::Ids(ids) => count(cx, ids),
+        crate::ir::SubnetRef::Input(name) => cx
+            .scope
+            .resolve(&crate::ir::Text {
+                parts: vec![crate::ir::TextPart::Input(name.clone())],
+            })
+            .split(',')
+            .filter(|x| !x.trim().is_empty())
+            .count(),
+    };
+    let subnets = match &net.subnets {
+        Some(r) => subnet_count(cx, r),
+        None => {
+            let network = net
+                .network
+                .as_deref()
+                .or(cluster.network.as_deref())
+                .and_then(|n| index.networks.get(n));
+            match network.map(|n| &n.kind) {
+                Some(crate::ir::NetworkKind::Existing {
+                    public_subnets,
+                    private_subnets,
+                    ..
+                }) => subnet_count(
+                    cx,
+                    if net.public_ip {
+                        public_subnets
+                    } else {
+                        private_subnets
+                    },
+                ),
+                _ => 0,
+            }
+        }
+    };
+    if subnets > MAX_SUBNETS {
+        cx.push(e::too_many_network_ids(
+            &s.name,
+            "subnets",
+            subnets,
+            MAX_SUBNETS,
+            "",
+            s.span,
+        ));
+    }
+    let groups = count(cx, &net.security_groups);
+    if groups > MAX_SECURITY_GROUPS {
+        cx.push(e::too_many_network_ids(
+            &s.name,
+            "security groups",
+            groups,
+            MAX_SECURITY_GROUPS,
+            "",
+            s.span,
+        ));
     }
 }
 
@@ -526,38 +724,74 @@ fn check_load_balancers(cx: &mut Cx, program: &Program, index: &crate::ir::Index
             }
         }
     }
-    // Two exposures on one load balancer with the same host and path rule.
-    let mut rules: HashMap<(String, Vec<String>, String), Span> = HashMap::new();
-    let mut nlb_ports: HashSet<(String, u16)> = HashSet::new();
+    // Two exposures on one listener with the same conditions: the second
+    // rule never matches. A listener's rules are per port; an exposure with
+    // no path and no host is a catch-all (`/*`); host names match without
+    // regard to case, paths with it.
+    let mut rules: HashMap<(String, u16, Vec<String>, String), Span> = HashMap::new();
+    let mut nlb_ports: HashMap<(String, u16), Span> = HashMap::new();
     for s in &program.services {
         for x in &s.exposures {
             let Some(lb) = index.load_balancers.get(x.load_balancer.as_str()) else {
                 continue;
             };
+            let listeners: Vec<u16> = if x.listeners.is_empty() {
+                lb.listeners
+                    .iter()
+                    .filter(|l| l.redirect_to.is_none())
+                    .map(|l| l.port)
+                    .collect()
+            } else {
+                x.listeners.clone()
+            };
             if lb.kind == LbKind::Nlb {
-                for l in &lb.listeners {
-                    if !nlb_ports.insert((lb.name.clone(), l.port)) {
+                for port in listeners {
+                    if let Some(prev) = nlb_ports.insert((lb.name.clone(), port), x.span) {
                         cx.push(e::rule_conflict(
                             &lb.name,
-                            &format!("listener {}", l.port),
-                            x.span,
+                            &format!("listener {port}"),
                             None,
+                            x.span,
+                            Some(prev),
                         ));
                     }
                 }
                 continue;
             }
-            let mut hosts = x.hosts.clone();
+            let mut hosts: Vec<String> = x.hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
             hosts.sort();
-            for path in &x.paths {
-                let key = (lb.name.clone(), hosts.clone(), path.clone());
-                if let Some(prev) = rules.insert(key, x.span) {
-                    let rule = if hosts.is_empty() {
-                        format!("path `{path}`")
-                    } else {
-                        format!("host `{}` path `{path}`", hosts.join(","))
+            hosts.dedup();
+            let paths: Vec<String> = match (x.paths.is_empty(), hosts.is_empty()) {
+                (false, _) => x.paths.clone(),
+                (true, true) => vec!["/*".to_string()],
+                (true, false) => vec![String::new()],
+            };
+            let mut reported = false;
+            for port in &listeners {
+                for path in &paths {
+                    let key = (lb.name.clone(), *port, hosts.clone(), path.clone());
+                    let Some(prev) = rules.insert(key, x.span) else {
+                        continue;
                     };
-                    cx.push(e::rule_conflict(&lb.name, &rule, x.span, Some(prev)));
+                    if reported {
+                        continue;
+                    }
+                    reported = true;
+                    let what = match (hosts.is_empty(), path.is_empty()) {
+                        (true, _) if x.paths.is_empty() => {
+                            "every request (no path or host)".to_string()
+                        }
+                        (true, _) => format!("path `{path}`"),
+                        (false, true) => format!("host `{}`", hosts.join(",")),
+                        (false, false) => format!("host `{}` path `{path}`", hosts.join(",")),
+                    };
+                    cx.push(e::rule_conflict(
+                        &lb.name,
+                        &what,
+                        Some(*port),
+                        x.span,
+                        Some(prev),
+                    ));
                 }
             }
         }

@@ -39,6 +39,7 @@ const TASK_HEADS: &[&str] = &[
     "allow",
     "volume",
     "arch",
+    "os",
     "storage",
     "tag",
     "container",
@@ -46,6 +47,20 @@ const TASK_HEADS: &[&str] = &[
     "ambassador",
     "init",
     "log_router",
+];
+
+/// ECS `OSFamily` values, as Wharf writes them (`os windows_server_2022_core`).
+pub const OS_FAMILIES: &[&str] = &[
+    "linux",
+    "windows_server_2016_full",
+    "windows_server_2019_full",
+    "windows_server_2019_core",
+    "windows_server_2022_full",
+    "windows_server_2022_core",
+    "windows_server_2025_full",
+    "windows_server_2025_core",
+    "windows_server_2004_core",
+    "windows_server_20h2_core",
 ];
 
 pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
@@ -56,11 +71,13 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
     let mut memory = None;
     let mut network = None;
     let mut compat: Option<Vec<Compatibility>> = None;
+    let mut unlisted = None;
     let mut execution_role = None;
     let mut task_role = None;
     let mut permissions = Vec::new();
     let mut volumes: Vec<ir::Volume> = Vec::new();
     let mut arch = None;
+    let mut os = None;
     let mut storage = None;
     let mut tags = Vec::new();
     let mut containers = Vec::new();
@@ -109,6 +126,10 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                 set(cx, &mut network, s, v)
             }
             "compat" => {
+                // `unlisted`: no requiresCompatibilities, which ECS reads as EC2.
+                if w.flag("unlisted") {
+                    unlisted = Some(s.span);
+                }
                 let mut list = Vec::new();
                 while let Some(e) = w.positional() {
                     let items: Vec<Expr> = cx.list(e).into_iter().cloned().collect();
@@ -185,6 +206,13 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                 });
                 set(cx, &mut arch, s, v)
             }
+            "os" => {
+                let v = w
+                    .required(cx, "an operating system family")
+                    .and_then(|e| cx.choice(e, "an operating system family", OS_FAMILIES))
+                    .map(str::to_ascii_uppercase);
+                set(cx, &mut os, s, v)
+            }
             "storage" => {
                 let v = w.required(cx, "a size in GiB").and_then(|e| {
                     let g = cx.gib(e)?;
@@ -219,6 +247,13 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
         w.finish(cx);
     }
     let network_mode = network.unwrap_or(NetworkMode::Awsvpc);
+    if let Some(span) = unlisted {
+        if compat.as_deref() != Some(&[Compatibility::Ec2]) {
+            cx.push(errors::unlisted_not_ec2(span));
+        }
+    }
+    let requires_compatibilities =
+        unlisted.is_none() && (compat.is_some() || network_mode == NetworkMode::Awsvpc);
     let compatibilities = compat.unwrap_or_else(|| {
         if network_mode == NetworkMode::Awsvpc {
             vec![Compatibility::Fargate]
@@ -232,6 +267,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
         name,
         network_mode,
         compatibilities,
+        requires_compatibilities,
         cpu: cpu.map(|c| c.0),
         memory: memory.map(|m| m.0),
         execution_role: execution_role.unwrap_or(Role::Generated),
@@ -244,7 +280,8 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
         permissions,
         volumes,
         containers,
-        arch: arch.unwrap_or(ir::Arch::X86_64),
+        arch,
+        os_family: os,
         ephemeral_storage_gib: storage,
         tags,
         span: stmt.words[0].span,
@@ -322,8 +359,16 @@ fn apply_patterns(
 fn role_arn(cx: &mut Cx, e: &Expr) -> Option<Role> {
     let t = cx.text(e)?;
     let resolved = cx.scope.resolve(&t);
-    if !resolved.starts_with("arn:") || !resolved.contains(":iam::") || !resolved.contains(":role/")
-    {
+    // ECS takes a role's full ARN or its short name, which it completes
+    // with the caller's account (RegisterTaskDefinition, taskRoleArn).
+    let arn =
+        resolved.starts_with("arn:") && resolved.contains(":iam::") && resolved.contains(":role/");
+    let name = !resolved.is_empty()
+        && resolved.len() <= 64
+        && resolved
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    if !arn && !name {
         cx.push(errors::bad_role_arn(&resolved, e.span));
         return None;
     }

@@ -77,7 +77,7 @@ codes! {
     DaemonNotEc2 = "E0404", "DAEMON service not on EC2";
     FargatePlacement = "E0405", "placement rules on Fargate";
     FargateLogDriver = "E0406", "log driver not supported on Fargate";
-    AwsvpcHostPort = "E0407", "awsvpc host port differs from container port";
+    AwsvpcHostPort = "E0407", "awsvpc or host mode host port differs from container port";
     NoEssentialContainer = "E0408", "task without an essential container";
     TooManyContainers = "E0409", "more than 10 containers in a task";
     DuplicateContainer = "E0410", "container name used twice";
@@ -111,6 +111,17 @@ codes! {
     EmptyProgram = "E0442", "program that declares nothing to deploy";
     CredentialInValue = "E0443", "credential written in a value";
     SecretInputInPlainText = "E0444", "secret input the target would write in plain text";
+    ContainerMemoryMissing = "E0460", "EC2 container without memory and no task memory";
+    Ec2TaskCpu = "E0461", "task cpu outside the EC2 range";
+    FargateStreamPrefix = "E0462", "awslogs on Fargate without a stream prefix";
+    ReservedHostPort = "E0463", "host port reserved by ECS";
+    ServiceNetworkLimit = "E0464", "more subnets or security groups than ECS takes";
+    TooManyTargetGroups = "E0465", "more than 5 target groups on a service";
+    UdpBehindAlb = "E0466", "UDP port exposed via an ALB";
+    UnknownAwslogsOption = "E0467", "unknown awslogs log driver option";
+    WindowsFargateCpu = "E0468", "Windows task on Fargate below 1 vCPU";
+    FargateStopTimeout = "E0469", "stop timeout over Fargate's 120 seconds";
+    AllowWithGivenRole = "E0470", "`allow` on a task whose task role is given";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";
@@ -127,6 +138,10 @@ codes! {
     OutputNotOwned = "E0512", "output folder that Wharf did not write";
     OutputBusy = "E0513", "output folder being written by another build";
     DerivedNameInvalid = "E0514", "name Wharf derives that AWS does not accept";
+    EcsNeedsSecurityGroups = "E0520", "ECS target needs security groups for an awsvpc service";
+    EcsSecurityGroupRules = "E0521", "ECS target cannot create security group rules";
+    EcsScalingLabel = "E0522", "ECS target cannot scale on ALB requests";
+    CfnSecurityGroupLimit = "E0523", "too many security groups with the generated one";
 
     // E06xx: runner
     ManifestInvalid = "E0601", "local manifest cannot be read";

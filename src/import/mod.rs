@@ -6,11 +6,13 @@
 //! Invariant: for every field that is imported, building the source with
 //! `--target ecs` gives the field back, modulo the defaults Wharf writes out
 //! (`essential`, port `protocol` and `hostPort`, `readonlyRootFilesystem`,
-//! health check timings, `runtimePlatform`, awslogs stream prefix, ...).
+//! health check timings, the awslogs stream prefix on Fargate, ...).
 //! Fields with no Wharf form (`links`, `linuxParameters`, task placement
 //! constraints, ...) are listed in [`Imported::dropped`], never silently
 //! lost. Values ECS would default when absent are imported as that default
-//! (`network bridge`, `compat ec2`, `encrypt off`), so the meaning is kept.
+//! (`network bridge`, `encrypt off`), so the meaning is kept; what the
+//! original leaves out and Wharf would otherwise add (`requiresCompatibilities`
+//! of a task that is not awsvpc, `runtimePlatform`) stays out.
 //! The core is pure: reading the file and printing belong to `cli::import`.
 
 mod container;
@@ -75,7 +77,13 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
         None => "bridge",
     };
     task.line(format!("network {mode}"));
-    task.line(format!("compat {}", compat(td, &mut dropped)));
+    // Without `compat`, Wharf writes no requiresCompatibilities for a task
+    // that is not awsvpc (ECS then validates for EC2, as it did the original).
+    match compat(td, &mut dropped) {
+        Some(c) => task.line(format!("compat {c}")),
+        None if mode == "awsvpc" => task.line("compat ec2 unlisted"),
+        None => {}
+    }
     if let Some(cpu) = td.get("cpu").filter(|v| !v.is_null()) {
         match task_cpu(cpu) {
             Some(units) => task.line(format!("cpu {units}")),
@@ -202,8 +210,9 @@ fn task_name(family: &str) -> String {
     name
 }
 
-/// `requiresCompatibilities`; ECS checks an unlisted one against EC2.
-fn compat(td: &Map<String, Value>, dropped: &mut Vec<String>) -> String {
+/// `requiresCompatibilities`, if the original lists any; ECS checks an
+/// unlisted one against EC2.
+fn compat(td: &Map<String, Value>, dropped: &mut Vec<String>) -> Option<String> {
     let mut names = Vec::new();
     for c in array(td, "requiresCompatibilities") {
         match c.as_str() {
@@ -214,9 +223,9 @@ fn compat(td: &Map<String, Value>, dropped: &mut Vec<String>) -> String {
         }
     }
     match names.as_slice() {
-        [] => "ec2".to_string(),
-        [one] => one.to_string(),
-        many => format!("[{}]", many.join(", ")),
+        [] => None,
+        [one] => Some(one.to_string()),
+        many => Some(format!("[{}]", many.join(", "))),
     }
 }
 
@@ -225,15 +234,22 @@ fn runtime_platform(td: &Map<String, Value>, task: &mut Block, dropped: &mut Vec
         return;
     };
     match p.get("cpuArchitecture").and_then(Value::as_str) {
-        None | Some("X86_64") => {}
+        None => {}
+        Some("X86_64") => task.line("arch x86_64"),
         Some("ARM64") => task.line("arch arm64"),
         Some(other) => dropped.push(format!("runtimePlatform.cpuArchitecture: `{other}`")),
     }
     match p.get("operatingSystemFamily").and_then(Value::as_str) {
-        None | Some("LINUX") => {}
-        Some(other) => dropped.push(format!(
-            "runtimePlatform.operatingSystemFamily: `{other}` (Wharf targets Linux)"
-        )),
+        None => {}
+        Some(os) => match crate::check::OS_FAMILIES
+            .iter()
+            .find(|f| f.eq_ignore_ascii_case(os))
+        {
+            Some(f) => task.line(format!("os {f}")),
+            None => dropped.push(format!(
+                "runtimePlatform.operatingSystemFamily: `{os}` is not an ECS operating system family"
+            )),
+        },
     }
 }
 

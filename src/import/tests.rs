@@ -96,7 +96,10 @@ fn describe_output_is_unwrapped_and_ecs_defaults_made_explicit() {
         "tags": [{"key": "team", "value": "core"}]
     }));
     assert!(imported.dropped.is_empty(), "{:?}", imported.dropped);
-    assert!(imported.source.contains("  network bridge\n  compat ec2\n"));
+    // No requiresCompatibilities in the original: none in the source either
+    // (ECS validates it for EC2, Wharf's default for a bridge task).
+    assert!(imported.source.contains("  network bridge\n  volume"));
+    assert!(!imported.source.contains("compat"));
     assert!(imported
         .source
         .contains("volume logs bind host \"/var/log\""));

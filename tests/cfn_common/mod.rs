@@ -39,6 +39,7 @@ pub fn fargate_task(name: &str, cpu: u32, memory: u32, containers: Vec<Container
         family: name.into(),
         network_mode: NetworkMode::Awsvpc,
         compatibilities: vec![Compatibility::Fargate],
+        requires_compatibilities: true,
         cpu: Some(cpu),
         memory: Some(memory),
         execution_role: Role::Generated,
@@ -50,7 +51,8 @@ pub fn fargate_task(name: &str, cpu: u32, memory: u32, containers: Vec<Container
         permissions: vec![],
         volumes: vec![],
         containers,
-        arch: Arch::X86_64,
+        arch: Some(Arch::X86_64),
+        os_family: None,
         ephemeral_storage_gib: None,
         tags: vec![],
         span: sp(),
@@ -506,7 +508,7 @@ pub fn private_network() -> Program {
         }),
         span: sp(),
     }];
-    orders_t.arch = Arch::Arm64;
+    orders_t.arch = Some(Arch::Arm64);
     let mut worker_c = container("worker", t("public.ecr.aws/docker/library/busybox:1.36"));
     worker_c.command = Some(vec![t("sh"), t("-c"), t("while true; do sleep 60; done")]);
     worker_c.log = Some(awslogs("/ecs/worker", "worker"));

@@ -79,6 +79,7 @@ pub fn task(name: &str, fargate: bool) -> Task {
         } else {
             Compatibility::Ec2
         }],
+        requires_compatibilities: true,
         cpu: None,
         memory: None,
         execution_role: Role::Generated,
@@ -87,7 +88,8 @@ pub fn task(name: &str, fargate: bool) -> Task {
         permissions: Vec::new(),
         volumes: Vec::new(),
         containers: Vec::new(),
-        arch: Arch::X86_64,
+        arch: Some(Arch::X86_64),
+        os_family: None,
         ephemeral_storage_gib: None,
         tags: Vec::new(),
         span: span(200),
@@ -638,7 +640,8 @@ fn efs_as_built() -> Program {
             },
         ],
         containers: vec![app],
-        arch: Arch::Arm64,
+        arch: Some(Arch::Arm64),
+        os_family: None,
         ephemeral_storage_gib: Some(40),
         ..task("files", true)
     }];

@@ -620,11 +620,11 @@ pub fn bad_cidr(value: &str, span: Span) -> Diagnostic {
 pub fn bad_role_arn(value: &str, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::InvalidFormat,
-        format!("`{value}` is not an IAM role ARN"),
+        format!("`{value}` is not an IAM role ARN or role name"),
         span,
-        "expected arn:aws:iam::ACCOUNT:role/NAME",
+        "expected arn:aws:iam::ACCOUNT:role/NAME or a role name",
     )
-    .with_help("give the role's full ARN, or leave the role out to have one generated")
+    .with_help("give the role's full ARN or its name (up to 64 letters, digits and +=,.@_-), or leave the role out to have one generated")
 }
 
 pub fn bad_action(value: &str, span: Span) -> Diagnostic {
@@ -679,6 +679,19 @@ pub fn ec2_provider_without_asg(name: &str, span: Span) -> Diagnostic {
     .with_help(format!(
         "write `capacity {name} asg \"arn:aws:autoscaling:...\"`, or use FARGATE / FARGATE_SPOT"
     ))
+}
+
+pub fn unlisted_not_ec2(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ConflictingProperties,
+        "`unlisted` compatibility is EC2 alone",
+        span,
+        "`compat ... unlisted`",
+    )
+    .with_help(
+        "ECS validates a task definition without requiresCompatibilities for EC2: write \
+         `compat ec2 unlisted`, or list the compatibilities without `unlisted`",
+    )
 }
 
 pub fn launch_and_capacity(span: Span) -> Diagnostic {

@@ -121,15 +121,15 @@ pub fn fargate_bind_host_path(volume: &str, path: &str, span: Span) -> Diagnosti
     .with_help("remove `host ...` for a task-scoped volume, or use EFS")
 }
 
-pub fn awsvpc_host_port(container: u16, host: u16, span: Span) -> Diagnostic {
+pub fn awsvpc_host_port(mode: &str, container: u16, host: u16, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::AwsvpcHostPort,
-        format!("host port {host} differs from container port {container} in awsvpc mode"),
+        format!("host port {host} differs from container port {container} in {mode} mode"),
         span,
         "remapped port",
     )
     .with_help(format!(
-        "in awsvpc mode the host port is the container port; write `port {container}`"
+        "in {mode} mode the host port is the container port; write `port {container}`"
     ))
 }
 
@@ -407,8 +407,8 @@ pub fn public_ip_on_ec2(service: &str, span: Span) -> Diagnostic {
 }
 
 pub fn grace_without_lb(service: &str, span: Span) -> Diagnostic {
-    Diagnostic::error(Code::GraceWithoutLoadBalancer, format!("service `{service}` has a health check grace period but no load balancer"), span, "this service")
-        .with_help("the grace period delays load balancer health checks; remove `grace`, or `expose` the service")
+    Diagnostic::error(Code::GraceWithoutLoadBalancer, format!("service `{service}` has a health check grace period but neither a load balancer nor a container health check"), span, "this service")
+        .with_help("the grace period delays load balancer and container health checks; remove `grace`, `expose` the service, or give a container a `health` check")
 }
 
 pub fn deployment_percent(min: u32, max: u32, limit: u32, span: Span) -> Diagnostic {
@@ -492,10 +492,20 @@ pub fn listener_without_certificate(port: u16, span: Span) -> Diagnostic {
     .with_help("add `cert \"arn:aws:acm:...\"` to the listener")
 }
 
-pub fn rule_conflict(lb: &str, rule: &str, span: Span, previous: Option<Span>) -> Diagnostic {
+pub fn rule_conflict(
+    lb: &str,
+    rule: &str,
+    listener: Option<u16>,
+    span: Span,
+    previous: Option<Span>,
+) -> Diagnostic {
+    let on = match listener {
+        Some(port) => format!(" (listener {port})"),
+        None => String::new(),
+    };
     let d = Diagnostic::error(
         Code::RuleConflict,
-        format!("two services claim {rule} on load balancer `{lb}`"),
+        format!("two services claim {rule} on load balancer `{lb}`{on}"),
         span,
         "claimed again here",
     )
@@ -559,4 +569,146 @@ pub fn empty_program(span: Span) -> Diagnostic {
         "no cluster, task, service, load balancer or created network",
     )
     .with_help("declare at least a task; a file of `let`s and templates is a library to `import`, not a program to build")
+}
+
+pub fn container_memory_missing(container: &str, task: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ContainerMemoryMissing,
+        format!(
+            "container `{container}` has no memory limit, and task `{task}` has no task memory"
+        ),
+        span,
+        "neither `memory` nor `memory_reservation`",
+    )
+    .with_help(
+        "on EC2 a container needs `memory` or `memory_reservation` unless the task sets \
+         `memory`; add one of them",
+    )
+}
+
+pub fn ec2_task_cpu(task: &str, cpu: u32, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::Ec2TaskCpu,
+        format!("task `{task}` asks for {cpu} CPU units, outside what EC2 tasks may reserve"),
+        span,
+        "task cpu",
+    )
+    .with_help(
+        "a task that runs on EC2 or external instances takes 128 to 196608 CPU units \
+         (0.125vcpu to 192vcpu); raise `cpu`, or leave it out",
+    )
+}
+
+pub fn fargate_stream_prefix(container: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::FargateStreamPrefix,
+        format!("container `{container}` logs with awslogs on Fargate without a stream prefix"),
+        span,
+        "empty `awslogs-stream-prefix`",
+    )
+    .with_help("Fargate requires `awslogs-stream-prefix`; write `prefix \"ecs\"` (or another name)")
+}
+
+pub fn reserved_host_port(port: u16, mode: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ReservedHostPort,
+        format!("host port {port} is reserved on ECS container instances"),
+        span,
+        format!("host port {port} in {mode} mode"),
+    )
+    .with_help(
+        "ECS reserves host ports 22, 2375, 2376 and 51678 to 51680; pick another host port, \
+         or leave `host` out for a dynamic one (bridge mode)",
+    )
+}
+
+pub fn too_many_network_ids(
+    service: &str,
+    what: &str,
+    n: usize,
+    limit: usize,
+    extra: &str,
+    span: Span,
+) -> Diagnostic {
+    Diagnostic::error(
+        Code::ServiceNetworkLimit,
+        format!("service `{service}` has {n} {what}{extra}; ECS takes at most {limit}"),
+        span,
+        format!("{n} {what}"),
+    )
+    .with_help(format!(
+        "an awsvpc configuration holds at most {limit} {what}; name fewer"
+    ))
+}
+
+pub fn too_many_target_groups(service: &str, n: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TooManyTargetGroups,
+        format!("service `{service}` registers with {n} target groups; ECS takes at most 5"),
+        span,
+        "the 6th exposure",
+    )
+    .with_help("a service has at most 5 load balancer target groups; split it into two services, or expose fewer ports")
+}
+
+pub fn udp_behind_alb(lb: &str, port: u16, span: Span, port_span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::UdpBehindAlb,
+        format!("UDP port {port} is exposed via ALB `{lb}`"),
+        span,
+        "this exposure",
+    )
+    .with_label(port_span, "mapped as udp here")
+    .with_help("an ALB forwards only HTTP and HTTPS over TCP; expose the port via an `nlb` with a `udp` listener, or map it as tcp")
+}
+
+pub fn unknown_awslogs_option(key: &str, suggestion: Option<&str>, span: Span) -> Diagnostic {
+    let help = match suggestion {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => "the awslogs driver takes awslogs-group, awslogs-region, awslogs-stream-prefix, \
+                 awslogs-create-group, awslogs-datetime-format, awslogs-multiline-pattern, mode, \
+                 max-buffer-size and Docker's other awslogs options"
+            .to_string(),
+    };
+    Diagnostic::error(
+        Code::UnknownAwslogsOption,
+        format!("`{key}` is not an option of the awslogs log driver"),
+        span,
+        "in these log options",
+    )
+    .with_help(help)
+}
+
+pub fn windows_fargate_cpu(task: &str, cpu: u32, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::WindowsFargateCpu,
+        format!("Windows task `{task}` on Fargate asks for {cpu} CPU units"),
+        span,
+        "less than 1 vCPU",
+    )
+    .with_help("Windows containers on Fargate need at least 1 vCPU: write `cpu 1vcpu` and a memory of 2GiB or more")
+}
+
+pub fn fargate_stop_timeout(container: &str, seconds: u32, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::FargateStopTimeout,
+        format!("container `{container}` waits {seconds}s to stop, longer than Fargate allows"),
+        span,
+        "this container",
+    )
+    .with_help("on Fargate `stop_timeout` is at most 120s; lower it, or run the task on EC2 (`compat ec2`)")
+}
+
+pub fn allow_with_given_role(task: &str, span: Span, task_span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::AllowWithGivenRole,
+        format!("task `{task}` grants permissions to a task role it does not create"),
+        span,
+        "this permission would be lost",
+    )
+    .with_label(task_span, "this task names its `task_role`")
+    .with_help(
+        "Wharf adds `allow` statements only to the task role it generates: add the permission \
+         to the given role yourself and remove `allow`, or remove `task_role`",
+    )
 }

@@ -162,3 +162,18 @@ pub fn traffic_shift_behind_nlb(service: &str, lb: &str, span: Span) -> Diagnost
          application load balancers have; use `deploy rolling`, or expose the service via an `alb`",
     )
 }
+
+/// E0523: an awsvpc service naming 5 security groups, to which the stack
+/// would add the one it generates: ECS takes at most 5.
+pub fn security_group_limit(service: &str, given: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CfnSecurityGroupLimit,
+        format!(
+            "service `{service}` names {given} security groups; with the one the stack generates that is {}, and ECS takes at most 5",
+            given + 1
+        ),
+        span,
+        "this service",
+    )
+    .with_help("name at most 4 security groups for `--target cloudformation`; the stack adds the service's own group with its load balancer and caller rules")
+}

@@ -32,8 +32,27 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .map(|g| self.log_group_arn(g))
                 .collect();
+            // `awslogs-create-group` makes the driver call CreateLogGroup,
+            // even for a group that exists: without the right, AccessDenied.
+            let creates = t.containers.iter().filter_map(|c| c.log.as_ref()).any(|l| {
+                l.driver == ir::LogDriver::Awslogs
+                    && l.options.iter().any(|(k, v)| {
+                        k == "awslogs-create-group"
+                            && v.as_literal()
+                                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+                    })
+            });
+            let actions: &[&str] = if creates {
+                &[
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                ]
+            } else {
+                &["logs:CreateLogStream", "logs:PutLogEvents"]
+            };
             statements.push(json!({ "Sid": "Logs", "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": groups }));
+                "Action": actions, "Resource": groups }));
         }
         if !needs.secrets.is_empty() {
             // A secret's full ARN ends in `-` and six random characters; a

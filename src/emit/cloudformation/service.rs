@@ -37,6 +37,21 @@ impl<'a> Ctx<'a> {
         let awsvpc = task.network_mode == NetworkMode::Awsvpc;
         let net = self.service_network(s).and_then(|n| self.net(n)).cloned();
         let sg = format!("{b}SecurityGroup");
+        if let Some(n) = s.network.as_ref().filter(|_| awsvpc) {
+            // The generated group comes on top of the ones the service names.
+            let given: usize = n
+                .security_groups
+                .iter()
+                .map(|t| {
+                    let v = t.resolve(&self.p.inputs);
+                    v.split(',').filter(|x| !x.trim().is_empty()).count().max(1)
+                })
+                .sum();
+            if given + 1 > 5 {
+                self.diags
+                    .push(errors::security_group_limit(&s.name, given, s.span));
+            }
+        }
         if awsvpc {
             match self.vpc_of(s) {
                 Some(vpc) => self.emit_service_sg(s, &sg, vpc),
@@ -163,8 +178,20 @@ impl<'a> Ctx<'a> {
     /// spliced in with `Fn::Join`/`Fn::Split`.
     fn security_groups(&self, generated: Value, given: &[ir::Text]) -> Value {
         if !given.iter().any(|t| self.is_list_input(t)) {
+            // A list input's value arrives as one comma-separated literal:
+            // one ID per element, as the ECS target splits it.
             let mut v = vec![generated];
-            v.extend(given.iter().map(|t| self.text(t)));
+            for t in given {
+                match t.as_literal() {
+                    Some(l) if l.contains(',') => v.extend(
+                        l.split(',')
+                            .map(str::trim)
+                            .filter(|x| !x.is_empty())
+                            .map(|x| json!(x)),
+                    ),
+                    _ => v.push(self.text(t)),
+                }
+            }
             return Value::Array(v);
         }
         let mut parts = vec![generated];

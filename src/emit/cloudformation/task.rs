@@ -51,14 +51,14 @@ impl<'a> Ctx<'a> {
         let properties = props(json!({
             "Family": t.family,
             "NetworkMode": t.network_mode.as_str(),
-            "RequiresCompatibilities": t.compatibilities.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            "RequiresCompatibilities": t.requires_compatibilities.then(|| t.compatibilities.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
             "Cpu": t.cpu.map(|c| c.to_string()),
             "Memory": t.memory.map(|m| m.to_string()),
             "ExecutionRoleArn": execution,
             "TaskRoleArn": task_role,
-            "RuntimePlatform": {
-                "CpuArchitecture": match t.arch { Arch::X86_64 => "X86_64", Arch::Arm64 => "ARM64" },
-                "OperatingSystemFamily": "LINUX" },
+            "RuntimePlatform": (t.arch.is_some() || t.os_family.is_some()).then(|| props(json!({
+                "CpuArchitecture": t.arch.map(Arch::as_str),
+                "OperatingSystemFamily": t.os_family.as_deref() }))),
             "EphemeralStorage": t.ephemeral_storage_gib.map(|g| json!({ "SizeInGiB": g })),
             "Volumes": (!volumes.is_empty()).then_some(volumes),
             "ContainerDefinitions": containers,

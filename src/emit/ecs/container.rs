@@ -109,35 +109,19 @@ fn ulimit(u: &ir::Ulimit) -> Value {
         .build()
 }
 
-/// Driver options as given. For `awslogs`, the group and region are added
-/// when the options lack them, and a group Wharf owns gets
-/// `awslogs-create-group`: without the CloudFormation stack nothing else
-/// creates it (the execution role then needs `logs:CreateLogGroup`). The
-/// awslogs options then read group, region, stream prefix, the rest.
+/// Driver options as given: the checker has filled in the awslogs group,
+/// region and prefix (`check::derive`). `awslogs-create-group` only when the
+/// program writes it; the ECS target creates the groups Wharf owns with
+/// `CreateLogGroup` inputs, as the CloudFormation stack does.
 fn log_configuration(program: &ir::Program, log: &ir::LogConfig) -> Value {
-    let options = match log.driver {
-        ir::LogDriver::Awslogs => awslogs_options(log),
-        _ => log.options.clone(),
-    };
     Obj::new()
         .set("logDriver", log.driver.as_str())
-        .opt("options", string_map(program, &options))
+        .opt("options", string_map(program, &log.options))
         .list(
             "secretOptions",
             log.secret_options.iter().map(secret).collect(),
         )
         .build()
-}
-
-/// The checker has filled in group, region and prefix (`check::derive`).
-/// Only the ECS target adds `awslogs-create-group`: without the stack,
-/// nothing else creates the group Wharf owns.
-fn awslogs_options(log: &ir::LogConfig) -> Vec<(String, ir::Text)> {
-    let mut options = log.options.clone();
-    if log.group.is_some() && !options.iter().any(|(k, _)| k == "awslogs-create-group") {
-        options.push(("awslogs-create-group".into(), ir::Text::lit("true")));
-    }
-    options
 }
 
 fn health_check(program: &ir::Program, h: &ir::HealthCheck) -> Value {

@@ -112,3 +112,50 @@ pub fn needs_execution_role(task: &str, task_span: Span) -> Diagnostic {
          to use the account's ecsTaskExecutionRole, or build `--target cloudformation`",
     )
 }
+
+/// E0520: an awsvpc service that names no security group. CreateService
+/// would put its tasks in the VPC's default group; the group the
+/// CloudFormation target generates cannot be created through the ECS API.
+pub fn needs_security_groups(service: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::EcsNeedsSecurityGroups,
+        format!("awsvpc service `{service}` names no security group"),
+        span,
+        "its tasks would land in the VPC's default security group",
+    )
+    .with_help(
+        "give existing groups that admit the service's load balancer and callers \
+         (`security_groups [\"sg-...\"]` or a security groups input), \
+         or build `--target cloudformation`, which generates the service's group",
+    )
+}
+
+/// E0521: `callers` or `egress` rules, which belong to the security group
+/// only the CloudFormation target generates.
+pub fn security_group_rules(service: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::EcsSecurityGroupRules,
+        format!("service `{service}` declares security group rules the ECS target cannot create"),
+        span,
+        "`callers` / `egress` become rules of a generated security group",
+    )
+    .with_help(
+        "write these rules into the groups the service names and remove `callers` / `egress` \
+         for `--target ecs`, or build `--target cloudformation`",
+    )
+}
+
+/// E0522: target tracking on ALB requests, whose resource label names the
+/// load balancer and target group by their full names.
+pub fn scaling_needs_label(service: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::EcsScalingLabel,
+        format!("service `{service}` scales on ALB requests, which the ECS target cannot label"),
+        span,
+        "the `requests` target needs `app/<lb>/<id>/targetgroup/<tg>/<id>`",
+    )
+    .with_help(
+        "scale on `cpu` or `memory` for `--target ecs`, or build `--target cloudformation`, \
+         which reads the names from the load balancer and target group it creates",
+    )
+}

@@ -6,8 +6,16 @@
 //! - `capacity_providers/<provider>.json`: `CreateCapacityProvider`, for each
 //!   EC2 auto scaling group provider a cluster names (the cluster refers to it
 //!   by name, so it must be created first),
+//! - `log_groups/<group>.json`: CloudWatch Logs `CreateLogGroup`, and
+//!   `log_group_retention/<group>.json`: `PutRetentionPolicy`, for each log
+//!   group Wharf owns (`/ecs/web` is `ecs_web`), as the stack creates them,
 //! - `taskdefs/<family>.json`: `RegisterTaskDefinition`,
-//! - `services/<service>.json`: `CreateService`.
+//! - `services/<service>.json`: `CreateService`, and
+//!   `service_updates/<service>.json`: `UpdateService`, for a deploy when
+//!   the service exists,
+//! - `scalable_targets/<service>.json`: Application Auto Scaling
+//!   `RegisterScalableTarget`, and `scaling_policies/<service>-<metric>.json`:
+//!   `PutScalingPolicy`, for a service with `autoscale`.
 //!
 //! Invariants:
 //! - Deterministic: artifacts are sorted by path, JSON keys follow the member
@@ -44,13 +52,17 @@
 //! is a coded diagnostic: a target group (E0501), subnets of a created VPC
 //! (E0502), a Cloud Map service (E0503), and the alternate target group,
 //! listener rule and role of a blue/green, linear or canary deployment
-//! (E0508). Facts with no place in these four
-//! calls (auto scaling, security group rules, listener rules, log group
-//! retention) belong to the CloudFormation target and are not emitted here.
+//! (E0508), the security group of an awsvpc service that names none (E0520)
+//! and the `callers` / `egress` rules that would go into it (E0521), and the
+//! ALB resource label of request-count scaling (E0522). Nothing the
+//! CloudFormation target would create is dropped silently: listener rules
+//! belong to the load balancer behind the given target group.
 
 mod cluster;
 mod container;
 mod errors;
+mod logs;
+mod scaling;
 mod service;
 mod task_definition;
 
@@ -84,6 +96,17 @@ pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>>
             }
         }
     }
+    for g in &program.log_groups {
+        let stem = logs::stem(g);
+        artifacts.push(artifact(
+            format!("log_groups/{stem}.json"),
+            &logs::create_log_group(g),
+        ));
+        artifacts.push(artifact(
+            format!("log_group_retention/{stem}.json"),
+            &logs::put_retention_policy(g),
+        ));
+    }
     for t in &program.tasks {
         let json = task_definition::emit_task_definition(program, t, &mut diags);
         artifacts.push(artifact(format!("taskdefs/{}.json", t.family), &json));
@@ -91,7 +114,20 @@ pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>>
     let index = ir::Index::new(program);
     for s in &program.services {
         let json = service::emit_service(program, &index, s, &mut diags);
+        artifacts.push(artifact(
+            format!("service_updates/{}.json", s.name),
+            &service::update_service(&json),
+        ));
         artifacts.push(artifact(format!("services/{}.json", s.name), &json));
+        if let Some(a) = &s.autoscale {
+            artifacts.push(artifact(
+                format!("scalable_targets/{}.json", s.name),
+                &scaling::scalable_target(s, a),
+            ));
+            for (name, policy) in scaling::policies(s, a, &mut diags) {
+                artifacts.push(artifact(format!("scaling_policies/{name}.json"), &policy));
+            }
+        }
     }
 
     if !diags.is_empty() {

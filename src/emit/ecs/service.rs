@@ -129,6 +129,44 @@ pub(crate) fn emit_service(
     .build()
 }
 
+/// The `UpdateService` input that brings an existing service to what
+/// `create` (its `CreateService` input) declares, so a second deploy of the
+/// same program converges instead of failing on the existing service. Keys
+/// in botocore's `UpdateService` member order. What UpdateService cannot
+/// change is left out (`launchType`, `schedulingStrategy`, `tags`,
+/// `deploymentController`); the lists a service may lose (load balancers,
+/// registries, placement) are written even when empty, since an absent list
+/// leaves the old one in place (placement only off Fargate).
+pub(crate) fn update_service(create: &Value) -> Value {
+    let get = |k: &str| create.get(k).cloned();
+    let list = |k: &str| get(k).unwrap_or_else(|| Value::Array(Vec::new()));
+    // Fargate (the one case with a platform version) takes no placement
+    // rules at all, not even empty ones.
+    let fargate = create.get("platformVersion").is_some();
+    let placement = |k: &str| if fargate { get(k) } else { Some(list(k)) };
+    Obj::new()
+        .opt("cluster", get("cluster"))
+        .opt("service", get("serviceName"))
+        .opt("desiredCount", get("desiredCount"))
+        .opt("taskDefinition", get("taskDefinition"))
+        .opt("capacityProviderStrategy", get("capacityProviderStrategy"))
+        .opt("deploymentConfiguration", get("deploymentConfiguration"))
+        .opt("networkConfiguration", get("networkConfiguration"))
+        .opt("placementConstraints", placement("placementConstraints"))
+        .opt("placementStrategy", placement("placementStrategy"))
+        .opt("platformVersion", get("platformVersion"))
+        .opt(
+            "healthCheckGracePeriodSeconds",
+            get("healthCheckGracePeriodSeconds"),
+        )
+        .opt("enableExecuteCommand", get("enableExecuteCommand"))
+        .opt("enableECSManagedTags", get("enableECSManagedTags"))
+        .set("loadBalancers", list("loadBalancers"))
+        .opt("propagateTags", get("propagateTags"))
+        .set("serviceRegistries", list("serviceRegistries"))
+        .build()
+}
+
 /// How tasks get capacity, with ECS's silent choices made explicit.
 enum Launch {
     Type(ir::Compatibility),
@@ -361,6 +399,16 @@ fn network_configuration(
         .iter()
         .flat_map(|g| split_list(&resolve(program, g)))
         .collect();
+    // The CloudFormation target gives every awsvpc service a group of its
+    // own, with the load balancer, `callers` and `egress` rules; the ECS API
+    // cannot create one that CreateService could name.
+    if groups.is_empty() {
+        diags.push(errors::needs_security_groups(&service.name, service.span));
+    }
+    if !service.callers.is_empty() || !service.egress.is_empty() {
+        let span = service.callers.first().map_or(service.span, |c| c.span);
+        diags.push(errors::security_group_rules(&service.name, span));
+    }
     let vpc = Obj::new()
         .set("subnets", subnets)
         .opt("securityGroups", (!groups.is_empty()).then_some(groups))

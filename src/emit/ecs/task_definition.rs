@@ -1,6 +1,9 @@
 //! `ir::Task` -> `RegisterTaskDefinition` input. Keys in botocore member
 //! order; task `cpu` and `memory` are strings, as the API wants them; the
-//! network mode, compatibilities and runtime platform are always written.
+//! network mode is always written, `requiresCompatibilities` unless the
+//! program leaves an EC2 task unmarked (ECS's default), `runtimePlatform`
+//! only as the program names it, so an imported task definition comes back
+//! without additions.
 //! Containers are lowered in `container.rs`.
 
 use serde_json::Value;
@@ -32,12 +35,14 @@ pub(crate) fn emit_task_definition(
             "volumes",
             task.volumes.iter().map(|v| volume(program, v)).collect(),
         )
-        .set(
+        .opt(
             "requiresCompatibilities",
-            task.compatibilities
-                .iter()
-                .map(|c| c.as_str())
-                .collect::<Vec<_>>(),
+            task.requires_compatibilities.then(|| {
+                task.compatibilities
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+            }),
         )
         .opt("cpu", task.cpu.map(|c| c.to_string()))
         .opt("memory", task.memory.map(|m| m.to_string()))
@@ -47,20 +52,19 @@ pub(crate) fn emit_task_definition(
             task.ephemeral_storage_gib
                 .map(|g| Obj::new().set("sizeInGiB", g).build()),
         )
-        .set(
-            "runtimePlatform",
-            Obj::new()
-                .set(
-                    "cpuArchitecture",
-                    match task.arch {
-                        ir::Arch::X86_64 => "X86_64",
-                        ir::Arch::Arm64 => "ARM64",
-                    },
-                )
-                .set("operatingSystemFamily", "LINUX")
-                .build(),
-        )
+        .opt("runtimePlatform", runtime_platform(task))
         .build()
+}
+
+/// `runtimePlatform` as the program names it; absent, ECS places the task
+/// on any platform (on Fargate: Linux on X86_64, its documented default).
+fn runtime_platform(task: &ir::Task) -> Option<Value> {
+    (task.arch.is_some() || task.os_family.is_some()).then(|| {
+        Obj::new()
+            .opt("cpuArchitecture", task.arch.map(ir::Arch::as_str))
+            .opt("operatingSystemFamily", task.os_family.as_deref())
+            .build()
+    })
 }
 
 /// The task role: an ARN as given. A generated role is omitted when it
