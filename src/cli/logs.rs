@@ -1,12 +1,13 @@
-//! `wharf logs [-f] [SERVICE]`: the run's log lines from `.wharf/logs.jsonl`,
+//! `wharf logs [-f] [-p NAME] [SERVICE]`: the project's log lines from
+//! `.wharf/<project>/logs.jsonl`,
 //! prefixed per task and container like `wharf up`; `-f` follows until the
 //! runner stops.
 
-use super::up::{format_record, running_pid};
+use super::up::{format_record, ProjectArgs};
 use super::{Context, Exit};
+use crate::runner::project::live_runner;
 use crate::runner::LogRecord;
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
-use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
@@ -16,14 +17,14 @@ pub struct LogsCommand {
     /// Keep printing new lines until the runner stops.
     #[arg(short, long)]
     pub follow: bool,
-    /// The run's state directory.
-    #[arg(long, default_value = ".wharf")]
-    pub state: PathBuf,
+    #[command(flatten)]
+    pub project: ProjectArgs,
 }
 
 impl LogsCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
-        let path = self.state.join("logs.jsonl");
+        let (_, state) = self.project.resolve()?;
+        let path = state.join("logs.jsonl");
         let file = std::fs::File::open(&path).map_err(|e| {
             Exit::Usage(format!(
                 "no logs at {} ({e}); start a run with `wharf up`",
@@ -51,7 +52,7 @@ impl LogsCommand {
                     .saturating_sub(n as u64);
                 let _ = reader.seek(SeekFrom::Start(pos));
             }
-            if !self.follow || running_pid(&self.state).is_none() {
+            if !self.follow || live_runner(&state).is_none() {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(200));

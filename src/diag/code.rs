@@ -119,6 +119,9 @@ codes! {
     NoLocalCommand = "E0603", "container has no local command";
     PortInUse = "E0604", "local port already in use";
     RunnerFailed = "E0605", "a service failed to reach its desired state";
+    RunnerRunning = "E0606", "the project already has a runner";
+    SecretMissing = "E0607", "secret without a local value";
+    SecretsFileInvalid = "E0608", "secrets file cannot be read";
 }
 
 impl std::fmt::Display for Code {

@@ -222,7 +222,7 @@ impl Driver for PodmanDriver {
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        reaper::isolate(&mut cmd);
+        reaper::isolate(&mut cmd, None);
         let mut child = reaper::spawn(&mut cmd).map_err(|e| format!("cannot run podman: {e}"))?;
         let pid = child.id();
         for (out, stream) in [

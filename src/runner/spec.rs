@@ -8,6 +8,7 @@
 
 use super::driver::{ContainerSpec, TaskSpec};
 use super::process::local_argv;
+use super::secrets::Secrets;
 use super::Shared;
 use crate::manifest::{PortProtocol, SecretSource, Service};
 use std::collections::BTreeMap;
@@ -29,7 +30,7 @@ pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Option<TaskSpec> {
         .map(|c| {
             let mut env: BTreeMap<String, String> = c.environment.clone();
             for s in &c.secrets {
-                match secret_value(&s.value_from) {
+                match secret_value(&shared.opts.secrets, &s.value_from) {
                     Ok(v) => {
                         env.insert(s.name.clone(), v);
                     }
@@ -93,10 +94,13 @@ pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Option<TaskSpec> {
     })
 }
 
-fn secret_value(source: &SecretSource) -> Result<String, String> {
+fn secret_value(given: &Secrets, source: &SecretSource) -> Result<String, String> {
     match source {
-        SecretSource::Env { var } => std::env::var(var)
-            .map_err(|_| format!("environment variable `{var}` of the runner is not set")),
+        SecretSource::Env { var } => given
+            .get(var)
+            .map(str::to_string)
+            .or_else(|| std::env::var(var).ok())
+            .ok_or_else(|| format!("no local value for `{var}`")),
         SecretSource::File { path } => std::fs::read_to_string(path)
             .map(|s| s.strip_suffix('\n').unwrap_or(&s).to_string())
             .map_err(|e| format!("file `{path}` cannot be read: {e}")),

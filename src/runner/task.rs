@@ -240,6 +240,11 @@ fn finish(shared: &Shared, task: &Task) {
     task.update(|v| {
         v.last_status = TaskStatus::Stopped;
         v.targets.clear();
+        // As in ECS, a stopped task and its stopped containers have no health.
+        v.health = Health::Unknown;
+        for c in &mut v.containers {
+            c.health = Health::Unknown;
+        }
     });
     shared.log_runner(&task.spec, &format!("task {} STOPPED", task.spec.id));
     shared.bump();
@@ -255,11 +260,22 @@ fn exit_text(c: &ContainerView) -> String {
 
 /// Copies container cells into the task view and recomputes task health.
 fn sync_view(shared: &Shared, task: &Task, cells: &Cells) {
-    let views: Vec<ContainerView> = cells.cells.iter().map(|c| c.borrow().clone()).collect();
+    let mut views: Vec<ContainerView> = cells.cells.iter().map(|c| c.borrow().clone()).collect();
     let health = task_health(&task.def, &views);
+    // A stopped container shows no health (ECS reports UNKNOWN), whatever its last check said.
+    for c in views
+        .iter_mut()
+        .filter(|c| c.status == ContainerStatus::Stopped)
+    {
+        c.health = Health::Unknown;
+    }
     task.update(|v| {
         v.containers = views;
-        v.health = health;
+        v.health = if v.last_status == TaskStatus::Stopped {
+            Health::Unknown
+        } else {
+            health
+        };
     });
     shared.bump();
 }
