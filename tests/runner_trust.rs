@@ -28,6 +28,19 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// Runs `wharf down` in its directory when dropped, so that a failing test
+/// leaves no run behind.
+struct DownOnDrop(PathBuf);
+
+impl Drop for DownOnDrop {
+    fn drop(&mut self) {
+        let _ = Command::new(env!("CARGO_BIN_EXE_wharf"))
+            .current_dir(&self.0)
+            .args(["down", "--timeout", "20s"])
+            .output();
+    }
+}
+
 fn state(dir: &Path) -> PathBuf {
     dir.join(".wharf")
         .join(wharf::runner::project::default_project(dir))
@@ -121,6 +134,7 @@ fn readme_walkthrough_works_as_printed() {
     assert!(commands.len() >= 4, "{block}");
 
     let dir = scratch("readme").join("wharf");
+    let _down = DownOnDrop(dir.clone());
     std::fs::create_dir_all(dir.join("examples")).unwrap();
     for f in std::fs::read_dir(root.join("examples")).unwrap().flatten() {
         if f.file_type().unwrap().is_file() {
@@ -213,6 +227,7 @@ fn readme_walkthrough_works_as_printed() {
 #[test]
 fn a_missing_secret_is_named_before_anything_starts() {
     let dir = scratch("trust-secret");
+    let _down = DownOnDrop(dir.clone());
     std::fs::write(
         dir.join("app.wharf"),
         "task t {\n  cpu 0.25vcpu\n  memory 512MiB\n  container app {\n    image \"x:1\"\n    secret DB_PASSWORD = ssm(\"/app/db\")\n    local \"echo pw=$DB_PASSWORD; exec sleep 1000\"\n  }\n}\ncluster c { capacity FARGATE weight 1 }\nservice s in c { task t; count 1; subnets \"subnet-0a1b2c3d4e5f60718\" }\n",
@@ -269,6 +284,7 @@ fn a_missing_secret_is_named_before_anything_starts() {
 #[test]
 fn a_stale_record_naming_another_process_is_not_signalled() {
     let dir = scratch("trust-stale");
+    let _down = DownOnDrop(dir.clone());
     let mut victim = Command::new("sleep").arg("1000").spawn().unwrap();
     let pid = victim.id();
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
@@ -325,6 +341,7 @@ fn all_four(tag: u32) -> Vec<u32> {
 #[test]
 fn kill_dash_nine_of_the_runner_then_down_leaves_no_process() {
     let dir = scratch("trust-kill9");
+    let _down = DownOnDrop(dir.clone());
     let tag = 90_000 + std::process::id() % 9000;
     escaping_program(&dir, tag);
     let up = wharf(
@@ -367,6 +384,7 @@ fn kill_dash_nine_of_the_runner_then_down_leaves_no_process() {
 #[test]
 fn graceful_down_leaves_no_setsid_or_env_cleared_process() {
     let dir = scratch("trust-graceful");
+    let _down = DownOnDrop(dir.clone());
     let tag = 80_000 + std::process::id() % 9000;
     escaping_program(&dir, tag);
     let up = wharf(
@@ -383,6 +401,7 @@ fn graceful_down_leaves_no_setsid_or_env_cleared_process() {
 #[test]
 fn a_killed_runner_is_finished_by_the_next_up() {
     let dir = scratch("trust-next-up");
+    let _down = DownOnDrop(dir.clone());
     let tag = 70_000 + std::process::id() % 9000;
     escaping_program(&dir, tag);
     let up = wharf(
@@ -416,6 +435,7 @@ fn a_killed_runner_is_finished_by_the_next_up() {
 #[test]
 fn concurrent_ups_start_one_runner_and_down_stops_it() {
     let dir = scratch("trust-concurrent");
+    let _down = DownOnDrop(dir.clone());
     let tag = 60_000 + std::process::id() % 9000;
     escaping_program(&dir, tag);
     let spawn = || {
@@ -457,6 +477,7 @@ fn concurrent_ups_start_one_runner_and_down_stops_it() {
 #[test]
 fn absurd_durations_are_usage_errors_not_panics() {
     let dir = scratch("trust-duration");
+    let _down = DownOnDrop(dir.clone());
     for args in [
         &["down", "--timeout", "18446744073709551615h"][..],
         &[
@@ -475,4 +496,87 @@ fn absurd_durations_are_usage_errors_not_panics() {
     }
     let out = wharf(&dir, &["ps", "-p", "../../etc"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `yes` and a 200 MB line without a newline, for 5 s: the runner's memory
+/// and its log files stay bounded (`--log-max-size 1m --log-max-file 3`).
+#[test]
+fn a_log_flood_keeps_memory_and_disk_bounded() {
+    let dir = scratch("trust-flood");
+    let _down = DownOnDrop(dir.clone());
+    let m = serde_json::json!({"version": 1, "tasks": [{"family": "t", "containers": [
+        {"name": "yes", "image": "x", "stopTimeoutMs": 2000, "local": {"command": "exec yes"}},
+        {"name": "long", "image": "x", "essential": false, "stopTimeoutMs": 2000,
+         "local": {"command": "head -c 200000000 /dev/zero | tr '\\0' x; exec sleep 1000"}}]}],
+        "services": [{"name": "s", "task": "t"}]});
+    std::fs::write(dir.join("m.json"), m.to_string()).unwrap();
+    let up = wharf(
+        &dir,
+        &[
+            "up",
+            "m.json",
+            "--detach",
+            "--log-max-size",
+            "1m",
+            "--log-max-file",
+            "3",
+        ],
+    );
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    let runner = record(&dir)["pid"].as_u64().unwrap() as u32;
+    let logs = state(&dir).join("logs.jsonl");
+    eventually("the first rotation", || {
+        wharf::runner::rotated_log(&logs, 1).exists()
+    });
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut max_rss = 0;
+    let mut max_disk = 0;
+    while std::time::Instant::now() < until {
+        max_rss = max_rss.max(rss_kib(runner));
+        let disk: u64 = std::fs::read_dir(state(&dir))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("logs.jsonl"))
+            .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
+            .sum();
+        max_disk = max_disk.max(disk);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    eprintln!("log flood: runner RSS at most {max_rss} KiB, log files at most {max_disk} bytes");
+    assert!(
+        !wharf::runner::rotated_log(&logs, 3).exists(),
+        "at most 3 files"
+    );
+    // Three files of at most 1 MiB each (a line is at most 16 KiB of text).
+    assert!(
+        max_disk <= 3 * (1 << 20),
+        "log files grew to {max_disk} bytes"
+    );
+    assert!(
+        max_rss > 0 && max_rss < 64 * 1024,
+        "runner RSS reached {max_rss} KiB"
+    );
+    let read = wharf(&dir, &["logs", "s"]);
+    let t = String::from_utf8_lossy(&read.stdout);
+    // Whichever container filled the kept files, its lines read back; the
+    // 200 MB line comes back in pieces of at most 16 KiB.
+    assert!(
+        t.lines().any(|l| l.ends_with("| y") || l.ends_with("xxxx")),
+        "the flood is readable"
+    );
+    assert!(
+        t.lines().all(|l| l.len() <= 16 * 1024 + 64),
+        "no line longer than 16 KiB"
+    );
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
 }

@@ -43,6 +43,12 @@ pub struct UpCommand {
     /// `NAME=VALUE` lines giving secrets local values [default: `.wharf/secrets.env`, then `secrets.env` beside the program, where present].
     #[arg(long, value_name = "FILE")]
     pub secrets_file: Option<PathBuf>,
+    /// Rotate the run's log file when it reaches this size (bytes, or with k, m, g), like docker's json-file `max-size`.
+    #[arg(long, value_name = "SIZE", default_value = "20m", value_parser = parse_size)]
+    pub log_max_size: u64,
+    /// How many log files to keep, the current one included, like docker's json-file `max-file`.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub log_max_file: u32,
     #[command(flatten)]
     pub inputs: super::InputArgs,
     /// Internal: the background runner started by --detach.
@@ -120,6 +126,29 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     }
 }
 
+/// `20m`, `512k`, `1g` or plain bytes (powers of 1024), at least 1 KiB.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let lower = s.to_ascii_lowercase();
+    let (num, unit) = lower
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or((lower.as_str(), ""), |i| lower.split_at(i));
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size like 20m or 512k"))?;
+    let factor: u64 = match unit.trim_end_matches('b') {
+        "" => 1,
+        "k" => 1 << 10,
+        "m" => 1 << 20,
+        "g" => 1 << 30,
+        _ => return Err(format!("`{s}` has an unknown unit; use k, m or g")),
+    };
+    match n.checked_mul(factor) {
+        Some(b) if b >= 1024 => Ok(b),
+        Some(_) => Err(format!("`{s}` is too small; at least 1k")),
+        None => Err(format!("`{s}` is too large")),
+    }
+}
+
 /// The longest duration a flag takes: ten years, far beyond any wait, far below overflow.
 const MAX_DURATION_SECS: u64 = 10 * 366 * 24 * 3600;
 
@@ -187,6 +216,13 @@ pub fn read_snapshot(state_dir: &Path) -> Option<Snapshot> {
 }
 
 impl UpCommand {
+    fn log_limits(&self) -> runner::LogLimits {
+        runner::LogLimits {
+            max_size: self.log_max_size,
+            max_file: self.log_max_file,
+        }
+    }
+
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let manifest = match self.file.extension().and_then(|e| e.to_str()) {
             Some("json") => load_manifest(ctx, &self.file)?,
@@ -255,6 +291,7 @@ impl UpCommand {
             base_dir,
             secrets,
             own_process: true,
+            log_limits: self.log_limits(),
             ..UpOptions::default()
         };
         let handle = up_locked(&manifest, &opts, &state_dir, lock).map_err(|e| report(ctx, &e))?;
@@ -286,6 +323,7 @@ impl UpCommand {
             base_dir,
             secrets,
             own_process: true,
+            log_limits: self.log_limits(),
             ..UpOptions::default()
         };
         let handle = up_locked(manifest, &opts, &state_dir, lock).map_err(|e| report(ctx, &e))?;
@@ -367,6 +405,10 @@ impl UpCommand {
             .arg(base_dir)
             .arg("--lock-fd")
             .arg(lock_fd.to_string())
+            .arg("--log-max-size")
+            .arg(self.log_max_size.to_string())
+            .arg("--log-max-file")
+            .arg(self.log_max_file.to_string())
             .arg("--driver")
             .arg(match self.driver {
                 DriverKind::Process => "process",
@@ -553,5 +595,16 @@ mod tests {
         assert!(parse_duration("5 parsecs").is_err());
         assert!(parse_duration("18446744073709551615h").is_err());
         assert!(parse_duration("18446744073709551615s").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("20m"), Ok(20 << 20));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("1gb"), Ok(1 << 30));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("10").is_err());
+        assert!(parse_size("99999999999999g").is_err());
+        assert!(parse_size("5 parsecs").is_err());
     }
 }

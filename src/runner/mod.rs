@@ -34,7 +34,9 @@ pub use net::discovery_var;
 pub use service::backoff;
 pub use state::{Health, Snapshot, TaskStatus};
 pub use task::DEPENDENCY_FAILED_EXIT;
-pub use up::{up_locked, up_manifest, DriverKind, RunnerHandle, UpOptions};
+pub use up::{
+    rotated as rotated_log, up_locked, up_manifest, DriverKind, LogLimits, RunnerHandle, UpOptions,
+};
 
 use crate::diag::Code;
 use crate::manifest::Manifest;
@@ -45,7 +47,7 @@ use service::ServiceRt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{broadcast, watch};
 
 /// A runner failure: a code from E0601-E0605, a message and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +87,7 @@ pub struct Shared {
     pub run_id: String,
     pub(crate) net: Network,
     pub(crate) metadata: Arc<Metadata>,
-    pub(crate) logs: mpsc::UnboundedSender<LogRecord>,
+    pub(crate) logs: driver::LogQueue,
     pub(crate) hosts_file: Option<PathBuf>,
     changes: Arc<watch::Sender<u64>>,
     stopping: std::sync::atomic::AtomicBool,
@@ -185,9 +187,15 @@ impl Runner {
             }
             None => None,
         };
-        let (logs, log_rx) = mpsc::unbounded_channel();
-        let (log_tx, first_logs) = broadcast::channel(4096);
-        tokio::spawn(up::log_hub(log_rx, log_tx.clone(), opts.state_dir.clone()));
+        let (logs, log_rx) = driver::LogQueue::new(driver::LOG_QUEUE);
+        let (log_tx, first_logs) = broadcast::channel(driver::LOG_QUEUE);
+        tokio::spawn(up::log_hub(
+            log_rx,
+            logs.dropped.clone(),
+            log_tx.clone(),
+            opts.state_dir.clone(),
+            opts.log_limits,
+        ));
         let shared = Arc::new(Shared {
             manifest: manifest.clone(),
             driver,

@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::oneshot;
 
 /// The runner's own podman configuration.
@@ -243,12 +242,7 @@ impl Driver for PodmanDriver {
         ] {
             if let Some(out) = out {
                 let logs = logs.clone();
-                tokio::spawn(async move {
-                    let mut lines = BufReader::new(out).lines();
-                    while let Ok(Some(line)) = lines.next_line().await {
-                        logs.line(stream, line);
-                    }
-                });
+                tokio::spawn(super::driver::forward_output(out, stream, logs));
             }
         }
         let (tx, rx) = oneshot::channel();

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::io::AsyncRead;
 use tokio::process::Command;
 use tokio::sync::oneshot;
 
@@ -135,12 +135,7 @@ impl Control for GroupControl {
 }
 
 fn forward_lines(reader: impl AsyncRead + Unpin + Send + 'static, stream: Stream, logs: LogSink) {
-    tokio::spawn(async move {
-        let mut lines = BufReader::new(reader).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            logs.line(stream, line);
-        }
-    });
+    tokio::spawn(super::driver::forward_output(reader, stream, logs));
 }
 
 #[async_trait]

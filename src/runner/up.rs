@@ -55,6 +55,8 @@ pub struct UpOptions {
     pub own_process: bool,
     /// Put each container in its own cgroup v2 where the system allows it.
     pub cgroups: bool,
+    /// Rotation of `logs.jsonl`.
+    pub log_limits: LogLimits,
 }
 
 impl Default for UpOptions {
@@ -71,6 +73,7 @@ impl Default for UpOptions {
             secrets: Secrets::default(),
             own_process: false,
             cgroups: true,
+            log_limits: LogLimits::default(),
         }
     }
 }
@@ -126,7 +129,6 @@ pub fn up_locked(
     };
     let mut opts = opts.clone();
     opts.state_dir = Some(state_dir.to_path_buf());
-    let _ = std::fs::remove_file(state_dir.join("logs.jsonl"));
     let _ = std::fs::remove_file(state_dir.join("runner.pid"));
     // Recorded before anything starts, so that a runner killed at any moment
     // leaves what `wharf down` needs to finish its run.
@@ -182,34 +184,124 @@ pub fn write_state(path: &Path, snapshot: &Snapshot) {
     }
 }
 
-/// Fans log records out to subscribers and appends them to `logs.jsonl`.
+/// Size-based rotation of `logs.jsonl`, like docker's `json-file` driver:
+/// when the file would pass `max_size` bytes it becomes `logs.jsonl.1`
+/// (older files move up one number) and at most `max_file` files are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogLimits {
+    pub max_size: u64,
+    pub max_file: u32,
+}
+
+impl Default for LogLimits {
+    /// Docker's `local` log driver defaults: 20 MB per file, 5 files.
+    fn default() -> Self {
+        LogLimits {
+            max_size: 20 * 1024 * 1024,
+            max_file: 5,
+        }
+    }
+}
+
+/// The path of the `n`th rotated log file (`logs.jsonl.<n>`).
+pub fn rotated(path: &Path, n: u32) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".{n}"));
+    PathBuf::from(name)
+}
+
+struct RotatingLog {
+    path: PathBuf,
+    limits: LogLimits,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    size: u64,
+}
+
+impl RotatingLog {
+    /// Starts a fresh log: this run's lines only.
+    fn create(path: PathBuf, limits: LogLimits) -> RotatingLog {
+        for n in 1..=limits.max_file.max(1) {
+            let _ = std::fs::remove_file(rotated(&path, n));
+        }
+        let file = std::fs::File::create(&path)
+            .ok()
+            .map(std::io::BufWriter::new);
+        RotatingLog {
+            path,
+            limits,
+            file,
+            size: 0,
+        }
+    }
+
+    fn write(&mut self, line: &str) {
+        let len = line.len() as u64 + 1;
+        if self.size > 0 && self.size + len > self.limits.max_size {
+            self.rotate();
+        }
+        if let Some(f) = self.file.as_mut() {
+            if writeln!(f, "{line}").is_ok() {
+                self.size += len;
+            }
+        }
+    }
+
+    fn rotate(&mut self) {
+        if let Some(mut f) = self.file.take() {
+            let _ = f.flush();
+        }
+        if self.limits.max_file > 1 {
+            for n in (2..self.limits.max_file).rev() {
+                let _ = std::fs::rename(rotated(&self.path, n - 1), rotated(&self.path, n));
+            }
+            let _ = std::fs::rename(&self.path, rotated(&self.path, 1));
+        }
+        self.file = std::fs::File::create(&self.path)
+            .ok()
+            .map(std::io::BufWriter::new);
+        self.size = 0;
+    }
+
+    fn flush(&mut self) {
+        if let Some(f) = self.file.as_mut() {
+            let _ = f.flush();
+        }
+    }
+}
+
+/// Fans log records out to subscribers and appends them to `logs.jsonl`,
+/// rotated by size. Reads the bounded queue in batches; reports the lines
+/// dropped because the queue was full.
 pub(crate) async fn log_hub(
-    mut rx: mpsc::UnboundedReceiver<LogRecord>,
+    mut rx: mpsc::Receiver<LogRecord>,
+    dropped: Arc<std::sync::atomic::AtomicU64>,
     tx: broadcast::Sender<LogRecord>,
     state_dir: Option<PathBuf>,
+    limits: LogLimits,
 ) {
-    let mut file = state_dir.and_then(|d| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(d.join("logs.jsonl"))
-            .ok()
-            .map(std::io::BufWriter::new)
-    });
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while let Ok(more) = rx.try_recv() {
-            batch.push(more);
+    let mut file = state_dir.map(|d| RotatingLog::create(d.join("logs.jsonl"), limits));
+    let mut batch = Vec::with_capacity(256);
+    while rx.recv_many(&mut batch, 256).await > 0 {
+        let lost = dropped.swap(0, std::sync::atomic::Ordering::Relaxed);
+        if lost > 0 {
+            batch.push(LogRecord {
+                ts: batch.last().map_or(0, |r| r.ts),
+                service: String::new(),
+                task: String::new(),
+                container: "wharf".into(),
+                stream: super::driver::Stream::Runner,
+                line: format!("{lost} runner log line(s) dropped: the log queue was full"),
+            });
         }
         if let Some(f) = file.as_mut() {
             for r in &batch {
                 if let Ok(line) = serde_json::to_string(r) {
-                    let _ = writeln!(f, "{line}");
+                    f.write(&line);
                 }
             }
-            let _ = f.flush();
+            f.flush();
         }
-        for r in batch {
+        for r in batch.drain(..) {
             let _ = tx.send(r);
         }
     }
