@@ -401,6 +401,55 @@ async fn replacement_backoff_grows() {
     );
 }
 
+/// A sibling task that has been up for a long time must not reset the
+/// backoff of a replacement that keeps failing.
+#[tokio::test(start_paused = true)]
+async fn backoff_grows_beside_a_long_lived_sibling() {
+    let fake = FakeDriver::new();
+    // The first start lives; every later one exits after 100 ms.
+    fake.script(
+        "app",
+        vec![
+            Script::long_running(),
+            Script::exits(Duration::from_millis(100), 1),
+        ],
+    );
+    let m = manifest(json!([container("app", true, &[])]), 2);
+    let opts = UpOptions {
+        backoff_base: Duration::from_secs(1),
+        backoff_max: Duration::from_secs(60),
+        backoff_reset: Duration::from_secs(5),
+        ..UpOptions::default()
+    };
+    let mut r = Runner::start(&m, &opts, Arc::new(fake.clone()), "test")
+        .await
+        .expect("runner starts");
+    assert!(
+        r.wait_for(Duration::from_secs(300), |s| s.services[0].stopped.len()
+            >= 5)
+            .await
+    );
+    r.shutdown().await;
+    let starts: Vec<Duration> = fake
+        .timed_events()
+        .into_iter()
+        .filter(|(_, e)| matches!(e, FakeEvent::Started { task, .. } if task != "svc-1"))
+        .map(|(t, _)| t)
+        .collect();
+    let gaps: Vec<u64> = starts
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_millis() as u64)
+        .collect();
+    // 100 ms of life, then 1 s, 2 s, 4 s, 8 s of backoff.
+    assert!(gaps.len() >= 4, "{gaps:?}");
+    for (gap, backoff) in gaps.iter().zip([1000, 2000, 4000, 8000]) {
+        assert!(
+            *gap >= backoff && *gap < backoff + 1000,
+            "backoff doubles despite the long-lived svc-1: {gaps:?}"
+        );
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn shutdown_stops_every_task() {
     let fake = FakeDriver::new();

@@ -98,6 +98,11 @@ impl Task {
             .map(|t| t.elapsed())
     }
 
+    /// When the task became RUNNING, if it is.
+    pub fn running_since(&self) -> Option<Instant> {
+        *self.running_since.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// How long the task was RUNNING before it began to stop.
     pub fn ran_for(&self) -> Duration {
         *self.ran.lock().unwrap_or_else(|e| e.into_inner())
