@@ -580,3 +580,75 @@ fn a_log_flood_keeps_memory_and_disk_bounded() {
     let down = wharf(&dir, &["down"]);
     assert_eq!(down.status.code(), Some(0), "{}", text(&down));
 }
+
+/// Volumes are directories: a task volume is shared by the task's
+/// containers and removed with the task; a shared (EFS) volume is one
+/// directory for every task naming the same file system, kept after the run.
+#[test]
+fn volumes_are_directories_the_containers_are_told_about() {
+    let dir = scratch("trust-volumes");
+    let _down = DownOnDrop(dir.clone());
+    let m = serde_json::json!({"version": 1,
+        "tasks": [{"family": "t",
+            "volumes": [{"name": "scratch", "scope": "task"},
+                        {"name": "files", "scope": "shared", "key": "efs:fs-1:/"}],
+            "containers": [
+                {"name": "writer", "image": "x", "stopTimeoutMs": 2000,
+                 "mountPoints": [{"sourceVolume": "scratch", "containerPath": "/data"},
+                                 {"sourceVolume": "files", "containerPath": "/files"}],
+                 "local": {"command": "echo hi-$WHARF_TASK_ID > $WHARF_VOLUME_SCRATCH/note; echo $WHARF_TASK_ID >> $WHARF_VOLUME_FILES/tasks; exec sleep 1000"}},
+                {"name": "reader", "image": "x", "essential": false, "stopTimeoutMs": 2000,
+                 "dependsOn": [{"containerName": "writer", "condition": "START"}],
+                 "mountPoints": [{"sourceVolume": "scratch", "containerPath": "/data", "readOnly": true}],
+                 "local": {"command": "while [ ! -s $WHARF_VOLUME_SCRATCH/note ]; do sleep 0.1; done; echo read-$(cat $WHARF_VOLUME_SCRATCH/note); exec sleep 1000"}}]}],
+        "services": [{"name": "s", "task": "t", "desiredCount": 2}]});
+    std::fs::write(dir.join("m.json"), m.to_string()).unwrap();
+    let up = wharf(
+        &dir,
+        &["up", "m.json", "--detach", "--wait", "--timeout", "120s"],
+    );
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    eventually("each reader to see its own task's file", || {
+        let logs = text(&wharf(&dir, &["logs"]));
+        logs.contains("read-hi-s-1") && logs.contains("read-hi-s-2")
+    });
+    let logs = text(&wharf(&dir, &["logs"]));
+    let volumes = state(&dir).join("volumes");
+    let task_dir = std::fs::canonicalize(volumes.join("tasks/s-1/scratch")).unwrap();
+    assert!(
+        logs.contains(&format!(
+            "container writer volume `scratch` is {} ($WHARF_VOLUME_SCRATCH; the process driver cannot mount it at /data)",
+            task_dir.display()
+        )),
+        "{logs}"
+    );
+    assert!(logs.contains("nor make it read-only"), "{logs}");
+    let shared = volumes.join("shared/efs_fs-1__");
+    eventually("both tasks in the shared volume", || {
+        let t = std::fs::read_to_string(shared.join("tasks")).unwrap_or_default();
+        t.contains("s-1") && t.contains("s-2")
+    });
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    assert!(!task_dir.exists(), "a task volume ends with its task");
+    assert!(
+        shared.join("tasks").exists(),
+        "a shared volume outlives the run"
+    );
+}
+
+#[test]
+fn a_mount_of_an_unknown_volume_is_e0601() {
+    let dir = scratch("trust-volume-bad");
+    let m = serde_json::json!({"version": 1, "tasks": [{"family": "t", "containers": [
+        {"name": "app", "image": "x", "mountPoints": [{"sourceVolume": "nope", "containerPath": "/d"}],
+         "local": {"command": "sleep 1"}}]}]});
+    std::fs::write(dir.join("m.json"), m.to_string()).unwrap();
+    let out = wharf(&dir, &["up", "m.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("E0601") && text(&out).contains("mounts unknown volume `nope`"),
+        "{}",
+        text(&out)
+    );
+}

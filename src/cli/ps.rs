@@ -93,10 +93,8 @@ pub fn table(snap: &Snapshot) -> String {
         out.push('\n');
     }
     for l in &snap.listeners {
-        out.push_str(&format!(
-            "listener {}:{} -> http://{}\n",
-            l.load_balancer, l.port, l.local_address
-        ));
+        out.push_str(&super::up::listener_line(l));
+        out.push('\n');
     }
     for s in &snap.services {
         if let Some(d) = &s.discovery {

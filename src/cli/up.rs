@@ -488,17 +488,22 @@ impl UpCommand {
     }
 }
 
-/// `listener edge:443 -> http://127.0.0.1:8443` for each load balancer listener.
+/// `listener edge:443 -> http://127.0.0.1:8443`, and for a redirect
+/// listener `listener edge:80 -> http://127.0.0.1:8080 (redirects to :443)`.
+pub fn listener_line(l: &crate::runner::state::ListenerView) -> String {
+    let base = format!(
+        "listener {}:{} -> http://{}",
+        l.load_balancer, l.port, l.local_address
+    );
+    match l.redirect_to {
+        Some(to) => format!("{base} (redirects to :{to})"),
+        None => base,
+    }
+}
+
+/// [`listener_line`] for each load balancer listener.
 pub fn listener_lines(snap: &Snapshot) -> Vec<String> {
-    snap.listeners
-        .iter()
-        .map(|l| {
-            format!(
-                "listener {}:{} -> http://{}",
-                l.load_balancer, l.port, l.local_address
-            )
-        })
-        .collect()
+    snap.listeners.iter().map(listener_line).collect()
 }
 
 fn signal(kind: tokio::signal::unix::SignalKind) -> Result<tokio::signal::unix::Signal, Exit> {

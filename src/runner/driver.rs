@@ -42,8 +42,35 @@ pub struct ContainerSpec {
     /// Final environment: manifest env, secrets, local env, runner variables.
     pub env: BTreeMap<String, String>,
     pub ports: Vec<PortMapping>,
+    /// The task volumes this container mounts, each a host directory.
+    pub mounts: Vec<Mount>,
     /// Value of `WHARF_CONTAINER_ID`, by which leftover processes are found.
     pub marker: String,
+}
+
+/// A volume mount resolved to the directory the runner provides for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    pub volume: String,
+    pub host_dir: std::path::PathBuf,
+    pub container_path: String,
+    pub read_only: bool,
+}
+
+/// The variable that gives a container the directory of a volume:
+/// `WHARF_VOLUME_<NAME>`, the name upper-cased, other characters `_`.
+pub fn volume_var(volume: &str) -> String {
+    let name: String = volume
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("WHARF_VOLUME_{name}")
 }
 
 /// A container that has been started.

@@ -95,6 +95,50 @@ const HOP_BY_HOP: &[&str] = &[
     "upgrade",
 ];
 
+/// Serves a redirect listener: every request gets `301 Moved Permanently`
+/// to the same host, path and query on the listener of port `to`, as an ALB
+/// `redirect` action does. Local listeners speak plain HTTP (no
+/// certificates), so the location keeps `http` and uses the local port of
+/// that listener (`target_local`), or `to` when the load balancer has none.
+pub async fn serve_redirect(listener: TcpListener, to: u16, target_local: Option<u16>) {
+    let port = target_local.unwrap_or(to);
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req: Request<Incoming>| async move {
+                let host = req
+                    .headers()
+                    .get(hyper::header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .map(|h| match h.rsplit_once(':') {
+                        Some((name, port)) if !h.ends_with(']') && port.parse::<u16>().is_ok() => {
+                            name.to_string()
+                        }
+                        _ => h.to_string(),
+                    })
+                    .unwrap_or_else(|| "127.0.0.1".into());
+                let path = req
+                    .uri()
+                    .path_and_query()
+                    .map_or("/", |p| p.as_str())
+                    .to_string();
+                let location = format!("http://{host}:{port}{path}");
+                let mut r = plain(StatusCode::MOVED_PERMANENTLY, "");
+                if let Ok(v) = hyper::header::HeaderValue::from_str(&location) {
+                    r.headers_mut().insert(hyper::header::LOCATION, v);
+                }
+                Ok::<_, std::convert::Infallible>(r)
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
 /// Upstream connections of one client connection, by target. Requests on an
 /// HTTP/1.1 connection come one after another, so each connection keeps its
 /// own keep-alive connection per target and no pool is shared between tasks.

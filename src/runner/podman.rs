@@ -205,8 +205,15 @@ impl Driver for PodmanDriver {
             &name,
             "--init",
         ]);
+        // Names only on the command line: podman takes each value from its
+        // own environment, so secret values never show in the host's `ps`.
         for (k, v) in &c.env {
-            cmd.arg("--env").arg(format!("{k}={v}"));
+            cmd.env(k, v).arg("--env").arg(k);
+        }
+        for m in &c.mounts {
+            let ro = if m.read_only { ":ro" } else { "" };
+            cmd.arg("--volume")
+                .arg(format!("{}:{}{ro}", m.host_dir.display(), m.container_path));
         }
         if let Some(dir) = &c.image_working_directory {
             cmd.args(["--workdir", dir]);

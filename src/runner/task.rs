@@ -11,7 +11,9 @@ use super::driver::{ContainerSpec, Control, LogSink, Stream, TaskSpec};
 use super::health;
 use super::state::{ContainerStatus, ContainerView, Health, TaskStatus, TaskView};
 use super::Shared;
-use crate::manifest::{Condition, Container, TaskDefinition, DEFAULT_START_TIMEOUT_MS};
+use crate::manifest::{
+    Condition, Container, TaskDefinition, VolumeScope, DEFAULT_START_TIMEOUT_MS,
+};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
@@ -148,6 +150,7 @@ pub async fn run(shared: Arc<Shared>, task: Arc<Task>) {
         );
         set_status(TaskStatus::Deprovisioning);
         shared.driver.deprovision(&task.spec).await;
+        remove_task_volumes(&shared, &task);
         finish(&shared, &task);
         return;
     }
@@ -237,8 +240,21 @@ pub async fn run(shared: Arc<Shared>, task: Arc<Task>) {
     sync_view(&shared, &task, &cells);
     set_status(TaskStatus::Deprovisioning);
     shared.driver.deprovision(&task.spec).await;
+    remove_task_volumes(&shared, &task);
     shared.metadata.unregister(&task.spec.id);
     finish(&shared, &task);
+}
+
+/// Task-scoped volumes end with their task, as ECS bind volumes do.
+fn remove_task_volumes(shared: &Shared, task: &Task) {
+    if task
+        .def
+        .volumes
+        .iter()
+        .any(|v| v.scope == VolumeScope::Task)
+    {
+        let _ = std::fs::remove_dir_all(super::spec::task_volumes(shared, &task.spec.id));
+    }
 }
 
 fn finish(shared: &Shared, task: &Task) {
@@ -363,6 +379,32 @@ async fn container_life(
             return;
         }
     };
+    for m in &spec.mounts {
+        let how = if shared.driver.name() == "process" {
+            format!(
+                "is {} (${}; the process driver cannot mount it at {}{})",
+                m.host_dir.display(),
+                super::driver::volume_var(&m.volume),
+                m.container_path,
+                if m.read_only {
+                    ", nor make it read-only"
+                } else {
+                    ""
+                }
+            )
+        } else {
+            format!(
+                "{} is mounted at {}{}",
+                m.host_dir.display(),
+                m.container_path,
+                if m.read_only { " read-only" } else { "" }
+            )
+        };
+        shared.log_runner(
+            &task.spec,
+            &format!("container {} volume `{}` {how}", def.name, m.volume),
+        );
+    }
     cells.controls.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(started.control.clone());
     set_cell(&cells, i, |v| {
         v.status = ContainerStatus::Running;

@@ -10,8 +10,11 @@
 //!   kept as a reference for people.
 //! - Inputs are substituted with their value for this build (`Text::resolve`).
 //! - Units: the IR's seconds become the manifest's milliseconds.
+//! - Volumes become directories the runner provides (`scope` task or
+//!   shared, see docs/manifest.md); redirect listeners are kept, with the
+//!   port they redirect to.
 //! - Where the IR has no local equivalent (placement, capacity, IAM, logs
-//!   configuration, volumes), nothing is written: the runner ignores it.
+//!   configuration), nothing is written: the runner ignores it.
 
 use crate::diag::Diagnostic;
 use crate::emit::Artifact;
@@ -74,7 +77,29 @@ fn task(program: &ir::Program, t: &ir::Task) -> m::TaskDefinition {
             ir::NetworkMode::Host => m::NetworkMode::Host,
             ir::NetworkMode::None => m::NetworkMode::None,
         },
+        volumes: t.volumes.iter().map(|v| volume(program, v)).collect(),
         containers: t.containers.iter().map(|c| container(program, c)).collect(),
+    }
+}
+
+/// A Fargate bind volume lives with its task; EFS and host paths are storage
+/// that outlives tasks, shared by every volume naming the same one.
+fn volume(program: &ir::Program, v: &ir::Volume) -> m::Volume {
+    let (scope, key) = match &v.kind {
+        ir::VolumeKind::Bind { host_path: None } => (m::VolumeScope::Task, None),
+        ir::VolumeKind::Bind {
+            host_path: Some(path),
+        } => (m::VolumeScope::Shared, Some(format!("host:{path}"))),
+        ir::VolumeKind::Efs(efs) => {
+            let fs = text(program, &efs.file_system_id);
+            let root = efs.root_directory.as_deref().unwrap_or("/");
+            (m::VolumeScope::Shared, Some(format!("efs:{fs}:{root}")))
+        }
+    };
+    m::Volume {
+        name: v.name.clone(),
+        scope,
+        key,
     }
 }
 
@@ -87,6 +112,15 @@ fn container(program: &ir::Program, c: &ir::Container) -> m::Container {
         command: c.command.as_ref().map(|v| texts(program, v)),
         working_directory: c.working_directory.as_ref().map(|w| text(program, w)),
         environment: env(program, &c.environment),
+        mount_points: c
+            .mounts
+            .iter()
+            .map(|mp| m::MountPoint {
+                source_volume: mp.volume.clone(),
+                container_path: mp.path.clone(),
+                read_only: mp.read_only,
+            })
+            .collect(),
         secrets: c
             .secrets
             .iter()
@@ -238,7 +272,6 @@ fn load_balancer(lb: &ir::LoadBalancer) -> m::LoadBalancer {
         listeners: lb
             .listeners
             .iter()
-            .filter(|l| l.redirect_to.is_none())
             .map(|l| m::Listener {
                 port: l.port,
                 protocol: match l.protocol {
@@ -249,6 +282,7 @@ fn load_balancer(lb: &ir::LoadBalancer) -> m::LoadBalancer {
                     ir::ListenerProtocol::Udp => m::ListenerProtocol::Udp,
                 },
                 local_port: None,
+                redirect_to: l.redirect_to,
             })
             .collect(),
     }
