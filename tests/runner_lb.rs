@@ -307,3 +307,61 @@ fn keep_alive_clients_are_balanced_per_request() {
     );
     h.shutdown();
 }
+
+/// A target whose app starts listening a second after it starts, checked
+/// every 15 s, is healthy a moment after it listens (not 15 s later); the
+/// app keeps every connection open despite `Connection: close`, as some
+/// servers do, and its probes still pass.
+#[test]
+fn targets_are_healthy_soon_after_listening_even_on_kept_open_connections() {
+    let dir = scratch("lb-fast");
+    let server = r#"
+import socket, threading, time, os
+time.sleep(1)
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((os.environ["WHARF_HOST"], 8000)); s.listen(64)
+open(os.environ["MARK"], "w").write(str(time.time()))
+def serve(c):
+    buf = b""
+    while True:
+        d = c.recv(4096)
+        if not d: return
+        buf += d
+        while b"\r\n\r\n" in buf:
+            _, buf = buf.split(b"\r\n\r\n", 1)
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+"#;
+    std::fs::write(dir.join("server.py"), server).unwrap();
+    let mark = dir.join("listening");
+    let m = manifest(json!({
+        "version": 1,
+        "tasks": [{"family": "echo", "containers": [{
+            "name": "web", "image": "python:3", "stopTimeoutMs": 2000,
+            "portMappings": [{"containerPort": 8000}],
+            "local": {"command": ["python3", dir.join("server.py").display().to_string()],
+                      "environment": {"MARK": mark.display().to_string()}}}]}],
+        "services": [{"name": "web", "task": "echo", "desiredCount": 2, "healthCheckGracePeriodMs": 60_000,
+            "loadBalancers": [{"loadBalancer": "edge", "listenerPort": 80, "containerName": "web", "containerPort": 8000,
+                "healthCheck": {"path": "/health", "intervalMs": 15000, "timeoutMs": 5000, "healthyThreshold": 3, "unhealthyThreshold": 2}}]}],
+        "loadBalancers": [{"name": "edge", "kind": "alb", "listeners": [{"port": 80, "protocol": "HTTP", "localPort": 0}]}]
+    }));
+    let h = up(&m, 47, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    let steady = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let listening: f64 = std::fs::read_to_string(&mark).unwrap().parse().unwrap();
+    // Probes come every 200 ms until the first pass; allow for a loaded machine.
+    assert!(
+        steady - listening < 5.0,
+        "healthy {:.2} s after listening (interval 15 s)",
+        steady - listening
+    );
+    let (code, body) = get(listener(&h), "x", "/").unwrap_or((0, String::new()));
+    assert_eq!((code, body.as_str()), (200, "ok"));
+    h.shutdown();
+}

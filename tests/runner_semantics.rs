@@ -450,6 +450,52 @@ async fn backoff_grows_beside_a_long_lived_sibling() {
     }
 }
 
+/// An app that answers its check 1 s after start is HEALTHY within a
+/// fraction of a second of that, not at the next 30 s interval; one that
+/// never answers becomes UNHEALTHY only after `retries` intervals, as on ECS.
+#[tokio::test(start_paused = true)]
+async fn first_success_is_found_fast_but_failures_keep_their_pace() {
+    let fake = FakeDriver::new();
+    fake.script("app", vec![Script::healthy(Duration::from_secs(1))]);
+    fake.script("sick", vec![Script::long_running()]);
+    let mut app = container("app", true, &[]);
+    app["healthCheck"] = json!({"command": {"CMD-SHELL": "check"}, "intervalMs": 30000, "timeoutMs": 500, "retries": 3});
+    let mut sick = container("sick", false, &[]);
+    sick["healthCheck"] = json!({"command": {"CMD-SHELL": "check"}, "intervalMs": 10000, "timeoutMs": 500, "retries": 3});
+    let m = manifest(json!([app, sick]), 1);
+    let t0 = tokio::time::Instant::now();
+    let mut r = start(&m, &fake).await;
+    let health_of = |s: &Snapshot, name: &str| {
+        s.services[0].tasks.first().and_then(|t| {
+            t.containers
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.health)
+        })
+    };
+    assert!(
+        r.wait_for(Duration::from_secs(60), |s| health_of(s, "app")
+            == Some(wharf::runner::Health::Healthy))
+            .await
+    );
+    let healthy_at = t0.elapsed();
+    assert!(
+        healthy_at >= Duration::from_secs(1) && healthy_at < Duration::from_millis(1500),
+        "healthy {healthy_at:?} after start"
+    );
+    assert!(
+        r.wait_for(Duration::from_secs(120), |s| health_of(s, "sick")
+            == Some(wharf::runner::Health::Unhealthy))
+            .await
+    );
+    let unhealthy_at = t0.elapsed();
+    assert!(
+        unhealthy_at >= Duration::from_secs(30) && unhealthy_at < Duration::from_secs(32),
+        "three counted failures 10 s apart: {unhealthy_at:?}"
+    );
+    r.shutdown().await;
+}
+
 #[tokio::test(start_paused = true)]
 async fn shutdown_stops_every_task() {
     let fake = FakeDriver::new();
