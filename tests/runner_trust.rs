@@ -340,14 +340,24 @@ fn all_four(tag: u32) -> Vec<u32> {
 
 #[test]
 fn kill_dash_nine_of_the_runner_then_down_leaves_no_process() {
-    let dir = scratch("trust-kill9");
+    kill_nine_then_down("trust-kill9", 90_000, &[]);
+}
+
+/// The same where no cgroup is used: process groups, the marker and the
+/// recorded descendants must do it alone.
+#[test]
+fn kill_dash_nine_then_down_without_cgroups() {
+    kill_nine_then_down("trust-kill9-nocg", 50_000, &["--no-cgroups"]);
+}
+
+fn kill_nine_then_down(name: &str, base: u32, extra: &[&str]) {
+    let dir = scratch(name);
     let _down = DownOnDrop(dir.clone());
-    let tag = 90_000 + std::process::id() % 9000;
+    let tag = base + std::process::id() % 9000;
     escaping_program(&dir, tag);
-    let up = wharf(
-        &dir,
-        &["up", "m.json", "--detach", "--wait", "--timeout", "120s"],
-    );
+    let mut args = vec!["up", "m.json", "--detach", "--wait", "--timeout", "120s"];
+    args.extend_from_slice(extra);
+    let up = wharf(&dir, &args);
     assert_eq!(up.status.code(), Some(0), "{}", text(&up));
     eventually("all four processes", || all_four(tag).len() == 4);
     // The runner records its descendants at least every 500 ms.
@@ -383,14 +393,22 @@ fn kill_dash_nine_of_the_runner_then_down_leaves_no_process() {
 
 #[test]
 fn graceful_down_leaves_no_setsid_or_env_cleared_process() {
-    let dir = scratch("trust-graceful");
+    graceful_down("trust-graceful", 80_000, &[]);
+}
+
+#[test]
+fn graceful_down_without_cgroups() {
+    graceful_down("trust-graceful-nocg", 40_000, &["--no-cgroups"]);
+}
+
+fn graceful_down(name: &str, base: u32, extra: &[&str]) {
+    let dir = scratch(name);
     let _down = DownOnDrop(dir.clone());
-    let tag = 80_000 + std::process::id() % 9000;
+    let tag = base + std::process::id() % 9000;
     escaping_program(&dir, tag);
-    let up = wharf(
-        &dir,
-        &["up", "m.json", "--detach", "--wait", "--timeout", "120s"],
-    );
+    let mut args = vec!["up", "m.json", "--detach", "--wait", "--timeout", "120s"];
+    args.extend_from_slice(extra);
+    let up = wharf(&dir, &args);
     assert_eq!(up.status.code(), Some(0), "{}", text(&up));
     eventually("all four processes", || all_four(tag).len() == 4);
     let down = wharf(&dir, &["down"]);

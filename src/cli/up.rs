@@ -49,6 +49,10 @@ pub struct UpCommand {
     /// How many log files to keep, the current one included, like docker's json-file `max-file`.
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub log_max_file: u32,
+    /// Do not put containers in cgroups, even where the system allows it (then
+    /// process groups, the environment marker and recorded descendants track them).
+    #[arg(long)]
+    pub no_cgroups: bool,
     #[command(flatten)]
     pub inputs: super::InputArgs,
     /// Internal: the background runner started by --detach.
@@ -292,6 +296,7 @@ impl UpCommand {
             secrets,
             own_process: true,
             log_limits: self.log_limits(),
+            cgroups: !self.no_cgroups,
             ..UpOptions::default()
         };
         let handle = up_locked(&manifest, &opts, &state_dir, lock).map_err(|e| report(ctx, &e))?;
@@ -324,6 +329,7 @@ impl UpCommand {
             secrets,
             own_process: true,
             log_limits: self.log_limits(),
+            cgroups: !self.no_cgroups,
             ..UpOptions::default()
         };
         let handle = up_locked(manifest, &opts, &state_dir, lock).map_err(|e| report(ctx, &e))?;
@@ -414,6 +420,9 @@ impl UpCommand {
                 DriverKind::Process => "process",
                 DriverKind::Podman => "podman",
             });
+        if self.no_cgroups {
+            cmd.arg("--no-cgroups");
+        }
         cmd.arg("--background").arg("--color").arg("never");
         cmd.stdin(std::process::Stdio::piped())
             .stdout(out.try_clone().map_err(|e| {
