@@ -536,12 +536,16 @@ fn a_missing_file_is_exit_1_with_a_code_for_every_subcommand() {
         vec!["import", "nope.json"],
         vec!["up", "nope.wharf"],
         vec!["up", "nope.json"],
-        vec!["ps", "--state", "nope"],
-        vec!["logs", "--state", "nope"],
     ] {
         let o = wharf_in(&s.work, &cmd, &[]);
         assert_eq!(o.status.code(), Some(1), "{cmd:?}: {}", stderr(&o));
         assert_eq!(codes(&o), ["E0104"], "{cmd:?}: {}", stderr(&o));
+    }
+    // No run of that project: its own code, still exit 1.
+    for cmd in [vec!["ps", "-p", "nope"], vec!["logs", "-p", "nope"]] {
+        let o = wharf_in(&s.work, &cmd, &[]);
+        assert_eq!(o.status.code(), Some(1), "{cmd:?}: {}", stderr(&o));
+        assert_eq!(codes(&o), ["E0690"], "{cmd:?}: {}", stderr(&o));
     }
     // Usage errors stay exit 2.
     let o = wharf_in(&s.work, &["build"], &[]);

@@ -149,6 +149,10 @@ codes! {
     NoLocalCommand = "E0603", "container has no local command";
     PortInUse = "E0604", "local port already in use";
     RunnerFailed = "E0605", "a service failed to reach its desired state";
+    RunnerRunning = "E0606", "the project already has a runner";
+    SecretMissing = "E0607", "secret without a local value";
+    SecretsFileInvalid = "E0608", "secrets file cannot be read";
+    NoRun = "E0690", "no local run for the project";
 }
 
 impl std::fmt::Display for Code {

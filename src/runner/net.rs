@@ -68,7 +68,36 @@ impl Network {
         let mut groups = Vec::new();
         let mut listeners = Vec::new();
         for lbdef in &m.load_balancers {
-            for l in &lbdef.listeners {
+            // Redirect listeners last: they need the local address of their target.
+            let ordered = lbdef
+                .listeners
+                .iter()
+                .filter(|l| l.redirect_to.is_none())
+                .chain(lbdef.listeners.iter().filter(|l| l.redirect_to.is_some()));
+            for l in ordered {
+                if let Some(to) = l.redirect_to {
+                    let target = listeners
+                        .iter()
+                        .find(|v: &&ListenerView| v.load_balancer == lbdef.name && v.port == to)
+                        .and_then(|v| v.local_address.parse::<SocketAddr>().ok());
+                    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, l.effective_local_port()));
+                    let listener = bind(
+                        addr,
+                        &format!("listener {} of load balancer `{}`", l.port, lbdef.name),
+                    )
+                    .await?;
+                    let local = listener
+                        .local_addr()
+                        .map_err(|e| errors::port_in_use(addr, "a listener", &e))?;
+                    listeners.push(ListenerView {
+                        load_balancer: lbdef.name.clone(),
+                        port: l.port,
+                        local_address: local.to_string(),
+                        redirect_to: Some(to),
+                    });
+                    tokio::spawn(lb::serve_redirect(listener, to, target.map(|t| t.port())));
+                    continue;
+                }
                 let mut routes = Vec::new();
                 let mut tcp_group = None;
                 for s in &m.services {
@@ -122,6 +151,7 @@ impl Network {
                     load_balancer: lbdef.name.clone(),
                     port: l.port,
                     local_address: local.to_string(),
+                    redirect_to: None,
                 });
                 match lbdef.kind {
                     LbKind::Alb => {

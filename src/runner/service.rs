@@ -142,6 +142,7 @@ pub async fn control(
 ) {
     let mut changes = shared.subscribe();
     let mut failures = 0u32;
+    let mut last_failure: Option<Instant> = None;
     let mut next_start = Instant::now();
     loop {
         // Reap stopped tasks.
@@ -168,6 +169,7 @@ pub async fn control(
                     failures + 1
                 };
                 let delay = backoff(failures, shared.opts.backoff_base, shared.opts.backoff_max);
+                last_failure = Some(Instant::now());
                 next_start = Instant::now() + delay;
                 shared.log_service(
                     &svc.def.name,
@@ -227,10 +229,15 @@ pub async fn control(
                     t.stop("Scaling activity initiated by the service");
                 }
             }
+            // Only a task that became RUNNING after the last failure and has
+            // stayed up resets the count: a long-lived sibling says nothing
+            // about whether the replacements are still failing.
             if failures > 0
                 && live.iter().any(|t| {
-                    t.running_for()
-                        .is_some_and(|d| d >= shared.opts.backoff_reset)
+                    t.running_since().is_some_and(|since| {
+                        last_failure.is_none_or(|f| since > f)
+                            && since.elapsed() >= shared.opts.backoff_reset
+                    })
                 })
             {
                 failures = 0;

@@ -147,6 +147,9 @@ pub struct ListenerView {
     pub load_balancer: String,
     pub port: u16,
     pub local_address: String,
+    /// Set for a listener that only redirects (ALB `redirect` action) to this port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_to: Option<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
