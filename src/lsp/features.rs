@@ -501,6 +501,7 @@ pub fn complete(
         if let Some(t) = template {
             values.extend(a.index.names(SymKind::Param, Some(t)));
         }
+        values.sort_by(|x, y| x.name.cmp(&y.name));
         for s in values {
             if out.iter().any(|i| i.label == s.name) {
                 continue;

@@ -383,7 +383,7 @@ pub fn doc_lines(block: Block, head: &str) -> Vec<&'static str> {
         if !in_code {
             continue;
         }
-        let code = line.split("//").next().unwrap_or("").trim();
+        let code = strip_comment(line).trim();
         let first = code.split_whitespace().next().unwrap_or("");
         let parent = open.last().copied().unwrap_or("");
         let parent = match parent {
@@ -405,6 +405,20 @@ pub fn doc_lines(block: Block, head: &str) -> Vec<&'static str> {
         }
     }
     out
+}
+
+/// A line without its `//` comment (a `//` inside a string is no comment).
+fn strip_comment(line: &str) -> &str {
+    let mut in_str = false;
+    let b = line.as_bytes();
+    for i in 0..b.len() {
+        match b[i] {
+            b'"' if i == 0 || b[i - 1] != b'\\' => in_str = !in_str,
+            b'/' if !in_str && b.get(i + 1) == Some(&b'/') => return &line[..i],
+            _ => {}
+        }
+    }
+    line
 }
 
 #[cfg(test)]

@@ -72,7 +72,10 @@ impl Client {
             "initialize",
             json!({"processId": null, "rootUri": null, "capabilities": {}}),
         );
-        assert!(init["result"]["capabilities"]["hoverProvider"] == json!(true), "{init}");
+        assert!(
+            init["result"]["capabilities"]["hoverProvider"] == json!(true),
+            "{init}"
+        );
         c.notify("initialized", json!({}));
         c
     }
