@@ -148,9 +148,13 @@ impl Index {
         parent: Option<usize>,
     ) -> usize {
         let id = self.symbols.len();
-        self.by_name
-            .entry((kind, parent, name.clone()))
-            .or_insert(id);
+        // Stdlib templates are looked up as `std.NAME`.
+        let key = if kind == SymKind::Template && self.is_std(name_span) {
+            format!("std.{name}")
+        } else {
+            name.clone()
+        };
+        self.by_name.entry((kind, parent, key)).or_insert(id);
         self.symbols.push(Symbol {
             kind,
             name,
@@ -282,19 +286,13 @@ impl Index {
             .or_else(|| self.lookup(SymKind::Input, None, name))
     }
 
+    /// The template a call names: `std.NAME` in the stdlib, else the user's.
     fn template(&self, path: &crate::ast::Path) -> Option<usize> {
-        let names: Vec<&str> = path.segments.iter().map(|s| s.name.as_str()).collect();
-        let (std, name) = match names.as_slice() {
-            ["std", name] => (true, *name),
-            [name] => (false, *name),
-            _ => return None,
-        };
-        self.symbols
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.kind == SymKind::Template && s.name == name)
-            .find(|(_, s)| self.is_std(s.name_span) == std)
-            .map(|(i, _)| i)
+        match path.segments.as_slice() {
+            [std, _] if std.name == "std" => self.lookup(SymKind::Template, None, &path.dotted()),
+            [_] => self.lookup(SymKind::Template, None, &path.dotted()),
+            _ => None,
+        }
     }
 
     fn walk(&mut self, s: &Statement, block: Block, cx: &Cx) {
