@@ -520,3 +520,69 @@ fn fmt_dash_formats_stdin_to_stdout() {
         (Some("E0101"), Some("<stdin>"))
     );
 }
+
+#[test]
+fn names_resolve_by_where_they_stand() {
+    // web-alb: a task and a service are both named `api` and `frontend`.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/web-alb.wharf");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let u = uri(&path);
+    let mut c = Client::start();
+    c.open(&u, &text);
+    assert_eq!(c.diagnostics(&u), Vec::<Value>::new());
+    let line_of = |needle: &str, n: usize| pos(&text, needle, n, 0).0;
+    let def_line = |c: &mut Client, needle: &str, n: usize, delta: usize| {
+        let (l, ch) = pos(&text, needle, n, delta);
+        c.at("textDocument/definition", &u, l, ch)["range"]["start"]["line"].clone()
+    };
+    // `expose app:8080 via edge`: the container of the service's task, the ALB.
+    assert_eq!(
+        def_line(&mut c, "expose app:8080", 0, 7),
+        json!(line_of("container app", 0))
+    );
+    assert_eq!(
+        def_line(&mut c, "via edge", 0, 4),
+        json!(line_of("alb edge", 0))
+    );
+    // `callers [frontend]`: the service, not the task of the same name.
+    assert_eq!(
+        def_line(&mut c, "callers [frontend]", 0, 9),
+        json!(line_of("service frontend", 0))
+    );
+    // `task api` inside a service, and in an environment: the task.
+    assert_eq!(
+        def_line(&mut c, "  task api\n", 0, 7),
+        json!(line_of("task api {", 0))
+    );
+    assert_eq!(
+        def_line(&mut c, "  task api { cpu", 0, 7),
+        json!(line_of("task api {", 0))
+    );
+    // `network main` in a cluster; an input in a value and an environment override.
+    assert_eq!(
+        def_line(&mut c, "network main;", 0, 8),
+        json!(line_of("network main {", 0))
+    );
+    assert_eq!(
+        def_line(&mut c, "cert CERTIFICATE", 0, 5),
+        json!(line_of("input CERTIFICATE", 0))
+    );
+    assert_eq!(
+        def_line(&mut c, "input IMAGE_TAG = ", 0, 6),
+        json!(line_of("input IMAGE_TAG:", 0))
+    );
+    // References of the container `web` of the task `frontend`.
+    let (l, ch) = pos(&text, "container web", 0, 10);
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": u}, "position": {"line": l, "character": ch}, "context": {"includeDeclaration": false}}),
+    );
+    let lines: Vec<Value> = refs["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["range"]["start"]["line"].clone())
+        .collect();
+    assert_eq!(lines, vec![json!(line_of("expose web:3000", 0))]);
+    c.shutdown();
+}
