@@ -147,6 +147,25 @@ fn diagnostics_reach_imported_files_and_the_stdlib() {
         std_text.lines().nth(line).unwrap().trim(),
         "logs awslogs prefix \"firelens\""
     );
+    // The main file shows it where it uses the template, pointing inside.
+    let d = loop {
+        let d = c.diagnostics(&uri(&main));
+        if !d.is_empty() {
+            break d;
+        }
+    };
+    let (l, ch) = pos(&no_region, "firelens", 0, 0);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "E0420");
+    assert_eq!(
+        d[0]["message"],
+        "awslogs needs a region and none is known (in `std.firelens`)"
+    );
+    assert_eq!(d[0]["range"], range(l, ch, l, ch + 8));
+    assert_eq!(
+        d[0]["relatedInformation"][0]["location"]["uri"],
+        std_diag["params"]["uri"]
+    );
     c.shutdown();
 }
 

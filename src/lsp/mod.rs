@@ -573,6 +573,14 @@ fn symbol_kind(k: index::SymKind) -> lt::SymbolKind {
     }
 }
 
+fn severity(d: &crate::diag::Diagnostic) -> lt::DiagnosticSeverity {
+    if d.is_error() {
+        lt::DiagnosticSeverity::ERROR
+    } else {
+        lt::DiagnosticSeverity::WARNING
+    }
+}
+
 /// The diagnostics of one file of an analysis, as the protocol has them:
 /// the code, the message, the labels and the help as related information.
 pub fn to_lsp_diagnostics(a: &Analysis, file: crate::diag::FileId) -> Vec<lt::Diagnostic> {
@@ -597,10 +605,65 @@ pub fn to_lsp_diagnostics(a: &Analysis, file: crate::diag::FileId) -> Vec<lt::Di
             li.range(t, sp.start as usize, sp.end as usize),
         )
     };
-    a.diags
+    // A diagnostic inside a stdlib template is also shown where this file
+    // uses the template, pointing into the stdlib.
+    let mut shown: Vec<(
+        &crate::diag::Diagnostic,
+        Option<(crate::diag::Span, String)>,
+    )> = a
+        .diags
         .iter()
         .filter(|d| d.primary.span.file == file)
-        .map(|d| {
+        .map(|d| (d, None))
+        .collect();
+    if !a.is_stdlib(file) {
+        for d in a.diags.iter().filter(|d| a.is_stdlib(d.primary.span.file)) {
+            let sp = d.primary.span;
+            let Some(t) = a.index.symbols.iter().position(|s| {
+                s.kind == index::SymKind::Template
+                    && s.span.file == sp.file
+                    && s.span.start <= sp.start
+                    && sp.end <= s.span.end
+            }) else {
+                continue;
+            };
+            let name = format!("std.{}", a.index.symbols[t].name);
+            for r in a
+                .index
+                .refs
+                .iter()
+                .filter(|r| r.target == t && r.span.file == file)
+            {
+                shown.push((d, Some((r.span, name.clone()))));
+            }
+        }
+        shown.sort_by_key(|(d, at)| at.as_ref().map_or(d.primary.span.start, |(sp, _)| sp.start));
+    }
+    shown
+        .into_iter()
+        .map(|(d, used)| {
+            if let Some((at, name)) = used {
+                let inside = loc(d.primary.span);
+                let mut related = vec![lt::DiagnosticRelatedInformation {
+                    location: inside.clone(),
+                    message: d.primary.message.clone(),
+                }];
+                if let Some(h) = &d.help {
+                    related.push(lt::DiagnosticRelatedInformation {
+                        location: inside,
+                        message: format!("help: {h}"),
+                    });
+                }
+                return lt::Diagnostic {
+                    range: loc(at).range,
+                    severity: Some(severity(d)),
+                    code: Some(lt::NumberOrString::String(d.code.as_str().to_string())),
+                    source: Some("wharf".to_string()),
+                    message: format!("{} (in `{name}`)", d.message),
+                    related_information: Some(related),
+                    ..Default::default()
+                };
+            }
             let primary = loc(d.primary.span);
             let mut related = vec![lt::DiagnosticRelatedInformation {
                 location: primary.clone(),
@@ -620,11 +683,7 @@ pub fn to_lsp_diagnostics(a: &Analysis, file: crate::diag::FileId) -> Vec<lt::Di
             }
             lt::Diagnostic {
                 range: primary.range,
-                severity: Some(if d.is_error() {
-                    lt::DiagnosticSeverity::ERROR
-                } else {
-                    lt::DiagnosticSeverity::WARNING
-                }),
+                severity: Some(severity(d)),
                 code: Some(lt::NumberOrString::String(d.code.as_str().to_string())),
                 source: Some("wharf".to_string()),
                 message: d.message.clone(),
