@@ -245,13 +245,13 @@ fn hover_explains_values_properties_and_codes() {
     let h = c.at("textDocument/hover", &u, l, ch);
     assert_eq!(
         hover_text(&h),
-        "```wharf\nlet small = 0.25vcpu\n```\n\nconstant `small`\n\n= `0.25vcpu` = 256 CPU units (1 vCPU = 1024)"
+        "```wharf\nlet small = 0.25vcpu\n```\n\nconstant `small`\n\n= `0.25vcpu` = 256 CPU units (1 vCPU = 1024)\n\nhere: `cpu` becomes `cpu` (CPU units, 1024 = 1 vCPU)"
     );
     assert_eq!(h["range"], range(5, 6, 5, 11));
     let (l, ch) = pos(&text, "registry", 0, 0);
     assert_eq!(
         hover_text(&c.at("textDocument/hover", &u, l, ch)),
-        "```wharf\nlet registry = \"123456789012.dkr.ecr.us-east-1.amazonaws.com\"\n```\n\nconstant `registry`\n\n= `\"123456789012.dkr.ecr.us-east-1.amazonaws.com\"`\n\nShared by every team."
+        "```wharf\nlet registry = \"123456789012.dkr.ecr.us-east-1.amazonaws.com\"\n```\n\nconstant `registry`\n\n= `\"123456789012.dkr.ecr.us-east-1.amazonaws.com\"`\n\nShared by every team.\n\nhere: `image` becomes `containerDefinitions[].image`"
     );
     let (l, ch) = pos(&text, "memory", 0, 1);
     assert_eq!(
@@ -603,5 +603,46 @@ fn names_resolve_by_where_they_stand() {
         .map(|r| r["range"]["start"]["line"].clone())
         .collect();
     assert_eq!(lines, vec![json!(line_of("expose web:3000", 0))]);
+    c.shutdown();
+}
+
+#[test]
+fn an_open_imported_file_is_answered_from_its_importer() {
+    let dir = tempdir("importer");
+    let main = dir.join("main.wharf");
+    let common = dir.join("common.wharf");
+    std::fs::write(&main, read("main.wharf")).unwrap();
+    let common_text = read("common.wharf");
+    std::fs::write(&common, &common_text).unwrap();
+    let mut c = Client::start();
+    c.open(&uri(&main), &read("main.wharf"));
+    assert_eq!(c.diagnostics(&uri(&main)), Vec::<Value>::new());
+    c.open(&uri(&common), &common_text);
+    // On its own the file would be a program without tasks; as an import
+    // of main.wharf it is clean.
+    assert_eq!(c.diagnostics(&uri(&common)), Vec::<Value>::new());
+    // Renaming the cluster in the imported file edits its use in main.wharf.
+    let (l, ch) = pos(&common_text, "prod", 0, 1);
+    let r = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri(&common)}, "position": {"line": l, "character": ch}, "newName": "production"}),
+    );
+    assert_eq!(
+        r["result"],
+        json!({"changes": {
+            uri(&common): [{"range": range(3, 8, 3, 12), "newText": "production"}],
+            uri(&main): [{"range": range(15, 15, 15, 19), "newText": "production"}]
+        }})
+    );
+    // An edit of the open import (unsaved) is what main.wharf sees.
+    let broken = common_text.replace("let registry", "let registry2");
+    c.change(&uri(&common), 2, &broken);
+    let d = loop {
+        let d = c.diagnostics(&uri(&main));
+        if !d.is_empty() {
+            break d;
+        }
+    };
+    assert_eq!(d[0]["code"], "E0209", "{d:?}");
     c.shutdown();
 }

@@ -28,7 +28,16 @@ pub fn hover(a: &Analysis, file: FileId, offset: usize) -> Option<(String, Span)
         range.get_or_insert(sp);
     }
     if let Some((sym, sp)) = a.index.at(file, off) {
-        parts.push(describe_symbol(a, &a.index.symbols[sym]));
+        let mut s = describe_symbol(a, &a.index.symbols[sym]);
+        // A reference: what the property it is given to becomes.
+        if sp != a.index.symbols[sym].name_span {
+            if let Some((block, stmt)) = statement_at(a, file, off) {
+                if let Some(f) = vocab::field(block, &stmt.head.name) {
+                    s.push_str(&format!("\n\nhere: `{}` becomes {f}", stmt.head.name));
+                }
+            }
+        }
+        parts.push(s);
         range = Some(sp);
     } else if let Some((block, stmt)) = statement_at(a, file, off) {
         if stmt.head.span.start <= off && off <= stmt.head.span.end {
