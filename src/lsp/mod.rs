@@ -39,7 +39,7 @@ pub fn run() -> Result<(), String> {
         analyses: BTreeMap::new(),
         dirty: BTreeSet::new(),
         published: BTreeMap::new(),
-        stdlib_dir: stdlib_dir()?,
+        stdlib_dir: stdlib_dir(),
     };
     server.main_loop()?;
     drop(server);
@@ -74,22 +74,32 @@ fn capabilities() -> lt::ServerCapabilities {
 }
 
 /// The stdlib as files, so definitions and diagnostics in it can be
-/// opened: one directory per build of wharf, written once.
-fn stdlib_dir() -> Result<PathBuf, String> {
-    let tag: String = crate::cli::VERSION
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    let dir = std::env::temp_dir().join(format!("wharf-stdlib-{tag}"));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+/// opened: one directory per stdlib text (named by its FNV-1a hash),
+/// written once. A directory that cannot be written only means those
+/// locations do not open.
+fn stdlib_dir() -> PathBuf {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (module, text) in crate::stdlib::MODULES {
+        for b in module.bytes().chain(text.bytes()) {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("wharf-stdlib-{hash:016x}"));
+    if let Err(e) = write_stdlib(&dir) {
+        eprintln!("wharf lsp: cannot write the stdlib to {}: {e}", dir.display());
+    }
+    dir
+}
+
+fn write_stdlib(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
     for (module, text) in crate::stdlib::MODULES {
         let path = dir.join(format!("{module}.wharf"));
         if std::fs::read_to_string(&path).ok().as_deref() != Some(*text) {
-            std::fs::write(&path, text)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            std::fs::write(&path, text)?;
         }
     }
-    Ok(dir)
+    Ok(())
 }
 
 /// `a/b/../c` -> `a/c`: documents and imports are matched by path.
