@@ -461,6 +461,17 @@ fn completion_offers_what_the_block_takes() {
             && items.contains(&"std.web_service".to_string()),
         "{items:?}"
     );
+    // In a template: its parameters' statement, then what any block takes.
+    let t = format!("{base}template sized {{\n  param cpu: cpu = 1vcpu\n  cp\n}}\n");
+    let items = complete(&mut c, 9, &t, "1vcpu\n  cp");
+    assert_eq!(items[0], "param");
+    for h in ["cpu", "image", "count", "container", "task"] {
+        assert!(items.contains(&h.to_string()), "{h} in {items:?}");
+    }
+    // A template parameter is a name in scope inside its template.
+    let t = format!("{base}template sized {{\n  param size: cpu = 1vcpu\n  cpu \n}}\n");
+    let items = complete(&mut c, 10, &t, "1vcpu\n  cpu ");
+    assert!(items.contains(&"size".to_string()), "{items:?}");
     c.shutdown();
 }
 

@@ -86,7 +86,10 @@ fn stdlib_dir() -> PathBuf {
     }
     let dir = std::env::temp_dir().join(format!("wharf-stdlib-{hash:016x}"));
     if let Err(e) = write_stdlib(&dir) {
-        eprintln!("wharf lsp: cannot write the stdlib to {}: {e}", dir.display());
+        eprintln!(
+            "wharf lsp: cannot write the stdlib to {}: {e}",
+            dir.display()
+        );
     }
     dir
 }

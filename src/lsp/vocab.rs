@@ -60,7 +60,7 @@ impl Block {
             Block::Service => SERVICE,
             Block::Expose => EXPOSE,
             Block::Input => &["description"],
-            Block::Template => TEMPLATE,
+            Block::Template => template_heads(),
             Block::Environment => &[
                 "input", "network", "cluster", "alb", "nlb", "task", "service",
             ],
@@ -197,28 +197,20 @@ pub const EXPOSE: &[&str] = &[
     "deregistration",
     "target_group",
 ];
-/// A template's body is any statement of the place it is used in.
-const TEMPLATE: &[&str] = &[
-    "param",
-    "task",
-    "service",
-    "container",
-    "sidecar",
-    "ambassador",
-    "init",
-    "log_router",
-    "image",
-    "cpu",
-    "memory",
-    "memory_reservation",
-    "port",
-    "env",
-    "secret",
-    "health",
-    "logs",
-    "command",
-    "count",
-];
+/// A template's body is any statement of the place it is used in: its
+/// parameters, then what a program, a task, a container or a service takes.
+fn template_heads() -> &'static [&'static str] {
+    static HEADS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    HEADS.get_or_init(|| {
+        let mut v = vec!["param"];
+        for h in TOP.iter().chain(TASK).chain(CONTAINER).chain(SERVICE) {
+            if !v.contains(h) {
+                v.push(h);
+            }
+        }
+        v
+    })
+}
 
 /// `use` may stand anywhere a statement may.
 pub const ANYWHERE: &[&str] = &["use"];
