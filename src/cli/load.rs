@@ -48,14 +48,11 @@ pub fn compile(
 
 /// Loads the main file and its imports, depth first; each file once.
 pub fn load(path: &Path, sources: &mut SourceMap) -> (Vec<ast::File>, Vec<Diagnostic>) {
-    load_with(
-        path,
-        sources,
-        &Reader {
-            read: &|p: &Path| std::fs::read_to_string(p),
-            partial: false,
-        },
-    )
+    let reader = Reader {
+        read: &|p: &Path| std::fs::read_to_string(p),
+        partial: false,
+    };
+    load_with(path, sources, &reader)
 }
 
 /// How `load_with` reads a file and what it keeps of one with syntax errors.
@@ -92,110 +89,100 @@ pub fn load_with(
         }
     };
     let mut stack = Vec::new();
-    let mut cx = Visit {
-        sources,
-        files: &mut files,
-        diags: &mut diags,
-        seen: &mut seen,
-        stack: &mut stack,
-        reader,
-    };
-    cx.visit(path, text);
+    visit(
+        path, text, sources, &mut files, &mut diags, &mut seen, &mut stack, reader,
+    );
     (files, diags)
 }
 
-struct Visit<'v, 'r> {
-    sources: &'v mut SourceMap,
-    files: &'v mut Vec<ast::File>,
-    diags: &'v mut Vec<Diagnostic>,
-    seen: &'v mut IndexMap<PathBuf, FileId>,
-    stack: &'v mut Vec<PathBuf>,
-    reader: &'v Reader<'r>,
-}
-
-impl Visit<'_, '_> {
-    fn visit(&mut self, path: &Path, text: String) {
-        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        let id = self.sources.add(path.display().to_string(), text);
-        self.seen.insert(canonical.clone(), id);
-        self.stack.push(canonical);
-        let parsed = if self.reader.partial {
-            syntax::parse_partial(self.sources.get(id))
-        } else {
-            match syntax::parse(self.sources.get(id)) {
-                Ok(f) => (Some(f), Vec::new()),
-                Err(d) => (None, d),
-            }
-        };
-        let file = match parsed {
-            (Some(f), mut d) if d.is_empty() || self.reader.partial => {
-                self.diags.append(&mut d);
-                f
-            }
-            (_, mut d) => {
-                self.diags.append(&mut d);
-                self.stack.pop();
-                return;
-            }
-        };
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let imports: Vec<(String, Span)> = file
-            .statements
-            .iter()
-            .filter(|s| s.head.name == "import")
-            .filter_map(|s| match s.words.first().map(|w| (&w.kind, w.span)) {
-                Some((ExprKind::Str(_), span)) => s.words[0].as_plain_str().map(|p| (p, span)),
-                _ => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::ArgumentCount,
-                            "`import` needs a file path",
-                            s.span,
-                            "no path",
-                        )
-                        .with_help("write `import \"common.wharf\"`"),
-                    );
-                    None
-                }
-            })
-            .collect();
-        self.files.push(file);
-        for (rel, span) in imports {
-            let target = dir.join(&rel);
-            let canonical = target.canonicalize().unwrap_or_else(|_| target.clone());
-            if self.stack.contains(&canonical) {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::ImportCycle,
-                        format!("`{rel}` imports itself, through this import"),
-                        span,
-                        "import cycle",
-                    )
-                    .with_help(
-                        "move what both files need into a third file that neither imports back",
-                    ),
-                );
-                continue;
-            }
-            if self.seen.contains_key(&canonical) {
-                continue;
-            }
-            match (self.reader.read)(&target) {
-                Ok(text) => self.visit(&target, text),
-                Err(e) => self.diags.push(
-                    Diagnostic::error(
-                        Code::ImportNotFound,
-                        format!("cannot read `{rel}`: {e}"),
-                        span,
-                        "imported here",
-                    )
-                    .with_help(format!(
-                        "the path is relative to this file; looked for `{}`",
-                        target.display()
-                    )),
-                ),
-            }
+#[allow(clippy::too_many_arguments)]
+fn visit(
+    path: &Path,
+    text: String,
+    sources: &mut SourceMap,
+    files: &mut Vec<ast::File>,
+    diags: &mut Vec<Diagnostic>,
+    seen: &mut IndexMap<PathBuf, FileId>,
+    stack: &mut Vec<PathBuf>,
+    reader: &Reader,
+) {
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let id = sources.add(path.display().to_string(), text);
+    seen.insert(canonical.clone(), id);
+    stack.push(canonical);
+    let parsed = match reader.partial {
+        true => syntax::parse_partial(sources.get(id)),
+        false => match syntax::parse(sources.get(id)) {
+            Ok(f) => (Some(f), Vec::new()),
+            Err(d) => (None, d),
+        },
+    };
+    let file = match parsed {
+        (Some(f), mut d) if d.is_empty() || reader.partial => {
+            diags.append(&mut d);
+            f
         }
-        self.stack.pop();
+        (_, mut d) => {
+            diags.append(&mut d);
+            stack.pop();
+            return;
+        }
+    };
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let imports: Vec<(String, Span)> = file
+        .statements
+        .iter()
+        .filter(|s| s.head.name == "import")
+        .filter_map(|s| match s.words.first().map(|w| (&w.kind, w.span)) {
+            Some((ExprKind::Str(_), span)) => s.words[0].as_plain_str().map(|p| (p, span)),
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        Code::ArgumentCount,
+                        "`import` needs a file path",
+                        s.span,
+                        "no path",
+                    )
+                    .with_help("write `import \"common.wharf\"`"),
+                );
+                None
+            }
+        })
+        .collect();
+    files.push(file);
+    for (rel, span) in imports {
+        let target = dir.join(&rel);
+        let canonical = target.canonicalize().unwrap_or_else(|_| target.clone());
+        if stack.contains(&canonical) {
+            diags.push(
+                Diagnostic::error(
+                    Code::ImportCycle,
+                    format!("`{rel}` imports itself, through this import"),
+                    span,
+                    "import cycle",
+                )
+                .with_help("move what both files need into a third file that neither imports back"),
+            );
+            continue;
+        }
+        if seen.contains_key(&canonical) {
+            continue;
+        }
+        match (reader.read)(&target) {
+            Ok(text) => visit(&target, text, sources, files, diags, seen, stack, reader),
+            Err(e) => diags.push(
+                Diagnostic::error(
+                    Code::ImportNotFound,
+                    format!("cannot read `{rel}`: {e}"),
+                    span,
+                    "imported here",
+                )
+                .with_help(format!(
+                    "the path is relative to this file; looked for `{}`",
+                    target.display()
+                )),
+            ),
+        }
     }
+    stack.pop();
 }
