@@ -81,6 +81,18 @@ fn diagnostics_match_wharf_check_and_clear_when_fixed() {
         ),
         (json!(17), json!(8))
     );
+    // The help's suggestion is a quick fix.
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": r, "context": {"diagnostics": []}}),
+    );
+    assert_eq!(actions["result"][0]["title"], "Replace with `web`");
+    assert_eq!(actions["result"][0]["kind"], "quickfix");
+    assert_eq!(
+        actions["result"][0]["edit"],
+        json!({"changes": {u.clone(): [{"range": r, "newText": "web"}]}})
+    );
+    assert_eq!(actions["result"][0]["diagnostics"][0]["code"], "E0201");
     // Fixing the edit clears them.
     c.change(&u, 2, &good);
     assert_eq!(c.diagnostics(&u), Vec::<Value>::new());

@@ -65,6 +65,7 @@ fn capabilities() -> lt::ServerCapabilities {
             prepare_provider: Some(true),
             work_done_progress_options: Default::default(),
         })),
+        code_action_provider: Some(lt::CodeActionProviderCapability::Simple(true)),
         completion_provider: Some(lt::CompletionOptions {
             trigger_characters: Some(vec![" ".into(), ".".into(), "(".into(), ":".into()]),
             ..Default::default()
@@ -345,6 +346,7 @@ impl Server {
             "textDocument/documentSymbol" => self.with_params(req, Self::document_symbols),
             "textDocument/prepareRename" => self.with_params(req, Self::prepare_rename),
             "textDocument/rename" => self.with_params(req, Self::rename),
+            "textDocument/codeAction" => self.with_params(req, Self::code_actions),
             other => Err((
                 ErrorCode::MethodNotFound,
                 format!("wharf lsp does not implement `{other}`"),
@@ -541,6 +543,46 @@ impl Server {
         }
     }
 
+    /// Quick fixes: a diagnostic whose help says "did you mean `X`?" offers
+    /// to write `X` in place of what it underlines.
+    fn code_actions(&self, p: lt::CodeActionParams) -> Answer {
+        let (a, file, _) = self.locate(&p.text_document, p.range.start)?;
+        let text = a.text(file);
+        let lines = LineIndex::new(text);
+        let start = lines.offset(text, p.range.start) as u32;
+        let end = lines.offset(text, p.range.end) as u32;
+        let lsp_diags = to_lsp_diagnostics(a, file);
+        let mut actions = Vec::new();
+        for d in a.diags.iter().filter(|d| d.primary.span.file == file) {
+            let sp = d.primary.span;
+            if sp.end < start || sp.start > end || sp.start == sp.end {
+                continue;
+            }
+            let Some(fix) = d.help.as_deref().and_then(suggestion) else {
+                continue;
+            };
+            let range = lines.range(text, sp.start as usize, sp.end as usize);
+            let edit = lt::TextEdit::new(range, fix.to_string());
+            #[allow(clippy::mutable_key_type)] // lsp-types' own map type
+            let changes =
+                std::collections::HashMap::from([(p.text_document.uri.clone(), vec![edit])]);
+            let diagnostics: Vec<lt::Diagnostic> = lsp_diags
+                .iter()
+                .filter(|l| l.range == range && l.message == d.message)
+                .cloned()
+                .collect();
+            actions.push(lt::CodeActionOrCommand::CodeAction(lt::CodeAction {
+                title: format!("Replace with `{fix}`"),
+                kind: Some(lt::CodeActionKind::QUICKFIX),
+                diagnostics: Some(diagnostics),
+                edit: Some(lt::WorkspaceEdit::new(changes)),
+                is_preferred: Some(true),
+                ..Default::default()
+            }));
+        }
+        Ok(json(actions))
+    }
+
     fn rename(&self, p: lt::RenameParams) -> Result<serde_json::Value, (ErrorCode, String)> {
         let pp = &p.text_document_position;
         let (a, file, offset) = self.locate(&pp.text_document, pp.position)?;
@@ -558,6 +600,13 @@ impl Server {
         }
         Ok(json(lt::WorkspaceEdit::new(changes)))
     }
+}
+
+/// `X` from a help that ends "did you mean `X`?".
+fn suggestion(help: &str) -> Option<&str> {
+    let rest = &help[help.find("did you mean `")? + "did you mean `".len()..];
+    let end = rest.find("`?")?;
+    Some(&rest[..end])
 }
 
 /// A request's result or its error.
