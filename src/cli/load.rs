@@ -169,10 +169,32 @@ pub fn compile(
 
 /// Loads the main file and its imports, depth first; each file once.
 pub fn load(path: &Path, sources: &mut SourceMap) -> (Vec<ast::File>, Vec<Diagnostic>) {
+    let reader = Reader {
+        read: &read_source,
+        partial: false,
+    };
+    load_with(path, sources, &reader)
+}
+
+/// How `load_with` reads a file and what it keeps of one with syntax errors.
+/// The language server reads open documents from the editor, not the disk,
+/// and keeps what parses of a broken file (`syntax::parse_partial`); files
+/// it does not hold open it reads with [`read_source`], like the CLI.
+pub struct Reader<'a> {
+    pub read: &'a dyn Fn(&Path) -> Result<String, ReadError>,
+    pub partial: bool,
+}
+
+/// `load`, reading through `reader`.
+pub fn load_with(
+    path: &Path,
+    sources: &mut SourceMap,
+    reader: &Reader,
+) -> (Vec<ast::File>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diags = Vec::new();
     let mut seen: IndexMap<PathBuf, FileId> = IndexMap::new();
-    let text = match read_source(path) {
+    let text = match (reader.read)(path) {
         Ok(t) => t,
         Err(e) => {
             let id = sources.add(path.display().to_string(), "");
@@ -190,11 +212,12 @@ pub fn load(path: &Path, sources: &mut SourceMap) -> (Vec<ast::File>, Vec<Diagno
     };
     let mut stack = Vec::new();
     visit(
-        path, text, sources, &mut files, &mut diags, &mut seen, &mut stack,
+        path, text, sources, &mut files, &mut diags, &mut seen, &mut stack, reader,
     );
     (files, diags)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn visit(
     path: &Path,
     text: String,
@@ -203,14 +226,25 @@ fn visit(
     diags: &mut Vec<Diagnostic>,
     seen: &mut IndexMap<PathBuf, FileId>,
     stack: &mut Vec<PathBuf>,
+    reader: &Reader,
 ) {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let id = sources.add(path.display().to_string(), text);
     seen.insert(canonical.clone(), id);
     stack.push(canonical);
-    let file = match syntax::parse(sources.get(id)) {
-        Ok(f) => f,
-        Err(mut d) => {
+    let parsed = match reader.partial {
+        true => syntax::parse_partial(sources.get(id)),
+        false => match syntax::parse(sources.get(id)) {
+            Ok(f) => (Some(f), Vec::new()),
+            Err(d) => (None, d),
+        },
+    };
+    let file = match parsed {
+        (Some(f), mut d) if d.is_empty() || reader.partial => {
+            diags.append(&mut d);
+            f
+        }
+        (_, mut d) => {
             diags.append(&mut d);
             stack.pop();
             return;
@@ -256,8 +290,8 @@ fn visit(
         if seen.contains_key(&canonical) {
             continue;
         }
-        match read_source(&target) {
-            Ok(text) => visit(&target, text, sources, files, diags, seen, stack),
+        match (reader.read)(&target) {
+            Ok(text) => visit(&target, text, sources, files, diags, seen, stack, reader),
             Err(e @ ReadError::Io(_)) => diags.push(
                 Diagnostic::error(e.code(), e.message(&rel), span, "imported here").with_help(
                     format!(

@@ -11,6 +11,7 @@ mod fmt;
 mod import;
 pub mod load;
 mod logs;
+mod lsp;
 pub mod output;
 mod ps;
 pub mod up;
@@ -62,6 +63,8 @@ pub enum Command {
     Completions(completions::CompletionsCommand),
     /// Print the man page (roff) of wharf and its subcommands.
     Man(completions::ManCommand),
+    /// Run the language server on stdin/stdout (for editors).
+    Lsp(lsp::LspCommand),
 }
 
 /// `wharf --version`: the crate version, the commit and its date (from
@@ -239,6 +242,7 @@ pub fn main() -> ExitCode {
         Command::Down(c) => c.run(&mut ctx),
         Command::Completions(c) => c.run(&mut ctx),
         Command::Man(c) => c.run(&mut ctx),
+        Command::Lsp(c) => c.run(&mut ctx),
     };
     let code = match result {
         Ok(()) => ExitCode::SUCCESS,

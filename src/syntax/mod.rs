@@ -93,12 +93,33 @@ pub fn parse_fast(src: &SourceFile) -> Option<ast::File> {
 
 /// The pest path alone (the grammar of record); `parse` falls back to it.
 pub fn parse_with_pest(src: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
+    match recover(src) {
+        (Some(file), diags) if diags.is_empty() => Ok(file),
+        (_, diags) => Err(diags),
+    }
+}
+
+/// For editors, which keep answering from a broken file: the diagnostics
+/// `parse` reports and the statements that could still be read (the
+/// recovery rule skips each unreadable line). No tree only when nothing can
+/// be recovered (a `}` that closes no block).
+pub fn parse_partial(src: &SourceFile) -> (Option<ast::File>, Vec<Diagnostic>) {
     if let Some(d) = too_deep(&src.text, src.id) {
-        return Err(vec![d]);
+        return (None, vec![d]);
+    }
+    match fast::parse(&src.text, src.id) {
+        Some(file) => (Some(file), Vec::new()),
+        None => recover(src),
+    }
+}
+
+fn recover(src: &SourceFile) -> (Option<ast::File>, Vec<Diagnostic>) {
+    if let Some(d) = too_deep(&src.text, src.id) {
+        return (None, vec![d]);
     }
     let pairs = match WharfParser::parse(Rule::file, &src.text) {
         Ok(pairs) => pairs,
-        Err(err) => return Err(vec![syntax_error(src, err)]),
+        Err(err) => return (None, vec![syntax_error(src, err)]),
     };
     let mut lower = Lower {
         file: src.id,
@@ -111,14 +132,11 @@ pub fn parse_with_pest(src: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
         .next()
         .expect("the file rule always yields one pair");
     let statements = lower.statements(file);
-    if lower.diags.is_empty() {
-        Ok(ast::File {
-            id: src.id,
-            statements,
-        })
-    } else {
-        Err(lower.diags)
-    }
+    let file = ast::File {
+        id: src.id,
+        statements,
+    };
+    (Some(file), lower.diags)
 }
 
 /// Unreadable lines reported before the parser stops reporting more: each
