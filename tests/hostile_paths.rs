@@ -306,6 +306,15 @@ fn a_rebuild_holds_exactly_the_new_output_and_is_byte_identical() {
     assert!(first.iter().any(|(n, _)| n == "services/api.json"));
     assert_eq!(build().status.code(), Some(0));
     assert_eq!(s.files("out"), first, "a rebuild gives the same bytes");
+    // Unchanged files are the old ones, linked; a changed one is new.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let ino = |p: &str| std::fs::metadata(s.work.join(p)).unwrap().ino();
+        let before = ino("out/taskdefs/web.json");
+        assert_eq!(build().status.code(), Some(0));
+        assert_eq!(ino("out/taskdefs/web.json"), before);
+    }
     // A file an older writer left inside the output, and a removed service.
     std::fs::write(s.work.join("out/services/web.json.wharf-tmp-77"), "x").unwrap();
     s.write("app.wharf", &program("stack \"shop\"\n", "main", "web"));
@@ -390,11 +399,26 @@ fn a_link_in_the_old_output_cannot_redirect_the_new_one() {
     std::fs::create_dir_all(&elsewhere).unwrap();
     std::fs::remove_dir_all(s.work.join("out/services")).unwrap();
     std::os::unix::fs::symlink(&elsewhere, s.work.join("out/services")).unwrap();
+    // And `out/clusters/main.json` by a link to a file outside with the
+    // very bytes the build writes: it must not be reused.
+    let cluster = s.work.join("out/clusters/main.json");
+    let outside = s.root.join("outside.json");
+    std::fs::copy(&cluster, &outside).unwrap();
+    std::fs::remove_file(&cluster).unwrap();
+    std::os::unix::fs::symlink(&outside, &cluster).unwrap();
     let o = wharf_in(&s.work, &["build", "app.wharf", "-o", "out"], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
     let meta = std::fs::symlink_metadata(s.work.join("out/services")).unwrap();
     assert!(meta.is_dir(), "the link was replaced by the new folder");
+    let meta = std::fs::symlink_metadata(&cluster).unwrap();
+    assert!(meta.is_file(), "the link was replaced by a file");
+    use std::os::unix::fs::MetadataExt;
+    let far = std::fs::metadata(&outside).unwrap();
+    assert!(
+        meta.ino() != far.ino() && far.nlink() == 1,
+        "linked to the outside file"
+    );
 }
 
 #[test]

@@ -24,7 +24,11 @@
 //!    so `DIR` is at every instant the complete old or the complete new set;
 //!    elsewhere two renames leave `DIR` missing (never mixed) for an instant.
 //!    The old set is then removed. A file of a removed service does not
-//!    survive a rebuild, and the same program gives the same bytes.
+//!    survive a rebuild, and the same program gives the same bytes. A file
+//!    whose bytes did not change is hard-linked from the old set instead of
+//!    written (only a regular file reached through real folders, checked on
+//!    the handle): most of the cost of 20,000 files is allocating and
+//!    freeing their inodes, which a small change then avoids.
 //!
 //! No file is synced: a crash may lose the new set, never mix the two.
 
@@ -120,11 +124,11 @@ fn write_locked(
     paths: &[PathBuf],
 ) -> Result<(), OutputError> {
     clean_leftovers(names);
-    check_owned(&names.out)?;
+    let old = check_owned(&names.out)?.then_some(names.out.as_path());
     let staging = names
         .parent
         .join(format!("{}{}", names.tmp_prefix, std::process::id()));
-    let staged = stage(&staging, artifacts, paths);
+    let staged = stage(&staging, old, artifacts, paths);
     if let Err(e) = staged {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
@@ -162,11 +166,12 @@ fn check_paths(artifacts: &[Artifact]) -> Result<Vec<PathBuf>, OutputError> {
     Ok(out)
 }
 
-/// An existing output folder must be empty or carry Wharf's marker.
-fn check_owned(out: &Path) -> Result<(), OutputError> {
+/// An existing output folder must be empty or carry Wharf's marker; true
+/// when it holds a set Wharf wrote.
+fn check_owned(out: &Path) -> Result<bool, OutputError> {
     let meta = match std::fs::symlink_metadata(out) {
         Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(OutputError::io("read".into(), out, &e)),
     };
     let refuse = |what: &str| {
@@ -183,14 +188,14 @@ fn check_owned(out: &Path) -> Result<(), OutputError> {
         return Err(refuse("is not a folder"));
     }
     if out.join(MARKER).is_file() {
-        return Ok(());
+        return Ok(true);
     }
     let mut entries =
         std::fs::read_dir(out).map_err(|e| OutputError::io("read".into(), out, &e))?;
     if entries.next().is_some() {
         return Err(refuse("is not empty"));
     }
-    Ok(())
+    Ok(false)
 }
 
 /// Removes the staging and old folders an interrupted build left beside `out`.
@@ -211,16 +216,30 @@ fn clean_leftovers(names: &Names) {
     }
 }
 
-/// Writes every artifact and the marker under a fresh `staging` folder.
-fn stage(staging: &Path, artifacts: &[Artifact], paths: &[PathBuf]) -> Result<(), OutputError> {
+/// Writes every artifact and the marker under a fresh `staging` folder. A
+/// file whose bytes are those of the same file in the `old` set is linked
+/// rather than written: a rebuild that changes little then allocates and
+/// frees few inodes, which is most of the cost of writing 20,000 files.
+fn stage(
+    staging: &Path,
+    old: Option<&Path>,
+    artifacts: &[Artifact],
+    paths: &[PathBuf],
+) -> Result<(), OutputError> {
     std::fs::create_dir(staging).map_err(|e| OutputError::io("create".into(), staging, &e))?;
     let mut made: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    let mut real_dirs: std::collections::HashMap<PathBuf, bool> = Default::default();
     for (a, rel) in artifacts.iter().zip(paths) {
         let dest = staging.join(rel);
         if let Some(dir) = rel.parent().filter(|d| !d.as_os_str().is_empty()) {
             if made.insert(dir.to_path_buf()) {
                 std::fs::create_dir_all(staging.join(dir))
                     .map_err(|e| OutputError::io("create".into(), &staging.join(dir), &e))?;
+            }
+        }
+        if let Some(old) = old {
+            if reuse(old, rel, a.contents.as_bytes(), &dest, &mut real_dirs) {
+                continue;
             }
         }
         std::fs::write(&dest, &a.contents)
@@ -237,6 +256,77 @@ fn stage(staging: &Path, artifacts: &[Artifact], paths: &[PathBuf]) -> Result<()
     }
     let path = staging.join(MARKER);
     std::fs::write(&path, marker).map_err(|e| OutputError::io("write".into(), &path, &e))
+}
+
+/// Links `old/rel` to `dest` if it is a regular file inside `old` (no link
+/// on the way) holding exactly `contents`; false if anything differs.
+fn reuse(
+    old: &Path,
+    rel: &Path,
+    contents: &[u8],
+    dest: &Path,
+    real_dirs: &mut std::collections::HashMap<PathBuf, bool>,
+) -> bool {
+    use std::io::Read;
+    // Every folder between `old` and the file must be a real folder.
+    let mut dir = PathBuf::new();
+    for part in rel.parent().into_iter().flat_map(Path::components) {
+        dir.push(part);
+        let ok = *real_dirs.entry(dir.clone()).or_insert_with(|| {
+            std::fs::symlink_metadata(old.join(&dir)).is_ok_and(|m| m.file_type().is_dir())
+        });
+        if !ok {
+            return false;
+        }
+    }
+    let src = old.join(rel);
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let Ok(file) = options.open(&src) else {
+        return false;
+    };
+    let Ok(meta) = file.metadata() else {
+        return false;
+    };
+    if !meta.is_file() || meta.len() != contents.len() as u64 {
+        return false;
+    }
+    let mut bytes = Vec::with_capacity(contents.len());
+    if file
+        .take(contents.len() as u64 + 1)
+        .read_to_end(&mut bytes)
+        .is_err()
+        || bytes != contents
+    {
+        return false;
+    }
+    if std::fs::hard_link(&src, dest).is_err() {
+        return false;
+    }
+    // The name may have been swapped since it was read: keep the link only
+    // if it is the very file compared.
+    if same_inode(&meta, dest) {
+        return true;
+    }
+    let _ = std::fs::remove_file(dest);
+    false
+}
+
+#[cfg(unix)]
+fn same_inode(meta: &std::fs::Metadata, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path)
+        .is_ok_and(|m| m.file_type().is_file() && m.dev() == meta.dev() && m.ino() == meta.ino())
+}
+
+#[cfg(not(unix))]
+fn same_inode(_: &std::fs::Metadata, _: &Path) -> bool {
+    false
 }
 
 /// Puts `staging` in place of the output folder and removes the old set.
