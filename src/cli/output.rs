@@ -30,6 +30,13 @@
 //!    the handle): most of the cost of 20,000 files is allocating and
 //!    freeing their inodes, which a small change then avoids.
 //!
+//! An existing `DIR` that cannot be renamed (a mount point, such as a
+//! container volume, or a folder whose parent this process cannot write) is
+//! replaced in place instead: the lock is `DIR/.wharf-lock`, the set is
+//! staged in `DIR/.wharf-tmp-PID`, the old entries are removed, the new ones
+//! moved in and the marker replaced last. That is all or nothing across an
+//! interruption (the next build cleans up), but not at every instant.
+//!
 //! No file is synced: a crash may lose the new set, never mix the two.
 
 use crate::diag::Code;
@@ -58,13 +65,18 @@ impl OutputError {
     }
 }
 
-/// The staging, leftover and lock names beside the folder named `name`.
+/// The staging, leftover and lock names of one output folder.
 struct Names {
-    parent: PathBuf,
+    /// Where the staging folder, the leftovers and the lock are: beside the
+    /// output folder, or inside it in place mode.
+    scratch: PathBuf,
     out: PathBuf,
     lock: PathBuf,
     tmp_prefix: String,
     old_prefix: String,
+    /// The output folder is a mount point, or its parent cannot be written:
+    /// it cannot be swapped, so its content is replaced in place.
+    in_place: bool,
 }
 
 impl Names {
@@ -98,13 +110,52 @@ impl Names {
             return Err(not_a_folder());
         };
         let name = name.to_string_lossy();
+        if cannot_swap(&resolved, parent) {
+            return Ok(Names {
+                scratch: resolved.clone(),
+                lock: resolved.join(".wharf-lock"),
+                tmp_prefix: ".wharf-tmp-".into(),
+                old_prefix: ".wharf-old-".into(),
+                out: resolved.clone(),
+                in_place: true,
+            });
+        }
         Ok(Names {
-            parent: parent.to_path_buf(),
+            scratch: parent.to_path_buf(),
             lock: parent.join(format!(".{name}.wharf-lock")),
             tmp_prefix: format!(".{name}.wharf-tmp-"),
             old_prefix: format!(".{name}.wharf-old-"),
             out: resolved.clone(),
+            in_place: false,
         })
+    }
+}
+
+/// An existing output folder that is a mount point (another file system
+/// than its parent's: a container volume) or whose parent this process
+/// cannot write cannot be renamed.
+fn cannot_swap(out: &Path, parent: &Path) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(out) else {
+        return false;
+    };
+    if !meta.is_dir() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::fs::MetadataExt;
+        let other_fs = std::fs::metadata(parent).is_ok_and(|p| p.dev() != meta.dev());
+        let writable = std::ffi::CString::new(parent.as_os_str().as_bytes()).is_ok_and(|c| {
+            // SAFETY: a valid NUL-terminated path; access only reads it.
+            unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+        });
+        other_fs || !writable
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = parent;
+        false
     }
 }
 
@@ -124,16 +175,20 @@ fn write_locked(
     paths: &[PathBuf],
 ) -> Result<(), OutputError> {
     clean_leftovers(names);
-    let old = check_owned(&names.out)?.then_some(names.out.as_path());
+    let old = check_owned(names)?.then_some(names.out.as_path());
     let staging = names
-        .parent
+        .scratch
         .join(format!("{}{}", names.tmp_prefix, std::process::id()));
     let staged = stage(&staging, old, artifacts, paths);
     if let Err(e) = staged {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
     }
-    swap(names, &staging)
+    if names.in_place {
+        replace_in_place(names, &staging)
+    } else {
+        swap(names, &staging)
+    }
 }
 
 /// Every artifact path as a relative path strictly inside the output folder.
@@ -146,7 +201,10 @@ fn check_paths(artifacts: &[Artifact]) -> Result<Vec<PathBuf>, OutputError> {
             && !a.path.contains('\0')
             && !a.path.contains('\\')
             && path.components().all(|c| matches!(c, Component::Normal(_)))
-            && path.components().next() != Some(Component::Normal(MARKER.as_ref()));
+            && !path
+                .components()
+                .next()
+                .is_some_and(|c| c.as_os_str().to_string_lossy().starts_with(".wharf"));
         if !inside {
             return Err(OutputError {
                 code: Code::OutputPathEscapes,
@@ -168,7 +226,8 @@ fn check_paths(artifacts: &[Artifact]) -> Result<Vec<PathBuf>, OutputError> {
 
 /// An existing output folder must be empty or carry Wharf's marker; true
 /// when it holds a set Wharf wrote.
-fn check_owned(out: &Path) -> Result<bool, OutputError> {
+fn check_owned(names: &Names) -> Result<bool, OutputError> {
+    let out = names.out.as_path();
     let meta = match std::fs::symlink_metadata(out) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
@@ -190,9 +249,10 @@ fn check_owned(out: &Path) -> Result<bool, OutputError> {
     if out.join(MARKER).is_file() {
         return Ok(true);
     }
-    let mut entries =
-        std::fs::read_dir(out).map_err(|e| OutputError::io("read".into(), out, &e))?;
-    if entries.next().is_some() {
+    let entries = std::fs::read_dir(out).map_err(|e| OutputError::io("read".into(), out, &e))?;
+    // In place mode, the lock is inside the folder.
+    let own = |e: &std::fs::DirEntry| names.in_place && e.path() == names.lock;
+    if entries.flatten().any(|e| !own(&e)) {
         return Err(refuse("is not empty"));
     }
     Ok(false)
@@ -200,7 +260,7 @@ fn check_owned(out: &Path) -> Result<bool, OutputError> {
 
 /// Removes the staging and old folders an interrupted build left beside `out`.
 fn clean_leftovers(names: &Names) {
-    let Ok(entries) = std::fs::read_dir(&names.parent) else {
+    let Ok(entries) = std::fs::read_dir(&names.scratch) else {
         return;
     };
     for entry in entries.flatten() {
@@ -345,7 +405,7 @@ fn swap(names: &Names, staging: &Path) -> Result<(), OutputError> {
         return Ok(());
     }
     let old = names
-        .parent
+        .scratch
         .join(format!("{}{}", names.old_prefix, std::process::id()));
     std::fs::rename(out, &old).map_err(fail)?;
     if let Err(e) = std::fs::rename(staging, out) {
@@ -354,6 +414,45 @@ fn swap(names: &Names, staging: &Path) -> Result<(), OutputError> {
         return Err(fail(e));
     }
     let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// Replaces the content of an output folder that cannot be renamed with
+/// the set staged inside it: the old entries go, the new ones are moved in,
+/// and the marker is replaced last, so that an interrupted build leaves a
+/// marked folder the next build cleans. Not atomic: for an instant the
+/// folder holds part of the set.
+fn replace_in_place(names: &Names, staging: &Path) -> Result<(), OutputError> {
+    let out = &names.out;
+    let io = |what: &str, p: &Path, e: std::io::Error| OutputError::io(what.into(), p, &e);
+    let keep = |p: &Path| p == staging || p == names.lock || p == out.join(MARKER);
+    for entry in std::fs::read_dir(out)
+        .map_err(|e| io("read", out, e))?
+        .flatten()
+    {
+        let path = entry.path();
+        if keep(&path) {
+            continue;
+        }
+        let removed = match entry.file_type() {
+            Ok(t) if t.is_dir() => std::fs::remove_dir_all(&path),
+            _ => std::fs::remove_file(&path),
+        };
+        removed.map_err(|e| io("remove", &path, e))?;
+    }
+    for entry in std::fs::read_dir(staging)
+        .map_err(|e| io("read", staging, e))?
+        .flatten()
+    {
+        if entry.file_name() == MARKER {
+            continue;
+        }
+        let to = out.join(entry.file_name());
+        std::fs::rename(entry.path(), &to).map_err(|e| io("move", &to, e))?;
+    }
+    let marker = out.join(MARKER);
+    std::fs::rename(staging.join(MARKER), &marker).map_err(|e| io("write", &marker, e))?;
+    let _ = std::fs::remove_dir_all(staging);
     Ok(())
 }
 
@@ -454,4 +553,81 @@ fn same_file(file: &File, path: &Path) -> bool {
 #[cfg(not(unix))]
 fn same_file(_: &File, path: &Path) -> bool {
     path.exists()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn artifact(path: &str, contents: &str) -> Artifact {
+        Artifact {
+            path: path.into(),
+            contents: contents.into(),
+        }
+    }
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                out.push(p.strip_prefix(dir).unwrap().display().to_string());
+                if e.file_type().unwrap().is_dir() {
+                    stack.push(p);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The mode for a folder that cannot be renamed (a mount point), forced
+    /// here since a test cannot mount one.
+    #[test]
+    fn in_place_replacement_holds_exactly_the_new_set() {
+        let root = std::env::temp_dir().join(format!("wharf-inplace-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let out = root.join("out");
+        std::fs::create_dir_all(&out).unwrap();
+        let mut names = Names::new(&out).unwrap();
+        assert!(!names.in_place, "a plain folder is swapped");
+        names = Names {
+            scratch: names.out.clone(),
+            lock: names.out.join(".wharf-lock"),
+            tmp_prefix: ".wharf-tmp-".into(),
+            old_prefix: ".wharf-old-".into(),
+            out: names.out.clone(),
+            in_place: true,
+        };
+        let write = |arts: &[Artifact]| {
+            let paths = check_paths(arts).unwrap();
+            let lock = Lock::take(&names).unwrap();
+            let r = write_locked(&names, arts, &paths);
+            lock.release();
+            r
+        };
+        write(&[
+            artifact("services/a.json", "a"),
+            artifact("services/b.json", "b"),
+        ])
+        .unwrap();
+        // A killed build's staging folder inside, and a rebuild without `b`.
+        std::fs::create_dir_all(out.join(".wharf-tmp-99/services")).unwrap();
+        write(&[artifact("services/a.json", "a2"), artifact("x.json", "x")]).unwrap();
+        assert_eq!(
+            listing(&out),
+            [".wharf-output", "services", "services/a.json", "x.json"]
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("services/a.json")).unwrap(),
+            "a2"
+        );
+        // A folder with foreign files is still refused.
+        std::fs::remove_file(out.join(MARKER)).unwrap();
+        let e = write(&[artifact("y.json", "y")]).unwrap_err();
+        assert_eq!(e.code, Code::OutputNotOwned);
+        assert!(out.join("x.json").exists());
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }
