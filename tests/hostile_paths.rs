@@ -226,7 +226,13 @@ fn the_diagnostic_points_at_the_input_the_name_came_from() {
     assert_eq!(codes(&o), ["E0216"]);
     assert!(err.contains("`../x` is not a valid stack name"), "{err}");
     assert!(
-        err.contains("input `NAME` is `../x` in this build"),
+        err.contains("input `NAME` is `../x` in this build, given with `--input`"),
+        "{err}"
+    );
+    let o = wharf_in(&s.work, &["check", "app.wharf"], &[("NAME", "/etc/x")]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("input `NAME` is `/etc/x` in this build, taken from the environment variable"),
         "{err}"
     );
 }
@@ -585,4 +591,23 @@ fn json_that_is_not_a_task_definition_is_a_coded_error() {
         assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
         assert_eq!(codes(&o), ["E0107"], "{name}: {}", stderr(&o));
     }
+}
+
+#[test]
+fn names_from_templates_and_environments_are_checked() {
+    // A template's string parameter becomes a task name (and family).
+    let src = "region \"us-east-1\"\ntemplate svc {\n  param name: string\n  task \"${name}\" {\n    cpu 0.25vcpu\n    memory 512MiB\n    container app { image \"nginx\" }\n  }\n}\nuse svc(name: \"../../../evil\")\n";
+    assert_refused("template", src, &[], &[], &["E0411"]);
+    // An environment replaces an input's default and a task's family.
+    let src = format!(
+        "input STACK = \"ok\"\nstack \"${{STACK}}\"\n{TASK}environment prod {{\n  input STACK = \"/abs/x\"\n  task web {{ family \"../fam\" }}\n}}\n"
+    );
+    let src = format!("region \"us-east-1\"\n{src}");
+    assert_refused(
+        "environment",
+        &src,
+        &["--env", "prod"],
+        &[],
+        &["E0216", "E0411"],
+    );
 }

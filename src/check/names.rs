@@ -77,8 +77,14 @@ impl Cx<'_> {
                         continue;
                     };
                     if let Some(Binding::Input(i)) = self.scope.values.get(input) {
+                        let origin = self
+                            .scope
+                            .input_origins
+                            .get(input)
+                            .copied()
+                            .unwrap_or("its default");
                         let label = format!(
-                            "input `{input}` is `{}` in this build (from `--input`, the environment or its default)",
+                            "input `{input}` is `{}` in this build, {origin}",
                             shown(&i.value)
                         );
                         d = d.with_label(i.span, label);
