@@ -395,35 +395,53 @@ fn a_folder_wharf_did_not_write_is_refused_and_kept() {
 
 #[cfg(unix)]
 #[test]
-fn a_link_in_the_old_output_cannot_redirect_the_new_one() {
+fn a_link_planted_in_the_old_output_is_refused_not_followed() {
     let s = Scratch::new("symlink");
     s.write("app.wharf", &program("", "main", "web"));
-    let o = wharf_in(&s.work, &["build", "app.wharf", "-o", "out"], &[]);
-    assert_eq!(o.status.code(), Some(0));
-    // Someone replaces `out/services` by a link to a folder outside.
+    let build = || wharf_in(&s.work, &["build", "app.wharf", "-o", "out"], &[]);
+    assert_eq!(build().status.code(), Some(0));
+    // `out/services` becomes a link to a folder outside, and
+    // `out/clusters/main.json` a link to an outside file with the very
+    // bytes the build writes.
     let elsewhere = s.root.join("elsewhere");
     std::fs::create_dir_all(&elsewhere).unwrap();
     std::fs::remove_dir_all(s.work.join("out/services")).unwrap();
     std::os::unix::fs::symlink(&elsewhere, s.work.join("out/services")).unwrap();
-    // And `out/clusters/main.json` by a link to a file outside with the
-    // very bytes the build writes: it must not be reused.
     let cluster = s.work.join("out/clusters/main.json");
     let outside = s.root.join("outside.json");
     std::fs::copy(&cluster, &outside).unwrap();
     std::fs::remove_file(&cluster).unwrap();
     std::os::unix::fs::symlink(&outside, &cluster).unwrap();
-    let o = wharf_in(&s.work, &["build", "app.wharf", "-o", "out"], &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let before = s.tree();
+    let o = build();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(codes(&o), ["E0512"], "{}", stderr(&o));
+    assert_eq!(s.tree(), before, "the tree changed");
+    // Once the links are gone, the folder is Wharf's again; nothing was
+    // ever written through them.
+    std::fs::remove_file(s.work.join("out/services")).unwrap();
+    std::fs::remove_file(&cluster).unwrap();
+    assert_eq!(build().status.code(), Some(0));
     assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
-    let meta = std::fs::symlink_metadata(s.work.join("out/services")).unwrap();
-    assert!(meta.is_dir(), "the link was replaced by the new folder");
-    let meta = std::fs::symlink_metadata(&cluster).unwrap();
-    assert!(meta.is_file(), "the link was replaced by a file");
     use std::os::unix::fs::MetadataExt;
-    let far = std::fs::metadata(&outside).unwrap();
-    assert!(
-        meta.ino() != far.ino() && far.nlink() == 1,
-        "linked to the outside file"
+    assert_eq!(std::fs::metadata(&outside).unwrap().nlink(), 1);
+    assert!(std::fs::symlink_metadata(&cluster).unwrap().is_file());
+}
+
+#[test]
+fn a_file_added_to_a_wharf_output_is_refused_and_kept() {
+    let s = Scratch::new("added");
+    s.write("app.wharf", &program("", "main", "web"));
+    let build = || wharf_in(&s.work, &["build", "app.wharf", "-o", "out"], &[]);
+    assert_eq!(build().status.code(), Some(0));
+    std::fs::write(s.work.join("out/services/notes.txt"), "mine").unwrap();
+    let o = build();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(codes(&o), ["E0512"]);
+    assert!(stderr(&o).contains("`services/notes.txt`, which Wharf did not write"));
+    assert_eq!(
+        std::fs::read_to_string(s.work.join("out/services/notes.txt")).unwrap(),
+        "mine"
     );
 }
 

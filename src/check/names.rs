@@ -10,8 +10,8 @@
 //!   constant it came from.
 //! - [`check`] walks the lowered program for the names that are declared
 //!   (clusters, services, tasks, containers, volumes, capacity providers,
-//!   possibly given as strings by a template) or derived (the log groups
-//!   after `derive`, awslogs options built from inputs).
+//!   possibly given as strings by a template) or derived (the awslogs
+//!   groups after `derive`, awslogs options built from inputs).
 //!
 //! A name that fails is an error, so the program yields no IR and no output
 //! file is ever named after it.
@@ -21,7 +21,7 @@ use super::Cx;
 use crate::ast::Expr;
 use crate::diag::{Code, Diagnostic, Span};
 use crate::ir::names::{NameKind, NameProblem};
-use crate::ir::{CapacityProvider, Program, TextPart};
+use crate::ir::{CapacityProvider, LogDriver, Program, TextPart};
 
 /// The code of a bad name: E0411 for the task definition's own names (its
 /// code since before this table), E0216 for the others.
@@ -119,10 +119,14 @@ pub fn check(cx: &mut Cx, program: &Program) {
         one(cx, NameKind::Family, &t.family, t.span);
         for c in &t.containers {
             one(cx, NameKind::Container, &c.name, c.span);
-            let Some(log) = &c.log else { continue };
-            // A group given as an option, possibly through an input.
+            let Some(log) = c.log.as_ref().filter(|l| l.driver == LogDriver::Awslogs) else {
+                continue;
+            };
+            // A group given as an option, possibly through an input. (A
+            // FireLens `log_group_name` is a Fluent Bit template, such as
+            // `/ecs/$(ecs_cluster)`, not a name: it is left to Fluent Bit.)
             for (key, value) in &log.options {
-                if key == "awslogs-group" || key == "log_group_name" {
+                if key == "awslogs-group" {
                     let resolved = cx.scope.resolve(value);
                     one(cx, NameKind::LogGroup, &resolved, log.span);
                 }
@@ -134,11 +138,23 @@ pub fn check(cx: &mut Cx, program: &Program) {
     }
 }
 
-/// Checks the log groups `derive` named (`/ecs/<family>` by default).
+/// Checks the awslogs groups `derive` named (`/ecs/<family>` by default).
 pub fn check_derived(cx: &mut Cx, program: &Program) {
-    for g in &program.log_groups {
-        if let Err(problem) = NameKind::LogGroup.check(&g.name) {
-            cx.push(bad_name(NameKind::LogGroup, &g.name, &problem, g.span));
+    let mut seen = std::collections::HashSet::new();
+    for t in &program.tasks {
+        for c in &t.containers {
+            let Some(log) = c.log.as_ref().filter(|l| l.driver == LogDriver::Awslogs) else {
+                continue;
+            };
+            let Some(group) = log.group.as_deref() else {
+                continue;
+            };
+            if !seen.insert(group) {
+                continue;
+            }
+            if let Err(problem) = NameKind::LogGroup.check(group) {
+                cx.push(bad_name(NameKind::LogGroup, group, &problem, log.span));
+            }
         }
     }
 }

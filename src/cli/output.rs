@@ -12,9 +12,10 @@
 //! 2. What an interrupted build left beside `DIR` (`.DIR.wharf-tmp-*`
 //!    staging folders, `.DIR.wharf-old-*` previous sets) is removed: only
 //!    the build holding the lock can be using them.
-//! 3. An existing `DIR` must be empty or carry the marker `.wharf-output`;
-//!    otherwise it is not Wharf's and is refused (E0512): a user's files are
-//!    never deleted.
+//! 3. An existing `DIR` must be empty, or carry the marker `.wharf-output`
+//!    and hold only files it lists (links, which Wharf never writes,
+//!    included); otherwise it is refused (E0512): a file Wharf did not write
+//!    is never deleted, nor followed.
 //! 4. Every artifact path must stay strictly inside `DIR`: relative, no `..`,
 //!    no root, nothing that names the marker (E0511). The checker already
 //!    refuses names AWS would refuse; this is the second line of defence.
@@ -174,8 +175,8 @@ fn write_locked(
     artifacts: &[Artifact],
     paths: &[PathBuf],
 ) -> Result<(), OutputError> {
-    clean_leftovers(names);
     let old = check_owned(names)?.then_some(names.out.as_path());
+    clean_leftovers(names);
     let staging = names
         .scratch
         .join(format!("{}{}", names.tmp_prefix, std::process::id()));
@@ -246,16 +247,71 @@ fn check_owned(names: &Names) -> Result<bool, OutputError> {
     if !meta.is_dir() {
         return Err(refuse("is not a folder"));
     }
-    if out.join(MARKER).is_file() {
-        return Ok(true);
+    let listed = read_marker(&out.join(MARKER));
+    let mut stack = vec![out.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries =
+            std::fs::read_dir(&dir).map_err(|e| OutputError::io("read".into(), &dir, &e))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            // What Wharf itself leaves: the lock and leftovers in place
+            // mode, temporary files of older versions.
+            let leftover = (names.in_place
+                && dir == out
+                && (path == names.lock
+                    || name.starts_with(&names.tmp_prefix)
+                    || name.starts_with(&names.old_prefix)))
+                || name.contains(".wharf-tmp-");
+            if leftover {
+                continue;
+            }
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if is_dir {
+                stack.push(path);
+                continue;
+            }
+            let rel = path.strip_prefix(out).unwrap_or(&path);
+            let known = rel == Path::new(MARKER)
+                || listed
+                    .as_ref()
+                    .is_some_and(|l| l.contains(rel.to_string_lossy().as_ref()));
+            if !known {
+                return Err(match &listed {
+                    None => refuse("is not empty"),
+                    Some(_) => OutputError {
+                        code: Code::OutputNotOwned,
+                        message: format!(
+                            "`{}` holds `{}`, which Wharf did not write",
+                            out.display(),
+                            rel.display()
+                        ),
+                        help: format!(
+                            "Wharf replaces its output folder as a whole; move `{}` out of it, or build to another folder",
+                            rel.display()
+                        ),
+                    },
+                });
+            }
+        }
     }
-    let entries = std::fs::read_dir(out).map_err(|e| OutputError::io("read".into(), out, &e))?;
-    // In place mode, the lock is inside the folder.
-    let own = |e: &std::fs::DirEntry| names.in_place && e.path() == names.lock;
-    if entries.flatten().any(|e| !own(&e)) {
-        return Err(refuse("is not empty"));
+    Ok(listed.is_some())
+}
+
+/// The files a marker lists; `None` if there is no marker.
+fn read_marker(path: &Path) -> Option<std::collections::HashSet<String>> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() {
+        return None;
     }
-    Ok(false)
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(
+        text.lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+    )
 }
 
 /// Removes the staging and old folders an interrupted build left beside `out`.
