@@ -629,3 +629,58 @@ fn names_from_templates_and_environments_are_checked() {
         &["E0216", "E0411"],
     );
 }
+
+#[test]
+fn a_derived_stack_name_past_the_limit_is_refused() {
+    // 600 services pass CloudFormation's 500 resources: the program is split
+    // into `<stack>-<service>` stacks, and 100 + 1 + 35 characters is more
+    // than a stack name may have.
+    let mut src = format!(
+        "region \"us-east-1\"\nstack \"{}\"\ncluster main {{ capacity FARGATE }}\n{TASK}",
+        "s".repeat(100)
+    );
+    for i in 0..600 {
+        src.push_str(&format!(
+            "service service-with-a-rather-long-name-{i:03} in main {{\n  task web\n  subnets [\"subnet-0123456789abcdef0\"]\n}}\n"
+        ));
+    }
+    let s = Scratch::new("derived");
+    s.write("app.wharf", &src);
+    let before = s.tree();
+    let o = wharf_in(
+        &s.work,
+        &[
+            "build",
+            "app.wharf",
+            "--target",
+            "cloudformation",
+            "-o",
+            "out",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let found = codes(&o);
+    assert!(
+        !found.is_empty() && found.iter().all(|c| c == "E0514"),
+        "{found:?}"
+    );
+    assert!(stderr(&o).contains("rather-long-name-000`, which CloudFormation does not accept"));
+    assert_eq!(s.tree(), before);
+    // The same program with a short stack name splits and builds.
+    s.write("app.wharf", &src.replace(&"s".repeat(100), "shop"));
+    let o = wharf_in(
+        &s.work,
+        &[
+            "build",
+            "app.wharf",
+            "--target",
+            "cloudformation",
+            "-o",
+            "out",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(s.work.join("out/deploy-order.txt").is_file());
+}

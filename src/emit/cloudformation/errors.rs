@@ -25,15 +25,20 @@ pub fn derived_stack_name(
     problem: &crate::ir::names::NameProblem,
     span: Span,
 ) -> Diagnostic {
-    let shown: String = stack.chars().take(80).collect();
-    let more = if stack.chars().count() > 80 {
-        "…"
+    // Head and tail: the tail names the service.
+    let chars: Vec<char> = stack.chars().collect();
+    let shown: String = if chars.len() > 80 {
+        let head: String = chars[..30].iter().collect();
+        let tail: String = chars[chars.len() - 50..].iter().collect();
+        format!("{head}…{tail}")
     } else {
-        ""
+        stack.to_string()
     };
     Diagnostic::error(
         Code::DerivedNameInvalid,
-        format!("the split program needs a stack named `{shown}{more}`, which CloudFormation does not accept"),
+        format!(
+            "the split program needs a stack named `{shown}`, which CloudFormation does not accept"
+        ),
         span,
         problem.describe(),
     )
