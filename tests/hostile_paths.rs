@@ -571,6 +571,13 @@ fn a_diagnostic_quotes_one_line_cut_to_a_sane_width() {
     assert!(widest < 600, "a line of {widest} columns:\n{err}");
     assert!(err.len() < 4_000, "{} bytes of diagnostics", err.len());
     assert!(err.contains('…'), "the cut is visible");
+    let o = wharf_in(
+        &s.work,
+        &["check", "long.wharf", "--message-format", "json"],
+        &[],
+    );
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(out.len() < 4_000, "{} bytes of JSON diagnostics", out.len());
 }
 
 #[test]

@@ -245,7 +245,8 @@ pub fn human(map: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
     }
 }
 
-/// One JSON object per line, with file name, 1-based line and column.
+/// One JSON object per line, with file name, 1-based line and column;
+/// messages, labels and help cut as in the human form.
 pub fn json(map: &SourceMap, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diags {
@@ -256,16 +257,16 @@ pub fn json(map: &SourceMap, diags: &[Diagnostic]) -> String {
                 "file": map.get(l.span.file).name,
                 "start": l.span.start, "end": l.span.end,
                 "line": line, "column": column, "end_line": end_line, "end_column": end_column,
-                "message": l.message,
+                "message": cut(&l.message, TEXT_WIDTH),
             })
         };
         let value = json!({
             "code": d.code.as_str(),
             "severity": d.severity,
-            "message": d.message,
+            "message": cut(&d.message, TEXT_WIDTH),
             "primary": label(&d.primary),
             "secondary": d.secondary.iter().map(label).collect::<Vec<_>>(),
-            "help": d.help,
+            "help": d.help.as_deref().map(|h| cut(h, 2 * TEXT_WIDTH)),
         });
         out.push_str(&value.to_string());
         out.push('\n');
