@@ -672,7 +672,7 @@ fn a_derived_stack_name_past_the_limit_is_refused() {
         !found.is_empty() && found.iter().all(|c| c == "E0514"),
         "{found:?}"
     );
-    assert!(stderr(&o).contains("rather-long-name-000`, which CloudFormation does not accept"));
+    assert!(stderr(&o).contains("rather-long-name-000`, which AWS does not accept"));
     assert_eq!(s.tree(), before);
     // The same program with a short stack name splits and builds.
     s.write("app.wharf", &src.replace(&"s".repeat(100), "shop"));
@@ -690,4 +690,37 @@ fn a_derived_stack_name_past_the_limit_is_refused() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(s.work.join("out/deploy-order.txt").is_file());
+}
+
+#[test]
+fn names_at_aws_limits_give_coded_errors_not_io_errors() {
+    let long = "s".repeat(255);
+    // A 255-character service is a valid ECS name, but `services/<name>.json`
+    // is not a valid file name.
+    let src = program("", "main", &long);
+    let s = Scratch::new("longname");
+    s.write("app.wharf", &src);
+    let before = s.tree();
+    let o = wharf_in(&s.work, &["build", "app.wharf", "-o", "out"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(codes(&o), ["E0511"], "{}", stderr(&o));
+    assert_eq!(s.tree(), before);
+    // Its scaling policy, `<service>-memory`, is past the 256 AWS allows.
+    let src = src.replace("  task web\n", "  task web\n  autoscale 1..4 memory 70%\n");
+    s.write("app.wharf", &src);
+    let o = wharf_in(
+        &s.work,
+        &[
+            "build",
+            "app.wharf",
+            "--target",
+            "cloudformation",
+            "-o",
+            "out",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(codes(&o), ["E0514"], "{}", stderr(&o));
+    assert!(stderr(&o).contains("262 characters, at most 256"));
 }

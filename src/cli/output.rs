@@ -17,7 +17,7 @@
 //!    included); otherwise it is refused (E0512): a file Wharf did not write
 //!    is never deleted, nor followed.
 //! 4. Every artifact path must stay strictly inside `DIR`: relative, no `..`,
-//!    no root, nothing that names the marker (E0511). The checker already
+//!    no root, nothing that names the marker, no name over 255 bytes (E0511). The checker already
 //!    refuses names AWS would refuse; this is the second line of defence.
 //! 5. The whole set, marker included, is written to a fresh staging folder
 //!    `.DIR.wharf-tmp-PID` beside `DIR` (same file system), then swapped in
@@ -47,6 +47,9 @@ use std::path::{Component, Path, PathBuf};
 
 /// The marker file in every folder Wharf writes: the list of files written.
 pub const MARKER: &str = ".wharf-output";
+
+/// The longest file name (one path component) file systems accept, in bytes.
+pub const MAX_FILE_NAME: usize = 255;
 
 /// Why the output could not be written; the folder is as it was.
 #[derive(Debug)]
@@ -211,6 +214,23 @@ fn check_paths(artifacts: &[Artifact]) -> Result<Vec<PathBuf>, OutputError> {
                 code: Code::OutputPathEscapes,
                 message: format!("refusing to write `{}`: it is not a path inside the output folder", a.path),
                 help: "an output file name comes from a name in the program; give the stack, cluster, service or task a name of letters, digits, `-` and `_`".into(),
+            });
+        }
+        // File systems allow 255 bytes per name; an AWS name may have 255
+        // characters before `.json` is added.
+        if let Some(long) = path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .find(|c| c.len() > MAX_FILE_NAME)
+        {
+            let head: String = long.chars().take(40).collect();
+            return Err(OutputError {
+                code: Code::OutputPathEscapes,
+                message: format!(
+                    "the output file `{head}…` would have a name of {} bytes; file systems allow {MAX_FILE_NAME}",
+                    long.len()
+                ),
+                help: "output files are named after the stack, clusters, services and task families; shorten the name it comes from".into(),
             });
         }
         if !seen.insert(a.path.as_str()) {
