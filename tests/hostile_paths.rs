@@ -226,7 +226,13 @@ fn the_diagnostic_points_at_the_input_the_name_came_from() {
     assert_eq!(codes(&o), ["E0216"]);
     assert!(err.contains("`../x` is not a valid stack name"), "{err}");
     assert!(
-        err.contains("input `NAME` is `../x` in this build"),
+        err.contains("input `NAME` is `../x` in this build, given with `--input`"),
+        "{err}"
+    );
+    let o = wharf_in(&s.work, &["check", "app.wharf"], &[("NAME", "/etc/x")]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("input `NAME` is `/etc/x` in this build, taken from the environment variable"),
         "{err}"
     );
 }
@@ -306,6 +312,15 @@ fn a_rebuild_holds_exactly_the_new_output_and_is_byte_identical() {
     assert!(first.iter().any(|(n, _)| n == "services/api.json"));
     assert_eq!(build().status.code(), Some(0));
     assert_eq!(s.files("out"), first, "a rebuild gives the same bytes");
+    // Unchanged files are the old ones, linked; a changed one is new.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let ino = |p: &str| std::fs::metadata(s.work.join(p)).unwrap().ino();
+        let before = ino("out/taskdefs/web.json");
+        assert_eq!(build().status.code(), Some(0));
+        assert_eq!(ino("out/taskdefs/web.json"), before);
+    }
     // A file an older writer left inside the output, and a removed service.
     std::fs::write(s.work.join("out/services/web.json.wharf-tmp-77"), "x").unwrap();
     s.write("app.wharf", &program("stack \"shop\"\n", "main", "web"));
@@ -381,21 +396,54 @@ fn a_folder_wharf_did_not_write_is_refused_and_kept() {
 
 #[cfg(unix)]
 #[test]
-fn a_link_in_the_old_output_cannot_redirect_the_new_one() {
+fn a_link_planted_in_the_old_output_is_refused_not_followed() {
     let s = Scratch::new("symlink");
     s.write("app.wharf", &program("", "main", "web"));
-    let o = wharf_in(&s.work, &["build", "app.wharf", "-o", "out"], &[]);
-    assert_eq!(o.status.code(), Some(0));
-    // Someone replaces `out/services` by a link to a folder outside.
+    let build = || wharf_in(&s.work, &["build", "app.wharf", "-o", "out"], &[]);
+    assert_eq!(build().status.code(), Some(0));
+    // `out/services` becomes a link to a folder outside, and
+    // `out/clusters/main.json` a link to an outside file with the very
+    // bytes the build writes.
     let elsewhere = s.root.join("elsewhere");
     std::fs::create_dir_all(&elsewhere).unwrap();
     std::fs::remove_dir_all(s.work.join("out/services")).unwrap();
     std::os::unix::fs::symlink(&elsewhere, s.work.join("out/services")).unwrap();
-    let o = wharf_in(&s.work, &["build", "app.wharf", "-o", "out"], &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let cluster = s.work.join("out/clusters/main.json");
+    let outside = s.root.join("outside.json");
+    std::fs::copy(&cluster, &outside).unwrap();
+    std::fs::remove_file(&cluster).unwrap();
+    std::os::unix::fs::symlink(&outside, &cluster).unwrap();
+    let before = s.tree();
+    let o = build();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(codes(&o), ["E0512"], "{}", stderr(&o));
+    assert_eq!(s.tree(), before, "the tree changed");
+    // Once the links are gone, the folder is Wharf's again; nothing was
+    // ever written through them.
+    std::fs::remove_file(s.work.join("out/services")).unwrap();
+    std::fs::remove_file(&cluster).unwrap();
+    assert_eq!(build().status.code(), Some(0));
     assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
-    let meta = std::fs::symlink_metadata(s.work.join("out/services")).unwrap();
-    assert!(meta.is_dir(), "the link was replaced by the new folder");
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(std::fs::metadata(&outside).unwrap().nlink(), 1);
+    assert!(std::fs::symlink_metadata(&cluster).unwrap().is_file());
+}
+
+#[test]
+fn a_file_added_to_a_wharf_output_is_refused_and_kept() {
+    let s = Scratch::new("added");
+    s.write("app.wharf", &program("", "main", "web"));
+    let build = || wharf_in(&s.work, &["build", "app.wharf", "-o", "out"], &[]);
+    assert_eq!(build().status.code(), Some(0));
+    std::fs::write(s.work.join("out/services/notes.txt"), "mine").unwrap();
+    let o = build();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(codes(&o), ["E0512"]);
+    assert!(stderr(&o).contains("`services/notes.txt`, which Wharf did not write"));
+    assert_eq!(
+        std::fs::read_to_string(s.work.join("out/services/notes.txt")).unwrap(),
+        "mine"
+    );
 }
 
 #[test]
@@ -524,6 +572,13 @@ fn a_diagnostic_quotes_one_line_cut_to_a_sane_width() {
     assert!(widest < 600, "a line of {widest} columns:\n{err}");
     assert!(err.len() < 4_000, "{} bytes of diagnostics", err.len());
     assert!(err.contains('…'), "the cut is visible");
+    let o = wharf_in(
+        &s.work,
+        &["check", "long.wharf", "--message-format", "json"],
+        &[],
+    );
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(out.len() < 4_000, "{} bytes of JSON diagnostics", out.len());
 }
 
 #[test]
@@ -566,4 +621,111 @@ fn json_that_is_not_a_task_definition_is_a_coded_error() {
         assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
         assert_eq!(codes(&o), ["E0107"], "{name}: {}", stderr(&o));
     }
+}
+
+#[test]
+fn names_from_templates_and_environments_are_checked() {
+    // A template's string parameter becomes a task name (and family).
+    let src = "region \"us-east-1\"\ntemplate svc {\n  param name: string\n  task \"${name}\" {\n    cpu 0.25vcpu\n    memory 512MiB\n    container app { image \"nginx\" }\n  }\n}\nuse svc(name: \"../../../evil\")\n";
+    assert_refused("template", src, &[], &[], &["E0411"]);
+    // An environment replaces an input's default and a task's family.
+    let src = format!(
+        "input STACK = \"ok\"\nstack \"${{STACK}}\"\n{TASK}environment prod {{\n  input STACK = \"/abs/x\"\n  task web {{ family \"../fam\" }}\n}}\n"
+    );
+    let src = format!("region \"us-east-1\"\n{src}");
+    assert_refused(
+        "environment",
+        &src,
+        &["--env", "prod"],
+        &[],
+        &["E0216", "E0411"],
+    );
+}
+
+#[test]
+fn a_derived_stack_name_past_the_limit_is_refused() {
+    // 600 services pass CloudFormation's 500 resources: the program is split
+    // into `<stack>-<service>` stacks, and 100 + 1 + 35 characters is more
+    // than a stack name may have.
+    let mut src = format!(
+        "region \"us-east-1\"\nstack \"{}\"\ncluster main {{ capacity FARGATE }}\n{TASK}",
+        "s".repeat(100)
+    );
+    for i in 0..600 {
+        src.push_str(&format!(
+            "service service-with-a-rather-long-name-{i:03} in main {{\n  task web\n  subnets [\"subnet-0123456789abcdef0\"]\n}}\n"
+        ));
+    }
+    let s = Scratch::new("derived");
+    s.write("app.wharf", &src);
+    let before = s.tree();
+    let o = wharf_in(
+        &s.work,
+        &[
+            "build",
+            "app.wharf",
+            "--target",
+            "cloudformation",
+            "-o",
+            "out",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let found = codes(&o);
+    assert!(
+        !found.is_empty() && found.iter().all(|c| c == "E0514"),
+        "{found:?}"
+    );
+    assert!(stderr(&o).contains("rather-long-name-000`, which AWS does not accept"));
+    assert_eq!(s.tree(), before);
+    // The same program with a short stack name splits and builds.
+    s.write("app.wharf", &src.replace(&"s".repeat(100), "shop"));
+    let o = wharf_in(
+        &s.work,
+        &[
+            "build",
+            "app.wharf",
+            "--target",
+            "cloudformation",
+            "-o",
+            "out",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(s.work.join("out/deploy-order.txt").is_file());
+}
+
+#[test]
+fn names_at_aws_limits_give_coded_errors_not_io_errors() {
+    let long = "s".repeat(255);
+    // A 255-character service is a valid ECS name, but `services/<name>.json`
+    // is not a valid file name.
+    let src = program("", "main", &long);
+    let s = Scratch::new("longname");
+    s.write("app.wharf", &src);
+    let before = s.tree();
+    let o = wharf_in(&s.work, &["build", "app.wharf", "-o", "out"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(codes(&o), ["E0511"], "{}", stderr(&o));
+    assert_eq!(s.tree(), before);
+    // Its scaling policy, `<service>-memory`, is past the 256 AWS allows.
+    let src = src.replace("  task web\n", "  task web\n  autoscale 1..4 memory 70%\n");
+    s.write("app.wharf", &src);
+    let o = wharf_in(
+        &s.work,
+        &[
+            "build",
+            "app.wharf",
+            "--target",
+            "cloudformation",
+            "-o",
+            "out",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(codes(&o), ["E0514"], "{}", stderr(&o));
+    assert!(stderr(&o).contains("262 characters, at most 256"));
 }

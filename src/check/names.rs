@@ -10,8 +10,8 @@
 //!   constant it came from.
 //! - [`check`] walks the lowered program for the names that are declared
 //!   (clusters, services, tasks, containers, volumes, capacity providers,
-//!   possibly given as strings by a template) or derived (the log groups
-//!   after `derive`, awslogs options built from inputs).
+//!   possibly given as strings by a template) or derived (the awslogs
+//!   groups after `derive`, awslogs options built from inputs).
 //!
 //! A name that fails is an error, so the program yields no IR and no output
 //! file is ever named after it.
@@ -21,7 +21,7 @@ use super::Cx;
 use crate::ast::Expr;
 use crate::diag::{Code, Diagnostic, Span};
 use crate::ir::names::{NameKind, NameProblem};
-use crate::ir::{CapacityProvider, Program, TextPart};
+use crate::ir::{CapacityProvider, LogDriver, Program, TextPart};
 
 /// The code of a bad name: E0411 for the task definition's own names (its
 /// code since before this table), E0216 for the others.
@@ -77,8 +77,14 @@ impl Cx<'_> {
                         continue;
                     };
                     if let Some(Binding::Input(i)) = self.scope.values.get(input) {
+                        let origin = self
+                            .scope
+                            .input_origins
+                            .get(input)
+                            .copied()
+                            .unwrap_or("its default");
                         let label = format!(
-                            "input `{input}` is `{}` in this build (from `--input`, the environment or its default)",
+                            "input `{input}` is `{}` in this build, {origin}",
                             shown(&i.value)
                         );
                         d = d.with_label(i.span, label);
@@ -116,10 +122,10 @@ pub fn check(cx: &mut Cx, program: &Program) {
             let Some(log) = &c.log else { continue };
             // A group given as an option, possibly through an input.
             for (key, value) in &log.options {
-                if key == "awslogs-group" {
+                if key == "awslogs-group" && log.driver == LogDriver::Awslogs {
                     let resolved = cx.scope.resolve(value);
                     one(cx, NameKind::LogGroup, &resolved, log.span);
-                } else if key == "log_group_name" {
+                } else if key == "log_group_name" && log.driver == LogDriver::Awsfirelens {
                     // FireLens's cloudwatch_logs plugin fills `$(field)`
                     // and `${ENV}` at run time: only the rest is a name.
                     let resolved = cx.scope.resolve(value);
@@ -180,11 +186,23 @@ fn fill_templates_with(value: &str, fill: &str) -> String {
     out
 }
 
-/// Checks the log groups `derive` named (`/ecs/<family>` by default).
+/// Checks the awslogs groups `derive` named (`/ecs/<family>` by default).
 pub fn check_derived(cx: &mut Cx, program: &Program) {
-    for g in &program.log_groups {
-        if let Err(problem) = NameKind::LogGroup.check(&g.name) {
-            cx.push(bad_name(NameKind::LogGroup, &g.name, &problem, g.span));
+    let mut seen = std::collections::HashSet::new();
+    for t in &program.tasks {
+        for c in &t.containers {
+            let Some(log) = c.log.as_ref().filter(|l| l.driver == LogDriver::Awslogs) else {
+                continue;
+            };
+            let Some(group) = log.group.as_deref() else {
+                continue;
+            };
+            if !seen.insert(group) {
+                continue;
+            }
+            if let Err(problem) = NameKind::LogGroup.check(group) {
+                cx.push(bad_name(NameKind::LogGroup, group, &problem, log.span));
+            }
         }
     }
 }

@@ -43,6 +43,8 @@ pub struct Scope<'a> {
     pub account: Option<Expr>,
     /// Input defaults replaced by the selected environment.
     pub input_overrides: IndexMap<String, Expr>,
+    /// Where each input's value for this build came from, in words.
+    pub input_origins: IndexMap<String, &'static str>,
 }
 
 impl Scope<'_> {
@@ -356,6 +358,16 @@ fn collect_input(
         .get(&name.name)
         .or_else(|| options.env.get(&name.name))
         .cloned();
+    let origin = if options.inputs.contains_key(&name.name) {
+        "given with `--input`"
+    } else if options.env.contains_key(&name.name) {
+        "taken from the environment variable of that name"
+    } else if cx.scope.input_overrides.contains_key(&name.name) {
+        "the default of the selected environment"
+    } else {
+        "its default"
+    };
+    cx.scope.input_origins.insert(name.name.clone(), origin);
     let value = match given.or_else(|| default.clone()) {
         Some(v) => {
             if let Some(d) = validate_input(&name.name, ty, &v, stmt.span) {

@@ -271,13 +271,14 @@ fn location(map: &SourceMap, l: &super::Label) -> serde_json::Value {
         "file": map.get(l.span.file).name,
         "start": l.span.start, "end": l.span.end,
         "line": line, "column": column, "end_line": end_line, "end_column": end_column,
-        "message": l.message,
+        "message": cut(&l.message, TEXT_WIDTH),
     })
 }
 
 /// One JSON object per line (schema in docs/diagnostics.md): code, title,
 /// severity, message, primary and secondary labels with byte offsets and
-/// line/column, help, and the text a person would see (`rendered`).
+/// line/column, help, and the text a person would see (`rendered`);
+/// messages, labels and help cut as in the human form.
 pub fn json(map: &SourceMap, diags: &[Diagnostic]) -> String {
     let masked = masked(map, diags);
     let map = masked.as_ref().unwrap_or(map);
@@ -294,10 +295,10 @@ pub fn json(map: &SourceMap, diags: &[Diagnostic]) -> String {
             "code": d.code.as_str(),
             "title": d.code.title(),
             "severity": d.severity,
-            "message": d.message,
+            "message": cut(&d.message, TEXT_WIDTH),
             "primary": location(map, &d.primary),
             "secondary": d.secondary.iter().map(|l| location(map, l)).collect::<Vec<_>>(),
-            "help": d.help,
+            "help": d.help.as_deref().map(|h| cut(h, 2 * TEXT_WIDTH)),
             "rendered": report(&mut cache, d, false),
         });
         out.push_str(&value.to_string());

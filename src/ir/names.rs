@@ -16,6 +16,8 @@
 //!   characters and hyphens, starting with a letter, at most 128 characters.
 //! - CloudWatch Logs API reference, `CreateLogGroup` `logGroupName`: 1 to
 //!   512 of `a-z A-Z 0-9 _ - / . #`.
+//! - Application Auto Scaling API reference, `PutScalingPolicy`
+//!   `PolicyName`: 1 to 256 printable characters.
 
 /// A kind of AWS name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +30,8 @@ pub enum NameKind {
     Volume,
     CapacityProvider,
     LogGroup,
+    /// Application Auto Scaling policy: Wharf names it `<service>-<metric>`.
+    ScalingPolicy,
 }
 
 /// The rule for one kind of name.
@@ -36,7 +40,8 @@ pub struct NameRule {
     /// How the name is called in messages: "stack", "log group", ...
     pub noun: &'static str,
     pub max_len: usize,
-    /// Characters allowed besides ASCII letters and digits.
+    /// Characters allowed besides ASCII letters and digits; [`PRINTABLE`]
+    /// for any printable character.
     pub extra: &'static str,
     /// Must start with an ASCII letter.
     pub letter_first: bool,
@@ -49,6 +54,9 @@ pub struct NameRule {
 }
 
 const ECS_NAME: &str = "letters, digits, `-` and `_`";
+
+/// `extra` of a rule that allows any printable character.
+pub const PRINTABLE: &str = "<printable>";
 
 pub const RULES: &[NameRule] = &[
     NameRule {
@@ -131,7 +139,27 @@ pub const RULES: &[NameRule] = &[
         allowed: "letters, digits, `-`, `_`, `/`, `.` and `#`",
         reference: "CloudWatch Logs API reference, CreateLogGroup logGroupName",
     },
+    NameRule {
+        kind: NameKind::ScalingPolicy,
+        noun: "scaling policy",
+        max_len: 256,
+        extra: PRINTABLE,
+        letter_first: false,
+        reserved_prefixes: &[],
+        allowed: "printable characters",
+        reference: "Application Auto Scaling API reference, PutScalingPolicy PolicyName",
+    },
 ];
+
+impl NameRule {
+    fn allows(&self, c: char) -> bool {
+        if self.extra == PRINTABLE {
+            !c.is_control()
+        } else {
+            c.is_ascii_alphanumeric() || self.extra.contains(c)
+        }
+    }
+}
 
 /// What is wrong with a name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,10 +200,7 @@ impl NameKind {
         let Some(first) = name.chars().next() else {
             return Err(NameProblem::Empty);
         };
-        if let Some(c) = name
-            .chars()
-            .find(|c| !c.is_ascii_alphanumeric() && !rule.extra.contains(*c))
-        {
+        if let Some(c) = name.chars().find(|c| !rule.allows(*c)) {
             return Err(NameProblem::BadChar(c));
         }
         if rule.letter_first && !first.is_ascii_alphabetic() {
@@ -206,13 +231,7 @@ impl NameKind {
         let rule = self.rule();
         let mut out: String = name
             .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || rule.extra.contains(c) {
-                    c
-                } else {
-                    '-'
-                }
-            })
+            .map(|c| if rule.allows(c) { c } else { '-' })
             .collect();
         if out.is_empty()
             || (rule.letter_first && !out.starts_with(|c: char| c.is_ascii_alphabetic()))
@@ -261,6 +280,11 @@ mod tests {
         assert_eq!(
             NameKind::CapacityProvider.check("FargateMine"),
             Err(NameProblem::Reserved("fargate"))
+        );
+        assert_eq!(NameKind::ScalingPolicy.check("web svc/cpu"), Ok(()));
+        assert_eq!(
+            NameKind::ScalingPolicy.check(&format!("{}-requests", "s".repeat(255))),
+            Err(NameProblem::TooLong { len: 264, max: 256 })
         );
     }
 
