@@ -360,3 +360,41 @@ fn a_byte_order_mark_is_skipped_and_spans_stay_right() {
     assert!(src[start..].starts_with("colour"), "span starts at {start}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+// ---------------------------------------------------------------------------
+// Templates: a template using another twice at every level doubled the
+// program 2^n times (and a deep acyclic chain was called recursion).
+// ---------------------------------------------------------------------------
+
+#[test]
+fn doubling_templates() {
+    let mut src: String = (0..30)
+        .map(|i| format!("template t{i} {{ use t{}(); use t{}() }}\n", i + 1, i + 1))
+        .collect();
+    src.push_str("template t30 { label a = \"b\" }\n");
+    src.push_str(&task_with("use t0()"));
+    let run = refused("template_doubling", &src, "E0316");
+    assert_eq!(
+        run.stderr.matches("] Error").count(),
+        1,
+        "{}",
+        cut(&run.stderr)
+    );
+}
+
+#[test]
+fn template_chains() {
+    let chain = |n: usize| {
+        let mut src: String = (0..n)
+            .map(|i| format!("template t{i} {{ use t{}() }}\n", i + 1))
+            .collect();
+        src.push_str(&format!("template t{n} {{ label a = \"b\" }}\n"));
+        src.push_str(&task_with("use t0()"));
+        src
+    };
+    accepted("template_chain_20", &chain(20));
+    refused("template_chain_3000", &chain(3000), "E0316");
+    let cycle =
+        "template a { use b() }\ntemplate b { use a() }\n".to_string() + &task_with("use a()");
+    refused("template_cycle", &cycle, "E0313");
+}

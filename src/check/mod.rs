@@ -74,6 +74,10 @@ pub struct Cx<'a> {
     resolved_inputs: IndexMap<String, diag::Span>,
     /// Where each input's default is written, to hide it in a diagnostic.
     input_defaults: std::collections::HashMap<String, diag::Span>,
+    /// Templates being expanded, outermost first (recursion is a repeat).
+    template_chain: Vec<String>,
+    /// Statements every `use` so far has produced (`template::MAX_EXPANDED`).
+    template_output: usize,
 }
 
 impl Cx<'_> {
@@ -97,6 +101,8 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         secret_inputs: IndexMap::new(),
         resolved_inputs: IndexMap::new(),
         input_defaults: Default::default(),
+        template_chain: Vec::new(),
+        template_output: 0,
     };
     let env = environment::select(&mut cx, files, options.environment.as_deref());
     if let Some(env) = env {

@@ -354,6 +354,16 @@ pub fn template_recursion(name: &str, span: Span) -> Diagnostic {
     .with_help("a template may use other templates, but not itself, directly or through another")
 }
 
+pub fn template_too_large(name: &str, depth: usize, size: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TemplateTooLarge,
+        format!("using template `{name}` here goes past the bounds of template expansion"),
+        span,
+        "expanded here",
+    )
+    .with_help(format!("templates may nest {depth} `use`s deep and produce {size} statements in all: check for templates that use others several times at every level"))
+}
+
 pub fn unknown_template_argument(
     template: &str,
     name: &str,
