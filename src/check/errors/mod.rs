@@ -516,7 +516,7 @@ pub fn invalid_choice(what: &str, word: &str, allowed: &[&str], span: Span) -> D
     };
     Diagnostic::error(
         Code::InvalidEnum,
-        format!("`{word}` is not {what}"),
+        format!("{} is not {what}", shown(word)),
         span,
         format!("not {what}"),
     )
