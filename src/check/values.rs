@@ -265,6 +265,11 @@ impl Cx<'_> {
     /// unless its statement says `not_secret`.
     pub fn text(&mut self, e: &Expr) -> Option<Text> {
         let t = self.expand(e)?;
+        for input in t.inputs() {
+            if !self.used_inputs.contains(input) {
+                self.used_inputs.insert(input.to_string());
+            }
+        }
         if self.not_secret {
             return Some(t);
         }
