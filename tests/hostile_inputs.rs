@@ -398,3 +398,62 @@ fn template_chains() {
         "template a { use b() }\ntemplate b { use a() }\n".to_string() + &task_with("use a()");
     refused("template_cycle", &cycle, "E0313");
 }
+
+// ---------------------------------------------------------------------------
+// Credentials, wherever they are written (the full search over every output
+// is tests/secrets_output.rs).
+// ---------------------------------------------------------------------------
+
+#[test]
+fn credentials_are_refused_in_every_place() {
+    for (name, line) in [
+        ("cred_env", "env UPLOAD = \"AKIAIOSFODNN7EXAMPLE\""),
+        ("cred_name", "env AKIAIOSFODNN7EXAMPLE = \"x\""),
+        (
+            "cred_label",
+            "label team = \"xoxb-123456789012-abcdefghij\"",
+        ),
+        (
+            "cred_command",
+            "command [\"curl\", \"https://u:hunter2@example.com\"]",
+        ),
+        (
+            "cred_log_option",
+            "logs splunk { \"splunk-url\" = \"https://a:b@s.example.com\" }",
+        ),
+        (
+            "cred_pem",
+            "env CA = \"-----BEGIN RSA PRIVATE KEY-----MIIE\"",
+        ),
+    ] {
+        let run = refused(name, &task_with(line), "E0443");
+        assert!(
+            !run.stderr.contains("AKIAIOSFODNN7EXAMPLE"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+    }
+    accepted(
+        "cred_not_secret",
+        &task_with("env UPLOAD not_secret = \"AKIAIOSFODNN7EXAMPLE\""),
+    );
+}
+
+#[test]
+fn false_alarms_are_not_raised() {
+    for line in [
+        "env TOKEN_ENDPOINT = \"https://auth.example.com/oauth/token\"",
+        "env MYSQL_ALLOW_EMPTY_PASSWORD = \"yes\"",
+        "env SORT_KEY = \"created_at\"",
+        "env DB_PASSWORD_FILE = \"/run/secrets/db\"",
+        "env DD_API_KEY = \"<YOUR_DATADOG_API_KEY>\"",
+    ] {
+        accepted("false_alarm", &task_with(line));
+    }
+    refused(
+        "literal_password",
+        &task_with("env DB_PASSWORD = \"hunter2\""),
+        "E0425",
+    );
+}

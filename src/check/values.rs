@@ -301,6 +301,14 @@ impl Cx<'_> {
         e: &Expr,
         span: crate::diag::Span,
     ) -> Option<Text> {
+        // A name is written out as it is: it may not be a credential either.
+        if !not_secret {
+            if let Some(kind) = super::secrets::credential(None, name) {
+                let d = errors::credential_in_name(kind, span).with_redacted(span);
+                self.push(d);
+                return None;
+            }
+        }
         let saved_flag = std::mem::replace(&mut self.not_secret, not_secret);
         let saved_name = self.value_name.replace(name.to_string());
         let t = self.text(e);

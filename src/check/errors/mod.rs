@@ -584,6 +584,16 @@ pub fn credential_in_value(
     .with_help("a credential must not be written into a task definition or template: keep it in Secrets Manager or SSM and use `secret NAME = secretsmanager(\"arn:...\")`; if it is a published example, add `not_secret` to this statement")
 }
 
+pub fn credential_in_name(kind: super::secrets::Credential, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CredentialInValue,
+        format!("a name here contains {}", kind.describe()),
+        span,
+        format!("{} (not shown)", kind.describe()),
+    )
+    .with_help("names are written into the task definition as they are: give the variable a plain name and keep the credential in Secrets Manager or SSM")
+}
+
 pub fn secret_input_resolved(input: &str, used: Span, secret: Span) -> Diagnostic {
     Diagnostic::error(
         Code::SecretInputInPlainText,
