@@ -360,3 +360,100 @@ fn a_byte_order_mark_is_skipped_and_spans_stay_right() {
     assert!(src[start..].starts_with("colour"), "span starts at {start}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+// ---------------------------------------------------------------------------
+// Templates: a template using another twice at every level doubled the
+// program 2^n times (and a deep acyclic chain was called recursion).
+// ---------------------------------------------------------------------------
+
+#[test]
+fn doubling_templates() {
+    let mut src: String = (0..30)
+        .map(|i| format!("template t{i} {{ use t{}(); use t{}() }}\n", i + 1, i + 1))
+        .collect();
+    src.push_str("template t30 { label a = \"b\" }\n");
+    src.push_str(&task_with("use t0()"));
+    let run = refused("template_doubling", &src, "E0316");
+    assert_eq!(
+        run.stderr.matches("] Error").count(),
+        1,
+        "{}",
+        cut(&run.stderr)
+    );
+}
+
+#[test]
+fn template_chains() {
+    let chain = |n: usize| {
+        let mut src: String = (0..n)
+            .map(|i| format!("template t{i} {{ use t{}() }}\n", i + 1))
+            .collect();
+        src.push_str(&format!("template t{n} {{ label a = \"b\" }}\n"));
+        src.push_str(&task_with("use t0()"));
+        src
+    };
+    accepted("template_chain_20", &chain(20));
+    refused("template_chain_3000", &chain(3000), "E0316");
+    let cycle =
+        "template a { use b() }\ntemplate b { use a() }\n".to_string() + &task_with("use a()");
+    refused("template_cycle", &cycle, "E0313");
+}
+
+// ---------------------------------------------------------------------------
+// Credentials, wherever they are written (the full search over every output
+// is tests/secrets_output.rs).
+// ---------------------------------------------------------------------------
+
+#[test]
+fn credentials_are_refused_in_every_place() {
+    for (name, line) in [
+        ("cred_env", "env UPLOAD = \"AKIAIOSFODNN7EXAMPLE\""),
+        ("cred_name", "env AKIAIOSFODNN7EXAMPLE = \"x\""),
+        (
+            "cred_label",
+            "label team = \"xoxb-123456789012-abcdefghij\"",
+        ),
+        (
+            "cred_command",
+            "command [\"curl\", \"https://u:hunter2@example.com\"]",
+        ),
+        (
+            "cred_log_option",
+            "logs splunk { \"splunk-url\" = \"https://a:b@s.example.com\" }",
+        ),
+        (
+            "cred_pem",
+            "env CA = \"-----BEGIN RSA PRIVATE KEY-----MIIE\"",
+        ),
+    ] {
+        let run = refused(name, &task_with(line), "E0443");
+        assert!(
+            !run.stderr.contains("AKIAIOSFODNN7EXAMPLE"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+    }
+    accepted(
+        "cred_not_secret",
+        &task_with("env UPLOAD not_secret = \"AKIAIOSFODNN7EXAMPLE\""),
+    );
+}
+
+#[test]
+fn false_alarms_are_not_raised() {
+    for line in [
+        "env TOKEN_ENDPOINT = \"https://auth.example.com/oauth/token\"",
+        "env MYSQL_ALLOW_EMPTY_PASSWORD = \"yes\"",
+        "env SORT_KEY = \"created_at\"",
+        "env DB_PASSWORD_FILE = \"/run/secrets/db\"",
+        "env DD_API_KEY = \"<YOUR_DATADOG_API_KEY>\"",
+    ] {
+        accepted("false_alarm", &task_with(line));
+    }
+    refused(
+        "literal_password",
+        &task_with("env DB_PASSWORD = \"hunter2\""),
+        "E0425",
+    );
+}

@@ -76,6 +76,12 @@ pub struct Cx<'a> {
     resolved_inputs: IndexMap<String, diag::Span>,
     /// Where each input's default is written, to hide it in a diagnostic.
     input_defaults: std::collections::HashMap<String, diag::Span>,
+    /// Inputs some string uses (symbolically or substituted).
+    used_inputs: std::collections::HashSet<String>,
+    /// Templates being expanded, outermost first (recursion is a repeat).
+    template_chain: Vec<String>,
+    /// Statements every `use` so far has produced (`template::MAX_EXPANDED`).
+    template_output: usize,
 }
 
 impl Cx<'_> {
@@ -99,6 +105,9 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         secret_inputs: IndexMap::new(),
         resolved_inputs: IndexMap::new(),
         input_defaults: Default::default(),
+        used_inputs: Default::default(),
+        template_chain: Vec::new(),
+        template_output: 0,
     };
     let env = environment::select(&mut cx, files, options.environment.as_deref());
     if let Some(env) = env {
@@ -226,6 +235,13 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
     }
     for input in &mut program.inputs {
         input.secret = cx.secret_inputs.get(&input.name).copied();
+        // An input named like a secret (`DB_PASSWORD`) is one, once used.
+        let named_secret = input.ty == ir::InputType::String
+            && secrets::secret_name(&input.name)
+            && cx.used_inputs.contains(&input.name);
+        if input.secret.is_none() && named_secret {
+            input.secret = Some(input.span);
+        }
         let baked = cx.resolved_inputs.get(&input.name);
         if let (Some(secret), Some(&used)) = (input.secret, baked) {
             cx.diags

@@ -265,6 +265,11 @@ impl Cx<'_> {
     /// unless its statement says `not_secret`.
     pub fn text(&mut self, e: &Expr) -> Option<Text> {
         let t = self.expand(e)?;
+        for input in t.inputs() {
+            if !self.used_inputs.contains(input) {
+                self.used_inputs.insert(input.to_string());
+            }
+        }
         if self.not_secret {
             return Some(t);
         }
@@ -296,6 +301,14 @@ impl Cx<'_> {
         e: &Expr,
         span: crate::diag::Span,
     ) -> Option<Text> {
+        // A name is written out as it is: it may not be a credential either.
+        if !not_secret {
+            if let Some(kind) = super::secrets::credential(None, name) {
+                let d = errors::credential_in_name(kind, span).with_redacted(span);
+                self.push(d);
+                return None;
+            }
+        }
         let saved_flag = std::mem::replace(&mut self.not_secret, not_secret);
         let saved_name = self.value_name.replace(name.to_string());
         let t = self.text(e);

@@ -69,6 +69,7 @@ codes! {
     TemplateRecursion = "E0313", "template that uses itself";
     ConstantChainTooDeep = "E0314", "chain of constants too deep";
     TextTooLong = "E0315", "string too long once expanded";
+    TemplateTooLarge = "E0316", "template expansion too deep or too large";
 
     // E04xx: ECS rules
     FargateCpuMemory = "E0401", "invalid Fargate cpu and memory combination";

@@ -18,19 +18,26 @@ pub fn refuse_secret_inputs(program: &ir::Program, target: &str) -> Result<(), V
         .iter()
         .filter_map(|i| {
             let used = i.secret?;
-            Some(
-                Diagnostic::error(
-                    Code::SecretInputInPlainText,
-                    format!(
-                        "input `{}` feeds a secret, and the {target} target would write its value in plain text",
-                        i.name
-                    ),
-                    used,
-                    format!("a secret-looking variable takes `{}` here", i.name),
-                )
-                .with_label(i.span, "input declared here")
-                .with_help("keep the value in Secrets Manager or SSM and write `secret NAME = secretsmanager(\"arn:...\")` or `ssm(\"/name\")`; `--target cloudformation` takes the input as a NoEcho parameter instead"),
-            )
+            let label = if used == i.span {
+                format!("`{}` is named like a secret", i.name)
+            } else {
+                format!("a secret-looking variable takes `{}` here", i.name)
+            };
+            let d = Diagnostic::error(
+                Code::SecretInputInPlainText,
+                format!(
+                    "input `{}` feeds a secret, and the {target} target would write its value in plain text",
+                    i.name
+                ),
+                used,
+                label,
+            );
+            let d = if used == i.span {
+                d
+            } else {
+                d.with_label(i.span, "input declared here")
+            };
+            Some(d.with_help("keep the value in Secrets Manager or SSM and write `secret NAME = secretsmanager(\"arn:...\")` or `ssm(\"/name\")`; `--target cloudformation` takes the input as a NoEcho parameter instead"))
         })
         .collect();
     if diags.is_empty() {

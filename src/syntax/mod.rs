@@ -117,6 +117,11 @@ fn recover(src: &SourceFile) -> (Option<ast::File>, Vec<Diagnostic>) {
     if let Some(d) = too_deep(&src.text, src.id) {
         return (None, vec![d]);
     }
+    // An unclosed block makes pest retry every block inside it as a broken
+    // line and again as a block: exponential in the nesting. Found first.
+    if let Some(d) = unclosed_block(&src.text, src.id) {
+        return Err(vec![d]);
+    }
     let pairs = match WharfParser::parse(Rule::file, &src.text) {
         Ok(pairs) => pairs,
         Err(err) => return (None, vec![syntax_error(src, err)]),
@@ -190,20 +195,7 @@ impl Lower<'_> {
             )
             .with_help("close the string with `\"`; write a literal quote as `\\\"`")
         } else if let Some((at, closer)) = self.unclosed_brace(text, span.start as usize) {
-            let d = Diagnostic::error(
-                Code::Syntax,
-                "unclosed `{`",
-                Span::new(self.file, at, at + 1),
-                "this block is never closed",
-            )
-            .with_help("add the matching `}` where the block ends");
-            match closer {
-                Some(c) => d.with_label(
-                    Span::new(self.file, c, c + 1),
-                    "this `}` lines up with an enclosing block",
-                ),
-                None => d,
-            }
+            unclosed(self.file, at, closer)
         } else if let Some((name, colon)) = yaml_style(text) {
             let at = span.start as usize + colon;
             Diagnostic::error(
@@ -447,6 +439,60 @@ impl Lower<'_> {
     }
 }
 
+/// The unclosed-block diagnostic: the `{` left open and, when indentation
+/// shows it, the `}` that was meant for an enclosing block.
+fn unclosed(file: FileId, at: usize, closer: Option<usize>) -> Diagnostic {
+    let d = Diagnostic::error(
+        Code::Syntax,
+        "unclosed `{`",
+        Span::new(file, at, at + 1),
+        "this block is never closed",
+    )
+    .with_help("add the matching `}` where the block ends");
+    match closer {
+        Some(c) => d.with_label(
+            Span::new(file, c, c + 1),
+            "this `}` lines up with an enclosing block",
+        ),
+        None => d,
+    }
+}
+
+/// A file that opens more `{` than it closes, as one diagnostic: one
+/// linear pass. Indentation decides which block is unclosed, as in
+/// `Lower::unclosed_brace`: a `}` first on its line closes the `{` of a line
+/// indented alike, so a block opened after that one is the culprit;
+/// otherwise the outermost block still open at the end of the file.
+fn unclosed_block(text: &str, file: FileId) -> Option<Diagnostic> {
+    let all = braces(text, 0);
+    let opens = all.iter().filter(|b| b.open).count();
+    if opens * 2 <= all.len() {
+        return None;
+    }
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut naive: Vec<usize> = Vec::new();
+    for brace in &all {
+        if brace.open {
+            open.push((brace.at, brace.indent));
+            naive.push(brace.at);
+            continue;
+        }
+        naive.pop();
+        if brace.first_on_line {
+            if let Some(i) = open.iter().rposition(|&(_, ind)| ind == brace.indent) {
+                if i + 1 < open.len() {
+                    return Some(unclosed(file, open[i + 1].0, Some(brace.at)));
+                }
+                open.truncate(i);
+                continue;
+            }
+        }
+        open.pop();
+    }
+    let at = open.first().map(|&(at, _)| at).or(naive.first().copied())?;
+    Some(unclosed(file, at, None))
+}
+
 /// A brace outside strings and comments.
 struct Brace {
     at: usize,
@@ -468,12 +514,22 @@ fn braces(text: &str, start: usize) -> Vec<Brace> {
             b'\n' => (indent, blank_so_far) = (0, true),
             b' ' | b'\t' if blank_so_far => indent += 1,
             b'"' => {
+                let open = i;
                 i += 1;
                 while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n') {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
                 }
                 blank_so_far = false;
-                if i < bytes.len() && bytes[i] == b'\n' {
+                if i >= bytes.len() || bytes[i] == b'\n' {
+                    // Unterminated: the grammar reads the line as broken,
+                    // up to a `}`, which still closes a block.
+                    let end = i.min(bytes.len());
+                    out.extend((open..end).filter(|&j| bytes[j] == b'}').map(|at| Brace {
+                        at,
+                        open: false,
+                        indent,
+                        first_on_line: false,
+                    }));
                     continue;
                 }
             }

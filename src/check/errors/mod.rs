@@ -354,6 +354,16 @@ pub fn template_recursion(name: &str, span: Span) -> Diagnostic {
     .with_help("a template may use other templates, but not itself, directly or through another")
 }
 
+pub fn template_too_large(name: &str, depth: usize, size: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TemplateTooLarge,
+        format!("using template `{name}` here goes past the bounds of template expansion"),
+        span,
+        "expanded here",
+    )
+    .with_help(format!("templates may nest {depth} `use`s deep and produce {size} statements in all: check for templates that use others several times at every level"))
+}
+
 pub fn unknown_template_argument(
     template: &str,
     name: &str,
@@ -506,7 +516,7 @@ pub fn invalid_choice(what: &str, word: &str, allowed: &[&str], span: Span) -> D
     };
     Diagnostic::error(
         Code::InvalidEnum,
-        format!("`{word}` is not {what}"),
+        format!("{} is not {what}", shown(word)),
         span,
         format!("not {what}"),
     )
@@ -572,6 +582,16 @@ pub fn credential_in_value(
         format!("{} (not shown)", kind.describe()),
     )
     .with_help("a credential must not be written into a task definition or template: keep it in Secrets Manager or SSM and use `secret NAME = secretsmanager(\"arn:...\")`; if it is a published example, add `not_secret` to this statement")
+}
+
+pub fn credential_in_name(kind: super::secrets::Credential, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CredentialInValue,
+        format!("a name here contains {}", kind.describe()),
+        span,
+        format!("{} (not shown)", kind.describe()),
+    )
+    .with_help("names are written into the task definition as they are: give the variable a plain name and keep the credential in Secrets Manager or SSM")
 }
 
 pub fn secret_input_resolved(input: &str, used: Span, secret: Span) -> Diagnostic {
