@@ -172,8 +172,8 @@ impl Nginx {
         let conf = format!(
             "worker_processes auto;\npid {p}/nginx.pid;\nerror_log {p}/logs/error.log;\n\
              events {{ worker_connections 1024; }}\n\
-             http {{\n  access_log off;\n  client_body_temp_path {p}/body;\n  proxy_temp_path {p}/proxy;\n\
-             upstream backends {{\n{servers}    keepalive 64;\n  }}\n\
+             http {{\n  access_log off;\n  keepalive_requests 100000000;\n  client_body_temp_path {p}/body;\n  proxy_temp_path {p}/proxy;\n\
+             upstream backends {{\n{servers}    keepalive 64;\n    keepalive_requests 100000000;\n  }}\n\
              server {{\n    listen 127.0.0.1:{port};\n    location / {{\n      proxy_pass http://backends;\n\
              proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n    }}\n  }}\n}}\n",
             p = prefix.display()

@@ -670,3 +670,36 @@ fn a_mount_of_an_unknown_volume_is_e0601() {
         text(&out)
     );
 }
+
+/// A container port something else holds on every address: `up --wait`
+/// names the port instead of only timing out, and so does `ps`.
+#[test]
+fn a_taken_container_port_is_named() {
+    let dir = scratch("trust-port");
+    let _down = DownOnDrop(dir.clone());
+    let busy = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let m = serde_json::json!({"version": 1, "tasks": [{"family": "t", "containers": [
+        {"name": "app", "image": "x", "portMappings": [{"containerPort": port}],
+         "local": {"command": "exec sleep 1000"}}]}],
+        "services": [{"name": "s", "task": "t"}]});
+    std::fs::write(dir.join("m.json"), m.to_string()).unwrap();
+    let out = wharf(
+        &dir,
+        &["up", "m.json", "--detach", "--wait", "--timeout", "3s"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("E0605") && t.contains(&format!("port {port} is taken")),
+        "{t}"
+    );
+    let ps = text(&wharf(&dir, &["ps"]));
+    assert!(
+        ps.contains(&format!(
+            "service s cannot start a task: port {port} is taken"
+        )),
+        "{ps}"
+    );
+    drop(busy);
+}

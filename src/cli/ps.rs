@@ -97,6 +97,11 @@ pub fn table(snap: &Snapshot) -> String {
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }
+    for s in &snap.services {
+        if let Some(p) = &s.problem {
+            out.push_str(&format!("service {} cannot start a task: {p}\n", s.name));
+        }
+    }
     for l in &snap.listeners {
         out.push_str(&super::up::listener_line(l));
         out.push('\n');

@@ -497,6 +497,12 @@ pub fn why_not_steady(snap: &Snapshot) -> String {
         .iter()
         .filter(|s| !s.is_steady())
         .map(|s| {
+            if let Some(problem) = &s.problem {
+                return format!(
+                    "`{}` has {}/{} healthy ({problem})",
+                    s.name, s.healthy_count, s.desired_count
+                );
+            }
             let last = s.stopped.last().and_then(|t| t.stopped_reason.clone());
             match last {
                 Some(r) => format!(

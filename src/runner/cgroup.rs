@@ -26,14 +26,37 @@ fn own_cgroup() -> Option<PathBuf> {
 }
 
 /// Makes the run's cgroup, or `None` when the system does not let us.
+/// First removes the cgroups of runs whose runner is gone (killing what is
+/// left in them), so a crashed run whose project folder was deleted is
+/// finished too.
 pub fn create_run(run_id: &str) -> Option<PathBuf> {
-    let dir = own_cgroup()?.join(format!("wharf.{run_id}"));
+    let base = own_cgroup()?;
+    sweep_dead(&base);
+    let dir = base.join(format!("wharf.{run_id}"));
     std::fs::create_dir(&dir).ok()?;
     if !dir.join("cgroup.procs").exists() {
         let _ = std::fs::remove_dir(&dir);
         return None;
     }
     Some(dir)
+}
+
+/// Removes `wharf.<run id>` cgroups below `base` whose runner no longer runs.
+fn sweep_dead(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(run_id) = name.to_str().and_then(|n| n.strip_prefix("wharf.")) else {
+            continue;
+        };
+        let dir = e.path();
+        let dead = super::reaper::run_pid(run_id).is_some_and(|pid| !super::reaper::alive(pid));
+        if dead && super::project::owned_cgroup(run_id, &dir) {
+            remove_tree(&dir, Duration::from_secs(2));
+        }
+    }
 }
 
 /// The directory for a marker `run/task/container[/health]` below the run's cgroup.

@@ -284,7 +284,7 @@ impl Network {
             .collect()
     }
 
-    pub fn allocate(&self, ports: &[u16]) -> Option<Ipv4Addr> {
+    pub fn allocate(&self, ports: &[u16]) -> Result<Ipv4Addr, String> {
         self.pool
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -314,22 +314,47 @@ impl AddressPool {
         }
     }
 
-    /// The lowest free address whose `ports` can all be bound right now.
-    pub fn allocate(&mut self, ports: &[u16]) -> Option<Ipv4Addr> {
+    /// The lowest free address whose `ports` can all be bound right now;
+    /// otherwise why not, naming the ports that are taken everywhere.
+    pub fn allocate(&mut self, ports: &[u16]) -> Result<Ipv4Addr, String> {
+        let mut busy: Option<BTreeSet<u16>> = None;
         for n in 2..=254 {
             let ip = nth(self.subnet, n);
             if self.used.contains(&ip) {
                 continue;
             }
-            let free = ports
+            let taken: BTreeSet<u16> = ports
                 .iter()
-                .all(|p| std::net::TcpListener::bind((ip, *p)).is_ok());
-            if free {
+                .copied()
+                .filter(|p| std::net::TcpListener::bind((ip, *p)).is_err())
+                .collect();
+            if taken.is_empty() {
                 self.used.insert(ip);
-                return Some(ip);
+                return Ok(ip);
             }
+            busy = Some(match busy {
+                None => taken,
+                Some(b) => b.intersection(&taken).copied().collect(),
+            });
         }
-        None
+        Err(match busy {
+            Some(b) if !b.is_empty() => {
+                let list: Vec<String> = b.iter().map(u16::to_string).collect();
+                format!(
+                    "port {} is taken on every free loopback address (something listens on 0.0.0.0:{}? see `ss -ltnp`); the task cannot start until it is free",
+                    list.join(", "),
+                    list[0]
+                )
+            }
+            Some(_) => "no loopback address has all of the task's ports free".to_string(),
+            None => format!(
+                "every task address {}.2-254 is in use",
+                self.subnet
+                    .to_string()
+                    .rsplit_once('.')
+                    .map_or("", |(a, _)| a)
+            ),
+        })
     }
 }
 

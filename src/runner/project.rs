@@ -252,7 +252,22 @@ fn read_pids(state_dir: &Path) -> Vec<Recorded> {
 pub fn finish_dead_run(state_dir: &Path, _lock: &RunLock) -> Option<usize> {
     let record = read_record(state_dir)?;
     let mut killed = 0;
-    if let Some(dir) = &record.cgroup {
+    // A genuine record names its own runner in its run id, and that runner
+    // is gone (a live runner never lets go of the lock). Otherwise the
+    // record is stale or forged: nothing it names is touched.
+    let genuine = reaper::run_pid(&record.run_id) == Some(record.pid)
+        && start_time(record.pid) != Some(record.start_time);
+    if !genuine {
+        clear_record(state_dir);
+        return Some(0);
+    }
+    // A record is only a file: its cgroup is trusted only if it is one this
+    // run could have made, so a stale or forged record never names another.
+    let cgroup = record
+        .cgroup
+        .as_ref()
+        .filter(|dir| owned_cgroup(&record.run_id, dir));
+    if let Some(dir) = cgroup {
         killed += cgroup::kill_tree(dir);
     }
     killed += reaper::signal_marked(&record.run_id, libc::SIGKILL);
@@ -265,11 +280,31 @@ pub fn finish_dead_run(state_dir: &Path, _lock: &RunLock) -> Option<usize> {
         use super::Driver;
         super::podman::PodmanDriver::new(&record.run_id, state_dir).kill_everything();
     }
-    if let Some(dir) = &record.cgroup {
+    if let Some(dir) = cgroup {
         cgroup::remove_tree(dir, std::time::Duration::from_secs(5));
     }
     clear_record(state_dir);
     Some(killed)
+}
+
+/// Whether `run_id` is one the runner makes (`wharf-<pid>-<hex>`) and `dir`
+/// is that run's cgroup (`.../wharf.<run id>`).
+pub fn owned_cgroup(run_id: &str, dir: &Path) -> bool {
+    let well_formed = run_id
+        .strip_prefix("wharf-")
+        .and_then(|r| r.split_once('-'))
+        .is_some_and(|(pid, nanos)| {
+            !pid.is_empty()
+                && pid.chars().all(|c| c.is_ascii_digit())
+                && !nanos.is_empty()
+                && nanos.chars().all(|c| c.is_ascii_hexdigit())
+        });
+    well_formed
+        && dir.is_absolute()
+        && dir.file_name().and_then(|n| n.to_str()) == Some(format!("wharf.{run_id}").as_str())
+        && !dir
+            .components()
+            .any(|c| c == std::path::Component::ParentDir)
 }
 
 #[cfg(test)]
@@ -285,6 +320,26 @@ mod tests {
         assert!(check_project("Web").is_err());
         assert!(check_project("../x").is_err());
         assert!(check_project("").is_err());
+    }
+
+    #[test]
+    fn only_the_runs_own_cgroup_is_trusted() {
+        let id = "wharf-4242-1a2b3c";
+        assert!(owned_cgroup(
+            id,
+            Path::new("/sys/fs/cgroup/wharf.wharf-4242-1a2b3c")
+        ));
+        assert!(!owned_cgroup(id, Path::new("/sys/fs/cgroup")));
+        assert!(!owned_cgroup(
+            id,
+            Path::new("/sys/fs/cgroup/wharf.wharf-1-2")
+        ));
+        assert!(!owned_cgroup(id, Path::new("wharf.wharf-4242-1a2b3c")));
+        assert!(!owned_cgroup("x", Path::new("/sys/fs/cgroup/wharf.x")));
+        assert!(!owned_cgroup(
+            id,
+            Path::new("/sys/fs/cgroup/../wharf.wharf-4242-1a2b3c")
+        ));
     }
 
     #[test]

@@ -14,8 +14,11 @@ use crate::manifest::{PortProtocol, SecretSource, Service, Volume, VolumeScope};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Option<TaskSpec> {
-    let def = shared.manifest.task(&svc.task)?;
+pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Result<TaskSpec, String> {
+    let def = shared
+        .manifest
+        .task(&svc.task)
+        .ok_or_else(|| format!("unknown task `{}`", svc.task))?;
     let ports: Vec<u16> = def
         .containers
         .iter()
@@ -110,7 +113,7 @@ pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Option<TaskSpec> {
             }
         })
         .collect();
-    Some(TaskSpec {
+    Ok(TaskSpec {
         id: id.to_string(),
         family: def.family.clone(),
         service: svc.name.clone(),

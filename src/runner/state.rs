@@ -133,6 +133,9 @@ pub struct ServiceView {
     pub tasks: Vec<TaskView>,
     /// The most recent stopped tasks, newest last (at most 10).
     pub stopped: Vec<TaskView>,
+    /// Why no new task could be started, while that lasts (a port taken).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 impl ServiceView {
