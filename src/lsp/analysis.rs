@@ -20,6 +20,26 @@ pub struct Analysis {
     pub stdlib: Vec<FileId>,
     pub diags: Vec<Diagnostic>,
     pub index: Index,
+    /// How long each step took (for `WHARF_LSP_TRACE`).
+    pub timings: Timings,
+}
+
+/// Milliseconds spent loading (reading and parsing), checking and indexing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timings {
+    pub load: f64,
+    pub check: f64,
+    pub index: f64,
+}
+
+impl std::fmt::Display for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "load {:.1} ms, check {:.1} ms, index {:.1} ms",
+            self.load, self.check, self.index
+        )
+    }
 }
 
 impl Analysis {
@@ -30,6 +50,9 @@ impl Analysis {
         read: &dyn Fn(&Path) -> Result<String, crate::cli::load::ReadError>,
         stdlib_dir: &Path,
     ) -> Analysis {
+        let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1e3;
+        let mut timings = Timings::default();
+        let t = std::time::Instant::now();
         let mut sources = SourceMap::new();
         let reader = Reader {
             read,
@@ -40,6 +63,8 @@ impl Analysis {
         let (std_files, stdlib, mut std_diags) = crate::stdlib::load(&mut sources);
         files.extend(std_files);
         diags.append(&mut std_diags);
+        timings.load = ms(t);
+        let t = std::time::Instant::now();
         if diags.is_empty() {
             let options = Options {
                 inputs: Default::default(),
@@ -54,6 +79,8 @@ impl Analysis {
         } else {
             crate::diag::sort(&mut diags);
         }
+        timings.check = ms(t);
+        let t = std::time::Instant::now();
         let paths: Vec<PathBuf> = sources
             .files()
             .iter()
@@ -69,6 +96,7 @@ impl Analysis {
             .collect();
         let imports = imports(&files, &paths);
         let index = Index::build(&files, &stdlib, &imports);
+        timings.index = ms(t);
         Analysis {
             sources,
             files,
@@ -76,6 +104,7 @@ impl Analysis {
             stdlib,
             diags,
             index,
+            timings,
         }
     }
 

@@ -259,6 +259,7 @@ impl Server {
             }
         }
         roots.extend(dirty.iter().filter(|p| self.docs.contains_key(*p)).cloned());
+        let t0 = std::time::Instant::now();
         for root in &roots {
             let docs = &self.docs;
             let read = |p: &Path| match docs.get(&normalize(p)) {
@@ -268,9 +269,26 @@ impl Server {
                 None => crate::cli::load::read_source(p),
             };
             let a = Analysis::new(root, &read, &self.stdlib_dir);
+            // The old analysis is dropped here, after the new one is built.
             self.analyses.insert(root.clone(), a);
         }
-        self.publish(&roots, &dirty)
+        let t1 = std::time::Instant::now();
+        self.publish(&roots, &dirty)?;
+        if std::env::var_os("WHARF_LSP_TRACE").is_some() {
+            let timings: Vec<String> = roots
+                .iter()
+                .filter_map(|r| self.analyses.get(r))
+                .map(|a| a.timings.to_string())
+                .collect();
+            eprintln!(
+                "wharf lsp: analysed {} document(s) in {:.1} ms ({}), published in {:.1} ms",
+                roots.len(),
+                (t1 - t0).as_secs_f64() * 1e3,
+                timings.join("; "),
+                t1.elapsed().as_secs_f64() * 1e3
+            );
+        }
+        Ok(())
     }
 
     /// The analysis that answers for `path`: a program that imports it,
