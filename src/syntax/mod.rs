@@ -120,7 +120,7 @@ fn recover(src: &SourceFile) -> (Option<ast::File>, Vec<Diagnostic>) {
     // An unclosed block makes pest retry every block inside it as a broken
     // line and again as a block: exponential in the nesting. Found first.
     if let Some(d) = unclosed_block(&src.text, src.id) {
-        return Err(vec![d]);
+        return (None, vec![d]);
     }
     let pairs = match WharfParser::parse(Rule::file, &src.text) {
         Ok(pairs) => pairs,
