@@ -331,10 +331,14 @@ pub fn lower_container(
     Some((c, target))
 }
 
-/// `port 3000 [host 8080] [udp]`
+/// `port 3000 [host 8080] [udp] [name "web"] [app_protocol http|http2|grpc]`
 fn port(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::PortMapping> {
     let host = w.keyword(cx, "host").and_then(|e| cx.port(e, true));
     let name = w.keyword(cx, "name").and_then(|e| cx.literal(e));
+    let app_protocol = w.keyword(cx, "app_protocol").and_then(|e| {
+        cx.choice(e, "an application protocol", &["http", "http2", "grpc"])
+            .map(str::to_string)
+    });
     let protocol = if w.one_of(&["udp", "tcp"]) == Some("udp") {
         Protocol::Udp
     } else {
@@ -346,6 +350,7 @@ fn port(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::PortMapping> {
         host_port: host,
         protocol,
         name,
+        app_protocol,
         span: s.span,
     })
 }

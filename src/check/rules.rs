@@ -228,8 +228,12 @@ fn check_fargate(cx: &mut Cx, task: &Task) {
         }
     }
     for v in &task.volumes {
-        if let VolumeKind::Bind { host_path: Some(p) } = &v.kind {
-            cx.push(e::fargate_bind_host_path(&v.name, p, v.span));
+        match &v.kind {
+            VolumeKind::Bind { host_path: Some(p) } => {
+                cx.push(e::fargate_bind_host_path(&v.name, p, v.span))
+            }
+            VolumeKind::Docker(_) => cx.push(e::fargate_docker_volume(&v.name, v.span)),
+            _ => {}
         }
     }
 }

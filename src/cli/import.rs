@@ -1,10 +1,12 @@
 //! `wharf import FILE.json [-o OUT.wharf]`: a task definition (the input of
 //! `register-task-definition` or the output of `describe-task-definition`)
 //! as Wharf source. Prints the source (or writes it to `-o`) and lists on
-//! stderr every field that has no Wharf form; those are also in the
-//! source's header comment.
+//! stderr every field that has no Wharf form and every value read as ECS
+//! reads it (a number written as a string); those are also in the source's
+//! header comment. A file that is not a task definition JSON is E0524.
 
 use super::{Context, Exit};
+use crate::diag::Code;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -17,19 +19,40 @@ pub struct ImportCommand {
 }
 
 impl ImportCommand {
-    pub fn run(self, _ctx: &mut Context) -> Result<(), Exit> {
-        let text = std::fs::read_to_string(&self.file)
-            .map_err(|e| Exit::Usage(format!("cannot read `{}`: {e}", self.file.display())))?;
-        let doc: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| Exit::Usage(format!("`{}` is not JSON: {e}", self.file.display())))?;
+    pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
+        // An input that is not a task definition JSON is E0524, exit 1.
+        let refuse = |message: String, help: &str| {
+            super::print_error(ctx, Code::ImportInput, &message, Some(help));
+            Exit::InputErrors
+        };
+        let file = self.file.display();
+        let text = std::fs::read_to_string(&self.file).map_err(|e| {
+            refuse(
+                format!("cannot read `{file}`: {e}"),
+                "give the path of a task definition JSON file",
+            )
+        })?;
+        let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            refuse(
+                format!("`{file}` is not JSON: {e}"),
+                "give a RegisterTaskDefinition input or describe-task-definition output",
+            )
+        })?;
         let origin = self.file.file_name().map_or_else(
             || self.file.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let imported = crate::import::import_task_definition(&doc, &origin)
-            .map_err(|e| Exit::Usage(format!("`{}`: {e}", self.file.display())))?;
+        let imported = crate::import::import_task_definition(&doc, &origin).map_err(|e| {
+            refuse(
+                format!("`{file}`: {e}"),
+                "give a RegisterTaskDefinition input or describe-task-definition output",
+            )
+        })?;
         for d in &imported.dropped {
             eprintln!("warning: left out, no Wharf form: {d}");
+        }
+        for w in &imported.warnings {
+            eprintln!("warning: {w}");
         }
         match &self.out {
             Some(path) => std::fs::write(path, &imported.source)

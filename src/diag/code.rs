@@ -111,6 +111,7 @@ codes! {
     WindowsFargateCpu = "E0468", "Windows task on Fargate below 1 vCPU";
     FargateStopTimeout = "E0469", "stop timeout over Fargate's 120 seconds";
     AllowWithGivenRole = "E0470", "`allow` on a task whose task role is given";
+    FargateDockerVolume = "E0471", "Docker volume on Fargate";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";
@@ -127,6 +128,7 @@ codes! {
     EcsSecurityGroupRules = "E0521", "ECS target cannot create security group rules";
     EcsScalingLabel = "E0522", "ECS target cannot scale on ALB requests";
     CfnSecurityGroupLimit = "E0523", "too many security groups with the generated one";
+    ImportInput = "E0524", "import input is not a task definition JSON";
 
     // E06xx: runner
     ManifestInvalid = "E0601", "local manifest cannot be read";

@@ -35,13 +35,69 @@ const KNOWN: &[&str] = &[
     "firelensConfiguration",
 ];
 
+/// An integer member: a JSON number, or a string holding one, which ECS
+/// (through CloudFormation and the console) reads as the number; that is
+/// imported with a warning. Anything else is left out, with the reason.
+pub(super) fn int(
+    v: Option<&Value>,
+    at: &str,
+    dropped: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Option<u64> {
+    match v? {
+        Value::Null => None,
+        Value::Number(n) => match n.as_u64() {
+            Some(x) => Some(x),
+            None => {
+                dropped.push(format!("{at}: `{n}` is not a whole number"));
+                None
+            }
+        },
+        Value::String(s) => match s.trim().parse::<u64>() {
+            Ok(x) => {
+                warnings.push(format!(
+                    "{at}: the string \"{s}\" is read as the number {x}"
+                ));
+                Some(x)
+            }
+            Err(_) => {
+                dropped.push(format!("{at}: \"{s}\" is not a number"));
+                None
+            }
+        },
+        other => {
+            dropped.push(format!("{at}: `{other}` is not a number"));
+            None
+        }
+    }
+}
+
 pub(super) fn import_container(
     c: &Map<String, Value>,
     network_mode: &str,
     dropped: &mut Vec<String>,
+    warnings: &mut Vec<String>,
 ) -> Block {
     let name = c.get("name").and_then(Value::as_str).unwrap_or("app");
     let at = format!("containerDefinitions[{name}]");
+    let mut number = |key: &str, v: Option<&Value>| {
+        let mut d = Vec::new();
+        let n = int(v, &format!("{at}.{key}"), &mut d, warnings);
+        (n, d)
+    };
+    let mut numbers = Vec::new();
+    let mut get_int = |key: &'static str| {
+        let (n, d) = number(key, c.get(key));
+        numbers.extend(d);
+        n
+    };
+    let cpu = get_int("cpu");
+    let memory = get_int("memory");
+    let reservation = get_int("memoryReservation");
+    let stop = get_int("stopTimeout");
+    let start = get_int("startTimeout");
+    dropped.extend(numbers);
+    let mut port_warnings = Vec::new();
     let mut drop = |what: String| dropped.push(format!("{at}.{what}"));
     let mut b = Block::new(format!("container {}", ident_or_quoted(name)));
 
@@ -52,19 +108,17 @@ pub(super) fn import_container(
     if c.get("essential").and_then(Value::as_bool) == Some(false) {
         b.line("essential off");
     }
-    if let Some(cpu) = c.get("cpu").and_then(Value::as_u64) {
+    if let Some(cpu) = cpu {
         b.line(format!("cpu {cpu}"));
     }
-    for (key, keyword) in [
-        ("memory", "memory"),
-        ("memoryReservation", "memory_reservation"),
-    ] {
-        if let Some(mib) = c.get(key).and_then(Value::as_u64) {
+    for (value, keyword) in [(memory, "memory"), (reservation, "memory_reservation")] {
+        if let Some(mib) = value {
             b.line(format!("{keyword} {mib}MiB"));
         }
     }
     for (i, p) in items(c, "portMappings").iter().enumerate() {
-        match port(p, network_mode) {
+        let at = format!("{at}.portMappings[{i}]");
+        match port(p, network_mode, &at, &mut port_warnings) {
             Ok(line) => b.line(line),
             Err(why) => drop(format!("portMappings[{i}]: {why}")),
         }
@@ -144,11 +198,8 @@ pub(super) fn import_container(
             _ => drop(format!("mountPoints[{i}]: not a volume name and a path")),
         }
     }
-    for (key, keyword) in [
-        ("stopTimeout", "stop_timeout"),
-        ("startTimeout", "start_timeout"),
-    ] {
-        if let Some(s) = c.get(key).and_then(Value::as_u64) {
+    for (value, keyword) in [(stop, "stop_timeout"), (start, "start_timeout")] {
+        if let Some(s) = value {
             b.line(format!("{keyword} {s}s"));
         }
     }
@@ -169,6 +220,7 @@ pub(super) fn import_container(
             }
         }
     }
+    warnings.extend(port_warnings);
     for (key, value) in c {
         if !KNOWN.contains(&key.as_str()) && !empty(value) {
             drop(format!("{key}: no Wharf form"));
@@ -205,18 +257,36 @@ fn strings(v: &Value) -> Option<Vec<String>> {
 
 /// `port 80 [host 0] [udp] [name "web"]`; in awsvpc and host mode a host
 /// port equal to the container port is what Wharf writes anyway.
-fn port(p: &Value, network_mode: &str) -> Result<String, String> {
-    for key in ["appProtocol", "containerPortRange"] {
+fn port(
+    p: &Value,
+    network_mode: &str,
+    at: &str,
+    warnings: &mut Vec<String>,
+) -> Result<String, String> {
+    for key in ["containerPortRange"] {
         if p.get(key).is_some_and(|v| !empty(v)) {
             return Err(format!("`{key}` has no Wharf form"));
         }
     }
-    let container = p
-        .get("containerPort")
-        .and_then(Value::as_u64)
-        .ok_or("no containerPort")?;
+    let mut bad = Vec::new();
+    let container = int(
+        p.get("containerPort"),
+        &format!("{at}.containerPort"),
+        &mut bad,
+        warnings,
+    );
+    let host = int(
+        p.get("hostPort"),
+        &format!("{at}.hostPort"),
+        &mut bad,
+        warnings,
+    );
+    if let Some(why) = bad.first() {
+        return Err(why.clone());
+    }
+    let container = container.ok_or("no containerPort")?;
     let mut line = format!("port {container}");
-    if let Some(host) = p.get("hostPort").and_then(Value::as_u64) {
+    if let Some(host) = host {
         let implied = matches!(network_mode, "awsvpc" | "host") && host == container;
         if !implied {
             line.push_str(&format!(" host {host}"));
@@ -229,6 +299,11 @@ fn port(p: &Value, network_mode: &str) -> Result<String, String> {
     }
     if let Some(name) = p.get("name").and_then(Value::as_str) {
         line.push_str(&format!(" name {}", quote(name)));
+    }
+    match p.get("appProtocol").and_then(Value::as_str) {
+        None => {}
+        Some(a @ ("http" | "http2" | "grpc")) => line.push_str(&format!(" app_protocol {a}")),
+        Some(other) => return Err(format!("appProtocol `{other}`")),
     }
     Ok(line)
 }

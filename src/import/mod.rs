@@ -29,6 +29,9 @@ pub struct Imported {
     /// JSON paths of fields left out because Wharf cannot express them, each
     /// with the reason.
     pub dropped: Vec<String>,
+    /// Values imported as ECS would read them, not as written (a number
+    /// written as a JSON string), each with its JSON path.
+    pub warnings: Vec<String>,
 }
 
 /// Members of `describe-task-definition` output that registration does not
@@ -64,6 +67,7 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
         .ok_or("the task definition has no `containerDefinitions` list")?;
 
     let mut dropped = Vec::new();
+    let mut warnings = Vec::new();
     let mut task = Block::new(format!("task {}", task_name(family)));
     if !is_ident(family) {
         task.line(format!("family {}", quote(family)));
@@ -160,7 +164,12 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
     }
     for (i, c) in containers.iter().enumerate() {
         match c.as_object() {
-            Some(c) => task.section(container::import_container(c, mode, &mut dropped)),
+            Some(c) => task.section(container::import_container(
+                c,
+                mode,
+                &mut dropped,
+                &mut warnings,
+            )),
             None => dropped.push(format!("containerDefinitions[{i}]: not an object")),
         }
     }
@@ -172,9 +181,19 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
             source.push_str(&format!("//   {d}\n"));
         }
     }
+    if !warnings.is_empty() {
+        source.push_str("// Read as ECS reads them:\n");
+        for w in &warnings {
+            source.push_str(&format!("//   {w}\n"));
+        }
+    }
     source.push('\n');
     source.push_str(&task.render(0));
-    Ok(Imported { source, dropped })
+    Ok(Imported {
+        source,
+        dropped,
+        warnings,
+    })
 }
 
 /// The task definition itself, out of `{"taskDefinition": {...}}` if wrapped.
@@ -266,7 +285,14 @@ fn volume(v: &Value) -> Result<String, String> {
         .into_iter()
         .flat_map(|o| o.iter())
         .filter(|(k, val)| {
-            !["name", "host", "efsVolumeConfiguration"].contains(&k.as_str()) && !empty(val)
+            ![
+                "name",
+                "host",
+                "efsVolumeConfiguration",
+                "dockerVolumeConfiguration",
+            ]
+            .contains(&k.as_str())
+                && !empty(val)
         })
         .map(|(k, _)| k)
         .collect();
@@ -303,6 +329,9 @@ fn volume(v: &Value) -> Result<String, String> {
         }
         return Ok(line);
     }
+    if let Some(d) = v.get("dockerVolumeConfiguration").filter(|d| d.is_object()) {
+        return docker_volume(name, d);
+    }
     match v
         .get("host")
         .and_then(|h| h.get("sourcePath"))
@@ -311,6 +340,35 @@ fn volume(v: &Value) -> Result<String, String> {
         Some(path) => Ok(format!("volume {name} bind host {}", quote(path))),
         None => Ok(format!("volume {name} bind")),
     }
+}
+
+/// `volume NAME docker [scope ..] [autoprovision] [driver ".."] { driver_opt ..; label .. }`
+fn docker_volume(name: &str, d: &Value) -> Result<String, String> {
+    let mut line = format!("volume {name} docker");
+    match d.get("scope").and_then(Value::as_str) {
+        None => {}
+        Some(s @ ("task" | "shared")) => line.push_str(&format!(" scope {s}")),
+        Some(other) => return Err(format!("Docker volume scope `{other}`")),
+    }
+    match d.get("autoprovision") {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => {}
+        Some(Value::Bool(true)) => line.push_str(" autoprovision"),
+        Some(other) => return Err(format!("autoprovision `{other}` is not a boolean")),
+    }
+    if let Some(driver) = d.get("driver").and_then(Value::as_str) {
+        line.push_str(&format!(" driver {}", quote(driver)));
+    }
+    let mut block = Vec::new();
+    for (key, keyword) in [("driverOpts", "driver_opt"), ("labels", "label")] {
+        for (k, v) in d.get(key).and_then(Value::as_object).into_iter().flatten() {
+            let v = v.as_str().ok_or(format!("{key}.{k} is not a string"))?;
+            block.push(format!("{keyword} {} = {}", quote(k), quote(v)));
+        }
+    }
+    if !block.is_empty() {
+        line.push_str(&format!(" {{ {} }}", block.join("; ")));
+    }
+    Ok(line)
 }
 
 /// Task cpu: `"256"`, `256`, `"1 vCPU"`, `"0.25 vcpu"` -> units.

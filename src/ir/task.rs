@@ -167,6 +167,19 @@ pub enum VolumeKind {
     Bind {
         host_path: Option<String>,
     },
+    /// A Docker volume (`dockerVolumeConfiguration`); EC2 only.
+    Docker(DockerVolume),
+}
+
+/// `dockerVolumeConfiguration`: what the program names, nothing more.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DockerVolume {
+    /// `task` or `shared`.
+    pub scope: Option<String>,
+    pub autoprovision: bool,
+    pub driver: Option<String>,
+    pub driver_opts: Vec<(String, Text)>,
+    pub labels: Vec<(String, Text)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -228,6 +241,8 @@ pub struct PortMapping {
     pub protocol: Protocol,
     /// Port name, needed for Service Connect; defaults to `<container>-<port>`.
     pub name: Option<String>,
+    /// `appProtocol` (`http`, `http2`, `grpc`), for Service Connect metrics.
+    pub app_protocol: Option<String>,
     pub span: Span,
 }
 

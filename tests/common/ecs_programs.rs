@@ -132,6 +132,7 @@ pub fn port(container_port: u16, host_port: Option<u16>) -> PortMapping {
         host_port,
         protocol: Protocol::Tcp,
         name: None,
+        app_protocol: None,
         span: span(310),
     }
 }

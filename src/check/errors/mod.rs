@@ -598,6 +598,19 @@ pub fn unlisted_not_ec2(span: Span) -> Diagnostic {
     )
 }
 
+pub fn autoprovision_without_shared(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ConflictingProperties,
+        "`autoprovision` on a Docker volume that is not `scope shared`",
+        span,
+        "this volume",
+    )
+    .with_help(
+        "ECS creates a Docker volume that does not exist only for `scope shared` \
+         (a task-scoped one is always created); add `scope shared` or remove `autoprovision`",
+    )
+}
+
 pub fn launch_and_capacity(span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::ConflictingProperties,

@@ -672,3 +672,13 @@ pub fn allow_with_given_role(task: &str, span: Span, task_span: Span) -> Diagnos
          to the given role yourself and remove `allow`, or remove `task_role`",
     )
 }
+
+pub fn fargate_docker_volume(volume: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::FargateDockerVolume,
+        format!("Docker volume `{volume}` in a task that runs on Fargate"),
+        span,
+        "dockerVolumeConfiguration",
+    )
+    .with_help("Fargate has no Docker volumes: use a `bind` volume (task storage) or `efs`, or run the task on EC2 (`compat ec2`)")
+}

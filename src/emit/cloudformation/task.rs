@@ -104,6 +104,22 @@ impl<'a> Ctx<'a> {
                 json!({ "Name": v.name, "Host": { "SourcePath": p } })
             }
             VolumeKind::Bind { host_path: None } => json!({ "Name": v.name }),
+            VolumeKind::Docker(d) => {
+                let map = |pairs: &[(String, ir::Text)]| {
+                    (!pairs.is_empty()).then(|| {
+                        Value::Object(
+                            pairs
+                                .iter()
+                                .map(|(k, v)| (k.clone(), self.text(v)))
+                                .collect(),
+                        )
+                    })
+                };
+                json!({ "Name": v.name, "DockerVolumeConfiguration": props(json!({
+                    "Scope": d.scope, "Autoprovision": d.autoprovision.then_some(true),
+                    "Driver": d.driver, "DriverOpts": map(&d.driver_opts),
+                    "Labels": map(&d.labels) })) })
+            }
         }
     }
 
@@ -142,6 +158,7 @@ impl<'a> Ctx<'a> {
                 "HostPort": host_port(mode, p),
                 "Protocol": p.protocol.as_str(),
                 "Name": p.name,
+                "AppProtocol": p.app_protocol,
             }))).collect())),
             "Environment": non_empty(self.pairs(&c.environment)),
             "Secrets": non_empty(Self::secrets(&c.secrets)),

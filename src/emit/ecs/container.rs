@@ -76,6 +76,7 @@ fn port_mapping(mode: ir::NetworkMode, p: &ir::PortMapping) -> Value {
         .opt("hostPort", host_port)
         .set("protocol", p.protocol.as_str())
         .opt("name", p.name.as_deref())
+        .opt("appProtocol", p.app_protocol.as_deref())
         .build()
 }
 

@@ -154,6 +154,16 @@ fn volume(program: &ir::Program, volume: &ir::Volume) -> Value {
             host_path: Some(path),
         } => v.set("host", Obj::new().set("sourcePath", path.as_str()).build()),
         ir::VolumeKind::Efs(efs) => v.set("efsVolumeConfiguration", efs_volume(program, efs)),
+        ir::VolumeKind::Docker(d) => v.set(
+            "dockerVolumeConfiguration",
+            Obj::new()
+                .opt("scope", d.scope.as_deref())
+                .opt("autoprovision", d.autoprovision.then_some(true))
+                .opt("driver", d.driver.as_deref())
+                .opt("driverOpts", super::string_map(program, &d.driver_opts))
+                .opt("labels", super::string_map(program, &d.labels))
+                .build(),
+        ),
     }
     .build()
 }
