@@ -166,6 +166,9 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
     // are reported together; the derived facts only for a complete program.
     rules::check(&mut cx, &program);
     if !cx.diags.iter().any(Diagnostic::is_error) {
+        if let Some(env) = env {
+            environment::physical_names(&mut cx, &mut program, env);
+        }
         derive::derive(&mut cx, &mut program);
     }
     let mut diags = cx.diags;
