@@ -378,7 +378,7 @@ fn corpus_round_trips() {
     // The coverage reached when this test was written; a drop is a regression.
     // (Fargate task definitions with awslogs and no execution role are
     // refused with E0507 unless an `account` is given: ECS refuses them too.)
-    assert!(round_trips >= 69, "only {round_trips} files round-trip");
+    assert!(round_trips >= 74, "only {round_trips} files round-trip");
 }
 
 /// The real binary: source on stdout, one warning per left-out field on
@@ -391,7 +391,8 @@ fn import_command_prints_source_and_warnings() {
     std::fs::write(
         &input,
         r#"{"family": "legacy", "containerDefinitions": [
-            {"name": "web", "image": "nginx", "memory": 128, "links": ["db"]}]}"#,
+            {"name": "web", "image": "nginx", "memory": 128, "links": ["db"]}],
+            "inferenceAccelerators": [{"deviceName": "eia", "deviceType": "eia2.medium"}]}"#,
     )
     .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
@@ -404,9 +405,10 @@ fn import_command_prints_source_and_warnings() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stdout.starts_with("// Imported from `legacy.json` by `wharf import`.\n"));
     assert!(stdout.contains("task legacy {\n  network bridge\n\n  container web {\n"));
+    assert!(stdout.contains("    links [\"db\"]\n"));
     assert_eq!(
         stderr,
-        "warning: left out, no Wharf form: containerDefinitions[web].links: no Wharf form\n"
+        "warning: left out, no Wharf form: inferenceAccelerators: no Wharf form\n"
     );
 
     let written = dir.join("legacy.wharf");

@@ -103,6 +103,7 @@ pub fn lower_container(
         ulimits: Vec::new(),
         labels: Vec::new(),
         local: None,
+        settings: Default::default(),
         span: name_expr.span,
     };
     let mut image = None;
@@ -121,6 +122,9 @@ pub fn lower_container(
     let mut start = None;
     let mut local = None;
     for s in block(stmt) {
+        if super::settings::container(cx, s, &mut c.settings) {
+            continue;
+        }
         let mut w = Words::new(s);
         match s.head.name.as_str() {
             "image" => {
@@ -288,10 +292,15 @@ pub fn lower_container(
                 set(cx, &mut local, s, v)
             }
             other => {
+                let known: Vec<&str> = HEADS
+                    .iter()
+                    .chain(super::settings::CONTAINER_HEADS)
+                    .copied()
+                    .collect();
                 cx.push(errors::unknown_statement(
                     other,
                     "in a container",
-                    HEADS,
+                    &known,
                     s.head.span,
                 ));
                 continue;

@@ -18,6 +18,7 @@ mod network;
 mod rules;
 mod scope;
 mod service;
+mod settings;
 mod task;
 mod template;
 mod values;

@@ -79,6 +79,7 @@ fn check_task(cx: &mut Cx, task: &Task) {
     }
     check_ports(cx, task);
     check_dependencies(cx, task);
+    check_container_references(cx, task);
     check_resources(cx, task);
     check_platform(cx, task);
     let volumes: Vec<&str> = task.volumes.iter().map(|v| v.name.as_str()).collect();
@@ -185,6 +186,27 @@ fn check_platform(cx: &mut Cx, task: &Task) {
 /// daemon and the ECS agent.
 fn reserved_host_port(port: u16) -> bool {
     matches!(port, 22 | 2375 | 2376 | 51678..=51680)
+}
+
+/// Containers named by `volumes_from` and the task's `proxy` exist.
+fn check_container_references(cx: &mut Cx, task: &Task) {
+    let names: Vec<&str> = task.containers.iter().map(|c| c.name.as_str()).collect();
+    for c in &task.containers {
+        for (from, _) in &c.settings.volumes_from {
+            if !names.contains(&from.as_str()) {
+                cx.push(super::errors::unknown_container(
+                    from, &task.name, &names, c.span,
+                ));
+            }
+        }
+    }
+    if let Some((proxy, _)) = &task.settings.proxy {
+        if !names.contains(&proxy.as_str()) {
+            cx.push(super::errors::unknown_container(
+                proxy, &task.name, &names, task.span,
+            ));
+        }
+    }
 }
 
 /// Valid Fargate (cpu units -> memory MiB) pairs.

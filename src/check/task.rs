@@ -80,6 +80,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
     let mut os = None;
     let mut storage = None;
     let mut tags = Vec::new();
+    let mut settings = ir::TaskSettings::default();
     let mut containers = Vec::new();
     let mut ambassador_targets = Vec::new();
     for s in block(stmt) {
@@ -91,6 +92,9 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                 }
                 containers.push(c);
             }
+            continue;
+        }
+        if super::settings::task(cx, s, &mut settings) {
             continue;
         }
         let mut w = Words::new(s);
@@ -228,10 +232,15 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                 }
             }
             other => {
+                let known: Vec<&str> = TASK_HEADS
+                    .iter()
+                    .chain(super::settings::TASK_HEADS)
+                    .copied()
+                    .collect();
                 cx.push(errors::unknown_statement(
                     other,
                     "in a task",
-                    TASK_HEADS,
+                    &known,
                     s.head.span,
                 ));
                 continue;
@@ -277,6 +286,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
         os_family: os,
         ephemeral_storage_gib: storage,
         tags,
+        settings,
         span: stmt.words[0].span,
     })
 }

@@ -33,6 +33,25 @@ const KNOWN: &[&str] = &[
     "logConfiguration",
     "healthCheck",
     "firelensConfiguration",
+    "repositoryCredentials",
+    "links",
+    "restartPolicy",
+    "environmentFiles",
+    "volumesFrom",
+    "linuxParameters",
+    "versionConsistency",
+    "hostname",
+    "disableNetworking",
+    "privileged",
+    "dnsServers",
+    "dnsSearchDomains",
+    "extraHosts",
+    "dockerSecurityOptions",
+    "interactive",
+    "pseudoTerminal",
+    "systemControls",
+    "resourceRequirements",
+    "credentialSpecs",
 ];
 
 /// An integer member: a JSON number, or a string holding one, which ECS
@@ -221,6 +240,7 @@ pub(super) fn import_container(
         }
     }
     warnings.extend(port_warnings);
+    settings(c, &mut b, &mut drop);
     for (key, value) in c {
         if !KNOWN.contains(&key.as_str()) && !empty(value) {
             drop(format!("{key}: no Wharf form"));
@@ -428,6 +448,213 @@ fn firelens(f: &Value) -> Result<Block, String> {
     {
         let v = v.as_str().ok_or(format!("option `{k}` is not a string"))?;
         b.line(format!("{} = {}", quote(k), quote(v)));
+    }
+    Ok(b)
+}
+
+/// A list of strings as a Wharf list, or why not.
+fn string_list(v: &Value) -> Result<String, String> {
+    strings(v)
+        .map(|items| list(&items))
+        .ok_or_else(|| "not a list of strings".to_string())
+}
+
+fn flag(c: &Map<String, Value>, key: &str) -> Option<bool> {
+    c.get(key).and_then(Value::as_bool)
+}
+
+/// The members `check::settings` reads (see docs/task-definition.md).
+fn settings(c: &Map<String, Value>, b: &mut Block, drop: &mut dyn FnMut(String)) {
+    if let Some(r) = c.get("repositoryCredentials").filter(|v| !empty(v)) {
+        match r.get("credentialsParameter").and_then(Value::as_str) {
+            Some(arn) => b.line(format!("registry_credentials {}", quote(arn))),
+            None => drop("repositoryCredentials: no credentialsParameter".into()),
+        }
+    }
+    for (key, head) in [
+        ("links", "links"),
+        ("dnsServers", "dns"),
+        ("dnsSearchDomains", "dns_search"),
+        ("dockerSecurityOptions", "security_options"),
+        ("credentialSpecs", "credential_spec"),
+    ] {
+        if let Some(v) = c.get(key).filter(|v| !empty(v)) {
+            match string_list(v) {
+                Ok(l) => b.line(format!("{head} {l}")),
+                Err(why) => drop(format!("{key}: {why}")),
+            }
+        }
+    }
+    for (key, head) in [
+        ("privileged", "privileged"),
+        ("interactive", "interactive"),
+        ("pseudoTerminal", "tty"),
+        ("disableNetworking", "disable_networking"),
+    ] {
+        if flag(c, key) == Some(true) {
+            b.line(head);
+        }
+    }
+    if let Some(h) = c.get("hostname").and_then(Value::as_str) {
+        b.line(format!("hostname {}", quote(h)));
+    }
+    match c.get("versionConsistency").and_then(Value::as_str) {
+        None => {}
+        Some("enabled") => b.line("version_consistency on"),
+        Some("disabled") => b.line("version_consistency off"),
+        Some(other) => drop(format!("versionConsistency: `{other}`")),
+    }
+    for (i, h) in items(c, "extraHosts").iter().enumerate() {
+        match (
+            h.get("hostname").and_then(Value::as_str),
+            h.get("ipAddress").and_then(Value::as_str),
+        ) {
+            (Some(n), Some(ip)) => b.line(format!("extra_host {} = {}", quote(n), quote(ip))),
+            _ => drop(format!("extraHosts[{i}]: not a hostname and an ipAddress")),
+        }
+    }
+    for (i, sc) in items(c, "systemControls").iter().enumerate() {
+        match (
+            sc.get("namespace").and_then(Value::as_str),
+            sc.get("value").and_then(Value::as_str),
+        ) {
+            (Some(n), Some(v)) => b.line(format!("sysctl {} = {}", quote(n), quote(v))),
+            _ => drop(format!("systemControls[{i}]: not a namespace and a value")),
+        }
+    }
+    for (i, r) in items(c, "resourceRequirements").iter().enumerate() {
+        let value = r
+            .get("value")
+            .and_then(Value::as_str)
+            .and_then(|v| v.parse::<u32>().ok());
+        match (r.get("type").and_then(Value::as_str), value) {
+            (Some("GPU"), Some(n)) => b.line(format!("gpu {n}")),
+            _ => drop(format!(
+                "resourceRequirements[{i}]: only GPU counts have a Wharf form"
+            )),
+        }
+    }
+    for (i, f) in items(c, "environmentFiles").iter().enumerate() {
+        match (
+            f.get("type").and_then(Value::as_str),
+            f.get("value").and_then(Value::as_str),
+        ) {
+            (Some("s3"), Some(v)) => b.line(format!("env_file {}", quote(v))),
+            _ => drop(format!("environmentFiles[{i}]: not an s3 file")),
+        }
+    }
+    for (i, v) in items(c, "volumesFrom").iter().enumerate() {
+        match v.get("sourceContainer").and_then(Value::as_str) {
+            Some(src) if is_ident(src) => {
+                let ro = v.get("readOnly").and_then(Value::as_bool) == Some(true);
+                b.line(format!(
+                    "volumes_from {src}{}",
+                    if ro { " readonly" } else { "" }
+                ));
+            }
+            _ => drop(format!("volumesFrom[{i}]: not a container name")),
+        }
+    }
+    if let Some(r) = c.get("restartPolicy").filter(|v| !empty(v)) {
+        match r.get("enabled").and_then(Value::as_bool) {
+            Some(true) => {
+                let mut line = "restart".to_string();
+                if let Some(codes) = r.get("ignoredExitCodes").and_then(Value::as_array) {
+                    let codes: Vec<String> = codes.iter().map(Value::to_string).collect();
+                    if !codes.is_empty() {
+                        line.push_str(&format!(" ignore [{}]", codes.join(", ")));
+                    }
+                }
+                if let Some(p) = r.get("restartAttemptPeriod").and_then(Value::as_u64) {
+                    line.push_str(&format!(" period {p}s"));
+                }
+                b.line(line);
+            }
+            _ => drop("restartPolicy: only an enabled policy has a Wharf form".into()),
+        }
+    }
+    if let Some(l) = c.get("linuxParameters").filter(|v| !empty(v)) {
+        match linux(l) {
+            Ok(block) => b.child(block),
+            Err(why) => drop(format!("linuxParameters: {why}")),
+        }
+    }
+}
+
+fn linux(l: &Value) -> Result<Block, String> {
+    let mut b = Block::new("linux".to_string());
+    let o = l.as_object().ok_or("not an object")?;
+    for key in o.keys() {
+        let known = [
+            "capabilities",
+            "devices",
+            "initProcessEnabled",
+            "sharedMemorySize",
+            "tmpfs",
+            "maxSwap",
+            "swappiness",
+        ];
+        if !known.contains(&key.as_str()) && !empty(&o[key]) {
+            return Err(format!("`{key}` has no Wharf form"));
+        }
+    }
+    if o.get("initProcessEnabled").and_then(Value::as_bool) == Some(true) {
+        b.line("init");
+    }
+    if let Some(caps) = o.get("capabilities") {
+        for (key, head) in [("add", "add_capabilities"), ("drop", "drop_capabilities")] {
+            if let Some(v) = caps.get(key).filter(|v| !empty(v)) {
+                b.line(format!("{head} {}", string_list(v)?));
+            }
+        }
+    }
+    for d in o
+        .get("devices")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let host = d
+            .get("hostPath")
+            .and_then(Value::as_str)
+            .ok_or("a device without hostPath")?;
+        let mut line = format!("device {}", quote(host));
+        if let Some(c) = d.get("containerPath").and_then(Value::as_str) {
+            line.push_str(&format!(" container {}", quote(c)));
+        }
+        if let Some(p) = d.get("permissions").filter(|v| !empty(v)) {
+            line.push_str(&format!(" permissions {}", string_list(p)?));
+        }
+        b.line(line);
+    }
+    for (key, head, unit) in [
+        ("sharedMemorySize", "shared_memory", "MiB"),
+        ("maxSwap", "max_swap", "MiB"),
+        ("swappiness", "swappiness", ""),
+    ] {
+        if let Some(v) = o.get(key).and_then(Value::as_u64) {
+            b.line(format!("{head} {v}{unit}"));
+        }
+    }
+    for t in o
+        .get("tmpfs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let path = t
+            .get("containerPath")
+            .and_then(Value::as_str)
+            .ok_or("a tmpfs without containerPath")?;
+        let size = t
+            .get("size")
+            .and_then(Value::as_u64)
+            .ok_or("a tmpfs without size")?;
+        let mut line = format!("tmpfs {} {size}MiB", quote(path));
+        if let Some(opts) = t.get("mountOptions").filter(|v| !empty(v)) {
+            line.push_str(&format!(" options {}", string_list(opts)?));
+        }
+        b.line(line);
     }
     Ok(b)
 }

@@ -137,6 +137,7 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
             _ => dropped.push(format!("tags: `{t}` is not a key and value")),
         }
     }
+    task_settings(td, &mut task, &mut dropped);
     for key in td.keys() {
         let known = [
             "family",
@@ -151,6 +152,11 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
             "ephemeralStorage",
             "tags",
             "containerDefinitions",
+            "pidMode",
+            "ipcMode",
+            "placementConstraints",
+            "proxyConfiguration",
+            "enableFaultInjection",
         ];
         if !known.contains(&key.as_str()) && !READ_ONLY.contains(&key.as_str()) && !empty(&td[key])
         {
@@ -339,6 +345,58 @@ fn volume(v: &Value) -> Result<String, String> {
     {
         Some(path) => Ok(format!("volume {name} bind host {}", quote(path))),
         None => Ok(format!("volume {name} bind")),
+    }
+}
+
+/// `pid`, `ipc`, `placement_constraint`, `proxy`, `fault_injection`.
+fn task_settings(td: &Map<String, Value>, task: &mut Block, dropped: &mut Vec<String>) {
+    for (key, head, allowed) in [
+        ("pidMode", "pid", &["host", "task"][..]),
+        ("ipcMode", "ipc", &["host", "task", "none"][..]),
+    ] {
+        match td.get(key).and_then(Value::as_str) {
+            None => {}
+            Some(m) if allowed.contains(&m) => task.line(format!("{head} {m}")),
+            Some(other) => dropped.push(format!("{key}: `{other}`")),
+        }
+    }
+    for (i, p) in array(td, "placementConstraints").iter().enumerate() {
+        match (
+            p.get("type").and_then(Value::as_str),
+            p.get("expression").and_then(Value::as_str),
+        ) {
+            (Some("memberOf"), Some(x)) => task.line(format!("placement_constraint {}", quote(x))),
+            _ => dropped.push(format!(
+                "placementConstraints[{i}]: not a memberOf expression"
+            )),
+        }
+    }
+    if let Some(p) = td.get("proxyConfiguration").filter(|v| !empty(v)) {
+        let container = p.get("containerName").and_then(Value::as_str);
+        let kind = p.get("type").and_then(Value::as_str).unwrap_or("APPMESH");
+        match container {
+            Some(c) if is_ident(c) && kind == "APPMESH" => {
+                let mut b = Block::new(format!("proxy {c}"));
+                for prop in p
+                    .get("properties")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let (Some(n), Some(v)) = (
+                        prop.get("name").and_then(Value::as_str),
+                        prop.get("value").and_then(Value::as_str),
+                    ) {
+                        b.line(format!("{} = {}", quote(n), quote(v)));
+                    }
+                }
+                task.child(b);
+            }
+            _ => dropped.push("proxyConfiguration: not an App Mesh proxy container".into()),
+        }
+    }
+    if td.get("enableFaultInjection").and_then(Value::as_bool) == Some(true) {
+        task.line("fault_injection");
     }
 }
 

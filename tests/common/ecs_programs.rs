@@ -91,6 +91,7 @@ pub fn task(name: &str, fargate: bool) -> Task {
         os_family: None,
         ephemeral_storage_gib: None,
         tags: Vec::new(),
+        settings: Default::default(),
         span: span(200),
     }
 }
@@ -122,6 +123,7 @@ pub fn container(name: &str, image: Text) -> Container {
         ulimits: Vec::new(),
         labels: Vec::new(),
         local: None,
+        settings: Default::default(),
         span: span(300),
     }
 }

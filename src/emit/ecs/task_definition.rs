@@ -35,6 +35,19 @@ pub(crate) fn emit_task_definition(
             "volumes",
             task.volumes.iter().map(|v| volume(program, v)).collect(),
         )
+        .list(
+            "placementConstraints",
+            task.settings
+                .placement_constraints
+                .iter()
+                .map(|x| {
+                    Obj::new()
+                        .set("type", "memberOf")
+                        .set("expression", x.as_str())
+                        .build()
+                })
+                .collect(),
+        )
         .opt(
             "requiresCompatibilities",
             task.requires_compatibilities.then(|| {
@@ -47,12 +60,39 @@ pub(crate) fn emit_task_definition(
         .opt("cpu", task.cpu.map(|c| c.to_string()))
         .opt("memory", task.memory.map(|m| m.to_string()))
         .list("tags", tags(program, &task.tags))
+        .opt("pidMode", task.settings.pid_mode.as_deref())
+        .opt("ipcMode", task.settings.ipc_mode.as_deref())
+        .opt(
+            "proxyConfiguration",
+            task.settings.proxy.as_ref().map(|(container, props)| {
+                Obj::new()
+                    .set("type", "APPMESH")
+                    .set("containerName", container.as_str())
+                    .list(
+                        "properties",
+                        props
+                            .iter()
+                            .map(|(k, v)| {
+                                Obj::new()
+                                    .set("name", k.as_str())
+                                    .set("value", v.as_str())
+                                    .build()
+                            })
+                            .collect(),
+                    )
+                    .build()
+            }),
+        )
         .opt(
             "ephemeralStorage",
             task.ephemeral_storage_gib
                 .map(|g| Obj::new().set("sizeInGiB", g).build()),
         )
         .opt("runtimePlatform", runtime_platform(task))
+        .opt(
+            "enableFaultInjection",
+            task.settings.fault_injection.then_some(true),
+        )
         .build()
 }
 
