@@ -83,6 +83,12 @@ impl<'a> Ctx<'a> {
 
     fn role_value(&self, role: &Role, generated_id: &str) -> Value {
         match role {
+            // A role's short name (ECS completes it with the account) is
+            // written as the ARN it stands for, which CloudFormation's
+            // schema requires.
+            Role::Arn(t) if t.as_literal().is_some_and(|r| !r.starts_with("arn:")) => {
+                self.sub_text("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/", t, "")
+            }
             Role::Arn(t) => self.text(t),
             Role::Generated => get_att(generated_id, "Arn"),
             Role::None => Value::Null,
