@@ -682,3 +682,25 @@ pub fn fargate_docker_volume(volume: &str, span: Span) -> Diagnostic {
     )
     .with_help("Fargate has no Docker volumes: use a `bind` volume (task storage) or `efs`, or run the task on EC2 (`compat ec2`)")
 }
+
+pub fn not_on_fargate(what: &str, owner: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::NotOnFargate,
+        format!("{what} of {owner} is not supported on Fargate"),
+        span,
+        "this runs on Fargate",
+    )
+    .with_help("remove it, or run the task on EC2 (`compat ec2`)")
+}
+
+pub fn not_in_network_mode(what: &str, mode: &str, container: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::NotInNetworkMode,
+        format!("{what} of container `{container}` is not supported in {mode} mode"),
+        span,
+        format!("{mode} network mode"),
+    )
+    .with_help(
+        "remove it, or use `network bridge` (links exist only there; the others also in host mode)",
+    )
+}
