@@ -107,7 +107,6 @@ fn normalize_original(doc: &Value) -> Value {
     let mut v = Value::Object(td);
     prune(&mut v);
     let td = v.as_object_mut().unwrap();
-    set_default(td, "networkMode", json!("bridge"));
     let fargate = td
         .get("requiresCompatibilities")
         .and_then(Value::as_array)
@@ -118,7 +117,11 @@ fn normalize_original(doc: &Value) -> Value {
             td.insert(key.into(), c);
         }
     }
-    let mode = td["networkMode"].as_str().unwrap_or("bridge").to_string();
+    let mode = td
+        .get("networkMode")
+        .and_then(Value::as_str)
+        .unwrap_or("bridge")
+        .to_string();
     for vol in td
         .get_mut("volumes")
         .and_then(Value::as_array_mut)
@@ -404,7 +407,7 @@ fn import_command_prints_source_and_warnings() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stdout.starts_with("// Imported from `legacy.json` by `wharf import`.\n"));
-    assert!(stdout.contains("task legacy {\n  network bridge\n\n  container web {\n"));
+    assert!(stdout.contains("task legacy {\n  network default\n\n  container web {\n"));
     assert!(stdout.contains("    links [\"db\"]\n"));
     assert_eq!(
         stderr,

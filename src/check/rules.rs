@@ -181,6 +181,19 @@ fn check_platform(cx: &mut Cx, task: &Task) {
             cx.push(e::windows_fargate_cpu(&task.name, cpu, task.span));
         }
     }
+    // Windows containers run with the default (NAT) network or awsvpc.
+    if task.is_windows()
+        && !matches!(
+            task.network_mode,
+            NetworkMode::Awsvpc | NetworkMode::Default
+        )
+    {
+        cx.push(e::windows_network_mode(
+            &task.name,
+            task.network_mode.as_str(),
+            task.span,
+        ));
+    }
 }
 
 /// Host ports ECS reserves on every container instance: SSH, the Docker
@@ -255,7 +268,7 @@ fn check_settings_support(cx: &mut Cx, task: &Task) {
             }
         }
         let mut wrong_mode = Vec::new();
-        if !x.links.is_empty() && mode != NetworkMode::Bridge {
+        if !x.links.is_empty() && !mode.maps_ports() {
             wrong_mode.push("`links`");
         }
         if mode == NetworkMode::Awsvpc {
@@ -366,7 +379,7 @@ fn check_ports(cx: &mut Cx, task: &Task) {
             }
             // The port taken on the container instance itself.
             let on_host = match task.network_mode {
-                NetworkMode::Bridge => p.host_port.filter(|h| *h != 0),
+                NetworkMode::Bridge | NetworkMode::Default => p.host_port.filter(|h| *h != 0),
                 NetworkMode::Host => Some(p.container_port),
                 NetworkMode::Awsvpc | NetworkMode::None => None,
             };
@@ -377,7 +390,7 @@ fn check_ports(cx: &mut Cx, task: &Task) {
             // namespace; in bridge mode only fixed host ports can clash.
             let key = match task.network_mode {
                 NetworkMode::Awsvpc | NetworkMode::Host => Some(p.container_port),
-                NetworkMode::Bridge => p.host_port.filter(|h| *h != 0),
+                NetworkMode::Bridge | NetworkMode::Default => p.host_port.filter(|h| *h != 0),
                 NetworkMode::None => None,
             };
             if let Some(port) = key {

@@ -117,13 +117,18 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
             }
             "network" => {
                 let v = w.required(cx, "a network mode").and_then(|e| {
-                    cx.choice(e, "a network mode", &["awsvpc", "bridge", "host", "none"])
-                        .map(|m| match m {
-                            "awsvpc" => NetworkMode::Awsvpc,
-                            "bridge" => NetworkMode::Bridge,
-                            "host" => NetworkMode::Host,
-                            _ => NetworkMode::None,
-                        })
+                    cx.choice(
+                        e,
+                        "a network mode",
+                        &["awsvpc", "bridge", "host", "none", "default"],
+                    )
+                    .map(|m| match m {
+                        "awsvpc" => NetworkMode::Awsvpc,
+                        "bridge" => NetworkMode::Bridge,
+                        "host" => NetworkMode::Host,
+                        "default" => NetworkMode::Default,
+                        _ => NetworkMode::None,
+                    })
                 });
                 set(cx, &mut network, s, v)
             }

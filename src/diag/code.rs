@@ -114,6 +114,7 @@ codes! {
     FargateDockerVolume = "E0471", "Docker volume on Fargate";
     NotOnFargate = "E0472", "task definition setting not supported on Fargate";
     NotInNetworkMode = "E0473", "container setting not supported in the network mode";
+    WindowsNetworkMode = "E0474", "Windows task in a network mode Windows lacks";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";

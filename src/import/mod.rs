@@ -10,7 +10,7 @@
 //! Fields with no Wharf form (`links`, `linuxParameters`, task placement
 //! constraints, ...) are listed in [`Imported::dropped`], never silently
 //! lost. Values ECS would default when absent are imported as that default
-//! (`network bridge`, `encrypt off`), so the meaning is kept; what the
+//! (`encrypt off`), so the meaning is kept; what the
 //! original leaves out and Wharf would otherwise add (`requiresCompatibilities`
 //! of a task that is not awsvpc, `runtimePlatform`) stays out.
 //! The core is pure: reading the file and printing belong to `cli::import`.
@@ -72,13 +72,15 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
     if !is_ident(family) {
         task.line(format!("family {}", quote(family)));
     }
+    // Absent, ECS picks bridge on Linux and NAT on Windows: `network default`
+    // writes no networkMode either.
     let mode = match td.get("networkMode").and_then(Value::as_str) {
         Some(m @ ("awsvpc" | "bridge" | "host" | "none")) => m,
         Some(other) => {
             dropped.push(format!("networkMode: `{other}` is not a network mode"));
-            "bridge"
+            "default"
         }
-        None => "bridge",
+        None => "default",
     };
     task.line(format!("network {mode}"));
     // Without `compat`, Wharf writes no requiresCompatibilities for a task

@@ -98,7 +98,7 @@ fn describe_output_is_unwrapped_and_ecs_defaults_made_explicit() {
     assert!(imported.dropped.is_empty(), "{:?}", imported.dropped);
     // No requiresCompatibilities in the original: none in the source either
     // (ECS validates it for EC2, Wharf's default for a bridge task).
-    assert!(imported.source.contains("  network bridge\n  volume"));
+    assert!(imported.source.contains("  network default\n  volume"));
     assert!(!imported.source.contains("compat"));
     assert!(imported
         .source

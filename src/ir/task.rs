@@ -68,6 +68,9 @@ pub enum NetworkMode {
     Bridge,
     Host,
     None,
+    /// No `networkMode` written: ECS's default, `bridge` on Linux and NAT
+    /// on Windows (where `bridge` does not exist).
+    Default,
 }
 
 impl NetworkMode {
@@ -77,7 +80,19 @@ impl NetworkMode {
             NetworkMode::Bridge => "bridge",
             NetworkMode::Host => "host",
             NetworkMode::None => "none",
+            NetworkMode::Default => "default",
         }
+    }
+
+    /// The `networkMode` member, if one is written.
+    pub fn member(self) -> Option<&'static str> {
+        (self != NetworkMode::Default).then(|| self.as_str())
+    }
+
+    /// Bridge-like port mapping: a host port per mapping, 0 for a dynamic
+    /// one (bridge, and the default mode: bridge on Linux, NAT on Windows).
+    pub fn maps_ports(self) -> bool {
+        matches!(self, NetworkMode::Bridge | NetworkMode::Default)
     }
 }
 

@@ -704,3 +704,13 @@ pub fn not_in_network_mode(what: &str, mode: &str, container: &str, span: Span) 
         "remove it, or use `network bridge` (links exist only there; the others also in host mode)",
     )
 }
+
+pub fn windows_network_mode(task: &str, mode: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::WindowsNetworkMode,
+        format!("Windows task `{task}` uses `{mode}` networking"),
+        span,
+        "Windows task",
+    )
+    .with_help("Windows containers take `network default` (NAT) or `network awsvpc`")
+}

@@ -50,7 +50,7 @@ impl<'a> Ctx<'a> {
         }
         let properties = props(json!({
             "Family": t.family,
-            "NetworkMode": t.network_mode.as_str(),
+            "NetworkMode": t.network_mode.member(),
             "RequiresCompatibilities": t.requires_compatibilities.then(|| t.compatibilities.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
             "Cpu": t.cpu.map(|c| c.to_string()),
             "Memory": t.memory.map(|m| m.to_string()),
@@ -259,7 +259,7 @@ impl<'a> Ctx<'a> {
 fn host_port(mode: NetworkMode, p: &ir::PortMapping) -> Option<u16> {
     match mode {
         NetworkMode::Awsvpc | NetworkMode::Host => Some(p.host_port.unwrap_or(p.container_port)),
-        NetworkMode::Bridge => Some(p.host_port.unwrap_or(0)),
+        NetworkMode::Bridge | NetworkMode::Default => Some(p.host_port.unwrap_or(0)),
         NetworkMode::None => p.host_port,
     }
 }

@@ -222,7 +222,7 @@ fn port_mapping(mode: ir::NetworkMode, p: &ir::PortMapping) -> Value {
         ir::NetworkMode::Awsvpc | ir::NetworkMode::Host => {
             Some(p.host_port.unwrap_or(p.container_port))
         }
-        ir::NetworkMode::Bridge => Some(p.host_port.unwrap_or(0)),
+        ir::NetworkMode::Bridge | ir::NetworkMode::Default => Some(p.host_port.unwrap_or(0)),
         ir::NetworkMode::None => p.host_port,
     };
     Obj::new()

@@ -29,7 +29,7 @@ pub(crate) fn emit_task_definition(
         .set("family", task.family.as_str())
         .opt("taskRoleArn", task_role(program, task, diags))
         .opt("executionRoleArn", execution_role(program, task, diags))
-        .set("networkMode", task.network_mode.as_str())
+        .opt("networkMode", task.network_mode.member())
         .set("containerDefinitions", Value::Array(containers))
         .list(
             "volumes",

@@ -70,7 +70,7 @@ fn task(program: &ir::Program, t: &ir::Task) -> m::TaskDefinition {
         family: t.family.clone(),
         network_mode: match t.network_mode {
             ir::NetworkMode::Awsvpc => m::NetworkMode::Awsvpc,
-            ir::NetworkMode::Bridge => m::NetworkMode::Bridge,
+            ir::NetworkMode::Bridge | ir::NetworkMode::Default => m::NetworkMode::Bridge,
             ir::NetworkMode::Host => m::NetworkMode::Host,
             ir::NetworkMode::None => m::NetworkMode::None,
         },
