@@ -28,6 +28,7 @@ fn cfn_key(k: &str) -> String {
         "fileSystemId" => "FilesystemId".into(),
         "placementStrategy" => "PlacementStrategies".into(),
         "iam" => "IAM".into(),
+        "properties" => "ProxyConfigurationProperties".into(),
         _ => {
             let mut c = k.chars();
             c.next()

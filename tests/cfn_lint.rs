@@ -16,7 +16,12 @@ use wharf::ir::Program;
 
 /// Every `examples/*.wharf`, checked (panics with the diagnostics if one does not).
 pub fn examples() -> Vec<Program> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    programs_in("examples")
+}
+
+/// Every `.wharf` program of a directory of the package, checked.
+fn programs_in(dir: &str) -> Vec<Program> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|d| d.map(|e| e.unwrap().path()).collect())
         .unwrap_or_default();
@@ -40,6 +45,13 @@ pub fn examples() -> Vec<Program> {
 /// (directory, program): examples and hand-built programs may share a name.
 fn programs() -> Vec<(&'static str, Program)> {
     let mut all: Vec<(&str, Program)> = examples().into_iter().map(|p| ("examples", p)).collect();
+    // The ECS-vs-CloudFormation agreement programs use every task
+    // definition form (docs/task-definition.md).
+    all.extend(
+        programs_in("tests/fixtures/agree")
+            .into_iter()
+            .map(|p| ("agree", p)),
+    );
     all.extend(
         [
             cfn_common::fargate_web(),

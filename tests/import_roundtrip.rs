@@ -46,6 +46,20 @@ fn prune(v: &mut Value) {
     }
 }
 
+/// Integers written as JSON strings, read as ECS reads them (the importer
+/// does the same, with a warning).
+fn coerce_numbers(o: &mut Map<String, Value>, keys: &[&str]) {
+    for k in keys {
+        if let Some(n) = o
+            .get(*k)
+            .and_then(Value::as_str)
+            .and_then(|s| s.trim().parse::<u64>().ok())
+        {
+            o.insert(k.to_string(), json!(n));
+        }
+    }
+}
+
 fn set_default(o: &mut Map<String, Value>, key: &str, value: Value) {
     o.entry(key.to_string()).or_insert(value);
 }
@@ -93,7 +107,6 @@ fn normalize_original(doc: &Value) -> Value {
     let mut v = Value::Object(td);
     prune(&mut v);
     let td = v.as_object_mut().unwrap();
-    set_default(td, "networkMode", json!("bridge"));
     let fargate = td
         .get("requiresCompatibilities")
         .and_then(Value::as_array)
@@ -104,7 +117,11 @@ fn normalize_original(doc: &Value) -> Value {
             td.insert(key.into(), c);
         }
     }
-    let mode = td["networkMode"].as_str().unwrap_or("bridge").to_string();
+    let mode = td
+        .get("networkMode")
+        .and_then(Value::as_str)
+        .unwrap_or("bridge")
+        .to_string();
     for vol in td
         .get_mut("volumes")
         .and_then(Value::as_array_mut)
@@ -136,6 +153,25 @@ fn normalize_original(doc: &Value) -> Value {
         .flatten()
     {
         let Some(c) = c.as_object_mut() else { continue };
+        coerce_numbers(
+            c,
+            &[
+                "cpu",
+                "memory",
+                "memoryReservation",
+                "startTimeout",
+                "stopTimeout",
+            ],
+        );
+        for p in c
+            .get_mut("portMappings")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object_mut)
+        {
+            coerce_numbers(p, &["containerPort", "hostPort"]);
+        }
         set_default(c, "essential", json!(true));
         set_default(c, "readonlyRootFilesystem", json!(false));
         for p in c
@@ -241,6 +277,67 @@ fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
     }
 }
 
+/// Import, check, build for ECS and compare one task definition: the
+/// outcome (`"0 round trip"`, `"1 differs"`, ...) and its detail.
+fn round_trip(doc: &Value, rel: &str, source: &Path) -> (&'static str, String) {
+    let imported = match import_task_definition(doc, rel) {
+        Ok(i) => i,
+        Err(e) => return ("4 not a task definition", e),
+    };
+    if !imported.dropped.is_empty() {
+        return ("3 fields without a Wharf form", imported.dropped.join("; "));
+    }
+    std::fs::write(source, &imported.source).unwrap();
+    let program = match wharf::cli::load::compile(source, &Default::default(), None) {
+        Ok((_, p)) => p,
+        Err(failed) => {
+            let d = &failed.diags[0];
+            return (
+                "2 refused by the checker",
+                format!("{} {}", d.code.as_str(), d.message),
+            );
+        }
+    };
+    let artifacts = match emit_ecs(&program) {
+        Ok(a) => a,
+        Err(diags) => return ("2 refused by the checker", diags[0].message.clone()),
+    };
+    let built: Value = serde_json::from_str(
+        &artifacts
+            .iter()
+            .find(|a| a.path.starts_with("taskdefs/"))
+            .expect("one task definition")
+            .contents,
+    )
+    .unwrap();
+    let want = normalize_original(doc);
+    let got = normalize_built(&built, &want);
+    match first_difference(&want, &got, "") {
+        None => ("0 round trip", String::new()),
+        Some(d) => ("1 differs", d),
+    }
+}
+
+/// `tests/fixtures/import/*.json`: what the corpus lacks (numbers written as
+/// strings, Docker volumes, `appProtocol`, a Windows Fargate task, an awsvpc
+/// task without requiresCompatibilities) comes back exactly.
+#[test]
+fn import_fixtures_round_trip() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+    let mut files = Vec::new();
+    corpus_files(&dir, &mut files);
+    files.sort();
+    assert!(files.len() >= 3, "import fixtures missing");
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import_fixtures");
+    std::fs::create_dir_all(&tmp).unwrap();
+    for (i, path) in files.iter().enumerate() {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let rel = path.file_name().unwrap().to_string_lossy().into_owned();
+        let (outcome, detail) = round_trip(&doc, &rel, &tmp.join(format!("{i}.wharf")));
+        assert_eq!(outcome, "0 round trip", "{rel}: {detail}");
+    }
+}
+
 #[test]
 fn corpus_round_trips() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/taskdefs");
@@ -263,51 +360,8 @@ fn corpus_round_trips() {
             record("5 not JSON", String::new());
             continue;
         };
-        let imported = match import_task_definition(&doc, &rel) {
-            Ok(i) => i,
-            Err(e) => {
-                record("4 not a task definition", e);
-                continue;
-            }
-        };
-        if !imported.dropped.is_empty() {
-            record("3 fields without a Wharf form", imported.dropped.join("; "));
-            continue;
-        }
-        let source = tmp.join(format!("{i}.wharf"));
-        std::fs::write(&source, &imported.source).unwrap();
-        let program = match wharf::cli::load::compile(&source, &Default::default(), None) {
-            Ok((_, p)) => p,
-            Err(failed) => {
-                let d = &failed.diags[0];
-                record(
-                    "2 refused by the checker",
-                    format!("{} {}", d.code.as_str(), d.message),
-                );
-                continue;
-            }
-        };
-        let artifacts = match emit_ecs(&program) {
-            Ok(a) => a,
-            Err(diags) => {
-                record("2 refused by the checker", diags[0].message.clone());
-                continue;
-            }
-        };
-        let built: Value = serde_json::from_str(
-            &artifacts
-                .iter()
-                .find(|a| a.path.starts_with("taskdefs/"))
-                .expect("one task definition")
-                .contents,
-        )
-        .unwrap();
-        let want = normalize_original(&doc);
-        let got = normalize_built(&built, &want);
-        match first_difference(&want, &got, "") {
-            None => record("0 round trip", String::new()),
-            Some(d) => record("1 differs", d),
-        }
+        let (outcome, detail) = round_trip(&doc, &rel, &tmp.join(format!("{i}.wharf")));
+        record(outcome, detail);
     }
     println!("import round trip over {} corpus files:", files.len());
     for (outcome, list) in &outcomes {
@@ -327,7 +381,7 @@ fn corpus_round_trips() {
     // The coverage reached when this test was written; a drop is a regression.
     // (Fargate task definitions with awslogs and no execution role are
     // refused with E0507 unless an `account` is given: ECS refuses them too.)
-    assert!(round_trips >= 69, "only {round_trips} files round-trip");
+    assert!(round_trips >= 74, "only {round_trips} files round-trip");
 }
 
 /// The real binary: source on stdout, one warning per left-out field on
@@ -340,7 +394,8 @@ fn import_command_prints_source_and_warnings() {
     std::fs::write(
         &input,
         r#"{"family": "legacy", "containerDefinitions": [
-            {"name": "web", "image": "nginx", "memory": 128, "links": ["db"]}]}"#,
+            {"name": "web", "image": "nginx", "memory": 128, "links": ["db"]}],
+            "inferenceAccelerators": [{"deviceName": "eia", "deviceType": "eia2.medium"}]}"#,
     )
     .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
@@ -352,10 +407,11 @@ fn import_command_prints_source_and_warnings() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stdout.starts_with("// Imported from `legacy.json` by `wharf import`.\n"));
-    assert!(stdout.contains("task legacy {\n  network bridge\n\n  container web {\n"));
+    assert!(stdout.contains("task legacy {\n  network default\n\n  container web {\n"));
+    assert!(stdout.contains("    links [\"db\"]\n"));
     assert_eq!(
         stderr,
-        "warning: left out, no Wharf form: containerDefinitions[web].links: no Wharf form\n"
+        "warning: left out, no Wharf form: inferenceAccelerators: no Wharf form\n"
     );
 
     let written = dir.join("legacy.wharf");
@@ -368,4 +424,75 @@ fn import_command_prints_source_and_warnings() {
         .unwrap();
     assert!(status.success());
     assert_eq!(std::fs::read_to_string(&written).unwrap(), stdout);
+}
+
+/// Input that is not a task definition JSON is E0107 with exit 1 and no
+/// output; numbers written as strings are imported with one warning each.
+#[test]
+fn import_refuses_non_json_and_warns_on_coercion() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import_refusals");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        (
+            "task.yaml",
+            "family: web\ncontainerDefinitions: []\n",
+            "is not JSON",
+        ),
+        (
+            "other.json",
+            r#"{"AWSTemplateFormatVersion": "2010-09-09"}"#,
+            "not a task definition",
+        ),
+        ("list.json", "[1, 2]", "not an object"),
+    ];
+    for (name, text, why) in cases {
+        let input = dir.join(name);
+        std::fs::write(&input, text).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
+            .args(["import"])
+            .arg(&input)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(out.stdout.is_empty(), "{name}: wrote output");
+        assert!(
+            stderr.contains("[E0107]") && stderr.contains(why),
+            "{name}: {stderr}"
+        );
+    }
+    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .args(["import"])
+        .arg(dir.join("absent.json"))
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("[E0104]"));
+
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/strings_and_docker.json");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .args(["import"])
+        .arg(&fixture)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let warnings: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: containerDefinitions[app].cpu: the string \"256\" is read as the number 256",
+            "warning: containerDefinitions[app].memory: the string \"512\" is read as the number 512",
+            "warning: containerDefinitions[app].memoryReservation: the string \"256\" is read as the number 256",
+            "warning: containerDefinitions[app].stopTimeout: the string \"300\" is read as the number 300",
+            "warning: containerDefinitions[app].portMappings[0].containerPort: the string \"8080\" is read as the number 8080",
+            "warning: containerDefinitions[app].portMappings[0].hostPort: the string \"0\" is read as the number 0",
+        ]
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains(
+        "volume scratch docker scope shared autoprovision driver \"local\" { driver_opt \"type\" = \"nfs\"; driver_opt \"device\" = \":/exports\"; label \"team\" = \"core\" }"
+    ));
+    assert!(stdout.contains("port 8080 host 0 name \"web\" app_protocol http"));
 }

@@ -28,8 +28,9 @@ fn allowed(program: &str) -> Vec<String> {
         .iter()
         .find(|d| d.code == Code::UnknownDirective && d.message.contains(PROBE))
         .unwrap_or_else(|| panic!("no E0208 for the probe in {program}: {diags:#?}"));
-    let help = d.help.as_deref().unwrap();
+    let help = d.help.as_deref().unwrap().replace(",\n", ", ");
     let list = help
+        .as_str()
         .strip_prefix("allowed here: ")
         .unwrap_or_else(|| panic!("unexpected help: {help}"));
     let mut names: Vec<String> = list

@@ -103,6 +103,7 @@ pub fn lower_container(
         ulimits: Vec::new(),
         labels: Vec::new(),
         local: None,
+        settings: Default::default(),
         span: name_expr.span,
     };
     let mut image = None;
@@ -121,6 +122,9 @@ pub fn lower_container(
     let mut start = None;
     let mut local = None;
     for s in block(stmt) {
+        if super::settings::container(cx, s, &mut c.settings) {
+            continue;
+        }
         let mut w = Words::new(s);
         match s.head.name.as_str() {
             "image" => {
@@ -289,10 +293,15 @@ pub fn lower_container(
                 set(cx, &mut local, s, v)
             }
             other => {
+                let known: Vec<&str> = HEADS
+                    .iter()
+                    .chain(super::settings::CONTAINER_HEADS)
+                    .copied()
+                    .collect();
                 cx.push(errors::unknown_statement(
                     other,
                     "in a container",
-                    HEADS,
+                    &known,
                     s.head.span,
                 ));
                 continue;
@@ -332,10 +341,14 @@ pub fn lower_container(
     Some((c, target))
 }
 
-/// `port 3000 [host 8080] [udp]`
+/// `port 3000 [host 8080] [udp] [name "web"] [app_protocol http|http2|grpc]`
 fn port(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::PortMapping> {
     let host = w.keyword(cx, "host").and_then(|e| cx.port(e, true));
     let name = w.keyword(cx, "name").and_then(|e| cx.literal(e));
+    let app_protocol = w.keyword(cx, "app_protocol").and_then(|e| {
+        cx.choice(e, "an application protocol", &["http", "http2", "grpc"])
+            .map(str::to_string)
+    });
     let protocol = if w.one_of(&["udp", "tcp"]) == Some("udp") {
         Protocol::Udp
     } else {
@@ -347,6 +360,7 @@ fn port(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::PortMapping> {
         host_port: host,
         protocol,
         name,
+        app_protocol,
         span: s.span,
     })
 }

@@ -110,9 +110,16 @@ pub fn apply(cx: &mut Cx, files: &mut [File], env: &Statement) {
             }
             continue;
         }
+        if o.head.name == "stack" {
+            // Pins the stack name of this environment; read by `physical_names`.
+            if o.words.first().and_then(|e| cx.literal(e)).is_none() {
+                cx.push(errors::missing_word("stack", "a stack name", o.span));
+            }
+            continue;
+        }
         let Some(kind) = decl_kind(&o.head.name) else {
             let known = [
-                "input", "network", "cluster", "alb", "nlb", "task", "service",
+                "input", "network", "cluster", "alb", "nlb", "task", "service", "stack",
             ];
             cx.push(errors::unknown_statement(
                 &o.head.name,
@@ -218,6 +225,94 @@ fn merge(target: &mut Statement, over: &Statement) {
         match first {
             Some(i) => tb.statements.insert(i.min(tb.statements.len()), o.clone()),
             None => tb.statements.push(o.clone()),
+        }
+    }
+}
+
+/// Physical names under `--env NAME`: two environments of one program must
+/// deploy side by side in one account, so every name AWS keeps unique per
+/// account and region gets the environment's name, unless the environment
+/// pins it. Run on the lowered program, before `derive` fills in defaults:
+///
+/// - the stack: `<stack>-<env>`, unless the environment says `stack "..."`;
+/// - clusters and services: `<name>-<env>` (references follow: a service's
+///   cluster, callers); ECS keeps cluster names per account and service
+///   names per cluster, and CloudFormation's `ClusterName` / `ServiceName`
+///   would collide;
+/// - awslogs log groups: the group given or `/ecs/<family>`, with `-<env>`,
+///   and FireLens `log_group_name`s likewise, unless the `logs` statement
+///   comes from the environment block (the environment named the group).
+pub fn physical_names(cx: &mut Cx, program: &mut crate::ir::Program, env: &Statement) {
+    use crate::ir::{LogDriver, Text};
+    let Some(name) = env
+        .words
+        .first()
+        .and_then(Expr::as_ident)
+        .map(|i| i.name.clone())
+    else {
+        return;
+    };
+    let inside = |span: Span| {
+        span.file == env.span.file && span.start >= env.span.start && span.end <= env.span.end
+    };
+    let pinned_stack = env
+        .block
+        .iter()
+        .flat_map(|b| b.statements.iter())
+        .filter(|s| s.head.name == "stack")
+        .find_map(|s| s.words.first().and_then(|e| cx.literal(e)));
+    program.name = pinned_stack.unwrap_or_else(|| format!("{}-{name}", program.name));
+    let suffix = |n: &str| format!("{n}-{name}");
+    for c in &mut program.clusters {
+        c.name = suffix(&c.name);
+    }
+    for s in &mut program.services {
+        s.name = suffix(&s.name);
+        s.cluster = suffix(&s.cluster);
+        for c in &mut s.callers {
+            c.service = suffix(&c.service);
+        }
+    }
+    for t in &mut program.tasks {
+        let family = t.family.clone();
+        for c in &mut t.containers {
+            let Some(log) = c.log.as_mut().filter(|l| !inside(l.span)) else {
+                continue;
+            };
+            match log.driver {
+                LogDriver::Awslogs => {
+                    // A group from an input is the caller's to name.
+                    let from_input = log.group.is_none()
+                        && log
+                            .options
+                            .iter()
+                            .any(|(k, v)| k == "awslogs-group" && v.as_literal().is_none());
+                    if from_input {
+                        continue;
+                    }
+                    let given = log.group.clone().or_else(|| {
+                        log.options
+                            .iter()
+                            .find(|(k, _)| k == "awslogs-group")
+                            .and_then(|(_, v)| v.as_literal())
+                    });
+                    let group = suffix(&given.unwrap_or_else(|| format!("/ecs/{family}")));
+                    log.options.retain(|(k, _)| k != "awslogs-group");
+                    log.options
+                        .insert(0, ("awslogs-group".to_string(), Text::lit(group.clone())));
+                    log.group = Some(group);
+                }
+                LogDriver::Awsfirelens => {
+                    for (k, v) in &mut log.options {
+                        if k == "log_group_name" {
+                            if let Some(g) = v.as_literal() {
+                                *v = Text::lit(suffix(&g));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
         }
     }
 }

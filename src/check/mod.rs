@@ -21,6 +21,7 @@ mod rules;
 mod scope;
 pub mod secrets;
 mod service;
+mod settings;
 mod task;
 mod template;
 mod values;
@@ -230,6 +231,9 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         cx.push(errors::rule::empty_program(span));
     }
     if !cx.diags.iter().any(Diagnostic::is_error) {
+        if let Some(env) = env {
+            environment::physical_names(&mut cx, &mut program, env);
+        }
         derive::derive(&mut cx, &mut program);
         names::check_derived(&mut cx, &program);
     }

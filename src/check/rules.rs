@@ -65,6 +65,8 @@ fn check_task(cx: &mut Cx, task: &Task) {
     }
     check_ports(cx, task);
     check_dependencies(cx, task);
+    check_container_references(cx, task);
+    check_settings_support(cx, task);
     check_resources(cx, task);
     check_platform(cx, task);
     let volumes: Vec<&str> = task.volumes.iter().map(|v| v.name.as_str()).collect();
@@ -165,12 +167,135 @@ fn check_platform(cx: &mut Cx, task: &Task) {
             cx.push(e::windows_fargate_cpu(&task.name, cpu, task.span));
         }
     }
+    // Windows containers run with the default (NAT) network or awsvpc.
+    if task.is_windows()
+        && !matches!(
+            task.network_mode,
+            NetworkMode::Awsvpc | NetworkMode::Default
+        )
+    {
+        cx.push(e::windows_network_mode(
+            &task.name,
+            task.network_mode.as_str(),
+            task.span,
+        ));
+    }
 }
 
 /// Host ports ECS reserves on every container instance: SSH, the Docker
 /// daemon and the ECS agent.
 fn reserved_host_port(port: u16) -> bool {
     matches!(port, 22 | 2375 | 2376 | 51678..=51680)
+}
+
+/// Task definition members ECS refuses where the task runs: on Fargate
+/// (ECS API reference, ContainerDefinition and LinuxParameters: "not
+/// supported for tasks run on Fargate"), or in a network mode (`links` only
+/// in bridge mode; `hostname`, `dns`, `dns_search`, `extra_host` and
+/// `disable_networking` not in awsvpc mode).
+fn check_settings_support(cx: &mut Cx, task: &Task) {
+    let mode = task.network_mode;
+    if task.is_fargate() {
+        let t = &task.settings;
+        let mut task_level = Vec::new();
+        if t.ipc_mode.is_some() {
+            task_level.push("`ipc`");
+        }
+        if t.pid_mode.as_deref() == Some("host") {
+            task_level.push("`pid host`");
+        }
+        if !t.placement_constraints.is_empty() {
+            task_level.push("`placement_constraint`");
+        }
+        for what in task_level {
+            cx.push(e::not_on_fargate(
+                what,
+                &format!("task `{}`", task.name),
+                task.span,
+            ));
+        }
+    }
+    for c in &task.containers {
+        let x = &c.settings;
+        if task.is_fargate() {
+            let mut found = Vec::new();
+            if x.privileged {
+                found.push("`privileged`");
+            }
+            if x.gpus.is_some() {
+                found.push("`gpu`");
+            }
+            if !x.docker_security_options.is_empty() {
+                found.push("`security_options`");
+            }
+            if let Some(l) = &x.linux {
+                if !l.devices.is_empty() {
+                    found.push("`linux { device }`");
+                }
+                if l.shared_memory.is_some() {
+                    found.push("`linux { shared_memory }`");
+                }
+                if !l.tmpfs.is_empty() {
+                    found.push("`linux { tmpfs }`");
+                }
+                if l.max_swap.is_some() || l.swappiness.is_some() {
+                    found.push("`linux { max_swap / swappiness }`");
+                }
+                if l.add_capabilities.iter().any(|c| c != "SYS_PTRACE") {
+                    found.push("`linux { add_capabilities }` beyond SYS_PTRACE");
+                }
+            }
+            for what in found {
+                cx.push(e::not_on_fargate(
+                    what,
+                    &format!("container `{}`", c.name),
+                    c.span,
+                ));
+            }
+        }
+        let mut wrong_mode = Vec::new();
+        if !x.links.is_empty() && !mode.maps_ports() {
+            wrong_mode.push("`links`");
+        }
+        if mode == NetworkMode::Awsvpc {
+            if x.hostname.is_some() {
+                wrong_mode.push("`hostname`");
+            }
+            if !x.dns_servers.is_empty() || !x.dns_search_domains.is_empty() {
+                wrong_mode.push("`dns` / `dns_search`");
+            }
+            if !x.extra_hosts.is_empty() {
+                wrong_mode.push("`extra_host`");
+            }
+            if x.disable_networking {
+                wrong_mode.push("`disable_networking`");
+            }
+        }
+        for what in wrong_mode {
+            cx.push(e::not_in_network_mode(what, mode.as_str(), &c.name, c.span));
+        }
+    }
+}
+
+/// Containers named by `volumes_from` and the task's `proxy` exist.
+fn check_container_references(cx: &mut Cx, task: &Task) {
+    let names: Vec<&str> = task.containers.iter().map(|c| c.name.as_str()).collect();
+    for c in &task.containers {
+        for (from, _) in &c.settings.volumes_from {
+            if !names.contains(&from.as_str()) {
+                cx.push(super::errors::unknown_container(
+                    from, &task.name, &names, c.span,
+                ));
+            }
+        }
+    }
+    if let Some((proxy, _)) = &task.settings.proxy {
+        if !names.contains(&proxy.as_str()) {
+            cx.push(super::errors::unknown_container(
+                proxy, &task.name, &names, task.span,
+            ));
+        }
+    }
 }
 
 /// Valid Fargate (cpu units -> memory MiB) pairs.
@@ -214,8 +339,12 @@ fn check_fargate(cx: &mut Cx, task: &Task) {
         }
     }
     for v in &task.volumes {
-        if let VolumeKind::Bind { host_path: Some(p) } = &v.kind {
-            cx.push(e::fargate_bind_host_path(&v.name, p, v.span));
+        match &v.kind {
+            VolumeKind::Bind { host_path: Some(p) } => {
+                cx.push(e::fargate_bind_host_path(&v.name, p, v.span))
+            }
+            VolumeKind::Docker(_) => cx.push(e::fargate_docker_volume(&v.name, v.span)),
+            _ => {}
         }
     }
 }
@@ -236,7 +365,7 @@ fn check_ports(cx: &mut Cx, task: &Task) {
             }
             // The port taken on the container instance itself.
             let on_host = match task.network_mode {
-                NetworkMode::Bridge => p.host_port.filter(|h| *h != 0),
+                NetworkMode::Bridge | NetworkMode::Default => p.host_port.filter(|h| *h != 0),
                 NetworkMode::Host => Some(p.container_port),
                 NetworkMode::Awsvpc | NetworkMode::None => None,
             };
@@ -247,7 +376,7 @@ fn check_ports(cx: &mut Cx, task: &Task) {
             // namespace; in bridge mode only fixed host ports can clash.
             let key = match task.network_mode {
                 NetworkMode::Awsvpc | NetworkMode::Host => Some(p.container_port),
-                NetworkMode::Bridge => p.host_port.filter(|h| *h != 0),
+                NetworkMode::Bridge | NetworkMode::Default => p.host_port.filter(|h| *h != 0),
                 NetworkMode::None => None,
             };
             if let Some(port) = key {

@@ -80,6 +80,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
     let mut os = None;
     let mut storage = None;
     let mut tags = Vec::new();
+    let mut settings = ir::TaskSettings::default();
     let mut containers = Vec::new();
     let mut ambassador_targets = Vec::new();
     for s in block(stmt) {
@@ -91,6 +92,9 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                 }
                 containers.push(c);
             }
+            continue;
+        }
+        if super::settings::task(cx, s, &mut settings) {
             continue;
         }
         let mut w = Words::new(s);
@@ -115,13 +119,18 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
             }
             "network" => {
                 let v = w.required(cx, "a network mode").and_then(|e| {
-                    cx.choice(e, "a network mode", &["awsvpc", "bridge", "host", "none"])
-                        .map(|m| match m {
-                            "awsvpc" => NetworkMode::Awsvpc,
-                            "bridge" => NetworkMode::Bridge,
-                            "host" => NetworkMode::Host,
-                            _ => NetworkMode::None,
-                        })
+                    cx.choice(
+                        e,
+                        "a network mode",
+                        &["awsvpc", "bridge", "host", "none", "default"],
+                    )
+                    .map(|m| match m {
+                        "awsvpc" => NetworkMode::Awsvpc,
+                        "bridge" => NetworkMode::Bridge,
+                        "host" => NetworkMode::Host,
+                        "default" => NetworkMode::Default,
+                        _ => NetworkMode::None,
+                    })
                 });
                 set(cx, &mut network, s, v)
             }
@@ -235,10 +244,15 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                 }
             }
             other => {
+                let known: Vec<&str> = TASK_HEADS
+                    .iter()
+                    .chain(super::settings::TASK_HEADS)
+                    .copied()
+                    .collect();
                 cx.push(errors::unknown_statement(
                     other,
                     "in a task",
-                    TASK_HEADS,
+                    &known,
                     s.head.span,
                 ));
                 continue;
@@ -284,6 +298,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
         os_family: os,
         ephemeral_storage_gib: storage,
         tags,
+        settings,
         span: stmt.words[0].span,
     })
 }
@@ -390,9 +405,17 @@ fn action(cx: &mut Cx, e: &Expr) -> Option<String> {
     Some(a)
 }
 
-/// `volume NAME efs FS_ID [root "/"] [access_point AP] [iam] [encrypt off]`
-/// or `volume NAME bind [host "/path"]`.
+/// `volume NAME efs FS_ID [root "/"] [access_point AP] [iam] [encrypt off]`,
+/// `volume NAME bind [host "/path"]`, or
+/// `volume NAME docker [scope task|shared] [autoprovision] [driver "local"]
+/// { driver_opt type = "nfs"; label team = "core" }`.
 fn volume(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Volume> {
+    let scope = w
+        .keyword(cx, "scope")
+        .and_then(|e| cx.choice(e, "a Docker volume scope", &["task", "shared"]))
+        .map(str::to_string);
+    let driver = w.keyword(cx, "driver").and_then(|e| cx.literal(e));
+    let autoprovision = w.flag("autoprovision");
     let root = w.keyword(cx, "root").and_then(|e| cx.literal(e));
     let access_point = w.keyword(cx, "access_point").and_then(|e| cx.text(e));
     let encrypt = w.keyword(cx, "encrypt").and_then(|e| cx.boolean(e));
@@ -402,8 +425,8 @@ fn volume(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Volume> {
         .required(cx, "a volume name")
         .and_then(|e| cx.name(e, "a volume name"))?;
     let kind = w
-        .required(cx, "`efs` or `bind`")
-        .and_then(|e| cx.choice(e, "a volume kind", &["efs", "bind"]))?;
+        .required(cx, "`efs`, `bind` or `docker`")
+        .and_then(|e| cx.choice(e, "a volume kind", &["efs", "bind", "docker"]))?;
     let kind = match kind {
         "efs" => {
             let fs = w
@@ -416,6 +439,38 @@ fn volume(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Volume> {
                 transit_encryption: encrypt.unwrap_or(true),
                 access_point,
                 iam,
+            })
+        }
+        "docker" => {
+            let mut driver_opts = Vec::new();
+            let mut labels = Vec::new();
+            for b in block(s) {
+                let mut bw = Words::new(b);
+                match b.head.name.as_str() {
+                    "driver_opt" => driver_opts.extend(tag(cx, &mut bw, b)),
+                    "label" => labels.extend(tag(cx, &mut bw, b)),
+                    other => {
+                        cx.push(errors::unknown_statement(
+                            other,
+                            "in a docker volume",
+                            &["driver_opt", "label"],
+                            b.head.span,
+                        ));
+                        continue;
+                    }
+                }
+                bw.finish(cx);
+            }
+            // ECS provisions a volume only when it outlives the task.
+            if autoprovision && scope.as_deref() != Some("shared") {
+                cx.push(errors::autoprovision_without_shared(s.span));
+            }
+            VolumeKind::Docker(ir::DockerVolume {
+                scope,
+                autoprovision,
+                driver,
+                driver_opts,
+                labels,
             })
         }
         _ => VolumeKind::Bind { host_path: host },

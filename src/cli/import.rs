@@ -1,8 +1,9 @@
 //! `wharf import FILE.json [-o OUT.wharf]`: a task definition (the input of
 //! `register-task-definition` or the output of `describe-task-definition`)
 //! as Wharf source. Prints the source (or writes it to `-o`) and lists on
-//! stderr every field that has no Wharf form; those are also in the
-//! source's header comment.
+//! stderr every field that has no Wharf form and every value read as ECS
+//! reads it (a number written as a string); those are also in the source's
+//! header comment. A file that is not a task definition JSON is E0107.
 
 use super::{Context, Exit};
 use crate::diag::Code;
@@ -46,6 +47,9 @@ impl ImportCommand {
         })?;
         for d in &imported.dropped {
             eprintln!("warning: left out, no Wharf form: {d}");
+        }
+        for w in &imported.warnings {
+            eprintln!("warning: {w}");
         }
         match &self.out {
             Some(path) => std::fs::write(path, &imported.source).map_err(|e| {

@@ -219,7 +219,7 @@ impl UpCommand {
             return self.background(ctx, &manifest, base_dir);
         }
         let (project, state_dir) = self.project.resolve()?;
-        let lock = RunLock::try_acquire(&state_dir)
+        let lock = RunLock::acquire_soon(&state_dir)
             .map_err(|e| report(ctx, &e))?
             .ok_or_else(|| {
                 report(

@@ -123,6 +123,10 @@ codes! {
     WindowsFargateCpu = "E0468", "Windows task on Fargate below 1 vCPU";
     FargateStopTimeout = "E0469", "stop timeout over Fargate's 120 seconds";
     AllowWithGivenRole = "E0470", "`allow` on a task whose task role is given";
+    FargateDockerVolume = "E0471", "Docker volume on Fargate";
+    NotOnFargate = "E0472", "task definition setting not supported on Fargate";
+    NotInNetworkMode = "E0473", "container setting not supported in the network mode";
+    WindowsNetworkMode = "E0474", "Windows task in a network mode Windows lacks";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";

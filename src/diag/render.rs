@@ -103,6 +103,24 @@ fn cut(text: &str, max: usize) -> String {
     }
 }
 
+/// Lines of a help text shown: a help may list what a block accepts over
+/// several lines, each of which is cut like any text.
+const HELP_LINES: usize = 12;
+
+/// A help text cut line by line to twice [`TEXT_WIDTH`], at most [`HELP_LINES`]
+/// lines, so a long list stays whole and a hostile one stays bounded.
+fn cut_help(help: &str) -> String {
+    let mut lines: Vec<String> = help
+        .lines()
+        .take(HELP_LINES)
+        .map(|l| cut(l, 2 * TEXT_WIDTH))
+        .collect();
+    if help.lines().nth(HELP_LINES).is_some() {
+        lines.push("…".to_string());
+    }
+    lines.join("\n")
+}
+
 /// ariadne cache over our source map, showing views of files with long lines.
 struct Sources<'a> {
     map: &'a SourceMap,
@@ -174,7 +192,7 @@ fn whole_file(map: &SourceMap, d: &Diagnostic) -> Option<String> {
         file.name
     );
     if let Some(help) = &d.help {
-        out.push_str(&format!("   │ Help: {}\n", cut(help, 2 * TEXT_WIDTH)));
+        out.push_str(&format!("   │ Help: {}\n", cut_help(help)));
     }
     out.push_str("───╯\n");
     Some(out)
@@ -252,7 +270,7 @@ fn report(cache: &mut Sources, d: &Diagnostic, color: bool) -> String {
         );
     }
     if let Some(help) = &d.help {
-        report = report.with_help(cut(help, 2 * TEXT_WIDTH));
+        report = report.with_help(cut_help(help));
     }
     let mut out = Vec::new();
     report
@@ -298,7 +316,7 @@ pub fn json(map: &SourceMap, diags: &[Diagnostic]) -> String {
             "message": cut(&d.message, TEXT_WIDTH),
             "primary": location(map, &d.primary),
             "secondary": d.secondary.iter().map(|l| location(map, l)).collect::<Vec<_>>(),
-            "help": d.help.as_deref().map(|h| cut(h, 2 * TEXT_WIDTH)),
+            "help": d.help.as_deref().map(cut_help),
             "rendered": report(&mut cache, d, false),
         });
         out.push_str(&value.to_string());

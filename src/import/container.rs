@@ -33,15 +33,90 @@ const KNOWN: &[&str] = &[
     "logConfiguration",
     "healthCheck",
     "firelensConfiguration",
+    "repositoryCredentials",
+    "links",
+    "restartPolicy",
+    "environmentFiles",
+    "volumesFrom",
+    "linuxParameters",
+    "versionConsistency",
+    "hostname",
+    "disableNetworking",
+    "privileged",
+    "dnsServers",
+    "dnsSearchDomains",
+    "extraHosts",
+    "dockerSecurityOptions",
+    "interactive",
+    "pseudoTerminal",
+    "systemControls",
+    "resourceRequirements",
+    "credentialSpecs",
 ];
+
+/// An integer member: a JSON number, or a string holding one, which ECS
+/// (through CloudFormation and the console) reads as the number; that is
+/// imported with a warning. Anything else is left out, with the reason.
+pub(super) fn int(
+    v: Option<&Value>,
+    at: &str,
+    dropped: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Option<u64> {
+    match v? {
+        Value::Null => None,
+        Value::Number(n) => match n.as_u64() {
+            Some(x) => Some(x),
+            None => {
+                dropped.push(format!("{at}: `{n}` is not a whole number"));
+                None
+            }
+        },
+        Value::String(s) => match s.trim().parse::<u64>() {
+            Ok(x) => {
+                warnings.push(format!(
+                    "{at}: the string \"{s}\" is read as the number {x}"
+                ));
+                Some(x)
+            }
+            Err(_) => {
+                dropped.push(format!("{at}: \"{s}\" is not a number"));
+                None
+            }
+        },
+        other => {
+            dropped.push(format!("{at}: `{other}` is not a number"));
+            None
+        }
+    }
+}
 
 pub(super) fn import_container(
     c: &Map<String, Value>,
     network_mode: &str,
     dropped: &mut Vec<String>,
+    warnings: &mut Vec<String>,
 ) -> Block {
     let name = c.get("name").and_then(Value::as_str).unwrap_or("app");
     let at = format!("containerDefinitions[{name}]");
+    let mut number = |key: &str, v: Option<&Value>| {
+        let mut d = Vec::new();
+        let n = int(v, &format!("{at}.{key}"), &mut d, warnings);
+        (n, d)
+    };
+    let mut numbers = Vec::new();
+    let mut get_int = |key: &'static str| {
+        let (n, d) = number(key, c.get(key));
+        numbers.extend(d);
+        n
+    };
+    let cpu = get_int("cpu");
+    let memory = get_int("memory");
+    let reservation = get_int("memoryReservation");
+    let stop = get_int("stopTimeout");
+    let start = get_int("startTimeout");
+    dropped.extend(numbers);
+    let mut port_warnings = Vec::new();
     let mut drop = |what: String| dropped.push(format!("{at}.{what}"));
     let mut b = Block::new(format!("container {}", ident_or_quoted(name)));
 
@@ -52,19 +127,17 @@ pub(super) fn import_container(
     if c.get("essential").and_then(Value::as_bool) == Some(false) {
         b.line("essential off");
     }
-    if let Some(cpu) = c.get("cpu").and_then(Value::as_u64) {
+    if let Some(cpu) = cpu {
         b.line(format!("cpu {cpu}"));
     }
-    for (key, keyword) in [
-        ("memory", "memory"),
-        ("memoryReservation", "memory_reservation"),
-    ] {
-        if let Some(mib) = c.get(key).and_then(Value::as_u64) {
+    for (value, keyword) in [(memory, "memory"), (reservation, "memory_reservation")] {
+        if let Some(mib) = value {
             b.line(format!("{keyword} {mib}MiB"));
         }
     }
     for (i, p) in items(c, "portMappings").iter().enumerate() {
-        match port(p, network_mode) {
+        let at = format!("{at}.portMappings[{i}]");
+        match port(p, network_mode, &at, &mut port_warnings) {
             Ok(line) => b.line(line),
             Err(why) => drop(format!("portMappings[{i}]: {why}")),
         }
@@ -147,11 +220,8 @@ pub(super) fn import_container(
             _ => drop(format!("mountPoints[{i}]: not a volume name and a path")),
         }
     }
-    for (key, keyword) in [
-        ("stopTimeout", "stop_timeout"),
-        ("startTimeout", "start_timeout"),
-    ] {
-        if let Some(s) = c.get(key).and_then(Value::as_u64) {
+    for (value, keyword) in [(stop, "stop_timeout"), (start, "start_timeout")] {
+        if let Some(s) = value {
             b.line(format!("{keyword} {s}s"));
         }
     }
@@ -175,6 +245,8 @@ pub(super) fn import_container(
             }
         }
     }
+    warnings.extend(port_warnings);
+    settings(c, &mut b, &mut drop);
     for (key, value) in c {
         if !KNOWN.contains(&key.as_str()) && !empty(value) {
             drop(format!("{key}: no Wharf form"));
@@ -211,18 +283,36 @@ fn strings(v: &Value) -> Option<Vec<String>> {
 
 /// `port 80 [host 0] [udp] [name "web"]`; in awsvpc and host mode a host
 /// port equal to the container port is what Wharf writes anyway.
-fn port(p: &Value, network_mode: &str) -> Result<String, String> {
-    for key in ["appProtocol", "containerPortRange"] {
+fn port(
+    p: &Value,
+    network_mode: &str,
+    at: &str,
+    warnings: &mut Vec<String>,
+) -> Result<String, String> {
+    for key in ["containerPortRange"] {
         if p.get(key).is_some_and(|v| !empty(v)) {
             return Err(format!("`{key}` has no Wharf form"));
         }
     }
-    let container = p
-        .get("containerPort")
-        .and_then(Value::as_u64)
-        .ok_or("no containerPort")?;
+    let mut bad = Vec::new();
+    let container = int(
+        p.get("containerPort"),
+        &format!("{at}.containerPort"),
+        &mut bad,
+        warnings,
+    );
+    let host = int(
+        p.get("hostPort"),
+        &format!("{at}.hostPort"),
+        &mut bad,
+        warnings,
+    );
+    if let Some(why) = bad.first() {
+        return Err(why.clone());
+    }
+    let container = container.ok_or("no containerPort")?;
     let mut line = format!("port {container}");
-    if let Some(host) = p.get("hostPort").and_then(Value::as_u64) {
+    if let Some(host) = host {
         let implied = matches!(network_mode, "awsvpc" | "host") && host == container;
         if !implied {
             line.push_str(&format!(" host {host}"));
@@ -235,6 +325,11 @@ fn port(p: &Value, network_mode: &str) -> Result<String, String> {
     }
     if let Some(name) = p.get("name").and_then(Value::as_str) {
         line.push_str(&format!(" name {}", quote(name)));
+    }
+    match p.get("appProtocol").and_then(Value::as_str) {
+        None => {}
+        Some(a @ ("http" | "http2" | "grpc")) => line.push_str(&format!(" app_protocol {a}")),
+        Some(other) => return Err(format!("appProtocol `{other}`")),
     }
     Ok(line)
 }
@@ -383,4 +478,211 @@ fn kept_secret(name: &str, value: &str, mut note: impl FnMut(&str)) -> &'static 
     } else {
         ""
     }
+}
+
+/// A list of strings as a Wharf list, or why not.
+fn string_list(v: &Value) -> Result<String, String> {
+    strings(v)
+        .map(|items| list(&items))
+        .ok_or_else(|| "not a list of strings".to_string())
+}
+
+fn flag(c: &Map<String, Value>, key: &str) -> Option<bool> {
+    c.get(key).and_then(Value::as_bool)
+}
+
+/// The members `check::settings` reads (see docs/task-definition.md).
+fn settings(c: &Map<String, Value>, b: &mut Block, drop: &mut dyn FnMut(String)) {
+    if let Some(r) = c.get("repositoryCredentials").filter(|v| !empty(v)) {
+        match r.get("credentialsParameter").and_then(Value::as_str) {
+            Some(arn) => b.line(format!("registry_credentials {}", quote(arn))),
+            None => drop("repositoryCredentials: no credentialsParameter".into()),
+        }
+    }
+    for (key, head) in [
+        ("links", "links"),
+        ("dnsServers", "dns"),
+        ("dnsSearchDomains", "dns_search"),
+        ("dockerSecurityOptions", "security_options"),
+        ("credentialSpecs", "credential_spec"),
+    ] {
+        if let Some(v) = c.get(key).filter(|v| !empty(v)) {
+            match string_list(v) {
+                Ok(l) => b.line(format!("{head} {l}")),
+                Err(why) => drop(format!("{key}: {why}")),
+            }
+        }
+    }
+    for (key, head) in [
+        ("privileged", "privileged"),
+        ("interactive", "interactive"),
+        ("pseudoTerminal", "tty"),
+        ("disableNetworking", "disable_networking"),
+    ] {
+        if flag(c, key) == Some(true) {
+            b.line(head);
+        }
+    }
+    if let Some(h) = c.get("hostname").and_then(Value::as_str) {
+        b.line(format!("hostname {}", quote(h)));
+    }
+    match c.get("versionConsistency").and_then(Value::as_str) {
+        None => {}
+        Some("enabled") => b.line("version_consistency on"),
+        Some("disabled") => b.line("version_consistency off"),
+        Some(other) => drop(format!("versionConsistency: `{other}`")),
+    }
+    for (i, h) in items(c, "extraHosts").iter().enumerate() {
+        match (
+            h.get("hostname").and_then(Value::as_str),
+            h.get("ipAddress").and_then(Value::as_str),
+        ) {
+            (Some(n), Some(ip)) => b.line(format!("extra_host {} = {}", quote(n), quote(ip))),
+            _ => drop(format!("extraHosts[{i}]: not a hostname and an ipAddress")),
+        }
+    }
+    for (i, sc) in items(c, "systemControls").iter().enumerate() {
+        match (
+            sc.get("namespace").and_then(Value::as_str),
+            sc.get("value").and_then(Value::as_str),
+        ) {
+            (Some(n), Some(v)) => b.line(format!("sysctl {} = {}", quote(n), quote(v))),
+            _ => drop(format!("systemControls[{i}]: not a namespace and a value")),
+        }
+    }
+    for (i, r) in items(c, "resourceRequirements").iter().enumerate() {
+        let value = r
+            .get("value")
+            .and_then(Value::as_str)
+            .and_then(|v| v.parse::<u32>().ok());
+        match (r.get("type").and_then(Value::as_str), value) {
+            (Some("GPU"), Some(n)) => b.line(format!("gpu {n}")),
+            _ => drop(format!(
+                "resourceRequirements[{i}]: only GPU counts have a Wharf form"
+            )),
+        }
+    }
+    for (i, f) in items(c, "environmentFiles").iter().enumerate() {
+        match (
+            f.get("type").and_then(Value::as_str),
+            f.get("value").and_then(Value::as_str),
+        ) {
+            (Some("s3"), Some(v)) => b.line(format!("env_file {}", quote(v))),
+            _ => drop(format!("environmentFiles[{i}]: not an s3 file")),
+        }
+    }
+    for (i, v) in items(c, "volumesFrom").iter().enumerate() {
+        match v.get("sourceContainer").and_then(Value::as_str) {
+            Some(src) if is_ident(src) => {
+                let ro = v.get("readOnly").and_then(Value::as_bool) == Some(true);
+                b.line(format!(
+                    "volumes_from {src}{}",
+                    if ro { " readonly" } else { "" }
+                ));
+            }
+            _ => drop(format!("volumesFrom[{i}]: not a container name")),
+        }
+    }
+    if let Some(r) = c.get("restartPolicy").filter(|v| !empty(v)) {
+        match r.get("enabled").and_then(Value::as_bool) {
+            Some(true) => {
+                let mut line = "restart".to_string();
+                if let Some(codes) = r.get("ignoredExitCodes").and_then(Value::as_array) {
+                    let codes: Vec<String> = codes.iter().map(Value::to_string).collect();
+                    if !codes.is_empty() {
+                        line.push_str(&format!(" ignore [{}]", codes.join(", ")));
+                    }
+                }
+                if let Some(p) = r.get("restartAttemptPeriod").and_then(Value::as_u64) {
+                    line.push_str(&format!(" period {p}s"));
+                }
+                b.line(line);
+            }
+            _ => drop("restartPolicy: only an enabled policy has a Wharf form".into()),
+        }
+    }
+    if let Some(l) = c.get("linuxParameters").filter(|v| !empty(v)) {
+        match linux(l) {
+            Ok(block) => b.child(block),
+            Err(why) => drop(format!("linuxParameters: {why}")),
+        }
+    }
+}
+
+fn linux(l: &Value) -> Result<Block, String> {
+    let mut b = Block::new("linux".to_string());
+    let o = l.as_object().ok_or("not an object")?;
+    for key in o.keys() {
+        let known = [
+            "capabilities",
+            "devices",
+            "initProcessEnabled",
+            "sharedMemorySize",
+            "tmpfs",
+            "maxSwap",
+            "swappiness",
+        ];
+        if !known.contains(&key.as_str()) && !empty(&o[key]) {
+            return Err(format!("`{key}` has no Wharf form"));
+        }
+    }
+    if o.get("initProcessEnabled").and_then(Value::as_bool) == Some(true) {
+        b.line("init");
+    }
+    if let Some(caps) = o.get("capabilities") {
+        for (key, head) in [("add", "add_capabilities"), ("drop", "drop_capabilities")] {
+            if let Some(v) = caps.get(key).filter(|v| !empty(v)) {
+                b.line(format!("{head} {}", string_list(v)?));
+            }
+        }
+    }
+    for d in o
+        .get("devices")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let host = d
+            .get("hostPath")
+            .and_then(Value::as_str)
+            .ok_or("a device without hostPath")?;
+        let mut line = format!("device {}", quote(host));
+        if let Some(c) = d.get("containerPath").and_then(Value::as_str) {
+            line.push_str(&format!(" container {}", quote(c)));
+        }
+        if let Some(p) = d.get("permissions").filter(|v| !empty(v)) {
+            line.push_str(&format!(" permissions {}", string_list(p)?));
+        }
+        b.line(line);
+    }
+    for (key, head, unit) in [
+        ("sharedMemorySize", "shared_memory", "MiB"),
+        ("maxSwap", "max_swap", "MiB"),
+        ("swappiness", "swappiness", ""),
+    ] {
+        if let Some(v) = o.get(key).and_then(Value::as_u64) {
+            b.line(format!("{head} {v}{unit}"));
+        }
+    }
+    for t in o
+        .get("tmpfs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let path = t
+            .get("containerPath")
+            .and_then(Value::as_str)
+            .ok_or("a tmpfs without containerPath")?;
+        let size = t
+            .get("size")
+            .and_then(Value::as_u64)
+            .ok_or("a tmpfs without size")?;
+        let mut line = format!("tmpfs {} {size}MiB", quote(path));
+        if let Some(opts) = t.get("mountOptions").filter(|v| !empty(v)) {
+            line.push_str(&format!(" options {}", string_list(opts)?));
+        }
+        b.line(line);
+    }
+    Ok(b)
 }

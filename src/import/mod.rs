@@ -10,7 +10,7 @@
 //! Fields with no Wharf form (`links`, `linuxParameters`, task placement
 //! constraints, ...) are listed in [`Imported::dropped`], never silently
 //! lost. Values ECS would default when absent are imported as that default
-//! (`network bridge`, `encrypt off`), so the meaning is kept; what the
+//! (`encrypt off`), so the meaning is kept; what the
 //! original leaves out and Wharf would otherwise add (`requiresCompatibilities`
 //! of a task that is not awsvpc, `runtimePlatform`) stays out.
 //! The core is pure: reading the file and printing belong to `cli::import`.
@@ -29,6 +29,9 @@ pub struct Imported {
     /// JSON paths of fields left out because Wharf cannot express them, each
     /// with the reason.
     pub dropped: Vec<String>,
+    /// Values imported as ECS would read them, not as written (a number
+    /// written as a JSON string), each with its JSON path.
+    pub warnings: Vec<String>,
 }
 
 /// Members of `describe-task-definition` output that registration does not
@@ -64,17 +67,20 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
         .ok_or("the task definition has no `containerDefinitions` list")?;
 
     let mut dropped = Vec::new();
+    let mut warnings = Vec::new();
     let mut task = Block::new(format!("task {}", task_name(family)));
     if !is_ident(family) {
         task.line(format!("family {}", quote(family)));
     }
+    // Absent, ECS picks bridge on Linux and NAT on Windows: `network default`
+    // writes no networkMode either.
     let mode = match td.get("networkMode").and_then(Value::as_str) {
         Some(m @ ("awsvpc" | "bridge" | "host" | "none")) => m,
         Some(other) => {
             dropped.push(format!("networkMode: `{other}` is not a network mode"));
-            "bridge"
+            "default"
         }
-        None => "bridge",
+        None => "default",
     };
     task.line(format!("network {mode}"));
     // Without `compat`, Wharf writes no requiresCompatibilities for a task
@@ -133,6 +139,7 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
             _ => dropped.push(format!("tags: `{t}` is not a key and value")),
         }
     }
+    task_settings(td, &mut task, &mut dropped);
     for key in td.keys() {
         let known = [
             "family",
@@ -147,6 +154,11 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
             "ephemeralStorage",
             "tags",
             "containerDefinitions",
+            "pidMode",
+            "ipcMode",
+            "placementConstraints",
+            "proxyConfiguration",
+            "enableFaultInjection",
         ];
         if !known.contains(&key.as_str()) && !READ_ONLY.contains(&key.as_str()) && !empty(&td[key])
         {
@@ -160,7 +172,12 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
     }
     for (i, c) in containers.iter().enumerate() {
         match c.as_object() {
-            Some(c) => task.section(container::import_container(c, mode, &mut dropped)),
+            Some(c) => task.section(container::import_container(
+                c,
+                mode,
+                &mut dropped,
+                &mut warnings,
+            )),
             None => dropped.push(format!("containerDefinitions[{i}]: not an object")),
         }
     }
@@ -172,9 +189,19 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
             source.push_str(&format!("//   {d}\n"));
         }
     }
+    if !warnings.is_empty() {
+        source.push_str("// Read as ECS reads them:\n");
+        for w in &warnings {
+            source.push_str(&format!("//   {w}\n"));
+        }
+    }
     source.push('\n');
     source.push_str(&task.render(0));
-    Ok(Imported { source, dropped })
+    Ok(Imported {
+        source,
+        dropped,
+        warnings,
+    })
 }
 
 /// The task definition itself, out of `{"taskDefinition": {...}}` if wrapped.
@@ -266,7 +293,14 @@ fn volume(v: &Value) -> Result<String, String> {
         .into_iter()
         .flat_map(|o| o.iter())
         .filter(|(k, val)| {
-            !["name", "host", "efsVolumeConfiguration"].contains(&k.as_str()) && !empty(val)
+            ![
+                "name",
+                "host",
+                "efsVolumeConfiguration",
+                "dockerVolumeConfiguration",
+            ]
+            .contains(&k.as_str())
+                && !empty(val)
         })
         .map(|(k, _)| k)
         .collect();
@@ -303,6 +337,9 @@ fn volume(v: &Value) -> Result<String, String> {
         }
         return Ok(line);
     }
+    if let Some(d) = v.get("dockerVolumeConfiguration").filter(|d| d.is_object()) {
+        return docker_volume(name, d);
+    }
     match v
         .get("host")
         .and_then(|h| h.get("sourcePath"))
@@ -311,6 +348,87 @@ fn volume(v: &Value) -> Result<String, String> {
         Some(path) => Ok(format!("volume {name} bind host {}", quote(path))),
         None => Ok(format!("volume {name} bind")),
     }
+}
+
+/// `pid`, `ipc`, `placement_constraint`, `proxy`, `fault_injection`.
+fn task_settings(td: &Map<String, Value>, task: &mut Block, dropped: &mut Vec<String>) {
+    for (key, head, allowed) in [
+        ("pidMode", "pid", &["host", "task"][..]),
+        ("ipcMode", "ipc", &["host", "task", "none"][..]),
+    ] {
+        match td.get(key).and_then(Value::as_str) {
+            None => {}
+            Some(m) if allowed.contains(&m) => task.line(format!("{head} {m}")),
+            Some(other) => dropped.push(format!("{key}: `{other}`")),
+        }
+    }
+    for (i, p) in array(td, "placementConstraints").iter().enumerate() {
+        match (
+            p.get("type").and_then(Value::as_str),
+            p.get("expression").and_then(Value::as_str),
+        ) {
+            (Some("memberOf"), Some(x)) => task.line(format!("placement_constraint {}", quote(x))),
+            _ => dropped.push(format!(
+                "placementConstraints[{i}]: not a memberOf expression"
+            )),
+        }
+    }
+    if let Some(p) = td.get("proxyConfiguration").filter(|v| !empty(v)) {
+        let container = p.get("containerName").and_then(Value::as_str);
+        let kind = p.get("type").and_then(Value::as_str).unwrap_or("APPMESH");
+        match container {
+            Some(c) if is_ident(c) && kind == "APPMESH" => {
+                let mut b = Block::new(format!("proxy {c}"));
+                for prop in p
+                    .get("properties")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let (Some(n), Some(v)) = (
+                        prop.get("name").and_then(Value::as_str),
+                        prop.get("value").and_then(Value::as_str),
+                    ) {
+                        b.line(format!("{} = {}", quote(n), quote(v)));
+                    }
+                }
+                task.child(b);
+            }
+            _ => dropped.push("proxyConfiguration: not an App Mesh proxy container".into()),
+        }
+    }
+    if td.get("enableFaultInjection").and_then(Value::as_bool) == Some(true) {
+        task.line("fault_injection");
+    }
+}
+
+/// `volume NAME docker [scope ..] [autoprovision] [driver ".."] { driver_opt ..; label .. }`
+fn docker_volume(name: &str, d: &Value) -> Result<String, String> {
+    let mut line = format!("volume {name} docker");
+    match d.get("scope").and_then(Value::as_str) {
+        None => {}
+        Some(s @ ("task" | "shared")) => line.push_str(&format!(" scope {s}")),
+        Some(other) => return Err(format!("Docker volume scope `{other}`")),
+    }
+    match d.get("autoprovision") {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => {}
+        Some(Value::Bool(true)) => line.push_str(" autoprovision"),
+        Some(other) => return Err(format!("autoprovision `{other}` is not a boolean")),
+    }
+    if let Some(driver) = d.get("driver").and_then(Value::as_str) {
+        line.push_str(&format!(" driver {}", quote(driver)));
+    }
+    let mut block = Vec::new();
+    for (key, keyword) in [("driverOpts", "driver_opt"), ("labels", "label")] {
+        for (k, v) in d.get(key).and_then(Value::as_object).into_iter().flatten() {
+            let v = v.as_str().ok_or(format!("{key}.{k} is not a string"))?;
+            block.push(format!("{keyword} {} = {}", quote(k), quote(v)));
+        }
+    }
+    if !block.is_empty() {
+        line.push_str(&format!(" {{ {} }}", block.join("; ")));
+    }
+    Ok(line)
 }
 
 /// Task cpu: `"256"`, `256`, `"1 vCPU"`, `"0.25 vcpu"` -> units.

@@ -98,7 +98,7 @@ fn describe_output_is_unwrapped_and_ecs_defaults_made_explicit() {
     assert!(imported.dropped.is_empty(), "{:?}", imported.dropped);
     // No requiresCompatibilities in the original: none in the source either
     // (ECS validates it for EC2, Wharf's default for a bridge task).
-    assert!(imported.source.contains("  network bridge\n  volume"));
+    assert!(imported.source.contains("  network default\n  volume"));
     assert!(!imported.source.contains("compat"));
     assert!(imported
         .source
@@ -115,29 +115,32 @@ fn describe_output_is_unwrapped_and_ecs_defaults_made_explicit() {
 fn fields_without_a_wharf_form_are_reported() {
     let imported = import(json!({
         "family": "legacy",
-        "placementConstraints": [{"type": "memberOf", "expression": "attribute:x == y"}],
+        "inferenceAccelerators": [{"deviceName": "eia", "deviceType": "eia2.medium"}],
         "pidMode": "host",
-        "volumes": [],
+        "volumes": [{"name": "share", "fsxWindowsFileServerVolumeConfiguration": {"fileSystemId": "fs-1", "rootDirectory": "share"}}],
         "containerDefinitions": [{
             "name": "app",
             "image": "app:1",
             "links": ["db"],
             "volumesFrom": [],
+            "resourceRequirements": [{"type": "InferenceAccelerator", "value": "eia"}],
             "linuxParameters": {"initProcessEnabled": true}
         }]
     }));
     assert_eq!(
         imported.dropped,
         [
-            "placementConstraints: no Wharf form",
-            "pidMode: no Wharf form",
-            "containerDefinitions[app].links: no Wharf form",
-            "containerDefinitions[app].linuxParameters: no Wharf form",
+            "volumes[0]: `fsxWindowsFileServerVolumeConfiguration` has no Wharf form",
+            "inferenceAccelerators: no Wharf form",
+            "containerDefinitions[app].resourceRequirements[0]: only GPU counts have a Wharf form",
         ]
     );
-    assert!(imported
-        .source
-        .contains("// Left out (no Wharf form):\n//   placementConstraints: no Wharf form\n"));
+    assert!(imported.source.contains(
+        "// Left out (no Wharf form):\n//   volumes[0]: `fsxWindowsFileServerVolumeConfiguration` has no Wharf form\n"
+    ));
+    assert!(imported.source.contains("  pid host\n"));
+    assert!(imported.source.contains("    links [\"db\"]\n"));
+    assert!(imported.source.contains("    linux {\n      init\n    }\n"));
 }
 
 #[test]

@@ -39,6 +39,8 @@ pub struct Task {
     pub os_family: Option<String>,
     pub ephemeral_storage_gib: Option<u32>,
     pub tags: Vec<(String, Text)>,
+    /// The rest of `RegisterTaskDefinition`, as the program names it.
+    pub settings: TaskSettings,
     pub span: Span,
 }
 
@@ -66,6 +68,9 @@ pub enum NetworkMode {
     Bridge,
     Host,
     None,
+    /// No `networkMode` written: ECS's default, `bridge` on Linux and NAT
+    /// on Windows (where `bridge` does not exist).
+    Default,
 }
 
 impl NetworkMode {
@@ -75,7 +80,19 @@ impl NetworkMode {
             NetworkMode::Bridge => "bridge",
             NetworkMode::Host => "host",
             NetworkMode::None => "none",
+            NetworkMode::Default => "default",
         }
+    }
+
+    /// The `networkMode` member, if one is written.
+    pub fn member(self) -> Option<&'static str> {
+        (self != NetworkMode::Default).then(|| self.as_str())
+    }
+
+    /// Bridge-like port mapping: a host port per mapping, 0 for a dynamic
+    /// one (bridge, and the default mode: bridge on Linux, NAT on Windows).
+    pub fn maps_ports(self) -> bool {
+        matches!(self, NetworkMode::Bridge | NetworkMode::Default)
     }
 }
 
@@ -167,6 +184,19 @@ pub enum VolumeKind {
     Bind {
         host_path: Option<String>,
     },
+    /// A Docker volume (`dockerVolumeConfiguration`); EC2 only.
+    Docker(DockerVolume),
+}
+
+/// `dockerVolumeConfiguration`: what the program names, nothing more.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DockerVolume {
+    /// `task` or `shared`.
+    pub scope: Option<String>,
+    pub autoprovision: bool,
+    pub driver: Option<String>,
+    pub driver_opts: Vec<(String, Text)>,
+    pub labels: Vec<(String, Text)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -217,7 +247,80 @@ pub struct Container {
     pub labels: Vec<(String, Text)>,
     /// How the local runner starts this container with the process driver.
     pub local: Option<LocalRun>,
+    /// The rest of ECS's `ContainerDefinition`, as the program names it.
+    pub settings: ContainerSettings,
     pub span: Span,
+}
+
+/// `ContainerDefinition` members beyond the common ones: each is written
+/// only when the program gives it (empty = absent).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContainerSettings {
+    /// `repositoryCredentials.credentialsParameter`: a Secrets Manager ARN.
+    pub registry_credentials: Option<Text>,
+    pub links: Vec<String>,
+    pub restart: Option<RestartPolicy>,
+    /// `environmentFiles` (S3 object ARNs).
+    pub env_files: Vec<Text>,
+    /// `volumesFrom`: (source container, read only).
+    pub volumes_from: Vec<(String, bool)>,
+    pub linux: Option<LinuxParameters>,
+    /// `versionConsistency`: `Some(false)` = `disabled`.
+    pub version_consistency: Option<bool>,
+    pub hostname: Option<String>,
+    pub disable_networking: bool,
+    pub privileged: bool,
+    pub dns_servers: Vec<String>,
+    pub dns_search_domains: Vec<String>,
+    /// `extraHosts`: (hostname, IP address).
+    pub extra_hosts: Vec<(String, String)>,
+    pub docker_security_options: Vec<String>,
+    pub interactive: bool,
+    pub pseudo_terminal: bool,
+    /// `systemControls`: (namespace, value).
+    pub system_controls: Vec<(String, String)>,
+    /// `resourceRequirements` of type GPU.
+    pub gpus: Option<u32>,
+    pub credential_specs: Vec<String>,
+}
+
+/// `restartPolicy`, enabled.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RestartPolicy {
+    pub ignored_exit_codes: Vec<i64>,
+    /// `restartAttemptPeriod` in seconds.
+    pub attempt_period: Option<u32>,
+}
+
+/// `linuxParameters`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LinuxParameters {
+    pub init: bool,
+    pub add_capabilities: Vec<String>,
+    pub drop_capabilities: Vec<String>,
+    /// (host path, container path, permissions).
+    pub devices: Vec<(String, Option<String>, Vec<String>)>,
+    /// `sharedMemorySize` in MiB.
+    pub shared_memory: Option<u32>,
+    /// (container path, size in MiB, mount options).
+    pub tmpfs: Vec<(String, u32, Vec<String>)>,
+    /// `maxSwap` in MiB.
+    pub max_swap: Option<u32>,
+    pub swappiness: Option<u32>,
+}
+
+/// Task definition members beyond the common ones.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskSettings {
+    /// `pidMode`: `host` or `task`.
+    pub pid_mode: Option<String>,
+    /// `ipcMode`: `host`, `task` or `none`.
+    pub ipc_mode: Option<String>,
+    /// `placementConstraints` (memberOf expressions).
+    pub placement_constraints: Vec<String>,
+    /// `proxyConfiguration` (App Mesh): container and properties.
+    pub proxy: Option<(String, Vec<(String, String)>)>,
+    pub fault_injection: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -228,6 +331,8 @@ pub struct PortMapping {
     pub protocol: Protocol,
     /// Port name, needed for Service Connect; defaults to `<container>-<port>`.
     pub name: Option<String>,
+    /// `appProtocol` (`http`, `http2`, `grpc`), for Service Connect metrics.
+    pub app_protocol: Option<String>,
     pub span: Span,
 }
 

@@ -62,7 +62,7 @@ impl Block {
             Block::Input => &["description"],
             Block::Template => template_heads(),
             Block::Environment => &[
-                "input", "network", "cluster", "alb", "nlb", "task", "service",
+                "input", "network", "cluster", "alb", "nlb", "task", "service", "stack",
             ],
             Block::Options => &[],
         }
@@ -139,6 +139,11 @@ pub const TASK: &[&str] = &[
     "ambassador",
     "init",
     "log_router",
+    "pid",
+    "ipc",
+    "placement_constraint",
+    "proxy",
+    "fault_injection",
 ];
 pub const CONTAINER: &[&str] = &[
     "image",
@@ -164,6 +169,25 @@ pub const CONTAINER: &[&str] = &[
     "ulimit",
     "label",
     "local",
+    "links",
+    "privileged",
+    "security_options",
+    "dns",
+    "dns_search",
+    "extra_host",
+    "sysctl",
+    "gpu",
+    "registry_credentials",
+    "restart",
+    "linux",
+    "hostname",
+    "interactive",
+    "tty",
+    "disable_networking",
+    "env_file",
+    "volumes_from",
+    "version_consistency",
+    "credential_spec",
 ];
 pub const LOCAL: &[&str] = &["command", "workdir", "env"];
 pub const SERVICE: &[&str] = &[

@@ -104,6 +104,24 @@ impl RunLock {
         }
     }
 
+    /// `try_acquire`, waiting a little while the lock is held but no live
+    /// runner is recorded: after a runner is killed, a child it had just
+    /// forked holds the descriptor until it execs, and another wharf
+    /// command may be finishing a start or stop. A live runner is never
+    /// waited for.
+    pub fn acquire_soon(state_dir: &Path) -> Result<Option<RunLock>, RunnerError> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        loop {
+            if let Some(lock) = RunLock::try_acquire(state_dir)? {
+                return Ok(Some(lock));
+            }
+            if live_runner(state_dir).is_some() || std::time::Instant::now() >= deadline {
+                return Ok(None);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
     /// The lock handed over by `wharf up --detach` as an inherited descriptor.
     /// Re-locking the same open file succeeds only if it is that lock.
     pub fn inherit(fd: RawFd) -> Result<RunLock, RunnerError> {

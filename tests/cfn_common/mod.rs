@@ -55,6 +55,7 @@ pub fn fargate_task(name: &str, cpu: u32, memory: u32, containers: Vec<Container
         os_family: None,
         ephemeral_storage_gib: None,
         tags: vec![],
+        settings: Default::default(),
         span: sp(),
     }
 }

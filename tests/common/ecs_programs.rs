@@ -92,6 +92,7 @@ pub fn task(name: &str, fargate: bool) -> Task {
         os_family: None,
         ephemeral_storage_gib: None,
         tags: Vec::new(),
+        settings: Default::default(),
         span: span(200),
     }
 }
@@ -123,6 +124,7 @@ pub fn container(name: &str, image: Text) -> Container {
         ulimits: Vec::new(),
         labels: Vec::new(),
         local: None,
+        settings: Default::default(),
         span: span(300),
     }
 }
@@ -133,6 +135,7 @@ pub fn port(container_port: u16, host_port: Option<u16>) -> PortMapping {
         host_port,
         protocol: Protocol::Tcp,
         name: None,
+        app_protocol: None,
         span: span(310),
     }
 }

@@ -13,9 +13,26 @@ fn did_you_mean(name: &str, candidates: &[&str]) -> Option<String> {
     closest(name, candidates.iter().copied()).map(|c| format!("did you mean `{c}`?"))
 }
 
+/// Words as a comma-separated list in backticks, broken into lines of
+/// about 90 columns so a long vocabulary stays readable.
 fn list(words: &[&str]) -> String {
-    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
-    quoted.join(", ")
+    let mut out = String::new();
+    let mut line = 0;
+    for (i, w) in words.iter().enumerate() {
+        let item = format!("`{w}`");
+        if i > 0 {
+            if line + item.len() + 2 > 90 {
+                out.push_str(",\n");
+                line = 0;
+            } else {
+                out.push_str(", ");
+                line += 2;
+            }
+        }
+        line += item.len();
+        out.push_str(&item);
+    }
+    out
 }
 
 // ----- statements and words -------------------------------------------------
@@ -711,6 +728,19 @@ pub fn unlisted_not_ec2(span: Span) -> Diagnostic {
     .with_help(
         "ECS validates a task definition without requiresCompatibilities for EC2: write \
          `compat ec2 unlisted`, or list the compatibilities without `unlisted`",
+    )
+}
+
+pub fn autoprovision_without_shared(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ConflictingProperties,
+        "`autoprovision` on a Docker volume that is not `scope shared`",
+        span,
+        "this volume",
+    )
+    .with_help(
+        "ECS creates a Docker volume that does not exist only for `scope shared` \
+         (a task-scoped one is always created); add `scope shared` or remove `autoprovision`",
     )
 }
 

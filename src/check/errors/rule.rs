@@ -712,3 +712,45 @@ pub fn allow_with_given_role(task: &str, span: Span, task_span: Span) -> Diagnos
          to the given role yourself and remove `allow`, or remove `task_role`",
     )
 }
+
+pub fn fargate_docker_volume(volume: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::FargateDockerVolume,
+        format!("Docker volume `{volume}` in a task that runs on Fargate"),
+        span,
+        "dockerVolumeConfiguration",
+    )
+    .with_help("Fargate has no Docker volumes: use a `bind` volume (task storage) or `efs`, or run the task on EC2 (`compat ec2`)")
+}
+
+pub fn not_on_fargate(what: &str, owner: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::NotOnFargate,
+        format!("{what} of {owner} is not supported on Fargate"),
+        span,
+        "this runs on Fargate",
+    )
+    .with_help("remove it, or run the task on EC2 (`compat ec2`)")
+}
+
+pub fn not_in_network_mode(what: &str, mode: &str, container: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::NotInNetworkMode,
+        format!("{what} of container `{container}` is not supported in {mode} mode"),
+        span,
+        format!("{mode} network mode"),
+    )
+    .with_help(
+        "remove it, or use `network bridge` (links exist only there; the others also in host mode)",
+    )
+}
+
+pub fn windows_network_mode(task: &str, mode: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::WindowsNetworkMode,
+        format!("Windows task `{task}` uses `{mode}` networking"),
+        span,
+        "Windows task",
+    )
+    .with_help("Windows containers take `network default` (NAT) or `network awsvpc`")
+}

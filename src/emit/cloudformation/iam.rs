@@ -160,7 +160,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// `Fn::Sub` of a prefix (already in Sub syntax), a Text, and a suffix.
-    fn sub_text(&self, prefix: &str, t: &Text, suffix: &str) -> Value {
+    pub(super) fn sub_text(&self, prefix: &str, t: &Text, suffix: &str) -> Value {
         let mut s = prefix.to_string();
         for part in &t.parts {
             match part {

@@ -50,7 +50,7 @@ impl<'a> Ctx<'a> {
         }
         let properties = props(json!({
             "Family": t.family,
-            "NetworkMode": t.network_mode.as_str(),
+            "NetworkMode": t.network_mode.member(),
             "RequiresCompatibilities": t.requires_compatibilities.then(|| t.compatibilities.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
             "Cpu": t.cpu.map(|c| c.to_string()),
             "Memory": t.memory.map(|m| m.to_string()),
@@ -60,6 +60,14 @@ impl<'a> Ctx<'a> {
                 "CpuArchitecture": t.arch.map(Arch::as_str),
                 "OperatingSystemFamily": t.os_family.as_deref() }))),
             "EphemeralStorage": t.ephemeral_storage_gib.map(|g| json!({ "SizeInGiB": g })),
+            "PlacementConstraints": (!t.settings.placement_constraints.is_empty()).then(|| {
+                t.settings.placement_constraints.iter()
+                    .map(|x| json!({ "Type": "memberOf", "Expression": x })).collect::<Vec<_>>()
+            }),
+            "PidMode": t.settings.pid_mode,
+            "IpcMode": t.settings.ipc_mode,
+            "ProxyConfiguration": t.settings.proxy.as_ref().map(|(c, props)| props_of_proxy(c, props)),
+            "EnableFaultInjection": t.settings.fault_injection.then_some(true),
             "Volumes": (!volumes.is_empty()).then_some(volumes),
             "ContainerDefinitions": containers,
             "Tags": (!t.tags.is_empty()).then(|| self.tag_list(&t.tags)),
@@ -75,6 +83,12 @@ impl<'a> Ctx<'a> {
 
     fn role_value(&self, role: &Role, generated_id: &str) -> Value {
         match role {
+            // A role's short name (ECS completes it with the account) is
+            // written as the ARN it stands for, which CloudFormation's
+            // schema requires.
+            Role::Arn(t) if t.as_literal().is_some_and(|r| !r.starts_with("arn:")) => {
+                self.sub_text("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/", t, "")
+            }
             Role::Arn(t) => self.text(t),
             Role::Generated => get_att(generated_id, "Arn"),
             Role::None => Value::Null,
@@ -104,6 +118,22 @@ impl<'a> Ctx<'a> {
                 json!({ "Name": v.name, "Host": { "SourcePath": p } })
             }
             VolumeKind::Bind { host_path: None } => json!({ "Name": v.name }),
+            VolumeKind::Docker(d) => {
+                let map = |pairs: &[(String, ir::Text)]| {
+                    (!pairs.is_empty()).then(|| {
+                        Value::Object(
+                            pairs
+                                .iter()
+                                .map(|(k, v)| (k.clone(), self.text(v)))
+                                .collect(),
+                        )
+                    })
+                };
+                json!({ "Name": v.name, "DockerVolumeConfiguration": props(json!({
+                    "Scope": d.scope, "Autoprovision": d.autoprovision.then_some(true),
+                    "Driver": d.driver, "DriverOpts": map(&d.driver_opts),
+                    "Labels": map(&d.labels) })) })
+            }
         }
     }
 
@@ -130,7 +160,9 @@ impl<'a> Ctx<'a> {
             Value::Array(a) if a.is_empty() => Value::Null,
             _ => v,
         };
-        props(json!({
+        let x = &c.settings;
+        let strings = |v: &[String]| (!v.is_empty()).then(|| v.to_vec());
+        let base = props(json!({
             "Name": c.name,
             "Image": self.text(&c.image),
             "Essential": c.essential,
@@ -142,6 +174,7 @@ impl<'a> Ctx<'a> {
                 "HostPort": host_port(mode, p),
                 "Protocol": p.protocol.as_str(),
                 "Name": p.name,
+                "AppProtocol": p.app_protocol,
             }))).collect())),
             "Environment": non_empty(self.pairs(&c.environment)),
             "Secrets": non_empty(Self::secrets(&c.secrets)),
@@ -183,7 +216,41 @@ impl<'a> Ctx<'a> {
                 "Name": u.name, "SoftLimit": u.soft, "HardLimit": u.hard })).collect())),
             "DockerLabels": (!c.labels.is_empty()).then(|| Value::Object(c.labels.iter()
                 .map(|(k, v)| (k.clone(), self.text(v))).collect())),
-        }))
+        }));
+        let more = props(json!({
+            "RepositoryCredentials": x.registry_credentials.as_ref()
+                .map(|r| json!({ "CredentialsParameter": self.text(r) })),
+            "Links": strings(&x.links),
+            "RestartPolicy": x.restart.as_ref().map(|r| props(json!({
+                "Enabled": true,
+                "IgnoredExitCodes": (!r.ignored_exit_codes.is_empty()).then_some(&r.ignored_exit_codes),
+                "RestartAttemptPeriod": r.attempt_period }))),
+            "EnvironmentFiles": non_empty(Value::Array(x.env_files.iter()
+                .map(|f| json!({ "Value": self.text(f), "Type": "s3" })).collect())),
+            "VolumesFrom": non_empty(Value::Array(x.volumes_from.iter()
+                .map(|(from, ro)| json!({ "SourceContainer": from, "ReadOnly": ro })).collect())),
+            "LinuxParameters": x.linux.as_ref().map(linux_parameters),
+            "VersionConsistency": x.version_consistency.map(|v| if v { "enabled" } else { "disabled" }),
+            "Hostname": x.hostname,
+            "DisableNetworking": x.disable_networking.then_some(true),
+            "Privileged": x.privileged.then_some(true),
+            "DnsServers": strings(&x.dns_servers),
+            "DnsSearchDomains": strings(&x.dns_search_domains),
+            "ExtraHosts": non_empty(Value::Array(x.extra_hosts.iter()
+                .map(|(h, ip)| json!({ "Hostname": h, "IpAddress": ip })).collect())),
+            "DockerSecurityOptions": strings(&x.docker_security_options),
+            "Interactive": x.interactive.then_some(true),
+            "PseudoTerminal": x.pseudo_terminal.then_some(true),
+            "SystemControls": non_empty(Value::Array(x.system_controls.iter()
+                .map(|(n, v)| json!({ "Namespace": n, "Value": v })).collect())),
+            "ResourceRequirements": x.gpus.map(|g| json!([{ "Value": g.to_string(), "Type": "GPU" }])),
+            "CredentialSpecs": strings(&x.credential_specs),
+        }));
+        let mut base = base;
+        if let (Value::Object(b), Value::Object(m)) = (&mut base, more) {
+            b.extend(m);
+        }
+        base
     }
 }
 
@@ -192,7 +259,35 @@ impl<'a> Ctx<'a> {
 fn host_port(mode: NetworkMode, p: &ir::PortMapping) -> Option<u16> {
     match mode {
         NetworkMode::Awsvpc | NetworkMode::Host => Some(p.host_port.unwrap_or(p.container_port)),
-        NetworkMode::Bridge => Some(p.host_port.unwrap_or(0)),
+        NetworkMode::Bridge | NetworkMode::Default => Some(p.host_port.unwrap_or(0)),
         NetworkMode::None => p.host_port,
     }
+}
+
+fn props_of_proxy(container: &str, properties: &[(String, String)]) -> Value {
+    props(json!({
+        "Type": "APPMESH",
+        "ContainerName": container,
+        "ProxyConfigurationProperties": (!properties.is_empty()).then(|| properties.iter()
+            .map(|(k, v)| json!({ "Name": k, "Value": v })).collect::<Vec<_>>()),
+    }))
+}
+
+/// `LinuxParameters` with only what the program names.
+fn linux_parameters(l: &ir::LinuxParameters) -> Value {
+    let strings = |v: &[String]| (!v.is_empty()).then(|| v.to_vec());
+    let capabilities = (!l.add_capabilities.is_empty() || !l.drop_capabilities.is_empty()).then(|| {
+        props(json!({ "Add": strings(&l.add_capabilities), "Drop": strings(&l.drop_capabilities) }))
+    });
+    props(json!({
+        "Capabilities": capabilities,
+        "Devices": (!l.devices.is_empty()).then(|| l.devices.iter().map(|(h, c, p)| props(json!({
+            "HostPath": h, "ContainerPath": c, "Permissions": strings(p) }))).collect::<Vec<_>>()),
+        "InitProcessEnabled": l.init.then_some(true),
+        "SharedMemorySize": l.shared_memory,
+        "Tmpfs": (!l.tmpfs.is_empty()).then(|| l.tmpfs.iter().map(|(p, sz, o)| props(json!({
+            "ContainerPath": p, "Size": sz, "MountOptions": strings(o) }))).collect::<Vec<_>>()),
+        "MaxSwap": l.max_swap,
+        "Swappiness": l.swappiness,
+    }))
 }

@@ -29,11 +29,24 @@ pub(crate) fn emit_task_definition(
         .set("family", task.family.as_str())
         .opt("taskRoleArn", task_role(program, task, diags))
         .opt("executionRoleArn", execution_role(program, task, diags))
-        .set("networkMode", task.network_mode.as_str())
+        .opt("networkMode", task.network_mode.member())
         .set("containerDefinitions", Value::Array(containers))
         .list(
             "volumes",
             task.volumes.iter().map(|v| volume(program, v)).collect(),
+        )
+        .list(
+            "placementConstraints",
+            task.settings
+                .placement_constraints
+                .iter()
+                .map(|x| {
+                    Obj::new()
+                        .set("type", "memberOf")
+                        .set("expression", x.as_str())
+                        .build()
+                })
+                .collect(),
         )
         .opt(
             "requiresCompatibilities",
@@ -47,12 +60,39 @@ pub(crate) fn emit_task_definition(
         .opt("cpu", task.cpu.map(|c| c.to_string()))
         .opt("memory", task.memory.map(|m| m.to_string()))
         .list("tags", tags(program, &task.tags))
+        .opt("pidMode", task.settings.pid_mode.as_deref())
+        .opt("ipcMode", task.settings.ipc_mode.as_deref())
+        .opt(
+            "proxyConfiguration",
+            task.settings.proxy.as_ref().map(|(container, props)| {
+                Obj::new()
+                    .set("type", "APPMESH")
+                    .set("containerName", container.as_str())
+                    .list(
+                        "properties",
+                        props
+                            .iter()
+                            .map(|(k, v)| {
+                                Obj::new()
+                                    .set("name", k.as_str())
+                                    .set("value", v.as_str())
+                                    .build()
+                            })
+                            .collect(),
+                    )
+                    .build()
+            }),
+        )
         .opt(
             "ephemeralStorage",
             task.ephemeral_storage_gib
                 .map(|g| Obj::new().set("sizeInGiB", g).build()),
         )
         .opt("runtimePlatform", runtime_platform(task))
+        .opt(
+            "enableFaultInjection",
+            task.settings.fault_injection.then_some(true),
+        )
         .build()
 }
 
@@ -154,6 +194,16 @@ fn volume(program: &ir::Program, volume: &ir::Volume) -> Value {
             host_path: Some(path),
         } => v.set("host", Obj::new().set("sourcePath", path.as_str()).build()),
         ir::VolumeKind::Efs(efs) => v.set("efsVolumeConfiguration", efs_volume(program, efs)),
+        ir::VolumeKind::Docker(d) => v.set(
+            "dockerVolumeConfiguration",
+            Obj::new()
+                .opt("scope", d.scope.as_deref())
+                .opt("autoprovision", d.autoprovision.then_some(true))
+                .opt("driver", d.driver.as_deref())
+                .opt("driverOpts", super::string_map(program, &d.driver_opts))
+                .opt("labels", super::string_map(program, &d.labels))
+                .build(),
+        ),
     }
     .build()
 }

@@ -76,7 +76,7 @@ fn task(program: &ir::Program, t: &ir::Task) -> m::TaskDefinition {
         family: t.family.clone(),
         network_mode: match t.network_mode {
             ir::NetworkMode::Awsvpc => m::NetworkMode::Awsvpc,
-            ir::NetworkMode::Bridge => m::NetworkMode::Bridge,
+            ir::NetworkMode::Bridge | ir::NetworkMode::Default => m::NetworkMode::Bridge,
             ir::NetworkMode::Host => m::NetworkMode::Host,
             ir::NetworkMode::None => m::NetworkMode::None,
         },
@@ -85,8 +85,9 @@ fn task(program: &ir::Program, t: &ir::Task) -> m::TaskDefinition {
     }
 }
 
-/// A Fargate bind volume lives with its task; EFS and host paths are storage
-/// that outlives tasks, shared by every volume naming the same one.
+/// A Fargate bind volume (and a task-scoped Docker volume) lives with its
+/// task; EFS, host paths and shared Docker volumes are storage that
+/// outlives tasks, shared by every volume naming the same one.
 fn volume(program: &ir::Program, v: &ir::Volume) -> m::Volume {
     let (scope, key) = match &v.kind {
         ir::VolumeKind::Bind { host_path: None } => (m::VolumeScope::Task, None),
@@ -98,6 +99,12 @@ fn volume(program: &ir::Program, v: &ir::Volume) -> m::Volume {
             let root = efs.root_directory.as_deref().unwrap_or("/");
             (m::VolumeScope::Shared, Some(format!("efs:{fs}:{root}")))
         }
+        // Docker's own scopes: a `task` volume lives with its task (ECS's
+        // default), a `shared` one is named storage that outlives tasks.
+        ir::VolumeKind::Docker(d) => match d.scope.as_deref() {
+            Some("shared") => (m::VolumeScope::Shared, Some(format!("docker:{}", v.name))),
+            _ => (m::VolumeScope::Task, None),
+        },
     };
     m::Volume {
         name: v.name.clone(),
