@@ -5,7 +5,14 @@
 //! by the runner with `WHARF_BENCH_BACKEND=1`: a keep-alive HTTP/1.1 server
 //! answering `ok`, optionally after `WORK_US` microseconds of waiting.
 //!
-//! Run: `cargo bench --bench runner`.
+//! Then, side by side on the same backends, nginx as a reverse proxy
+//! (keep-alive upstreams, `worker_processes auto`) when `nginx` is installed,
+//! with this benchmark's client and with `wrk` when installed. And the time
+//! to healthy with ECS's default 30 s target health interval, where the
+//! runner's fast first probes matter.
+//!
+//! Run: `cargo bench --bench runner` (`apt-get install nginx-light wrk` for
+//! the comparison).
 
 use serde_json::json;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -36,6 +43,26 @@ fn main() {
 
     println!("| measurement | value |");
     println!("| --- | --- |");
+    {
+        let m = manifest_with_interval(&exe, 0, 30_000);
+        let opts = UpOptions {
+            base_dir: dir.clone(),
+            task_subnet: std::net::Ipv4Addr::new(127, 77, 0, 0),
+            discovery_subnet: std::net::Ipv4Addr::new(127, 77, 1, 0),
+            ..UpOptions::default()
+        };
+        let started = Instant::now();
+        let h = up_manifest(&m, &opts, &dir.join(".wharf")).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            h.wait_for(Duration::from_secs(120), |s| s.all_steady()),
+            "services did not become healthy"
+        );
+        println!(
+            "| up -> all healthy, {SERVICES} services x {TASKS} tasks, target health every 30 s | {:.2} s |",
+            started.elapsed().as_secs_f64()
+        );
+        h.shutdown();
+    }
     for work_us in [0u64, 1000] {
         let m = manifest(&exe, work_us);
         let opts = UpOptions {
@@ -63,6 +90,13 @@ fn main() {
         run_load(&backends, "/s0/x", Duration::from_millis(500));
         let direct = run_load(&backends, "/s0/x", ROUND);
         let via_lb = run_load(&[lb], "/s0/x", ROUND);
+        let nginx = Nginx::start(&dir, &backends);
+        let via_nginx = nginx.as_ref().map(|n| {
+            run_load(&[n.addr], "/s0/x", Duration::from_millis(500));
+            run_load(&[n.addr], "/s0/x", ROUND)
+        });
+        let wrk_pair = nginx.as_ref().and_then(|n| Some((wrk(lb)?, wrk(n.addr)?)));
+        drop(nginx);
         h.shutdown();
         let label = if work_us == 0 {
             "null backend"
@@ -88,11 +122,121 @@ fn main() {
             100.0 * via_lb.rps / direct.rps,
             via_lb.p99 - direct.p99
         );
+        if let Some(n) = via_nginx {
+            println!(
+                "| {label}: through nginx | {:.0} req/s, p50 {:.3} ms, p99 {:.3} ms |",
+                n.rps, n.p50, n.p99
+            );
+            println!(
+                "| {label}: LB / nginx throughput | {:.1} % |",
+                100.0 * via_lb.rps / n.rps
+            );
+        }
+        if let Some((l, n)) = wrk_pair {
+            println!(
+                "| {label}, wrk -t2 -c{CLIENTS}: LB vs nginx | {:.0} vs {:.0} req/s ({:.1} %), p99 {} vs {} |",
+                l.0,
+                n.0,
+                100.0 * l.0 / n.0,
+                l.1,
+                n.1
+            );
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn manifest(exe: &std::path::Path, work_us: u64) -> wharf::manifest::Manifest {
+    manifest_with_interval(exe, work_us, 250)
+}
+
+/// nginx as a reverse proxy to the same backends, in the foreground.
+struct Nginx {
+    child: std::process::Child,
+    addr: SocketAddr,
+}
+
+impl Nginx {
+    fn start(dir: &std::path::Path, backends: &[SocketAddr]) -> Option<Nginx> {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        let prefix = dir.join("nginx");
+        std::fs::create_dir_all(prefix.join("logs")).ok()?;
+        let servers: String = backends
+            .iter()
+            .map(|b| format!("    server {b};\n"))
+            .collect();
+        let conf = format!(
+            "worker_processes auto;\npid {p}/nginx.pid;\nerror_log {p}/logs/error.log;\n\
+             events {{ worker_connections 1024; }}\n\
+             http {{\n  access_log off;\n  keepalive_requests 100000000;\n  client_body_temp_path {p}/body;\n  proxy_temp_path {p}/proxy;\n\
+             upstream backends {{\n{servers}    keepalive 64;\n    keepalive_requests 100000000;\n  }}\n\
+             server {{\n    listen 127.0.0.1:{port};\n    location / {{\n      proxy_pass http://backends;\n\
+             proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n    }}\n  }}\n}}\n",
+            p = prefix.display()
+        );
+        std::fs::write(prefix.join("nginx.conf"), conf).ok()?;
+        let child = std::process::Command::new("nginx")
+            .arg("-p")
+            .arg(&prefix)
+            .arg("-c")
+            .arg(prefix.join("nginx.conf"))
+            .args(["-g", "daemon off;"])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().ok()?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(addr).is_err() {
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(Nginx { child, addr })
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        // SIGQUIT: nginx's graceful stop; its workers follow the master.
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.child.id() as i32),
+            nix::sys::signal::Signal::SIGQUIT,
+        );
+        let _ = self.child.wait();
+    }
+}
+
+/// `wrk -t2 -c<CLIENTS> -d4s --latency`: requests per second and the p99 text.
+fn wrk(addr: SocketAddr) -> Option<(f64, String)> {
+    let out = std::process::Command::new("wrk")
+        .args(["-t2", &format!("-c{CLIENTS}"), "-d4s", "--latency"])
+        .arg(format!("http://{addr}/s0/x"))
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rps = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))?
+        .trim()
+        .parse()
+        .ok()?;
+    let p99 = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("99%"))
+        .map_or(String::from("?"), |v| v.trim().to_string());
+    Some((rps, p99))
+}
+
+fn manifest_with_interval(
+    exe: &std::path::Path,
+    work_us: u64,
+    interval_ms: u64,
+) -> wharf::manifest::Manifest {
     let task = json!({"family": "backend", "containers": [{
         "name": "app", "image": "bench", "portMappings": [{"containerPort": 8000}], "stopTimeoutMs": 2000,
         "local": {"command": [exe.display().to_string()], "environment": {"WHARF_BENCH_BACKEND": "1", "WORK_US": work_us.to_string()}}
@@ -102,7 +246,7 @@ fn manifest(exe: &std::path::Path, work_us: u64) -> wharf::manifest::Manifest {
             json!({"name": format!("s{i}"), "task": "backend", "desiredCount": TASKS, "healthCheckGracePeriodMs": 60000,
                "loadBalancers": [{"loadBalancer": "edge", "listenerPort": 80, "containerName": "app", "containerPort": 8000,
                   "rules": [{"priority": i + 1, "pathPatterns": [format!("/s{i}/*")]}],
-                  "healthCheck": {"path": "/health", "intervalMs": 250, "timeoutMs": 1000, "healthyThreshold": 2, "unhealthyThreshold": 3},
+                  "healthCheck": {"path": "/health", "intervalMs": interval_ms, "timeoutMs": 1000, "healthyThreshold": 2, "unhealthyThreshold": 3},
                   "deregistrationDelayMs": 1000}]})
         })
         .collect();

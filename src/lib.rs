@@ -2,7 +2,7 @@
 //!
 //! Pipeline: `syntax::parse` -> `check::check` -> `ir::Program` ->
 //! `emit::{ecs, cloudformation, local}`; `runner` executes a local manifest.
-//! Nothing below `cli` and `runner` prints, reads files or the environment.
+//! Nothing below `cli`, `lsp` and `runner` prints, reads files or the environment.
 
 pub mod ast;
 pub mod check;
@@ -12,6 +12,7 @@ pub mod emit;
 pub mod fmt;
 pub mod import;
 pub mod ir;
+pub mod lsp;
 pub mod manifest;
 pub mod runner;
 pub mod stdlib;

@@ -30,7 +30,41 @@ pub struct TaskDefinition {
     pub family: String,
     #[serde(default)]
     pub network_mode: NetworkMode,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<Volume>,
     pub containers: Vec<Container>,
+}
+
+/// A task volume as the runner provides it: a directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Volume {
+    pub name: String,
+    pub scope: VolumeScope,
+    /// For `shared` volumes: what names the storage (an EFS file system and
+    /// root directory, or a host path), so volumes naming the same storage
+    /// share one directory across tasks and services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VolumeScope {
+    /// Lives and dies with one task, shared by its containers (a Fargate bind volume).
+    Task,
+    /// Outlives tasks and is shared by every task naming the same key (EFS, host paths).
+    Shared,
+}
+
+/// Where a container sees a volume.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MountPoint {
+    pub source_volume: String,
+    pub container_path: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -62,6 +96,8 @@ pub struct Container {
     pub secrets: Vec<Secret>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub port_mappings: Vec<PortMapping>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mount_points: Vec<MountPoint>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<Dependency>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -348,6 +384,10 @@ pub struct Listener {
     /// 0 picks a free port (tests).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_port: Option<u16>,
+    /// Answers every request with a redirect to this listener port (an ALB
+    /// `redirect` default action) instead of routing to targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_to: Option<u16>,
 }
 
 impl Listener {
@@ -472,6 +512,19 @@ pub fn validate(m: &Manifest, file: FileId, text: &str) -> Vec<Diagnostic> {
             );
         }
         for c in &task.containers {
+            for mp in &c.mount_points {
+                if !task.volumes.iter().any(|v| v.name == mp.source_volume) {
+                    err(
+                        &mp.source_volume,
+                        format!(
+                            "container `{}` mounts unknown volume `{}`",
+                            c.name, mp.source_volume
+                        ),
+                        "not a volume of this task",
+                        "declare it under the task's volumes or fix the name",
+                    );
+                }
+            }
             for dep in &c.depends_on {
                 match task.container(&dep.container_name) {
                     None => err(
@@ -691,12 +744,14 @@ mod tests {
             port: 80,
             protocol: ListenerProtocol::Http,
             local_port: None,
+            redirect_to: None,
         };
         assert_eq!(l.effective_local_port(), 8080);
         let l = Listener {
             port: 9000,
             protocol: ListenerProtocol::Tcp,
             local_port: None,
+            redirect_to: None,
         };
         assert_eq!(l.effective_local_port(), 9000);
     }

@@ -9,6 +9,11 @@ use wharf::diag::render;
 use wharf::emit::{self, render_artifacts};
 
 fn compile(path: &Path) -> (wharf::diag::SourceMap, wharf::ir::Program) {
+    // Relative to the repository (tests run there), so that file names in
+    // snapshots do not depend on where the clone lives.
+    let path = path
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path);
     match load::compile(path, &Default::default(), None) {
         Ok(ok) => ok,
         Err(f) => panic!(

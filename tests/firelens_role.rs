@@ -75,3 +75,20 @@ fn a_given_task_role_is_left_alone() {
     let p = compile(&src);
     assert!(p.task("api").permissions.is_empty());
 }
+
+/// A group Fluent Bit names at run time (`$(ecs_cluster)`, `${ENV}`) is not
+/// created by the stack, and the role allows every name it can become.
+#[test]
+fn templated_group_is_fluent_bits_and_the_role_covers_it() {
+    let src = PROGRAM.replace(
+        "log_group_name = \"/api/app\"",
+        "log_group_name = \"/aws/ecs/containerinsights/$(ecs_cluster)/application\"",
+    );
+    let p = compile(&src);
+    assert!(p.log_groups.is_empty(), "{:?}", p.log_groups);
+    let perm = &p.task("api").permissions[0];
+    assert_eq!(
+        perm.resources[0].as_literal().as_deref(),
+        Some("arn:aws:logs:eu-west-1:123456789012:log-group:/aws/ecs/containerinsights/*/application:*")
+    );
+}

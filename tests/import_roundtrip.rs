@@ -426,7 +426,7 @@ fn import_command_prints_source_and_warnings() {
     assert_eq!(std::fs::read_to_string(&written).unwrap(), stdout);
 }
 
-/// Input that is not a task definition JSON is E0524 with exit 1 and no
+/// Input that is not a task definition JSON is E0107 with exit 1 and no
 /// output; numbers written as strings are imported with one warning each.
 #[test]
 fn import_refuses_non_json_and_warns_on_coercion() {
@@ -457,7 +457,7 @@ fn import_refuses_non_json_and_warns_on_coercion() {
         assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
         assert!(out.stdout.is_empty(), "{name}: wrote output");
         assert!(
-            stderr.contains("[E0524]") && stderr.contains(why),
+            stderr.contains("[E0107]") && stderr.contains(why),
             "{name}: {stderr}"
         );
     }
@@ -467,7 +467,7 @@ fn import_refuses_non_json_and_warns_on_coercion() {
         .output()
         .unwrap();
     assert_eq!(missing.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("[E0524]"));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("[E0104]"));
 
     let fixture =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/strings_and_docker.json");

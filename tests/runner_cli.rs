@@ -26,6 +26,12 @@ fn fixture(dir: &Path, name: &str) -> PathBuf {
     dst
 }
 
+/// The state directory of the default project of `dir` (`.wharf/<dir name>`).
+fn state(dir: &Path) -> PathBuf {
+    dir.join(".wharf")
+        .join(wharf::runner::project::default_project(dir))
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -213,7 +219,7 @@ fn foreground_up_prints_prefixed_logs_and_stops_on_ctrl_c() {
     let dir = scratch("cli-fg");
     let (mut child, token) = foreground(&dir, "echo hello-from-app; exec sleep 1000", 5000);
     common::eventually("the app to log", || {
-        std::fs::read_to_string(dir.join(".wharf/logs.jsonl"))
+        std::fs::read_to_string(state(&dir).join("logs.jsonl"))
             .unwrap_or_default()
             .contains("hello-from-app")
     });
@@ -242,13 +248,13 @@ fn second_ctrl_c_forces_the_stop_with_130() {
         120_000,
     );
     common::eventually("the TERM trap", || {
-        std::fs::read_to_string(dir.join(".wharf/logs.jsonl"))
+        std::fs::read_to_string(state(&dir).join("logs.jsonl"))
             .unwrap_or_default()
             .contains("trap-set")
     });
     sigint(&child);
     common::eventually("the graceful stop to begin", || {
-        std::fs::read_to_string(dir.join(".wharf/logs.jsonl"))
+        std::fs::read_to_string(state(&dir).join("logs.jsonl"))
             .unwrap_or_default()
             .contains("SIGTERM")
     });
@@ -273,7 +279,7 @@ fn up_compiles_a_wharf_program_first() {
         &["up", "app.wharf", "--detach", "--wait", "--timeout", "120s"],
     );
     assert_eq!(up.status.code(), Some(0), "{}", text(&up));
-    let compiled = std::fs::read_to_string(dir.join(".wharf/manifest.json")).unwrap();
+    let compiled = std::fs::read_to_string(state(&dir).join("manifest.json")).unwrap();
     assert!(
         compiled.contains("\"name\": \"web.internal\""),
         "{compiled}"

@@ -307,3 +307,203 @@ fn keep_alive_clients_are_balanced_per_request() {
     );
     h.shutdown();
 }
+
+/// A target whose app starts listening a second after it starts, checked
+/// every 15 s, is healthy a moment after it listens (not 15 s later); the
+/// app keeps every connection open despite `Connection: close`, as some
+/// servers do, and its probes still pass.
+#[test]
+fn targets_are_healthy_soon_after_listening_even_on_kept_open_connections() {
+    let dir = scratch("lb-fast");
+    let server = r#"
+import socket, threading, time, os
+time.sleep(1)
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((os.environ["WHARF_HOST"], 8000)); s.listen(64)
+open(os.environ["MARK"], "w").write(str(time.time()))
+def serve(c):
+    buf = b""
+    while True:
+        d = c.recv(4096)
+        if not d: return
+        buf += d
+        while b"\r\n\r\n" in buf:
+            _, buf = buf.split(b"\r\n\r\n", 1)
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+"#;
+    std::fs::write(dir.join("server.py"), server).unwrap();
+    let mark = dir.join("listening");
+    let m = manifest(json!({
+        "version": 1,
+        "tasks": [{"family": "echo", "containers": [{
+            "name": "web", "image": "python:3", "stopTimeoutMs": 2000,
+            "portMappings": [{"containerPort": 8000}],
+            "local": {"command": ["python3", dir.join("server.py").display().to_string()],
+                      "environment": {"MARK": mark.display().to_string()}}}]}],
+        "services": [{"name": "web", "task": "echo", "desiredCount": 2, "healthCheckGracePeriodMs": 60_000,
+            "loadBalancers": [{"loadBalancer": "edge", "listenerPort": 80, "containerName": "web", "containerPort": 8000,
+                "healthCheck": {"path": "/health", "intervalMs": 15000, "timeoutMs": 5000, "healthyThreshold": 3, "unhealthyThreshold": 2}}]}],
+        "loadBalancers": [{"name": "edge", "kind": "alb", "listeners": [{"port": 80, "protocol": "HTTP", "localPort": 0}]}]
+    }));
+    let h = up(&m, 47, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    let steady = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let listening: f64 = std::fs::read_to_string(&mark).unwrap().parse().unwrap();
+    // Probes come every 200 ms until the first pass; allow for a loaded machine.
+    assert!(
+        steady - listening < 5.0,
+        "healthy {:.2} s after listening (interval 15 s)",
+        steady - listening
+    );
+    let (code, body) = get(listener(&h), "x", "/").unwrap_or((0, String::new()));
+    assert_eq!((code, body.as_str()), (200, "ok"));
+    h.shutdown();
+}
+
+/// A WebSocket handshake through the ALB reaches a target and gets its
+/// `101` (not a `200`), and the connection then carries bytes both ways.
+#[test]
+fn websocket_upgrades_pass_through_the_load_balancer() {
+    use std::io::{Read, Write};
+    let dir = scratch("lb-ws");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ws_echo.py");
+    let m = manifest(json!({
+        "version": 1,
+        "tasks": [{"family": "ws", "containers": [{
+            "name": "web", "image": "python:3", "stopTimeoutMs": 2000,
+            "portMappings": [{"containerPort": 8000}],
+            "local": {"command": ["python3", script.display().to_string()]}}]}],
+        "services": [{"name": "ws", "task": "ws", "desiredCount": 2, "healthCheckGracePeriodMs": 60_000,
+            "loadBalancers": [{"loadBalancer": "edge", "listenerPort": 80, "containerName": "web", "containerPort": 8000,
+                "healthCheck": {"path": "/health", "intervalMs": 500, "timeoutMs": 2000, "healthyThreshold": 2, "unhealthyThreshold": 2}}]}],
+        "loadBalancers": [{"name": "edge", "kind": "alb", "listeners": [{"port": 80, "protocol": "HTTP", "localPort": 0}]}]
+    }));
+    let h = up(&m, 48, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    let mut conn = std::net::TcpStream::connect(listener(&h)).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    conn.write_all(
+        b"GET /chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+          Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(
+            conn.read(&mut byte).unwrap(),
+            1,
+            "{}",
+            String::from_utf8_lossy(&head)
+        );
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 101"), "{head}");
+    assert!(
+        head.contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo="),
+        "{head}"
+    );
+    for msg in ["hello", "again"] {
+        conn.write_all(msg.as_bytes()).unwrap();
+        let mut buf = [0u8; 64];
+        let n = conn.read(&mut buf).unwrap();
+        let echoed = String::from_utf8_lossy(&buf[..n]).to_string();
+        assert!(
+            echoed.starts_with("ws-") && echoed.ends_with(&format!(":{msg}")),
+            "{echoed}"
+        );
+    }
+    drop(conn);
+    h.shutdown();
+}
+
+/// Keep-alive clients hammer the ALB while one target is `kill -9`ed: no
+/// request fails, because a GET whose target dies is retried on the other.
+#[test]
+fn no_request_fails_when_a_target_is_killed_mid_run() {
+    let dir = scratch("lb-kill9");
+    let services = json!([service("svc", 2, json!([exposure("edge", json!([]))]))]);
+    let h = up(&manifest(program(&dir, services, "alb")), 49, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    let addr = listener(&h);
+    let victim = h.snapshot().services[0].tasks[0].containers[0]
+        .pid
+        .expect("a pid");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..4)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                use std::io::{BufRead, BufReader, Write};
+                let (mut ok, mut failed) = (0u32, Vec::new());
+                let mut conn = std::net::TcpStream::connect(addr).unwrap();
+                conn.set_read_timeout(Some(Duration::from_secs(10)))
+                    .unwrap();
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    if conn
+                        .write_all(b"GET /id HTTP/1.1\r\nHost: x\r\n\r\n")
+                        .is_err()
+                    {
+                        failed.push("write".to_string());
+                        break;
+                    }
+                    let mut status = String::new();
+                    let _ = reader.read_line(&mut status);
+                    let mut len = 0usize;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                            break;
+                        }
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            len = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0u8; len];
+                    let _ = std::io::Read::read_exact(&mut reader, &mut body);
+                    if status.starts_with("HTTP/1.1 200") {
+                        ok += 1;
+                    } else {
+                        failed.push(status.trim().to_string());
+                        if status.is_empty() {
+                            break;
+                        }
+                    }
+                }
+                (ok, failed)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(victim as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (mut ok, mut failed) = (0, Vec::new());
+    for c in clients {
+        let (o, f) = c.join().unwrap();
+        ok += o;
+        failed.extend(f);
+    }
+    assert!(
+        failed.is_empty(),
+        "{} of {} requests failed: {:?}",
+        failed.len(),
+        ok as usize + failed.len(),
+        &failed[..failed.len().min(5)]
+    );
+    assert!(ok >= 100, "{ok} requests");
+    h.shutdown();
+}

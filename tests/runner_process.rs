@@ -290,37 +290,71 @@ fn stop_timeout_then_sigkill_for_a_term_ignoring_container() {
 }
 
 #[test]
-fn secrets_are_read_at_start_and_a_missing_one_fails_the_task() {
+fn secrets_are_read_at_start_and_a_missing_one_starts_nothing() {
     let dir = scratch("secrets");
     std::fs::write(dir.join("db-password"), "s3cret-from-file\n").unwrap();
-    let mut good = shell("app", true, "echo password=$DB_PASSWORD; exec sleep 1000");
-    good["secrets"] = json!([{"name": "DB_PASSWORD", "valueFrom": {"kind": "file", "path": dir.join("db-password").display().to_string()}}]);
+    let mut good = shell(
+        "app",
+        true,
+        "echo password=$DB_PASSWORD token=$API_TOKEN; exec sleep 1000",
+    );
+    good["secrets"] = json!([
+        {"name": "DB_PASSWORD", "valueFrom": {"kind": "file", "path": dir.join("db-password").display().to_string()}},
+        {"name": "API_TOKEN", "valueFrom": {"kind": "env", "var": "WHARF_TEST_UNSET_SECRET_VAR"}}
+    ]);
     let mut bad = shell("app", true, "exec sleep 1000");
     bad["secrets"] = json!([{"name": "API_TOKEN", "valueFrom": {"kind": "env", "var": "WHARF_TEST_UNSET_SECRET_VAR"}}]);
-    let m = manifest(json!({
-        "version": 1,
-        "tasks": [{"family": "good", "containers": [good]}, {"family": "bad", "containers": [bad]}],
-        "services": [{"name": "good", "task": "good"}, {"name": "bad", "task": "bad"}]
-    }));
-    let h = up(&m, 39, &dir);
+    let both = |good: &serde_json::Value| {
+        manifest(json!({
+            "version": 1,
+            "tasks": [{"family": "good", "containers": [good]}, {"family": "bad", "containers": [bad]}],
+            "services": [{"name": "good", "task": "good"}, {"name": "bad", "task": "bad"}]
+        }))
+    };
+    // No value anywhere: nothing starts, and the error names the secret and its containers.
+    let m = both(&good);
+    let opts = wharf::runner::UpOptions {
+        base_dir: dir.clone(),
+        task_subnet: std::net::Ipv4Addr::new(127, 39, 0, 0),
+        discovery_subnet: std::net::Ipv4Addr::new(127, 39, 1, 0),
+        ..Default::default()
+    };
+    let err = match wharf::runner::up_manifest(&m, &opts, &dir.join(".wharf")) {
+        Err(e) => e,
+        Ok(_) => panic!("a run with a missing secret must not start"),
+    };
+    assert_eq!(err.code.as_str(), "E0607");
     assert!(
-        h.wait_for(WAIT, |s| s.service("good").unwrap().running_count == 1
-            && !s.service("bad").unwrap().stopped.is_empty())
+        err.message
+            .contains("`WHARF_TEST_UNSET_SECRET_VAR` (good/app)")
+            && err
+                .message
+                .contains("`WHARF_TEST_UNSET_SECRET_VAR` (bad/app)"),
+        "{err}"
     );
-    let snap = h.snapshot();
-    let reason = snap.service("bad").unwrap().stopped[0]
-        .stopped_reason
-        .clone()
-        .unwrap();
     assert!(
-        reason.starts_with("ResourceInitializationError: secret `API_TOKEN`"),
-        "{reason}"
+        !dir.join(".wharf/logs.jsonl").exists() || {
+            let logs = std::fs::read_to_string(dir.join(".wharf/logs.jsonl")).unwrap();
+            !logs.contains("RUNNING")
+        }
     );
-    eventually("the secret value to reach the container", || {
+    // Given through the options (as `wharf up` does from --secret, files, environment).
+    let mut secrets = wharf::runner::secrets::Secrets::default();
+    secrets.insert("WHARF_TEST_UNSET_SECRET_VAR", "t0ken-given");
+    let h = wharf::runner::up_manifest(
+        &m,
+        &wharf::runner::UpOptions { secrets, ..opts },
+        &dir.join(".wharf"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(h.wait_for(WAIT, |s| s.services.iter().all(|s| s.running_count == 1)));
+    eventually("the secret values to reach the container", || {
         std::fs::read_to_string(dir.join(".wharf/logs.jsonl"))
             .unwrap_or_default()
-            .contains("password=s3cret-from-file")
+            .contains("password=s3cret-from-file token=t0ken-given")
     });
+    let state = std::fs::read_to_string(dir.join(".wharf/state.json")).unwrap_or_default();
+    assert!(!state.contains("t0ken-given") && !state.contains("s3cret"));
     let manifest_text = serde_json::to_string(&m).unwrap();
     assert!(
         !manifest_text.contains("s3cret"),

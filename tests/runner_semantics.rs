@@ -401,6 +401,101 @@ async fn replacement_backoff_grows() {
     );
 }
 
+/// A sibling task that has been up for a long time must not reset the
+/// backoff of a replacement that keeps failing.
+#[tokio::test(start_paused = true)]
+async fn backoff_grows_beside_a_long_lived_sibling() {
+    let fake = FakeDriver::new();
+    // The first start lives; every later one exits after 100 ms.
+    fake.script(
+        "app",
+        vec![
+            Script::long_running(),
+            Script::exits(Duration::from_millis(100), 1),
+        ],
+    );
+    let m = manifest(json!([container("app", true, &[])]), 2);
+    let opts = UpOptions {
+        backoff_base: Duration::from_secs(1),
+        backoff_max: Duration::from_secs(60),
+        backoff_reset: Duration::from_secs(5),
+        ..UpOptions::default()
+    };
+    let mut r = Runner::start(&m, &opts, Arc::new(fake.clone()), "test")
+        .await
+        .expect("runner starts");
+    assert!(
+        r.wait_for(Duration::from_secs(300), |s| s.services[0].stopped.len()
+            >= 5)
+            .await
+    );
+    r.shutdown().await;
+    let starts: Vec<Duration> = fake
+        .timed_events()
+        .into_iter()
+        .filter(|(_, e)| matches!(e, FakeEvent::Started { task, .. } if task != "svc-1"))
+        .map(|(t, _)| t)
+        .collect();
+    let gaps: Vec<u64> = starts
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_millis() as u64)
+        .collect();
+    // 100 ms of life, then 1 s, 2 s, 4 s, 8 s of backoff.
+    assert!(gaps.len() >= 4, "{gaps:?}");
+    for (gap, backoff) in gaps.iter().zip([1000, 2000, 4000, 8000]) {
+        assert!(
+            *gap >= backoff && *gap < backoff + 1000,
+            "backoff doubles despite the long-lived svc-1: {gaps:?}"
+        );
+    }
+}
+
+/// An app that answers its check 1 s after start is HEALTHY within a
+/// fraction of a second of that, not at the next 30 s interval; one that
+/// never answers becomes UNHEALTHY only after `retries` intervals, as on ECS.
+#[tokio::test(start_paused = true)]
+async fn first_success_is_found_fast_but_failures_keep_their_pace() {
+    let fake = FakeDriver::new();
+    fake.script("app", vec![Script::healthy(Duration::from_secs(1))]);
+    fake.script("sick", vec![Script::long_running()]);
+    let mut app = container("app", true, &[]);
+    app["healthCheck"] = json!({"command": {"CMD-SHELL": "check"}, "intervalMs": 30000, "timeoutMs": 500, "retries": 3});
+    let mut sick = container("sick", false, &[]);
+    sick["healthCheck"] = json!({"command": {"CMD-SHELL": "check"}, "intervalMs": 10000, "timeoutMs": 500, "retries": 3});
+    let m = manifest(json!([app, sick]), 1);
+    let t0 = tokio::time::Instant::now();
+    let mut r = start(&m, &fake).await;
+    let health_of = |s: &Snapshot, name: &str| {
+        s.services[0].tasks.first().and_then(|t| {
+            t.containers
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.health)
+        })
+    };
+    assert!(
+        r.wait_for(Duration::from_secs(60), |s| health_of(s, "app")
+            == Some(wharf::runner::Health::Healthy))
+            .await
+    );
+    let healthy_at = t0.elapsed();
+    assert!(
+        healthy_at >= Duration::from_secs(1) && healthy_at < Duration::from_millis(1500),
+        "healthy {healthy_at:?} after start"
+    );
+    assert!(
+        r.wait_for(Duration::from_secs(120), |s| health_of(s, "sick")
+            == Some(wharf::runner::Health::Unhealthy))
+            .await
+    );
+    let unhealthy_at = t0.elapsed();
+    assert!(
+        unhealthy_at >= Duration::from_secs(30) && unhealthy_at < Duration::from_secs(32),
+        "three counted failures 10 s apart: {unhealthy_at:?}"
+    );
+    r.shutdown().await;
+}
+
 #[tokio::test(start_paused = true)]
 async fn shutdown_stops_every_task() {
     let fake = FakeDriver::new();

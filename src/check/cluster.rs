@@ -102,12 +102,28 @@ pub fn capacity(
         None
     };
     let target = if allow_asg {
-        w.keyword(cx, "target").and_then(|e| cx.percent(e))
+        w.keyword(cx, "target").and_then(|e| {
+            // ManagedScaling.TargetCapacity: a whole percentage, 1 to 100.
+            let v = cx.percent_whole(e)?;
+            if !(1..=100).contains(&v) {
+                cx.push(errors::out_of_range(
+                    "a target capacity",
+                    &format!("{v}%"),
+                    "1% to 100%",
+                    e.span,
+                ));
+                return None;
+            }
+            Some(v)
+        })
     } else {
         None
     };
     let protect = allow_asg && w.flag("protect");
-    let weight = w.keyword(cx, "weight").and_then(|e| cx.int(e));
+    // CapacityProviderStrategyItem.Weight: 0 to 1,000.
+    let weight = w
+        .keyword(cx, "weight")
+        .and_then(|e| bounded(cx, e, 0, 1000, "a capacity weight"));
     let base = w
         .keyword(cx, "base")
         .and_then(|e| bounded(cx, e, 0, 100_000, "a capacity base"));
@@ -123,7 +139,7 @@ pub fn capacity(
         (_, Some(asg)) => CapacityProvider::Ec2(ir::Ec2CapacityProvider {
             name: name.clone(),
             auto_scaling_group: asg,
-            target_capacity: target.map(|t| t.round() as u32),
+            target_capacity: target,
             managed_termination_protection: protect,
         }),
         (_, None) => CapacityProvider::Ec2(ir::Ec2CapacityProvider {

@@ -149,13 +149,8 @@ pub fn lower_container(
             }
             "port" => c.ports.extend(port(cx, &mut w, s)),
             "env" => {
+                // Judged as a possible secret by `tag` (`Cx::read_named`).
                 if let Some(kv) = tag(cx, &mut w, s) {
-                    if looks_secret(&kv.0)
-                        && kv.1.is_literal()
-                        && kv.1.as_literal().is_some_and(|v| !v.is_empty())
-                    {
-                        cx.push(errors::rule::literal_secret(&kv.0, s.span));
-                    }
                     c.environment.push(kv);
                 }
             }
@@ -284,7 +279,13 @@ pub fn lower_container(
                     None => soft,
                 };
                 if let (Some(name), Some(soft), Some(hard)) = (name, soft, hard) {
-                    c.ulimits.push(ir::Ulimit { name, soft, hard });
+                    if soft > hard {
+                        cx.push(errors::rule::ulimit_soft_above_hard(
+                            &name, soft, hard, s.span,
+                        ));
+                    } else {
+                        c.ulimits.push(ir::Ulimit { name, soft, hard });
+                    }
                 }
             }
             "local" => {
@@ -468,12 +469,32 @@ fn health_check(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::HealthC
     })
 }
 
+/// `AWS::Logs::LogGroup` `RetentionInDays`: CloudWatch Logs accepts only
+/// these values (PutRetentionPolicy).
+const RETENTION_DAYS: &[u32] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
 /// `logs awslogs [group "/ecs/x"] [region "r"] [prefix "p"] [retention 30] { "opt" = "v" }`
 fn log_config(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::LogConfig> {
-    let group = w.keyword(cx, "group").and_then(|e| cx.literal(e));
+    let group = w
+        .keyword(cx, "group")
+        .and_then(|e| cx.aws_name(crate::ir::names::NameKind::LogGroup, e));
     let region = w.keyword(cx, "region").and_then(|e| cx.text(e));
     let prefix = w.keyword(cx, "prefix").and_then(|e| cx.text(e));
-    let retention = w.keyword(cx, "retention").and_then(|e| cx.int(e));
+    let retention = w.keyword(cx, "retention").and_then(|e| {
+        let days = cx.int(e)?;
+        if !RETENTION_DAYS.contains(&days) {
+            cx.push(errors::rule::retention_not_allowed(
+                days,
+                RETENTION_DAYS,
+                e.span,
+            ));
+            return None;
+        }
+        Some(days)
+    });
     let drivers = [
         "awslogs",
         "firelens",
@@ -532,13 +553,18 @@ fn log_config(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::LogConfig
     })
 }
 
+/// `"name" [not_secret] = value`: a log-driver or FireLens option, judged as
+/// a possible secret like an environment variable (`splunk-token`).
 fn option(cx: &mut Cx, o: &Statement) -> Option<(String, Text)> {
-    Words::new(o).finish(cx);
+    let mut w = Words::new(o);
+    let not_secret = w.flag("not_secret");
+    w.finish(cx);
     let Some(v) = &o.value else {
         cx.push(errors::missing_value(&o.head.name, o.span));
         return None;
     };
-    Some((o.head.name.clone(), cx.text(v)?))
+    let t = cx.read_named(&o.head.name, not_secret, v, o.span)?;
+    Some((o.head.name.clone(), t))
 }
 
 fn options_block(cx: &mut Cx, s: &Statement) -> Vec<(String, Text)> {
@@ -608,14 +634,4 @@ fn local_command(cx: &mut Cx, e: &Expr) -> Option<ir::LocalCommand> {
         }
         _ => cx.literal(e).map(ir::LocalCommand::Shell),
     }
-}
-
-/// `*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*_KEY`: names whose literal values
-/// would put a secret into the task definition in plain text.
-fn looks_secret(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    ["PASSWORD", "SECRET", "TOKEN"]
-        .iter()
-        .any(|w| upper.contains(w))
-        || upper.ends_with("_KEY")
 }

@@ -45,7 +45,12 @@ fn firelens_permissions(task: &mut ir::Task, region: Option<&str>, account: Opti
         };
         let to_cloudwatch =
             option("Name").is_some_and(|n| n == "cloudwatch" || n == "cloudwatch_logs");
-        let (Some(group), true) = (log.group.clone(), to_cloudwatch) else {
+        // The group as named, templates (filled by Fluent Bit at run time)
+        // widened to `*`.
+        let (Some(group), true) = (
+            option("log_group_name").map(|g| super::names::fluent_bit_wildcard(&g)),
+            to_cloudwatch,
+        ) else {
             continue;
         };
         let mut actions: Vec<String> = [
@@ -192,7 +197,10 @@ fn log_groups(cx: &mut Cx, program: &mut Program) {
                         .options
                         .iter()
                         .find(|(k, _)| k == "log_group_name")
-                        .and_then(|(_, v)| v.as_literal());
+                        .and_then(|(_, v)| v.as_literal())
+                        // A group named at run time (`$(ecs_cluster)`) is
+                        // Fluent Bit's to create, not the stack's.
+                        .filter(|name| !super::names::has_fluent_bit_template(name));
                     log.group = named.clone();
                     named
                 }

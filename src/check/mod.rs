@@ -7,6 +7,7 @@
 
 mod args;
 mod cluster;
+mod constants;
 mod container;
 mod derive;
 
@@ -14,9 +15,11 @@ pub use derive::derive_execution_role;
 pub use task::OS_FAMILIES;
 mod environment;
 mod errors;
+pub mod names;
 mod network;
 mod rules;
 mod scope;
+pub mod secrets;
 mod service;
 mod settings;
 mod task;
@@ -51,6 +54,35 @@ pub struct Cx<'a> {
     /// Declarations whose lowering reported an error: what was lowered of
     /// them is partial, so the rules leave them alone (no follow-on errors).
     incomplete: std::collections::HashSet<(Kind, String)>,
+    /// Constants on a cycle or atop an over-long chain (reported once by
+    /// `constants::analyse`): they have no value.
+    broken: std::collections::HashSet<String>,
+    /// Each constant's text, expanded once: interpolating a constant twice
+    /// copies its text instead of expanding it again. `None`: it failed.
+    let_texts: std::collections::HashMap<String, Option<ir::Text>>,
+    /// Set when a read met a broken constant: what was being lowered is
+    /// partial, like after an error of its own.
+    read_broken: std::cell::Cell<bool>,
+    /// The statement being read carries `not_secret`: its value is not
+    /// judged a secret (a visible, per-variable exception).
+    not_secret: bool,
+    /// The name the value being read is given to (`DB_PASSWORD`,
+    /// `splunk-token`): context for the credential detector.
+    value_name: Option<String>,
+    /// Inputs that feed a secret-looking variable, with the first such use.
+    secret_inputs: IndexMap<String, diag::Span>,
+    /// Inputs whose value the checker substituted (`Cx::literal`: names,
+    /// paths, ARNs), with the first such use: their value is in the output
+    /// of every target.
+    resolved_inputs: IndexMap<String, diag::Span>,
+    /// Where each input's default is written, to hide it in a diagnostic.
+    input_defaults: std::collections::HashMap<String, diag::Span>,
+    /// Inputs some string uses (symbolically or substituted).
+    used_inputs: std::collections::HashSet<String>,
+    /// Templates being expanded, outermost first (recursion is a repeat).
+    template_chain: Vec<String>,
+    /// Statements every `use` so far has produced (`template::MAX_EXPANDED`).
+    template_output: usize,
 }
 
 impl Cx<'_> {
@@ -66,6 +98,17 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         scope: Scope::default(),
         diags: Vec::new(),
         incomplete: Default::default(),
+        broken: Default::default(),
+        let_texts: Default::default(),
+        read_broken: Default::default(),
+        not_secret: false,
+        value_name: None,
+        secret_inputs: IndexMap::new(),
+        resolved_inputs: IndexMap::new(),
+        input_defaults: Default::default(),
+        used_inputs: Default::default(),
+        template_chain: Vec::new(),
+        template_output: 0,
     };
     let env = environment::select(&mut cx, files, options.environment.as_deref());
     if let Some(env) = env {
@@ -108,7 +151,7 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
             .scope
             .stack
             .as_ref()
-            .map_or_else(|| options.name.clone(), |(n, _)| n.clone()),
+            .map_or_else(|| default_stack_name(&options.name), |(n, _)| n.clone()),
         region,
         account,
         inputs: cx.scope.inputs(),
@@ -136,6 +179,7 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
     ] {
         for ((k, name), stmt) in decls.iter().filter(|((k, _), _)| *k == kind) {
             let before = cx.diags.len();
+            cx.read_broken.set(false);
             match k {
                 Kind::Network => program
                     .networks
@@ -154,9 +198,10 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
             // Name and type errors (E01xx-E03xx) drop what they are about, so
             // the declaration is partial; an ECS rule error (E04xx) raised
             // while lowering leaves it whole.
-            let partial = cx.diags[before..]
-                .iter()
-                .any(|d| d.is_error() && d.code.as_str() < "E0400");
+            let partial = cx.read_broken.get()
+                || cx.diags[before..]
+                    .iter()
+                    .any(|d| d.is_error() && d.code.as_str() < "E0400");
             if partial {
                 cx.incomplete.insert((*k, name.clone()));
             }
@@ -165,12 +210,59 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
 
     // The rules run on whatever lowered, so name errors and ECS rule errors
     // are reported together; the derived facts only for a complete program.
+    names::check(&mut cx, &program);
     rules::check(&mut cx, &program);
+    // Nothing to deploy: CloudFormation refuses a template without resources
+    // and the ECS target would write nothing, so an empty build succeeding
+    // would hide a mistake (a wrong file, an environment that removed all).
+    let declares_something = !(program.clusters.is_empty()
+        && program.tasks.is_empty()
+        && program.services.is_empty()
+        && program.load_balancers.is_empty())
+        || program
+            .networks
+            .iter()
+            .any(|n| matches!(n.kind, ir::NetworkKind::Created(_)));
+    if !declares_something && !cx.diags.iter().any(Diagnostic::is_error) {
+        let span = files
+            .first()
+            .map(|f| diag::Span::new(f.id, 0, 0))
+            .unwrap_or_default();
+        cx.push(errors::rule::empty_program(span));
+    }
     if !cx.diags.iter().any(Diagnostic::is_error) {
         if let Some(env) = env {
             environment::physical_names(&mut cx, &mut program, env);
         }
         derive::derive(&mut cx, &mut program);
+        names::check_derived(&mut cx, &program);
+    }
+    for input in &mut program.inputs {
+        input.secret = cx.secret_inputs.get(&input.name).copied();
+        // An input named like a secret (`DB_PASSWORD`) is one, once used.
+        let named_secret = input.ty == ir::InputType::String
+            && secrets::secret_name(&input.name)
+            && cx.used_inputs.contains(&input.name);
+        if input.secret.is_none() && named_secret {
+            input.secret = Some(input.span);
+        }
+        let baked = cx.resolved_inputs.get(&input.name);
+        if let (Some(secret), Some(&used)) = (input.secret, baked) {
+            cx.diags
+                .push(errors::secret_input_resolved(&input.name, used, secret));
+        }
+        // A secret's default is a secret written in the source.
+        let literal_default = input
+            .default
+            .as_deref()
+            .is_some_and(|d| !secrets::plain_value(d));
+        if let (Some(secret), true) = (input.secret, literal_default) {
+            let mut d = errors::secret_input_default(&input.name, input.span, secret);
+            if let Some(&at) = cx.input_defaults.get(&input.name) {
+                d = d.with_redacted(at);
+            }
+            cx.diags.push(d);
+        }
     }
     let mut diags = cx.diags;
     diag::sort(&mut diags);
@@ -178,5 +270,15 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         (None, diags)
     } else {
         (Some(program), diags)
+    }
+}
+
+/// The stack name when the source has none: the main file's stem, made
+/// into a name CloudFormation accepts (`my_app.wharf` gives `my-app`).
+fn default_stack_name(stem: &str) -> String {
+    let kind = ir::names::NameKind::Stack;
+    match kind.check(stem) {
+        Ok(()) => stem.to_string(),
+        Err(_) => kind.sanitize(stem),
     }
 }

@@ -40,18 +40,7 @@ pub fn check(cx: &mut Cx, program: &Program) {
 
 // ----- task definitions -----------------------------------------------------
 
-fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 255
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
 fn check_task(cx: &mut Cx, task: &Task) {
-    if !valid_name(&task.family) {
-        cx.push(e::invalid_name("family", &task.family, task.span));
-    }
     if task.containers.len() > 10 {
         cx.push(e::too_many_containers(
             &task.name,
@@ -61,9 +50,6 @@ fn check_task(cx: &mut Cx, task: &Task) {
     }
     let mut names: HashMap<&str, Span> = HashMap::new();
     for c in &task.containers {
-        if !valid_name(&c.name) {
-            cx.push(e::invalid_name("container", &c.name, c.span));
-        }
         if let Some(prev) = names.insert(&c.name, c.span) {
             cx.push(e::duplicate_container(&c.name, c.span, prev));
         }

@@ -43,6 +43,8 @@ pub struct Scope<'a> {
     pub account: Option<Expr>,
     /// Input defaults replaced by the selected environment.
     pub input_overrides: IndexMap<String, Expr>,
+    /// Where each input's value for this build came from, in words.
+    pub input_origins: IndexMap<String, &'static str>,
 }
 
 impl Scope<'_> {
@@ -162,15 +164,24 @@ pub fn collect_decls<'a>(cx: &mut Cx<'a>, files: &'a [ast::File]) {
 /// Collects constants, inputs and program settings of all files.
 pub fn collect_settings(cx: &mut Cx, files: &[ast::File], options: &Options) {
     let mut first_span: IndexMap<String, Span> = IndexMap::new();
+    // Constants first, and their graph checked, so no later read of a value
+    // can loop or recurse without bound.
+    for file in files {
+        for stmt in &file.statements {
+            if stmt.head.name == "let" {
+                collect_let(cx, stmt, &mut first_span);
+            }
+        }
+    }
+    cx.broken = super::constants::analyse(cx);
     for file in files {
         for stmt in &file.statements {
             match stmt.head.name.as_str() {
-                "let" => collect_let(cx, stmt, &mut first_span),
                 "input" => collect_input(cx, stmt, options, &mut first_span),
                 "stack" => {
                     let mut w = super::args::Words::new(stmt);
                     if let Some(e) = w.required(cx, "a stack name") {
-                        if let Some(s) = cx.literal(e) {
+                        if let Some(s) = cx.aws_name(crate::ir::names::NameKind::Stack, e) {
                             cx.scope.stack = Some((s, e.span));
                         }
                     }
@@ -317,6 +328,9 @@ fn collect_input(
         .get(&name.name)
         .cloned()
         .or_else(|| stmt.value.clone());
+    if let Some(e) = &default_expr {
+        cx.input_defaults.insert(name.name.clone(), e.span);
+    }
     let default = match &default_expr {
         Some(e) => match &e.kind {
             ExprKind::Str(_) => cx.literal(e),
@@ -344,6 +358,16 @@ fn collect_input(
         .get(&name.name)
         .or_else(|| options.env.get(&name.name))
         .cloned();
+    let origin = if options.inputs.contains_key(&name.name) {
+        "given with `--input`"
+    } else if options.env.contains_key(&name.name) {
+        "taken from the environment variable of that name"
+    } else if cx.scope.input_overrides.contains_key(&name.name) {
+        "the default of the selected environment"
+    } else {
+        "its default"
+    };
+    cx.scope.input_origins.insert(name.name.clone(), origin);
     let value = match given.or_else(|| default.clone()) {
         Some(v) => {
             if let Some(d) = validate_input(&name.name, ty, &v, stmt.span) {
@@ -364,6 +388,7 @@ fn collect_input(
             value,
             description,
             span: name.span,
+            secret: None,
         };
         cx.scope
             .values

@@ -509,19 +509,19 @@ fn deploy(cx: &mut Cx, w: &mut Words) -> Option<ir::Deployment> {
 }
 
 fn percent_int(cx: &mut Cx, e: &Expr) -> Option<u32> {
-    let p = cx.percent(e)?;
-    if p < 0.0 || p.fract() != 0.0 {
-        cx.push(errors::not_whole("a percentage", p, e.span));
-        return None;
-    }
-    Some(p as u32)
+    cx.percent_whole(e)
 }
 
 /// `autoscale MIN..MAX [cpu 70%] [memory 80%] [requests 1000] [cooldown 60s]`
 fn autoscaling(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::AutoScale> {
-    let cpu = w.keyword(cx, "cpu").and_then(|e| cx.percent(e));
-    let memory = w.keyword(cx, "memory").and_then(|e| cx.percent(e));
-    let requests = w.keyword(cx, "requests").and_then(|e| cx.number(e));
+    let given = [
+        w.keyword(cx, "cpu"),
+        w.keyword(cx, "memory"),
+        w.keyword(cx, "requests"),
+    ];
+    let cpu = given[0].and_then(|e| cx.percent(e));
+    let memory = given[1].and_then(|e| cx.percent(e));
+    let requests = given[2].and_then(|e| cx.number(e));
     let cooldown = w.keyword(cx, "cooldown").and_then(|e| cx.seconds(e));
     let range = w.required(cx, "a range of task counts such as 2..10")?;
     let ExprKind::Range(lo, hi) = &range.kind else {
@@ -544,7 +544,10 @@ fn autoscaling(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::AutoScal
         }
     }
     if targets.is_empty() {
-        cx.push(errors::autoscale_without_target(s.span));
+        // A target given but unreadable has been reported already.
+        if given.iter().all(Option::is_none) {
+            cx.push(errors::autoscale_without_target(s.span));
+        }
         return None;
     }
     Some(ir::AutoScale {

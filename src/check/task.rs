@@ -100,7 +100,9 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
         let mut w = Words::new(s);
         match head {
             "family" => {
-                let v = w.required(cx, "a family name").and_then(|e| cx.literal(e));
+                let v = w
+                    .required(cx, "a family name")
+                    .and_then(|e| cx.aws_name(crate::ir::names::NameKind::Family, e));
                 set(cx, &mut family, s, v)
             }
             "cpu" => {
@@ -172,6 +174,11 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                         .collect::<Option<Vec<_>>>()
                 });
                 match (actions, resources) {
+                    (Some(actions), Some(resources))
+                        if actions.is_empty() || resources.is_empty() =>
+                    {
+                        cx.push(errors::rule::empty_permission(actions.is_empty(), s.span))
+                    }
                     (Some(actions), Some(resources)) => permissions.push(ir::Permission {
                         actions,
                         resources,
@@ -476,9 +483,12 @@ fn volume(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Volume> {
 }
 
 /// `tag KEY = "value"`
+/// `not_secret` (anywhere among the words) exempts this one value from the
+/// secret checks; the value is read with its name as the detector's context.
 pub fn tag(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<(String, ir::Text)> {
+    let not_secret = w.flag("not_secret");
     let (key, value) = named_value(cx, w, s)?;
-    let v = cx.text(value)?;
+    let v = cx.read_named(&key, not_secret, value, s.span)?;
     Some((key, v))
 }
 

@@ -27,8 +27,14 @@ use indexmap::IndexMap;
 /// Heads whose block may be filled from a template with `= template(...)`.
 const BLOCK_HEADS: &[&str] = &["container", "sidecar", "ambassador", "init", "log_router"];
 
-/// Templates nested deeper than this are taken to recurse.
-const MAX_DEPTH: usize = 16;
+/// `use` inside `use` deeper than this is refused (E0316); a template that
+/// uses itself is found by the chain of templates being expanded (E0313).
+const MAX_DEPTH: usize = 32;
+
+/// Statements all `use`s of a program may produce together (E0316): a
+/// template that uses another twice, which uses another twice, ... would
+/// otherwise double its output at every level.
+pub const MAX_EXPANDED: usize = 20_000;
 
 pub const PARAM_TYPES: &[&str] = &[
     "string", "name", "int", "bool", "port", "duration", "size", "cpu", "percent", "list", "range",
@@ -284,8 +290,24 @@ fn instantiate(
         cx.push(errors::unknown_template(&name, &known, call.span));
         return None;
     };
-    if depth >= MAX_DEPTH {
-        cx.push(errors::template_recursion(&name, call.span));
+    if cx.template_chain.contains(&name) {
+        push_once(cx, errors::template_recursion(&name, call.span));
+        return None;
+    }
+    if depth >= MAX_DEPTH || cx.template_output > MAX_EXPANDED {
+        // Once for the program: every `use` after the bound fails alike.
+        let reported = cx
+            .diags
+            .iter()
+            .any(|d| d.code == crate::diag::Code::TemplateTooLarge);
+        if !reported {
+            cx.push(errors::template_too_large(
+                &name,
+                MAX_DEPTH,
+                MAX_EXPANDED,
+                call.span,
+            ));
+        }
         return None;
     }
     let bound = bind(cx, t, args, call.span)?;
@@ -301,7 +323,31 @@ fn instantiate(
         .filter(|s| !mentions(s, &absent))
         .map(|s| subst_stmt(s, &bound, &absent))
         .collect();
-    Some(expand_all(cx, body, templates, depth + 1))
+    cx.template_output += count(&body);
+    cx.template_chain.push(name);
+    let out = expand_all(cx, body, templates, depth + 1);
+    cx.template_chain.pop();
+    Some(out)
+}
+
+/// Statements, nested blocks included.
+fn count(stmts: &[Statement]) -> usize {
+    stmts
+        .iter()
+        .map(|s| 1 + s.block.as_ref().map_or(0, |b| count(&b.statements)))
+        .sum()
+}
+
+/// Reports `d` unless the same error is already reported at its span (a
+/// template used in many places fails the same way in each).
+fn push_once(cx: &mut Cx, d: crate::diag::Diagnostic) {
+    let seen = cx
+        .diags
+        .iter()
+        .any(|x| x.code == d.code && x.primary.span == d.primary.span);
+    if !seen {
+        cx.push(d);
+    }
 }
 
 /// Matches arguments (positional, then `name: value`) to parameters and

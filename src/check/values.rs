@@ -8,6 +8,13 @@ use super::Cx;
 use crate::ast::{Expr, ExprKind, Quantity, StrPart};
 use crate::ir::{InputType, Text, TextPart};
 
+/// The longest string a value may expand to, in bytes: a whole ECS task
+/// definition is limited to 64 KiB, so no single value can be longer.
+pub const MAX_TEXT: usize = 64 * 1024;
+
+/// The largest integer AWS accepts in an integer field (`Integer`, int32).
+pub const MAX_INT: f64 = i32::MAX as f64;
+
 impl Cx<'_> {
     /// The value of a name used as a value: a `let` expression or an input.
     fn lookup<'s>(&'s self, e: &Expr) -> Option<&'s Binding> {
@@ -18,8 +25,17 @@ impl Cx<'_> {
     /// Resolves `e` through `let` constants; returns the final expression.
     pub fn value<'s>(&'s self, e: &'s Expr) -> &'s Expr {
         let mut cur = e;
-        for _ in 0..64 {
+        // Chains are acyclic and bounded (`constants::analyse`); a constant
+        // on a cycle is returned as the name it is.
+        for _ in 0..=super::constants::MAX_CHAIN {
             match self.lookup(cur) {
+                Some(Binding::Let(_))
+                    if cur
+                        .as_ident()
+                        .is_some_and(|id| self.broken.contains(&id.name)) =>
+                {
+                    return cur
+                }
                 Some(Binding::Let(expr)) => cur = expr,
                 _ => return cur,
             }
@@ -62,11 +78,19 @@ impl Cx<'_> {
             };
         }
         let Some((q, _)) = self.quantity(e) else {
+            if self.is_broken(e) {
+                return None;
+            }
             let found = self.value(e).describe();
             self.push(errors::type_mismatch(what, found, e.span));
             return None;
         };
         let number: f64 = q.number.parse().ok()?;
+        if !number.is_finite() {
+            // Hundreds of digits: no AWS field takes it.
+            self.push(errors::not_finite(what, e.span));
+            return None;
+        }
         if q.unit.is_empty() {
             return match bare {
                 Some(f) => Some(number * f),
@@ -89,15 +113,22 @@ impl Cx<'_> {
         }
     }
 
+    /// `v` as a whole number AWS can store: every integer field of the ECS,
+    /// ELB, Auto Scaling and CloudWatch Logs APIs is a signed 32-bit integer.
+    /// A value that is whole up to floating-point noise (`0.1m` is 6.000...1
+    /// seconds) counts as whole; anything else is refused, never rounded.
     fn whole(&mut self, v: f64, what: &str, e: &Expr) -> Option<u32> {
-        if v < 0.0 || v.fract() != 0.0 || v > u32::MAX as f64 {
+        let r = v.round();
+        let noise = 1e-9 * r.abs().max(1.0);
+        if v < 0.0 || (v - r).abs() > noise || r > MAX_INT {
             self.push(errors::not_whole(what, v, e.span));
             return None;
         }
-        Some(v as u32)
+        Some(r as u32)
     }
 
-    /// Seconds, from `30s`, `5m`, `1h`, `500ms` (rounded up to whole seconds).
+    /// Seconds, from `30s`, `5m`, `1h`, `2000ms`: ECS takes whole seconds,
+    /// so `1.5s` or `500ms` is refused rather than rounded.
     pub fn seconds(&mut self, e: &Expr) -> Option<u32> {
         let v = self.measure(
             e,
@@ -105,7 +136,13 @@ impl Cx<'_> {
             &[("s", 1.0), ("m", 60.0), ("h", 3600.0), ("ms", 0.001)],
             None,
         )?;
-        self.whole(v.ceil(), "a duration", e)
+        self.whole(v, "a duration in whole seconds", e)
+    }
+
+    /// A whole percentage, from `70%` (the integer percent fields of ECS).
+    pub fn percent_whole(&mut self, e: &Expr) -> Option<u32> {
+        let p = self.percent(e)?;
+        self.whole(p, "a whole percentage", e)
     }
 
     /// MiB, from `512MiB`, `2GiB`, `0.5GiB`.
@@ -168,6 +205,9 @@ impl Cx<'_> {
         if let Some((_, InputType::Bool, value)) = self.input_of(e) {
             return Some(value == "true");
         }
+        if self.is_broken(e) {
+            return None;
+        }
         let v = self.value(e);
         match v.as_ident().map(|i| i.name.as_str()) {
             Some("on" | "true" | "enabled" | "yes") => Some(true),
@@ -217,34 +257,138 @@ impl Cx<'_> {
     }
 
     /// A string (interpolation of constants and inputs allowed). Numbers are
-    /// accepted as their written text.
+    /// accepted as their written text. A text longer than [`MAX_TEXT`] once
+    /// expanded is refused (E0315), whatever built it.
+    ///
+    /// The text, inputs substituted, is also searched for credentials
+    /// (`secrets::credential`): a credential in any value is refused (E0443)
+    /// unless its statement says `not_secret`.
     pub fn text(&mut self, e: &Expr) -> Option<Text> {
-        let mut parts = Vec::new();
-        if self.text_into(e, &mut parts, 0) {
-            Some(normalize(parts))
-        } else {
-            None
+        let t = self.expand(e)?;
+        for input in t.inputs() {
+            if !self.used_inputs.contains(input) {
+                self.used_inputs.insert(input.to_string());
+            }
         }
-    }
-
-    fn text_into(&mut self, e: &Expr, out: &mut Vec<TextPart>, depth: usize) -> bool {
-        if depth > 32 {
-            // Every use of a constant in the cycle ends here: report each place once.
+        if self.not_secret {
+            return Some(t);
+        }
+        let resolved = self.scope.resolve(&t);
+        if let Some(kind) = super::secrets::credential(self.value_name.as_deref(), &resolved) {
             let reported = self.diags.iter().any(|d| {
-                d.code == crate::diag::Code::RecursiveConstant && d.primary.span == e.span
+                d.code == crate::diag::Code::CredentialInValue && d.primary.span == e.span
             });
             if !reported {
-                let name = e.as_ident().map_or("?", |i| i.name.as_str());
-                self.push(errors::recursive_constant(name, e.span));
+                let d = errors::credential_in_value(kind, self.value_name.as_deref(), e.span)
+                    .with_redacted(e.span);
+                self.push(d);
             }
-            return false;
+            return None;
         }
+        Some(t)
+    }
+
+    /// The value given to `name` (an environment variable, label, tag or log
+    /// option), judged as a possible secret after interpolation, whatever
+    /// its source: under a secret-looking name, a literal that is not plainly
+    /// something else is refused (E0425), and every input in it becomes a
+    /// secret input (`ir::Input::secret`). `not_secret` skips both checks and
+    /// the credential search, for this value only.
+    pub fn read_named(
+        &mut self,
+        name: &str,
+        not_secret: bool,
+        e: &Expr,
+        span: crate::diag::Span,
+    ) -> Option<Text> {
+        // A name is written out as it is: it may not be a credential either.
+        if !not_secret {
+            if let Some(kind) = super::secrets::credential(None, name) {
+                let d = errors::credential_in_name(kind, span).with_redacted(span);
+                self.push(d);
+                return None;
+            }
+        }
+        let saved_flag = std::mem::replace(&mut self.not_secret, not_secret);
+        let saved_name = self.value_name.replace(name.to_string());
+        let t = self.text(e);
+        self.not_secret = saved_flag;
+        self.value_name = saved_name;
+        let t = t?;
+        if not_secret || !super::secrets::secret_name(name) {
+            return Some(t);
+        }
+        if let Some(value) = t.as_literal() {
+            if !super::secrets::plain_value(&value) {
+                self.push(errors::rule::literal_secret(name, span).with_redacted(e.span));
+                return None;
+            }
+        }
+        for input in t.inputs() {
+            self.secret_inputs.entry(input.to_string()).or_insert(span);
+        }
+        Some(t)
+    }
+
+    /// [`Cx::text`] without the credential search: constants are searched
+    /// where they are used, once per use.
+    fn expand(&mut self, e: &Expr) -> Option<Text> {
+        let mut parts = Vec::new();
+        if !self.text_into(e, &mut parts) {
+            return None;
+        }
+        let size = self.text_size(&parts);
+        if size > MAX_TEXT {
+            let reported = self
+                .diags
+                .iter()
+                .any(|d| d.code == crate::diag::Code::TextTooLong && d.primary.span == e.span);
+            if !reported {
+                self.push(errors::text_too_long(MAX_TEXT, e.span));
+            }
+            return None;
+        }
+        Some(normalize(parts))
+    }
+
+    /// Bytes of a text once inputs are substituted; every part counts at
+    /// least one, so a text of many empty inputs is large too.
+    fn text_size(&self, parts: &[TextPart]) -> usize {
+        parts
+            .iter()
+            .map(|p| match p {
+                TextPart::Lit(s) => s.len().max(1),
+                TextPart::Input(n) => match self.scope.values.get(n) {
+                    Some(Binding::Input(i)) => i.value.len().max(1),
+                    _ => 1,
+                },
+            })
+            .sum()
+    }
+
+    /// True when `e` names a constant `constants::analyse` reported: reading
+    /// it again would only repeat that error.
+    pub fn is_broken(&self, e: &Expr) -> bool {
+        let broken = self
+            .value(e)
+            .as_ident()
+            .is_some_and(|id| self.broken.contains(&id.name));
+        if broken {
+            self.read_broken.set(true);
+        }
+        broken
+    }
+
+    fn text_into(&mut self, e: &Expr, out: &mut Vec<TextPart>) -> bool {
         if let Some((name, ty, value)) = self.input_of(e) {
             match ty {
                 InputType::String | InputType::VpcId => out.push(TextPart::Input(name)),
                 _ => out.push(TextPart::Lit(value)),
             }
             return true;
+        }
+        if self.is_broken(e) {
+            return false;
         }
         let v = self.value(e).clone();
         match &v.kind {
@@ -254,19 +398,32 @@ impl Cx<'_> {
                     match p {
                         StrPart::Text(t) => out.push(TextPart::Lit(t.clone())),
                         StrPart::Interp(path) => {
+                            let name = path.dotted();
                             let ref_expr = Expr {
                                 kind: ExprKind::Path(path.clone()),
                                 span: path.span,
                             };
-                            if self.scope.values.contains_key(&path.dotted()) {
-                                ok &= self.text_into(&ref_expr, out, depth + 1);
-                            } else {
-                                let names: Vec<&str> =
-                                    self.scope.values.keys().map(String::as_str).collect();
-                                let d =
-                                    errors::unknown_value(&path.dotted(), &names, path.span, false);
-                                self.push(d);
-                                ok = false;
+                            match self.scope.values.get(&name) {
+                                Some(Binding::Let(_)) if self.broken.contains(&name) => {
+                                    self.read_broken.set(true);
+                                    ok = false;
+                                }
+                                Some(Binding::Let(_)) => match self.let_text(&name) {
+                                    Some(Some(t)) => out.extend(t.parts),
+                                    Some(None) => {
+                                        self.read_broken.set(true);
+                                        ok = false;
+                                    }
+                                    None => ok &= self.text_into(&ref_expr, out),
+                                },
+                                Some(Binding::Input(_)) => ok &= self.text_into(&ref_expr, out),
+                                None => {
+                                    let names: Vec<&str> =
+                                        self.scope.values.keys().map(String::as_str).collect();
+                                    let d = errors::unknown_value(&name, &names, path.span, false);
+                                    self.push(d);
+                                    ok = false;
+                                }
                             }
                         }
                     }
@@ -290,10 +447,37 @@ impl Cx<'_> {
         }
     }
 
+    /// The expanded text of a string constant, computed once: `Some(None)`
+    /// if it failed (reported inside the constant), `None` if the constant
+    /// is not a string (the caller reads it, and reports at the use).
+    fn let_text(&mut self, name: &str) -> Option<Option<Text>> {
+        if let Some(t) = self.let_texts.get(name) {
+            return Some(t.clone());
+        }
+        let expr = match self.scope.values.get(name) {
+            Some(Binding::Let(e)) => e.clone(),
+            _ => return None,
+        };
+        let target = self.value(&expr).clone();
+        if !matches!(target.kind, ExprKind::Str(_)) {
+            return None;
+        }
+        // Acyclic and at most `constants::MAX_CHAIN` deep, so this recursion
+        // (through `text` of the constants it interpolates) ends.
+        let t = self.expand(&target);
+        self.let_texts.insert(name.to_string(), t.clone());
+        Some(t)
+    }
+
     /// A string with inputs replaced by their values, for names, paths and
     /// ARNs the checker has to look into.
     pub fn literal(&mut self, e: &Expr) -> Option<String> {
         let t = self.text(e)?;
+        for input in t.inputs() {
+            self.resolved_inputs
+                .entry(input.to_string())
+                .or_insert(e.span);
+        }
         Some(self.scope.resolve(&t))
     }
 

@@ -1,9 +1,8 @@
 //! `wharf build FILE --target ecs|cloudformation [--format json|yaml] -o DIR`: compile,
 //! emit every artifact in memory, and only then write them. Any error means
-//! no file is written; each file is replaced atomically (write, then rename).
+//! no file is written; the folder is replaced as a whole (see `output`).
 
 use super::{print_diagnostics, Context, Exit, InputArgs};
-use crate::diag::SourceMap;
 use crate::emit::{self, Artifact};
 use crate::ir;
 use clap::ValueEnum;
@@ -80,8 +79,8 @@ impl BuildCommand {
                 return Err(Exit::InputErrors);
             }
         };
-        if let Err(e) = write_all(&self.out, &artifacts) {
-            report_write_error(ctx, &sources, &self.out, &e);
+        if let Err(e) = super::output::write_output(&self.out, &artifacts) {
+            report_write_error(ctx, &self.out, &e);
             return Err(Exit::InputErrors);
         }
         if ctx.message_format == super::MessageFormat::Human {
@@ -95,36 +94,6 @@ impl BuildCommand {
     }
 }
 
-fn report_write_error(ctx: &Context, _sources: &SourceMap, out: &Path, e: &std::io::Error) {
-    super::print_error(
-        ctx,
-        crate::diag::Code::OutputWrite,
-        &format!("cannot write to `{}`: {e}", out.display()),
-        Some("give an output directory you can write to"),
-    );
-}
-
-/// Writes every artifact to a temporary file beside its destination, then
-/// renames them into place, so a reader never sees a half-written file.
-pub fn write_all(out: &Path, artifacts: &[Artifact]) -> std::io::Result<()> {
-    let mut staged = Vec::new();
-    for a in artifacts {
-        let dest = out.join(&a.path);
-        if let Some(dir) = dest.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let tmp = dest.with_extension(format!("wharf-tmp-{}", std::process::id()));
-        if let Err(e) = std::fs::write(&tmp, &a.contents) {
-            for (t, _) in &staged {
-                let _ = std::fs::remove_file(t);
-            }
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-        staged.push((tmp, dest));
-    }
-    for (tmp, dest) in staged {
-        std::fs::rename(tmp, dest)?;
-    }
-    Ok(())
+fn report_write_error(ctx: &Context, out: &Path, e: &super::output::OutputError) {
+    super::print_file_diagnostic(ctx, out, e.code, &e.message, "output folder", &e.help);
 }

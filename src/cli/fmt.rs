@@ -1,5 +1,6 @@
 //! `wharf fmt FILE... [--check]`: rewrite files in the canonical layout.
-//! A file that does not parse is reported and left untouched.
+//! A file that does not parse is reported and left untouched. `wharf fmt -`
+//! formats standard input to standard output (format on save in an editor).
 
 use super::{print_diagnostics, Context, Exit};
 use crate::diag::SourceMap;
@@ -7,7 +8,8 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct FmtCommand {
-    /// The .wharf files to format.
+    /// The .wharf files to format; `-` reads standard input and writes the
+    /// formatted text to standard output.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Change nothing; exit 1 if a file is not formatted (for CI).
@@ -17,10 +19,27 @@ pub struct FmtCommand {
 
 impl FmtCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
+        if self.files.len() == 1 && self.files[0].as_os_str() == "-" {
+            return self.stdin(ctx);
+        }
         let mut failed = false;
         for path in &self.files {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Exit::Usage(format!("cannot read `{}`: {e}", path.display())))?;
+            let text = match super::load::read_source(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    let shown = path.display().to_string();
+                    super::print_file_diagnostic(
+                        ctx,
+                        path,
+                        e.code(),
+                        &e.message(&shown),
+                        "file",
+                        e.help(),
+                    );
+                    failed = true;
+                    continue;
+                }
+            };
             let mut sources = SourceMap::new();
             let id = sources.add(path.display().to_string(), text.clone());
             if let Err(diags) = crate::syntax::parse(sources.get(id)) {
@@ -37,9 +56,21 @@ impl FmtCommand {
                 failed = true;
             } else {
                 let tmp = path.with_extension("wharf-fmt-tmp");
-                std::fs::write(&tmp, &formatted)
-                    .and_then(|()| std::fs::rename(&tmp, path))
-                    .map_err(|e| Exit::Usage(format!("cannot write `{}`: {e}", path.display())))?;
+                if let Err(e) =
+                    std::fs::write(&tmp, &formatted).and_then(|()| std::fs::rename(&tmp, path))
+                {
+                    let _ = std::fs::remove_file(&tmp);
+                    super::print_file_diagnostic(
+                        ctx,
+                        path,
+                        crate::diag::Code::OutputWrite,
+                        &format!("cannot write `{}`: {e}", path.display()),
+                        "file",
+                        "check that the file and its folder are writable",
+                    );
+                    failed = true;
+                    continue;
+                }
                 eprintln!("formatted {}", path.display());
             }
         }
@@ -48,5 +79,33 @@ impl FmtCommand {
         } else {
             Ok(())
         }
+    }
+
+    /// `wharf fmt -`: stdin to stdout; nothing is printed on stdout for
+    /// input that does not parse (its diagnostics go the usual way).
+    fn stdin(&self, ctx: &mut Context) -> Result<(), Exit> {
+        use std::io::{Read, Write};
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Exit::Usage(format!("cannot read standard input: {e}")))?;
+        let mut sources = SourceMap::new();
+        let id = sources.add("<stdin>", text.clone());
+        if let Err(diags) = crate::syntax::parse(sources.get(id)) {
+            print_diagnostics(ctx, &sources, &diags);
+            return Err(Exit::InputErrors);
+        }
+        let formatted = crate::fmt::format(&text);
+        if self.check {
+            if formatted != text {
+                eprintln!("would reformat <stdin>");
+                return Err(Exit::InputErrors);
+            }
+            return Ok(());
+        }
+        let mut out = std::io::stdout().lock();
+        out.write_all(formatted.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| Exit::Usage(format!("cannot write standard output: {e}")))
     }
 }

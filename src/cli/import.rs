@@ -1,9 +1,8 @@
 //! `wharf import FILE.json [-o OUT.wharf]`: a task definition (the input of
 //! `register-task-definition` or the output of `describe-task-definition`)
 //! as Wharf source. Prints the source (or writes it to `-o`) and lists on
-//! stderr every field that has no Wharf form and every value read as ECS
-//! reads it (a number written as a string); those are also in the source's
-//! header comment. A file that is not a task definition JSON is E0524.
+//! stderr every field that has no Wharf form; those are also in the
+//! source's header comment.
 
 use super::{Context, Exit};
 use crate::diag::Code;
@@ -20,22 +19,18 @@ pub struct ImportCommand {
 
 impl ImportCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
-        // An input that is not a task definition JSON is E0524, exit 1.
-        let refuse = |message: String, help: &str| {
-            super::print_error(ctx, Code::ImportInput, &message, Some(help));
+        let shown = self.file.display().to_string();
+        let fail = |code, message: String, help: &str| {
+            super::print_file_diagnostic(ctx, &self.file, code, &message, "file", help);
             Exit::InputErrors
         };
-        let file = self.file.display();
-        let text = std::fs::read_to_string(&self.file).map_err(|e| {
-            refuse(
-                format!("cannot read `{file}`: {e}"),
-                "give the path of a task definition JSON file",
-            )
-        })?;
+        let text = super::load::read_source(&self.file)
+            .map_err(|e| fail(e.code(), e.message(&shown), e.help()))?;
         let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            refuse(
-                format!("`{file}` is not JSON: {e}"),
-                "give a RegisterTaskDefinition input or describe-task-definition output",
+            fail(
+                Code::ImportInput,
+                format!("`{shown}` is not JSON: {e}"),
+                "give the JSON of a task definition, such as the output of `aws ecs describe-task-definition`",
             )
         })?;
         let origin = self.file.file_name().map_or_else(
@@ -43,9 +38,10 @@ impl ImportCommand {
             |n| n.to_string_lossy().into_owned(),
         );
         let imported = crate::import::import_task_definition(&doc, &origin).map_err(|e| {
-            refuse(
-                format!("`{file}`: {e}"),
-                "give a RegisterTaskDefinition input or describe-task-definition output",
+            fail(
+                Code::ImportInput,
+                format!("`{shown}`: {e}"),
+                "give the JSON of a task definition, such as the output of `aws ecs describe-task-definition`",
             )
         })?;
         for d in &imported.dropped {
@@ -55,8 +51,17 @@ impl ImportCommand {
             eprintln!("warning: {w}");
         }
         match &self.out {
-            Some(path) => std::fs::write(path, &imported.source)
-                .map_err(|e| Exit::Usage(format!("cannot write `{}`: {e}", path.display())))?,
+            Some(path) => std::fs::write(path, &imported.source).map_err(|e| {
+                super::print_file_diagnostic(
+                    ctx,
+                    path,
+                    Code::OutputWrite,
+                    &format!("cannot write `{}`: {e}", path.display()),
+                    "file",
+                    "check that the folder exists and is writable",
+                );
+                Exit::InputErrors
+            })?,
             None => print!("{}", imported.source),
         }
         Ok(())

@@ -11,6 +11,8 @@ mod fmt;
 mod import;
 pub mod load;
 mod logs;
+mod lsp;
+pub mod output;
 mod ps;
 pub mod up;
 
@@ -61,6 +63,8 @@ pub enum Command {
     Completions(completions::CompletionsCommand),
     /// Print the man page (roff) of wharf and its subcommands.
     Man(completions::ManCommand),
+    /// Run the language server on stdin/stdout (for editors).
+    Lsp(lsp::LspCommand),
 }
 
 /// `wharf --version`: the crate version, the commit and its date (from
@@ -157,6 +161,24 @@ fn print_unplaced(
     }
 }
 
+/// Prints one diagnostic about a file as a whole (a file that cannot be read,
+/// an output folder that cannot be written): it has no span in a source, so
+/// it points at the start of an empty source named after the file.
+pub fn print_file_diagnostic(
+    ctx: &Context,
+    path: &std::path::Path,
+    code: crate::diag::Code,
+    message: &str,
+    label: &str,
+    help: &str,
+) {
+    let mut sources = crate::diag::SourceMap::new();
+    let id = sources.add(path.display().to_string(), "");
+    let d = crate::diag::Diagnostic::error(code, message, crate::diag::Span::new(id, 0, 0), label)
+        .with_help(help);
+    print_diagnostics(ctx, &sources, &[d]);
+}
+
 /// What every subcommand may use: output settings.
 pub struct Context {
     pub message_format: MessageFormat,
@@ -220,6 +242,7 @@ pub fn main() -> ExitCode {
         Command::Down(c) => c.run(&mut ctx),
         Command::Completions(c) => c.run(&mut ctx),
         Command::Man(c) => c.run(&mut ctx),
+        Command::Lsp(c) => c.run(&mut ctx),
     };
     let code = match result {
         Ok(()) => ExitCode::SUCCESS,

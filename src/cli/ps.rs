@@ -1,31 +1,37 @@
-//! `wharf ps [--json]`: services and tasks of the run in `.wharf/`, read from
+//! `wharf ps [--json] [-p NAME]`: services and tasks of the project's run
+//! (`.wharf/<project>/` of the current directory), read from
 //! the runner's `state.json` (the runner writes it on every change).
 
-use super::up::{read_snapshot, running_pid};
+use super::up::{read_snapshot, ProjectArgs};
 use super::{Context, Exit};
+use crate::runner::project::live_runner;
 use crate::runner::state::{ContainerStatus, Health};
 use crate::runner::Snapshot;
-use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct PsCommand {
     /// Print the whole snapshot as JSON.
     #[arg(long)]
     pub json: bool,
-    /// The run's state directory.
-    #[arg(long, default_value = ".wharf")]
-    pub state: PathBuf,
+    #[command(flatten)]
+    pub project: ProjectArgs,
 }
 
 impl PsCommand {
-    pub fn run(self, _ctx: &mut Context) -> Result<(), Exit> {
-        let Some(snap) = read_snapshot(&self.state) else {
-            return Err(Exit::Usage(format!(
-                "no run found in {} (start one with `wharf up`)",
-                self.state.display()
-            )));
+    pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
+        let (project, state) = self.project.resolve()?;
+        let Some(snap) = read_snapshot(&state) else {
+            super::print_file_diagnostic(
+                ctx,
+                &state,
+                crate::diag::Code::NoRun,
+                &format!("no run found for project `{project}`"),
+                "state folder",
+                "start a run with `wharf up`, or name the project with `-p`",
+            );
+            return Err(Exit::InputErrors);
         };
-        let live = running_pid(&self.state).is_some();
+        let live = live_runner(&state).is_some_and(|r| r.pid == snap.runner_pid);
         if self.json {
             let mut v = serde_json::to_value(&snap).unwrap_or_default();
             v["running"] = serde_json::json!(live);
@@ -91,11 +97,14 @@ pub fn table(snap: &Snapshot) -> String {
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }
+    for s in &snap.services {
+        if let Some(p) = &s.problem {
+            out.push_str(&format!("service {} cannot start a task: {p}\n", s.name));
+        }
+    }
     for l in &snap.listeners {
-        out.push_str(&format!(
-            "listener {}:{} -> http://{}\n",
-            l.load_balancer, l.port, l.local_address
-        ));
+        out.push_str(&super::up::listener_line(l));
+        out.push('\n');
     }
     for s in &snap.services {
         if let Some(d) = &s.discovery {

@@ -2,7 +2,8 @@
 //! runs a local manifest (`*.json`), or compiles a `.wharf` program to one
 //! first, like `docker compose up`. Foreground by default
 //! (prefixed coloured logs, a live status line; first Ctrl-C stops
-//! gracefully, the second forces). State lives in `.wharf/` beside the file.
+//! gracefully, the second forces). State lives in `.wharf/<project>/` of the
+//! current directory (the project defaults to the directory's name, `-p`).
 //! Exit codes: 0 stopped cleanly (or steady, with `--wait`), 1 invalid
 //! program or manifest, no local command, or services not steady (`--wait`),
 //! 3 driver unavailable, 4 port in use, 130 forced stop.
@@ -10,8 +11,9 @@
 use super::{Context, Exit};
 use crate::diag::{Code, SourceMap};
 use crate::manifest::{self, Manifest};
+use crate::runner::project::{finish_dead_run, live_runner, RunLock};
 use crate::runner::{
-    self, up_manifest, DriverKind, LogRecord, RunnerError, Snapshot, Stream, UpOptions,
+    self, up_locked, DriverKind, LogRecord, RunnerError, Snapshot, Stream, UpOptions,
 };
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -34,6 +36,24 @@ pub struct UpCommand {
     #[arg(long, default_value = "5m", value_parser = parse_duration)]
     pub timeout: Duration,
     #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Give a secret its local value (repeatable); beats the environment and the secrets file.
+    #[arg(long = "secret", value_name = "NAME=VALUE", value_parser = runner::secrets::parse_pair)]
+    pub secrets: Vec<(String, String)>,
+    /// `NAME=VALUE` lines giving secrets local values [default: `.wharf/secrets.env`, then `secrets.env` beside the program, where present].
+    #[arg(long, value_name = "FILE")]
+    pub secrets_file: Option<PathBuf>,
+    /// Rotate the run's log file when it reaches this size (bytes, or with k, m, g), like docker's json-file `max-size`.
+    #[arg(long, value_name = "SIZE", default_value = "20m", value_parser = parse_size)]
+    pub log_max_size: u64,
+    /// How many log files to keep, the current one included, like docker's json-file `max-file`.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub log_max_file: u32,
+    /// Do not put containers in cgroups, even where the system allows it (then
+    /// process groups, the environment marker and recorded descendants track them).
+    #[arg(long)]
+    pub no_cgroups: bool,
+    #[command(flatten)]
     pub inputs: super::InputArgs,
     /// Internal: the background runner started by --detach.
     #[arg(long, hide = true)]
@@ -44,6 +64,31 @@ pub struct UpCommand {
     /// Internal: folder relative local working directories start from.
     #[arg(long, hide = true)]
     pub base_dir: Option<PathBuf>,
+    /// Internal: the project lock a background runner inherits.
+    #[arg(long, hide = true)]
+    pub lock_fd: Option<i32>,
+}
+
+/// `-p/--project`: which run of the current directory a command concerns.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct ProjectArgs {
+    /// The project (run) name [default: the current directory's name]. State lives in `.wharf/<project>/`.
+    #[arg(short = 'p', long = "project", value_name = "NAME", value_parser = runner::project::check_project)]
+    pub project: Option<String>,
+}
+
+impl ProjectArgs {
+    /// The project's name and state directory, `<cwd>/.wharf/<project>`.
+    pub fn resolve(&self) -> Result<(String, PathBuf), Exit> {
+        let cwd = std::env::current_dir()
+            .map_err(|e| Exit::Usage(format!("cannot read the current directory: {e}")))?;
+        let name = self
+            .project
+            .clone()
+            .unwrap_or_else(|| runner::project::default_project(&cwd));
+        let dir = runner::project::state_dir(&cwd, &name);
+        Ok((name, dir))
+    }
 }
 
 /// Compiles a `.wharf` program to a manifest, printing diagnostics on failure.
@@ -72,14 +117,44 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let n: u64 = num
         .parse()
         .map_err(|_| format!("`{s}` is not a duration like 90s or 5m"))?;
-    match unit {
-        "ms" => Ok(Duration::from_millis(n)),
-        "s" => Ok(Duration::from_secs(n)),
-        "m" => Ok(Duration::from_secs(n * 60)),
-        "h" => Ok(Duration::from_secs(n * 3600)),
-        _ => Err(format!("`{s}` has an unknown unit; use ms, s, m or h")),
+    let secs = match unit {
+        "ms" => return Ok(Duration::from_millis(n)),
+        "s" => Some(n),
+        "m" => n.checked_mul(60),
+        "h" => n.checked_mul(3600),
+        _ => return Err(format!("`{s}` has an unknown unit; use ms, s, m or h")),
+    };
+    match secs.filter(|s| *s <= MAX_DURATION_SECS) {
+        Some(secs) => Ok(Duration::from_secs(secs)),
+        None => Err(format!("`{s}` is too long; at most 10 years")),
     }
 }
+
+/// `20m`, `512k`, `1g` or plain bytes (powers of 1024), at least 1 KiB.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let lower = s.to_ascii_lowercase();
+    let (num, unit) = lower
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or((lower.as_str(), ""), |i| lower.split_at(i));
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size like 20m or 512k"))?;
+    let factor: u64 = match unit.trim_end_matches('b') {
+        "" => 1,
+        "k" => 1 << 10,
+        "m" => 1 << 20,
+        "g" => 1 << 30,
+        _ => return Err(format!("`{s}` has an unknown unit; use k, m or g")),
+    };
+    match n.checked_mul(factor) {
+        Some(b) if b >= 1024 => Ok(b),
+        Some(_) => Err(format!("`{s}` is too small; at least 1k")),
+        None => Err(format!("`{s}` is too large")),
+    }
+}
+
+/// The longest duration a flag takes: ten years, far beyond any wait, far below overflow.
+const MAX_DURATION_SECS: u64 = 10 * 366 * 24 * 3600;
 
 /// The exit code that tells CI which runner error happened.
 pub fn exit_code(code: Code) -> u8 {
@@ -96,25 +171,12 @@ pub fn report(ctx: &Context, err: &RunnerError) -> Exit {
     Exit::Code(exit_code(err.code))
 }
 
-/// `.wharf/` beside the manifest or source file.
-pub fn state_dir_for(file: &Path) -> PathBuf {
-    file.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .join(".wharf")
-}
-
 /// Reads and checks a manifest file, printing diagnostics on failure.
 pub fn load_manifest(ctx: &Context, file: &Path) -> Result<Manifest, Exit> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        report(
-            ctx,
-            &RunnerError::new(
-                Code::ManifestInvalid,
-                format!("cannot read `{}`: {e}", file.display()),
-                "give the path of a manifest.json written by `wharf build`",
-            ),
-        )
+    let text = super::load::read_source(file).map_err(|e| {
+        let shown = file.display().to_string();
+        super::print_file_diagnostic(ctx, file, e.code(), &e.message(&shown), "file", e.help());
+        Exit::InputErrors
     })?;
     let mut sources = SourceMap::new();
     manifest::parse(&mut sources, &file.display().to_string(), &text).map_err(|diags| {
@@ -123,30 +185,18 @@ pub fn load_manifest(ctx: &Context, file: &Path) -> Result<Manifest, Exit> {
     })
 }
 
-/// Whether a process is alive (and not a zombie).
-pub fn alive(pid: u32) -> bool {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let state = stat
-        .rfind(')')
-        .and_then(|i| stat[i + 1..].trim_start().chars().next());
-    matches!(state, Some(s) if s != 'Z' && s != 'X')
-}
-
-/// The pid of the runner using this state directory, if one is alive.
-pub fn running_pid(state_dir: &Path) -> Option<u32> {
-    let pid: u32 = std::fs::read_to_string(state_dir.join("runner.pid"))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    alive(pid).then_some(pid)
-}
-
 pub fn read_snapshot(state_dir: &Path) -> Option<Snapshot> {
     serde_json::from_str(&std::fs::read_to_string(state_dir.join("state.json")).ok()?).ok()
 }
 
 impl UpCommand {
+    fn log_limits(&self) -> runner::LogLimits {
+        runner::LogLimits {
+            max_size: self.log_max_size,
+            max_file: self.log_max_file,
+        }
+    }
+
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let manifest = match self.file.extension().and_then(|e| e.to_str()) {
             Some("json") => load_manifest(ctx, &self.file)?,
@@ -158,18 +208,6 @@ impl UpCommand {
                 )))
             }
         };
-        let state_dir = self
-            .state_dir
-            .clone()
-            .unwrap_or_else(|| state_dir_for(&self.file));
-        if let Some(pid) = running_pid(&state_dir) {
-            if !self.background {
-                return Err(Exit::Usage(format!(
-                    "a runner (pid {pid}) already uses {}; stop it with `wharf down`",
-                    state_dir.display()
-                )));
-            }
-        }
         let base_dir = self.base_dir.clone().unwrap_or_else(|| {
             self.file
                 .parent()
@@ -177,15 +215,99 @@ impl UpCommand {
                 .unwrap_or(Path::new("."))
                 .to_path_buf()
         });
+        if self.background {
+            return self.background(ctx, &manifest, base_dir);
+        }
+        let (project, state_dir) = self.project.resolve()?;
+        let lock = RunLock::try_acquire(&state_dir)
+            .map_err(|e| report(ctx, &e))?
+            .ok_or_else(|| {
+                report(
+                    ctx,
+                    &runner::errors::already_running(
+                        &state_dir,
+                        live_runner(&state_dir).map(|r| r.pid),
+                    ),
+                )
+            })?;
+        if let Some(n) = finish_dead_run(&state_dir, &lock) {
+            eprintln!(
+                "the previous run of project `{project}` had lost its runner; finished it ({n} process(es) killed)"
+            );
+        }
+        let in_state_root = state_dir
+            .parent()
+            .map(|root| root.join("secrets.env"))
+            .unwrap_or_default();
+        let beside_program = base_dir.join("secrets.env");
+        let files: Vec<(&Path, bool)> = match &self.secrets_file {
+            Some(f) => vec![(f.as_path(), true)],
+            None => vec![
+                (in_state_root.as_path(), false),
+                (beside_program.as_path(), false),
+            ],
+        };
+        let env = |name: &str| std::env::var(name).ok();
+        let secrets = runner::secrets::resolve(
+            &manifest,
+            &runner::secrets::Sources {
+                given: &self.secrets,
+                files: &files,
+                env: &env,
+            },
+        )
+        .map_err(|e| report(ctx, &e))?;
         if self.detach {
-            return self.detach(ctx, &manifest, &state_dir, &base_dir);
+            return self.detach(ctx, &manifest, &state_dir, &base_dir, lock, &secrets);
         }
         let opts = UpOptions {
             driver: self.driver,
             base_dir,
+            secrets,
+            own_process: true,
+            log_limits: self.log_limits(),
+            cgroups: !self.no_cgroups,
             ..UpOptions::default()
         };
-        let handle = up_manifest(&manifest, &opts, &state_dir).map_err(|e| report(ctx, &e))?;
+        let handle = up_locked(&manifest, &opts, &state_dir, lock).map_err(|e| report(ctx, &e))?;
+        for line in listener_lines(&handle.snapshot()) {
+            eprintln!("{line}");
+        }
+        self.serve(ctx, handle)
+    }
+
+    /// The runner started by `--detach`: inherits the lock, reads the
+    /// secrets from its standard input, runs until SIGTERM.
+    fn background(
+        &self,
+        ctx: &mut Context,
+        manifest: &Manifest,
+        base_dir: PathBuf,
+    ) -> Result<(), Exit> {
+        let (Some(state_dir), Some(fd)) = (self.state_dir.clone(), self.lock_fd) else {
+            return Err(Exit::Usage(
+                "--background needs --state-dir and --lock-fd".into(),
+            ));
+        };
+        let lock = RunLock::inherit(fd).map_err(|e| report(ctx, &e))?;
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text);
+        let secrets = runner::secrets::Secrets::from_json(&text).unwrap_or_default();
+        let opts = UpOptions {
+            driver: self.driver,
+            base_dir,
+            secrets,
+            own_process: true,
+            log_limits: self.log_limits(),
+            cgroups: !self.no_cgroups,
+            ..UpOptions::default()
+        };
+        let handle = up_locked(manifest, &opts, &state_dir, lock).map_err(|e| report(ctx, &e))?;
+        self.serve(ctx, handle)
+    }
+
+    /// Runs until SIGINT / SIGTERM, then stops gracefully (a second signal forces).
+    fn serve(&self, ctx: &Context, handle: runner::RunnerHandle) -> Result<(), Exit> {
         let _guard = handle.runtime().enter();
         let mut int = signal(tokio::signal::unix::SignalKind::interrupt())?;
         let mut term = signal(tokio::signal::unix::SignalKind::terminate())?;
@@ -221,21 +343,23 @@ impl UpCommand {
         }
     }
 
-    /// Starts a background runner on the manifest (written to `.wharf/manifest.json`).
+    /// Starts a background runner on the manifest (written to the state
+    /// directory's `manifest.json`), handing it the project lock and the
+    /// secrets (through a pipe: never on a command line or in a file).
     fn detach(
         &self,
         ctx: &Context,
         manifest: &Manifest,
         state_dir: &Path,
         base_dir: &Path,
+        lock: RunLock,
+        secrets: &runner::secrets::Secrets,
     ) -> Result<(), Exit> {
-        std::fs::create_dir_all(state_dir)
-            .map_err(|e| report(ctx, &runner::errors::runner_io("cannot create .wharf", &e)))?;
         let manifest_path = state_dir.join("manifest.json");
         std::fs::write(&manifest_path, manifest.to_json()).map_err(|e| {
             report(
                 ctx,
-                &runner::errors::runner_io("cannot write .wharf/manifest.json", &e),
+                &runner::errors::runner_io("cannot write the run's manifest.json", &e),
             )
         })?;
         let _ = std::fs::remove_file(state_dir.join("state.json"));
@@ -247,6 +371,7 @@ impl UpCommand {
         })?;
         let exe = std::env::current_exe()
             .map_err(|e| report(ctx, &runner::errors::runner_io("cannot find wharf", &e)))?;
+        let lock_fd = lock.raw_fd();
         let mut cmd = std::process::Command::new(exe);
         cmd.arg("up")
             .arg(&manifest_path)
@@ -254,13 +379,22 @@ impl UpCommand {
             .arg(state_dir)
             .arg("--base-dir")
             .arg(base_dir)
+            .arg("--lock-fd")
+            .arg(lock_fd.to_string())
+            .arg("--log-max-size")
+            .arg(self.log_max_size.to_string())
+            .arg("--log-max-file")
+            .arg(self.log_max_file.to_string())
             .arg("--driver")
             .arg(match self.driver {
                 DriverKind::Process => "process",
                 DriverKind::Podman => "podman",
             });
+        if self.no_cgroups {
+            cmd.arg("--no-cgroups");
+        }
         cmd.arg("--background").arg("--color").arg("never");
-        cmd.stdin(std::process::Stdio::null())
+        cmd.stdin(std::process::Stdio::piped())
             .stdout(out.try_clone().map_err(|e| {
                 report(
                     ctx,
@@ -268,10 +402,12 @@ impl UpCommand {
                 )
             })?)
             .stderr(out);
-        // SAFETY: setsid is async-signal-safe; it detaches the runner from our terminal.
+        // SAFETY: setsid and fcntl are async-signal-safe. setsid detaches the
+        // runner from our terminal; clearing FD_CLOEXEC hands it the lock.
         unsafe {
-            std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || {
                 libc::setsid();
+                libc::fcntl(lock_fd, libc::F_SETFD, 0);
                 Ok(())
             });
         }
@@ -281,8 +417,15 @@ impl UpCommand {
                 &runner::errors::runner_io("cannot start the runner", &e),
             )
         })?;
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(secrets.to_json().as_bytes());
+        }
+        // The runner holds the lock now too; ours goes once it has recorded itself.
+        let mut lock = Some(lock);
         let started = Instant::now();
-        let deadline = started + self.timeout.max(Duration::from_secs(1));
+        let deadline = started
+            .checked_add(self.timeout.max(Duration::from_secs(1)))
+            .unwrap_or(started + Duration::from_secs(MAX_DURATION_SECS));
         loop {
             if let Ok(Some(status)) = child.try_wait() {
                 let text =
@@ -291,15 +434,22 @@ impl UpCommand {
                 return Err(Exit::Code(status.code().unwrap_or(5).clamp(1, 255) as u8));
             }
             if let Some(snap) = read_snapshot(state_dir).filter(|s| s.runner_pid == child.id()) {
+                drop(lock.take());
                 if !self.wait {
                     println!(
                         "runner started in the background (pid {}); `wharf ps`, `wharf logs -f`, `wharf down`",
                         child.id()
                     );
+                    for line in listener_lines(&snap) {
+                        println!("{line}");
+                    }
                     return Ok(());
                 }
                 if snap.all_steady() {
                     println!("{}", snap.status_line());
+                    for line in listener_lines(&snap) {
+                        println!("{line}");
+                    }
                     return Ok(());
                 }
                 if Instant::now() >= deadline {
@@ -312,9 +462,27 @@ impl UpCommand {
                     &runner::errors::not_steady("the runner did not start in time"),
                 ));
             }
-            std::thread::sleep(Duration::from_millis(200));
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
+}
+
+/// `listener edge:443 -> http://127.0.0.1:8443`, and for a redirect
+/// listener `listener edge:80 -> http://127.0.0.1:8080 (redirects to :443)`.
+pub fn listener_line(l: &crate::runner::state::ListenerView) -> String {
+    let base = format!(
+        "listener {}:{} -> http://{}",
+        l.load_balancer, l.port, l.local_address
+    );
+    match l.redirect_to {
+        Some(to) => format!("{base} (redirects to :{to})"),
+        None => base,
+    }
+}
+
+/// [`listener_line`] for each load balancer listener.
+pub fn listener_lines(snap: &Snapshot) -> Vec<String> {
+    snap.listeners.iter().map(listener_line).collect()
 }
 
 fn signal(kind: tokio::signal::unix::SignalKind) -> Result<tokio::signal::unix::Signal, Exit> {
@@ -329,6 +497,12 @@ pub fn why_not_steady(snap: &Snapshot) -> String {
         .iter()
         .filter(|s| !s.is_steady())
         .map(|s| {
+            if let Some(problem) = &s.problem {
+                return format!(
+                    "`{}` has {}/{} healthy ({problem})",
+                    s.name, s.healthy_count, s.desired_count
+                );
+            }
             let last = s.stopped.last().and_then(|t| t.stopped_reason.clone());
             match last {
                 Some(r) => format!(
@@ -409,17 +583,18 @@ mod tests {
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
         assert!(parse_duration("5 parsecs").is_err());
+        assert!(parse_duration("18446744073709551615h").is_err());
+        assert!(parse_duration("18446744073709551615s").is_err());
     }
 
     #[test]
-    fn state_dir_is_beside_the_file() {
-        assert_eq!(
-            state_dir_for(Path::new("deploy/manifest.json")),
-            PathBuf::from("deploy/.wharf")
-        );
-        assert_eq!(
-            state_dir_for(Path::new("manifest.json")),
-            PathBuf::from("./.wharf")
-        );
+    fn sizes() {
+        assert_eq!(parse_size("20m"), Ok(20 << 20));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("1gb"), Ok(1 << 30));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("10").is_err());
+        assert!(parse_size("99999999999999g").is_err());
+        assert!(parse_size("5 parsecs").is_err());
     }
 }

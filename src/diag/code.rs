@@ -29,8 +29,11 @@ codes! {
     Syntax = "E0101", "syntax error";
     UnterminatedString = "E0102", "unterminated string";
     BadLine = "E0103", "statement that cannot be read";
-    ImportNotFound = "E0104", "imported file not found";
+    ImportNotFound = "E0104", "source file not found or unreadable";
     ImportCycle = "E0105", "import cycle";
+    NotASourceFile = "E0106", "source that is not a regular file of a sane size";
+    ImportInput = "E0107", "input of `wharf import` that is not a task definition";
+    NestingTooDeep = "E0120", "brackets nested too deep";
 
     // E02xx: names
     UnknownTask = "E0201", "unknown task";
@@ -48,6 +51,7 @@ codes! {
     UnknownInput = "E0213", "unknown input given on the command line";
     UnknownTemplate = "E0214", "unknown template";
     UnknownEnvironment = "E0215", "unknown environment";
+    InvalidAwsName = "E0216", "name AWS does not accept";
 
     // E03xx: types and values
     TypeMismatch = "E0301", "value of the wrong type";
@@ -63,6 +67,9 @@ codes! {
     ConflictingProperties = "E0311", "properties that exclude each other";
     InvalidFormat = "E0312", "value in the wrong format";
     TemplateRecursion = "E0313", "template that uses itself";
+    ConstantChainTooDeep = "E0314", "chain of constants too deep";
+    TextTooLong = "E0315", "string too long once expanded";
+    TemplateTooLarge = "E0316", "template expansion too deep or too large";
 
     // E04xx: ECS rules
     FargateCpuMemory = "E0401", "invalid Fargate cpu and memory combination";
@@ -100,6 +107,11 @@ codes! {
     GraceWithoutLoadBalancer = "E0434", "health check grace period without a load balancer";
     ListenerProtocol = "E0435", "listener protocol does not fit the load balancer";
     PublicIpOnEc2 = "E0437", "public IP on a task that does not run on Fargate";
+    UlimitSoftAboveHard = "E0440", "ulimit soft limit above its hard limit";
+    EmptyPermission = "E0441", "IAM permission without actions or resources";
+    EmptyProgram = "E0442", "program that declares nothing to deploy";
+    CredentialInValue = "E0443", "credential written in a value";
+    SecretInputInPlainText = "E0444", "secret input the target would write in plain text";
     ContainerMemoryMissing = "E0460", "EC2 container without memory and no task memory";
     Ec2TaskCpu = "E0461", "task cpu outside the EC2 range";
     FargateStreamPrefix = "E0462", "awslogs on Fargate without a stream prefix";
@@ -127,11 +139,14 @@ codes! {
     EcsTrafficShift = "E0508", "ECS target cannot express a traffic-shifting deployment";
     CfnInexpressible = "E0509", "construct CloudFormation cannot express";
     VpcCidrTooSmall = "E0510", "created VPC too small for its subnets";
+    OutputPathEscapes = "E0511", "output path outside the output folder";
+    OutputNotOwned = "E0512", "output folder that Wharf did not write";
+    OutputBusy = "E0513", "output folder being written by another build";
+    DerivedNameInvalid = "E0514", "name Wharf derives that AWS does not accept";
     EcsNeedsSecurityGroups = "E0520", "ECS target needs security groups for an awsvpc service";
     EcsSecurityGroupRules = "E0521", "ECS target cannot create security group rules";
     EcsScalingLabel = "E0522", "ECS target cannot scale on ALB requests";
     CfnSecurityGroupLimit = "E0523", "too many security groups with the generated one";
-    ImportInput = "E0524", "import input is not a task definition JSON";
 
     // E06xx: runner
     ManifestInvalid = "E0601", "local manifest cannot be read";
@@ -139,6 +154,10 @@ codes! {
     NoLocalCommand = "E0603", "container has no local command";
     PortInUse = "E0604", "local port already in use";
     RunnerFailed = "E0605", "a service failed to reach its desired state";
+    RunnerRunning = "E0606", "the project already has a runner";
+    SecretMissing = "E0607", "secret without a local value";
+    SecretsFileInvalid = "E0608", "secrets file cannot be read";
+    NoRun = "E0690", "no local run for the project";
 }
 
 impl std::fmt::Display for Code {

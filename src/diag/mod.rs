@@ -82,6 +82,24 @@ impl SourceMap {
         &self.files
     }
 
+    /// A copy with the text at each span replaced by `*`, byte for byte (a
+    /// multi-byte character becomes as many `*`), so every offset still
+    /// points where it did.
+    pub fn masked(&self, spans: &[Span]) -> SourceMap {
+        let mut out = self.clone();
+        for s in spans {
+            let Some(file) = out.files.get_mut(s.file.0 as usize) else {
+                continue;
+            };
+            let end = (s.end as usize).min(file.text.len());
+            let start = floor_char_boundary(&file.text, (s.start as usize).min(end));
+            let end = floor_char_boundary(&file.text, end);
+            file.text
+                .replace_range(start..end, &"*".repeat(end - start));
+        }
+        out
+    }
+
     /// 1-based line and column (in chars) of a byte offset, for JSON diagnostics.
     pub fn line_col(&self, id: FileId, offset: u32) -> (usize, usize) {
         let text = &self.get(id).text;
@@ -144,6 +162,10 @@ pub struct Diagnostic {
     pub primary: Label,
     pub secondary: Vec<Label>,
     pub help: Option<String>,
+    /// Source ranges holding a secret: the renderer shows them as `*`, so
+    /// the quoted source line does not repeat the value.
+    #[serde(skip)]
+    pub redact: Vec<Span>,
 }
 
 impl Diagnostic {
@@ -160,7 +182,14 @@ impl Diagnostic {
             primary: Label::new(span, label),
             secondary: Vec::new(),
             help: None,
+            redact: Vec::new(),
         }
+    }
+
+    /// Hides the source text at `span` wherever this diagnostic quotes it.
+    pub fn with_redacted(mut self, span: Span) -> Diagnostic {
+        self.redact.push(span);
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {

@@ -1,14 +1,112 @@
 //! The only place diagnostics become text: ariadne reports for people, JSON
 //! lines for machines. Byte offsets throughout (`IndexType::Byte`).
+//!
+//! A report never quotes more than the lines its labels are on, and each of
+//! those is cut to [`WIDTH`] columns around the label (with `…` where it is
+//! cut), so a hostile file (one endless line, the process environment) is
+//! never echoed whole. Messages, labels and help lines are cut likewise to
+//! [`TEXT_WIDTH`] (help lines to twice that). A diagnostic about a file as a whole (a span `0..0` in an
+//! empty text) is printed without a source excerpt.
 
 use super::{Diagnostic, Severity, SourceMap};
 use ariadne::{Cache, Color, Config, IndexType, Label, Report, ReportKind, Source};
 use serde_json::json;
+use std::collections::HashMap;
 use std::fmt;
 
-/// ariadne cache over our source map.
+/// Columns of a source line shown in a report.
+pub const WIDTH: usize = 200;
+/// Characters of a message or label shown in a report (they quote what the
+/// user wrote); a help line, which lists what is allowed, gets twice that.
+pub const TEXT_WIDTH: usize = WIDTH;
+
+/// A file's text as reports show it: lines longer than [`WIDTH`] cut to a
+/// window around the first label on them, with a map from the file's byte
+/// offsets to the shown text's.
+struct View {
+    text: String,
+    /// Per line: (start in the file, start in the view, window start and end
+    /// in the line, bytes of the `…` put before the window).
+    lines: Vec<(usize, usize, usize, usize, usize)>,
+}
+
+impl View {
+    /// `anchors` are the byte offsets labels start at, sorted.
+    fn new(text: &str, anchors: &[usize]) -> View {
+        let mut out = String::with_capacity(text.len().min(1 << 20));
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for raw in text.split_inclusive('\n') {
+            let line = raw.strip_suffix('\n').unwrap_or(raw);
+            let view_start = out.len();
+            let chars = if line.len() > WIDTH {
+                line.chars().count()
+            } else {
+                line.len()
+            };
+            if chars <= WIDTH {
+                out.push_str(raw);
+                lines.push((start, view_start, 0, line.len(), 0));
+            } else {
+                let anchor = anchors
+                    .iter()
+                    .find(|a| (start..=start + line.len()).contains(a))
+                    .map_or(0, |a| line[..floor(line, a - start)].chars().count());
+                let first = if anchor + 40 <= WIDTH { 0 } else { anchor - 40 };
+                let last = (first + WIDTH).min(chars);
+                let byte = |c: usize| line.char_indices().nth(c).map_or(line.len(), |(i, _)| i);
+                let (ws, we) = (byte(first), byte(last));
+                let prefix = if first > 0 { "…" } else { "" };
+                out.push_str(prefix);
+                out.push_str(&line[ws..we]);
+                if we < line.len() {
+                    out.push('…');
+                }
+                if raw.len() > line.len() {
+                    out.push('\n');
+                }
+                lines.push((start, view_start, ws, we, prefix.len()));
+            }
+            start += raw.len();
+        }
+        View { text: out, lines }
+    }
+
+    fn map(&self, offset: usize) -> usize {
+        let i = self
+            .lines
+            .partition_point(|l| l.0 <= offset)
+            .saturating_sub(1);
+        match self.lines.get(i) {
+            Some(&(start, view_start, ws, we, prefix)) => {
+                let rel = offset.saturating_sub(start).clamp(ws, we);
+                view_start + prefix + rel - ws
+            }
+            None => 0,
+        }
+    }
+}
+
+fn floor(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// `text` cut to `max` characters, with `…` if it was longer.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// ariadne cache over our source map, showing views of files with long lines.
 struct Sources<'a> {
     map: &'a SourceMap,
+    views: &'a HashMap<u32, View>,
     cache: Vec<Option<Source<String>>>,
 }
 
@@ -23,7 +121,10 @@ impl<'a> Cache<u32> for Sources<'a> {
         if self.cache.len() <= i {
             self.cache.resize_with(i + 1, || None);
         }
-        let text = self.map.files()[i].text.clone();
+        let text = match self.views.get(id) {
+            Some(v) => v.text.clone(),
+            None => self.map.files()[i].text.clone(),
+        };
         Ok::<_, String>(self.cache[i].get_or_insert_with(|| Source::from(text)))
     }
 
@@ -32,10 +133,71 @@ impl<'a> Cache<u32> for Sources<'a> {
     }
 }
 
+/// Views of the files that have a line longer than [`WIDTH`] and a label.
+fn views(map: &SourceMap, diags: &[Diagnostic]) -> HashMap<u32, View> {
+    let mut anchors: HashMap<u32, Vec<usize>> = HashMap::new();
+    for d in diags {
+        for l in std::iter::once(&d.primary).chain(&d.secondary) {
+            anchors
+                .entry(l.span.file.0)
+                .or_default()
+                .push(l.span.start as usize);
+        }
+    }
+    anchors
+        .into_iter()
+        .filter_map(|(id, mut at)| {
+            let text = &map.files().get(id as usize)?.text;
+            if !text.split('\n').any(|l| l.len() > WIDTH) {
+                return None;
+            }
+            at.sort_unstable();
+            Some((id, View::new(text, &at)))
+        })
+        .collect()
+}
+
+/// A diagnostic about a whole file: no excerpt, the file's name instead.
+fn whole_file(map: &SourceMap, d: &Diagnostic) -> Option<String> {
+    let file = map.files().get(d.primary.span.file.0 as usize)?;
+    if !file.text.is_empty() || d.primary.span.end != 0 || !d.secondary.is_empty() {
+        return None;
+    }
+    let kind = match d.severity {
+        Severity::Error => "Error",
+        Severity::Warning => "Warning",
+    };
+    let mut out = format!(
+        "[{}] {kind}: {}\n   ╭─[ {} ]\n",
+        d.code.as_str(),
+        cut(&d.message, TEXT_WIDTH),
+        file.name
+    );
+    if let Some(help) = &d.help {
+        out.push_str(&format!("   │ Help: {}\n", cut(help, 2 * TEXT_WIDTH)));
+    }
+    out.push_str("───╯\n");
+    Some(out)
+}
+
+/// The sources with every span a diagnostic redacts (a secret's value)
+/// masked, once for the whole batch; `None` when nothing is redacted.
+fn masked(map: &SourceMap, diags: &[Diagnostic]) -> Option<SourceMap> {
+    let spans: Vec<super::Span> = diags
+        .iter()
+        .flat_map(|d| d.redact.iter().copied())
+        .collect();
+    (!spans.is_empty()).then(|| map.masked(&spans))
+}
+
 /// Renders diagnostics as ariadne reports, one after another.
 pub fn human(map: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
+    let masked = masked(map, diags);
+    let map = masked.as_ref().unwrap_or(map);
+    let views = views(map, diags);
     let mut cache = Sources {
         map,
+        views: &views,
         cache: Vec::new(),
     };
     let mut text = String::new();
@@ -50,13 +212,20 @@ pub fn human(map: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
     text
 }
 
-/// One diagnostic as an ariadne report.
+/// One diagnostic as an ariadne report (or as a whole-file report).
 fn report(cache: &mut Sources, d: &Diagnostic, color: bool) -> String {
+    if let Some(text) = whole_file(cache.map, d) {
+        return text;
+    }
     let kind = match d.severity {
         Severity::Error => ReportKind::Error,
         Severity::Warning => ReportKind::Warning,
     };
-    let span = |s: super::Span| (s.file.0, s.start as usize..s.end as usize);
+    let views = cache.views;
+    let span = |s: super::Span| match views.get(&s.file.0) {
+        Some(v) => (s.file.0, v.map(s.start as usize)..v.map(s.end as usize)),
+        None => (s.file.0, s.start as usize..s.end as usize),
+    };
     let primary_color = if d.severity == Severity::Error {
         Color::Red
     } else {
@@ -69,21 +238,21 @@ fn report(cache: &mut Sources, d: &Diagnostic, color: bool) -> String {
                 .with_color(color),
         )
         .with_code(d.code.as_str())
-        .with_message(&d.message)
+        .with_message(cut(&d.message, TEXT_WIDTH))
         .with_label(
             Label::new(span(d.primary.span))
-                .with_message(&d.primary.message)
+                .with_message(cut(&d.primary.message, TEXT_WIDTH))
                 .with_color(primary_color),
         );
     for l in &d.secondary {
         report = report.with_label(
             Label::new(span(l.span))
-                .with_message(&l.message)
+                .with_message(cut(&l.message, TEXT_WIDTH))
                 .with_color(Color::Blue),
         );
     }
     if let Some(help) = &d.help {
-        report = report.with_help(help);
+        report = report.with_help(cut(help, 2 * TEXT_WIDTH));
     }
     let mut out = Vec::new();
     report
@@ -102,16 +271,21 @@ fn location(map: &SourceMap, l: &super::Label) -> serde_json::Value {
         "file": map.get(l.span.file).name,
         "start": l.span.start, "end": l.span.end,
         "line": line, "column": column, "end_line": end_line, "end_column": end_column,
-        "message": l.message,
+        "message": cut(&l.message, TEXT_WIDTH),
     })
 }
 
 /// One JSON object per line (schema in docs/diagnostics.md): code, title,
 /// severity, message, primary and secondary labels with byte offsets and
-/// line/column, help, and the text a person would see (`rendered`).
+/// line/column, help, and the text a person would see (`rendered`);
+/// messages, labels and help cut as in the human form.
 pub fn json(map: &SourceMap, diags: &[Diagnostic]) -> String {
+    let masked = masked(map, diags);
+    let map = masked.as_ref().unwrap_or(map);
+    let views = views(map, diags);
     let mut cache = Sources {
         map,
+        views: &views,
         cache: Vec::new(),
     };
     let mut out = String::new();
@@ -121,10 +295,10 @@ pub fn json(map: &SourceMap, diags: &[Diagnostic]) -> String {
             "code": d.code.as_str(),
             "title": d.code.title(),
             "severity": d.severity,
-            "message": d.message,
+            "message": cut(&d.message, TEXT_WIDTH),
             "primary": location(map, &d.primary),
             "secondary": d.secondary.iter().map(|l| location(map, l)).collect::<Vec<_>>(),
-            "help": d.help,
+            "help": d.help.as_deref().map(|h| cut(h, 2 * TEXT_WIDTH)),
             "rendered": report(&mut cache, d, false),
         });
         out.push_str(&value.to_string());

@@ -172,6 +172,11 @@ fn lex(src: &str) -> Vec<Token<'_>> {
                 {
                     i += src[i..].chars().next().map_or(1, char::len_utf8);
                 }
+                if i == start {
+                    // A lone `\` (not a line continuation): one character, so
+                    // the lexer always moves on (it looped forever here).
+                    i += 1;
+                }
                 Kind::Word
             }
         };

@@ -147,7 +147,10 @@ pub(super) fn import_container(
             e.get("name").and_then(Value::as_str),
             e.get("value").and_then(Value::as_str),
         ) {
-            (Some(k), Some(v)) => b.line(format!("env {} = {}", ident_or_quoted(k), quote(v))),
+            (Some(k), Some(v)) => {
+                let flag = kept_secret(k, v, |n| b.line(n));
+                b.line(format!("env {}{flag} = {}", ident_or_quoted(k), quote(v)))
+            }
             _ => drop(format!("environment[{i}]: not a name and a string value")),
         }
     }
@@ -234,7 +237,10 @@ pub(super) fn import_container(
     if let Some(labels) = c.get("dockerLabels").and_then(Value::as_object) {
         for (k, v) in labels {
             match v.as_str() {
-                Some(v) => b.line(format!("label {} = {}", quote(k), quote(v))),
+                Some(v) => {
+                    let flag = kept_secret(k, v, |n| b.line(n));
+                    b.line(format!("label {}{flag} = {}", quote(k), quote(v)))
+                }
                 None => drop(format!("dockerLabels.{k}: not a string")),
             }
         }
@@ -409,7 +415,10 @@ fn logs(l: &Value) -> Result<Block, String> {
         };
         match keyword {
             Some(kw) => head.push_str(&format!(" {kw} {}", quote(v))),
-            None => b_lines.push(format!("{} = {}", quote(k), quote(v))),
+            None => {
+                let flag = kept_secret(k, v, |n| b_lines.push(n.to_string()));
+                b_lines.push(format!("{}{flag} = {}", quote(k), quote(v)))
+            }
         }
     }
     let secret_options = match l.get("secretOptions") {
@@ -447,7 +456,8 @@ fn firelens(f: &Value) -> Result<Block, String> {
         .flatten()
     {
         let v = v.as_str().ok_or(format!("option `{k}` is not a string"))?;
-        b.line(format!("{} = {}", quote(k), quote(v)));
+        let flag = kept_secret(k, v, |n| b.line(n));
+        b.line(format!("{}{flag} = {}", quote(k), quote(v)));
     }
     Ok(b)
 }
@@ -657,4 +667,22 @@ fn linux(l: &Value) -> Result<Block, String> {
         b.line(line);
     }
     Ok(b)
+}
+
+/// A literal the checker would refuse as a secret (E0425: a secret-looking
+/// name with a value that is plainly nothing else) is imported as written,
+/// so the task definition still builds, but visibly: a comment above it and
+/// the `not_secret` flag, which this returns to put after the name. A
+/// credential-shaped value gets no flag: the build refuses it (E0443).
+fn kept_secret(name: &str, value: &str, mut note: impl FnMut(&str)) -> &'static str {
+    use crate::check::secrets;
+    if secrets::secret_name(name)
+        && !secrets::plain_value(value)
+        && secrets::credential(Some(name), value).is_none()
+    {
+        note("// a literal secret, kept as imported: move it to Secrets Manager or SSM (`secret`)");
+        " not_secret"
+    } else {
+        ""
+    }
 }

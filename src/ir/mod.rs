@@ -4,6 +4,7 @@
 //! silently is written out, units are normalised (cpu in units, memory in MiB,
 //! durations in seconds), and nodes that can be blamed keep their span.
 
+pub mod names;
 mod service;
 mod task;
 mod text;
@@ -132,6 +133,11 @@ pub struct Input {
     pub value: String,
     pub description: Option<String>,
     pub span: Span,
+    /// Set when the input feeds a secret-looking variable (`env DB_PASSWORD
+    /// = "${PW}"`): the span of the first such use. A secret input is never
+    /// written as a default: CloudFormation makes it a `NoEcho` parameter
+    /// without one, and the ECS and local targets refuse it (E0444).
+    pub secret: Option<Span>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -42,8 +42,35 @@ pub struct ContainerSpec {
     /// Final environment: manifest env, secrets, local env, runner variables.
     pub env: BTreeMap<String, String>,
     pub ports: Vec<PortMapping>,
+    /// The task volumes this container mounts, each a host directory.
+    pub mounts: Vec<Mount>,
     /// Value of `WHARF_CONTAINER_ID`, by which leftover processes are found.
     pub marker: String,
+}
+
+/// A volume mount resolved to the directory the runner provides for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    pub volume: String,
+    pub host_dir: std::path::PathBuf,
+    pub container_path: String,
+    pub read_only: bool,
+}
+
+/// The variable that gives a container the directory of a volume:
+/// `WHARF_VOLUME_<NAME>`, the name upper-cased, other characters `_`.
+pub fn volume_var(volume: &str) -> String {
+    let name: String = volume
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("WHARF_VOLUME_{name}")
 }
 
 /// A container that has been started.
@@ -83,44 +110,126 @@ pub struct LogRecord {
     pub line: String,
 }
 
+/// Records the log pipeline holds at most (then container output waits);
+/// with [`MAX_LINE`] this bounds its memory to a few MiB. The fan-out to
+/// `wharf up`'s printer keeps as many.
+pub const LOG_QUEUE: usize = 256;
+/// Longest log line: longer output is split, as docker splits at 16 KiB.
+pub const MAX_LINE: usize = 16 * 1024;
+
+/// The run's log pipeline: a bounded queue, and a count of the lines that
+/// could not wait for room (the runner's own lines) and were dropped.
+#[derive(Clone)]
+pub struct LogQueue {
+    pub(crate) tx: mpsc::Sender<LogRecord>,
+    pub(crate) dropped: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl LogQueue {
+    pub fn new(capacity: usize) -> (LogQueue, mpsc::Receiver<LogRecord>) {
+        let (tx, rx) = mpsc::channel(capacity);
+        let queue = LogQueue {
+            tx,
+            dropped: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+        };
+        (queue, rx)
+    }
+}
+
 /// Where a driver sends a container's output lines.
 #[derive(Clone)]
 pub struct LogSink {
-    pub(crate) tx: mpsc::UnboundedSender<LogRecord>,
+    pub(crate) queue: LogQueue,
     pub service: String,
     pub task: String,
     pub container: String,
 }
 
 impl LogSink {
-    pub fn new(
-        tx: mpsc::UnboundedSender<LogRecord>,
-        service: &str,
-        task: &str,
-        container: &str,
-    ) -> LogSink {
+    pub fn new(queue: LogQueue, service: &str, task: &str, container: &str) -> LogSink {
         LogSink {
-            tx,
+            queue,
             service: service.into(),
             task: task.into(),
             container: container.into(),
         }
     }
 
-    pub fn line(&self, stream: Stream, line: String) {
+    fn record(&self, stream: Stream, line: String) -> LogRecord {
         let ts = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
-        let record = LogRecord {
+        LogRecord {
             ts,
             service: self.service.clone(),
             task: self.task.clone(),
             container: self.container.clone(),
             stream,
             line,
+        }
+    }
+
+    /// Queues a line without waiting: when the queue is full the line is
+    /// dropped and counted (the log writer reports the count).
+    pub fn line(&self, stream: Stream, line: String) {
+        let record = self.record(stream, line);
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.queue.tx.try_send(record) {
+            self.queue
+                .dropped
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        // A closed queue means the runner is shutting down; dropping the line is right.
+    }
+
+    /// Queues a line, waiting for room: a container that writes faster than
+    /// the log writer keeps up is held back on its pipe, like docker's
+    /// blocking log mode, instead of growing the runner's memory.
+    pub async fn send(&self, stream: Stream, line: String) {
+        let _ = self.queue.tx.send(self.record(stream, line)).await;
+    }
+}
+
+/// Forwards a container's output to `logs` line by line, splitting lines
+/// longer than [`MAX_LINE`], with back-pressure. Memory per stream is bounded
+/// by the read buffer and one line.
+pub async fn forward_output(
+    reader: impl tokio::io::AsyncRead + Unpin,
+    stream: Stream,
+    logs: LogSink,
+) {
+    use tokio::io::AsyncBufReadExt;
+    let mut r = tokio::io::BufReader::with_capacity(64 * 1024, reader);
+    let mut line: Vec<u8> = Vec::new();
+    let text = |bytes: &[u8]| {
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        String::from_utf8_lossy(bytes).into_owned()
+    };
+    loop {
+        let chunk = match r.fill_buf().await {
+            Ok([]) | Err(_) => break,
+            Ok(c) => c,
         };
-        // A closed receiver means the runner is shutting down; dropping the line is right.
-        let _ = self.tx.send(record);
+        let newline = chunk.iter().position(|b| *b == b'\n');
+        let want = newline.unwrap_or(chunk.len());
+        let room = MAX_LINE - line.len();
+        if want <= room {
+            line.extend_from_slice(&chunk[..want]);
+            if newline.is_some() {
+                r.consume(want + 1);
+                logs.send(stream, text(&line)).await;
+                line.clear();
+            } else {
+                r.consume(want);
+            }
+        } else {
+            line.extend_from_slice(&chunk[..room]);
+            r.consume(room);
+            logs.send(stream, text(&line)).await;
+            line.clear();
+        }
+    }
+    if !line.is_empty() {
+        logs.send(stream, text(&line)).await;
     }
 }
 
@@ -157,4 +266,37 @@ pub trait Driver: Send + Sync + 'static {
 
     /// Last resort on forced shutdown: SIGKILL everything this driver started.
     fn kill_everything(&self);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn long_lines_are_split_and_crlf_trimmed() {
+        let (queue, mut rx) = LogQueue::new(8);
+        let sink = LogSink::new(queue, "s", "s-1", "app");
+        let mut input = "a\r\nb\n".to_string();
+        input.push_str(&"x".repeat(MAX_LINE * 2 + 5));
+        let reader = std::io::Cursor::new(input.into_bytes());
+        let forward = tokio::spawn(forward_output(reader, Stream::Stdout, sink));
+        let mut lines = Vec::new();
+        while let Some(r) = rx.recv().await {
+            lines.push(r.line);
+        }
+        forward.await.unwrap();
+        let lens: Vec<usize> = lines.iter().map(String::len).collect();
+        assert_eq!(lens, vec![1, 1, MAX_LINE, MAX_LINE, 5]);
+        assert_eq!(&lines[..2], &["a", "b"]);
+    }
+
+    #[test]
+    fn a_full_queue_drops_and_counts() {
+        let (queue, _rx) = LogQueue::new(1);
+        let sink = LogSink::new(queue.clone(), "s", "", "wharf");
+        sink.line(Stream::Runner, "kept".into());
+        sink.line(Stream::Runner, "dropped".into());
+        sink.line(Stream::Runner, "dropped".into());
+        assert_eq!(queue.dropped.load(std::sync::atomic::Ordering::Relaxed), 2);
+    }
 }

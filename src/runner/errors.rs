@@ -5,6 +5,7 @@
 use super::RunnerError;
 use crate::diag::Code;
 use std::net::SocketAddr;
+use std::path::Path;
 
 pub fn port_in_use(addr: SocketAddr, what: &str, err: &std::io::Error) -> RunnerError {
     RunnerError::new(
@@ -35,5 +36,58 @@ pub fn runner_io(what: &str, err: &std::io::Error) -> RunnerError {
         Code::RunnerFailed,
         format!("{what}: {err}"),
         "check that the state directory `.wharf/` is writable",
+    )
+}
+
+/// A second runner for a project (E0606): `busy` when the lock is held by a
+/// wharf that is starting or stopping the project rather than by its runner.
+pub fn already_running(project_dir: &Path, runner: Option<u32>) -> RunnerError {
+    let message = match runner {
+        Some(pid) => format!(
+            "a runner (pid {pid}) already runs the project in `{}`",
+            project_dir.display()
+        ),
+        None => format!(
+            "another wharf command is starting or stopping the project in `{}`",
+            project_dir.display()
+        ),
+    };
+    RunnerError::new(
+        Code::RunnerRunning,
+        message,
+        "stop it with `wharf down`, or start another run beside it with `-p NAME` (a project name)",
+    )
+}
+
+/// Secrets without a local value (E0607), each with the container needing it.
+pub fn secrets_missing(missing: &[String], unreadable: &[String], names: &[String]) -> RunnerError {
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!("no local value for {}", missing.join(", ")));
+    }
+    if !unreadable.is_empty() {
+        parts.push(format!("unreadable {}", unreadable.join(", ")));
+    }
+    let example = names.first().map_or("NAME", String::as_str);
+    let help = if names.is_empty() {
+        "make each file readable by the user running `wharf up`".to_string()
+    } else {
+        format!(
+            "give each a value: `--secret {example}=...`, a line `{example}=...` in `.wharf/secrets.env` (or the file given with `--secrets-file`), or the environment variable `{example}`"
+        )
+    };
+    RunnerError::new(
+        Code::SecretMissing,
+        format!("{}; no task was started", parts.join("; ")),
+        help,
+    )
+}
+
+/// A secrets file that cannot be read or parsed (E0608).
+pub fn secrets_file(path: &Path, why: &str) -> RunnerError {
+    RunnerError::new(
+        Code::SecretsFileInvalid,
+        format!("cannot read the secrets file `{}`: {why}", path.display()),
+        "write one `NAME=VALUE` per line (`#` starts a comment), or leave out `--secrets-file`",
     )
 }

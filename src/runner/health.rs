@@ -1,12 +1,14 @@
 //! Container health checks run by the runner, as the ECS agent runs Docker's.
 //! Stage: runner. Input: a container's [`HealthCheck`] and its live status.
 //! Output: UNKNOWN -> HEALTHY / UNHEALTHY transitions.
-//! Invariants: the first check runs one interval after start; a failure
+//! Invariants: the first counted check runs one interval after start (until
+//! the first success, uncounted probes every 200 ms may pass sooner); a failure
 //! inside startPeriod does not count, a success there ends it; `retries`
 //! consecutive counted failures make the container UNHEALTHY; one success
 //! makes it HEALTHY again. Checking ends when the container stops.
 
 use super::state::{ContainerStatus, ContainerView, Health};
+use super::targets::{failure_counts, FAST_PROBE};
 use super::task::Task;
 use super::Shared;
 use crate::manifest::HealthCheck;
@@ -71,16 +73,29 @@ pub(crate) async fn run_container_check(
     let interval = Duration::from_millis(check.interval_ms.max(1));
     let timeout = Duration::from_millis(check.timeout_ms.max(1));
     let spec = &task.spec.containers[index];
+    // ECS's first check is one interval after start; counted attempts keep
+    // that pace, while until the first success extra probes every
+    // FAST_PROBE may find the app up sooner (their failures do not count).
+    let mut last_counted = Some(started);
     loop {
+        let wait = if state.health == Health::Unknown {
+            interval.min(FAST_PROBE)
+        } else {
+            interval
+        };
         let stopped = status.wait_for(|v| v.status == ContainerStatus::Stopped);
         tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
+            _ = tokio::time::sleep(wait) => {}
             _ = stopped => return,
         }
         let ok = tokio::select! {
             ok = shared.driver.health_check(&task.spec, spec, &check.command, timeout) => ok,
             _ = status.wait_for(|v| v.status == ContainerStatus::Stopped) => return,
         };
+        if !ok && state.health == Health::Unknown && !failure_counts(last_counted, interval) {
+            continue;
+        }
+        last_counted = Some(Instant::now());
         let before = state.health;
         let after = state.record(&check, ok, started.elapsed());
         if after != before {

@@ -5,7 +5,9 @@
 //! action); only healthy targets receive traffic, in round robin; a request
 //! whose target refuses the connection is retried on another healthy target
 //! (any failure is retried for idempotent methods, whose body is buffered),
-//! so a request arriving while one target is healthy does not fail.
+//! so a request arriving while one target is healthy does not fail. An
+//! upgrade (WebSocket) handshake is passed through and, on `101`, the two
+//! connections are joined.
 
 use super::targets::{InFlight, TargetGroup};
 use bytes::Bytes;
@@ -95,6 +97,50 @@ const HOP_BY_HOP: &[&str] = &[
     "upgrade",
 ];
 
+/// Serves a redirect listener: every request gets `301 Moved Permanently`
+/// to the same host, path and query on the listener of port `to`, as an ALB
+/// `redirect` action does. Local listeners speak plain HTTP (no
+/// certificates), so the location keeps `http` and uses the local port of
+/// that listener (`target_local`), or `to` when the load balancer has none.
+pub async fn serve_redirect(listener: TcpListener, to: u16, target_local: Option<u16>) {
+    let port = target_local.unwrap_or(to);
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req: Request<Incoming>| async move {
+                let host = req
+                    .headers()
+                    .get(hyper::header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .map(|h| match h.rsplit_once(':') {
+                        Some((name, port)) if !h.ends_with(']') && port.parse::<u16>().is_ok() => {
+                            name.to_string()
+                        }
+                        _ => h.to_string(),
+                    })
+                    .unwrap_or_else(|| "127.0.0.1".into());
+                let path = req
+                    .uri()
+                    .path_and_query()
+                    .map_or("/", |p| p.as_str())
+                    .to_string();
+                let location = format!("http://{host}:{port}{path}");
+                let mut r = plain(StatusCode::MOVED_PERMANENTLY, "");
+                if let Ok(v) = hyper::header::HeaderValue::from_str(&location) {
+                    r.headers_mut().insert(hyper::header::LOCATION, v);
+                }
+                Ok::<_, std::convert::Infallible>(r)
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
 /// Upstream connections of one client connection, by target. Requests on an
 /// HTTP/1.1 connection come one after another, so each connection keeps its
 /// own keep-alive connection per target and no pool is shared between tasks.
@@ -123,8 +169,107 @@ pub async fn serve_http(listener: TcpListener, routes: Arc<Vec<Route>>) {
             let _ = hyper::server::conn::http1::Builder::new()
                 .keep_alive(true)
                 .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades()
                 .await;
         });
+    }
+}
+
+/// Whether a request asks to switch protocols (`Connection: upgrade` with
+/// an `Upgrade` header), as a WebSocket handshake does.
+fn wants_upgrade(headers: &hyper::HeaderMap) -> bool {
+    headers.contains_key(hyper::header::UPGRADE)
+        && headers
+            .get_all(hyper::header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
+}
+
+/// Passes an upgrade (WebSocket) handshake to a healthy target on a
+/// connection of its own; when the target answers `101 Switching
+/// Protocols`, the client and target connections are joined byte for byte
+/// until either side closes. A target that cannot be reached is skipped for
+/// the next healthy one.
+async fn proxy_upgrade(
+    mut req: Request<Incoming>,
+    route: &Route,
+    peer: SocketAddr,
+    local: Option<SocketAddr>,
+) -> Response<ProxyBody> {
+    let client_side = hyper::upgrade::on(&mut req);
+    let (parts, _) = req.into_parts();
+    let mut tried = Vec::new();
+    loop {
+        let Some(target) = route.group.pick(&tried) else {
+            return if tried.is_empty() {
+                plain(StatusCode::SERVICE_UNAVAILABLE, "no healthy target\n")
+            } else {
+                plain(StatusCode::BAD_GATEWAY, "every healthy target failed\n")
+            };
+        };
+        let guard = InFlight::new(target.clone());
+        let Ok(Ok(stream)) =
+            tokio::time::timeout(Duration::from_secs(2), TcpStream::connect(target.addr)).await
+        else {
+            tried.push(target.addr);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let Ok((mut sender, conn)) =
+            hyper::client::conn::http1::handshake::<_, Full<Bytes>>(TokioIo::new(stream)).await
+        else {
+            tried.push(target.addr);
+            continue;
+        };
+        tokio::spawn(conn.with_upgrades());
+        let mut builder = Request::builder()
+            .method(parts.method.clone())
+            .uri(parts.uri.path_and_query().map_or("/", |p| p.as_str()));
+        for (name, value) in &parts.headers {
+            builder = builder.header(name, value);
+        }
+        builder = builder
+            .header("x-forwarded-for", peer.ip().to_string())
+            .header("x-forwarded-proto", "http");
+        if let Some(local) = local {
+            builder = builder.header("x-forwarded-port", local.port().to_string());
+        }
+        let Ok(upstream) = builder.body(Full::new(Bytes::new())) else {
+            return plain(StatusCode::BAD_REQUEST, "request could not be forwarded\n");
+        };
+        let mut resp = match sender.send_request(upstream).await {
+            Ok(r) => r,
+            Err(_) => {
+                tried.push(target.addr);
+                continue;
+            }
+        };
+        if resp.status() != StatusCode::SWITCHING_PROTOCOLS {
+            let (parts, body) = resp.into_parts();
+            let body = body.map_frame(move |f| {
+                let _ = &guard;
+                f
+            });
+            return Response::from_parts(parts, body.boxed());
+        }
+        let target_side = hyper::upgrade::on(&mut resp);
+        tokio::spawn(async move {
+            let _guard = guard;
+            if let (Ok(client), Ok(target)) = (client_side.await, target_side.await) {
+                let _ = tokio::io::copy_bidirectional(
+                    &mut TokioIo::new(client),
+                    &mut TokioIo::new(target),
+                )
+                .await;
+            }
+        });
+        let (parts, _) = resp.into_parts();
+        let body = Full::new(Bytes::new())
+            .map_err(|never| match never {})
+            .boxed();
+        return Response::from_parts(parts, body);
     }
 }
 
@@ -205,6 +350,9 @@ async fn proxy(
             "no listener rule matches this request\n",
         );
     };
+    if wants_upgrade(req.headers()) {
+        return proxy_upgrade(req, route, peer, local).await;
+    }
     let (parts, body) = req.into_parts();
     let Ok(body) = body.collect().await.map(|b| b.to_bytes()) else {
         return plain(StatusCode::BAD_REQUEST, "request body could not be read\n");

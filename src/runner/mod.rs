@@ -7,6 +7,7 @@
 //! every task (reverse dependency order, SIGTERM, SIGKILL after
 //! stopTimeout) and leaves no process behind.
 
+pub mod cgroup;
 pub mod driver;
 pub mod errors;
 pub mod fake;
@@ -16,7 +17,9 @@ mod metadata;
 mod net;
 pub mod podman;
 pub mod process;
+pub mod project;
 pub mod reaper;
+pub mod secrets;
 mod service;
 mod spec;
 pub mod state;
@@ -31,7 +34,9 @@ pub use net::discovery_var;
 pub use service::backoff;
 pub use state::{Health, Snapshot, TaskStatus};
 pub use task::DEPENDENCY_FAILED_EXIT;
-pub use up::{up_manifest, DriverKind, RunnerHandle, UpOptions};
+pub use up::{
+    rotated as rotated_log, up_locked, up_manifest, DriverKind, LogLimits, RunnerHandle, UpOptions,
+};
 
 use crate::diag::Code;
 use crate::manifest::Manifest;
@@ -42,7 +47,7 @@ use service::ServiceRt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{broadcast, watch};
 
 /// A runner failure: a code from E0601-E0605, a message and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +87,7 @@ pub struct Shared {
     pub run_id: String,
     pub(crate) net: Network,
     pub(crate) metadata: Arc<Metadata>,
-    pub(crate) logs: mpsc::UnboundedSender<LogRecord>,
+    pub(crate) logs: driver::LogQueue,
     pub(crate) hosts_file: Option<PathBuf>,
     changes: Arc<watch::Sender<u64>>,
     stopping: std::sync::atomic::AtomicBool,
@@ -147,6 +152,15 @@ impl Runner {
         run_id: &str,
     ) -> Result<Runner, RunnerError> {
         driver.preflight(manifest)?;
+        let env = |name: &str| std::env::var(name).ok();
+        secrets::resolve(
+            manifest,
+            &secrets::Sources {
+                given: &opts.secrets.pairs(),
+                files: &[],
+                env: &env,
+            },
+        )?;
         reaper::become_subreaper();
         reaper::sweep_dead_runs();
         let changes = Arc::new(watch::channel(0u64).0);
@@ -173,9 +187,15 @@ impl Runner {
             }
             None => None,
         };
-        let (logs, log_rx) = mpsc::unbounded_channel();
-        let (log_tx, first_logs) = broadcast::channel(4096);
-        tokio::spawn(up::log_hub(log_rx, log_tx.clone(), opts.state_dir.clone()));
+        let (logs, log_rx) = driver::LogQueue::new(driver::LOG_QUEUE);
+        let (log_tx, first_logs) = broadcast::channel(driver::LOG_QUEUE);
+        tokio::spawn(up::log_hub(
+            log_rx,
+            logs.dropped.clone(),
+            log_tx.clone(),
+            opts.state_dir.clone(),
+            opts.log_limits,
+        ));
         let shared = Arc::new(Shared {
             manifest: manifest.clone(),
             driver,
@@ -188,11 +208,22 @@ impl Runner {
             changes,
             stopping: std::sync::atomic::AtomicBool::new(false),
         });
-        tokio::spawn(async {
-            // Daemons re-parented to the runner (a subreaper) are reaped as they die.
+        let ledger = opts.own_process.then(|| opts.state_dir.clone()).flatten();
+        tokio::spawn(async move {
+            // Daemons re-parented to the runner (a subreaper) are reaped as they
+            // die; a runner that owns its process records its descendants, so
+            // that `wharf down` can finish the run should the runner be killed.
+            let mut last = Vec::new();
             loop {
-                tokio::time::sleep(Duration::from_secs(2)).await;
+                tokio::time::sleep(Duration::from_millis(500)).await;
                 reaper::reap_orphans();
+                if let Some(dir) = &ledger {
+                    let now = reaper::descendants();
+                    if now != last {
+                        project::write_pids(dir, &now);
+                        last = now;
+                    }
+                }
             }
         });
         let (shutdown, shutdown_rx) = watch::channel(false);
@@ -290,6 +321,9 @@ impl Runner {
             let _ = c.await;
         }
         self.shared.driver.kill_everything();
+        if self.shared.opts.own_process {
+            reaper::kill_descendants();
+        }
         reaper::reap_orphans();
     }
 
@@ -305,6 +339,9 @@ impl Runner {
             }
         }
         self.shared.driver.kill_everything();
+        if self.shared.opts.own_process {
+            reaper::kill_descendants();
+        }
         reaper::reap_orphans();
     }
 

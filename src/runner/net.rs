@@ -68,7 +68,36 @@ impl Network {
         let mut groups = Vec::new();
         let mut listeners = Vec::new();
         for lbdef in &m.load_balancers {
-            for l in &lbdef.listeners {
+            // Redirect listeners last: they need the local address of their target.
+            let ordered = lbdef
+                .listeners
+                .iter()
+                .filter(|l| l.redirect_to.is_none())
+                .chain(lbdef.listeners.iter().filter(|l| l.redirect_to.is_some()));
+            for l in ordered {
+                if let Some(to) = l.redirect_to {
+                    let target = listeners
+                        .iter()
+                        .find(|v: &&ListenerView| v.load_balancer == lbdef.name && v.port == to)
+                        .and_then(|v| v.local_address.parse::<SocketAddr>().ok());
+                    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, l.effective_local_port()));
+                    let listener = bind(
+                        addr,
+                        &format!("listener {} of load balancer `{}`", l.port, lbdef.name),
+                    )
+                    .await?;
+                    let local = listener
+                        .local_addr()
+                        .map_err(|e| errors::port_in_use(addr, "a listener", &e))?;
+                    listeners.push(ListenerView {
+                        load_balancer: lbdef.name.clone(),
+                        port: l.port,
+                        local_address: local.to_string(),
+                        redirect_to: Some(to),
+                    });
+                    tokio::spawn(lb::serve_redirect(listener, to, target.map(|t| t.port())));
+                    continue;
+                }
                 let mut routes = Vec::new();
                 let mut tcp_group = None;
                 for s in &m.services {
@@ -122,6 +151,7 @@ impl Network {
                     load_balancer: lbdef.name.clone(),
                     port: l.port,
                     local_address: local.to_string(),
+                    redirect_to: None,
                 });
                 match lbdef.kind {
                     LbKind::Alb => {
@@ -254,7 +284,7 @@ impl Network {
             .collect()
     }
 
-    pub fn allocate(&self, ports: &[u16]) -> Option<Ipv4Addr> {
+    pub fn allocate(&self, ports: &[u16]) -> Result<Ipv4Addr, String> {
         self.pool
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -284,22 +314,47 @@ impl AddressPool {
         }
     }
 
-    /// The lowest free address whose `ports` can all be bound right now.
-    pub fn allocate(&mut self, ports: &[u16]) -> Option<Ipv4Addr> {
+    /// The lowest free address whose `ports` can all be bound right now;
+    /// otherwise why not, naming the ports that are taken everywhere.
+    pub fn allocate(&mut self, ports: &[u16]) -> Result<Ipv4Addr, String> {
+        let mut busy: Option<BTreeSet<u16>> = None;
         for n in 2..=254 {
             let ip = nth(self.subnet, n);
             if self.used.contains(&ip) {
                 continue;
             }
-            let free = ports
+            let taken: BTreeSet<u16> = ports
                 .iter()
-                .all(|p| std::net::TcpListener::bind((ip, *p)).is_ok());
-            if free {
+                .copied()
+                .filter(|p| std::net::TcpListener::bind((ip, *p)).is_err())
+                .collect();
+            if taken.is_empty() {
                 self.used.insert(ip);
-                return Some(ip);
+                return Ok(ip);
             }
+            busy = Some(match busy {
+                None => taken,
+                Some(b) => b.intersection(&taken).copied().collect(),
+            });
         }
-        None
+        Err(match busy {
+            Some(b) if !b.is_empty() => {
+                let list: Vec<String> = b.iter().map(u16::to_string).collect();
+                format!(
+                    "port {} is taken on every free loopback address (something listens on 0.0.0.0:{}? see `ss -ltnp`); the task cannot start until it is free",
+                    list.join(", "),
+                    list[0]
+                )
+            }
+            Some(_) => "no loopback address has all of the task's ports free".to_string(),
+            None => format!(
+                "every task address {}.2-254 is in use",
+                self.subnet
+                    .to_string()
+                    .rsplit_once('.')
+                    .map_or("", |(a, _)| a)
+            ),
+        })
     }
 }
 

@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::oneshot;
 
 /// The runner's own podman configuration.
@@ -206,8 +205,15 @@ impl Driver for PodmanDriver {
             &name,
             "--init",
         ]);
+        // Names only on the command line: podman takes each value from its
+        // own environment, so secret values never show in the host's `ps`.
         for (k, v) in &c.env {
-            cmd.arg("--env").arg(format!("{k}={v}"));
+            cmd.env(k, v).arg("--env").arg(k);
+        }
+        for m in &c.mounts {
+            let ro = if m.read_only { ":ro" } else { "" };
+            cmd.arg("--volume")
+                .arg(format!("{}:{}{ro}", m.host_dir.display(), m.container_path));
         }
         if let Some(dir) = &c.image_working_directory {
             cmd.args(["--workdir", dir]);
@@ -222,7 +228,7 @@ impl Driver for PodmanDriver {
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        reaper::isolate(&mut cmd);
+        reaper::isolate(&mut cmd, None);
         let mut child = reaper::spawn(&mut cmd).map_err(|e| format!("cannot run podman: {e}"))?;
         let pid = child.id();
         for (out, stream) in [
@@ -243,12 +249,7 @@ impl Driver for PodmanDriver {
         ] {
             if let Some(out) = out {
                 let logs = logs.clone();
-                tokio::spawn(async move {
-                    let mut lines = BufReader::new(out).lines();
-                    while let Ok(Some(line)) = lines.next_line().await {
-                        logs.line(stream, line);
-                    }
-                });
+                tokio::spawn(super::driver::forward_output(out, stream, logs));
             }
         }
         let (tx, rx) = oneshot::channel();

@@ -6,16 +6,18 @@
 //! is the spec's plus a few host variables (PATH, HOME, ...), like a fresh
 //! container rather than the runner's shell.
 
+use super::cgroup;
 use super::driver::{ContainerSpec, Control, Driver, LogSink, Started, Stream, TaskSpec};
 use super::reaper;
 use super::RunnerError;
 use crate::diag::Code;
 use crate::manifest::{HealthCommand, Manifest};
 use async_trait::async_trait;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::io::AsyncRead;
 use tokio::process::Command;
 use tokio::sync::oneshot;
 
@@ -24,13 +26,21 @@ const HOST_VARS: &[&str] = &["PATH", "HOME", "USER", "LANG", "LC_ALL", "TMPDIR",
 
 pub struct ProcessDriver {
     run_id: String,
+    /// The run's cgroup v2 directory, when the system let the runner make one.
+    cgroup: Option<PathBuf>,
 }
 
 impl ProcessDriver {
-    pub fn new(run_id: &str) -> ProcessDriver {
+    pub fn new(run_id: &str, cgroup: Option<PathBuf>) -> ProcessDriver {
         ProcessDriver {
             run_id: run_id.into(),
+            cgroup,
         }
+    }
+
+    /// The cgroup of a marker (`run/task/container[/health]`), if cgroups are in use.
+    fn cgroup_of(&self, marker: &str) -> Option<PathBuf> {
+        self.cgroup.as_ref().map(|d| cgroup::dir_for(d, marker))
     }
 }
 
@@ -77,7 +87,7 @@ pub fn on_task_address(s: &str, address: &str) -> String {
     out
 }
 
-fn command(argv: &[String], c: &ContainerSpec) -> Command {
+fn command(argv: &[String], c: &ContainerSpec, cgroup_dir: Option<&Path>) -> Command {
     let mut cmd = Command::new(&argv[0]);
     cmd.args(&argv[1..]).env_clear();
     for var in HOST_VARS {
@@ -89,7 +99,7 @@ fn command(argv: &[String], c: &ContainerSpec) -> Command {
     if let Some(dir) = &c.working_directory {
         cmd.current_dir(dir);
     }
-    reaper::isolate(&mut cmd);
+    reaper::isolate(&mut cmd, cgroup_dir.and_then(cgroup::prepare));
     cmd
 }
 
@@ -103,27 +113,29 @@ fn exit_code(status: std::process::ExitStatus) -> i32 {
 struct GroupControl {
     pgid: u32,
     marker: String,
+    cgroup: Option<PathBuf>,
 }
 
 impl Control for GroupControl {
     fn terminate(&self) {
         reaper::signal_group(self.pgid, libc::SIGTERM);
         reaper::signal_marked(&self.marker, libc::SIGTERM);
+        if let Some(dir) = &self.cgroup {
+            cgroup::signal_tree(dir, libc::SIGTERM);
+        }
     }
 
     fn kill(&self) {
         reaper::signal_group(self.pgid, libc::SIGKILL);
         reaper::signal_marked(&self.marker, libc::SIGKILL);
+        if let Some(dir) = &self.cgroup {
+            cgroup::kill_tree(dir);
+        }
     }
 }
 
 fn forward_lines(reader: impl AsyncRead + Unpin + Send + 'static, stream: Stream, logs: LogSink) {
-    tokio::spawn(async move {
-        let mut lines = BufReader::new(reader).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            logs.line(stream, line);
-        }
-    });
+    tokio::spawn(super::driver::forward_output(reader, stream, logs));
 }
 
 #[async_trait]
@@ -169,7 +181,8 @@ impl Driver for ProcessDriver {
             .local_argv
             .clone()
             .ok_or_else(|| format!("container `{}` has no local command", c.name))?;
-        let mut cmd = command(&argv, c);
+        let container_cgroup = self.cgroup_of(&c.marker);
+        let mut cmd = command(&argv, c, container_cgroup.as_deref());
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -186,6 +199,7 @@ impl Driver for ProcessDriver {
         }
         let (tx, rx) = oneshot::channel();
         let marker = c.marker.clone();
+        let exit_cgroup = container_cgroup.clone();
         tokio::spawn(async move {
             let code = match child.wait().await {
                 Ok(status) => exit_code(status),
@@ -195,6 +209,9 @@ impl Driver for ProcessDriver {
             // The container is gone: whatever it left behind goes with it.
             reaper::signal_group(pid, libc::SIGKILL);
             reaper::signal_marked(&marker, libc::SIGKILL);
+            if let Some(dir) = &exit_cgroup {
+                cgroup::kill_tree(dir);
+            }
             let _ = tx.send(code);
         });
         Ok(Started {
@@ -202,6 +219,7 @@ impl Driver for ProcessDriver {
             control: Arc::new(GroupControl {
                 pgid: pid,
                 marker: c.marker.clone(),
+                cgroup: container_cgroup,
             }),
             exit: rx,
         })
@@ -223,7 +241,8 @@ impl Driver for ProcessDriver {
         };
         let mut spec = c.clone();
         spec.marker = format!("{}/health", c.marker);
-        let mut cmd = command(&argv, &spec);
+        let check_cgroup = self.cgroup_of(&spec.marker);
+        let mut cmd = command(&argv, &spec, check_cgroup.as_deref());
         cmd.stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -234,6 +253,9 @@ impl Driver for ProcessDriver {
         let result = tokio::time::timeout(timeout, child.wait()).await;
         if let Some(pid) = pid {
             reaper::signal_group(pid, libc::SIGKILL);
+        }
+        if let Some(dir) = &check_cgroup {
+            cgroup::kill_tree(dir);
         }
         let ok = match result {
             Ok(Ok(status)) => status.success(),
@@ -250,11 +272,22 @@ impl Driver for ProcessDriver {
     }
 
     async fn deprovision(&self, task: &TaskSpec) {
-        reaper::signal_marked(&format!("{}/{}", self.run_id, task.id), libc::SIGKILL);
+        let marker = format!("{}/{}", self.run_id, task.id);
+        reaper::signal_marked(&marker, libc::SIGKILL);
+        if let Some(dir) = self.cgroup_of(&marker) {
+            cgroup::kill_tree(&dir);
+            let _ = tokio::task::spawn_blocking(move || {
+                cgroup::remove_tree(&dir, Duration::from_secs(2))
+            })
+            .await;
+        }
     }
 
     fn kill_everything(&self) {
         reaper::signal_marked(&self.run_id, libc::SIGKILL);
+        if let Some(dir) = &self.cgroup {
+            cgroup::kill_tree(dir);
+        }
     }
 }
 

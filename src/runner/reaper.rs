@@ -23,12 +23,17 @@ pub fn become_subreaper() {
     }
 }
 
-/// Prepares a command: own process group, and SIGKILL if the runner dies.
-pub fn isolate(cmd: &mut tokio::process::Command) {
-    // SAFETY: the closure only calls async-signal-safe functions (setpgid, prctl, getppid, _exit).
+/// Prepares a command: own process group, its cgroup (when `cgroup_procs`
+/// names one), and SIGKILL if the runner dies.
+pub fn isolate(cmd: &mut tokio::process::Command, cgroup_procs: Option<std::ffi::CString>) {
+    // SAFETY: the closure only calls async-signal-safe functions (setpgid,
+    // open/write/close, prctl, getppid, _exit) on data prepared before fork.
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
             libc::setpgid(0, 0);
+            if let Some(procs) = &cgroup_procs {
+                super::cgroup::join_in_child(procs);
+            }
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
             // The parent may have died between fork and prctl.
             if libc::getppid() == 1 {
@@ -153,6 +158,51 @@ pub fn marked_alive(prefix: &str) -> Vec<u32> {
 struct Stat {
     state: char,
     ppid: u32,
+    start: u64,
+}
+
+/// Every live descendant of this process with its start time, found by
+/// following parent links in `/proc` (daemons re-parent to the runner, a
+/// subreaper, so they stay in the tree while the runner lives).
+pub fn descendants() -> Vec<super::project::Recorded> {
+    let me = std::process::id();
+    let procs = processes();
+    let mut children: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
+    for (pid, s) in &procs {
+        children.entry(s.ppid).or_default().push(*pid);
+    }
+    let starts: std::collections::HashMap<u32, (char, u64)> = procs
+        .iter()
+        .map(|(p, s)| (*p, (s.state, s.start)))
+        .collect();
+    let mut out = Vec::new();
+    let mut stack = vec![me];
+    while let Some(p) = stack.pop() {
+        for c in children.get(&p).into_iter().flatten() {
+            stack.push(*c);
+            if let Some((state, start)) = starts.get(c) {
+                if *state != 'Z' {
+                    out.push(super::project::Recorded {
+                        pid: *c,
+                        start: *start,
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by_key(|r| r.pid);
+    out
+}
+
+/// SIGKILLs every descendant of this process (a runner that runs one run).
+pub fn kill_descendants() -> usize {
+    let mut n = 0;
+    for r in descendants() {
+        if super::project::signal_verified(r.pid, r.start, libc::SIGKILL) {
+            n += 1;
+        }
+    }
+    n
 }
 
 fn processes() -> Vec<(u32, Stat)> {
@@ -172,7 +222,9 @@ fn stat(pid: u32) -> Option<Stat> {
     let mut fields = rest.split(' ');
     let state = fields.next()?.chars().next()?;
     let ppid = fields.next()?.parse().ok()?;
-    Some(Stat { state, ppid })
+    // After state and ppid, starttime is the 18th field.
+    let start = fields.nth(17)?.parse().ok()?;
+    Some(Stat { state, ppid, start })
 }
 
 fn marker_of(pid: u32) -> Option<String> {

@@ -29,6 +29,8 @@ pub struct ServiceRt {
     /// Tasks the scheduler stopped on purpose (scale-in, shutdown): no backoff.
     deliberate: Mutex<BTreeSet<String>>,
     seq: AtomicU32,
+    /// Why the last task could not be started, until one is.
+    problem: Mutex<Option<String>>,
 }
 
 impl ServiceRt {
@@ -40,6 +42,7 @@ impl ServiceRt {
             stopped: Mutex::new(VecDeque::new()),
             deliberate: Mutex::new(BTreeSet::new()),
             seq: AtomicU32::new(0),
+            problem: Mutex::new(None),
         })
     }
 
@@ -85,6 +88,11 @@ impl ServiceRt {
                 .iter()
                 .cloned()
                 .collect(),
+            problem: self
+                .problem
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
         }
     }
 
@@ -102,13 +110,20 @@ impl ServiceRt {
     fn launch(self: &Arc<Self>, shared: &Arc<Shared>) -> bool {
         let n = self.seq.fetch_add(1, Ordering::SeqCst) + 1;
         let id = format!("{}-{n}", self.def.name);
-        let Some(spec) = spec::task_spec(shared, &self.def, &id) else {
-            shared.log_service(
-                &self.def.name,
-                "no free loopback address for a new task; retrying",
-            );
-            return false;
+        let spec = match spec::task_spec(shared, &self.def, &id) {
+            Ok(spec) => spec,
+            Err(why) => {
+                let mut problem = self.problem.lock().unwrap_or_else(|e| e.into_inner());
+                // Said once, not at every retry.
+                if problem.as_deref() != Some(why.as_str()) {
+                    shared.log_service(&self.def.name, &format!("cannot start a task: {why}"));
+                    *problem = Some(why);
+                    shared.bump();
+                }
+                return false;
+            }
         };
+        *self.problem.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let Some(def) = shared.manifest.task(&self.def.task).cloned() else {
             return false;
         };
@@ -142,6 +157,7 @@ pub async fn control(
 ) {
     let mut changes = shared.subscribe();
     let mut failures = 0u32;
+    let mut last_failure: Option<Instant> = None;
     let mut next_start = Instant::now();
     loop {
         // Reap stopped tasks.
@@ -168,6 +184,7 @@ pub async fn control(
                     failures + 1
                 };
                 let delay = backoff(failures, shared.opts.backoff_base, shared.opts.backoff_max);
+                last_failure = Some(Instant::now());
                 next_start = Instant::now() + delay;
                 shared.log_service(
                     &svc.def.name,
@@ -227,10 +244,15 @@ pub async fn control(
                     t.stop("Scaling activity initiated by the service");
                 }
             }
+            // Only a task that became RUNNING after the last failure and has
+            // stayed up resets the count: a long-lived sibling says nothing
+            // about whether the replacements are still failing.
             if failures > 0
                 && live.iter().any(|t| {
-                    t.running_for()
-                        .is_some_and(|d| d >= shared.opts.backoff_reset)
+                    t.running_since().is_some_and(|since| {
+                        last_failure.is_none_or(|f| since > f)
+                            && since.elapsed() >= shared.opts.backoff_reset
+                    })
                 })
             {
                 failures = 0;

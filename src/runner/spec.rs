@@ -6,14 +6,19 @@
 //! missing value makes the task fail with ResourceInitializationError, as
 //! ECS does, instead of starting without it.
 
-use super::driver::{ContainerSpec, TaskSpec};
+use super::driver::{volume_var, ContainerSpec, Mount, TaskSpec};
 use super::process::local_argv;
+use super::secrets::Secrets;
 use super::Shared;
-use crate::manifest::{PortProtocol, SecretSource, Service};
+use crate::manifest::{PortProtocol, SecretSource, Service, Volume, VolumeScope};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
-pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Option<TaskSpec> {
-    let def = shared.manifest.task(&svc.task)?;
+pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Result<TaskSpec, String> {
+    let def = shared
+        .manifest
+        .task(&svc.task)
+        .ok_or_else(|| format!("unknown task `{}`", svc.task))?;
     let ports: Vec<u16> = def
         .containers
         .iter()
@@ -23,13 +28,14 @@ pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Option<TaskSpec> {
         .collect();
     let address = shared.net.allocate(&ports)?;
     let mut init_error = None;
+    let volume_dirs = volume_dirs(shared, &def.volumes, id);
     let containers = def
         .containers
         .iter()
         .map(|c| {
             let mut env: BTreeMap<String, String> = c.environment.clone();
             for s in &c.secrets {
-                match secret_value(&s.value_from) {
+                match secret_value(&shared.opts.secrets, &s.value_from) {
                     Ok(v) => {
                         env.insert(s.name.clone(), v);
                     }
@@ -39,6 +45,30 @@ pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Option<TaskSpec> {
                             s.name, c.name
                         ));
                     }
+                }
+            }
+            let mut mounts = Vec::new();
+            for mp in &c.mount_points {
+                match volume_dirs
+                    .iter()
+                    .find(|(name, _)| *name == mp.source_volume)
+                {
+                    Some((_, Ok(dir))) => {
+                        env.insert(volume_var(&mp.source_volume), dir.display().to_string());
+                        mounts.push(Mount {
+                            volume: mp.source_volume.clone(),
+                            host_dir: dir.clone(),
+                            container_path: mp.container_path.clone(),
+                            read_only: mp.read_only,
+                        });
+                    }
+                    Some((_, Err(why))) => {
+                        init_error.get_or_insert(format!(
+                            "ResourceInitializationError: volume `{}` of container `{}`: {why}",
+                            mp.source_volume, c.name
+                        ));
+                    }
+                    None => {}
                 }
             }
             if let Some(local) = &c.local {
@@ -78,11 +108,12 @@ pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Option<TaskSpec> {
                 image_working_directory: c.working_directory.clone(),
                 env,
                 ports: c.port_mappings.clone(),
+                mounts,
                 marker: format!("{}/{id}/{}", shared.run_id, c.name),
             }
         })
         .collect();
-    Some(TaskSpec {
+    Ok(TaskSpec {
         id: id.to_string(),
         family: def.family.clone(),
         service: svc.name.clone(),
@@ -93,10 +124,67 @@ pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Option<TaskSpec> {
     })
 }
 
-fn secret_value(source: &SecretSource) -> Result<String, String> {
+/// Where the run keeps its volumes: `<state>/volumes`, or a temporary
+/// folder for runs without a state directory.
+pub fn volumes_root(shared: &Shared) -> PathBuf {
+    match &shared.opts.state_dir {
+        Some(dir) => dir.join("volumes"),
+        None => std::env::temp_dir().join(format!("{}-volumes", shared.run_id)),
+    }
+}
+
+/// The directory of a task-scoped volume's task: removed when the task stops.
+pub fn task_volumes(shared: &Shared, task_id: &str) -> PathBuf {
+    volumes_root(shared).join("tasks").join(task_id)
+}
+
+/// Makes the directory of every volume of a task: a fresh one per task for
+/// task-scoped volumes (ECS bind volumes start empty), one per storage key
+/// for shared volumes (EFS, host paths), kept across tasks and runs.
+fn volume_dirs(
+    shared: &Shared,
+    volumes: &[Volume],
+    task_id: &str,
+) -> Vec<(String, Result<PathBuf, String>)> {
+    let task_dir = task_volumes(shared, task_id);
+    let _ = std::fs::remove_dir_all(&task_dir);
+    volumes
+        .iter()
+        .map(|v| {
+            let dir = match (v.scope, &v.key) {
+                (VolumeScope::Shared, Some(key)) => {
+                    let safe: String = key
+                        .chars()
+                        .map(|c| {
+                            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                                c
+                            } else {
+                                '_'
+                            }
+                        })
+                        .collect();
+                    volumes_root(shared).join("shared").join(safe)
+                }
+                (VolumeScope::Shared, None) => volumes_root(shared).join("shared").join(&v.name),
+                (VolumeScope::Task, _) => task_dir.join(&v.name),
+            };
+            let made = std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))
+                .and_then(|_| {
+                    std::fs::canonicalize(&dir).map_err(|e| format!("`{}`: {e}", dir.display()))
+                });
+            (v.name.clone(), made)
+        })
+        .collect()
+}
+
+fn secret_value(given: &Secrets, source: &SecretSource) -> Result<String, String> {
     match source {
-        SecretSource::Env { var } => std::env::var(var)
-            .map_err(|_| format!("environment variable `{var}` of the runner is not set")),
+        SecretSource::Env { var } => given
+            .get(var)
+            .map(str::to_string)
+            .or_else(|| std::env::var(var).ok())
+            .ok_or_else(|| format!("no local value for `{var}`")),
         SecretSource::File { path } => std::fs::read_to_string(path)
             .map(|s| s.strip_suffix('\n').unwrap_or(&s).to_string())
             .map_err(|e| format!("file `{path}` cannot be read: {e}")),

@@ -133,6 +133,9 @@ pub struct ServiceView {
     pub tasks: Vec<TaskView>,
     /// The most recent stopped tasks, newest last (at most 10).
     pub stopped: Vec<TaskView>,
+    /// Why no new task could be started, while that lasts (a port taken).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 impl ServiceView {
@@ -147,6 +150,9 @@ pub struct ListenerView {
     pub load_balancer: String,
     pub port: u16,
     pub local_address: String,
+    /// Set for a listener that only redirects (ALB `redirect` action) to this port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_to: Option<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

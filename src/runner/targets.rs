@@ -198,6 +198,17 @@ impl Thresholds {
     }
 }
 
+/// How often a target or container that has not passed a check yet is
+/// probed locally. Only probes `interval` apart count as failures, so
+/// `unhealthyThreshold`, `retries` and `startPeriod` keep ECS's meaning;
+/// the probes in between can only find the app up sooner.
+pub const FAST_PROBE: Duration = Duration::from_millis(200);
+
+/// Whether a failed probe counts: the first one does, then one per `interval`.
+pub fn failure_counts(last_counted: Option<tokio::time::Instant>, interval: Duration) -> bool {
+    last_counted.is_none_or(|t| t.elapsed() >= interval)
+}
+
 async fn check_loop(
     group: Arc<TargetGroup>,
     target: Arc<Target>,
@@ -208,6 +219,7 @@ async fn check_loop(
     let mut counts = Thresholds::default();
     let interval = Duration::from_millis(check.interval_ms.max(1));
     let timeout = Duration::from_millis(check.timeout_ms.max(1));
+    let mut last_counted = None;
     loop {
         if *retired.borrow() {
             return;
@@ -224,19 +236,54 @@ async fn check_loop(
         if now == TargetHealth::Draining {
             return;
         }
-        let next = counts.next(now, ok, &check);
-        if next != now {
-            target.set_health(next);
-            (group.changed)();
+        if ok || now != TargetHealth::Initial || failure_counts(last_counted, interval) {
+            last_counted = Some(tokio::time::Instant::now());
+            let next = counts.next(now, ok, &check);
+            if next != now {
+                target.set_health(next);
+                (group.changed)();
+            }
         }
+        let wait = if target.health() == TargetHealth::Initial {
+            interval.min(FAST_PROBE)
+        } else {
+            interval
+        };
         tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
+            _ = tokio::time::sleep(wait) => {}
             _ = retired.changed() => return,
         }
     }
 }
 
+/// The end of an HTTP/1.x response in `answer`, if it is complete: headers,
+/// then `Content-Length` bytes, or a chunked body's last chunk. `None` also
+/// for a body delimited by the connection closing.
+fn response_complete(answer: &[u8]) -> bool {
+    let Some(head_end) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&answer[..head_end]).to_ascii_lowercase();
+    let body = &answer[head_end + 4..];
+    let status: u16 = head.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    if (100..200).contains(&status) || status == 204 || status == 304 {
+        return true;
+    }
+    for line in head.lines() {
+        if let Some(v) = line.strip_prefix("content-length:") {
+            return v.trim().parse::<usize>().is_ok_and(|n| body.len() >= n);
+        }
+        if line.starts_with("transfer-encoding:") && line.contains("chunked") {
+            return body.ends_with(b"0\r\n\r\n");
+        }
+    }
+    false
+}
+
 /// GET `path`; healthy when the status satisfies the target group's matcher.
+/// The whole response is read (so the target never sees a reset
+/// connection), and a response is complete by its length, so a server that
+/// keeps the connection open despite `Connection: close` still passes.
 async fn http_probe(addr: SocketAddr, path: &str, check: &TargetHealthCheck) -> bool {
     let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await else {
         return false;
@@ -247,13 +294,17 @@ async fn http_probe(addr: SocketAddr, path: &str, check: &TargetHealthCheck) -> 
     if stream.write_all(request.as_bytes()).await.is_err() {
         return false;
     }
-    // Read the whole answer so the target never sees a reset connection.
     let mut answer = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
         match stream.read(&mut buf).await {
             Ok(0) => break,
-            Ok(n) if answer.len() < 65_536 => answer.extend_from_slice(&buf[..n]),
+            Ok(n) if answer.len() < 65_536 => {
+                answer.extend_from_slice(&buf[..n]);
+                if response_complete(&answer) {
+                    break;
+                }
+            }
             Ok(_) => break,
             Err(_) if answer.len() >= 12 => break,
             Err(_) => return false,
@@ -267,6 +318,22 @@ async fn http_probe(addr: SocketAddr, path: &str, check: &TargetHealthCheck) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn responses_end_by_length_or_last_chunk() {
+        assert!(response_complete(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+        ));
+        assert!(!response_complete(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nok"
+        ));
+        assert!(response_complete(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"
+        ));
+        assert!(response_complete(b"HTTP/1.1 204 No Content\r\n\r\n"));
+        assert!(!response_complete(b"HTTP/1.0 200 OK\r\n\r\nuntil close"));
+        assert!(!response_complete(b"HTTP/1.1 200 OK\r\nContent-"));
+    }
 
     #[test]
     fn elb_thresholds() {

@@ -11,7 +11,9 @@ use super::driver::{ContainerSpec, Control, LogSink, Stream, TaskSpec};
 use super::health;
 use super::state::{ContainerStatus, ContainerView, Health, TaskStatus, TaskView};
 use super::Shared;
-use crate::manifest::{Condition, Container, TaskDefinition, DEFAULT_START_TIMEOUT_MS};
+use crate::manifest::{
+    Condition, Container, TaskDefinition, VolumeScope, DEFAULT_START_TIMEOUT_MS,
+};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
@@ -98,6 +100,11 @@ impl Task {
             .map(|t| t.elapsed())
     }
 
+    /// When the task became RUNNING, if it is.
+    pub fn running_since(&self) -> Option<Instant> {
+        *self.running_since.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// How long the task was RUNNING before it began to stop.
     pub fn ran_for(&self) -> Duration {
         *self.ran.lock().unwrap_or_else(|e| e.into_inner())
@@ -143,6 +150,7 @@ pub async fn run(shared: Arc<Shared>, task: Arc<Task>) {
         );
         set_status(TaskStatus::Deprovisioning);
         shared.driver.deprovision(&task.spec).await;
+        remove_task_volumes(&shared, &task);
         finish(&shared, &task);
         return;
     }
@@ -232,14 +240,32 @@ pub async fn run(shared: Arc<Shared>, task: Arc<Task>) {
     sync_view(&shared, &task, &cells);
     set_status(TaskStatus::Deprovisioning);
     shared.driver.deprovision(&task.spec).await;
+    remove_task_volumes(&shared, &task);
     shared.metadata.unregister(&task.spec.id);
     finish(&shared, &task);
+}
+
+/// Task-scoped volumes end with their task, as ECS bind volumes do.
+fn remove_task_volumes(shared: &Shared, task: &Task) {
+    if task
+        .def
+        .volumes
+        .iter()
+        .any(|v| v.scope == VolumeScope::Task)
+    {
+        let _ = std::fs::remove_dir_all(super::spec::task_volumes(shared, &task.spec.id));
+    }
 }
 
 fn finish(shared: &Shared, task: &Task) {
     task.update(|v| {
         v.last_status = TaskStatus::Stopped;
         v.targets.clear();
+        // As in ECS, a stopped task and its stopped containers have no health.
+        v.health = Health::Unknown;
+        for c in &mut v.containers {
+            c.health = Health::Unknown;
+        }
     });
     shared.log_runner(&task.spec, &format!("task {} STOPPED", task.spec.id));
     shared.bump();
@@ -255,11 +281,22 @@ fn exit_text(c: &ContainerView) -> String {
 
 /// Copies container cells into the task view and recomputes task health.
 fn sync_view(shared: &Shared, task: &Task, cells: &Cells) {
-    let views: Vec<ContainerView> = cells.cells.iter().map(|c| c.borrow().clone()).collect();
+    let mut views: Vec<ContainerView> = cells.cells.iter().map(|c| c.borrow().clone()).collect();
     let health = task_health(&task.def, &views);
+    // A stopped container shows no health (ECS reports UNKNOWN), whatever its last check said.
+    for c in views
+        .iter_mut()
+        .filter(|c| c.status == ContainerStatus::Stopped)
+    {
+        c.health = Health::Unknown;
+    }
     task.update(|v| {
         v.containers = views;
-        v.health = health;
+        v.health = if v.last_status == TaskStatus::Stopped {
+            Health::Unknown
+        } else {
+            health
+        };
     });
     shared.bump();
 }
@@ -342,6 +379,32 @@ async fn container_life(
             return;
         }
     };
+    for m in &spec.mounts {
+        let how = if shared.driver.name() == "process" {
+            format!(
+                "is {} (${}; the process driver cannot mount it at {}{})",
+                m.host_dir.display(),
+                super::driver::volume_var(&m.volume),
+                m.container_path,
+                if m.read_only {
+                    ", nor make it read-only"
+                } else {
+                    ""
+                }
+            )
+        } else {
+            format!(
+                "{} is mounted at {}{}",
+                m.host_dir.display(),
+                m.container_path,
+                if m.read_only { " read-only" } else { "" }
+            )
+        };
+        shared.log_runner(
+            &task.spec,
+            &format!("container {} volume `{}` {how}", def.name, m.volume),
+        );
+    }
     cells.controls.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(started.control.clone());
     set_cell(&cells, i, |v| {
         v.status = ContainerStatus::Running;

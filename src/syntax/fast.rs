@@ -12,14 +12,18 @@
 use crate::ast::{self, Block, Expr, ExprKind, Ident, Path, Quantity, Statement, StrPart};
 use crate::diag::{FileId, Span};
 
-/// Nesting deeper than this is left to pest and its stack guard.
-const MAX_DEPTH: usize = 128;
+/// `syntax::parse` refuses deeper nesting before this reader runs.
+const MAX_DEPTH: usize = super::MAX_NESTING;
 
 pub fn parse(text: &str, file: FileId) -> Option<ast::File> {
     let mut p = Reader {
         b: text.as_bytes(),
         text,
-        pos: 0,
+        pos: if text.starts_with(super::BOM) {
+            super::BOM.len()
+        } else {
+            0
+        },
         file,
         depth: 0,
     };

@@ -15,10 +15,71 @@ struct WharfParser;
 
 mod fast;
 
+/// How deep blocks, lists, maps and argument lists may nest. Both readers
+/// recurse once per level (and so do the checker, the formatter and the
+/// backends after them), so the depth is refused before either runs: a real
+/// program nests a handful of levels, a hostile one thousands.
+pub const MAX_NESTING: usize = 64;
+
+/// A UTF-8 byte order mark some editors put first: skipped by both readers,
+/// so spans keep counting from the file's first byte.
+const BOM: &str = "\u{FEFF}";
+
+/// The first bracket that opens level `MAX_NESTING + 1`, as a diagnostic.
+/// One linear pass over the text, skipping strings and comments the way the
+/// grammar reads them; closers never take the depth below zero.
+fn too_deep(text: &str, file: FileId) -> Option<Diagnostic> {
+    let bytes = text.as_bytes();
+    let (mut i, mut depth) = (0, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |e| i + 2 + e + 2);
+                continue;
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(
+                        Diagnostic::error(
+                            Code::NestingTooDeep,
+                            format!("brackets nested more than {MAX_NESTING} deep"),
+                            Span::new(file, i, i + 1),
+                            format!("this opens level {depth}"),
+                        )
+                        .with_help("flatten the structure: move inner blocks into their own declarations or `let` constants"),
+                    );
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Parses one file. Errors are complete: every unreadable line is reported.
 /// Valid input takes the fast reader; anything it does not accept is parsed
 /// by pest, which reports the errors.
 pub fn parse(src: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
+    if let Some(d) = too_deep(&src.text, src.id) {
+        return Err(vec![d]);
+    }
     match fast::parse(&src.text, src.id) {
         Some(file) => Ok(file),
         None => parse_with_pest(src),
@@ -32,34 +93,70 @@ pub fn parse_fast(src: &SourceFile) -> Option<ast::File> {
 
 /// The pest path alone (the grammar of record); `parse` falls back to it.
 pub fn parse_with_pest(src: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
+    match recover(src) {
+        (Some(file), diags) if diags.is_empty() => Ok(file),
+        (_, diags) => Err(diags),
+    }
+}
+
+/// For editors, which keep answering from a broken file: the diagnostics
+/// `parse` reports and the statements that could still be read (the
+/// recovery rule skips each unreadable line). No tree only when nothing can
+/// be recovered (a `}` that closes no block).
+pub fn parse_partial(src: &SourceFile) -> (Option<ast::File>, Vec<Diagnostic>) {
+    if let Some(d) = too_deep(&src.text, src.id) {
+        return (None, vec![d]);
+    }
+    match fast::parse(&src.text, src.id) {
+        Some(file) => (Some(file), Vec::new()),
+        None => recover(src),
+    }
+}
+
+fn recover(src: &SourceFile) -> (Option<ast::File>, Vec<Diagnostic>) {
+    if let Some(d) = too_deep(&src.text, src.id) {
+        return (None, vec![d]);
+    }
+    // An unclosed block makes pest retry every block inside it as a broken
+    // line and again as a block: exponential in the nesting. Found first.
+    if let Some(d) = unclosed_block(&src.text, src.id) {
+        return (None, vec![d]);
+    }
     let pairs = match WharfParser::parse(Rule::file, &src.text) {
         Ok(pairs) => pairs,
-        Err(err) => return Err(vec![syntax_error(src, err)]),
+        Err(err) => return (None, vec![syntax_error(src, err)]),
     };
     let mut lower = Lower {
         file: src.id,
         text: &src.text,
         diags: Vec::new(),
+        seen: Default::default(),
     };
     let file = pairs
         .into_iter()
         .next()
         .expect("the file rule always yields one pair");
     let statements = lower.statements(file);
-    if lower.diags.is_empty() {
-        Ok(ast::File {
-            id: src.id,
-            statements,
-        })
-    } else {
-        Err(lower.diags)
-    }
+    let file = ast::File {
+        id: src.id,
+        statements,
+    };
+    (Some(file), lower.diags)
 }
+
+/// Unreadable lines reported before the parser stops reporting more: each
+/// report may look at the rest of the file (`unclosed_brace`), so the cap
+/// keeps a file of thousands of broken lines linear, and nobody reads a
+/// hundred errors that one missing `}` caused.
+const MAX_SYNTAX_ERRORS: usize = 100;
 
 struct Lower<'s> {
     file: FileId,
     text: &'s str,
     diags: Vec<Diagnostic>,
+    /// (span, message) of each diagnostic, to report a line left over from
+    /// one unclosed block once in constant time.
+    seen: std::collections::HashSet<(u32, u32, String)>,
 }
 
 impl Lower<'_> {
@@ -83,6 +180,9 @@ impl Lower<'_> {
 
     fn bad_statement(&mut self, pair: Pair<Rule>) {
         let span = self.span(&pair);
+        if self.diags.len() >= MAX_SYNTAX_ERRORS {
+            return;
+        }
         let text = pair.as_str();
         let diag = if text.matches('"').count() % 2 == 1 {
             let at = text.find('"').unwrap_or(0);
@@ -95,20 +195,7 @@ impl Lower<'_> {
             )
             .with_help("close the string with `\"`; write a literal quote as `\\\"`")
         } else if let Some((at, closer)) = self.unclosed_brace(text, span.start as usize) {
-            let d = Diagnostic::error(
-                Code::Syntax,
-                "unclosed `{`",
-                Span::new(self.file, at, at + 1),
-                "this block is never closed",
-            )
-            .with_help("add the matching `}` where the block ends");
-            match closer {
-                Some(c) => d.with_label(
-                    Span::new(self.file, c, c + 1),
-                    "this `}` lines up with an enclosing block",
-                ),
-                None => d,
-            }
+            unclosed(self.file, at, closer)
         } else if let Some((name, colon)) = yaml_style(text) {
             let at = span.start as usize + colon;
             Diagnostic::error(
@@ -126,7 +213,12 @@ impl Lower<'_> {
                 .with_help("a statement is `name words... [= value] [{ ... }]`; check brackets, quotes and commas")
         };
         // Lines left over from one unclosed block may blame the same `{`.
-        if !self.diags.contains(&diag) {
+        let key = (
+            diag.primary.span.start,
+            diag.primary.span.end,
+            diag.message.clone(),
+        );
+        if self.seen.insert(key) {
             self.diags.push(diag);
         }
     }
@@ -347,6 +439,60 @@ impl Lower<'_> {
     }
 }
 
+/// The unclosed-block diagnostic: the `{` left open and, when indentation
+/// shows it, the `}` that was meant for an enclosing block.
+fn unclosed(file: FileId, at: usize, closer: Option<usize>) -> Diagnostic {
+    let d = Diagnostic::error(
+        Code::Syntax,
+        "unclosed `{`",
+        Span::new(file, at, at + 1),
+        "this block is never closed",
+    )
+    .with_help("add the matching `}` where the block ends");
+    match closer {
+        Some(c) => d.with_label(
+            Span::new(file, c, c + 1),
+            "this `}` lines up with an enclosing block",
+        ),
+        None => d,
+    }
+}
+
+/// A file that opens more `{` than it closes, as one diagnostic: one
+/// linear pass. Indentation decides which block is unclosed, as in
+/// `Lower::unclosed_brace`: a `}` first on its line closes the `{` of a line
+/// indented alike, so a block opened after that one is the culprit;
+/// otherwise the outermost block still open at the end of the file.
+fn unclosed_block(text: &str, file: FileId) -> Option<Diagnostic> {
+    let all = braces(text, 0);
+    let opens = all.iter().filter(|b| b.open).count();
+    if opens * 2 <= all.len() {
+        return None;
+    }
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut naive: Vec<usize> = Vec::new();
+    for brace in &all {
+        if brace.open {
+            open.push((brace.at, brace.indent));
+            naive.push(brace.at);
+            continue;
+        }
+        naive.pop();
+        if brace.first_on_line {
+            if let Some(i) = open.iter().rposition(|&(_, ind)| ind == brace.indent) {
+                if i + 1 < open.len() {
+                    return Some(unclosed(file, open[i + 1].0, Some(brace.at)));
+                }
+                open.truncate(i);
+                continue;
+            }
+        }
+        open.pop();
+    }
+    let at = open.first().map(|&(at, _)| at).or(naive.first().copied())?;
+    Some(unclosed(file, at, None))
+}
+
 /// A brace outside strings and comments.
 struct Brace {
     at: usize,
@@ -368,12 +514,22 @@ fn braces(text: &str, start: usize) -> Vec<Brace> {
             b'\n' => (indent, blank_so_far) = (0, true),
             b' ' | b'\t' if blank_so_far => indent += 1,
             b'"' => {
+                let open = i;
                 i += 1;
                 while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n') {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
                 }
                 blank_so_far = false;
-                if i < bytes.len() && bytes[i] == b'\n' {
+                if i >= bytes.len() || bytes[i] == b'\n' {
+                    // Unterminated: the grammar reads the line as broken,
+                    // up to a `}`, which still closes a block.
+                    let end = i.min(bytes.len());
+                    out.extend((open..end).filter(|&j| bytes[j] == b'}').map(|at| Brace {
+                        at,
+                        open: false,
+                        indent,
+                        first_on_line: false,
+                    }));
                     continue;
                 }
             }

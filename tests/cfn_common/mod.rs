@@ -201,6 +201,7 @@ fn string_input(name: &str, value: &str) -> Input {
         value: value.into(),
         description: None,
         span: sp(),
+        secret: None,
     }
 }
 
@@ -402,6 +403,7 @@ pub fn ec2_bridge() -> Program {
                 value: "vpc-0123456789abcdef0".into(),
                 description: Some("VPC to run in".into()),
                 span: sp(),
+                secret: None,
             },
             Input {
                 name: "PUBLIC_SUBNETS".into(),
@@ -410,6 +412,7 @@ pub fn ec2_bridge() -> Program {
                 value: "subnet-0aaaaaaaaaaaaaaa1,subnet-0aaaaaaaaaaaaaaa2".into(),
                 description: None,
                 span: sp(),
+                secret: None,
             },
             Input {
                 name: "PRIVATE_SUBNETS".into(),
@@ -418,6 +421,7 @@ pub fn ec2_bridge() -> Program {
                 value: "subnet-0bbbbbbbbbbbbbbb1,subnet-0bbbbbbbbbbbbbbb2".into(),
                 description: None,
                 span: sp(),
+                secret: None,
             },
             string_input(
                 "ASG_ARN",

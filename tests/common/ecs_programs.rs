@@ -26,6 +26,7 @@ fn input(name: &str, ty: InputType, value: &str) -> Input {
         value: value.into(),
         description: None,
         span: span(1),
+        secret: None,
     }
 }
 

@@ -289,7 +289,10 @@ pub fn invalid_input_value(name: &str, ty: InputType, value: &str, span: Span) -
     };
     Diagnostic::error(
         Code::InvalidInputValue,
-        format!("input `{name}` is `{value}`, which is not {expected}"),
+        format!(
+            "input `{name}` is {}, which is not {expected}",
+            shown(value)
+        ),
         span,
         "input declared here",
     )
@@ -349,6 +352,16 @@ pub fn template_recursion(name: &str, span: Span) -> Diagnostic {
         "used again here",
     )
     .with_help("a template may use other templates, but not itself, directly or through another")
+}
+
+pub fn template_too_large(name: &str, depth: usize, size: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TemplateTooLarge,
+        format!("using template `{name}` here goes past the bounds of template expansion"),
+        span,
+        "expanded here",
+    )
+    .with_help(format!("templates may nest {depth} `use`s deep and produce {size} statements in all: check for templates that use others several times at every level"))
 }
 
 pub fn unknown_template_argument(
@@ -446,15 +459,24 @@ pub fn not_whole(what: &str, value: f64, span: Span) -> Diagnostic {
         )
         .with_help("write a value of 0 or more");
     }
-    if value > f64::from(u32::MAX) {
+    if value > f64::from(i32::MAX) {
         return Diagnostic::error(
             Code::OutOfRange,
             format!("expected {what}, found a number too large to use"),
             span,
             "too large",
         )
-        .with_help("write a realistic value");
+        .with_help(
+            "AWS stores whole numbers as 32-bit integers: at most 2147483647 (in the field's unit)",
+        );
     }
+    let help = if what.contains("duration") {
+        "ECS takes whole seconds: write `2s` rather than `1.5s`, `2000ms` rather than `1500ms`"
+    } else if what.contains("percentage") {
+        "write a whole percentage, such as `75%`"
+    } else {
+        "write a value that comes to a whole amount, such as 0.25vcpu (256 units) or 0.5GiB (512MiB)"
+    };
     Diagnostic::error(
         Code::TypeMismatch,
         format!(
@@ -464,7 +486,17 @@ pub fn not_whole(what: &str, value: f64, span: Span) -> Diagnostic {
         span,
         "not a whole amount",
     )
-    .with_help("write a value that comes to a whole amount, such as 0.25vcpu (256 units) or 0.5GiB (512MiB)")
+    .with_help(help)
+}
+
+pub fn not_finite(what: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::OutOfRange,
+        format!("expected {what}, found a number too large to represent"),
+        span,
+        "too large",
+    )
+    .with_help("no AWS field takes a number of this size: write a realistic value")
 }
 
 pub fn out_of_range(what: &str, value: &str, range: &str, span: Span) -> Diagnostic {
@@ -484,7 +516,7 @@ pub fn invalid_choice(what: &str, word: &str, allowed: &[&str], span: Span) -> D
     };
     Diagnostic::error(
         Code::InvalidEnum,
-        format!("`{word}` is not {what}"),
+        format!("{} is not {what}", shown(word)),
         span,
         format!("not {what}"),
     )
@@ -501,10 +533,94 @@ pub fn recursive_constant(name: &str, span: Span) -> Diagnostic {
     .with_help("give one of the constants in the cycle a literal value")
 }
 
+pub fn constant_chain_too_deep(name: &str, limit: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ConstantChainTooDeep,
+        format!("constant `{name}` is built from a chain of more than {limit} constants"),
+        span,
+        "this value starts the chain",
+    )
+    .with_help(
+        "write the value, or an inner part of it, directly instead of through so many constants",
+    )
+}
+
+pub fn text_too_long(limit: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TextTooLong,
+        format!("this string expands to more than {limit} bytes"),
+        span,
+        "too long once constants and inputs are substituted",
+    )
+    .with_help("an ECS task definition holds at most 64 KiB: check for a constant interpolated into itself many times over")
+}
+
+/// A value as a diagnostic may show it: in backticks, or a note that it is
+/// not shown when it holds a credential or is too long to be a plain word
+/// (it may come from `--input` or the environment, and end in CI logs).
+pub fn shown(value: &str) -> String {
+    let safe = value.len() <= 64
+        && !value.chars().any(char::is_control)
+        && super::secrets::credential(None, value).is_none();
+    if safe {
+        format!("`{value}`")
+    } else {
+        "a value not shown here".to_string()
+    }
+}
+
+pub fn credential_in_value(
+    kind: super::secrets::Credential,
+    name: Option<&str>,
+    span: Span,
+) -> Diagnostic {
+    let whose = name.map_or(String::new(), |n| format!(" given to `{n}`"));
+    Diagnostic::error(
+        Code::CredentialInValue,
+        format!("the value{whose} contains {}", kind.describe()),
+        span,
+        format!("{} (not shown)", kind.describe()),
+    )
+    .with_help("a credential must not be written into a task definition or template: keep it in Secrets Manager or SSM and use `secret NAME = secretsmanager(\"arn:...\")`; if it is a published example, add `not_secret` to this statement")
+}
+
+pub fn credential_in_name(kind: super::secrets::Credential, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CredentialInValue,
+        format!("a name here contains {}", kind.describe()),
+        span,
+        format!("{} (not shown)", kind.describe()),
+    )
+    .with_help("names are written into the task definition as they are: give the variable a plain name and keep the credential in Secrets Manager or SSM")
+}
+
+pub fn secret_input_resolved(input: &str, used: Span, secret: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::SecretInputInPlainText,
+        format!("input `{input}` feeds a secret, and this use writes its value in plain text"),
+        used,
+        "the input's value is written here",
+    )
+    .with_label(secret, format!("`{input}` is a secret because of this"))
+    .with_help("a name, path or ARN is written as its value by every target: use another input here, or keep the secret in Secrets Manager or SSM (`secret NAME = ...`)")
+}
+
+pub fn secret_input_default(input: &str, span: Span, secret: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::LiteralSecret,
+        format!("input `{input}` feeds a secret but has a literal default"),
+        span,
+        "its default is written in the source",
+    )
+    .with_label(secret, format!("`{input}` is a secret because of this"))
+    .with_help(format!("remove the default and give the value when building (`--input {input}=...` or the environment variable `{input}`), or keep it in Secrets Manager or SSM (`secret NAME = ...`)"))
+}
+
 pub fn bad_account(value: &str, span: Span) -> Diagnostic {
+    let value = shown(value);
     Diagnostic::error(
         Code::InvalidFormat,
-        format!("`{value}` is not an AWS account ID"),
+        format!("{value} is not an AWS account ID"),
         span,
         "expected 12 digits",
     )

@@ -10,16 +10,6 @@ fn join(words: &[&str]) -> String {
         .join(", ")
 }
 
-pub fn invalid_name(what: &str, name: &str, span: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::InvalidName,
-        format!("`{name}` is not a valid {what} name"),
-        span,
-        "invalid characters or length",
-    )
-    .with_help("use 1 to 255 letters, digits, `-` and `_`")
-}
-
 pub fn too_many_containers(task: &str, n: usize, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::TooManyContainers,
@@ -528,7 +518,57 @@ pub fn rule_conflict(
 
 pub fn literal_secret(name: &str, span: Span) -> Diagnostic {
     Diagnostic::error(Code::LiteralSecret, format!("`{name}` looks like a secret but has a literal value"), span, "literal value in plain text")
-        .with_help(format!("store it in Secrets Manager or SSM and write `secret {name} = secretsmanager(\"arn:...\")`"))
+        .with_help(format!("store it in Secrets Manager or SSM and write `secret {name} = secretsmanager(\"arn:...\")`; if the value is not a secret, add `not_secret` before the `=`"))
+}
+
+pub fn ulimit_soft_above_hard(name: &str, soft: u32, hard: u32, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::UlimitSoftAboveHard,
+        format!("ulimit `{name}` has a soft limit of {soft} above its hard limit of {hard}"),
+        span,
+        "soft limit above hard limit",
+    )
+    .with_help(format!("the soft limit may be at most the hard limit: write `ulimit {name} {hard} {hard}` or raise the hard limit"))
+}
+
+pub fn retention_not_allowed(days: u32, allowed: &[u32], span: Span) -> Diagnostic {
+    let list: Vec<String> = allowed.iter().map(u32::to_string).collect();
+    let nearest = allowed
+        .iter()
+        .copied()
+        .find(|&d| d >= days)
+        .unwrap_or(allowed[allowed.len() - 1]);
+    Diagnostic::error(
+        Code::InvalidEnum,
+        format!("CloudWatch Logs cannot keep logs for {days} days"),
+        span,
+        "not an allowed retention",
+    )
+    .with_help(format!(
+        "use one of {} (days), e.g. `retention {nearest}`",
+        list.join(", ")
+    ))
+}
+
+pub fn empty_permission(no_actions: bool, span: Span) -> Diagnostic {
+    let what = if no_actions { "actions" } else { "resources" };
+    Diagnostic::error(
+        Code::EmptyPermission,
+        format!("`allow` with no {what}"),
+        span,
+        format!("an empty list of {what}"),
+    )
+    .with_help("an IAM policy statement needs at least one action and one resource: list them, or remove the `allow`")
+}
+
+pub fn empty_program(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::EmptyProgram,
+        "this program declares nothing to deploy",
+        span,
+        "no cluster, task, service, load balancer or created network",
+    )
+    .with_help("declare at least a task; a file of `let`s and templates is a library to `import`, not a program to build")
 }
 
 pub fn container_memory_missing(container: &str, task: &str, span: Span) -> Diagnostic {

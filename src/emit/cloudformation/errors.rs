@@ -18,6 +18,53 @@ pub fn stack_too_large(stack: &str, what: &str, span: Span) -> Diagnostic {
     )
 }
 
+/// A stack of a split program is named `<stack>-<service>`: the joined name
+/// must still be a stack name.
+pub fn derived_stack_name(
+    stack: &str,
+    problem: &crate::ir::names::NameProblem,
+    span: Span,
+) -> Diagnostic {
+    derived_name(crate::ir::names::NameKind::Stack, stack, problem, span).with_help(
+        "a program past CloudFormation's limits becomes one stack per service, named \
+         `<stack>-<service>` (at most 128 letters, digits and `-`); shorten the `stack` or the \
+         service name",
+    )
+}
+
+/// A name Wharf makes by joining others (`<stack>-<service>`,
+/// `<service>-<metric>`) that breaks AWS's rule for its kind.
+pub fn derived_name(
+    kind: crate::ir::names::NameKind,
+    name: &str,
+    problem: &crate::ir::names::NameProblem,
+    span: Span,
+) -> Diagnostic {
+    let rule = kind.rule();
+    // Head and tail: the tail names the service or metric.
+    let chars: Vec<char> = name.chars().collect();
+    let shown: String = if chars.len() > 80 {
+        let head: String = chars[..30].iter().collect();
+        let tail: String = chars[chars.len() - 50..].iter().collect();
+        format!("{head}…{tail}")
+    } else {
+        name.to_string()
+    };
+    Diagnostic::error(
+        Code::DerivedNameInvalid,
+        format!(
+            "Wharf would name a {} `{shown}`, which AWS does not accept",
+            rule.noun
+        ),
+        span,
+        problem.describe(),
+    )
+    .with_help(format!(
+        "a {} name is 1 to {} {} ({}); shorten the names it is made of",
+        rule.noun, rule.max_len, rule.allowed, rule.reference
+    ))
+}
+
 pub fn nlb_listener_targets(lb: &str, port: u16, targets: usize, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::CfnInexpressible,

@@ -356,7 +356,13 @@ impl<'a> Ctx<'a> {
                 .description
                 .clone()
                 .unwrap_or_else(|| format!("Wharf input `{}`", input.name));
-            let mut v = json!({ "Type": ty, "Description": description, "Default": default });
+            // A secret input has no default (its value would sit in the
+            // template) and is NoEcho (masked in describe-stacks and the
+            // console); it is given at deploy time.
+            let mut v = match input.secret {
+                Some(_) => json!({ "Type": ty, "Description": description, "NoEcho": true }),
+                None => json!({ "Type": ty, "Description": description, "Default": default }),
+            };
             if input.ty == InputType::Bool {
                 v["AllowedValues"] = json!(["true", "false"]);
             }

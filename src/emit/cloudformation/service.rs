@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use super::ids::Kind;
 use super::value::{get_att, props, r#ref, sub};
 use super::{errors, Ctx, Owner};
+use crate::ir::names::NameKind;
 use crate::ir::{
     self, Compatibility, DeploymentStrategy, Launch, NetworkMode, PlacementConstraint,
     PlacementKind, Protocol, ScalingMetric, Scheduling,
@@ -354,8 +355,17 @@ impl<'a> Ctx<'a> {
             if !depends.is_empty() {
                 resource["DependsOn"] = json!(depends);
             }
+            let policy = format!("{}-{}", s.name, name.to_lowercase());
+            if let Err(problem) = NameKind::ScalingPolicy.check(&policy) {
+                self.diags.push(errors::derived_name(
+                    NameKind::ScalingPolicy,
+                    &policy,
+                    &problem,
+                    a.span,
+                ));
+            }
             resource["Properties"] = json!({
-                "PolicyName": format!("{}-{}", s.name, name.to_lowercase()),
+                "PolicyName": policy,
                 "PolicyType": "TargetTrackingScaling",
                 "ScalingTargetId": r#ref(&target),
                 "TargetTrackingScalingPolicyConfiguration": {

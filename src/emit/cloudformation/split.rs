@@ -20,6 +20,7 @@ use super::value::{depends_on, get_att, r#ref, refs};
 use super::{errors, render, template, Built, Format, Owner};
 use crate::diag::{Diagnostic, Span};
 use crate::emit::Artifact;
+use crate::ir::names::NameKind;
 use crate::ir::Program;
 
 pub const MAX_RESOURCES: usize = 500;
@@ -215,6 +216,9 @@ fn split(p: &Program, mut built: Built, format: Format) -> Result<Vec<Artifact>,
         let counts = (g.resources.len(), parameters.len(), outputs.len());
         let t = template(&description, parameters, g.resources, outputs);
         let contents = render(&t, format);
+        if let Err(problem) = NameKind::Stack.check(&name) {
+            diags.push(errors::derived_stack_name(&name, &problem, span));
+        }
         if let Some(what) = limit_exceeded(counts.0, counts.1, counts.2, contents.len()) {
             diags.push(errors::stack_too_large(&name, &what, span));
         }

@@ -74,6 +74,7 @@ use crate::ir;
 
 /// Lowers a checked program to ECS API inputs, or the reasons it cannot be.
 pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+    super::refuse_secret_inputs(program, "ECS")?;
     let mut diags = Vec::new();
     let mut artifacts = Vec::new();
     let mut providers: Vec<&str> = Vec::new();

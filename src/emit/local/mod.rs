@@ -8,10 +8,15 @@
 //! - No secret values: a secret becomes its name plus "take the runner's
 //!   environment variable of the same name", with the ARN or parameter name
 //!   kept as a reference for people.
-//! - Inputs are substituted with their value for this build (`Text::resolve`).
+//! - Inputs are substituted with their value for this build (`Text::resolve`);
+//!   a secret input (one that feeds a secret-looking variable) is refused
+//!   (E0444): its value would sit in plain text in the manifest.
 //! - Units: the IR's seconds become the manifest's milliseconds.
+//! - Volumes become directories the runner provides (`scope` task or
+//!   shared, see docs/manifest.md); redirect listeners are kept, with the
+//!   port they redirect to.
 //! - Where the IR has no local equivalent (placement, capacity, IAM, logs
-//!   configuration, volumes), nothing is written: the runner ignores it.
+//!   configuration), nothing is written: the runner ignores it.
 
 use crate::diag::Diagnostic;
 use crate::emit::Artifact;
@@ -30,6 +35,7 @@ pub fn emit_local(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic
 
 /// The manifest as a value, for `wharf up FILE.wharf`.
 pub fn to_manifest(program: &ir::Program) -> Result<m::Manifest, Vec<Diagnostic>> {
+    crate::emit::refuse_secret_inputs(program, "local")?;
     let tasks = program.tasks.iter().map(|t| task(program, t)).collect();
     let index = ir::Index::new(program);
     let services = program
@@ -74,7 +80,34 @@ fn task(program: &ir::Program, t: &ir::Task) -> m::TaskDefinition {
             ir::NetworkMode::Host => m::NetworkMode::Host,
             ir::NetworkMode::None => m::NetworkMode::None,
         },
+        volumes: t.volumes.iter().map(|v| volume(program, v)).collect(),
         containers: t.containers.iter().map(|c| container(program, c)).collect(),
+    }
+}
+
+/// A Fargate bind volume lives with its task; EFS and host paths are storage
+/// that outlives tasks, shared by every volume naming the same one.
+fn volume(program: &ir::Program, v: &ir::Volume) -> m::Volume {
+    let (scope, key) = match &v.kind {
+        ir::VolumeKind::Bind { host_path: None } => (m::VolumeScope::Task, None),
+        ir::VolumeKind::Bind {
+            host_path: Some(path),
+        } => (m::VolumeScope::Shared, Some(format!("host:{path}"))),
+        ir::VolumeKind::Efs(efs) => {
+            let fs = text(program, &efs.file_system_id);
+            let root = efs.root_directory.as_deref().unwrap_or("/");
+            (m::VolumeScope::Shared, Some(format!("efs:{fs}:{root}")))
+        }
+        // A shared Docker volume is one per instance, by its name.
+        ir::VolumeKind::Docker(d) if d.scope.as_deref() == Some("shared") => {
+            (m::VolumeScope::Shared, Some(format!("docker:{}", v.name)))
+        }
+        ir::VolumeKind::Docker(_) => (m::VolumeScope::Task, None),
+    };
+    m::Volume {
+        name: v.name.clone(),
+        scope,
+        key,
     }
 }
 
@@ -87,6 +120,15 @@ fn container(program: &ir::Program, c: &ir::Container) -> m::Container {
         command: c.command.as_ref().map(|v| texts(program, v)),
         working_directory: c.working_directory.as_ref().map(|w| text(program, w)),
         environment: env(program, &c.environment),
+        mount_points: c
+            .mounts
+            .iter()
+            .map(|mp| m::MountPoint {
+                source_volume: mp.volume.clone(),
+                container_path: mp.path.clone(),
+                read_only: mp.read_only,
+            })
+            .collect(),
         secrets: c
             .secrets
             .iter()
@@ -238,7 +280,6 @@ fn load_balancer(lb: &ir::LoadBalancer) -> m::LoadBalancer {
         listeners: lb
             .listeners
             .iter()
-            .filter(|l| l.redirect_to.is_none())
             .map(|l| m::Listener {
                 port: l.port,
                 protocol: match l.protocol {
@@ -249,6 +290,7 @@ fn load_balancer(lb: &ir::LoadBalancer) -> m::LoadBalancer {
                     ir::ListenerProtocol::Udp => m::ListenerProtocol::Udp,
                 },
                 local_port: None,
+                redirect_to: l.redirect_to,
             })
             .collect(),
     }

@@ -1,0 +1,705 @@
+//! The runner as a user and a hostile tester meet it, with the real binary:
+//! the README walkthrough from a copy of the repository layout, a stale pid
+//! record naming another process, `kill -9` of the runner then `down`,
+//! concurrent `up`, and absurd flag values.
+
+mod common;
+
+use common::{eventually, scratch};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn wharf(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .current_dir(dir)
+        .env_remove("DB_PASSWORD")
+        .arg("--color")
+        .arg("never")
+        .args(args)
+        .output()
+        .expect("wharf runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Runs `wharf down` in its directory when dropped, so that a failing test
+/// leaves no run behind.
+struct DownOnDrop(PathBuf);
+
+impl Drop for DownOnDrop {
+    fn drop(&mut self) {
+        let _ = Command::new(env!("CARGO_BIN_EXE_wharf"))
+            .current_dir(&self.0)
+            .args(["down", "--timeout", "20s"])
+            .output();
+    }
+}
+
+fn state(dir: &Path) -> PathBuf {
+    dir.join(".wharf")
+        .join(wharf::runner::project::default_project(dir))
+}
+
+fn record(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(state(dir).join("runner.json")).unwrap()).unwrap()
+}
+
+/// Live processes whose command line contains `needle`.
+fn with_cmdline(needle: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|r| r.trim_start().starts_with('Z'))
+        {
+            continue;
+        }
+        let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+        if cmd.contains(needle) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+/// Live processes carrying `WHARF_CONTAINER_ID=<run id>/...`.
+fn of_run(run_id: &str) -> Vec<u32> {
+    let needle = format!("WHARF_CONTAINER_ID={run_id}/");
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|r| r.trim_start().starts_with('Z'))
+        {
+            continue;
+        }
+        let env = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+        if env
+            .split(|b| *b == 0)
+            .any(|kv| kv.starts_with(needle.as_bytes()))
+        {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+fn dead(pid: u32) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat.is_empty()
+        || stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|r| r.trim_start().starts_with('Z'))
+}
+
+/// The README's "Running locally" commands, run as printed from a copy of
+/// the repository layout (the examples folder) with nothing exported.
+#[test]
+fn readme_walkthrough_works_as_printed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme
+        .split("## Running locally")
+        .nth(1)
+        .expect("a Running locally section");
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("its command block");
+    let commands: Vec<Vec<String>> = block
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| l.starts_with("wharf "))
+        .map(|l| l.split_whitespace().skip(1).map(String::from).collect())
+        .collect();
+    assert!(commands.len() >= 4, "{block}");
+
+    let dir = scratch("readme").join("wharf");
+    let _down = DownOnDrop(dir.clone());
+    std::fs::create_dir_all(dir.join("examples")).unwrap();
+    for f in std::fs::read_dir(root.join("examples")).unwrap().flatten() {
+        if f.file_type().unwrap().is_file() {
+            std::fs::copy(f.path(), dir.join("examples").join(f.file_name())).unwrap();
+        }
+    }
+    let mut follower = None;
+    let mut run_id = String::new();
+    for args in &commands {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        match args.as_slice() {
+            ["up", .., last] if !args.contains(&"--detach") => {
+                // The foreground form: checked elsewhere (Ctrl-C); here it would block.
+                assert!(last.ends_with(".wharf"));
+            }
+            ["up", ..] => {
+                let out = wharf(&dir, &args);
+                assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out));
+                assert!(
+                    text(&out).contains("api 3/3 healthy")
+                        && text(&out).contains("listener edge:443 -> http://127.0.0.1:"),
+                    "{}",
+                    text(&out)
+                );
+                run_id = record(&dir)["runId"].as_str().unwrap().to_string();
+                assert!(!of_run(&run_id).is_empty());
+            }
+            ["ps", ..] => {
+                let out = wharf(&dir, &args);
+                assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+                let t = text(&out);
+                assert!(
+                    t.contains("api (3/3)")
+                        && t.contains("frontend (2/2)")
+                        && t.contains("RUNNING"),
+                    "{t}"
+                );
+                assert!(
+                    !t.contains("local-development-only"),
+                    "no secret in ps: {t}"
+                );
+            }
+            ["logs", "-f", ..] => {
+                follower = Some(
+                    Command::new(env!("CARGO_BIN_EXE_wharf"))
+                        .current_dir(&dir)
+                        .args(["--color", "never"])
+                        .args(&args)
+                        .stdout(Stdio::piped())
+                        .stderr(Stdio::piped())
+                        .spawn()
+                        .unwrap(),
+                );
+            }
+            ["logs", ..] => {
+                let out = wharf(&dir, &args);
+                assert!(text(&out).contains("task api-1 RUNNING"), "{}", text(&out));
+            }
+            ["down", ..] => {
+                let out = wharf(&dir, &args);
+                assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+                assert!(text(&out).contains("stopped"), "{}", text(&out));
+            }
+            other => panic!("the README shows a command this test does not know: {other:?}"),
+        }
+    }
+    assert!(!run_id.is_empty(), "the walkthrough starts a run");
+    eventually("no process of the run left", || of_run(&run_id).is_empty());
+    if let Some(mut f) = follower {
+        eventually("`logs -f` to end with the run", || {
+            f.try_wait().unwrap().is_some()
+        });
+        let out = f.wait_with_output().unwrap();
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("api-"),
+            "{}",
+            text(&out)
+        );
+    }
+    let logs = std::fs::read_to_string(state(&dir).join("logs.jsonl")).unwrap();
+    assert!(!logs.contains("local-development-only"));
+    let after = text(&wharf(&dir, &["ps"]));
+    assert!(after.contains("not running"), "{after}");
+    assert!(
+        !after.contains("STOPPED  HEALTHY"),
+        "a stopped task shows no health: {after}"
+    );
+}
+
+#[test]
+fn a_missing_secret_is_named_before_anything_starts() {
+    let dir = scratch("trust-secret");
+    let _down = DownOnDrop(dir.clone());
+    std::fs::write(
+        dir.join("app.wharf"),
+        "task t {\n  cpu 0.25vcpu\n  memory 512MiB\n  container app {\n    image \"x:1\"\n    secret DB_PASSWORD = ssm(\"/app/db\")\n    local \"echo pw=$DB_PASSWORD; exec sleep 1000\"\n  }\n}\ncluster c { capacity FARGATE weight 1 }\nservice s in c { task t; count 1; subnets \"subnet-0a1b2c3d4e5f60718\" }\n",
+    )
+    .unwrap();
+    let out = wharf(&dir, &["up", "app.wharf", "--detach", "--wait"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("E0607")
+            && t.contains("`DB_PASSWORD` (t/app)")
+            && t.contains("--secret DB_PASSWORD="),
+        "{t}"
+    );
+    assert!(!state(&dir).join("runner.json").exists(), "nothing started");
+    // A secrets file with a bad line is E0608; a good one is used.
+    std::fs::create_dir_all(dir.join(".wharf")).unwrap();
+    std::fs::write(dir.join(".wharf/secrets.env"), "DB_PASSWORD hunter2\n").unwrap();
+    let out = wharf(&dir, &["up", "app.wharf", "--detach"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("E0608") && text(&out).contains("line 1"),
+        "{}",
+        text(&out)
+    );
+    std::fs::write(dir.join(".wharf/secrets.env"), "DB_PASSWORD=from-file\n").unwrap();
+    let out = wharf(
+        &dir,
+        &[
+            "up",
+            "app.wharf",
+            "--detach",
+            "--wait",
+            "--secret",
+            "DB_PASSWORD=hunter2-given",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    eventually("the given value to win", || {
+        text(&wharf(&dir, &["logs"])).contains("pw=hunter2-given")
+    });
+    for f in ["state.json", "runner.json", "manifest.json", "runner.out"] {
+        let content = std::fs::read_to_string(state(&dir).join(f)).unwrap_or_default();
+        assert!(!content.contains("hunter2"), "{f} holds no secret value");
+    }
+    assert!(!text(&wharf(&dir, &["ps", "--json"])).contains("hunter2"));
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+}
+
+/// A record naming a live process that is not the runner: `down` must not
+/// signal it, whether its start time matches (the lock is free, so the
+/// recorded runner is provably gone) or not (the pid was reused).
+#[test]
+fn a_stale_record_naming_another_process_is_not_signalled() {
+    let dir = scratch("trust-stale");
+    let _down = DownOnDrop(dir.clone());
+    let mut victim = Command::new("sleep").arg("1000").spawn().unwrap();
+    let pid = victim.id();
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let start: u64 = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .nth(19)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let st = state(&dir);
+    std::fs::create_dir_all(&st).unwrap();
+    for recorded_start in [start + 7, start] {
+        std::fs::write(st.join("runner.pid"), format!("{pid}\n")).unwrap();
+        std::fs::write(
+            st.join("runner.json"),
+            serde_json::json!({"pid": pid, "startTime": recorded_start, "runId": "wharf-1-dead", "driver": "process"})
+                .to_string(),
+        )
+        .unwrap();
+        let out = wharf(&dir, &["down"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let ps = wharf(&dir, &["ps"]);
+        assert!(!text(&ps).contains("panicked"), "{}", text(&ps));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(
+            victim.try_wait().unwrap().is_none(),
+            "the unrelated process lives"
+        );
+    }
+    victim.kill().unwrap();
+    let _ = victim.wait();
+}
+
+/// A container leaving a forked child, a `setsid` child and a `setsid`
+/// child with a cleared environment; `tag` makes their command lines unique.
+fn escaping_program(dir: &Path, tag: u32) {
+    let m = serde_json::json!({"version": 1,
+        "tasks": [{"family": "t", "containers": [{"name": "app", "image": "x", "stopTimeoutMs": 3000,
+            "local": {"command": format!(
+                "sleep {tag}1 & setsid sleep {tag}2 & env -i /bin/sh -c 'setsid sleep {tag}3 &' ; exec sleep {tag}4")}}]}],
+        "services": [{"name": "s", "task": "t"}]});
+    std::fs::write(dir.join("m.json"), m.to_string()).unwrap();
+}
+
+fn all_four(tag: u32) -> Vec<u32> {
+    (1..=4)
+        .flat_map(|i| with_cmdline(&format!("sleep {tag}{i}")))
+        .collect()
+}
+
+#[test]
+fn kill_dash_nine_of_the_runner_then_down_leaves_no_process() {
+    kill_nine_then_down("trust-kill9", 90_000, &[]);
+}
+
+/// The same where no cgroup is used: process groups, the marker and the
+/// recorded descendants must do it alone.
+#[test]
+fn kill_dash_nine_then_down_without_cgroups() {
+    kill_nine_then_down("trust-kill9-nocg", 50_000, &["--no-cgroups"]);
+}
+
+fn kill_nine_then_down(name: &str, base: u32, extra: &[&str]) {
+    let dir = scratch(name);
+    let _down = DownOnDrop(dir.clone());
+    let tag = base + std::process::id() % 9000;
+    escaping_program(&dir, tag);
+    let mut args = vec!["up", "m.json", "--detach", "--wait", "--timeout", "120s"];
+    args.extend_from_slice(extra);
+    let up = wharf(&dir, &args);
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    eventually("all four processes", || all_four(tag).len() == 4);
+    // The runner records its descendants at least every 500 ms.
+    eventually("the descendants recorded", || {
+        let pids: Vec<serde_json::Value> = serde_json::from_str(
+            &std::fs::read_to_string(state(&dir).join("pids.json")).unwrap_or_default(),
+        )
+        .unwrap_or_default();
+        all_four(tag)
+            .iter()
+            .all(|p| pids.iter().any(|r| r["pid"] == *p))
+    });
+    let runner = record(&dir)["pid"].as_u64().unwrap() as i32;
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(runner),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    eventually("the runner to die", || dead(runner as u32));
+    assert!(
+        !all_four(tag).is_empty(),
+        "some processes outlive a killed runner"
+    );
+    let ps = text(&wharf(&dir, &["ps"]));
+    assert!(ps.contains("not running"), "{ps}");
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    assert!(text(&down).contains("finished its run"), "{}", text(&down));
+    eventually("no process of the run left", || all_four(tag).is_empty());
+    let again = text(&wharf(&dir, &["down"]));
+    assert!(again.contains("nothing is running"), "{again}");
+}
+
+#[test]
+fn graceful_down_leaves_no_setsid_or_env_cleared_process() {
+    graceful_down("trust-graceful", 80_000, &[]);
+}
+
+#[test]
+fn graceful_down_without_cgroups() {
+    graceful_down("trust-graceful-nocg", 40_000, &["--no-cgroups"]);
+}
+
+fn graceful_down(name: &str, base: u32, extra: &[&str]) {
+    let dir = scratch(name);
+    let _down = DownOnDrop(dir.clone());
+    let tag = base + std::process::id() % 9000;
+    escaping_program(&dir, tag);
+    let mut args = vec!["up", "m.json", "--detach", "--wait", "--timeout", "120s"];
+    args.extend_from_slice(extra);
+    let up = wharf(&dir, &args);
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    eventually("all four processes", || all_four(tag).len() == 4);
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    eventually("no process of the run left", || all_four(tag).is_empty());
+}
+
+#[test]
+fn a_killed_runner_is_finished_by_the_next_up() {
+    let dir = scratch("trust-next-up");
+    let _down = DownOnDrop(dir.clone());
+    let tag = 70_000 + std::process::id() % 9000;
+    escaping_program(&dir, tag);
+    let up = wharf(
+        &dir,
+        &["up", "m.json", "--detach", "--wait", "--timeout", "120s"],
+    );
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    eventually("all four processes", || all_four(tag).len() == 4);
+    let old: Vec<u32> = all_four(tag);
+    let runner = record(&dir)["pid"].as_u64().unwrap() as i32;
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(runner),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    eventually("the runner to die", || dead(runner as u32));
+    let up = wharf(
+        &dir,
+        &["up", "m.json", "--detach", "--wait", "--timeout", "120s"],
+    );
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    assert!(text(&up).contains("had lost its runner"), "{}", text(&up));
+    eventually("the old run's processes gone", || {
+        old.iter().all(|p| dead(*p))
+    });
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    eventually("no process left", || all_four(tag).is_empty());
+}
+
+#[test]
+fn concurrent_ups_start_one_runner_and_down_stops_it() {
+    let dir = scratch("trust-concurrent");
+    let _down = DownOnDrop(dir.clone());
+    let tag = 60_000 + std::process::id() % 9000;
+    escaping_program(&dir, tag);
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_wharf"))
+            .current_dir(&dir)
+            .args([
+                "--color",
+                "never",
+                "up",
+                "m.json",
+                "--detach",
+                "--wait",
+                "--timeout",
+                "120s",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let children: Vec<_> = (0..3).map(|_| spawn()).collect();
+    let outs: Vec<Output> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let ok = outs.iter().filter(|o| o.status.code() == Some(0)).count();
+    let refused: Vec<&Output> = outs.iter().filter(|o| o.status.code() == Some(1)).collect();
+    assert_eq!(ok, 1, "{:?}", outs.iter().map(text).collect::<Vec<_>>());
+    assert_eq!(refused.len(), 2);
+    for r in refused {
+        assert!(text(r).contains("E0606"), "{}", text(r));
+    }
+    eventually("one task's processes", || all_four(tag).len() == 4);
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    eventually("no process left", || all_four(tag).is_empty());
+}
+
+#[test]
+fn absurd_durations_are_usage_errors_not_panics() {
+    let dir = scratch("trust-duration");
+    let _down = DownOnDrop(dir.clone());
+    for args in [
+        &["down", "--timeout", "18446744073709551615h"][..],
+        &[
+            "up",
+            "m.json",
+            "--detach",
+            "--wait",
+            "--timeout",
+            "99999999999999999m",
+        ][..],
+    ] {
+        let out = wharf(&dir, args);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(text(&out).contains("too long"), "{}", text(&out));
+        assert!(!text(&out).contains("panicked"), "{}", text(&out));
+    }
+    let out = wharf(&dir, &["ps", "-p", "../../etc"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `yes` and a 200 MB line without a newline, for 5 s: the runner's memory
+/// and its log files stay bounded (`--log-max-size 1m --log-max-file 3`).
+#[test]
+fn a_log_flood_keeps_memory_and_disk_bounded() {
+    let dir = scratch("trust-flood");
+    let _down = DownOnDrop(dir.clone());
+    let m = serde_json::json!({"version": 1, "tasks": [{"family": "t", "containers": [
+        {"name": "yes", "image": "x", "stopTimeoutMs": 2000, "local": {"command": "exec yes"}},
+        {"name": "long", "image": "x", "essential": false, "stopTimeoutMs": 2000,
+         "local": {"command": "head -c 200000000 /dev/zero | tr '\\0' x; exec sleep 1000"}}]}],
+        "services": [{"name": "s", "task": "t"}]});
+    std::fs::write(dir.join("m.json"), m.to_string()).unwrap();
+    let up = wharf(
+        &dir,
+        &[
+            "up",
+            "m.json",
+            "--detach",
+            "--log-max-size",
+            "1m",
+            "--log-max-file",
+            "3",
+        ],
+    );
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    let runner = record(&dir)["pid"].as_u64().unwrap() as u32;
+    let logs = state(&dir).join("logs.jsonl");
+    eventually("the first rotation", || {
+        wharf::runner::rotated_log(&logs, 1).exists()
+    });
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut max_rss = 0;
+    let mut max_disk = 0;
+    while std::time::Instant::now() < until {
+        max_rss = max_rss.max(rss_kib(runner));
+        let disk: u64 = std::fs::read_dir(state(&dir))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("logs.jsonl"))
+            .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
+            .sum();
+        max_disk = max_disk.max(disk);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    eprintln!("log flood: runner RSS at most {max_rss} KiB, log files at most {max_disk} bytes");
+    assert!(
+        !wharf::runner::rotated_log(&logs, 3).exists(),
+        "at most 3 files"
+    );
+    // Three files of at most 1 MiB each (a line is at most 16 KiB of text).
+    assert!(
+        max_disk <= 3 * (1 << 20),
+        "log files grew to {max_disk} bytes"
+    );
+    assert!(
+        max_rss > 0 && max_rss < 64 * 1024,
+        "runner RSS reached {max_rss} KiB"
+    );
+    let read = wharf(&dir, &["logs", "s"]);
+    let t = String::from_utf8_lossy(&read.stdout);
+    // Whichever container filled the kept files, its lines read back; the
+    // 200 MB line comes back in pieces of at most 16 KiB.
+    assert!(
+        t.lines().any(|l| l.ends_with("| y") || l.ends_with("xxxx")),
+        "the flood is readable"
+    );
+    assert!(
+        t.lines().all(|l| l.len() <= 16 * 1024 + 64),
+        "no line longer than 16 KiB"
+    );
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+}
+
+/// Volumes are directories: a task volume is shared by the task's
+/// containers and removed with the task; a shared (EFS) volume is one
+/// directory for every task naming the same file system, kept after the run.
+#[test]
+fn volumes_are_directories_the_containers_are_told_about() {
+    let dir = scratch("trust-volumes");
+    let _down = DownOnDrop(dir.clone());
+    let m = serde_json::json!({"version": 1,
+        "tasks": [{"family": "t",
+            "volumes": [{"name": "scratch", "scope": "task"},
+                        {"name": "files", "scope": "shared", "key": "efs:fs-1:/"}],
+            "containers": [
+                {"name": "writer", "image": "x", "stopTimeoutMs": 2000,
+                 "mountPoints": [{"sourceVolume": "scratch", "containerPath": "/data"},
+                                 {"sourceVolume": "files", "containerPath": "/files"}],
+                 "local": {"command": "echo hi-$WHARF_TASK_ID > $WHARF_VOLUME_SCRATCH/note; echo $WHARF_TASK_ID >> $WHARF_VOLUME_FILES/tasks; exec sleep 1000"}},
+                {"name": "reader", "image": "x", "essential": false, "stopTimeoutMs": 2000,
+                 "dependsOn": [{"containerName": "writer", "condition": "START"}],
+                 "mountPoints": [{"sourceVolume": "scratch", "containerPath": "/data", "readOnly": true}],
+                 "local": {"command": "while [ ! -s $WHARF_VOLUME_SCRATCH/note ]; do sleep 0.1; done; echo read-$(cat $WHARF_VOLUME_SCRATCH/note); exec sleep 1000"}}]}],
+        "services": [{"name": "s", "task": "t", "desiredCount": 2}]});
+    std::fs::write(dir.join("m.json"), m.to_string()).unwrap();
+    let up = wharf(
+        &dir,
+        &["up", "m.json", "--detach", "--wait", "--timeout", "120s"],
+    );
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    eventually("each reader to see its own task's file", || {
+        let logs = text(&wharf(&dir, &["logs"]));
+        logs.contains("read-hi-s-1") && logs.contains("read-hi-s-2")
+    });
+    let logs = text(&wharf(&dir, &["logs"]));
+    let volumes = state(&dir).join("volumes");
+    let task_dir = std::fs::canonicalize(volumes.join("tasks/s-1/scratch")).unwrap();
+    assert!(
+        logs.contains(&format!(
+            "container writer volume `scratch` is {} ($WHARF_VOLUME_SCRATCH; the process driver cannot mount it at /data)",
+            task_dir.display()
+        )),
+        "{logs}"
+    );
+    assert!(logs.contains("nor make it read-only"), "{logs}");
+    let shared = volumes.join("shared/efs_fs-1__");
+    eventually("both tasks in the shared volume", || {
+        let t = std::fs::read_to_string(shared.join("tasks")).unwrap_or_default();
+        t.contains("s-1") && t.contains("s-2")
+    });
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    assert!(!task_dir.exists(), "a task volume ends with its task");
+    assert!(
+        shared.join("tasks").exists(),
+        "a shared volume outlives the run"
+    );
+}
+
+#[test]
+fn a_mount_of_an_unknown_volume_is_e0601() {
+    let dir = scratch("trust-volume-bad");
+    let m = serde_json::json!({"version": 1, "tasks": [{"family": "t", "containers": [
+        {"name": "app", "image": "x", "mountPoints": [{"sourceVolume": "nope", "containerPath": "/d"}],
+         "local": {"command": "sleep 1"}}]}]});
+    std::fs::write(dir.join("m.json"), m.to_string()).unwrap();
+    let out = wharf(&dir, &["up", "m.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("E0601") && text(&out).contains("mounts unknown volume `nope`"),
+        "{}",
+        text(&out)
+    );
+}
+
+/// A container port something else holds on every address: `up --wait`
+/// names the port instead of only timing out, and so does `ps`.
+#[test]
+fn a_taken_container_port_is_named() {
+    let dir = scratch("trust-port");
+    let _down = DownOnDrop(dir.clone());
+    let busy = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let m = serde_json::json!({"version": 1, "tasks": [{"family": "t", "containers": [
+        {"name": "app", "image": "x", "portMappings": [{"containerPort": port}],
+         "local": {"command": "exec sleep 1000"}}]}],
+        "services": [{"name": "s", "task": "t"}]});
+    std::fs::write(dir.join("m.json"), m.to_string()).unwrap();
+    let out = wharf(
+        &dir,
+        &["up", "m.json", "--detach", "--wait", "--timeout", "3s"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("E0605") && t.contains(&format!("port {port} is taken")),
+        "{t}"
+    );
+    let ps = text(&wharf(&dir, &["ps"]));
+    assert!(
+        ps.contains(&format!(
+            "service s cannot start a task: port {port} is taken"
+        )),
+        "{ps}"
+    );
+    drop(busy);
+}
