@@ -139,11 +139,14 @@ impl<'a> Cache<u32> for Sources<'a> {
         if self.cache.len() <= i {
             self.cache.resize_with(i + 1, || None);
         }
-        let text = match self.views.get(id) {
-            Some(v) => v.text.clone(),
-            None => self.map.files()[i].text.clone(),
-        };
-        Ok::<_, String>(self.cache[i].get_or_insert_with(|| Source::from(text)))
+        // Built once per file (ariadne indexes its lines), not per report.
+        let (views, map) = (self.views, self.map);
+        Ok::<_, String>(self.cache[i].get_or_insert_with(|| {
+            Source::from(match views.get(id) {
+                Some(v) => v.text.clone(),
+                None => map.files()[i].text.clone(),
+            })
+        }))
     }
 
     fn display<'b>(&self, id: &'b u32) -> Option<impl fmt::Display + 'b> {
