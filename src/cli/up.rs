@@ -315,7 +315,7 @@ impl UpCommand {
             handle.runtime().spawn(print_logs(
                 handle.logs(),
                 handle.runner().snapshot_source(),
-                ctx.color,
+                ctx.color_for(super::Stream::Stdout),
             ))
         });
         handle.runtime().block_on(async {
