@@ -223,7 +223,7 @@ fn foreground(dir: &Path, app: &str, stop_timeout_ms: u64) -> (std::process::Chi
         .current_dir(dir)
         .args(["--color", "never", "up", "m.json"])
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     (child, token)
@@ -270,6 +270,13 @@ fn foreground_up_prints_prefixed_logs_and_stops_on_ctrl_c() {
         out.lines()
             .any(|l| l.starts_with("s-1 app") && l.ends_with("| hello-from-app")),
         "{out}"
+    );
+    // stderr is no terminal: no status line, no escape codes.
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(
+        err.contains("stopping (Ctrl-C again to force)") && !err.contains('\x1b'),
+        "{err:?}"
     );
     assert!(common::processes_with_env(&token).is_empty());
 }
