@@ -117,6 +117,16 @@ fn since_and_timestamps() {
     assert_eq!(at("4").lines().count(), 2);
     // These lines are from 1970: ten minutes back keeps none.
     assert_eq!(at("10m"), "");
+    assert_eq!(at("1h30m"), "");
+    // A window: from 2 s (Unix seconds) to before 4 s.
+    assert_eq!(
+        stdout(&wharf(
+            &dir,
+            &["logs", "--since", "2", "--until", "1970-01-01T00:00:04Z"]
+        )),
+        "web-2 app                | b1\n\
+         web-1 app                | a2\n"
+    );
     let bad = wharf(&dir, &["logs", "--since", "last tuesday"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"));

@@ -1,10 +1,11 @@
-//! `wharf logs [-f] [-n N] [--since WHEN] [-t] [-p NAME] [SERVICE]`, like
+//! `wharf logs [-f] [-n N] [--since WHEN] [--until WHEN] [-t] [-p NAME] [SERVICE]`, like
 //! `docker compose logs`: the project's log lines from
 //! `.wharf/<project>/logs.jsonl` and its rotated files (`logs.jsonl.N`,
 //! oldest first), prefixed per task and container like `wharf up`. `-n`
-//! keeps the last N lines of each container, `--since` drops older lines,
-//! `-t` shows each line's time; `-f` then follows the current file, across
-//! rotations, until the runner stops. Colour follows stdout, not stderr.
+//! keeps the last N lines of each container, `--since` and `--until` keep
+//! the lines of a time window, `-t` shows each line's time; `-f` then
+//! follows the current file, across rotations, until the runner stops.
+//! Colour follows stdout, not stderr.
 
 use super::up::{format_record, parse_duration, read_snapshot, ProjectArgs};
 use super::{Context, Exit};
@@ -31,6 +32,9 @@ pub struct LogsCommand {
     /// no offset; a date alone is its midnight UTC) or Unix seconds (`1767366245`).
     #[arg(long, value_name = "WHEN", value_parser = parse_since)]
     pub since: Option<Since>,
+    /// Only lines before WHEN (the same forms as --since).
+    #[arg(long, value_name = "WHEN", value_parser = parse_since)]
+    pub until: Option<Since>,
     /// Show each line's time (RFC 3339, UTC, milliseconds) after the prefix.
     #[arg(short, long)]
     pub timestamps: bool,
@@ -84,9 +88,28 @@ fn parse_since(s: &str) -> Result<Since, String> {
             .map(Since::At)
             .ok_or_else(|| format!("`{s}` is too large for Unix seconds"));
     }
-    parse_duration(s).map(Since::Ago).map_err(|_| {
-        format!("`{s}` is neither a duration (10m), an RFC 3339 time (2026-01-02T15:04:05Z) nor Unix seconds")
+    compound_duration(s).map(Since::Ago).ok_or_else(|| {
+        format!("`{s}` is neither a duration (10m, 1h30m), an RFC 3339 time (2026-01-02T15:04:05Z) nor Unix seconds")
     })
+}
+
+/// `10m`, or parts like Go's (and docker's) `1h30m`, `2m30s`: each part a
+/// number with its unit, summed.
+fn compound_duration(s: &str) -> Option<Duration> {
+    let mut total = Duration::ZERO;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+        let unit = rest[digits..]
+            .find(|c: char| c.is_ascii_digit())
+            .map_or(rest.len(), |i| digits + i);
+        if digits == 0 || unit == digits {
+            return None;
+        }
+        total = total.checked_add(parse_duration(&rest[..unit]).ok()?)?;
+        rest = &rest[unit..];
+    }
+    (!s.is_empty()).then_some(total)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -220,6 +243,8 @@ struct Printer<'a, W: Write> {
     out: W,
     color: bool,
     first_ms: Option<i64>,
+    /// `--until`: the first millisecond that is too late.
+    end_ms: Option<i64>,
     /// `--tail`: per task and container, its last lines with their order.
     kept: Option<(usize, Kept)>,
     seen: u64,
@@ -231,10 +256,10 @@ impl<W: Write> Printer<'_, W> {
         let Ok(r) = serde_json::from_str::<LogRecord>(line) else {
             return Ok(());
         };
+        let ts = i64::try_from(r.ts).unwrap_or(i64::MAX);
         if self.cmd.service.as_ref().is_some_and(|s| *s != r.service)
-            || self
-                .first_ms
-                .is_some_and(|first| i64::try_from(r.ts).unwrap_or(i64::MAX) < first)
+            || self.first_ms.is_some_and(|first| ts < first)
+            || self.end_ms.is_some_and(|end| ts >= end)
         {
             return Ok(());
         }
@@ -323,6 +348,7 @@ impl LogsCommand {
             out: std::io::BufWriter::new(stdout.lock()),
             color: ctx.color_for(super::Stream::Stdout),
             first_ms: self.since.map(|s| s.first_ms(now_ms())),
+            end_ms: self.until.map(|s| s.first_ms(now_ms())),
             kept: self.tail.0.map(|n| (n, HashMap::new())),
             seen: 0,
         };
@@ -426,6 +452,25 @@ mod tests {
     #[test]
     fn since_takes_durations_times_and_unix_seconds() {
         assert_eq!(parse_since("10m"), Ok(Since::Ago(Duration::from_secs(600))));
+        assert_eq!(
+            parse_since("1h30m5s"),
+            Ok(Since::Ago(Duration::from_secs(5405)))
+        );
+        assert_eq!(
+            parse_since("2m500ms"),
+            Ok(Since::Ago(Duration::from_millis(120_500)))
+        );
+        for bad in ["m", "10", "1h30", "10x", "-5m", ""] {
+            if bad == "10" {
+                assert_eq!(
+                    parse_since(bad),
+                    Ok(Since::At(10_000)),
+                    "plain digits are Unix seconds"
+                );
+            } else {
+                assert!(parse_since(bad).is_err(), "{bad}");
+            }
+        }
         assert_eq!(parse_since("1767366245"), Ok(Since::At(1_767_366_245_000)));
         assert_eq!(parse_since("1970-01-01T00:00:01Z"), Ok(Since::At(1000)));
         assert!(parse_since("yesterday").is_err());
