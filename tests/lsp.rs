@@ -268,7 +268,7 @@ fn hover_explains_values_properties_and_codes() {
     let (l, ch) = pos(&text, "memory", 0, 1);
     assert_eq!(
         hover_text(&c.at("textDocument/hover", &u, l, ch)),
-        "**memory**\n\n```wharf\nmemory 512MiB\n```\n\nBecomes `memory` (MiB)."
+        "**memory**\n\n```wharf\nmemory 512MiB\n```\n\nTakes a size (`512MiB`, `2GiB`); default: none (required on Fargate).\n\nBecomes `memory` (MiB)."
     );
     let (l, ch) = pos(&text, "depends_on", 0, 0);
     let h = hover_text(&c.at("textDocument/hover", &u, l, ch));

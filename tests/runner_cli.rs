@@ -74,6 +74,36 @@ fn up_detach_wait_then_ps_logs_down() {
         logs.contains("| migrated") && logs.contains("task web-1 RUNNING")
     });
 
+    // `--format json` is `--json`; a table is the default.
+    let formatted: serde_json::Value =
+        serde_json::from_slice(&wharf(&dir, &["ps", "--format", "json"]).stdout).unwrap();
+    assert_eq!(formatted["runnerPid"], json["runnerPid"]);
+    assert_eq!(formatted["running"], true);
+    assert!(text(&wharf(&dir, &["ps", "--format", "table"])).starts_with("SERVICE"));
+    let both = wharf(&dir, &["ps", "--json", "--format", "table"]);
+    assert_eq!(both.status.code(), Some(2), "{}", text(&both));
+
+    // A service the run does not have is an error, not silence.
+    let nosuch = wharf(&dir, &["logs", "app"]);
+    assert_eq!(nosuch.status.code(), Some(1), "{}", text(&nosuch));
+    assert!(
+        text(&nosuch).contains("E0691") && text(&nosuch).contains("its services: web"),
+        "{}",
+        text(&nosuch)
+    );
+
+    // `logs -f` prints the past, then follows until the runner stops.
+    let mut follow = Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .current_dir(&dir)
+        .args(["--color", "never", "logs", "-f", "--tail", "1", "web"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let followed = std::thread::spawn({
+        let out = follow.stdout.take().unwrap();
+        move || std::io::read_to_string(out).unwrap()
+    });
+
     let runner_pid = json["runnerPid"].as_u64().unwrap();
     let down = wharf(&dir, &["down"]);
     assert_eq!(down.status.code(), Some(0), "{}", text(&down));
@@ -84,6 +114,11 @@ fn up_detach_wait_then_ps_logs_down() {
             stat.contains(") Z")
         }
     );
+    // The follower saw the stop (lines written after it started) and ended.
+    let status = follow.wait().unwrap();
+    let followed = followed.join().unwrap();
+    assert!(status.success(), "{followed}");
+    assert!(followed.contains("STOPPED"), "{followed}");
     let after = text(&wharf(&dir, &["ps"]));
     assert!(
         after.contains("not running") && after.contains("STOPPED"),
@@ -188,7 +223,7 @@ fn foreground(dir: &Path, app: &str, stop_timeout_ms: u64) -> (std::process::Chi
         .current_dir(dir)
         .args(["--color", "never", "up", "m.json"])
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     (child, token)
@@ -235,6 +270,13 @@ fn foreground_up_prints_prefixed_logs_and_stops_on_ctrl_c() {
         out.lines()
             .any(|l| l.starts_with("s-1 app") && l.ends_with("| hello-from-app")),
         "{out}"
+    );
+    // stderr is no terminal: no status line, no escape codes.
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(
+        err.contains("stopping (Ctrl-C again to force)") && !err.contains('\x1b'),
+        "{err:?}"
     );
     assert!(common::processes_with_env(&token).is_empty());
 }

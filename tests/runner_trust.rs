@@ -162,6 +162,19 @@ fn readme_walkthrough_works_as_printed() {
                 run_id = record(&dir)["runId"].as_str().unwrap().to_string();
                 assert!(!of_run(&run_id).is_empty());
             }
+            ["ps", "--format", "json"] => {
+                let out = wharf(&dir, &args);
+                assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+                let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                assert_eq!(v["running"], true, "{v}");
+                let services: Vec<&str> = v["services"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s["name"].as_str().unwrap())
+                    .collect();
+                assert_eq!(services, ["api", "frontend"], "{v}");
+            }
             ["ps", ..] => {
                 let out = wharf(&dir, &args);
                 assert_eq!(out.status.code(), Some(0), "{}", text(&out));

@@ -182,17 +182,74 @@ pub fn print_file_diagnostic(
 /// What every subcommand may use: output settings.
 pub struct Context {
     pub message_format: MessageFormat,
+    /// Whether what goes to stderr (human diagnostics) is coloured; for
+    /// anything written to stdout ask [`Context::color_for`].
     pub color: bool,
+    /// The `--color` choice, decided per stream by [`Context::color_for`].
+    choice: ColorChoice,
     /// SARIF results gathered until the command ends.
     sarif: std::cell::RefCell<Vec<serde_json::Value>>,
 }
 
+/// A stream output goes to, for [`Context::color_for`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl ColorChoice {
+    /// `always` and `never` win; `auto` colours a terminal unless `NO_COLOR`
+    /// is set (to anything, https://no-color.org).
+    pub fn decide(self, terminal: bool, no_color: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && !no_color,
+        }
+    }
+
+    fn decide_for(self, stream: Stream) -> bool {
+        let terminal = match stream {
+            Stream::Stdout => std::io::stdout().is_terminal(),
+            Stream::Stderr => std::io::stderr().is_terminal(),
+        };
+        self.decide(terminal, std::env::var_os("NO_COLOR").is_some())
+    }
+}
+
 impl Context {
     pub fn new(message_format: MessageFormat, color: bool) -> Context {
+        let choice = if color {
+            ColorChoice::Always
+        } else {
+            ColorChoice::Never
+        };
         Context {
             message_format,
             color,
+            choice,
             sarif: Default::default(),
+        }
+    }
+
+    /// A context whose colour is decided per stream from `choice`.
+    pub fn with_choice(message_format: MessageFormat, choice: ColorChoice) -> Context {
+        Context {
+            message_format,
+            color: choice.decide_for(Stream::Stderr),
+            choice,
+            sarif: Default::default(),
+        }
+    }
+
+    /// Whether text written to `stream` is coloured: the colour follows the
+    /// stream (`wharf logs > file` writes no escape codes even when stderr is
+    /// a terminal).
+    pub fn color_for(&self, stream: Stream) -> bool {
+        match stream {
+            Stream::Stderr => self.color,
+            Stream::Stdout => self.choice.decide_for(Stream::Stdout),
         }
     }
 
@@ -214,13 +271,6 @@ pub enum Exit {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = match cli.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
     // explain, completions and man print documents, not findings: under
     // `sarif` their errors and output take the JSON form.
     let format = match (&cli.command, cli.message_format) {
@@ -229,7 +279,7 @@ pub fn main() -> ExitCode {
         }
         (_, f) => f,
     };
-    let mut ctx = Context::new(format, color);
+    let mut ctx = Context::with_choice(format, cli.color);
     let result = match cli.command {
         Command::Check(c) => c.run(&mut ctx),
         Command::Build(c) => c.run(&mut ctx),
@@ -258,4 +308,19 @@ pub fn main() -> ExitCode {
         println!("{log:#}");
     }
     code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ColorChoice;
+
+    #[test]
+    fn colour_is_decided_per_stream() {
+        // (terminal, NO_COLOR) for each choice.
+        assert!(ColorChoice::Auto.decide(true, false));
+        assert!(!ColorChoice::Auto.decide(false, false));
+        assert!(!ColorChoice::Auto.decide(true, true));
+        assert!(ColorChoice::Always.decide(false, true));
+        assert!(!ColorChoice::Never.decide(true, false));
+    }
 }

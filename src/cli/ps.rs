@@ -1,6 +1,7 @@
-//! `wharf ps [--json] [-p NAME]`: services and tasks of the project's run
-//! (`.wharf/<project>/` of the current directory), read from
+//! `wharf ps [--format table|json] [-p NAME]`: services and tasks of the
+//! project's run (`.wharf/<project>/` of the current directory), read from
 //! the runner's `state.json` (the runner writes it on every change).
+//! `--json` is short for `--format json`.
 
 use super::up::{read_snapshot, ProjectArgs};
 use super::{Context, Exit};
@@ -10,11 +11,20 @@ use crate::runner::Snapshot;
 
 #[derive(clap::Args, Debug)]
 pub struct PsCommand {
-    /// Print the whole snapshot as JSON.
-    #[arg(long)]
+    /// `table` for people, or `json`: the whole snapshot and `running`.
+    #[arg(long, value_enum, default_value_t = PsFormat::Table)]
+    pub format: PsFormat,
+    /// Short for `--format json`.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
     #[command(flatten)]
     pub project: ProjectArgs,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PsFormat {
+    Table,
+    Json,
 }
 
 impl PsCommand {
@@ -32,7 +42,7 @@ impl PsCommand {
             return Err(Exit::InputErrors);
         };
         let live = live_runner(&state).is_some_and(|r| r.pid == snap.runner_pid);
-        if self.json {
+        if self.json || self.format == PsFormat::Json {
             let mut v = serde_json::to_value(&snap).unwrap_or_default();
             v["running"] = serde_json::json!(live);
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());

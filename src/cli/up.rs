@@ -315,7 +315,8 @@ impl UpCommand {
             handle.runtime().spawn(print_logs(
                 handle.logs(),
                 handle.runner().snapshot_source(),
-                ctx.color,
+                ctx.color_for(super::Stream::Stdout),
+                ctx.color_for(super::Stream::Stderr),
             ))
         });
         handle.runtime().block_on(async {
@@ -325,7 +326,11 @@ impl UpCommand {
             }
         });
         if !self.background {
-            eprintln!("\r\x1b[2Kstopping (Ctrl-C again to force)...");
+            // Clear the status line, which only a terminal shows.
+            if std::io::stderr().is_terminal() {
+                eprint!("\r\x1b[2K");
+            }
+            eprintln!("stopping (Ctrl-C again to force)...");
         }
         let forced = handle.shutdown_until(async move {
             tokio::select! {
@@ -547,7 +552,9 @@ async fn print_logs(
     mut logs: tokio::sync::broadcast::Receiver<LogRecord>,
     snapshot: impl Fn() -> Snapshot,
     color: bool,
+    status_color: bool,
 ) {
+    // The live status line is for a terminal only: it is redrawn in place.
     let tty = std::io::stderr().is_terminal();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
@@ -566,7 +573,12 @@ async fn print_logs(
             _ = tick.tick() => {}
         }
         if tty {
-            eprint!("\r\x1b[2K\x1b[1m{}\x1b[0m", snapshot().status_line());
+            let line = snapshot().status_line();
+            if status_color {
+                eprint!("\r\x1b[2K\x1b[1m{line}\x1b[0m");
+            } else {
+                eprint!("\r\x1b[2K{line}");
+            }
             let _ = std::io::stderr().flush();
         }
     }

@@ -100,12 +100,14 @@ pub fn word_bounds(text: &str, offset: usize) -> (usize, usize) {
     (start, end)
 }
 
-/// Documentation of a statement: its lines in the language reference and
-/// the field it becomes.
+/// Documentation of a statement: its lines in the language reference, what
+/// it takes and its default (its row in the reference table) and the field
+/// it becomes.
 pub fn head_doc(block: Block, head: &str) -> Option<String> {
     let lines = vocab::doc_lines(block, head);
     let field = vocab::field(block, head);
-    if lines.is_empty() && field.is_none() {
+    let row = vocab::reference_row(block, head);
+    if lines.is_empty() && field.is_none() && row.is_none() {
         return None;
     }
     let mut s = format!("**{head}**");
@@ -113,6 +115,9 @@ pub fn head_doc(block: Block, head: &str) -> Option<String> {
         s.push_str("\n\n```wharf\n");
         s.push_str(&lines.join("\n"));
         s.push_str("\n```");
+    }
+    if let Some((takes, default)) = row {
+        s.push_str(&format!("\n\nTakes {takes}; default: {default}."));
     }
     if let Some(f) = field {
         s.push_str(&format!("\n\nBecomes {f}."));

@@ -451,6 +451,67 @@ pub fn doc_lines(block: Block, head: &str) -> Vec<&'static str> {
     out
 }
 
+/// The heading of the docs/language.md section whose reference table lists
+/// this block's statements.
+fn doc_section(block: Block) -> Option<&'static str> {
+    Some(match block {
+        Block::Top => "Top level",
+        Block::Input => "input",
+        Block::Network => "network",
+        Block::Cluster => "cluster",
+        Block::LoadBalancer => "alb / nlb",
+        Block::Task => "task",
+        Block::Container => "container (and the pattern blocks)",
+        Block::Local => "local",
+        Block::Service => "service",
+        Block::Expose => "expose",
+        Block::Template => "Templates and the stdlib",
+        Block::Environment => "Environments",
+        Block::Options => return None,
+    })
+}
+
+/// A statement's row of the reference table of its block in
+/// docs/language.md: (what it takes, its default), as written there.
+pub fn reference_row(block: Block, head: &str) -> Option<(String, String)> {
+    let section = doc_section(block)?;
+    let mut here = false;
+    let mut in_code = false;
+    let start = format!("| `{head}` |");
+    for line in LANGUAGE.lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+        } else if in_code {
+        } else if let Some(h) = line.strip_prefix('#') {
+            here = h.trim_start_matches('#').trim() == section;
+        } else if here && line.starts_with(&start) {
+            let cells = table_cells(line);
+            return Some((cells.get(1)?.clone(), cells.get(2)?.clone()));
+        }
+    }
+    None
+}
+
+/// The cells of a Markdown table row (`\|` is a pipe inside a cell).
+fn table_cells(row: &str) -> Vec<String> {
+    let inner = row.trim().trim_start_matches('|').trim_end_matches('|');
+    let mut out = Vec::new();
+    let mut cell = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                chars.next();
+                cell.push('|');
+            }
+            '|' => out.push(std::mem::take(&mut cell).trim().to_string()),
+            c => cell.push(c),
+        }
+    }
+    out.push(cell.trim().to_string());
+    out
+}
+
 /// A line without its `//` comment (a `//` inside a string is no comment).
 fn strip_comment(line: &str) -> &str {
     let mut in_str = false;
@@ -483,5 +544,27 @@ mod tests {
         );
         assert!(doc_lines(Block::Expose, "path")[0].starts_with("path \"/api/*\""));
         assert!(!doc_lines(Block::Container, "memory_reservation").is_empty());
+    }
+
+    #[test]
+    fn reference_rows_are_found_by_block() {
+        assert_eq!(
+            reference_row(Block::Network, "nat"),
+            Some((
+                "`none`, `single` or `per_az`".to_string(),
+                "`single`".to_string()
+            ))
+        );
+        let (takes, _) = reference_row(Block::LoadBalancer, "listener").unwrap();
+        assert!(
+            takes.starts_with("`PORT [http|https|tcp|tls|udp]"),
+            "{takes}"
+        );
+        // `cpu` of a task and of a container are different rows.
+        assert_ne!(
+            reference_row(Block::Task, "cpu"),
+            reference_row(Block::Container, "cpu")
+        );
+        assert_eq!(reference_row(Block::Options, "Name"), None);
     }
 }
