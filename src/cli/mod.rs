@@ -5,6 +5,7 @@
 pub mod build;
 mod check;
 mod completions;
+mod cost;
 mod down;
 mod explain;
 mod fmt;
@@ -51,6 +52,8 @@ pub enum Command {
     Explain(explain::ExplainCommand),
     /// Turn a task definition JSON into Wharf source.
     Import(import::ImportCommand),
+    /// Price a program's services by the Fargate formula, per month.
+    Cost(cost::CostCommand),
     /// Run a local manifest with ECS semantics (foreground, or --detach).
     Up(up::UpCommand),
     /// Show the services and tasks of the local run.
@@ -236,6 +239,7 @@ pub fn main() -> ExitCode {
         Command::Explain(c) => c.run(&mut ctx),
         Command::Fmt(c) => c.run(&mut ctx),
         Command::Import(c) => c.run(&mut ctx),
+        Command::Cost(c) => c.run(&mut ctx),
         Command::Up(c) => c.run(&mut ctx),
         Command::Ps(c) => c.run(&mut ctx),
         Command::Logs(c) => c.run(&mut ctx),
