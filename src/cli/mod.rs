@@ -9,6 +9,7 @@ mod cost;
 mod down;
 mod explain;
 mod fmt;
+mod graph;
 mod import;
 pub mod load;
 mod logs;
@@ -52,6 +53,8 @@ pub enum Command {
     Explain(explain::ExplainCommand),
     /// Turn a task definition JSON into Wharf source.
     Import(import::ImportCommand),
+    /// Draw a program: load balancers, services, tasks, containers (Mermaid or DOT).
+    Graph(graph::GraphCommand),
     /// Price a program's services by the Fargate formula, per month.
     Cost(cost::CostCommand),
     /// Run a local manifest with ECS semantics (foreground, or --detach).
@@ -239,6 +242,7 @@ pub fn main() -> ExitCode {
         Command::Explain(c) => c.run(&mut ctx),
         Command::Fmt(c) => c.run(&mut ctx),
         Command::Import(c) => c.run(&mut ctx),
+        Command::Graph(c) => c.run(&mut ctx),
         Command::Cost(c) => c.run(&mut ctx),
         Command::Up(c) => c.run(&mut ctx),
         Command::Ps(c) => c.run(&mut ctx),

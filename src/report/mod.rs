@@ -3,3 +3,4 @@
 //! command line prints them.
 
 pub mod cost;
+pub mod graph;
