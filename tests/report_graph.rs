@@ -61,7 +61,10 @@ fn load_balancer_path_reaches_the_containers() {
         assert!(m.contains(line), "missing {line:?} in\n{m}");
     }
     let p = graph("examples/patterns.wharf", "mermaid");
-    assert!(p.contains("  c0_4 -->|\"dependsOn HEALTHY\"| c0_2\n"), "{p}");
+    assert!(
+        p.contains("  c0_4 -->|\"dependsOn HEALTHY\"| c0_2\n"),
+        "{p}"
+    );
     let d = graph("examples/discovery.wharf", "mermaid");
     assert!(d.contains("dns0([\"orders.internal\"])"), "{d}");
     assert!(d.contains("  svc1 -.->|\"calls port 7000\"| svc0\n"), "{d}");
@@ -69,7 +72,10 @@ fn load_balancer_path_reaches_the_containers() {
 
 #[test]
 fn dot_renders_with_graphviz() {
-    let available = Command::new("dot").arg("-V").output().is_ok_and(|o| o.status.success());
+    let available = Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !available {
         println!("SKIPPED: Graphviz `dot` is not installed");
         return;
@@ -86,7 +92,11 @@ fn dot_renders_with_graphviz() {
         let src = graph(&format!("examples/{name}"), "dot");
         let file = dir.join(format!("{name}.dot"));
         std::fs::write(&file, &src).unwrap();
-        let out = Command::new("dot").arg("-Tsvg").arg(&file).output().unwrap();
+        let out = Command::new("dot")
+            .arg("-Tsvg")
+            .arg(&file)
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{name}: {}", text(&out.stderr));
         assert!(text(&out.stdout).contains("<svg"), "{name}");
     }

@@ -6,6 +6,7 @@ pub mod build;
 mod check;
 mod completions;
 mod cost;
+mod diff;
 mod down;
 mod explain;
 mod fmt;
@@ -55,6 +56,8 @@ pub enum Command {
     Import(import::ImportCommand),
     /// Draw a program: load balancers, services, tasks, containers (Mermaid or DOT).
     Graph(graph::GraphCommand),
+    /// Compare two programs' builds resource by resource; flag replacements.
+    Diff(diff::DiffCommand),
     /// Price a program's services by the Fargate formula, per month.
     Cost(cost::CostCommand),
     /// Run a local manifest with ECS semantics (foreground, or --detach).
@@ -244,6 +247,7 @@ pub fn main() -> ExitCode {
         Command::Import(c) => c.run(&mut ctx),
         Command::Graph(c) => c.run(&mut ctx),
         Command::Cost(c) => c.run(&mut ctx),
+        Command::Diff(c) => c.run(&mut ctx),
         Command::Up(c) => c.run(&mut ctx),
         Command::Ps(c) => c.run(&mut ctx),
         Command::Logs(c) => c.run(&mut ctx),
