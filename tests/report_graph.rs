@@ -102,3 +102,18 @@ fn dot_renders_with_graphviz() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The README's picture is what `wharf graph` draws for web-alb today.
+#[test]
+fn readme_picture_is_current() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let want = format!(
+        "```mermaid\n{}```\n",
+        graph("examples/web-alb.wharf", "mermaid")
+    );
+    assert!(
+        readme.contains(&want),
+        "README.md's mermaid block differs from `wharf graph examples/web-alb.wharf`"
+    );
+}
