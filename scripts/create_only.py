@@ -7,7 +7,7 @@ say which changes replace a resource.
 Run after `bash scripts/validators.sh` (which installs the pinned cfn-lint
 into target/validators):
 
-    target/validators/bin/python scripts/create_only.py
+    target/validators/bin/python scripts/create_only.py [OUT.json]
 """
 import glob
 import json
@@ -66,7 +66,7 @@ def main():
         schema = json.load(open(os.path.join(base, "resources", ref + ".json")))
         out["types"][t] = sorted(schema.get("createOnlyProperties", []))
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    path = os.path.join(root, "src", "report", "create_only.json")
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "src", "report", "create_only.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=2, sort_keys=False)
         f.write("\n")

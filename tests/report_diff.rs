@@ -166,3 +166,54 @@ fn a_program_with_errors_is_reported_not_diffed() {
         text(&out.stderr)
     );
 }
+
+/// The embedded create-only table is what `scripts/create_only.py` extracts
+/// from the pinned cfn-lint (installed by `scripts/validators.sh`).
+#[test]
+fn create_only_table_matches_cfn_lint() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let python = root.join("target/validators/bin/python");
+    if !python.exists() {
+        println!("SKIPPED: cfn-lint is not installed (bash scripts/validators.sh)");
+        return;
+    }
+    let out_file =
+        std::env::temp_dir().join(format!("wharf-create-only-{}.json", std::process::id()));
+    let out = Command::new(&python)
+        .arg(root.join("scripts/create_only.py"))
+        .arg(&out_file)
+        .output()
+        .expect("python runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let fresh = std::fs::read_to_string(&out_file).unwrap();
+    let _ = std::fs::remove_file(&out_file);
+    let embedded = std::fs::read_to_string(root.join("src/report/create_only.json")).unwrap();
+    assert_eq!(
+        fresh, embedded,
+        "run scripts/create_only.py to refresh src/report/create_only.json"
+    );
+}
+
+#[test]
+fn sarif_success_prints_only_the_report() {
+    let out = wharf(&[
+        "diff",
+        "examples/my-app.wharf",
+        "examples/my-app.wharf",
+        "--message-format",
+        "sarif",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(v["changes"], serde_json::json!([]));
+    let out = wharf(&[
+        "diff",
+        "examples/my-app.wharf",
+        "tests/fixtures/errors/E0201_unknown_task.wharf",
+        "--message-format",
+        "sarif",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one SARIF log");
+    assert_eq!(v["runs"][0]["results"][0]["ruleId"], "E0201");
+}

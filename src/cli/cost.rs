@@ -38,6 +38,7 @@ impl CostCommand {
                         serde_json::to_string_pretty(&report).expect("a report serializes")
                     ),
                 }
+                ctx.document_printed.set(true);
                 Ok(())
             }
             Err(CostError::NoRegion) => {

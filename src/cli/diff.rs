@@ -66,6 +66,7 @@ impl DiffCommand {
                 serde_json::to_string_pretty(&d).expect("a diff serializes")
             ),
         }
+        ctx.document_printed.set(true);
         if self.exit_code && !d.is_empty() {
             return Err(Exit::Code(1));
         }

@@ -40,6 +40,7 @@ impl GraphCommand {
             GraphFormat::Mermaid => print!("{}", graph::mermaid(&g)),
             GraphFormat::Dot => print!("{}", graph::dot(&g)),
         }
+        ctx.document_printed.set(true);
         Ok(())
     }
 }

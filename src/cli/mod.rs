@@ -194,6 +194,10 @@ pub struct Context {
     pub color: bool,
     /// SARIF results gathered until the command ends.
     sarif: std::cell::RefCell<Vec<serde_json::Value>>,
+    /// Set by a command that printed its own document on stdout (a cost
+    /// report, a graph, a diff): under `sarif`, a run with no results then
+    /// prints no SARIF log after it.
+    pub document_printed: std::cell::Cell<bool>,
 }
 
 impl Context {
@@ -202,6 +206,7 @@ impl Context {
             message_format,
             color,
             sarif: Default::default(),
+            document_printed: Default::default(),
         }
     }
 
@@ -265,7 +270,9 @@ pub fn main() -> ExitCode {
         }
         Err(Exit::Code(c)) => ExitCode::from(c),
     };
-    if format == MessageFormat::Sarif {
+    if format == MessageFormat::Sarif
+        && !(ctx.document_printed.get() && ctx.sarif.borrow().is_empty())
+    {
         let log = crate::diag::render::sarif_log(ctx.sarif.take());
         println!("{log:#}");
     }
