@@ -127,3 +127,32 @@ fn windows_tasks_pay_the_license() {
     assert_eq!(v["services"][0]["platform"], "Windows/X86_64");
     assert_eq!(v["total_monthly"], 115.03);
 }
+
+#[test]
+fn a_program_without_region_needs_one() {
+    let dir = std::env::temp_dir().join(format!("wharf-cost-noregion-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("app.wharf");
+    std::fs::write(
+        &file,
+        "cluster c { capacity FARGATE weight 1 }\ntask t { cpu 1vcpu; memory 2GiB; container app { image \"nginx:1.27\" } }\nservice s in c { task t; count 2; subnets [\"subnet-0a1b2c3d\"]; security_groups [\"sg-01\"] }\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap().to_string();
+    let out = wharf(&["cost", &path, "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("[E0540]"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = wharf(&["cost", &path, "--region", "us-east-2"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // 2 x (1 x 0.04048 + 2 x 0.004445) x 730 = 72.08
+    assert!(
+        text(&out.stdout).ends_with("\ntotal: 72.08 USD/month\n"),
+        "{}",
+        text(&out.stdout)
+    );
+}

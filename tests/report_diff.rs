@@ -217,3 +217,45 @@ fn sarif_success_prints_only_the_report() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one SARIF log");
     assert_eq!(v["runs"][0]["results"][0]["ruleId"], "E0201");
 }
+
+#[test]
+fn a_built_folder_is_compared_with_a_program() {
+    let dir = std::env::temp_dir().join(format!("wharf-diff-built-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = wharf(&[
+        "build",
+        "examples/my-app.wharf",
+        "--target",
+        "cloudformation",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let same = wharf(&[
+        "diff",
+        dir.to_str().unwrap(),
+        "examples/my-app.wharf",
+        "--exit-code",
+    ]);
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));
+    assert_eq!(text(&same.stdout), "No changes.\n");
+    let new = edited("my-app.wharf", "built", &[("count 3", "count 4")]);
+    let changed = wharf(&["diff", dir.to_str().unwrap(), new.to_str().unwrap()]);
+    assert_eq!(
+        text(&changed.stdout),
+        "  ~ WebServiceService (AWS::ECS::Service) will be updated in place\n      ~ DesiredCount: 3 -> 4\n\nPlan: 0 to add, 1 to change, 0 to replace, 0 to destroy.\n"
+    );
+    // A folder Wharf did not write is refused with a code.
+    std::fs::remove_file(dir.join(".wharf-output")).unwrap();
+    let refused = wharf(&[
+        "diff",
+        dir.to_str().unwrap(),
+        "examples/my-app.wharf",
+        "--message-format",
+        "json",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(refused.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&refused.stdout).expect("a JSON diagnostic");
+    assert_eq!(v["code"], "E0512");
+}
