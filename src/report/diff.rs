@@ -112,33 +112,17 @@ struct Resource {
     cfn: bool,
 }
 
-/// Resources of a build: every template's `Resources`, by logical ID (the
-/// template's file first when a build has several), and every other JSON or
-/// text artifact as one resource named by its path.
+/// Resources of a build: every template's `Resources` by logical ID (so
+/// builds of stacks with different names, or split differently, still
+/// match resource for resource; an ID found in two templates of one build is
+/// prefixed with its file), and every other artifact as one resource named by
+/// its path.
 fn resources(artifacts: &[Artifact]) -> BTreeMap<String, Resource> {
-    let templates = artifacts
-        .iter()
-        .filter(|a| template_resources(a).is_some())
-        .count();
+    let mut templated = Vec::new();
     let mut out = BTreeMap::new();
     for a in artifacts {
         if let Some(res) = template_resources(a) {
-            for (id, r) in res {
-                let key = if templates > 1 {
-                    format!("{}:{id}", a.path)
-                } else {
-                    id.clone()
-                };
-                let ty = r["Type"].as_str().unwrap_or("").to_string();
-                out.insert(
-                    key,
-                    Resource {
-                        ty,
-                        body: r.clone(),
-                        cfn: true,
-                    },
-                );
-            }
+            templated.push((a.path.as_str(), res));
             continue;
         }
         let body =
@@ -156,6 +140,30 @@ fn resources(artifacts: &[Artifact]) -> BTreeMap<String, Resource> {
                 cfn: false,
             },
         );
+    }
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (_, res) in &templated {
+        for id in res.keys() {
+            *seen.entry(id.as_str()).or_default() += 1;
+        }
+    }
+    for (path, res) in &templated {
+        for (id, r) in res {
+            let key = if seen[id.as_str()] > 1 {
+                format!("{path}:{id}")
+            } else {
+                id.clone()
+            };
+            let ty = r["Type"].as_str().unwrap_or("").to_string();
+            out.insert(
+                key,
+                Resource {
+                    ty,
+                    body: r.clone(),
+                    cfn: true,
+                },
+            );
+        }
     }
     out
 }

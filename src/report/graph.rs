@@ -176,6 +176,9 @@ pub fn build(program: &ir::Program) -> Graph {
                 let _ = write!(label, "<br/>count {n}, autoscale {}..{}", a.min, a.max);
             }
         }
+        if let Launch::Type(c) = &s.launch {
+            let _ = write!(label, "<br/>launch {}", c.as_str());
+        }
         let id = g.node(format!("svc{si}"), label, grp, Shape::Box);
         service_node.insert(s.name.as_str(), id.clone());
         g.edge(&id, &task_node[s.task.as_str()], None, false);
@@ -194,9 +197,6 @@ pub fn build(program: &ir::Program) -> Graph {
                     true,
                 );
             }
-        }
-        if let Launch::Type(c) = &s.launch {
-            label_launch(&mut g, si, c.as_str());
         }
     }
 
@@ -311,11 +311,30 @@ pub fn build(program: &ir::Program) -> Graph {
     g
 }
 
-/// A service with a launch type gets it in its label.
-fn label_launch(g: &mut Graph, si: usize, launch: &str) {
-    let id = format!("svc{si}");
-    if let Some(n) = g.nodes.iter_mut().find(|n| n.id == id) {
-        let _ = write!(n.label, "<br/>launch {launch}");
+/// Each group's nodes and child groups, by index, built in one pass so
+/// rendering stays linear in the size of the graph.
+struct Members {
+    nodes: Vec<Vec<usize>>,
+    groups: Vec<Vec<usize>>,
+}
+
+impl Members {
+    fn of(g: &Graph) -> Members {
+        let mut m = Members {
+            nodes: vec![Vec::new(); g.groups.len()],
+            groups: vec![Vec::new(); g.groups.len()],
+        };
+        for (i, n) in g.nodes.iter().enumerate() {
+            if let Some(gi) = n.group {
+                m.nodes[gi].push(i);
+            }
+        }
+        for (i, grp) in g.groups.iter().enumerate() {
+            if let Some(p) = grp.parent {
+                m.groups[p].push(i);
+            }
+        }
+        m
     }
 }
 
@@ -342,6 +361,7 @@ fn mermaid_text(s: &str) -> String {
 
 /// The graph as a Mermaid flowchart.
 pub fn mermaid(g: &Graph) -> String {
+    let members = Members::of(g);
     let mut out = String::from("flowchart LR\n");
     let node_line = |n: &Node, indent: &str| {
         let t = mermaid_text(&n.label);
@@ -353,6 +373,7 @@ pub fn mermaid(g: &Graph) -> String {
     };
     fn group(
         g: &Graph,
+        members: &Members,
         gi: usize,
         depth: usize,
         out: &mut String,
@@ -367,7 +388,7 @@ pub fn mermaid(g: &Graph) -> String {
             mermaid_text(&grp.label)
         );
         let inner = "  ".repeat(depth + 1);
-        for n in g.nodes.iter().filter(|n| n.group == Some(gi)) {
+        for n in members.nodes[gi].iter().map(|&i| &g.nodes[i]) {
             out.push_str(&node_line(n, &inner));
         }
         for (ci, _) in g
@@ -376,7 +397,7 @@ pub fn mermaid(g: &Graph) -> String {
             .enumerate()
             .filter(|(_, c)| c.parent == Some(gi))
         {
-            group(g, ci, depth + 1, out, node_line);
+            group(g, members, ci, depth + 1, out, node_line);
         }
         let _ = writeln!(out, "{indent}end");
     }
@@ -386,7 +407,7 @@ pub fn mermaid(g: &Graph) -> String {
         .enumerate()
         .filter(|(_, c)| c.parent.is_none())
     {
-        group(g, gi, 1, &mut out, &node_line);
+        group(g, &members, gi, 1, &mut out, &node_line);
     }
     for n in g.nodes.iter().filter(|n| n.group.is_none()) {
         out.push_str(&node_line(n, "  "));
@@ -420,6 +441,7 @@ fn dot_text(s: &str) -> String {
 
 /// The graph in Graphviz DOT.
 pub fn dot(g: &Graph) -> String {
+    let members = Members::of(g);
     let mut out = String::from(
         "digraph wharf {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n",
     );
@@ -437,6 +459,7 @@ pub fn dot(g: &Graph) -> String {
     };
     fn group(
         g: &Graph,
+        members: &Members,
         gi: usize,
         depth: usize,
         out: &mut String,
@@ -447,7 +470,7 @@ pub fn dot(g: &Graph) -> String {
         let _ = writeln!(out, "{indent}subgraph cluster_{} {{", grp.id);
         let inner = "  ".repeat(depth + 1);
         let _ = writeln!(out, "{inner}label=\"{}\";", dot_text(&grp.label));
-        for n in g.nodes.iter().filter(|n| n.group == Some(gi)) {
+        for n in members.nodes[gi].iter().map(|&i| &g.nodes[i]) {
             out.push_str(&node_line(n, &inner));
         }
         for (ci, _) in g
@@ -456,7 +479,7 @@ pub fn dot(g: &Graph) -> String {
             .enumerate()
             .filter(|(_, c)| c.parent == Some(gi))
         {
-            group(g, ci, depth + 1, out, node_line);
+            group(g, members, ci, depth + 1, out, node_line);
         }
         let _ = writeln!(out, "{indent}}}");
     }
@@ -466,7 +489,7 @@ pub fn dot(g: &Graph) -> String {
         .enumerate()
         .filter(|(_, c)| c.parent.is_none())
     {
-        group(g, gi, 1, &mut out, &node_line);
+        group(g, &members, gi, 1, &mut out, &node_line);
     }
     for n in g.nodes.iter().filter(|n| n.group.is_none()) {
         out.push_str(&node_line(n, "  "));
