@@ -156,3 +156,30 @@ fn a_program_without_region_needs_one() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn an_environment_is_priced_with_its_overrides() {
+    let out = wharf(&["cost", "examples/web-alb.wharf", "--env", "prod"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    // api: 6 x (1 x 0.04048 + 2 x 0.004445) x 730 = 216.24, 24 tasks 864.96;
+    // frontend: 4 x 9.010025 = 36.04, 12 tasks 108.12.
+    assert!(
+        stdout.contains("service api (cluster web, task api): 1 vCPU, 2 GB, Linux/X86_64\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  autoscale 6..24: 216.24 .. 864.96 USD/month\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  autoscale 4..12: 36.04 .. 108.12 USD/month\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "\ntotal: 252.28 USD/month\ntotal with auto scaling: 252.28 .. 973.08 USD/month\n"
+        ),
+        "{stdout}"
+    );
+}
