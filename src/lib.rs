@@ -14,6 +14,7 @@ pub mod import;
 pub mod ir;
 pub mod lsp;
 pub mod manifest;
+pub mod report;
 pub mod runner;
 pub mod stdlib;
 pub mod syntax;

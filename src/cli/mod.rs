@@ -5,9 +5,12 @@
 pub mod build;
 mod check;
 mod completions;
+mod cost;
+mod diff;
 mod down;
 mod explain;
 mod fmt;
+mod graph;
 mod import;
 pub mod load;
 mod logs;
@@ -51,6 +54,12 @@ pub enum Command {
     Explain(explain::ExplainCommand),
     /// Turn a task definition JSON into Wharf source.
     Import(import::ImportCommand),
+    /// Draw a program: load balancers, services, tasks, containers (Mermaid or DOT).
+    Graph(graph::GraphCommand),
+    /// Compare two programs' builds resource by resource; flag replacements.
+    Diff(diff::DiffCommand),
+    /// Price a program's services by the Fargate formula, per month.
+    Cost(cost::CostCommand),
     /// Run a local manifest with ECS semantics (foreground, or --detach).
     Up(up::UpCommand),
     /// Show the services and tasks of the local run.
@@ -189,6 +198,10 @@ pub struct Context {
     choice: ColorChoice,
     /// SARIF results gathered until the command ends.
     sarif: std::cell::RefCell<Vec<serde_json::Value>>,
+    /// Set by a command that printed its own document on stdout (a cost
+    /// report, a graph, a diff): under `sarif`, a run with no results then
+    /// prints no SARIF log after it.
+    pub document_printed: std::cell::Cell<bool>,
 }
 
 /// A stream output goes to, for [`Context::color_for`].
@@ -230,6 +243,7 @@ impl Context {
             color,
             choice,
             sarif: Default::default(),
+            document_printed: Default::default(),
         }
     }
 
@@ -240,6 +254,7 @@ impl Context {
             color: choice.decide_for(Stream::Stderr),
             choice,
             sarif: Default::default(),
+            document_printed: Default::default(),
         }
     }
 
@@ -286,6 +301,9 @@ pub fn main() -> ExitCode {
         Command::Explain(c) => c.run(&mut ctx),
         Command::Fmt(c) => c.run(&mut ctx),
         Command::Import(c) => c.run(&mut ctx),
+        Command::Graph(c) => c.run(&mut ctx),
+        Command::Cost(c) => c.run(&mut ctx),
+        Command::Diff(c) => c.run(&mut ctx),
         Command::Up(c) => c.run(&mut ctx),
         Command::Ps(c) => c.run(&mut ctx),
         Command::Logs(c) => c.run(&mut ctx),
@@ -303,7 +321,9 @@ pub fn main() -> ExitCode {
         }
         Err(Exit::Code(c)) => ExitCode::from(c),
     };
-    if format == MessageFormat::Sarif {
+    if format == MessageFormat::Sarif
+        && !(ctx.document_printed.get() && ctx.sarif.borrow().is_empty())
+    {
         let log = crate::diag::render::sarif_log(ctx.sarif.take());
         println!("{log:#}");
     }

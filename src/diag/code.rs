@@ -147,6 +147,8 @@ codes! {
     EcsSecurityGroupRules = "E0521", "ECS target cannot create security group rules";
     EcsScalingLabel = "E0522", "ECS target cannot scale on ALB requests";
     CfnSecurityGroupLimit = "E0523", "too many security groups with the generated one";
+    CostNoRegion = "E0540", "no region to price in";
+    CostUnpricedRegion = "E0541", "region without a Fargate price";
 
     // E06xx: runner
     ManifestInvalid = "E0601", "local manifest cannot be read";
