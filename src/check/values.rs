@@ -236,6 +236,19 @@ impl Cx<'_> {
         what: &str,
         allowed: &[&'static str],
     ) -> Option<&'static str> {
+        // A bare word that names a choice is that choice, even where a
+        // `let` of the same name is in scope (`let size = ...` must not
+        // change what `param memory: size` means).
+        if let ExprKind::Path(p) = &e.kind {
+            let word = p.dotted();
+            if let Some(found) = allowed
+                .iter()
+                .copied()
+                .find(|a| a.eq_ignore_ascii_case(&word))
+            {
+                return Some(found);
+            }
+        }
         let v = self.value(e);
         let word = match &v.kind {
             ExprKind::Path(p) => Some(p.dotted()),
