@@ -51,6 +51,8 @@ for n in ${SIZES//,/ }; do
     cp "$WORK/services-$n.pkl" "$pkl_dir/services.pkl"
     runs=$(runs_for "$n")
     out_dir=$WORK/out-$n
+    # Rebuilt in place: the warm-up run creates it, the timed runs replace it.
+    rm -rf "$out_dir"
     hyperfine --style none --warmup 1 --runs "$runs" --export-json "$WORK/check-$n.json" \
         "$WHARF check $src --color never" >/dev/null
     hyperfine --style none --warmup 1 --runs "$runs" --export-json "$WORK/build-$n.json" \
