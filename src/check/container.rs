@@ -51,6 +51,16 @@ const HEADS: &[&str] = &[
     "local",
 ];
 
+/// Every statement a container block takes (the pattern blocks too), in
+/// the order the help lists them; the language server offers the same.
+pub fn statements() -> Vec<&'static str> {
+    HEADS
+        .iter()
+        .chain(super::settings::CONTAINER_HEADS)
+        .copied()
+        .collect()
+}
+
 /// The container and, for an ambassador, the app it fronts (`for app`)
 /// with the span of that name.
 pub fn lower_container(
@@ -293,15 +303,10 @@ pub fn lower_container(
                 set(cx, &mut local, s, v)
             }
             other => {
-                let known: Vec<&str> = HEADS
-                    .iter()
-                    .chain(super::settings::CONTAINER_HEADS)
-                    .copied()
-                    .collect();
                 cx.push(errors::unknown_statement(
                     other,
                     "in a container",
-                    &known,
+                    &statements(),
                     s.head.span,
                 ));
                 continue;

@@ -26,6 +26,14 @@ mod task;
 mod template;
 mod values;
 
+/// The statements each block takes, as the checker reads them: the one list
+/// its "allowed here" help and the language server's completion share.
+pub mod vocabulary {
+    pub use super::container::statements as container;
+    pub use super::service::HEADS as SERVICE;
+    pub use super::task::statements as task;
+}
+
 use crate::ast;
 use crate::diag::{self, Diagnostic};
 use crate::ir;

@@ -22,7 +22,8 @@ use super::{errors, Cx};
 use crate::ast::{Expr, ExprKind, Statement};
 use crate::ir::{self, Compatibility, DeploymentStrategy, Launch, PlacementKind, Scheduling};
 
-const HEADS: &[&str] = &[
+/// Every statement a service block takes (the language server offers the same).
+pub const HEADS: &[&str] = &[
     "task",
     "count",
     "daemon",

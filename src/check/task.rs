@@ -49,6 +49,16 @@ const TASK_HEADS: &[&str] = &[
     "log_router",
 ];
 
+/// Every statement a task block takes, in the order the help lists them:
+/// the checker's "allowed here" and the language server's completion.
+pub fn statements() -> Vec<&'static str> {
+    TASK_HEADS
+        .iter()
+        .chain(super::settings::TASK_HEADS)
+        .copied()
+        .collect()
+}
+
 /// ECS `OSFamily` values, as Wharf writes them (`os windows_server_2022_core`).
 pub const OS_FAMILIES: &[&str] = &[
     "linux",
@@ -244,15 +254,10 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                 }
             }
             other => {
-                let known: Vec<&str> = TASK_HEADS
-                    .iter()
-                    .chain(super::settings::TASK_HEADS)
-                    .copied()
-                    .collect();
                 cx.push(errors::unknown_statement(
                     other,
                     "in a task",
-                    &known,
+                    &statements(),
                     s.head.span,
                 ));
                 continue;

@@ -4,6 +4,9 @@
 //! CloudFormation field a property becomes, and the reference lines of
 //! docs/language.md (embedded, so hover says what the documentation says).
 
+use crate::check::vocabulary;
+use std::sync::LazyLock;
+
 /// The kind of block a statement stands in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Block {
@@ -54,8 +57,8 @@ impl Block {
             Block::Network => NETWORK,
             Block::Cluster => CLUSTER,
             Block::LoadBalancer => LOAD_BALANCER,
-            Block::Task => TASK,
-            Block::Container => CONTAINER,
+            Block::Task => &TASK,
+            Block::Container => &CONTAINER,
             Block::Local => LOCAL,
             Block::Service => SERVICE,
             Block::Expose => EXPOSE,
@@ -120,100 +123,11 @@ pub const LOAD_BALANCER: &[&str] = &[
     "idle_timeout",
     "allow",
 ];
-pub const TASK: &[&str] = &[
-    "family",
-    "cpu",
-    "memory",
-    "network",
-    "compat",
-    "execution_role",
-    "task_role",
-    "allow",
-    "volume",
-    "arch",
-    "os",
-    "storage",
-    "tag",
-    "pid",
-    "ipc",
-    "placement_constraint",
-    "proxy",
-    "fault_injection",
-    "container",
-    "sidecar",
-    "ambassador",
-    "init",
-    "log_router",
-];
-pub const CONTAINER: &[&str] = &[
-    "image",
-    "essential",
-    "cpu",
-    "memory",
-    "memory_reservation",
-    "port",
-    "env",
-    "secret",
-    "health",
-    "logs",
-    "firelens",
-    "command",
-    "entrypoint",
-    "workdir",
-    "user",
-    "readonly",
-    "depends_on",
-    "mount",
-    "stop_timeout",
-    "start_timeout",
-    "ulimit",
-    "label",
-    "local",
-    "links",
-    "privileged",
-    "security_options",
-    "dns",
-    "dns_search",
-    "extra_host",
-    "sysctl",
-    "gpu",
-    "registry_credentials",
-    "restart",
-    "linux",
-    "hostname",
-    "interactive",
-    "tty",
-    "disable_networking",
-    "env_file",
-    "volumes_from",
-    "version_consistency",
-    "credential_spec",
-];
+/// The task's, container's and service's statements, from the checker.
+static TASK: LazyLock<Vec<&'static str>> = LazyLock::new(vocabulary::task);
+static CONTAINER: LazyLock<Vec<&'static str>> = LazyLock::new(vocabulary::container);
+const SERVICE: &[&str] = vocabulary::SERVICE;
 pub const LOCAL: &[&str] = &["command", "workdir", "env"];
-pub const SERVICE: &[&str] = &[
-    "task",
-    "count",
-    "daemon",
-    "launch",
-    "capacity",
-    "platform",
-    "network",
-    "subnets",
-    "security_groups",
-    "public_ip",
-    "expose",
-    "deploy",
-    "autoscale",
-    "placement",
-    "constraint",
-    "discovery",
-    "grace",
-    "callers",
-    "caller",
-    "egress",
-    "exec",
-    "tag",
-];
 pub const EXPOSE: &[&str] = &[
     "path",
     "host",
@@ -228,7 +142,12 @@ fn template_heads() -> &'static [&'static str] {
     static HEADS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
     HEADS.get_or_init(|| {
         let mut v = vec!["param"];
-        for h in TOP.iter().chain(TASK).chain(CONTAINER).chain(SERVICE) {
+        for h in TOP
+            .iter()
+            .chain(TASK.iter())
+            .chain(CONTAINER.iter())
+            .chain(SERVICE)
+        {
             if !v.contains(h) {
                 v.push(h);
             }
