@@ -1,6 +1,6 @@
 //! `cargo bench --bench lsp`: how long after an edit `wharf lsp` publishes
 //! fresh diagnostics for one document of 1,000 services (the workload of
-//! `benches/compile.rs`). The release binary is driven over stdio as an
+//! `benches/workload.rs`). The release binary is driven over stdio as an
 //! editor drives it; each edit is an incremental change of one service's
 //! `count` (alternately valid and invalid, so the diagnostics change), and
 //! the time is from sending `didChange` to receiving `publishDiagnostics`.
@@ -12,48 +12,10 @@ mod lsp_client;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
-/// The benchmark program with `n` services.
-fn program(n: usize) -> String {
-    let mut s = String::with_capacity(n * 900 + 1024);
-    s.push_str(
-        "region \"us-east-1\"\n\
-         account \"123456789012\"\n\
-         input VPC: vpc_id = \"vpc-0123456789abcdef0\"\n\
-         input PUBLIC: subnets = \"subnet-0aaa1111bbbb2222c,subnet-0ddd3333eeee4444f\"\n\
-         input PRIVATE: subnets = \"subnet-0a1b2c3d4e5f60718,subnet-0f1e2d3c4b5a69788\"\n\
-         input IMAGE_TAG: string = \"v1\"\n\
-         network main { vpc VPC; public_subnets PUBLIC; private_subnets PRIVATE }\n\
-         cluster bench { capacity FARGATE weight 1; network main }\n\
-         alb shared { public; listener 80 http }\n",
-    );
-    for i in 0..n {
-        s.push_str(&format!(
-            r#"
-task svc{i} {{
-  cpu 0.25vcpu
-  memory 512MiB
-  task_role "arn:aws:iam::123456789012:role/svc{i}-task"
-  container app {{
-    image "123456789012.dkr.ecr.us-east-1.amazonaws.com/svc{i}:${{IMAGE_TAG}}"
-    port 8080
-    env SERVICE_NAME = "svc{i}"
-    secret DB_PASSWORD = secretsmanager("arn:aws:secretsmanager:us-east-1:123456789012:secret:svc{i}-db", key: "password")
-    health "curl -f http://localhost:8080/health || exit 1" every 15s timeout 5s retries 3
-    logs firelens {{ Name = "cloudwatch_logs"; region = "us-east-1"; log_group_name = "/svc/svc{i}"; auto_create_group = "false" }}
-  }}
-  log_router log-router {{ memory_reservation 50MiB }}
-}}
-service svc{i} in bench {{
-  task svc{i}
-  count 2
-  expose app:8080 via shared {{ path "/svc{i}/*"; health "/health"; target_group "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/svc{i}/0123456789abcdef" }}
-  deploy rolling circuit_breaker rollback
-}}
-"#
-        ));
-    }
-    s
-}
+#[allow(dead_code)]
+#[path = "workload.rs"]
+mod workload;
+use workload::program;
 
 fn main() {
     let services: usize = std::env::var("WHARF_LSP_BENCH_SERVICES")
