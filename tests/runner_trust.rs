@@ -9,7 +9,22 @@ use common::{eventually, scratch};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// Every runner sweeps the cgroups of runs whose runner died when it starts
+/// (see `runner::cgroup::create_run`). The tests that kill a runner and then
+/// look at what it left take this lock for writing, so that no other test's
+/// `up` cleans up after them in between; every `up` takes it for reading.
+static RUNNER_STARTS: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+fn starting_runners() -> std::sync::RwLockReadGuard<'static, ()> {
+    RUNNER_STARTS.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn no_runner_starts() -> std::sync::RwLockWriteGuard<'static, ()> {
+    RUNNER_STARTS.write().unwrap_or_else(|e| e.into_inner())
+}
+
 fn wharf(dir: &Path, args: &[&str]) -> Output {
+    let _starting = (args.first() == Some(&"up")).then(starting_runners);
     Command::new(env!("CARGO_BIN_EXE_wharf"))
         .current_dir(dir)
         .env_remove("DB_PASSWORD")
@@ -384,6 +399,7 @@ fn kill_nine_then_down(name: &str, base: u32, extra: &[&str]) {
             .all(|p| pids.iter().any(|r| r["pid"] == *p))
     });
     let runner = record(&dir)["pid"].as_u64().unwrap() as i32;
+    let quiet = no_runner_starts();
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(runner),
         nix::sys::signal::Signal::SIGKILL,
@@ -400,6 +416,7 @@ fn kill_nine_then_down(name: &str, base: u32, extra: &[&str]) {
     assert_eq!(down.status.code(), Some(0), "{}", text(&down));
     assert!(text(&down).contains("finished its run"), "{}", text(&down));
     eventually("no process of the run left", || all_four(tag).is_empty());
+    drop(quiet);
     let again = text(&wharf(&dir, &["down"]));
     assert!(again.contains("nothing is running"), "{again}");
 }
@@ -487,6 +504,7 @@ fn concurrent_ups_start_one_runner_and_down_stops_it() {
             .spawn()
             .unwrap()
     };
+    let _starting = starting_runners();
     let children: Vec<_> = (0..3).map(|_| spawn()).collect();
     let outs: Vec<Output> = children
         .into_iter()
