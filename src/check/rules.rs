@@ -68,6 +68,7 @@ fn check_task(cx: &mut Cx, task: &Task) {
     check_container_references(cx, task);
     check_settings_support(cx, task);
     check_resources(cx, task);
+    super::limits::check_task(cx, task);
     check_platform(cx, task);
     let volumes: Vec<&str> = task.volumes.iter().map(|v| v.name.as_str()).collect();
     let has_router = task.containers.iter().any(|c| c.firelens.is_some());

@@ -127,6 +127,14 @@ codes! {
     NotOnFargate = "E0472", "task definition setting not supported on Fargate";
     NotInNetworkMode = "E0473", "container setting not supported in the network mode";
     WindowsNetworkMode = "E0474", "Windows task in a network mode Windows lacks";
+    UnknownUlimit = "E0450", "ulimit ECS does not accept";
+    ContainerMemoryTooSmall = "E0451", "container memory below what a container starts with";
+    FargateStartTimeout = "E0452", "start timeout outside Fargate's range";
+    EnvFileArn = "E0453", "environment file that is not an S3 `.env` object ARN";
+    PortName = "E0454", "port mapping name ECS does not accept";
+    RestartPolicyBounds = "E0455", "restart policy outside ECS's bounds";
+    SystemControl = "E0456", "kernel parameter ECS cannot set";
+    DuplicateKey = "E0457", "label or secret name given twice in a container";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";

@@ -2,6 +2,7 @@
 //! stays consistent: lowercase, no final period, names in backticks, the
 //! label says what is at the span, the help says what to do.
 
+pub mod limit;
 pub mod rule;
 
 use super::scope::Kind;

@@ -1,0 +1,135 @@
+//! Wording of the container value-limit diagnostics (E0450–E0457), one
+//! constructor each.
+
+use crate::diag::{Code, Diagnostic, Span};
+
+pub fn unknown_ulimit(container: &str, name: &str, span: Span) -> Diagnostic {
+    let suggestion = crate::diag::closest(name, super::super::limits::ULIMIT_NAMES.iter().copied())
+        .map(|c| format!("did you mean `{c}`? "))
+        .unwrap_or_default();
+    Diagnostic::error(
+        Code::UnknownUlimit,
+        format!("container `{container}` sets ulimit `{name}`, which ECS does not know"),
+        span,
+        "this container",
+    )
+    .with_help(format!(
+        "{suggestion}ECS accepts the ulimits core, cpu, data, fsize, locks, memlock, msgqueue, \
+         nice, nofile, nproc, rss, rtprio, rttime, sigpending and stack"
+    ))
+}
+
+pub fn fargate_nofile(container: &str, hard: u32, max: u32, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnknownUlimit,
+        format!(
+            "container `{container}` asks for a nofile hard limit of {hard}, above Fargate's {max}"
+        ),
+        span,
+        "this container",
+    )
+    .with_help(format!(
+        "on Fargate the nofile ulimit can be raised to at most {max}"
+    ))
+}
+
+pub fn container_memory_too_small(
+    container: &str,
+    what: &str,
+    mib: u32,
+    min: u32,
+    span: Span,
+) -> Diagnostic {
+    Diagnostic::error(
+        Code::ContainerMemoryTooSmall,
+        format!(
+            "container `{container}` has `{what}` {mib}MiB, less than a container can start with"
+        ),
+        span,
+        "this container",
+    )
+    .with_help(format!(
+        "Docker reserves at least {min} MiB for every container: give `{what}` {min}MiB or more"
+    ))
+}
+
+pub fn fargate_start_timeout(container: &str, seconds: u32, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::FargateStartTimeout,
+        format!("container `{container}` has a start timeout of {seconds}s, outside Fargate's 2s to 120s"),
+        span,
+        "this container",
+    )
+    .with_help("on Fargate `start_timeout` is between 2s and 120s")
+}
+
+pub fn env_file(container: &str, value: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::EnvFileArn,
+        format!("environment file `{value}` of container `{container}` {problem}"),
+        span,
+        "this container",
+    )
+    .with_help(
+        "`env_file` takes the ARN of an S3 object whose name ends in `.env`, \
+         e.g. \"arn:aws:s3:::my-bucket/app.env\"",
+    )
+}
+
+pub fn port_name(name: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::PortName,
+        format!("port name `{name}` is not one ECS accepts"),
+        span,
+        "this port",
+    )
+    .with_help(
+        "a port name has 1 to 64 lowercase letters, digits, `_` and `-`, and does not start with `-`",
+    )
+}
+
+pub fn restart_period(container: &str, seconds: u32, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::RestartPolicyBounds,
+        format!("container `{container}` has a restart attempt period of {seconds}s, outside 60s to 1800s"),
+        span,
+        "this container",
+    )
+    .with_help("`restart period` is between 60s and 1800s (30 minutes)")
+}
+
+pub fn restart_exit_codes(container: &str, n: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::RestartPolicyBounds,
+        format!("container `{container}` ignores {n} exit codes in its restart policy"),
+        span,
+        "this container",
+    )
+    .with_help("a restart policy ignores at most 50 exit codes")
+}
+
+pub fn system_control(container: &str, namespace: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::SystemControl,
+        format!("container `{container}` sets kernel parameter `{namespace}`, which ECS cannot set here"),
+        span,
+        "this container",
+    )
+    .with_help(problem.to_string())
+}
+
+pub fn duplicate_key(container: &str, what: &str, key: &str, span: Span) -> Diagnostic {
+    let help = if what == "label" {
+        "labels are a map: give each key once"
+    } else {
+        "ECS refuses a secret whose name another secret or an `env` of the container uses: \
+         rename or remove one"
+    };
+    Diagnostic::error(
+        Code::DuplicateKey,
+        format!("container `{container}` gives {what} `{key}` twice"),
+        span,
+        "given again here",
+    )
+    .with_help(help)
+}

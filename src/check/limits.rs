@@ -1,0 +1,234 @@
+//! Value limits of a container definition that the ECS API reference states
+//! and that a value's own type cannot carry (E0450–E0457): ulimit names and
+//! Fargate's nofile cap, the smallest memory a container can start with,
+//! Fargate's start timeout range, environment file ARNs, port mapping names,
+//! restart policy bounds, namespaced system controls, and keys given twice.
+//! Stage: check, over the lowered task. Input: one task. Output: diagnostics.
+//! Invariant: a rule refuses only what ECS refuses or what cannot start;
+//! values built from inputs are checked as far as their literal parts go.
+
+use super::errors::limit as e;
+use super::Cx;
+use crate::ir::{Container, NetworkMode, Task, Text, TextPart};
+use std::collections::HashMap;
+
+/// `Ulimit.name` (ECS API reference, Ulimit): the resource names ECS accepts.
+pub const ULIMIT_NAMES: &[&str] = &[
+    "core",
+    "cpu",
+    "data",
+    "fsize",
+    "locks",
+    "memlock",
+    "msgqueue",
+    "nice",
+    "nofile",
+    "nproc",
+    "rss",
+    "rtprio",
+    "rttime",
+    "sigpending",
+    "stack",
+];
+
+/// Fargate's ceiling for the `nofile` hard limit (ECS API reference, Ulimit).
+const FARGATE_NOFILE_MAX: u32 = 1_048_576;
+
+/// The least memory, in MiB, Docker 20.10 and later start a container with
+/// (ECS API reference, ContainerDefinition `memory` / `memoryReservation`).
+const MIN_CONTAINER_MIB: u32 = 6;
+
+/// IPC-namespace kernel parameters ECS sets per task (SystemControl).
+const IPC_SYSCTLS: &[&str] = &[
+    "kernel.msgmax",
+    "kernel.msgmnb",
+    "kernel.msgmni",
+    "kernel.sem",
+    "kernel.shmall",
+    "kernel.shmmax",
+    "kernel.shmmni",
+    "kernel.shm_rmid_forced",
+];
+
+pub fn check_task(cx: &mut Cx, task: &Task) {
+    for c in &task.containers {
+        check_ulimits(cx, task, c);
+        check_memory(cx, c);
+        if task.is_fargate() {
+            if let Some(t) = c.start_timeout.filter(|t| !(2..=120).contains(t)) {
+                cx.push(e::fargate_start_timeout(&c.name, t, c.span));
+            }
+        }
+        for f in &c.settings.env_files {
+            if let Some(problem) = env_file_problem(f) {
+                cx.push(e::env_file(&c.name, &shown(f), problem, c.span));
+            }
+        }
+        for p in &c.ports {
+            if let Some(name) = &p.name {
+                if !port_name_ok(name) {
+                    cx.push(e::port_name(name, p.span));
+                }
+            }
+        }
+        if let Some(r) = &c.settings.restart {
+            if let Some(period) = r.attempt_period.filter(|p| !(60..=1800).contains(p)) {
+                cx.push(e::restart_period(&c.name, period, c.span));
+            }
+            if r.ignored_exit_codes.len() > 50 {
+                cx.push(e::restart_exit_codes(
+                    &c.name,
+                    r.ignored_exit_codes.len(),
+                    c.span,
+                ));
+            }
+        }
+        for (namespace, _) in &c.settings.system_controls {
+            if let Some(problem) = sysctl_problem(task, namespace) {
+                cx.push(e::system_control(&c.name, namespace, problem, c.span));
+            }
+        }
+        check_duplicate_keys(cx, c);
+    }
+}
+
+fn check_ulimits(cx: &mut Cx, task: &Task, c: &Container) {
+    for u in &c.ulimits {
+        if !ULIMIT_NAMES.contains(&u.name.as_str()) {
+            cx.push(e::unknown_ulimit(&c.name, &u.name, c.span));
+        } else if u.name == "nofile" && task.is_fargate() && u.hard > FARGATE_NOFILE_MAX {
+            cx.push(e::fargate_nofile(
+                &c.name,
+                u.hard,
+                FARGATE_NOFILE_MAX,
+                c.span,
+            ));
+        }
+    }
+}
+
+fn check_memory(cx: &mut Cx, c: &Container) {
+    for (what, v) in [
+        ("memory", c.memory),
+        ("memory_reservation", c.memory_reservation),
+    ] {
+        if let Some(mib) = v.filter(|m| *m < MIN_CONTAINER_MIB) {
+            cx.push(e::container_memory_too_small(
+                &c.name,
+                what,
+                mib,
+                MIN_CONTAINER_MIB,
+                c.span,
+            ));
+        }
+    }
+}
+
+/// What is wrong with an `environmentFiles` value, judged on its literal
+/// parts: it must be an S3 object ARN whose key ends in `.env`.
+fn env_file_problem(f: &Text) -> Option<&'static str> {
+    let first = match f.parts.first() {
+        Some(TextPart::Lit(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let last = match f.parts.last() {
+        Some(TextPart::Lit(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    if let Some(first) = first {
+        let arn_prefix = first.strip_prefix("arn:").and_then(|rest| {
+            let (partition, rest) = rest.split_once(':')?;
+            partition.starts_with("aws").then_some(rest)
+        });
+        match arn_prefix {
+            None if f.is_literal() || first.len() >= 4 || !"arn:".starts_with(first) => {
+                return Some("is not an S3 object ARN (`arn:aws:s3:::BUCKET/KEY.env`)");
+            }
+            Some(rest) if !rest.starts_with("s3:::") && rest.len() >= 5 => {
+                return Some("is not an S3 object ARN (`arn:aws:s3:::BUCKET/KEY.env`)");
+            }
+            _ => {}
+        }
+        if let (true, Some(object)) = (f.is_literal(), first.split(":::").nth(1)) {
+            if !object.contains('/') {
+                return Some("names a bucket, not an object in it");
+            }
+        }
+    }
+    if let Some(last) = last {
+        if !last.ends_with(".env") {
+            return Some("does not end in `.env`, which ECS requires of environment files");
+        }
+    }
+    None
+}
+
+/// `PortMapping.name`: up to 64 of lowercase letters, digits, `_` and `-`,
+/// not starting with `-`.
+fn port_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+fn sysctl_problem(task: &Task, namespace: &str) -> Option<&'static str> {
+    if task.is_windows() {
+        return Some("system controls are not supported for Windows containers");
+    }
+    let ipc = IPC_SYSCTLS.contains(&namespace) || namespace.starts_with("fs.mqueue.");
+    let net = namespace.starts_with("net.");
+    if !ipc && !net {
+        return Some(
+            "only namespaced parameters can be set: the IPC ones (kernel.msg*, kernel.sem, \
+             kernel.shm*, fs.mqueue.*) and the network ones (net.*)",
+        );
+    }
+    if net && task.network_mode == NetworkMode::Host {
+        return Some("network-namespace parameters are not supported in the `host` network mode");
+    }
+    if ipc && task.settings.ipc_mode.as_deref() == Some("host") {
+        return Some("IPC-namespace parameters are not supported with `ipc host`");
+    }
+    None
+}
+
+/// A label key given twice loses one value silently (`dockerLabels` is a
+/// map). ECS refuses a secret name that another secret or an environment
+/// variable of the container already uses (RegisterTaskDefinition:
+/// "the secret name must be unique").
+fn check_duplicate_keys(cx: &mut Cx, c: &Container) {
+    let mut labels: HashMap<&str, ()> = HashMap::new();
+    for (k, _) in &c.labels {
+        if labels.insert(k.as_str(), ()).is_some() {
+            cx.push(e::duplicate_key(&c.name, "label", k, c.span));
+        }
+    }
+    let mut names: HashMap<&str, bool> = c
+        .environment
+        .iter()
+        .map(|(k, _)| (k.as_str(), false))
+        .collect();
+    for s in &c.secrets {
+        if let Some(was_secret) = names.insert(s.name.as_str(), true) {
+            let what = if was_secret {
+                "secret"
+            } else {
+                "env and secret"
+            };
+            cx.push(e::duplicate_key(&c.name, what, &s.name, s.span));
+        }
+    }
+}
+
+fn shown(t: &Text) -> String {
+    t.parts
+        .iter()
+        .map(|p| match p {
+            TextPart::Lit(s) => s.clone(),
+            TextPart::Input(i) => format!("${{{i}}}"),
+        })
+        .collect()
+}
