@@ -15,6 +15,7 @@ pub use derive::derive_execution_role;
 pub use task::OS_FAMILIES;
 mod environment;
 mod errors;
+mod lb_limits;
 mod limits;
 pub mod names;
 mod network;

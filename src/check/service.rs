@@ -381,6 +381,7 @@ fn expose(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Exposure> {
     };
     let mut deregistration = None;
     let mut target_group = None;
+    let mut timeout_given = false;
     for b in block(s) {
         let mut bw = Words::new(b);
         match b.head.name.as_str() {
@@ -405,6 +406,7 @@ fn expose(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Exposure> {
                 }
                 if let Some(v) = bw.keyword(cx, "timeout").and_then(|e| cx.seconds(e)) {
                     health.timeout = v;
+                    timeout_given = true;
                 }
                 if let Some(v) = bw.keyword(cx, "healthy").and_then(|e| cx.int(e)) {
                     health.healthy_threshold = v;
@@ -446,6 +448,11 @@ fn expose(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Exposure> {
             }
         }
         bw.finish(cx);
+    }
+    // ELB takes only a timeout shorter than the interval: a short interval
+    // without a timeout of its own gets one that fits.
+    if !timeout_given && health.timeout >= health.interval {
+        health.timeout = health.interval.saturating_sub(1).max(2);
     }
     Some(ir::Exposure {
         load_balancer: lb?,

@@ -135,6 +135,10 @@ codes! {
     RestartPolicyBounds = "E0455", "restart policy outside ECS's bounds";
     SystemControl = "E0456", "kernel parameter ECS cannot set";
     DuplicateKey = "E0457", "label or secret name given twice in a container";
+    TargetHealthRange = "E0458", "target group health check outside ELB's ranges";
+    RuleCondition = "E0459", "listener rule condition ELB does not accept";
+    TagLimits = "E0445", "tags AWS does not accept";
+    ScalingTargetValue = "E0446", "target tracking value not above zero";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";

@@ -133,3 +133,52 @@ pub fn duplicate_key(container: &str, what: &str, key: &str, span: Span) -> Diag
     )
     .with_help(help)
 }
+
+pub fn target_health(service: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TargetHealthRange,
+        format!("the target health check of service `{service}`: {problem}"),
+        span,
+        "this exposure",
+    )
+    .with_help(
+        "target groups check every 5s to 300s, time out after 2s to 120s (less than the \
+         interval), with thresholds of 2 to 10 and HTTP codes from 200 to 499",
+    )
+}
+
+pub fn rule_condition(service: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::RuleCondition,
+        format!("the listener rule of service `{service}`: {problem}"),
+        span,
+        "this exposure",
+    )
+    .with_help(
+        "a listener rule condition takes at most 3 values and a rule at most 5 wildcards; \
+         split the exposure in two or use wildcards",
+    )
+}
+
+pub fn scaling_target_value(service: &str, value: f64, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ScalingTargetValue,
+        format!("service `{service}` scales to keep a metric at {value}, which is not above zero"),
+        span,
+        "this auto scaling",
+    )
+    .with_help("a target tracking policy needs a target value above zero, e.g. `cpu 60%`")
+}
+
+pub fn tags(owner: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TagLimits,
+        format!("{owner}: {problem}"),
+        span,
+        "these tags",
+    )
+    .with_help(
+        "AWS takes at most 50 tags, keys of 1 to 128 characters not starting with `aws:`, \
+         and values of at most 256 characters",
+    )
+}
