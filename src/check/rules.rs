@@ -36,7 +36,7 @@ pub fn check(cx: &mut Cx, program: &Program) {
         }
     }
     check_load_balancers(cx, program, &index);
-    super::lb_limits::check(cx, program, &index);
+    super::service_limits::check(cx, program, &index);
 }
 
 // ----- task definitions -----------------------------------------------------

@@ -139,6 +139,8 @@ codes! {
     RuleCondition = "E0459", "listener rule condition ELB does not accept";
     TagLimits = "E0445", "tags AWS does not accept";
     ScalingTargetValue = "E0446", "target tracking value not above zero";
+    PlacementLimits = "E0447", "more placement strategies or constraints than ECS takes";
+    CapacityStrategy = "E0448", "capacity provider strategy ECS refuses";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";

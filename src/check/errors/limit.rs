@@ -182,3 +182,26 @@ pub fn tags(owner: &str, problem: &str, span: Span) -> Diagnostic {
          and values of at most 256 characters",
     )
 }
+
+pub fn placement(service: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::PlacementLimits,
+        format!("service `{service}` has {problem}"),
+        span,
+        "this service",
+    )
+    .with_help(
+        "ECS takes at most 5 placement strategies per service and 10 placement constraints \
+         per task, the task definition's included",
+    )
+}
+
+pub fn strategy(owner: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CapacityStrategy,
+        format!("{owner}: {problem}"),
+        span,
+        "this capacity strategy",
+    )
+    .with_help("give `base` to one provider only, and a weight above 0 to at least one")
+}

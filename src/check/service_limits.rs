@@ -1,6 +1,7 @@
-//! Limits of what a service asks of Elastic Load Balancing, Application
-//! Auto Scaling and resource tagging that the AWS API references state
-//! (E0445, E0446, E0458, E0459): target group health check ranges, listener
+//! Limits of what a service asks of ECS, Elastic Load Balancing,
+//! Application Auto Scaling and resource tagging that the AWS API references
+//! state (E0445-E0448, E0458, E0459): placement strategies and constraints,
+//! capacity provider strategies, target group health check ranges, listener
 //! rule condition values, target tracking values, and tag keys.
 //! Stage: check, over the lowered program. Input: services and the load
 //! balancers they name. Output: diagnostics. Invariant: a rule refuses only
@@ -8,7 +9,7 @@
 
 use super::errors::limit as e;
 use super::Cx;
-use crate::ir::{Index, LbKind, Program, Text};
+use crate::ir::{Index, Launch, LbKind, Program, StrategyItem, Text};
 
 pub fn check(cx: &mut Cx, program: &Program, index: &Index) {
     for s in &program.services {
@@ -43,8 +44,50 @@ pub fn check(cx: &mut Cx, program: &Program, index: &Index) {
                 cx.push(e::scaling_target_value(&s.name, t.value, a.span));
             }
         }
+        // CreateService: at most 5 placement strategy rules, and at most 10
+        // placement constraints counting the task definition's.
+        if s.placement_strategies.len() > 5 {
+            cx.push(e::placement(
+                &s.name,
+                &format!(
+                    "{} placement strategies, more than 5",
+                    s.placement_strategies.len()
+                ),
+                s.span,
+            ));
+        }
+        let task_constraints = index
+            .tasks
+            .get(s.task.as_str())
+            .map_or(0, |t| t.settings.placement_constraints.len());
+        let constraints = s.placement_constraints.len() + task_constraints;
+        if constraints > 10 {
+            cx.push(e::placement(
+                &s.name,
+                &format!("{constraints} placement constraints with its task's, more than 10"),
+                s.span,
+            ));
+        }
+        if let Launch::Strategy(items) = &s.launch {
+            if let Some(problem) = strategy_problem(items) {
+                cx.push(e::strategy(
+                    &format!("service `{}`", s.name),
+                    &problem,
+                    s.span,
+                ));
+            }
+        }
         if let Some(problem) = tags_problem(&s.tags) {
             cx.push(e::tags(&format!("service `{}`", s.name), &problem, s.span));
+        }
+    }
+    for c in &program.clusters {
+        if let Some(problem) = strategy_problem(&c.default_strategy) {
+            cx.push(e::strategy(
+                &format!("cluster `{}`", c.name),
+                &problem,
+                c.span,
+            ));
         }
     }
     for t in &program.tasks {
@@ -160,6 +203,33 @@ fn condition_problems(paths: &[String], hosts: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+/// What ECS refuses in a capacity provider strategy (CapacityProviderStrategyItem):
+/// a base on more than one provider, or no provider with a weight above zero.
+fn strategy_problem(items: &[StrategyItem]) -> Option<String> {
+    if items.is_empty() {
+        return None;
+    }
+    let with_base: Vec<&str> = items
+        .iter()
+        .filter(|i| i.base > 0)
+        .map(|i| i.provider.as_str())
+        .collect();
+    if with_base.len() > 1 {
+        return Some(format!(
+            "its capacity strategy gives a base to {} providers ({}); only one may have a base",
+            with_base.len(),
+            with_base.join(", ")
+        ));
+    }
+    if items.iter().all(|i| i.weight == 0) {
+        return Some(
+            "its capacity strategy gives every provider a weight of 0, so no task is placed"
+                .to_string(),
+        );
+    }
+    None
 }
 
 /// What the tagging APIs refuse: more than 50 tags, keys over 128 or values
