@@ -2,14 +2,15 @@
 //! and that a value's own type cannot carry (E0450–E0457): ulimit names and
 //! Fargate's nofile cap, the smallest memory a container can start with,
 //! Fargate's start timeout range, environment file ARNs, port mapping names,
-//! restart policy bounds, namespaced system controls, and keys given twice.
+//! restart policy bounds, namespaced system controls, keys given twice, and
+//! EFS volumes and mount points.
 //! Stage: check, over the lowered task. Input: one task. Output: diagnostics.
 //! Invariant: a rule refuses only what ECS refuses or what cannot start;
 //! values built from inputs are checked as far as their literal parts go.
 
 use super::errors::limit as e;
 use super::Cx;
-use crate::ir::{Container, NetworkMode, Task, Text, TextPart};
+use crate::ir::{Container, NetworkMode, Task, Text, TextPart, VolumeKind};
 use std::collections::HashMap;
 
 /// `Ulimit.name` (ECS API reference, Ulimit): the resource names ECS accepts.
@@ -51,7 +52,28 @@ const IPC_SYSCTLS: &[&str] = &[
 ];
 
 pub fn check_task(cx: &mut Cx, task: &Task) {
+    for v in &task.volumes {
+        if let VolumeKind::Efs(efs) = &v.kind {
+            for problem in efs_problems(efs) {
+                cx.push(e::volume(&v.name, &problem, v.span));
+            }
+        }
+    }
     for c in &task.containers {
+        let mut paths: HashMap<&str, ()> = HashMap::new();
+        for m in &c.mounts {
+            let windows_absolute = m.path.get(1..3).is_some_and(|s| s == ":\\");
+            if !m.path.starts_with('/') && !windows_absolute {
+                cx.push(e::mount(
+                    &c.name,
+                    &m.path,
+                    "is not an absolute path",
+                    m.span,
+                ));
+            } else if paths.insert(m.path.as_str(), ()).is_some() {
+                cx.push(e::mount(&c.name, &m.path, "is mounted twice", m.span));
+            }
+        }
         check_ulimits(cx, task, c);
         check_memory(cx, c);
         if task.is_fargate() {
@@ -161,6 +183,39 @@ fn env_file_problem(f: &Text) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// What ECS refuses in an EFS volume (EFSVolumeConfiguration): a root
+/// directory other than `/` beside an access point, and IDs that are not
+/// `fs-...` / `fsap-...` (checked when literal).
+fn efs_problems(efs: &crate::ir::EfsVolume) -> Vec<String> {
+    let mut out = Vec::new();
+    if efs.access_point.is_some() && efs.root_directory.as_deref().is_some_and(|r| r != "/") {
+        out.push(
+            "has both an access point and a root directory other than `/`; the access point \
+             sets the directory"
+                .to_string(),
+        );
+    }
+    let id_ok = |t: &Text, prefix: &str| {
+        t.as_literal().is_none_or(|s| {
+            s.strip_prefix(prefix)
+                .is_some_and(|hex| !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+    };
+    if !id_ok(&efs.file_system_id, "fs-") {
+        out.push(format!(
+            "names file system `{}`, not an ID like `fs-0123456789abcdef0`",
+            shown(&efs.file_system_id)
+        ));
+    }
+    if let Some(ap) = efs.access_point.as_ref().filter(|ap| !id_ok(ap, "fsap-")) {
+        out.push(format!(
+            "names access point `{}`, not an ID like `fsap-0123456789abcdef0`",
+            shown(ap)
+        ));
+    }
+    out
 }
 
 /// `PortMapping.name`: up to 64 of lowercase letters, digits, `_` and `-`,

@@ -141,6 +141,7 @@ codes! {
     ScalingTargetValue = "E0446", "target tracking value not above zero";
     PlacementLimits = "E0447", "more placement strategies or constraints than ECS takes";
     CapacityStrategy = "E0448", "capacity provider strategy ECS refuses";
+    VolumeLimits = "E0449", "EFS volume or mount point ECS refuses";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";

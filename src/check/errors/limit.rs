@@ -205,3 +205,26 @@ pub fn strategy(owner: &str, problem: &str, span: Span) -> Diagnostic {
     )
     .with_help("give `base` to one provider only, and a weight above 0 to at least one")
 }
+
+pub fn volume(volume: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::VolumeLimits,
+        format!("volume `{volume}` {problem}"),
+        span,
+        "this volume",
+    )
+    .with_help(
+        "an EFS volume names its file system (`fs-...`) and optionally an access point \
+         (`fsap-...`); with an access point, leave out `root` or make it \"/\"",
+    )
+}
+
+pub fn mount(container: &str, path: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::VolumeLimits,
+        format!("mount point `{path}` of container `{container}` {problem}"),
+        span,
+        "this mount",
+    )
+    .with_help("a container mounts each volume at its own absolute path, such as \"/data\"")
+}
