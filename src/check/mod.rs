@@ -17,6 +17,7 @@ mod environment;
 mod errors;
 pub mod names;
 mod network;
+mod read;
 mod rules;
 mod scope;
 pub mod secrets;
@@ -26,19 +27,14 @@ mod task;
 mod template;
 mod values;
 
-/// The statements each block takes, as the checker reads them: the one list
-/// its "allowed here" help and the language server's completion share.
-pub mod vocabulary {
-    pub use super::container::statements as container;
-    pub use super::service::HEADS as SERVICE;
-    pub use super::task::statements as task;
-}
+pub mod vocabulary;
 
 use crate::ast;
 use crate::diag::{self, Diagnostic};
 use crate::ir;
 use indexmap::IndexMap;
-use scope::{Kind, Scope};
+use scope::Scope;
+use vocabulary::Kind;
 
 /// What a build adds to the source: input values and the stack name.
 #[derive(Debug, Clone, Default)]
