@@ -8,8 +8,10 @@ use serde_json::{Map, Value};
 
 use super::empty;
 use super::writer::{ident_or_quoted, is_ident, list, quote, Block};
+use crate::check::vocabulary::{Container as C, ContainerSetting as S};
 
-const KNOWN: &[&str] = &[
+/// The `containerDefinitions` members the importer writes a statement for.
+pub(super) const KNOWN: &[&str] = &[
     "name",
     "image",
     "cpu",
@@ -105,16 +107,17 @@ pub(super) fn import_container(
         (n, d)
     };
     let mut numbers = Vec::new();
-    let mut get_int = |key: &'static str| {
+    let mut get_int = |p: C| {
+        let key = p.property().member();
         let (n, d) = number(key, c.get(key));
         numbers.extend(d);
         n
     };
-    let cpu = get_int("cpu");
-    let memory = get_int("memory");
-    let reservation = get_int("memoryReservation");
-    let stop = get_int("stopTimeout");
-    let start = get_int("startTimeout");
+    let cpu = get_int(C::Cpu);
+    let memory = get_int(C::Memory);
+    let reservation = get_int(C::MemoryReservation);
+    let stop = get_int(C::StopTimeout);
+    let start = get_int(C::StartTimeout);
     dropped.extend(numbers);
     let mut port_warnings = Vec::new();
     let mut drop = |what: String| dropped.push(format!("{at}.{what}"));
@@ -130,9 +133,9 @@ pub(super) fn import_container(
     if let Some(cpu) = cpu {
         b.line(format!("cpu {cpu}"));
     }
-    for (value, keyword) in [(memory, "memory"), (reservation, "memory_reservation")] {
+    for (value, p) in [(memory, C::Memory), (reservation, C::MemoryReservation)] {
         if let Some(mib) = value {
-            b.line(format!("{keyword} {mib}MiB"));
+            b.line(format!("{} {mib}MiB", p.name()));
         }
     }
     for (i, p) in items(c, "portMappings").iter().enumerate() {
@@ -178,10 +181,11 @@ pub(super) fn import_container(
             Err(why) => drop(format!("firelensConfiguration: {why}")),
         }
     }
-    for (key, keyword) in [("command", "command"), ("entryPoint", "entrypoint")] {
+    for p in [C::Command, C::Entrypoint] {
+        let key = p.property().member();
         if let Some(v) = c.get(key).filter(|v| !empty(v)) {
             match strings(v) {
-                Some(argv) => b.line(format!("{keyword} {}", list(&argv))),
+                Some(argv) => b.line(format!("{} {}", p.name(), list(&argv))),
                 None => drop(format!("{key}: not a list of strings")),
             }
         }
@@ -192,8 +196,11 @@ pub(super) fn import_container(
     if let Some(user) = c.get("user").and_then(Value::as_str) {
         b.line(format!("user {}", quote(user)));
     }
-    if c.get("readonlyRootFilesystem").and_then(Value::as_bool) == Some(true) {
-        b.line("readonly");
+    if c.get(C::Readonly.property().member())
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
+        b.line(C::Readonly.name());
     }
     for (i, d) in items(c, "dependsOn").iter().enumerate() {
         let target = d.get("containerName").and_then(Value::as_str);
@@ -220,9 +227,9 @@ pub(super) fn import_container(
             _ => drop(format!("mountPoints[{i}]: not a volume name and a path")),
         }
     }
-    for (value, keyword) in [(stop, "stop_timeout"), (start, "start_timeout")] {
+    for (value, p) in [(stop, C::StopTimeout), (start, C::StartTimeout)] {
         if let Some(s) = value {
-            b.line(format!("{keyword} {s}s"));
+            b.line(format!("{} {s}s", p.name()));
         }
     }
     for (i, u) in items(c, "ulimits").iter().enumerate() {
@@ -499,28 +506,24 @@ fn settings(c: &Map<String, Value>, b: &mut Block, drop: &mut dyn FnMut(String))
             None => drop("repositoryCredentials: no credentialsParameter".into()),
         }
     }
-    for (key, head) in [
-        ("links", "links"),
-        ("dnsServers", "dns"),
-        ("dnsSearchDomains", "dns_search"),
-        ("dockerSecurityOptions", "security_options"),
-        ("credentialSpecs", "credential_spec"),
+    for p in [
+        S::Links,
+        S::Dns,
+        S::DnsSearch,
+        S::SecurityOptions,
+        S::CredentialSpec,
     ] {
+        let key = p.property().member();
         if let Some(v) = c.get(key).filter(|v| !empty(v)) {
             match string_list(v) {
-                Ok(l) => b.line(format!("{head} {l}")),
+                Ok(l) => b.line(format!("{} {l}", p.name())),
                 Err(why) => drop(format!("{key}: {why}")),
             }
         }
     }
-    for (key, head) in [
-        ("privileged", "privileged"),
-        ("interactive", "interactive"),
-        ("pseudoTerminal", "tty"),
-        ("disableNetworking", "disable_networking"),
-    ] {
-        if flag(c, key) == Some(true) {
-            b.line(head);
+    for p in [S::Privileged, S::Interactive, S::Tty, S::DisableNetworking] {
+        if flag(c, p.property().member()) == Some(true) {
+            b.line(p.name());
         }
     }
     if let Some(h) = c.get("hostname").and_then(Value::as_str) {

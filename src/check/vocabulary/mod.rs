@@ -54,6 +54,15 @@ pub struct Property {
 }
 
 impl Property {
+    /// The ECS member it fills: `ecs`, or its own name when they agree.
+    pub fn member(&self) -> &'static str {
+        if self.ecs.is_empty() {
+            self.name
+        } else {
+            self.ecs
+        }
+    }
+
     const NONE: Property = Property {
         name: "",
         takes: "",
