@@ -283,7 +283,10 @@ pub fn lower_container(
         }
         None => {
             // An `image` that failed to read has been reported already.
-            if !block(stmt).iter().any(|s| s.head.name == "image") {
+            if !block(stmt)
+                .iter()
+                .any(|s| s.head.name == Prop::Image.name())
+            {
                 let noun = stmt.head.name.clone();
                 cx.push(errors::missing_property(&noun, &c.name, "image", stmt));
             }

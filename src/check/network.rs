@@ -115,7 +115,13 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
                 (None, Some(q)) => (q.clone(), q),
                 (None, None) => {
                     // Subnets written but unreadable are reported already.
-                    if !has_statement(stmt, &["public_subnets", "private_subnets"]) {
+                    if !has_statement(
+                        stmt,
+                        &[
+                            Network::PublicSubnets.name(),
+                            Network::PrivateSubnets.name(),
+                        ],
+                    ) {
                         cx.push(errors::missing_property(
                             "network",
                             &name,
@@ -143,7 +149,7 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
             return None;
         }
         (None, None) => {
-            if !has_statement(stmt, &["vpc", "cidr"]) {
+            if !has_statement(stmt, &[Network::Vpc.name(), Network::Cidr.name()]) {
                 cx.push(errors::missing_property(
                     "network",
                     &name,
@@ -242,7 +248,7 @@ pub fn lower_load_balancer(cx: &mut Cx, stmt: &Statement) -> Option<ir::LoadBala
         None => match cx.scope.names(Kind::Network).as_slice() {
             [only] => only.to_string(),
             _ => {
-                if !has_statement(stmt, &["network"]) {
+                if !has_statement(stmt, &[LoadBalancer::Network.name()]) {
                     cx.push(errors::missing_property(
                         stmt.head.name.as_str(),
                         &name,
@@ -255,7 +261,7 @@ pub fn lower_load_balancer(cx: &mut Cx, stmt: &Statement) -> Option<ir::LoadBala
         },
     };
     if listeners.is_empty() {
-        if !has_statement(stmt, &["listener"]) {
+        if !has_statement(stmt, &[LoadBalancer::Listener.name()]) {
             cx.push(errors::missing_property(
                 stmt.head.name.as_str(),
                 &name,

@@ -224,7 +224,7 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
         w.finish(cx);
     }
     let Some((task, _)) = task else {
-        if !block(stmt).iter().any(|s| s.head.name == "task") {
+        if !block(stmt).iter().any(|s| s.head.name == Prop::Task.name()) {
             cx.push(errors::missing_property("service", &name, "task", stmt));
         }
         return None;
