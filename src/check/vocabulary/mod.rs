@@ -21,6 +21,8 @@
 //! the backends write of it.
 
 use crate::ir::ContainerRole;
+use std::collections::HashSet;
+use std::sync::LazyLock;
 
 /// One statement a block takes.
 #[derive(Debug, Clone, Copy)]
@@ -314,7 +316,15 @@ pub fn decl_kind(head: &str) -> Option<Kind> {
 /// Whether statements with this head are named by their first word in any
 /// block (see `Property::named`).
 pub fn named(head: &str) -> bool {
-    BLOCKS.iter().any(|b| b.get(head).is_some_and(|p| p.named))
+    static NAMED: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+        BLOCKS
+            .iter()
+            .flat_map(Block::properties)
+            .filter(|p| p.named)
+            .map(|p| p.name)
+            .collect()
+    });
+    NAMED.contains(head)
 }
 
 /// The kinds of top-level declarations, in the order they are lowered.
@@ -367,6 +377,42 @@ mod tests {
                 assert!(!names[..i].contains(n), "`{n}` twice in {:?}", b.id);
             }
         }
+    }
+
+    #[test]
+    fn named_statements_are_those_environments_tell_apart() {
+        let mut named: Vec<&str> = BLOCKS
+            .iter()
+            .flat_map(Block::properties)
+            .filter(|p| p.named)
+            .map(|p| p.name)
+            .collect();
+        named.sort();
+        named.dedup();
+        assert_eq!(
+            named,
+            [
+                "ambassador",
+                "caller",
+                "capacity",
+                "container",
+                "driver_opt",
+                "env",
+                "expose",
+                "init",
+                "label",
+                "listener",
+                "log_router",
+                "mount",
+                "secret",
+                "sidecar",
+                "tag",
+                "ulimit",
+                "volume"
+            ]
+        );
+        assert!(named.iter().all(|n| super::named(n)));
+        assert!(!super::named("cpu"));
     }
 
     #[test]
