@@ -49,7 +49,7 @@ pub fn lower_cluster(cx: &mut Cx, stmt: &Statement) -> Option<ir::Cluster> {
                     cx.choice(
                         e,
                         "a container insights setting",
-                        &["on", "off", "enhanced", "enabled", "disabled"],
+                        Prop::Insights.property().choices,
                     )
                     .map(|c| match c {
                         "on" | "enabled" => Insights::Enabled,

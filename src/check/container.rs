@@ -149,7 +149,7 @@ pub fn lower_container(
             }
             Prop::Firelens => {
                 let kind = w.required(cx, "fluentbit or fluentd").and_then(|e| {
-                    cx.choice(e, "a FireLens type", &["fluentbit", "fluentd"])
+                    cx.choice(e, "a FireLens type", Prop::Firelens.property().choices)
                         .map(|k| {
                             if k == "fluentd" {
                                 ir::FirelensKind::Fluentd
@@ -200,7 +200,7 @@ pub fn lower_container(
                             .choice(
                                 cond,
                                 "a dependency condition",
-                                &["START", "COMPLETE", "SUCCESS", "HEALTHY"],
+                                Prop::DependsOn.property().choices,
                             )
                             .map(|c| match c {
                                 "START" => Condition::Start,
@@ -463,20 +463,10 @@ fn log_config(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::LogConfig
         }
         Some(days)
     });
-    let drivers = [
-        "awslogs",
-        "firelens",
-        "awsfirelens",
-        "fluentd",
-        "splunk",
-        "json-file",
-        "syslog",
-        "gelf",
-        "journald",
-    ];
+    let drivers = Prop::Logs.property().choices;
     let driver = w
         .required(cx, "a log driver")
-        .and_then(|e| cx.choice(e, "a log driver", &drivers))?;
+        .and_then(|e| cx.choice(e, "a log driver", drivers))?;
     let driver = match driver {
         "awslogs" => LogDriver::Awslogs,
         "firelens" | "awsfirelens" => LogDriver::Awsfirelens,

@@ -12,7 +12,7 @@ mod container;
 mod derive;
 
 pub use derive::derive_execution_role;
-pub use task::OS_FAMILIES;
+pub use vocabulary::OS_FAMILIES;
 mod environment;
 mod errors;
 pub mod names;

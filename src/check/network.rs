@@ -71,7 +71,7 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
                 let v = w
                     .required(cx, "`none`, `single` or `per_az`")
                     .and_then(|e| {
-                        cx.choice(e, "a NAT mode", &["none", "single", "per_az"])
+                        cx.choice(e, "a NAT mode", Network::Nat.property().choices)
                             .map(|c| match c {
                                 "none" => NatMode::None,
                                 "single" => NatMode::Single,
@@ -88,7 +88,7 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
                         let c = cx.choice(
                             item,
                             "a VPC endpoint",
-                            &["ecr", "s3", "logs", "secretsmanager", "ssm"],
+                            Network::Endpoints.property().choices,
                         )?;
                         out.push(match c {
                             "ecr" => VpcEndpoint::Ecr,

@@ -84,7 +84,7 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
             Prop::Daemon => daemon = true,
             Prop::Launch => {
                 let v = w.required(cx, "fargate, ec2 or external").and_then(|e| {
-                    cx.choice(e, "a launch type", &["fargate", "ec2", "external"])
+                    cx.choice(e, "a launch type", Prop::Launch.property().choices)
                         .map(|l| match l {
                             "fargate" => Compatibility::Fargate,
                             "ec2" => Compatibility::Ec2,

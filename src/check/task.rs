@@ -21,20 +21,6 @@ use super::{errors, Cx};
 use crate::ast::{Expr, Statement};
 use crate::ir::{self, Compatibility, Condition, ContainerRole, NetworkMode, Role, VolumeKind};
 
-/// ECS `OSFamily` values, as Wharf writes them (`os windows_server_2022_core`).
-pub const OS_FAMILIES: &[&str] = &[
-    "linux",
-    "windows_server_2016_full",
-    "windows_server_2019_full",
-    "windows_server_2019_core",
-    "windows_server_2022_full",
-    "windows_server_2022_core",
-    "windows_server_2025_full",
-    "windows_server_2025_core",
-    "windows_server_2004_core",
-    "windows_server_20h2_core",
-];
-
 pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
     let name = super::scope::decl_name(cx, stmt)?.name;
     Words::new(stmt).skip(1).finish(cx);
@@ -96,18 +82,14 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
             }
             Prop::Network => {
                 let v = w.required(cx, "a network mode").and_then(|e| {
-                    cx.choice(
-                        e,
-                        "a network mode",
-                        &["awsvpc", "bridge", "host", "none", "default"],
-                    )
-                    .map(|m| match m {
-                        "awsvpc" => NetworkMode::Awsvpc,
-                        "bridge" => NetworkMode::Bridge,
-                        "host" => NetworkMode::Host,
-                        "default" => NetworkMode::Default,
-                        _ => NetworkMode::None,
-                    })
+                    cx.choice(e, "a network mode", Prop::Network.property().choices)
+                        .map(|m| match m {
+                            "awsvpc" => NetworkMode::Awsvpc,
+                            "bridge" => NetworkMode::Bridge,
+                            "host" => NetworkMode::Host,
+                            "default" => NetworkMode::Default,
+                            _ => NetworkMode::None,
+                        })
                 });
                 set(cx, &mut network, s, v)
             }
@@ -120,7 +102,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                 while let Some(e) = w.positional() {
                     let items: Vec<Expr> = cx.list(e).into_iter().cloned().collect();
                     for i in &items {
-                        match cx.choice(i, "a compatibility", &["fargate", "ec2", "external"]) {
+                        match cx.choice(i, "a compatibility", Prop::Compat.property().choices) {
                             Some("fargate") => list.push(Compatibility::Fargate),
                             Some("ec2") => list.push(Compatibility::Ec2),
                             Some(_) => list.push(Compatibility::External),
@@ -181,7 +163,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
             }
             Prop::Arch => {
                 let v = w.required(cx, "x86_64 or arm64").and_then(|e| {
-                    cx.choice(e, "a CPU architecture", &["x86_64", "arm64"])
+                    cx.choice(e, "a CPU architecture", Prop::Arch.property().choices)
                         .map(|a| {
                             if a == "arm64" {
                                 ir::Arch::Arm64
@@ -195,7 +177,9 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
             Prop::Os => {
                 let v = w
                     .required(cx, "an operating system family")
-                    .and_then(|e| cx.choice(e, "an operating system family", OS_FAMILIES))
+                    .and_then(|e| {
+                        cx.choice(e, "an operating system family", Prop::Os.property().choices)
+                    })
                     .map(str::to_ascii_uppercase);
                 set(cx, &mut os, s, v)
             }
@@ -389,7 +373,7 @@ fn volume(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Volume> {
         .and_then(|e| cx.name(e, "a volume name"))?;
     let kind = w
         .required(cx, "`efs`, `bind` or `docker`")
-        .and_then(|e| cx.choice(e, "a volume kind", &["efs", "bind", "docker"]))?;
+        .and_then(|e| cx.choice(e, "a volume kind", Prop::Volume.property().choices))?;
     let kind = match kind {
         "efs" => {
             let fs = w

@@ -246,6 +246,16 @@ mod tests {
     }
 
     #[test]
+    fn choices_are_what_the_checker_accepts() {
+        // The checker reads these from the same table: the editor offers
+        // every word it accepts (docker volumes, journald, Windows).
+        assert_eq!(choices(Block::Task, "volume"), ["efs", "bind", "docker"]);
+        assert!(choices(Block::Container, "logs").contains(&"journald"));
+        assert!(choices(Block::Task, "os").contains(&"windows_server_2022_core"));
+        assert_eq!(choices(Block::Linux, "init"), [] as [&str; 0]);
+    }
+
+    #[test]
     fn reference_rows_are_found_by_block() {
         assert_eq!(
             reference_row(Block::Network, "nat"),

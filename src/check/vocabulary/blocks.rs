@@ -2,7 +2,7 @@
 //! per block part, in the order of the reference tables of
 //! docs/language.md, which `tests/docs_reference.rs` checks against these.
 
-use super::{Id, Kind, Property, BOOL};
+use super::{Id, Kind, Property, BOOL, OS_FAMILIES};
 
 properties! {
     Top => TOP {
@@ -200,7 +200,7 @@ properties! {
             becomes: "`ClusterSettings` / `settings[]` `containerInsights`",
             example: "insights enhanced",
             fills: Some("`settings[containerInsights]`"),
-            choices: &["on", "off", "enhanced"],
+            choices: &["on", "off", "enhanced", "enabled", "disabled"],
         },
         Network: "network" {
             takes: "a network name",
@@ -284,7 +284,7 @@ properties! {
             example: "network bridge",
             fills: Some("`networkMode`"),
             ecs: "networkMode",
-            choices: &["awsvpc", "bridge", "host", "none"],
+            choices: &["awsvpc", "bridge", "host", "none", "default"],
         },
         Compat: "compat" {
             takes: "`fargate`, `ec2` or `external`, and `unlisted` with `ec2`",
@@ -325,7 +325,7 @@ properties! {
             example: "volume data efs \"fs-12345678\" iam",
             fills: Some("`volumes[]`"),
             ecs: "volumes",
-            choices: &["efs", "bind"],
+            choices: &["efs", "bind", "docker"],
             named: true,
             opens: Some(Id::DockerVolume),
         },
@@ -345,6 +345,7 @@ properties! {
             example: "os windows_server_2022_core",
             fills: Some("`runtimePlatform.operatingSystemFamily`"),
             ecs: "operatingSystemFamily",
+            choices: OS_FAMILIES,
         },
         Storage: "storage" {
             takes: "a size from 21 to 200 GiB",
@@ -541,7 +542,7 @@ properties! {
             example: "logs awslogs retention 90",
             fills: Some("`containerDefinitions[].logConfiguration`"),
             ecs: "logConfiguration",
-            choices: &["awslogs", "firelens", "fluentd", "splunk", "json-file", "syslog", "gelf"],
+            choices: &["awslogs", "firelens", "awsfirelens", "fluentd", "splunk", "json-file", "syslog", "gelf", "journald"],
         },
         Firelens: "firelens" {
             takes: "`fluentbit` or `fluentd`, and an option map",

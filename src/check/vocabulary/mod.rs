@@ -44,7 +44,10 @@ pub struct Property {
     /// (`memoryReservation`): "did you mean" knows a misspelt member, and
     /// the importer writes the property of each member it reads.
     pub ecs: &'static str,
-    /// The words its first value chooses from, as the editor offers them.
+    /// The words it chooses from, which the editor offers after it. Where
+    /// the checker reads one of a fixed set (`nat`, `logs`, `launch`, ...)
+    /// this is that set: anything else is E0304, listing these; for a few
+    /// properties (`deploy`, `placement`) it is the keywords they take.
     pub choices: &'static [&'static str],
     /// Statements with this head are told apart by their first word (`env A`,
     /// `env B`): an environment's override replaces only the one it names.
@@ -348,6 +351,20 @@ impl Kind {
         }
     }
 }
+
+/// ECS `OSFamily` values, as Wharf writes them (`os windows_server_2022_core`).
+pub const OS_FAMILIES: &[&str] = &[
+    "linux",
+    "windows_server_2016_full",
+    "windows_server_2019_full",
+    "windows_server_2019_core",
+    "windows_server_2022_full",
+    "windows_server_2022_core",
+    "windows_server_2025_full",
+    "windows_server_2025_core",
+    "windows_server_2004_core",
+    "windows_server_20h2_core",
+];
 
 /// The input types (`input NAME: TYPE`).
 pub const INPUT_TYPES: &[&str] = &[
