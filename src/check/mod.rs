@@ -1,6 +1,7 @@
-//! Stage 2: `ast::File`s -> `ir::Program`. Resolves names, reads every
-//! statement through its schema (`args::Words`), converts values to typed
-//! units, applies the pattern defaults (sidecar, ambassador, init, log
+//! Stage 2: `ast::File`s -> `ir::Program`. Resolves names, dispatches every
+//! statement through its block's vocabulary (`vocabulary`, one table per
+//! block), reads it through its schema (`args::Words`), converts values to
+//! typed units, applies the pattern defaults (sidecar, ambassador, init, log
 //! router), derives the facts backends need (rule priorities, owned log
 //! groups, execution role needs), then runs the ECS rules over the result.
 //! Every problem is collected; any error means no IR.

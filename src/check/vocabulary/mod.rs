@@ -8,17 +8,21 @@
 //!   so a property added here is one the compiler asks the checker to read;
 //! - "unknown property" (E0208): "did you mean" over the names and the ECS
 //!   members they fill, else a short list of what the block takes;
+//! - the words a property chooses from (the checker's E0304 and the
+//!   editor's completion);
 //! - environment overrides: which statements are named by their first word;
 //! - the container patterns (`container`, `sidecar`, `ambassador`, `init`,
-//!   `log_router`): the task's properties that carry a `pattern`;
+//!   `log_router`): the `Pattern` table, with the role each gives;
 //! - the language server's completion and hover;
 //! - the reference tables of docs/language.md (`reference_table`, which
 //!   `tests/docs_reference.rs` compares with the page);
 //! - the importer, which writes the property that fills an ECS member.
 //!
-//! Adding an ordinary container property: a row in `blocks.rs`, an arm in
-//! `check::container` (the compiler points to it), the IR field and what
-//! the backends write of it.
+//! Adding an ordinary container property: a row in `blocks.rs` (then
+//! `WHARF_BLESS_DOCS=1 cargo test --test docs_reference` writes its
+//! reference row), an arm in `check::container` or `check::settings` (the
+//! compiler points to it), the IR field it sets, and what the backends and
+//! the importer write of it.
 
 use crate::ir::ContainerRole;
 use std::collections::HashSet;
