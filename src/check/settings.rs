@@ -227,13 +227,13 @@ pub fn task(cx: &mut Cx, s: &Statement, prop: TaskSetting, t: &mut ir::TaskSetti
         TaskSetting::Pid => {
             t.pid_mode = w
                 .required(cx, "`host` or `task`")
-                .and_then(|e| cx.choice(e, "a PID mode", &["host", "task"]))
+                .and_then(|e| cx.choice(e, "a PID mode", TaskSetting::Pid.property().choices))
                 .map(str::to_string)
         }
         TaskSetting::Ipc => {
             t.ipc_mode = w
                 .required(cx, "`host`, `task` or `none`")
-                .and_then(|e| cx.choice(e, "an IPC mode", &["host", "task", "none"]))
+                .and_then(|e| cx.choice(e, "an IPC mode", TaskSetting::Ipc.property().choices))
                 .map(str::to_string)
         }
         TaskSetting::PlacementConstraint => {

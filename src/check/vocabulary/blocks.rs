@@ -426,6 +426,7 @@ properties! {
             example: "pid task",
             fills: Some("`pidMode`"),
             ecs: "pidMode",
+            choices: &["host", "task"],
         },
         Ipc: "ipc" {
             takes: "`host`, `task` or `none`",
@@ -434,6 +435,7 @@ properties! {
             example: "ipc none",
             fills: Some("`ipcMode`"),
             ecs: "ipcMode",
+            choices: &["host", "task", "none"],
         },
         PlacementConstraint: "placement_constraint" {
             takes: "a cluster query expression (memberOf)",
