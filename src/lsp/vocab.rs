@@ -246,6 +246,23 @@ mod tests {
     }
 
     #[test]
+    fn child_blocks_follow_the_vocabulary() {
+        assert_eq!(Block::Top.child("alb"), Block::LoadBalancer);
+        assert_eq!(Block::Environment.child("task"), Block::Task);
+        assert_eq!(Block::Environment.child("input"), Block::Options);
+        assert_eq!(Block::Task.child("log_router"), Block::Container);
+        assert_eq!(Block::Task.child("volume"), Block::DockerVolume);
+        assert_eq!(Block::Container.child("linux"), Block::Linux);
+        assert_eq!(Block::Container.child("logs"), Block::Options);
+        assert_eq!(Block::Service.child("expose"), Block::Expose);
+        // A template's body is a program's or a task's.
+        assert_eq!(Block::Template.child("service"), Block::Service);
+        assert_eq!(Block::Template.child("sidecar"), Block::Container);
+        assert_eq!(Block::Template.child("input"), Block::Options);
+        assert!(Block::Linux.heads().contains(&"swappiness"));
+    }
+
+    #[test]
     fn choices_are_what_the_checker_accepts() {
         // The checker reads these from the same table: the editor offers
         // every word it accepts (docker volumes, journald, Windows).
