@@ -132,7 +132,10 @@ fn the_reference_tables_are_the_vocabulary() {
     if std::env::var_os("WHARF_BLESS_DOCS").is_some() {
         let new = blessed(&page);
         if new != page {
-            std::fs::write(path(), new).unwrap();
+            // Renamed into place, so the other tests never read half a page.
+            let tmp = format!("{}.{}.tmp", path(), std::process::id());
+            std::fs::write(&tmp, new).unwrap();
+            std::fs::rename(&tmp, path()).unwrap();
         }
         return;
     }
