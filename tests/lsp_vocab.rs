@@ -3,6 +3,8 @@
 //! puts every statement the editor offers in its block and asserts the
 //! checker knows it (no E0208 about it), and puts an unknown statement there
 //! and asserts the checker refuses it, naming the block's properties.
+//! The editor grammars (VS Code, Vim), which cannot read the vocabulary,
+//! are held to its container patterns and declarations.
 
 use wharf::diag::{Code, Diagnostic, SourceMap};
 use wharf::lsp::Block;
@@ -112,5 +114,52 @@ fn the_checker_refuses_what_the_editor_does_not_offer() {
                 "{listed}"
             );
         }
+    }
+}
+
+/// The words of the first `(a|b|c)` group in `text` that contains `word`
+/// (`|` written `\|` in Vim).
+fn alternation(text: &str, word: &str) -> Vec<String> {
+    let text = text
+        .replace("\\|", "|")
+        .replace("\\%(", "(")
+        .replace("\\)", ")");
+    let at = text
+        .find(&format!("({word}|"))
+        .unwrap_or_else(|| panic!("no group starting with `{word}`"));
+    let rest = &text[at + 1..];
+    let end = rest.find(')').unwrap();
+    rest[..end].split('|').map(str::to_string).collect()
+}
+
+#[test]
+fn the_editor_grammars_know_the_patterns_and_declarations() {
+    use wharf::check::vocabulary::{PATTERN, TOP};
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |p: &str| std::fs::read_to_string(format!("{root}/{p}")).unwrap();
+    let patterns: Vec<String> = PATTERN.iter().map(|p| p.name.to_string()).collect();
+    let declarations: Vec<String> = TOP
+        .iter()
+        .filter(|p| p.declares.is_some())
+        .map(|p| p.name.to_string())
+        .collect();
+    let vscode = read("editors/vscode/syntaxes/wharf.tmLanguage.json");
+    assert_eq!(
+        alternation(&vscode, &patterns[0]),
+        patterns,
+        "VS Code grammar"
+    );
+    let decls = alternation(&vscode, &declarations[0]);
+    assert!(
+        declarations.iter().all(|d| decls.contains(d)),
+        "VS Code grammar: {decls:?}"
+    );
+    let vim = read("editors/vim/syntax/wharf.vim");
+    let words = alternation(&vim, &declarations[0]);
+    for w in patterns.iter().chain(&declarations) {
+        assert!(
+            words.contains(w),
+            "the Vim syntax does not know `{w}`: {words:?}"
+        );
     }
 }
