@@ -11,8 +11,8 @@
 //! ```
 
 use super::args::Words;
-use super::network::{block, reference, set};
-use super::scope::Kind;
+use super::read::{block, reference, set, unknown_property};
+use super::vocabulary::{Cluster as Prop, Id, Kind};
 use super::{errors, Cx};
 use crate::ast::{Expr, Statement};
 use crate::ir::{self, CapacityProvider, Insights, StrategyItem};
@@ -25,9 +25,13 @@ pub fn lower_cluster(cx: &mut Cx, stmt: &Statement) -> Option<ir::Cluster> {
     let mut insights = None;
     let mut network = None;
     for s in block(stmt) {
+        let Some(prop) = Prop::from_name(&s.head.name) else {
+            unknown_property(cx, Id::Cluster, s);
+            continue;
+        };
         let mut w = Words::new(s);
-        match s.head.name.as_str() {
-            "capacity" => {
+        match prop {
+            Prop::Capacity => {
                 if let Some((p, item)) = capacity(cx, &mut w, true) {
                     if providers.iter().any(|q| q.name() == p.name()) {
                         cx.push(errors::duplicate_property(
@@ -40,12 +44,12 @@ pub fn lower_cluster(cx: &mut Cx, stmt: &Statement) -> Option<ir::Cluster> {
                     }
                 }
             }
-            "insights" => {
+            Prop::Insights => {
                 let v = w.required(cx, "`on`, `off` or `enhanced`").and_then(|e| {
                     cx.choice(
                         e,
                         "a container insights setting",
-                        &["on", "off", "enhanced", "enabled", "disabled"],
+                        Prop::Insights.property().choices,
                     )
                     .map(|c| match c {
                         "on" | "enabled" => Insights::Enabled,
@@ -55,20 +59,11 @@ pub fn lower_cluster(cx: &mut Cx, stmt: &Statement) -> Option<ir::Cluster> {
                 });
                 set(cx, &mut insights, s, v)
             }
-            "network" => {
+            Prop::Network => {
                 let v = w
                     .required(cx, "a network name")
                     .and_then(|e| reference(cx, e, Kind::Network));
                 set(cx, &mut network, s, v)
-            }
-            other => {
-                cx.push(errors::unknown_statement(
-                    other,
-                    "in a cluster",
-                    &["capacity", "insights", "network"],
-                    s.head.span,
-                ));
-                continue;
             }
         }
         w.finish(cx);

@@ -16,50 +16,14 @@
 //! ```
 
 use super::args::Words;
-use super::network::{block, set};
-use super::task::tag;
+use super::read::{block, named_value, set, tag, unknown_property};
+use super::vocabulary::{Container as Prop, ContainerSetting, Id, Local};
 use super::{errors, Cx};
 use crate::ast::{Expr, ExprKind, Statement};
 use crate::diag::Span;
 use crate::ir::{
     self, Condition, ContainerRole, HealthCommand, LogDriver, Protocol, SecretSource, Text,
 };
-
-const HEADS: &[&str] = &[
-    "image",
-    "essential",
-    "cpu",
-    "memory",
-    "memory_reservation",
-    "port",
-    "env",
-    "secret",
-    "health",
-    "logs",
-    "firelens",
-    "command",
-    "entrypoint",
-    "workdir",
-    "user",
-    "readonly",
-    "depends_on",
-    "mount",
-    "stop_timeout",
-    "start_timeout",
-    "ulimit",
-    "label",
-    "local",
-];
-
-/// Every statement a container block takes (the pattern blocks too), in
-/// the order the help lists them; the language server offers the same.
-pub fn statements() -> Vec<&'static str> {
-    HEADS
-        .iter()
-        .chain(super::settings::CONTAINER_HEADS)
-        .copied()
-        .collect()
-}
 
 /// The container and, for an ambassador, the app it fronts (`for app`)
 /// with the span of that name.
@@ -132,55 +96,60 @@ pub fn lower_container(
     let mut start = None;
     let mut local = None;
     for s in block(stmt) {
-        if super::settings::container(cx, s, &mut c.settings) {
+        if let Some(setting) = ContainerSetting::from_name(&s.head.name) {
+            super::settings::container(cx, s, setting, &mut c.settings);
             continue;
         }
+        let Some(prop) = Prop::from_name(&s.head.name) else {
+            unknown_property(cx, Id::Container, s);
+            continue;
+        };
         let mut w = Words::new(s);
-        match s.head.name.as_str() {
-            "image" => {
+        match prop {
+            Prop::Image => {
                 let v = w.required(cx, "an image").and_then(|e| cx.text(e));
                 set(cx, &mut image, s, v)
             }
-            "essential" => {
+            Prop::Essential => {
                 let v = w.required(cx, "`on` or `off`").and_then(|e| cx.boolean(e));
                 set(cx, &mut essential, s, v)
             }
-            "cpu" => {
+            Prop::Cpu => {
                 let v = w.required(cx, "a CPU amount").and_then(|e| cx.cpu(e));
                 set(cx, &mut cpu, s, v)
             }
-            "memory" => {
+            Prop::Memory => {
                 let v = w.required(cx, "a size").and_then(|e| cx.mib(e));
                 set(cx, &mut memory, s, v)
             }
-            "memory_reservation" => {
+            Prop::MemoryReservation => {
                 let v = w.required(cx, "a size").and_then(|e| cx.mib(e));
                 set(cx, &mut reservation, s, v)
             }
-            "port" => c.ports.extend(port(cx, &mut w, s)),
-            "env" => {
+            Prop::Port => c.ports.extend(port(cx, &mut w, s)),
+            Prop::Env => {
                 // Judged as a possible secret by `tag` (`Cx::read_named`).
                 if let Some(kv) = tag(cx, &mut w, s) {
                     c.environment.push(kv);
                 }
             }
-            "label" => {
+            Prop::Label => {
                 if let Some(kv) = tag(cx, &mut w, s) {
                     c.labels.push(kv);
                 }
             }
-            "secret" => c.secrets.extend(secret(cx, &mut w, s)),
-            "health" => {
+            Prop::Secret => c.secrets.extend(secret(cx, &mut w, s)),
+            Prop::Health => {
                 let v = health_check(cx, &mut w, s);
                 set(cx, &mut health, s, v)
             }
-            "logs" => {
+            Prop::Logs => {
                 let v = log_config(cx, &mut w, s);
                 set(cx, &mut log, s, v)
             }
-            "firelens" => {
+            Prop::Firelens => {
                 let kind = w.required(cx, "fluentbit or fluentd").and_then(|e| {
-                    cx.choice(e, "a FireLens type", &["fluentbit", "fluentd"])
+                    cx.choice(e, "a FireLens type", Prop::Firelens.property().choices)
                         .map(|k| {
                             if k == "fluentd" {
                                 ir::FirelensKind::Fluentd
@@ -194,34 +163,34 @@ pub fn lower_container(
                     c.firelens = Some(ir::Firelens { kind, options });
                 }
             }
-            "command" => {
+            Prop::Command => {
                 let v = w
                     .required(cx, "a list of arguments")
                     .and_then(|e| argv(cx, e));
                 set(cx, &mut command, s, v)
             }
-            "entrypoint" => {
+            Prop::Entrypoint => {
                 let v = w
                     .required(cx, "a list of arguments")
                     .and_then(|e| argv(cx, e));
                 set(cx, &mut entry, s, v)
             }
-            "workdir" => {
+            Prop::Workdir => {
                 let v = w.required(cx, "a directory").and_then(|e| cx.text(e));
                 set(cx, &mut workdir, s, v)
             }
-            "user" => {
+            Prop::User => {
                 let v = w.required(cx, "a user").and_then(|e| cx.literal(e));
                 set(cx, &mut user, s, v)
             }
-            "readonly" => {
+            Prop::Readonly => {
                 let v = match w.positional() {
                     Some(e) => cx.boolean(e),
                     None => Some(true),
                 };
                 set(cx, &mut readonly, s, v)
             }
-            "depends_on" => {
+            Prop::DependsOn => {
                 let target = w.positional();
                 let condition = w.positional();
                 match (target, condition) {
@@ -231,7 +200,7 @@ pub fn lower_container(
                             .choice(
                                 cond,
                                 "a dependency condition",
-                                &["START", "COMPLETE", "SUCCESS", "HEALTHY"],
+                                Prop::DependsOn.property().choices,
                             )
                             .map(|c| match c {
                                 "START" => Condition::Start,
@@ -254,7 +223,7 @@ pub fn lower_container(
                     )),
                 }
             }
-            "mount" => {
+            Prop::Mount => {
                 let read_only = w.flag("readonly");
                 let volume = w
                     .required(cx, "a volume name")
@@ -271,15 +240,15 @@ pub fn lower_container(
                     });
                 }
             }
-            "stop_timeout" => {
+            Prop::StopTimeout => {
                 let v = w.required(cx, "a duration").and_then(|e| cx.seconds(e));
                 set(cx, &mut stop, s, v)
             }
-            "start_timeout" => {
+            Prop::StartTimeout => {
                 let v = w.required(cx, "a duration").and_then(|e| cx.seconds(e));
                 set(cx, &mut start, s, v)
             }
-            "ulimit" => {
+            Prop::Ulimit => {
                 let name = w
                     .required(cx, "a ulimit name")
                     .and_then(|e| cx.name(e, "a ulimit name"));
@@ -298,18 +267,9 @@ pub fn lower_container(
                     }
                 }
             }
-            "local" => {
+            Prop::Local => {
                 let v = local_run(cx, &mut w, s);
                 set(cx, &mut local, s, v)
-            }
-            other => {
-                cx.push(errors::unknown_statement(
-                    other,
-                    "in a container",
-                    &statements(),
-                    s.head.span,
-                ));
-                continue;
             }
         }
         w.finish(cx);
@@ -323,7 +283,10 @@ pub fn lower_container(
         }
         None => {
             // An `image` that failed to read has been reported already.
-            if !block(stmt).iter().any(|s| s.head.name == "image") {
+            if !block(stmt)
+                .iter()
+                .any(|s| s.head.name == Prop::Image.name())
+            {
                 let noun = stmt.head.name.clone();
                 cx.push(errors::missing_property(&noun, &c.name, "image", stmt));
             }
@@ -373,7 +336,7 @@ fn port(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::PortMapping> {
 /// `secret NAME = secretsmanager(ARN, key: "k", stage: "AWSCURRENT", version: "id", kms: KEY)`
 /// or `secret NAME = ssm("/param" or ARN, kms: KEY)`.
 fn secret(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Secret> {
-    let (name, value) = super::task::named_value(cx, w, s)?;
+    let (name, value) = named_value(cx, w, s)?;
     let source = secret_source(cx, value)?;
     Some(ir::Secret {
         name,
@@ -500,20 +463,10 @@ fn log_config(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::LogConfig
         }
         Some(days)
     });
-    let drivers = [
-        "awslogs",
-        "firelens",
-        "awsfirelens",
-        "fluentd",
-        "splunk",
-        "json-file",
-        "syslog",
-        "gelf",
-        "journald",
-    ];
+    let drivers = Prop::Logs.property().choices;
     let driver = w
         .required(cx, "a log driver")
-        .and_then(|e| cx.choice(e, "a log driver", &drivers))?;
+        .and_then(|e| cx.choice(e, "a log driver", drivers))?;
     let driver = match driver {
         "awslogs" => LogDriver::Awslogs,
         "firelens" | "awsfirelens" => LogDriver::Awsfirelens,
@@ -599,29 +552,24 @@ fn local_run(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::LocalRun> 
         run.command = local_command(cx, e);
     }
     for b in block(s) {
+        let Some(prop) = Local::from_name(&b.head.name) else {
+            unknown_property(cx, Id::Local, b);
+            continue;
+        };
         let mut bw = Words::new(b);
-        match b.head.name.as_str() {
-            "command" => {
+        match prop {
+            Local::Command => {
                 if let Some(e) = bw.required(cx, "a command") {
                     run.command = local_command(cx, e);
                 }
             }
-            "workdir" => {
+            Local::Workdir => {
                 run.working_directory = bw.required(cx, "a directory").and_then(|e| cx.literal(e))
             }
-            "env" => {
+            Local::Env => {
                 if let Some(kv) = tag(cx, &mut bw, b) {
                     run.environment.push(kv);
                 }
-            }
-            other => {
-                cx.push(errors::unknown_statement(
-                    other,
-                    "in `local`",
-                    &["command", "workdir", "env"],
-                    b.head.span,
-                ));
-                continue;
             }
         }
         bw.finish(cx);

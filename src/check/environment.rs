@@ -15,32 +15,12 @@
 //! and anything new is added. The merged statements keep their spans, so an
 //! override is checked like any other statement and errors point into it.
 
-use super::scope::{decl_kind, Kind};
+use super::read::unknown_property;
+use super::vocabulary::{self, decl_kind, Id, Kind};
 use super::{errors, Cx};
 use crate::ast::{Expr, ExprKind, File, Statement};
 use crate::diag::Span;
 use indexmap::IndexMap;
-
-/// Statements named by their first word: two with different names are
-/// different things (`env A` and `env B`), not overrides of each other.
-const NAMED: &[&str] = &[
-    "container",
-    "sidecar",
-    "ambassador",
-    "init",
-    "log_router",
-    "volume",
-    "env",
-    "secret",
-    "label",
-    "tag",
-    "capacity",
-    "expose",
-    "caller",
-    "listener",
-    "mount",
-    "ulimit",
-];
 
 /// Finds the selected environment; E0215 if it is not declared.
 pub fn select<'f>(cx: &mut Cx, files: &'f [File], name: Option<&str>) -> Option<&'f Statement> {
@@ -117,16 +97,10 @@ pub fn apply(cx: &mut Cx, files: &mut [File], env: &Statement) {
             }
             continue;
         }
-        let Some(kind) = decl_kind(&o.head.name) else {
-            let known = [
-                "input", "network", "cluster", "alb", "nlb", "task", "service", "stack",
-            ];
-            cx.push(errors::unknown_statement(
-                &o.head.name,
-                "in an environment",
-                &known,
-                o.head.span,
-            ));
+        let declares =
+            vocabulary::Environment::from_name(&o.head.name).and_then(|p| p.property().declares);
+        let Some(kind) = declares else {
+            unknown_property(cx, Id::Environment, o);
             continue;
         };
         let Some(name) = o.words.first().and_then(Expr::as_ident) else {
@@ -176,7 +150,7 @@ fn declared(files: &[File], kind: Kind) -> Vec<String> {
 
 /// What a statement sets: its property, plus its name for named ones.
 fn merge_key(s: &Statement) -> (String, Option<String>) {
-    let named = NAMED.contains(&s.head.name.as_str()) || s.value.is_some();
+    let named = vocabulary::named(&s.head.name) || s.value.is_some();
     let name = named
         .then(|| s.words.first())
         .flatten()

@@ -1,6 +1,7 @@
-//! Stage 2: `ast::File`s -> `ir::Program`. Resolves names, reads every
-//! statement through its schema (`args::Words`), converts values to typed
-//! units, applies the pattern defaults (sidecar, ambassador, init, log
+//! Stage 2: `ast::File`s -> `ir::Program`. Resolves names, dispatches every
+//! statement through its block's vocabulary (`vocabulary`, one table per
+//! block), reads it through its schema (`args::Words`), converts values to
+//! typed units, applies the pattern defaults (sidecar, ambassador, init, log
 //! router), derives the facts backends need (rule priorities, owned log
 //! groups, execution role needs), then runs the ECS rules over the result.
 //! Every problem is collected; any error means no IR.
@@ -12,12 +13,13 @@ mod container;
 mod derive;
 
 pub use derive::derive_execution_role;
-pub use task::OS_FAMILIES;
+pub use vocabulary::OS_FAMILIES;
 mod environment;
 mod errors;
 mod limits;
 pub mod names;
 mod network;
+mod read;
 mod rules;
 mod scope;
 pub mod secrets;
@@ -28,19 +30,14 @@ mod task;
 mod template;
 mod values;
 
-/// The statements each block takes, as the checker reads them: the one list
-/// its "allowed here" help and the language server's completion share.
-pub mod vocabulary {
-    pub use super::container::statements as container;
-    pub use super::service::HEADS as SERVICE;
-    pub use super::task::statements as task;
-}
+pub mod vocabulary;
 
 use crate::ast;
 use crate::diag::{self, Diagnostic};
 use crate::ir;
 use indexmap::IndexMap;
-use scope::{Kind, Scope};
+use scope::Scope;
+use vocabulary::Kind;
 
 /// What a build adds to the source: input values and the stack name.
 #[derive(Debug, Clone, Default)]

@@ -7,7 +7,9 @@
 //! ```
 
 use super::args::Words;
-use super::scope::{Binding, Kind};
+use super::read::{block, has_statement, reference, set, unknown_property};
+use super::scope::Binding;
+use super::vocabulary::{Id, Kind, LoadBalancer, Network};
 use super::{errors, Cx};
 use crate::ast::{Expr, Statement};
 use crate::ir::{
@@ -25,27 +27,31 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
     let mut nat = None;
     let mut endpoints = None;
     for s in block(stmt) {
+        let Some(prop) = Network::from_name(&s.head.name) else {
+            unknown_property(cx, Id::Network, s);
+            continue;
+        };
         let mut w = Words::new(s);
-        match s.head.name.as_str() {
-            "vpc" => {
+        match prop {
+            Network::Vpc => {
                 let v = w.required(cx, "a VPC ID").and_then(|e| cx.text(e));
                 set(cx, &mut vpc, s, v)
             }
-            "public_subnets" => {
+            Network::PublicSubnets => {
                 let v = w.required(cx, "subnet IDs").and_then(|e| subnets(cx, e));
                 set(cx, &mut public, s, v)
             }
-            "private_subnets" => {
+            Network::PrivateSubnets => {
                 let v = w.required(cx, "subnet IDs").and_then(|e| subnets(cx, e));
                 set(cx, &mut private, s, v)
             }
-            "cidr" => {
+            Network::Cidr => {
                 let v = w
                     .required(cx, "a CIDR block")
                     .and_then(|e| cidr_block(cx, e));
                 set(cx, &mut cidr, s, v)
             }
-            "azs" => {
+            Network::Azs => {
                 let v = w.required(cx, "2 or 3").and_then(|e| {
                     let n = cx.int(e)?;
                     if !(2..=3).contains(&n) {
@@ -61,11 +67,11 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
                 });
                 set(cx, &mut azs, s, v)
             }
-            "nat" => {
+            Network::Nat => {
                 let v = w
                     .required(cx, "`none`, `single` or `per_az`")
                     .and_then(|e| {
-                        cx.choice(e, "a NAT mode", &["none", "single", "per_az"])
+                        cx.choice(e, "a NAT mode", Network::Nat.property().choices)
                             .map(|c| match c {
                                 "none" => NatMode::None,
                                 "single" => NatMode::Single,
@@ -74,7 +80,7 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
                     });
                 set(cx, &mut nat, s, v)
             }
-            "endpoints" => {
+            Network::Endpoints => {
                 let v = w.required(cx, "a list of endpoints").and_then(|e| {
                     let items: Vec<Expr> = cx.list(e).into_iter().cloned().collect();
                     let mut out = Vec::new();
@@ -82,7 +88,7 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
                         let c = cx.choice(
                             item,
                             "a VPC endpoint",
-                            &["ecr", "s3", "logs", "secretsmanager", "ssm"],
+                            Network::Endpoints.property().choices,
                         )?;
                         out.push(match c {
                             "ecr" => VpcEndpoint::Ecr,
@@ -98,24 +104,6 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
                 });
                 set(cx, &mut endpoints, s, v)
             }
-            other => {
-                let known = [
-                    "vpc",
-                    "public_subnets",
-                    "private_subnets",
-                    "cidr",
-                    "azs",
-                    "nat",
-                    "endpoints",
-                ];
-                cx.push(errors::unknown_statement(
-                    other,
-                    "in a network",
-                    &known,
-                    s.head.span,
-                ));
-                continue;
-            }
         }
         w.finish(cx);
     }
@@ -127,7 +115,13 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
                 (None, Some(q)) => (q.clone(), q),
                 (None, None) => {
                     // Subnets written but unreadable are reported already.
-                    if !has_statement(stmt, &["public_subnets", "private_subnets"]) {
+                    if !has_statement(
+                        stmt,
+                        &[
+                            Network::PublicSubnets.name(),
+                            Network::PrivateSubnets.name(),
+                        ],
+                    ) {
                         cx.push(errors::missing_property(
                             "network",
                             &name,
@@ -155,7 +149,7 @@ pub fn lower_network(cx: &mut Cx, stmt: &Statement) -> Option<ir::Network> {
             return None;
         }
         (None, None) => {
-            if !has_statement(stmt, &["vpc", "cidr"]) {
+            if !has_statement(stmt, &[Network::Vpc.name(), Network::Cidr.name()]) {
                 cx.push(errors::missing_property(
                     "network",
                     &name,
@@ -213,21 +207,25 @@ pub fn lower_load_balancer(cx: &mut Cx, stmt: &Statement) -> Option<ir::LoadBala
     let mut idle_timeout = None;
     let mut ingress = None;
     for s in block(stmt) {
+        let Some(prop) = LoadBalancer::from_name(&s.head.name) else {
+            unknown_property(cx, Id::LoadBalancer, s);
+            continue;
+        };
         let mut w = Words::new(s);
-        match s.head.name.as_str() {
-            "public" => public = true,
-            "internal" => public = false,
-            "network" => {
+        match prop {
+            LoadBalancer::Public => public = true,
+            LoadBalancer::Internal => public = false,
+            LoadBalancer::Network => {
                 let v = w
                     .required(cx, "a network name")
                     .and_then(|e| reference(cx, e, Kind::Network));
                 set(cx, &mut network, s, v)
             }
-            "idle_timeout" => {
+            LoadBalancer::IdleTimeout => {
                 let v = w.required(cx, "a duration").and_then(|e| cx.seconds(e));
                 set(cx, &mut idle_timeout, s, v)
             }
-            "allow" => {
+            LoadBalancer::Allow => {
                 let v = w.required(cx, "a list of CIDR blocks").and_then(|e| {
                     let items: Vec<Expr> = cx.list(e).into_iter().cloned().collect();
                     items
@@ -237,27 +235,10 @@ pub fn lower_load_balancer(cx: &mut Cx, stmt: &Statement) -> Option<ir::LoadBala
                 });
                 set(cx, &mut ingress, s, v)
             }
-            "listener" => {
+            LoadBalancer::Listener => {
                 if let Some(l) = listener(cx, &mut w, kind, s) {
                     listeners.push(l);
                 }
-            }
-            other => {
-                let known = [
-                    "public",
-                    "internal",
-                    "network",
-                    "listener",
-                    "idle_timeout",
-                    "allow",
-                ];
-                cx.push(errors::unknown_statement(
-                    other,
-                    "in a load balancer",
-                    &known,
-                    s.head.span,
-                ));
-                continue;
             }
         }
         w.finish(cx);
@@ -267,7 +248,7 @@ pub fn lower_load_balancer(cx: &mut Cx, stmt: &Statement) -> Option<ir::LoadBala
         None => match cx.scope.names(Kind::Network).as_slice() {
             [only] => only.to_string(),
             _ => {
-                if !has_statement(stmt, &["network"]) {
+                if !has_statement(stmt, &[LoadBalancer::Network.name()]) {
                     cx.push(errors::missing_property(
                         stmt.head.name.as_str(),
                         &name,
@@ -280,7 +261,7 @@ pub fn lower_load_balancer(cx: &mut Cx, stmt: &Statement) -> Option<ir::LoadBala
         },
     };
     if listeners.is_empty() {
-        if !has_statement(stmt, &["listener"]) {
+        if !has_statement(stmt, &[LoadBalancer::Listener.name()]) {
             cx.push(errors::missing_property(
                 stmt.head.name.as_str(),
                 &name,
@@ -331,40 +312,4 @@ fn listener(cx: &mut Cx, w: &mut Words, kind: LbKind, s: &Statement) -> Option<i
         redirect_to,
         span: s.span,
     })
-}
-
-/// The statements of a declaration's block (none if it has no block).
-pub fn block(stmt: &Statement) -> &[Statement] {
-    stmt.block.as_ref().map_or(&[], |b| b.statements.as_slice())
-}
-
-/// Whether the declaration's block has a statement with one of these heads
-/// (written, even if it could not be read).
-fn has_statement(stmt: &Statement, heads: &[&str]) -> bool {
-    block(stmt)
-        .iter()
-        .any(|s| heads.contains(&s.head.name.as_str()))
-}
-
-/// Sets a property once; a second setting is E0308.
-pub fn set<T>(cx: &mut Cx, slot: &mut Option<T>, stmt: &Statement, value: Option<T>) {
-    let Some(v) = value else { return };
-    if slot.is_some() {
-        cx.push(errors::duplicate_property(&stmt.head.name, stmt.head.span));
-    } else {
-        *slot = Some(v);
-    }
-}
-
-/// A reference to a declaration of `kind`, checked to exist.
-pub fn reference(cx: &mut Cx, e: &Expr, kind: Kind) -> Option<String> {
-    let name = cx.name(e, &format!("a {} name", kind.noun()))?;
-    if cx.scope.has(kind, &name) {
-        Some(name)
-    } else {
-        let candidates = cx.scope.names(kind);
-        let d = errors::unknown_reference(kind, &name, &candidates, e.span);
-        cx.push(d);
-        None
-    }
 }

@@ -5,7 +5,7 @@
 //! Linear in the program: tasks, clusters and load balancers are indexed once.
 
 use super::errors::rule as e;
-use super::scope::Kind;
+use super::vocabulary::Kind;
 use super::Cx;
 use crate::diag::Span;
 use crate::ir::{

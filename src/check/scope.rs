@@ -1,6 +1,8 @@
 //! Names visible to a program: top-level declarations by kind, `let`
 //! constants and typed inputs with their value for this build.
 
+use super::read::unknown_property;
+use super::vocabulary::{self, Id, Kind, INPUT_TYPES};
 use super::{errors, Cx, Options};
 use crate::ast::{self, Expr, ExprKind, Statement};
 use crate::diag::{Diagnostic, Span};
@@ -10,28 +12,6 @@ use indexmap::IndexMap;
 pub enum Binding {
     Let(Expr),
     Input(Input),
-}
-
-/// The kinds of top-level declarations, in the order they are lowered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Network,
-    Cluster,
-    LoadBalancer,
-    Task,
-    Service,
-}
-
-impl Kind {
-    pub fn noun(self) -> &'static str {
-        match self {
-            Kind::Network => "network",
-            Kind::Cluster => "cluster",
-            Kind::LoadBalancer => "load balancer",
-            Kind::Task => "task",
-            Kind::Service => "service",
-        }
-    }
 }
 
 #[derive(Default)]
@@ -93,46 +73,20 @@ impl Scope<'_> {
     }
 }
 
-/// Top-level statements that are not declarations.
-const SETTINGS: &[&str] = &[
-    "import",
-    "let",
-    "input",
-    "stack",
-    "region",
-    "account",
-    "template",
-    "use",
-    "environment",
-];
-const DECLS: &[(&str, Kind)] = &[
-    ("network", Kind::Network),
-    ("cluster", Kind::Cluster),
-    ("alb", Kind::LoadBalancer),
-    ("nlb", Kind::LoadBalancer),
-    ("task", Kind::Task),
-    ("service", Kind::Service),
-];
-
-/// The kind of declaration a top-level head introduces.
-pub fn decl_kind(head: &str) -> Option<Kind> {
-    DECLS.iter().find(|(h, _)| *h == head).map(|(_, k)| *k)
-}
-
 /// Collects the declarations of the (template-expanded) files; reports
 /// duplicates and unknown top-level statements.
 pub fn collect_decls<'a>(cx: &mut Cx<'a>, files: &'a [ast::File]) {
     for file in files {
         for stmt in &file.statements {
-            let head = stmt.head.name.as_str();
-            if SETTINGS.contains(&head) {
+            let Some(top) = vocabulary::Top::from_name(&stmt.head.name) else {
+                unknown_property(cx, Id::Top, stmt);
                 continue;
-            }
-            if let Some((_, kind)) = DECLS.iter().find(|(h, _)| *h == head) {
+            };
+            if let Some(kind) = top.property().declares {
                 let Some(name) = decl_name(cx, stmt) else {
                     continue;
                 };
-                let key = (*kind, name.name.clone());
+                let key = (kind, name.name.clone());
                 if let Some(prev) = cx.scope.decls.get(&key) {
                     let prev_span = prev.words[0].span;
                     cx.push(errors::duplicate(
@@ -144,19 +98,7 @@ pub fn collect_decls<'a>(cx: &mut Cx<'a>, files: &'a [ast::File]) {
                 } else {
                     cx.scope.decls.insert(key, stmt);
                 }
-                continue;
             }
-            let known: Vec<&str> = SETTINGS
-                .iter()
-                .chain(DECLS.iter().map(|(h, _)| h))
-                .copied()
-                .collect();
-            cx.push(errors::unknown_statement(
-                head,
-                "at the top level",
-                &known,
-                stmt.head.span,
-            ));
         }
     }
 }
@@ -272,15 +214,6 @@ fn collect_let(cx: &mut Cx, stmt: &Statement, first: &mut IndexMap<String, Span>
     }
 }
 
-const INPUT_TYPES: &[&str] = &[
-    "string",
-    "int",
-    "bool",
-    "vpc_id",
-    "subnets",
-    "security_groups",
-];
-
 fn collect_input(
     cx: &mut Cx,
     stmt: &Statement,
@@ -306,19 +239,15 @@ fn collect_input(
     let mut description = None;
     if let Some(block) = &stmt.block {
         for s in &block.statements {
-            if s.head.name == "description" {
-                let mut w = super::args::Words::new(s);
-                if let Some(e) = w.required(cx, "a description") {
-                    description = cx.literal(e);
+            match vocabulary::Input::from_name(&s.head.name) {
+                Some(vocabulary::Input::Description) => {
+                    let mut w = super::args::Words::new(s);
+                    if let Some(e) = w.required(cx, "a description") {
+                        description = cx.literal(e);
+                    }
+                    w.finish(cx);
                 }
-                w.finish(cx);
-            } else {
-                cx.push(errors::unknown_statement(
-                    &s.head.name,
-                    "in an input",
-                    &["description"],
-                    s.head.span,
-                ));
+                None => unknown_property(cx, Id::Input, s),
             }
         }
     }

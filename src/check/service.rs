@@ -15,38 +15,12 @@
 
 use super::args::Words;
 use super::cluster::capacity;
-use super::network::{block, reference, set, subnets};
-use super::scope::Kind;
-use super::task::tag;
+use super::network::subnets;
+use super::read::{block, reference, set, tag, unknown_property};
+use super::vocabulary::{Expose, Id, Kind, Service as Prop};
 use super::{errors, Cx};
 use crate::ast::{Expr, ExprKind, Statement};
 use crate::ir::{self, Compatibility, DeploymentStrategy, Launch, PlacementKind, Scheduling};
-
-/// Every statement a service block takes (the language server offers the same).
-pub const HEADS: &[&str] = &[
-    "task",
-    "count",
-    "daemon",
-    "launch",
-    "capacity",
-    "platform",
-    "network",
-    "subnets",
-    "security_groups",
-    "public_ip",
-    "expose",
-    "deploy",
-    "autoscale",
-    "placement",
-    "constraint",
-    "discovery",
-    "grace",
-    "callers",
-    "caller",
-    "egress",
-    "exec",
-    "tag",
-];
 
 pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
     let name = super::scope::decl_name(cx, stmt)?.name;
@@ -89,24 +63,28 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
     let mut exec = None;
     let mut tags = Vec::new();
     for s in block(stmt) {
+        let Some(prop) = Prop::from_name(&s.head.name) else {
+            unknown_property(cx, Id::Service, s);
+            continue;
+        };
         let mut w = Words::new(s);
-        match s.head.name.as_str() {
-            "task" => {
+        match prop {
+            Prop::Task => {
                 let v = w
                     .required(cx, "a task name")
                     .and_then(|e| reference(cx, e, Kind::Task).map(|n| (n, e.span)));
                 set(cx, &mut task, s, v)
             }
-            "count" => {
+            Prop::Count => {
                 let v = w
                     .required(cx, "a number of tasks")
                     .and_then(|e| cx.int(e).map(|n| (n, e.span)));
                 set(cx, &mut count, s, v)
             }
-            "daemon" => daemon = true,
-            "launch" => {
+            Prop::Daemon => daemon = true,
+            Prop::Launch => {
                 let v = w.required(cx, "fargate, ec2 or external").and_then(|e| {
-                    cx.choice(e, "a launch type", &["fargate", "ec2", "external"])
+                    cx.choice(e, "a launch type", Prop::Launch.property().choices)
                         .map(|l| match l {
                             "fargate" => Compatibility::Fargate,
                             "ec2" => Compatibility::Ec2,
@@ -115,7 +93,7 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
                 });
                 set(cx, &mut launch, s, v)
             }
-            "capacity" => {
+            Prop::Capacity => {
                 if let Some((p, item)) = capacity(cx, &mut w, false) {
                     strategy.push(item.unwrap_or(ir::StrategyItem {
                         provider: p.name().to_string(),
@@ -124,46 +102,46 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
                     }));
                 }
             }
-            "platform" => {
+            Prop::Platform => {
                 let v = w
                     .required(cx, "a platform version")
                     .and_then(|e| cx.literal(e));
                 set(cx, &mut platform, s, v)
             }
-            "network" => {
+            Prop::Network => {
                 let v = w
                     .required(cx, "a network name")
                     .and_then(|e| reference(cx, e, Kind::Network));
                 set(cx, &mut network, s, v)
             }
-            "subnets" => {
+            Prop::Subnets => {
                 let v = w.required(cx, "subnet IDs").and_then(|e| subnets(cx, e));
                 set(cx, &mut service_subnets, s, v)
             }
-            "security_groups" => {
+            Prop::SecurityGroups => {
                 let v = w
                     .required(cx, "security group IDs")
                     .and_then(|e| cx.texts(e));
                 set(cx, &mut security_groups, s, v)
             }
-            "public_ip" => {
+            Prop::PublicIp => {
                 let v = match w.positional() {
                     Some(e) => cx.boolean(e),
                     None => Some(true),
                 };
                 set(cx, &mut public_ip, s, v)
             }
-            "expose" => exposures.extend(expose(cx, &mut w, s)),
-            "deploy" => {
+            Prop::Expose => exposures.extend(expose(cx, &mut w, s)),
+            Prop::Deploy => {
                 let v = deploy(cx, &mut w);
                 set(cx, &mut deployment, s, v)
             }
-            "autoscale" => {
+            Prop::Autoscale => {
                 let v = autoscaling(cx, &mut w, s);
                 set(cx, &mut autoscale, s, v)
             }
-            "placement" => strategies.extend(placement(cx, &mut w)),
-            "constraint" => {
+            Prop::Placement => strategies.extend(placement(cx, &mut w)),
+            Prop::Constraint => {
                 let expr = w.keyword(cx, "member_of").and_then(|e| cx.literal(e));
                 match expr {
                     Some(x) => constraints.push(ir::PlacementConstraint::MemberOf(x)),
@@ -185,15 +163,15 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
                     }
                 }
             }
-            "discovery" => {
+            Prop::Discovery => {
                 let v = discovery_of(cx, &mut w);
                 set(cx, &mut discovery, s, v)
             }
-            "grace" => {
+            Prop::Grace => {
                 let v = w.required(cx, "a duration").and_then(|e| cx.seconds(e));
                 set(cx, &mut grace, s, v)
             }
-            "callers" => {
+            Prop::Callers => {
                 if let Some(e) = w.required(cx, "a list of services") {
                     let items: Vec<Expr> = cx.list(e).into_iter().cloned().collect();
                     for i in &items {
@@ -207,7 +185,7 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
                     }
                 }
             }
-            "caller" => {
+            Prop::Caller => {
                 let ports = w.keyword(cx, "port").and_then(|e| cx.port(e, false));
                 if let Some(e) = w.required(cx, "a service") {
                     if let Some(n) = reference(cx, e, Kind::Service) {
@@ -219,7 +197,7 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
                     }
                 }
             }
-            "egress" => {
+            Prop::Egress => {
                 let port = w.keyword(cx, "port").and_then(|e| cx.port(e, false));
                 let protocol = if w.flag("udp") {
                     ir::Protocol::Udp
@@ -234,28 +212,19 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
                     });
                 }
             }
-            "exec" => {
+            Prop::Exec => {
                 let v = match w.positional() {
                     Some(e) => cx.boolean(e),
                     None => Some(true),
                 };
                 set(cx, &mut exec, s, v)
             }
-            "tag" => tags.extend(tag(cx, &mut w, s)),
-            other => {
-                cx.push(errors::unknown_statement(
-                    other,
-                    "in a service",
-                    HEADS,
-                    s.head.span,
-                ));
-                continue;
-            }
+            Prop::Tag => tags.extend(tag(cx, &mut w, s)),
         }
         w.finish(cx);
     }
     let Some((task, _)) = task else {
-        if !block(stmt).iter().any(|s| s.head.name == "task") {
+        if !block(stmt).iter().any(|s| s.head.name == Prop::Task.name()) {
             cx.push(errors::missing_property("service", &name, "task", stmt));
         }
         return None;
@@ -383,24 +352,28 @@ fn expose(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Exposure> {
     let mut target_group = None;
     let mut timeout_given = false;
     for b in block(s) {
+        let Some(prop) = Expose::from_name(&b.head.name) else {
+            unknown_property(cx, Id::Expose, b);
+            continue;
+        };
         let mut bw = Words::new(b);
-        match b.head.name.as_str() {
-            "path" => {
+        match prop {
+            Expose::Path => {
                 while let Some(e) = bw.positional() {
                     let items: Vec<Expr> = cx.list(e).into_iter().cloned().collect();
                     paths.extend(items.iter().filter_map(|i| cx.literal(i)));
                 }
             }
-            "host" => {
+            Expose::Host => {
                 while let Some(e) = bw.positional() {
                     let items: Vec<Expr> = cx.list(e).into_iter().cloned().collect();
                     hosts.extend(items.iter().filter_map(|i| cx.literal(i)));
                 }
             }
-            "listener" => {
+            Expose::Listener => {
                 listeners.extend(bw.required(cx, "a port").and_then(|e| cx.port(e, false)))
             }
-            "health" => {
+            Expose::Health => {
                 if let Some(v) = bw.keyword(cx, "every").and_then(|e| cx.seconds(e)) {
                     health.interval = v;
                 }
@@ -421,30 +394,13 @@ fn expose(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Exposure> {
                     health.path = cx.literal(e);
                 }
             }
-            "deregistration" => {
+            Expose::Deregistration => {
                 deregistration = bw.required(cx, "a duration").and_then(|e| cx.seconds(e))
             }
-            "target_group" => {
+            Expose::TargetGroup => {
                 target_group = bw
                     .required(cx, "a target group ARN")
                     .and_then(|e| cx.text(e))
-            }
-            other => {
-                let known = [
-                    "path",
-                    "host",
-                    "listener",
-                    "health",
-                    "deregistration",
-                    "target_group",
-                ];
-                cx.push(errors::unknown_statement(
-                    other,
-                    "in `expose`",
-                    &known,
-                    b.head.span,
-                ));
-                continue;
             }
         }
         bw.finish(cx);

@@ -21,43 +21,11 @@
 //! ```
 
 use super::args::Words;
-use super::network::block;
-use super::task::tag;
+use super::read::{block, tag, unknown_property};
+use super::vocabulary::{ContainerSetting, Id, Linux, TaskSetting};
 use super::{errors, Cx};
 use crate::ast::{Expr, Statement};
 use crate::ir;
-
-/// Statements this module reads in a container.
-pub const CONTAINER_HEADS: &[&str] = &[
-    "links",
-    "privileged",
-    "security_options",
-    "dns",
-    "dns_search",
-    "extra_host",
-    "sysctl",
-    "gpu",
-    "registry_credentials",
-    "restart",
-    "linux",
-    "hostname",
-    "interactive",
-    "tty",
-    "disable_networking",
-    "env_file",
-    "volumes_from",
-    "version_consistency",
-    "credential_spec",
-];
-
-/// Statements this module reads in a task.
-pub const TASK_HEADS: &[&str] = &[
-    "pid",
-    "ipc",
-    "placement_constraint",
-    "proxy",
-    "fault_injection",
-];
 
 /// Literal strings of a list (or one string).
 fn literals(cx: &mut Cx, e: &Expr) -> Option<Vec<String>> {
@@ -78,15 +46,16 @@ fn pair(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<(String, String)> {
     Some((k, cx.scope.resolve(&v)))
 }
 
-/// Lowers one container statement of this module; `false` if `s` is not one.
-pub fn container(cx: &mut Cx, s: &Statement, c: &mut ir::ContainerSettings) -> bool {
-    let head = s.head.name.as_str();
-    if !CONTAINER_HEADS.contains(&head) {
-        return false;
-    }
+/// Lowers one container statement of this module.
+pub fn container(
+    cx: &mut Cx,
+    s: &Statement,
+    prop: ContainerSetting,
+    c: &mut ir::ContainerSettings,
+) {
     let mut w = Words::new(s);
-    match head {
-        "links" => {
+    match prop {
+        ContainerSetting::Links => {
             if let Some(v) = w
                 .required(cx, "a list of links")
                 .and_then(|e| literals(cx, e))
@@ -94,11 +63,11 @@ pub fn container(cx: &mut Cx, s: &Statement, c: &mut ir::ContainerSettings) -> b
                 c.links.extend(v);
             }
         }
-        "privileged" => c.privileged = on(cx, &mut w),
-        "interactive" => c.interactive = on(cx, &mut w),
-        "tty" => c.pseudo_terminal = on(cx, &mut w),
-        "disable_networking" => c.disable_networking = on(cx, &mut w),
-        "security_options" => {
+        ContainerSetting::Privileged => c.privileged = on(cx, &mut w),
+        ContainerSetting::Interactive => c.interactive = on(cx, &mut w),
+        ContainerSetting::Tty => c.pseudo_terminal = on(cx, &mut w),
+        ContainerSetting::DisableNetworking => c.disable_networking = on(cx, &mut w),
+        ContainerSetting::SecurityOptions => {
             if let Some(v) = w
                 .required(cx, "a list of options")
                 .and_then(|e| literals(cx, e))
@@ -106,7 +75,7 @@ pub fn container(cx: &mut Cx, s: &Statement, c: &mut ir::ContainerSettings) -> b
                 c.docker_security_options.extend(v);
             }
         }
-        "dns" => {
+        ContainerSetting::Dns => {
             if let Some(v) = w
                 .required(cx, "a list of servers")
                 .and_then(|e| literals(cx, e))
@@ -114,7 +83,7 @@ pub fn container(cx: &mut Cx, s: &Statement, c: &mut ir::ContainerSettings) -> b
                 c.dns_servers.extend(v);
             }
         }
-        "dns_search" => {
+        ContainerSetting::DnsSearch => {
             if let Some(v) = w
                 .required(cx, "a list of domains")
                 .and_then(|e| literals(cx, e))
@@ -122,7 +91,7 @@ pub fn container(cx: &mut Cx, s: &Statement, c: &mut ir::ContainerSettings) -> b
                 c.dns_search_domains.extend(v);
             }
         }
-        "credential_spec" => {
+        ContainerSetting::CredentialSpec => {
             if let Some(v) = w
                 .required(cx, "a credential spec")
                 .and_then(|e| literals(cx, e))
@@ -130,21 +99,25 @@ pub fn container(cx: &mut Cx, s: &Statement, c: &mut ir::ContainerSettings) -> b
                 c.credential_specs.extend(v);
             }
         }
-        "extra_host" => c.extra_hosts.extend(pair(cx, &mut w, s)),
-        "sysctl" => c.system_controls.extend(pair(cx, &mut w, s)),
-        "gpu" => c.gpus = w.required(cx, "a number of GPUs").and_then(|e| cx.int(e)),
-        "registry_credentials" => {
+        ContainerSetting::ExtraHost => c.extra_hosts.extend(pair(cx, &mut w, s)),
+        ContainerSetting::Sysctl => c.system_controls.extend(pair(cx, &mut w, s)),
+        ContainerSetting::Gpu => {
+            c.gpus = w.required(cx, "a number of GPUs").and_then(|e| cx.int(e))
+        }
+        ContainerSetting::RegistryCredentials => {
             c.registry_credentials = w
                 .required(cx, "a Secrets Manager secret ARN")
                 .and_then(|e| cx.text(e))
         }
-        "hostname" => c.hostname = w.required(cx, "a host name").and_then(|e| cx.literal(e)),
-        "env_file" => {
+        ContainerSetting::Hostname => {
+            c.hostname = w.required(cx, "a host name").and_then(|e| cx.literal(e))
+        }
+        ContainerSetting::EnvFile => {
             if let Some(v) = w.required(cx, "an S3 object ARN").and_then(|e| cx.texts(e)) {
                 c.env_files.extend(v);
             }
         }
-        "volumes_from" => {
+        ContainerSetting::VolumesFrom => {
             let read_only = w.flag("readonly");
             if let Some(n) = w
                 .required(cx, "a container name")
@@ -153,10 +126,10 @@ pub fn container(cx: &mut Cx, s: &Statement, c: &mut ir::ContainerSettings) -> b
                 c.volumes_from.push((n, read_only));
             }
         }
-        "version_consistency" => {
+        ContainerSetting::VersionConsistency => {
             c.version_consistency = w.required(cx, "`on` or `off`").and_then(|e| cx.boolean(e))
         }
-        "restart" => {
+        ContainerSetting::Restart => {
             let ignored = w.keyword(cx, "ignore").map(|e| {
                 let items: Vec<Expr> = cx.list(e).into_iter().cloned().collect();
                 items
@@ -171,23 +144,10 @@ pub fn container(cx: &mut Cx, s: &Statement, c: &mut ir::ContainerSettings) -> b
                 attempt_period: period,
             });
         }
-        "linux" => c.linux = Some(linux(cx, s)),
-        _ => unreachable!("every head of CONTAINER_HEADS is handled"),
+        ContainerSetting::Linux => c.linux = Some(linux(cx, s)),
     }
     w.finish(cx);
-    true
 }
-
-const LINUX_HEADS: &[&str] = &[
-    "init",
-    "add_capabilities",
-    "drop_capabilities",
-    "device",
-    "shared_memory",
-    "tmpfs",
-    "max_swap",
-    "swappiness",
-];
 
 /// `linux { init; add_capabilities [..]; drop_capabilities [..];
 /// device "/dev/x" [container "/dev/y"] [permissions [read, write]];
@@ -195,20 +155,24 @@ const LINUX_HEADS: &[&str] = &[
 fn linux(cx: &mut Cx, s: &Statement) -> ir::LinuxParameters {
     let mut l = ir::LinuxParameters::default();
     for b in block(s) {
+        let Some(prop) = Linux::from_name(&b.head.name) else {
+            unknown_property(cx, Id::Linux, b);
+            continue;
+        };
         let mut w = Words::new(b);
-        match b.head.name.as_str() {
-            "init" => l.init = on(cx, &mut w),
-            "add_capabilities" => {
+        match prop {
+            Linux::Init => l.init = on(cx, &mut w),
+            Linux::AddCapabilities => {
                 if let Some(v) = w.required(cx, "capabilities").and_then(|e| literals(cx, e)) {
                     l.add_capabilities.extend(v);
                 }
             }
-            "drop_capabilities" => {
+            Linux::DropCapabilities => {
                 if let Some(v) = w.required(cx, "capabilities").and_then(|e| literals(cx, e)) {
                     l.drop_capabilities.extend(v);
                 }
             }
-            "device" => {
+            Linux::Device => {
                 let container = w.keyword(cx, "container").and_then(|e| cx.literal(e));
                 let permissions = w
                     .keyword(cx, "permissions")
@@ -218,9 +182,11 @@ fn linux(cx: &mut Cx, s: &Statement) -> ir::LinuxParameters {
                     l.devices.push((host, container, permissions));
                 }
             }
-            "shared_memory" => l.shared_memory = w.required(cx, "a size").and_then(|e| cx.mib(e)),
-            "max_swap" => l.max_swap = w.required(cx, "a size").and_then(|e| cx.mib(e)),
-            "swappiness" => {
+            Linux::SharedMemory => {
+                l.shared_memory = w.required(cx, "a size").and_then(|e| cx.mib(e))
+            }
+            Linux::MaxSwap => l.max_swap = w.required(cx, "a size").and_then(|e| cx.mib(e)),
+            Linux::Swappiness => {
                 l.swappiness = w.required(cx, "0 to 100").and_then(|e| {
                     let v = cx.int(e)?;
                     if v > 100 {
@@ -235,7 +201,7 @@ fn linux(cx: &mut Cx, s: &Statement) -> ir::LinuxParameters {
                     Some(v)
                 })
             }
-            "tmpfs" => {
+            Linux::Tmpfs => {
                 let options = w
                     .keyword(cx, "options")
                     .and_then(|e| literals(cx, e))
@@ -248,42 +214,29 @@ fn linux(cx: &mut Cx, s: &Statement) -> ir::LinuxParameters {
                     l.tmpfs.push((p, sz, options));
                 }
             }
-            other => {
-                cx.push(errors::unknown_statement(
-                    other,
-                    "in `linux`",
-                    LINUX_HEADS,
-                    b.head.span,
-                ));
-                continue;
-            }
         }
         w.finish(cx);
     }
     l
 }
 
-/// Lowers one task statement of this module; `false` if `s` is not one.
-pub fn task(cx: &mut Cx, s: &Statement, t: &mut ir::TaskSettings) -> bool {
-    let head = s.head.name.as_str();
-    if !TASK_HEADS.contains(&head) {
-        return false;
-    }
+/// Lowers one task statement of this module.
+pub fn task(cx: &mut Cx, s: &Statement, prop: TaskSetting, t: &mut ir::TaskSettings) {
     let mut w = Words::new(s);
-    match head {
-        "pid" => {
+    match prop {
+        TaskSetting::Pid => {
             t.pid_mode = w
                 .required(cx, "`host` or `task`")
-                .and_then(|e| cx.choice(e, "a PID mode", &["host", "task"]))
+                .and_then(|e| cx.choice(e, "a PID mode", TaskSetting::Pid.property().choices))
                 .map(str::to_string)
         }
-        "ipc" => {
+        TaskSetting::Ipc => {
             t.ipc_mode = w
                 .required(cx, "`host`, `task` or `none`")
-                .and_then(|e| cx.choice(e, "an IPC mode", &["host", "task", "none"]))
+                .and_then(|e| cx.choice(e, "an IPC mode", TaskSetting::Ipc.property().choices))
                 .map(str::to_string)
         }
-        "placement_constraint" => {
+        TaskSetting::PlacementConstraint => {
             if let Some(x) = w
                 .required(cx, "a memberOf expression")
                 .and_then(|e| cx.literal(e))
@@ -291,8 +244,8 @@ pub fn task(cx: &mut Cx, s: &Statement, t: &mut ir::TaskSettings) -> bool {
                 t.placement_constraints.push(x);
             }
         }
-        "fault_injection" => t.fault_injection = on(cx, &mut w),
-        "proxy" => {
+        TaskSetting::FaultInjection => t.fault_injection = on(cx, &mut w),
+        TaskSetting::Proxy => {
             let container = w
                 .required(cx, "the proxy container")
                 .and_then(|e| cx.name(e, "a container name"));
@@ -313,8 +266,6 @@ pub fn task(cx: &mut Cx, s: &Statement, t: &mut ir::TaskSettings) -> bool {
                 t.proxy = Some((c, properties));
             }
         }
-        _ => unreachable!("every head of TASK_HEADS is handled"),
     }
     w.finish(cx);
-    true
 }

@@ -15,63 +15,11 @@
 
 use super::args::Words;
 use super::container::lower_container;
-use super::network::{block, set};
+use super::read::{block, set, tag, unknown_property};
+use super::vocabulary::{DockerVolume, Id, Pattern, Task as Prop, TaskSetting};
 use super::{errors, Cx};
-use crate::ast::{Expr, ExprKind, Statement};
+use crate::ast::{Expr, Statement};
 use crate::ir::{self, Compatibility, Condition, ContainerRole, NetworkMode, Role, VolumeKind};
-
-const CONTAINER_HEADS: &[(&str, ContainerRole)] = &[
-    ("container", ContainerRole::App),
-    ("sidecar", ContainerRole::Sidecar),
-    ("ambassador", ContainerRole::Ambassador),
-    ("init", ContainerRole::Init),
-    ("log_router", ContainerRole::LogRouter),
-];
-
-const TASK_HEADS: &[&str] = &[
-    "family",
-    "cpu",
-    "memory",
-    "network",
-    "compat",
-    "execution_role",
-    "task_role",
-    "allow",
-    "volume",
-    "arch",
-    "os",
-    "storage",
-    "tag",
-    "container",
-    "sidecar",
-    "ambassador",
-    "init",
-    "log_router",
-];
-
-/// Every statement a task block takes, in the order the help lists them:
-/// the checker's "allowed here" and the language server's completion.
-pub fn statements() -> Vec<&'static str> {
-    TASK_HEADS
-        .iter()
-        .chain(super::settings::TASK_HEADS)
-        .copied()
-        .collect()
-}
-
-/// ECS `OSFamily` values, as Wharf writes them (`os windows_server_2022_core`).
-pub const OS_FAMILIES: &[&str] = &[
-    "linux",
-    "windows_server_2016_full",
-    "windows_server_2019_full",
-    "windows_server_2019_core",
-    "windows_server_2022_full",
-    "windows_server_2022_core",
-    "windows_server_2025_full",
-    "windows_server_2025_core",
-    "windows_server_2004_core",
-    "windows_server_20h2_core",
-];
 
 pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
     let name = super::scope::decl_name(cx, stmt)?.name;
@@ -95,8 +43,8 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
     let mut ambassador_targets = Vec::new();
     for s in block(stmt) {
         let head = s.head.name.as_str();
-        if let Some((_, role)) = CONTAINER_HEADS.iter().find(|(h, _)| *h == head) {
-            if let Some((c, target)) = lower_container(cx, s, *role) {
+        if let Some(pattern) = Pattern::from_name(head) {
+            if let Some((c, target)) = lower_container(cx, s, pattern.role()) {
                 if let Some(t) = target {
                     ambassador_targets.push((c.name.clone(), t));
                 }
@@ -104,47 +52,48 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
             }
             continue;
         }
-        if super::settings::task(cx, s, &mut settings) {
+        if let Some(setting) = TaskSetting::from_name(head) {
+            super::settings::task(cx, s, setting, &mut settings);
             continue;
         }
+        let Some(prop) = Prop::from_name(head) else {
+            unknown_property(cx, Id::Task, s);
+            continue;
+        };
         let mut w = Words::new(s);
-        match head {
-            "family" => {
+        match prop {
+            Prop::Family => {
                 let v = w
                     .required(cx, "a family name")
                     .and_then(|e| cx.aws_name(crate::ir::names::NameKind::Family, e));
                 set(cx, &mut family, s, v)
             }
-            "cpu" => {
+            Prop::Cpu => {
                 let v = w
                     .required(cx, "a CPU amount")
                     .and_then(|e| cx.cpu(e).map(|c| (c, e.span)));
                 set(cx, &mut cpu, s, v)
             }
-            "memory" => {
+            Prop::Memory => {
                 let v = w
                     .required(cx, "a size")
                     .and_then(|e| cx.mib(e).map(|m| (m, e.span)));
                 set(cx, &mut memory, s, v)
             }
-            "network" => {
+            Prop::Network => {
                 let v = w.required(cx, "a network mode").and_then(|e| {
-                    cx.choice(
-                        e,
-                        "a network mode",
-                        &["awsvpc", "bridge", "host", "none", "default"],
-                    )
-                    .map(|m| match m {
-                        "awsvpc" => NetworkMode::Awsvpc,
-                        "bridge" => NetworkMode::Bridge,
-                        "host" => NetworkMode::Host,
-                        "default" => NetworkMode::Default,
-                        _ => NetworkMode::None,
-                    })
+                    cx.choice(e, "a network mode", Prop::Network.property().choices)
+                        .map(|m| match m {
+                            "awsvpc" => NetworkMode::Awsvpc,
+                            "bridge" => NetworkMode::Bridge,
+                            "host" => NetworkMode::Host,
+                            "default" => NetworkMode::Default,
+                            _ => NetworkMode::None,
+                        })
                 });
                 set(cx, &mut network, s, v)
             }
-            "compat" => {
+            Prop::Compat => {
                 // `unlisted`: no requiresCompatibilities, which ECS reads as EC2.
                 if w.flag("unlisted") {
                     unlisted = Some(s.span);
@@ -153,7 +102,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                 while let Some(e) = w.positional() {
                     let items: Vec<Expr> = cx.list(e).into_iter().cloned().collect();
                     for i in &items {
-                        match cx.choice(i, "a compatibility", &["fargate", "ec2", "external"]) {
+                        match cx.choice(i, "a compatibility", Prop::Compat.property().choices) {
                             Some("fargate") => list.push(Compatibility::Fargate),
                             Some("ec2") => list.push(Compatibility::Ec2),
                             Some(_) => list.push(Compatibility::External),
@@ -166,15 +115,15 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                 let v = (!list.is_empty()).then_some(list);
                 set(cx, &mut compat, s, v)
             }
-            "execution_role" => {
+            Prop::ExecutionRole => {
                 let v = w.required(cx, "a role ARN").and_then(|e| role_arn(cx, e));
                 set(cx, &mut execution_role, s, v)
             }
-            "task_role" => {
+            Prop::TaskRole => {
                 let v = w.required(cx, "a role ARN").and_then(|e| role_arn(cx, e));
                 set(cx, &mut task_role, s, v)
             }
-            "allow" => {
+            Prop::Allow => {
                 let resources = w.keyword(cx, "on").and_then(|e| cx.texts(e));
                 let actions = w.required(cx, "a list of IAM actions").and_then(|e| {
                     let items: Vec<Expr> = cx.list(e).into_iter().cloned().collect();
@@ -198,7 +147,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                     _ => {}
                 }
             }
-            "volume" => {
+            Prop::Volume => {
                 if let Some(v) = volume(cx, &mut w, s) {
                     if volumes.iter().any(|x| x.name == v.name) {
                         cx.push(errors::duplicate(
@@ -212,9 +161,9 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                     }
                 }
             }
-            "arch" => {
+            Prop::Arch => {
                 let v = w.required(cx, "x86_64 or arm64").and_then(|e| {
-                    cx.choice(e, "a CPU architecture", &["x86_64", "arm64"])
+                    cx.choice(e, "a CPU architecture", Prop::Arch.property().choices)
                         .map(|a| {
                             if a == "arm64" {
                                 ir::Arch::Arm64
@@ -225,14 +174,16 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                 });
                 set(cx, &mut arch, s, v)
             }
-            "os" => {
+            Prop::Os => {
                 let v = w
                     .required(cx, "an operating system family")
-                    .and_then(|e| cx.choice(e, "an operating system family", OS_FAMILIES))
+                    .and_then(|e| {
+                        cx.choice(e, "an operating system family", Prop::Os.property().choices)
+                    })
                     .map(str::to_ascii_uppercase);
                 set(cx, &mut os, s, v)
             }
-            "storage" => {
+            Prop::Storage => {
                 let v = w.required(cx, "a size in GiB").and_then(|e| {
                     let g = cx.gib(e)?;
                     if !(21..=200).contains(&g) {
@@ -248,19 +199,10 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
                 });
                 set(cx, &mut storage, s, v)
             }
-            "tag" => {
+            Prop::Tag => {
                 if let Some(t) = tag(cx, &mut w, s) {
                     tags.push(t);
                 }
-            }
-            other => {
-                cx.push(errors::unknown_statement(
-                    other,
-                    "in a task",
-                    &statements(),
-                    s.head.span,
-                ));
-                continue;
             }
         }
         w.finish(cx);
@@ -431,7 +373,7 @@ fn volume(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Volume> {
         .and_then(|e| cx.name(e, "a volume name"))?;
     let kind = w
         .required(cx, "`efs`, `bind` or `docker`")
-        .and_then(|e| cx.choice(e, "a volume kind", &["efs", "bind", "docker"]))?;
+        .and_then(|e| cx.choice(e, "a volume kind", Prop::Volume.property().choices))?;
     let kind = match kind {
         "efs" => {
             let fs = w
@@ -450,19 +392,14 @@ fn volume(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Volume> {
             let mut driver_opts = Vec::new();
             let mut labels = Vec::new();
             for b in block(s) {
+                let Some(prop) = DockerVolume::from_name(&b.head.name) else {
+                    unknown_property(cx, Id::DockerVolume, b);
+                    continue;
+                };
                 let mut bw = Words::new(b);
-                match b.head.name.as_str() {
-                    "driver_opt" => driver_opts.extend(tag(cx, &mut bw, b)),
-                    "label" => labels.extend(tag(cx, &mut bw, b)),
-                    other => {
-                        cx.push(errors::unknown_statement(
-                            other,
-                            "in a docker volume",
-                            &["driver_opt", "label"],
-                            b.head.span,
-                        ));
-                        continue;
-                    }
+                match prop {
+                    DockerVolume::DriverOpt => driver_opts.extend(tag(cx, &mut bw, b)),
+                    DockerVolume::Label => labels.extend(tag(cx, &mut bw, b)),
                 }
                 bw.finish(cx);
             }
@@ -485,32 +422,4 @@ fn volume(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Volume> {
         kind,
         span: s.span,
     })
-}
-
-/// `tag KEY = "value"`
-/// `not_secret` (anywhere among the words) exempts this one value from the
-/// secret checks; the value is read with its name as the detector's context.
-pub fn tag(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<(String, ir::Text)> {
-    let not_secret = w.flag("not_secret");
-    let (key, value) = named_value(cx, w, s)?;
-    let v = cx.read_named(&key, not_secret, value, s.span)?;
-    Some((key, v))
-}
-
-/// `HEAD NAME = value` (env, label, tag, secret): the name, which may be
-/// dotted (`com.example.team`) or quoted, and the value expression.
-pub fn named_value<'s>(cx: &mut Cx, w: &mut Words, s: &'s Statement) -> Option<(String, &'s Expr)> {
-    let name = w.required(cx, "a name").and_then(|e| match &e.kind {
-        ExprKind::Path(p) => Some(p.dotted()),
-        _ => cx.literal(e),
-    })?;
-    let Some(value) = &s.value else {
-        // A word after the name is the value with its `=` forgotten.
-        match w.positional() {
-            Some(v) => cx.push(errors::missing_equals(&s.head.name, v.span)),
-            None => cx.push(errors::missing_value(&s.head.name, s.span)),
-        }
-        return None;
-    };
-    Some((name, value))
 }

@@ -19,13 +19,11 @@
 //! optional: when it is not given, every statement that mentions it is left
 //! out. Stdlib templates (`stdlib/*.wharf`) are named `std.NAME`.
 
+use super::vocabulary::{self, PARAM_TYPES};
 use super::{errors, Cx};
 use crate::ast::{Block, Expr, ExprKind, File, Ident, Statement, StrPart};
 use crate::diag::{FileId, Span};
 use indexmap::IndexMap;
-
-/// Heads whose block may be filled from a template with `= template(...)`.
-const BLOCK_HEADS: &[&str] = &["container", "sidecar", "ambassador", "init", "log_router"];
 
 /// `use` inside `use` deeper than this is refused (E0316); a template that
 /// uses itself is found by the chain of templates being expanded (E0313).
@@ -35,11 +33,6 @@ const MAX_DEPTH: usize = 32;
 /// template that uses another twice, which uses another twice, ... would
 /// otherwise double its output at every level.
 pub const MAX_EXPANDED: usize = 20_000;
-
-pub const PARAM_TYPES: &[&str] = &[
-    "string", "name", "int", "bool", "port", "duration", "size", "cpu", "percent", "list", "range",
-    "any",
-];
 
 pub struct Template {
     pub name: String,
@@ -122,7 +115,7 @@ pub fn used(files: &[File], templates: &IndexMap<String, Template>) -> bool {
     fn any(stmts: &[Statement], templates: &IndexMap<String, Template>) -> bool {
         stmts.iter().any(|s| {
             s.head.name == "use"
-                || (BLOCK_HEADS.contains(&s.head.name.as_str())
+                || (vocabulary::pattern(&s.head.name).is_some()
                     && s.value
                         .as_ref()
                         .and_then(callee)
@@ -170,7 +163,7 @@ pub fn expand(
             // A declaration with a `use` that failed is partial: keep the
             // rules away from it, as for any declaration with an error.
             if cx.diags.len() > before {
-                if let Some(kind) = super::scope::decl_kind(&s.head.name) {
+                if let Some(kind) = vocabulary::decl_kind(&s.head.name) {
                     if let Some(name) = s.words.first().and_then(Expr::as_ident) {
                         cx.incomplete.insert((kind, name.name.clone()));
                     }
@@ -203,7 +196,7 @@ fn expand_all(
         // `log_router router = std.firelens(...) { extra }`: the template
         // fills the block; the block's own statements override the
         // template's with the same property (and name, for `env K = v`).
-        if BLOCK_HEADS.contains(&s.head.name.as_str()) {
+        if vocabulary::pattern(&s.head.name).is_some() {
             if let Some(v) = s.value.take() {
                 match callee(&v).filter(|n| templates.contains_key(n)) {
                     Some(_) => {

@@ -8,8 +8,10 @@ use serde_json::{Map, Value};
 
 use super::empty;
 use super::writer::{ident_or_quoted, is_ident, list, quote, Block};
+use crate::check::vocabulary::{Container as C, ContainerSetting as S, Linux as L, Pattern};
 
-const KNOWN: &[&str] = &[
+/// The `containerDefinitions` members the importer writes a statement for.
+pub(super) const KNOWN: &[&str] = &[
     "name",
     "image",
     "cpu",
@@ -105,34 +107,39 @@ pub(super) fn import_container(
         (n, d)
     };
     let mut numbers = Vec::new();
-    let mut get_int = |key: &'static str| {
+    let mut get_int = |p: C| {
+        let key = p.property().member();
         let (n, d) = number(key, c.get(key));
         numbers.extend(d);
         n
     };
-    let cpu = get_int("cpu");
-    let memory = get_int("memory");
-    let reservation = get_int("memoryReservation");
-    let stop = get_int("stopTimeout");
-    let start = get_int("startTimeout");
+    let cpu = get_int(C::Cpu);
+    let memory = get_int(C::Memory);
+    let reservation = get_int(C::MemoryReservation);
+    let stop = get_int(C::StopTimeout);
+    let start = get_int(C::StartTimeout);
     dropped.extend(numbers);
     let mut port_warnings = Vec::new();
     let mut drop = |what: String| dropped.push(format!("{at}.{what}"));
-    let mut b = Block::new(format!("container {}", ident_or_quoted(name)));
+    let mut b = Block::new(format!(
+        "{} {}",
+        Pattern::Container.name(),
+        ident_or_quoted(name)
+    ));
 
     match c.get("image").and_then(Value::as_str) {
-        Some(image) => b.line(format!("image {}", quote(image))),
+        Some(image) => b.line(format!("{} {}", C::Image.name(), quote(image))),
         None => drop("image: missing".into()),
     }
     if c.get("essential").and_then(Value::as_bool) == Some(false) {
-        b.line("essential off");
+        b.line(format!("{} off", C::Essential.name()));
     }
     if let Some(cpu) = cpu {
-        b.line(format!("cpu {cpu}"));
+        b.line(format!("{} {cpu}", C::Cpu.name()));
     }
-    for (value, keyword) in [(memory, "memory"), (reservation, "memory_reservation")] {
+    for (value, p) in [(memory, C::Memory), (reservation, C::MemoryReservation)] {
         if let Some(mib) = value {
-            b.line(format!("{keyword} {mib}MiB"));
+            b.line(format!("{} {mib}MiB", p.name()));
         }
     }
     for (i, p) in items(c, "portMappings").iter().enumerate() {
@@ -149,7 +156,12 @@ pub(super) fn import_container(
         ) {
             (Some(k), Some(v)) => {
                 let flag = kept_secret(k, v, |n| b.line(n));
-                b.line(format!("env {}{flag} = {}", ident_or_quoted(k), quote(v)))
+                b.line(format!(
+                    "{} {}{flag} = {}",
+                    C::Env.name(),
+                    ident_or_quoted(k),
+                    quote(v)
+                ))
             }
             _ => drop(format!("environment[{i}]: not a name and a string value")),
         }
@@ -178,28 +190,34 @@ pub(super) fn import_container(
             Err(why) => drop(format!("firelensConfiguration: {why}")),
         }
     }
-    for (key, keyword) in [("command", "command"), ("entryPoint", "entrypoint")] {
+    for p in [C::Command, C::Entrypoint] {
+        let key = p.property().member();
         if let Some(v) = c.get(key).filter(|v| !empty(v)) {
             match strings(v) {
-                Some(argv) => b.line(format!("{keyword} {}", list(&argv))),
+                Some(argv) => b.line(format!("{} {}", p.name(), list(&argv))),
                 None => drop(format!("{key}: not a list of strings")),
             }
         }
     }
     if let Some(dir) = c.get("workingDirectory").and_then(Value::as_str) {
-        b.line(format!("workdir {}", quote(dir)));
+        b.line(format!("{} {}", C::Workdir.name(), quote(dir)));
     }
     if let Some(user) = c.get("user").and_then(Value::as_str) {
-        b.line(format!("user {}", quote(user)));
+        b.line(format!("{} {}", C::User.name(), quote(user)));
     }
-    if c.get("readonlyRootFilesystem").and_then(Value::as_bool) == Some(true) {
-        b.line("readonly");
+    if c.get(C::Readonly.property().member())
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
+        b.line(C::Readonly.name());
     }
     for (i, d) in items(c, "dependsOn").iter().enumerate() {
         let target = d.get("containerName").and_then(Value::as_str);
         let condition = d.get("condition").and_then(Value::as_str);
         match (target, condition) {
-            (Some(t), Some(cond)) if is_ident(t) => b.line(format!("depends_on {t} {cond}")),
+            (Some(t), Some(cond)) if is_ident(t) => {
+                b.line(format!("{} {t} {cond}", C::DependsOn.name()))
+            }
             _ => drop(format!(
                 "dependsOn[{i}]: not a container name and a condition"
             )),
@@ -212,7 +230,8 @@ pub(super) fn import_container(
             (Some(v), Some(p)) if is_ident(v) => {
                 let ro = m.get("readOnly").and_then(Value::as_bool) == Some(true);
                 b.line(format!(
-                    "mount {v} {}{}",
+                    "{} {v} {}{}",
+                    C::Mount.name(),
                     quote(p),
                     if ro { " readonly" } else { "" }
                 ));
@@ -220,9 +239,9 @@ pub(super) fn import_container(
             _ => drop(format!("mountPoints[{i}]: not a volume name and a path")),
         }
     }
-    for (value, keyword) in [(stop, "stop_timeout"), (start, "start_timeout")] {
+    for (value, p) in [(stop, C::StopTimeout), (start, C::StartTimeout)] {
         if let Some(s) = value {
-            b.line(format!("{keyword} {s}s"));
+            b.line(format!("{} {s}s", p.name()));
         }
     }
     for (i, u) in items(c, "ulimits").iter().enumerate() {
@@ -230,7 +249,9 @@ pub(super) fn import_container(
         let soft = u.get("softLimit").and_then(Value::as_u64);
         let hard = u.get("hardLimit").and_then(Value::as_u64);
         match (name, soft, hard) {
-            (Some(n), Some(s), Some(h)) if is_ident(n) => b.line(format!("ulimit {n} {s} {h}")),
+            (Some(n), Some(s), Some(h)) if is_ident(n) => {
+                b.line(format!("{} {n} {s} {h}", C::Ulimit.name()))
+            }
             _ => drop(format!("ulimits[{i}]: not a name and two limits")),
         }
     }
@@ -239,7 +260,12 @@ pub(super) fn import_container(
             match v.as_str() {
                 Some(v) => {
                     let flag = kept_secret(k, v, |n| b.line(n));
-                    b.line(format!("label {}{flag} = {}", quote(k), quote(v)))
+                    b.line(format!(
+                        "{} {}{flag} = {}",
+                        C::Label.name(),
+                        quote(k),
+                        quote(v)
+                    ))
                 }
                 None => drop(format!("dockerLabels.{k}: not a string")),
             }
@@ -311,7 +337,7 @@ fn port(
         return Err(why.clone());
     }
     let container = container.ok_or("no containerPort")?;
-    let mut line = format!("port {container}");
+    let mut line = format!("{} {container}", C::Port.name());
     if let Some(host) = host {
         let implied = matches!(network_mode, "awsvpc" | "host") && host == container;
         if !implied {
@@ -341,7 +367,8 @@ fn secret(s: &Value) -> Option<String> {
     let name = s.get("name").and_then(Value::as_str)?;
     let value_from = s.get("valueFrom").and_then(Value::as_str)?;
     Some(format!(
-        "secret {} = {}",
+        "{} {} = {}",
+        C::Secret.name(),
         ident_or_quoted(name),
         secret_source(value_from)
     ))
@@ -369,8 +396,10 @@ fn health(h: &Value) -> Result<String, String> {
         .and_then(strings)
         .ok_or("no command list")?;
     let mut line = match command.first().map(String::as_str) {
-        Some("CMD-SHELL") if command.len() == 2 => format!("health {}", quote(&command[1])),
-        Some("CMD") => format!("health {}", list(&command)),
+        Some("CMD-SHELL") if command.len() == 2 => {
+            format!("{} {}", C::Health.name(), quote(&command[1]))
+        }
+        Some("CMD") => format!("{} {}", C::Health.name(), list(&command)),
         _ => return Err("a command that is neither CMD nor CMD-SHELL with one string".into()),
     };
     for (key, keyword, unit) in [
@@ -398,7 +427,7 @@ fn logs(l: &Value) -> Result<Block, String> {
         "awsfirelens" => "firelens",
         other => return Err(format!("log driver `{other}` has no Wharf form")),
     };
-    let mut head = format!("logs {driver}");
+    let mut head = format!("{} {driver}", C::Logs.name());
     let mut b_lines = Vec::new();
     let options = match l.get("options") {
         None | Some(Value::Null) => None,
@@ -430,9 +459,12 @@ fn logs(l: &Value) -> Result<Block, String> {
         let name = s.get("name").and_then(Value::as_str);
         let from = s.get("valueFrom").and_then(Value::as_str);
         match (name, from) {
-            (Some(n), Some(f)) => {
-                b_lines.push(format!("secret {} = {}", quote(n), secret_source(f)))
-            }
+            (Some(n), Some(f)) => b_lines.push(format!(
+                "{} {} = {}",
+                C::Secret.name(),
+                quote(n),
+                secret_source(f)
+            )),
             _ => return Err("a secret option without name and valueFrom".into()),
         }
     }
@@ -448,7 +480,7 @@ fn firelens(f: &Value) -> Result<Block, String> {
         Some(k @ ("fluentbit" | "fluentd")) => k,
         other => return Err(format!("type `{}`", other.unwrap_or("missing"))),
     };
-    let mut b = Block::new(format!("firelens {kind}"));
+    let mut b = Block::new(format!("{} {kind}", C::Firelens.name()));
     for (k, v) in f
         .get("options")
         .and_then(Value::as_object)
@@ -495,41 +527,37 @@ fn flag(c: &Map<String, Value>, key: &str) -> Option<bool> {
 fn settings(c: &Map<String, Value>, b: &mut Block, drop: &mut dyn FnMut(String)) {
     if let Some(r) = c.get("repositoryCredentials").filter(|v| !empty(v)) {
         match r.get("credentialsParameter").and_then(Value::as_str) {
-            Some(arn) => b.line(format!("registry_credentials {}", quote(arn))),
+            Some(arn) => b.line(format!("{} {}", S::RegistryCredentials.name(), quote(arn))),
             None => drop("repositoryCredentials: no credentialsParameter".into()),
         }
     }
-    for (key, head) in [
-        ("links", "links"),
-        ("dnsServers", "dns"),
-        ("dnsSearchDomains", "dns_search"),
-        ("dockerSecurityOptions", "security_options"),
-        ("credentialSpecs", "credential_spec"),
+    for p in [
+        S::Links,
+        S::Dns,
+        S::DnsSearch,
+        S::SecurityOptions,
+        S::CredentialSpec,
     ] {
+        let key = p.property().member();
         if let Some(v) = c.get(key).filter(|v| !empty(v)) {
             match string_list(v) {
-                Ok(l) => b.line(format!("{head} {l}")),
+                Ok(l) => b.line(format!("{} {l}", p.name())),
                 Err(why) => drop(format!("{key}: {why}")),
             }
         }
     }
-    for (key, head) in [
-        ("privileged", "privileged"),
-        ("interactive", "interactive"),
-        ("pseudoTerminal", "tty"),
-        ("disableNetworking", "disable_networking"),
-    ] {
-        if flag(c, key) == Some(true) {
-            b.line(head);
+    for p in [S::Privileged, S::Interactive, S::Tty, S::DisableNetworking] {
+        if flag(c, p.property().member()) == Some(true) {
+            b.line(p.name());
         }
     }
     if let Some(h) = c.get("hostname").and_then(Value::as_str) {
-        b.line(format!("hostname {}", quote(h)));
+        b.line(format!("{} {}", S::Hostname.name(), quote(h)));
     }
     match c.get("versionConsistency").and_then(Value::as_str) {
         None => {}
-        Some("enabled") => b.line("version_consistency on"),
-        Some("disabled") => b.line("version_consistency off"),
+        Some("enabled") => b.line(format!("{} on", S::VersionConsistency.name())),
+        Some("disabled") => b.line(format!("{} off", S::VersionConsistency.name())),
         Some(other) => drop(format!("versionConsistency: `{other}`")),
     }
     for (i, h) in items(c, "extraHosts").iter().enumerate() {
@@ -537,7 +565,12 @@ fn settings(c: &Map<String, Value>, b: &mut Block, drop: &mut dyn FnMut(String))
             h.get("hostname").and_then(Value::as_str),
             h.get("ipAddress").and_then(Value::as_str),
         ) {
-            (Some(n), Some(ip)) => b.line(format!("extra_host {} = {}", quote(n), quote(ip))),
+            (Some(n), Some(ip)) => b.line(format!(
+                "{} {} = {}",
+                S::ExtraHost.name(),
+                quote(n),
+                quote(ip)
+            )),
             _ => drop(format!("extraHosts[{i}]: not a hostname and an ipAddress")),
         }
     }
@@ -546,7 +579,9 @@ fn settings(c: &Map<String, Value>, b: &mut Block, drop: &mut dyn FnMut(String))
             sc.get("namespace").and_then(Value::as_str),
             sc.get("value").and_then(Value::as_str),
         ) {
-            (Some(n), Some(v)) => b.line(format!("sysctl {} = {}", quote(n), quote(v))),
+            (Some(n), Some(v)) => {
+                b.line(format!("{} {} = {}", S::Sysctl.name(), quote(n), quote(v)))
+            }
             _ => drop(format!("systemControls[{i}]: not a namespace and a value")),
         }
     }
@@ -556,7 +591,7 @@ fn settings(c: &Map<String, Value>, b: &mut Block, drop: &mut dyn FnMut(String))
             .and_then(Value::as_str)
             .and_then(|v| v.parse::<u32>().ok());
         match (r.get("type").and_then(Value::as_str), value) {
-            (Some("GPU"), Some(n)) => b.line(format!("gpu {n}")),
+            (Some("GPU"), Some(n)) => b.line(format!("{} {n}", S::Gpu.name())),
             _ => drop(format!(
                 "resourceRequirements[{i}]: only GPU counts have a Wharf form"
             )),
@@ -567,7 +602,7 @@ fn settings(c: &Map<String, Value>, b: &mut Block, drop: &mut dyn FnMut(String))
             f.get("type").and_then(Value::as_str),
             f.get("value").and_then(Value::as_str),
         ) {
-            (Some("s3"), Some(v)) => b.line(format!("env_file {}", quote(v))),
+            (Some("s3"), Some(v)) => b.line(format!("{} {}", S::EnvFile.name(), quote(v))),
             _ => drop(format!("environmentFiles[{i}]: not an s3 file")),
         }
     }
@@ -610,7 +645,7 @@ fn settings(c: &Map<String, Value>, b: &mut Block, drop: &mut dyn FnMut(String))
 }
 
 fn linux(l: &Value) -> Result<Block, String> {
-    let mut b = Block::new("linux".to_string());
+    let mut b = Block::new(S::Linux.name().to_string());
     let o = l.as_object().ok_or("not an object")?;
     for key in o.keys() {
         let known = [
@@ -627,7 +662,7 @@ fn linux(l: &Value) -> Result<Block, String> {
         }
     }
     if o.get("initProcessEnabled").and_then(Value::as_bool) == Some(true) {
-        b.line("init");
+        b.line(L::Init.name());
     }
     if let Some(caps) = o.get("capabilities") {
         for (key, head) in [("add", "add_capabilities"), ("drop", "drop_capabilities")] {

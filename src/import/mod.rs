@@ -20,6 +20,7 @@ mod writer;
 
 use serde_json::{Map, Value};
 
+use crate::check::vocabulary::{Task as T, TaskSetting as TS, Top};
 use writer::{is_ident, quote, Block};
 
 /// The Wharf source for one task definition.
@@ -68,9 +69,9 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
 
     let mut dropped = Vec::new();
     let mut warnings = Vec::new();
-    let mut task = Block::new(format!("task {}", task_name(family)));
+    let mut task = Block::new(format!("{} {}", Top::Task.name(), task_name(family)));
     if !is_ident(family) {
-        task.line(format!("family {}", quote(family)));
+        task.line(format!("{} {}", T::Family.name(), quote(family)));
     }
     // Absent, ECS picks bridge on Linux and NAT on Windows: `network default`
     // writes no networkMode either.
@@ -82,23 +83,23 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
         }
         None => "default",
     };
-    task.line(format!("network {mode}"));
+    task.line(format!("{} {mode}", T::Network.name()));
     // Without `compat`, Wharf writes no requiresCompatibilities for a task
     // that is not awsvpc (ECS then validates for EC2, as it did the original).
     match compat(td, &mut dropped) {
-        Some(c) => task.line(format!("compat {c}")),
-        None if mode == "awsvpc" => task.line("compat ec2 unlisted"),
+        Some(c) => task.line(format!("{} {c}", T::Compat.name())),
+        None if mode == "awsvpc" => task.line(format!("{} ec2 unlisted", T::Compat.name())),
         None => {}
     }
     if let Some(cpu) = td.get("cpu").filter(|v| !v.is_null()) {
         match task_cpu(cpu) {
-            Some(units) => task.line(format!("cpu {units}")),
+            Some(units) => task.line(format!("{} {units}", T::Cpu.name())),
             None => dropped.push(format!("cpu: `{cpu}` is not a CPU amount")),
         }
     }
     if let Some(memory) = td.get("memory").filter(|v| !v.is_null()) {
         match task_memory(memory) {
-            Some(mib) => task.line(format!("memory {mib}MiB")),
+            Some(mib) => task.line(format!("{} {mib}MiB", T::Memory.name())),
             None => dropped.push(format!("memory: `{memory}` is not a size")),
         }
     }
@@ -122,7 +123,7 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
         .and_then(|e| e.get("sizeInGiB"))
         .and_then(Value::as_u64)
     {
-        task.line(format!("storage {size}GiB"));
+        task.line(format!("{} {size}GiB", T::Storage.name()));
     }
     let tags = match doc.get("tags") {
         Some(t) if td.get("tags").is_none() && t.is_array() => t,
@@ -134,7 +135,7 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
             t.get("value").and_then(Value::as_str),
         ) {
             (Some(k), Some(v)) if !k.is_empty() => {
-                task.line(format!("tag {} = {}", quote(k), quote(v)))
+                task.line(format!("{} {} = {}", T::Tag.name(), quote(k), quote(v)))
             }
             _ => dropped.push(format!("tags: `{t}` is not a key and value")),
         }
@@ -262,8 +263,8 @@ fn runtime_platform(td: &Map<String, Value>, task: &mut Block, dropped: &mut Vec
     };
     match p.get("cpuArchitecture").and_then(Value::as_str) {
         None => {}
-        Some("X86_64") => task.line("arch x86_64"),
-        Some("ARM64") => task.line("arch arm64"),
+        Some("X86_64") => task.line(format!("{} x86_64", T::Arch.name())),
+        Some("ARM64") => task.line(format!("{} arm64", T::Arch.name())),
         Some(other) => dropped.push(format!("runtimePlatform.cpuArchitecture: `{other}`")),
     }
     match p.get("operatingSystemFamily").and_then(Value::as_str) {
@@ -272,7 +273,7 @@ fn runtime_platform(td: &Map<String, Value>, task: &mut Block, dropped: &mut Vec
             .iter()
             .find(|f| f.eq_ignore_ascii_case(os))
         {
-            Some(f) => task.line(format!("os {f}")),
+            Some(f) => task.line(format!("{} {f}", T::Os.name())),
             None => dropped.push(format!(
                 "runtimePlatform.operatingSystemFamily: `{os}` is not an ECS operating system family"
             )),
@@ -312,7 +313,7 @@ fn volume(v: &Value) -> Result<String, String> {
             .get("fileSystemId")
             .and_then(Value::as_str)
             .ok_or("an EFS volume without fileSystemId")?;
-        let mut line = format!("volume {name} efs {}", quote(fs));
+        let mut line = format!("{} {name} efs {}", T::Volume.name(), quote(fs));
         if let Some(root) = efs.get("rootDirectory").and_then(Value::as_str) {
             line.push_str(&format!(" root {}", quote(root)));
         }
@@ -345,20 +346,22 @@ fn volume(v: &Value) -> Result<String, String> {
         .and_then(|h| h.get("sourcePath"))
         .and_then(Value::as_str)
     {
-        Some(path) => Ok(format!("volume {name} bind host {}", quote(path))),
-        None => Ok(format!("volume {name} bind")),
+        Some(path) => Ok(format!(
+            "{} {name} bind host {}",
+            T::Volume.name(),
+            quote(path)
+        )),
+        None => Ok(format!("{} {name} bind", T::Volume.name())),
     }
 }
 
 /// `pid`, `ipc`, `placement_constraint`, `proxy`, `fault_injection`.
 fn task_settings(td: &Map<String, Value>, task: &mut Block, dropped: &mut Vec<String>) {
-    for (key, head, allowed) in [
-        ("pidMode", "pid", &["host", "task"][..]),
-        ("ipcMode", "ipc", &["host", "task", "none"][..]),
-    ] {
+    for p in [TS::Pid, TS::Ipc] {
+        let (key, allowed) = (p.property().member(), p.property().choices);
         match td.get(key).and_then(Value::as_str) {
             None => {}
-            Some(m) if allowed.contains(&m) => task.line(format!("{head} {m}")),
+            Some(m) if allowed.contains(&m) => task.line(format!("{} {m}", p.name())),
             Some(other) => dropped.push(format!("{key}: `{other}`")),
         }
     }
@@ -367,7 +370,9 @@ fn task_settings(td: &Map<String, Value>, task: &mut Block, dropped: &mut Vec<St
             p.get("type").and_then(Value::as_str),
             p.get("expression").and_then(Value::as_str),
         ) {
-            (Some("memberOf"), Some(x)) => task.line(format!("placement_constraint {}", quote(x))),
+            (Some("memberOf"), Some(x)) => {
+                task.line(format!("{} {}", TS::PlacementConstraint.name(), quote(x)))
+            }
             _ => dropped.push(format!(
                 "placementConstraints[{i}]: not a memberOf expression"
             )),
@@ -378,7 +383,7 @@ fn task_settings(td: &Map<String, Value>, task: &mut Block, dropped: &mut Vec<St
         let kind = p.get("type").and_then(Value::as_str).unwrap_or("APPMESH");
         match container {
             Some(c) if is_ident(c) && kind == "APPMESH" => {
-                let mut b = Block::new(format!("proxy {c}"));
+                let mut b = Block::new(format!("{} {c}", TS::Proxy.name()));
                 for prop in p
                     .get("properties")
                     .and_then(Value::as_array)
@@ -398,13 +403,13 @@ fn task_settings(td: &Map<String, Value>, task: &mut Block, dropped: &mut Vec<St
         }
     }
     if td.get("enableFaultInjection").and_then(Value::as_bool) == Some(true) {
-        task.line("fault_injection");
+        task.line(TS::FaultInjection.name());
     }
 }
 
 /// `volume NAME docker [scope ..] [autoprovision] [driver ".."] { driver_opt ..; label .. }`
 fn docker_volume(name: &str, d: &Value) -> Result<String, String> {
-    let mut line = format!("volume {name} docker");
+    let mut line = format!("{} {name} docker", T::Volume.name());
     match d.get("scope").and_then(Value::as_str) {
         None => {}
         Some(s @ ("task" | "shared")) => line.push_str(&format!(" scope {s}")),

@@ -168,3 +168,19 @@ fn sizes_and_names() {
         r#"secretsmanager("arn:aws:secretsmanager:r:1:secret:s", key: "k", stage: "AWSCURRENT")"#
     );
 }
+
+#[test]
+fn every_member_imported_is_one_a_container_property_fills() {
+    use crate::check::vocabulary::{CONTAINER, CONTAINER_SETTING};
+    let members: Vec<&str> = CONTAINER
+        .iter()
+        .chain(CONTAINER_SETTING)
+        .map(|p| p.member())
+        .collect();
+    for key in container::KNOWN.iter().filter(|k| **k != "name") {
+        assert!(
+            members.contains(key),
+            "`{key}` is imported but no container property says it fills it"
+        );
+    }
+}

@@ -8,6 +8,7 @@
 
 use super::vocab::Block;
 use crate::ast::{Expr, ExprKind, File, Ident, Statement, StrPart};
+use crate::check::vocabulary::pattern;
 use crate::diag::{FileId, Span};
 use std::collections::HashMap;
 
@@ -257,7 +258,7 @@ impl Index {
 
     fn declare_in_task(&mut self, s: &Statement, task: usize) {
         match s.head.name.as_str() {
-            "container" | "sidecar" | "ambassador" | "init" | "log_router" => {
+            head if pattern(head).is_some() => {
                 if let Some(name) = s.words.first().and_then(name_of) {
                     self.add(SymKind::Container, name.name, name.span, s.span, Some(task));
                 }
@@ -344,11 +345,8 @@ impl Index {
                     .and_then(|n| self.lookup(SymKind::Template, None, &n.name));
             }
             (_, "param") => skip_first = true,
-            (
-                Block::Task | Block::Template,
-                "container" | "sidecar" | "init" | "log_router" | "volume",
-            ) => skip_first = true,
-            (Block::Task | Block::Template, "ambassador") => skip_first = true,
+            (Block::Task | Block::Template, "volume") => skip_first = true,
+            (Block::Task | Block::Template, head) if pattern(head).is_some() => skip_first = true,
             (Block::Service, "task") => first = Some(SymKind::Task),
             (Block::Service | Block::Cluster | Block::LoadBalancer, "network") => {
                 first = Some(SymKind::Network)

@@ -1,10 +1,12 @@
-//! What the editor offers and explains: the statements each block reads
-//! (the checker's lists; `tests/lsp_vocab.rs` compares them with what the
-//! checker accepts), the words some properties choose from, the ECS or
-//! CloudFormation field a property becomes, and the reference lines of
-//! docs/language.md (embedded, so hover says what the documentation says).
+//! What the editor offers and explains, from the checker's vocabulary
+//! (`check::vocabulary`, one table per block): the statements each block
+//! reads, the words some properties choose from, the ECS or CloudFormation
+//! field a property becomes and its reference row; plus the example lines
+//! of docs/language.md (embedded, so hover shows what the documentation
+//! shows).
 
-use crate::check::vocabulary;
+use crate::check::vocabulary::{self as v, Id};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// The kind of block a statement stands in.
@@ -15,8 +17,12 @@ pub enum Block {
     Cluster,
     LoadBalancer,
     Task,
+    /// `volume NAME docker { ... }` in a task.
+    DockerVolume,
     Container,
     Local,
+    /// `linux { ... }` in a container.
+    Linux,
     Service,
     Expose,
     Input,
@@ -27,47 +33,73 @@ pub enum Block {
 }
 
 impl Block {
+    /// The checker's vocabulary of this block.
+    fn vocabulary(self) -> Option<&'static v::Block> {
+        let id = match self {
+            Block::Top => Id::Top,
+            Block::Network => Id::Network,
+            Block::Cluster => Id::Cluster,
+            Block::LoadBalancer => Id::LoadBalancer,
+            Block::Task => Id::Task,
+            Block::DockerVolume => Id::DockerVolume,
+            Block::Container => Id::Container,
+            Block::Local => Id::Local,
+            Block::Linux => Id::Linux,
+            Block::Service => Id::Service,
+            Block::Expose => Id::Expose,
+            Block::Input => Id::Input,
+            Block::Template => Id::Template,
+            Block::Environment => Id::Environment,
+            Block::Options => return None,
+        };
+        Some(id.block())
+    }
+
+    fn of(id: Id) -> Block {
+        match id {
+            Id::Top => Block::Top,
+            Id::Input => Block::Input,
+            Id::Network => Block::Network,
+            Id::Cluster => Block::Cluster,
+            Id::LoadBalancer => Block::LoadBalancer,
+            Id::Task => Block::Task,
+            Id::Container => Block::Container,
+            Id::Local => Block::Local,
+            Id::Linux => Block::Linux,
+            Id::DockerVolume => Block::DockerVolume,
+            Id::Service => Block::Service,
+            Id::Expose => Block::Expose,
+            Id::Template => Block::Template,
+            Id::Environment => Block::Environment,
+        }
+    }
+
     /// The block a statement with this head opens, inside `self`.
     pub fn child(self, head: &str) -> Block {
-        match (self, head) {
-            (Block::Top | Block::Environment | Block::Template, "network") => Block::Network,
-            (Block::Top | Block::Environment | Block::Template, "cluster") => Block::Cluster,
-            (Block::Top | Block::Environment | Block::Template, "alb" | "nlb") => {
-                Block::LoadBalancer
-            }
-            (Block::Top | Block::Environment | Block::Template, "task") => Block::Task,
-            (Block::Top | Block::Environment | Block::Template, "service") => Block::Service,
-            (Block::Top, "input") => Block::Input,
-            (Block::Top, "template") => Block::Template,
-            (Block::Top, "environment") => Block::Environment,
-            (
-                Block::Task | Block::Template,
-                "container" | "sidecar" | "ambassador" | "init" | "log_router",
-            ) => Block::Container,
-            (Block::Container, "local") => Block::Local,
-            (Block::Service, "expose") => Block::Expose,
-            _ => Block::Options,
-        }
+        // A template's body is the body of a program or of a task.
+        let found = match self {
+            Block::Template => Id::Top
+                .block()
+                .child(head)
+                .filter(|id| *id != Id::Input && *id != Id::Template && *id != Id::Environment)
+                .or_else(|| Id::Task.block().child(head)),
+            b => b.vocabulary().and_then(|voc| voc.child(head)),
+        };
+        found.map_or(Block::Options, Block::of)
     }
 
     /// The statements valid in this block, in the checker's order.
     pub fn heads(self) -> &'static [&'static str] {
+        static HEADS: LazyLock<HashMap<Block, Vec<&'static str>>> = LazyLock::new(|| {
+            v::BLOCKS
+                .iter()
+                .map(|b| (Block::of(b.id), b.names()))
+                .collect()
+        });
         match self {
-            Block::Top => TOP,
-            Block::Network => NETWORK,
-            Block::Cluster => CLUSTER,
-            Block::LoadBalancer => LOAD_BALANCER,
-            Block::Task => &TASK,
-            Block::Container => &CONTAINER,
-            Block::Local => LOCAL,
-            Block::Service => SERVICE,
-            Block::Expose => EXPOSE,
-            Block::Input => &["description"],
             Block::Template => template_heads(),
-            Block::Environment => &[
-                "input", "network", "cluster", "alb", "nlb", "task", "service", "stack",
-            ],
             Block::Options => &[],
+            b => HEADS.get(&b).map_or(&[], Vec::as_slice),
         }
     }
 
@@ -75,85 +107,42 @@ impl Block {
     fn doc_key(self) -> &'static str {
         match self {
             Block::Top | Block::Template | Block::Environment | Block::Options => "",
+            Block::DockerVolume => "",
             Block::Network => "network",
             Block::Cluster => "cluster",
             Block::LoadBalancer => "alb",
             Block::Task => "task",
             Block::Container => "container",
             Block::Local => "local",
+            Block::Linux => "linux",
             Block::Service => "service",
             Block::Expose => "expose",
             Block::Input => "input",
         }
     }
+
+    /// The property `head` of this block, as the checker describes it.
+    fn property(self, head: &str) -> Option<&'static v::Property> {
+        self.vocabulary().and_then(|b| b.get(head))
+    }
 }
 
-pub const TOP: &[&str] = &[
-    "stack",
-    "region",
-    "account",
-    "import",
-    "let",
-    "input",
-    "template",
-    "use",
-    "environment",
-    "network",
-    "cluster",
-    "alb",
-    "nlb",
-    "task",
-    "service",
-];
-pub const NETWORK: &[&str] = &[
-    "vpc",
-    "public_subnets",
-    "private_subnets",
-    "cidr",
-    "azs",
-    "nat",
-    "endpoints",
-];
-pub const CLUSTER: &[&str] = &["capacity", "insights", "network"];
-pub const LOAD_BALANCER: &[&str] = &[
-    "public",
-    "internal",
-    "network",
-    "listener",
-    "idle_timeout",
-    "allow",
-];
-/// The task's, container's and service's statements, from the checker.
-static TASK: LazyLock<Vec<&'static str>> = LazyLock::new(vocabulary::task);
-static CONTAINER: LazyLock<Vec<&'static str>> = LazyLock::new(vocabulary::container);
-const SERVICE: &[&str] = vocabulary::SERVICE;
-pub const LOCAL: &[&str] = &["command", "workdir", "env"];
-pub const EXPOSE: &[&str] = &[
-    "path",
-    "host",
-    "listener",
-    "health",
-    "deregistration",
-    "target_group",
-];
 /// A template's body is any statement of the place it is used in: its
 /// parameters, then what a program, a task, a container or a service takes.
 fn template_heads() -> &'static [&'static str] {
-    static HEADS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-    HEADS.get_or_init(|| {
+    static HEADS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
         let mut v = vec!["param"];
-        for h in TOP
+        for h in [Block::Top, Block::Task, Block::Container, Block::Service]
             .iter()
-            .chain(TASK.iter())
-            .chain(CONTAINER.iter())
-            .chain(SERVICE)
+            .flat_map(|b| b.heads())
         {
             if !v.contains(h) {
                 v.push(h);
             }
         }
         v
-    })
+    });
+    &HEADS
 }
 
 /// `use` may stand anywhere a statement may.
@@ -161,170 +150,14 @@ pub const ANYWHERE: &[&str] = &["use"];
 
 /// The words a property chooses from (its first positional word).
 pub fn choices(block: Block, head: &str) -> &'static [&'static str] {
-    const BOOL: &[&str] = &["on", "off"];
-    match (block, head) {
-        (Block::Network, "nat") => &["none", "single", "per_az"],
-        (Block::Network, "endpoints") => &["ecr", "s3", "logs", "secretsmanager", "ssm"],
-        (Block::Cluster, "insights") => &["on", "off", "enhanced"],
-        (Block::Cluster | Block::Service, "capacity") => &["FARGATE", "FARGATE_SPOT"],
-        (Block::LoadBalancer, "listener") => &["http", "https", "tcp", "udp", "tls"],
-        (Block::Task, "network") => &["awsvpc", "bridge", "host", "none"],
-        (Block::Task, "compat") => &["fargate", "ec2", "external"],
-        (Block::Task, "arch") => &["x86_64", "arm64"],
-        (Block::Task, "volume") => &["efs", "bind"],
-        (Block::Container, "essential" | "readonly") => BOOL,
-        (Block::Container, "logs") => &[
-            "awslogs",
-            "firelens",
-            "fluentd",
-            "splunk",
-            "json-file",
-            "syslog",
-            "gelf",
-        ],
-        (Block::Container, "firelens") => &["fluentbit", "fluentd"],
-        (Block::Container, "depends_on") => &["START", "COMPLETE", "SUCCESS", "HEALTHY"],
-        (Block::Service, "launch") => &["fargate", "ec2", "external"],
-        (Block::Service, "public_ip" | "exec") => BOOL,
-        (Block::Service, "deploy") => &[
-            "rolling",
-            "canary",
-            "linear",
-            "blue_green",
-            "circuit_breaker",
-            "rollback",
-        ],
-        (Block::Service, "placement") => &["spread", "binpack", "random", "az", "instance"],
-        (Block::Service, "constraint") => &["distinct_instance", "member_of"],
-        (Block::Service, "autoscale") => &["cpu", "memory", "requests", "cooldown"],
-        _ => &[],
-    }
+    block.property(head).map_or(&[], |p| p.choices)
 }
 
-/// The input types (`input NAME: TYPE`).
-pub const INPUT_TYPES: &[&str] = &[
-    "string",
-    "int",
-    "bool",
-    "vpc_id",
-    "subnets",
-    "security_groups",
-];
-
-/// The template parameter types (`param NAME: TYPE`).
-pub const PARAM_TYPES: &[&str] = &[
-    "string", "name", "int", "bool", "port", "duration", "size", "cpu", "percent", "list", "range",
-    "any",
-];
+pub use crate::check::vocabulary::{INPUT_TYPES, PARAM_TYPES};
 
 /// Where a property ends up in what `wharf build` writes.
 pub fn field(block: Block, head: &str) -> Option<&'static str> {
-    Some(match (block, head) {
-        (Block::Top, "stack") => "the CloudFormation stack name",
-        (Block::Top, "region") => "the region of awslogs options and generated ARNs",
-        (Block::Top, "input") => "a CloudFormation `Parameters` entry",
-        (Block::Top, "network") => "`AWS::EC2::VPC` and subnets (or existing IDs)",
-        (Block::Top, "cluster") => "`AWS::ECS::Cluster` / CreateCluster",
-        (Block::Top, "alb" | "nlb") => "`AWS::ElasticLoadBalancingV2::LoadBalancer`",
-        (Block::Top, "task") => "`AWS::ECS::TaskDefinition` / RegisterTaskDefinition",
-        (Block::Top, "service") => "`AWS::ECS::Service` / CreateService",
-        (Block::Cluster, "capacity") => "`defaultCapacityProviderStrategy`",
-        (Block::Cluster, "insights") => "`settings[containerInsights]`",
-        (Block::Task, "family") => "`family`",
-        (Block::Task, "cpu") => "`cpu` (CPU units, 1024 = 1 vCPU)",
-        (Block::Task, "memory") => "`memory` (MiB)",
-        (Block::Task, "network") => "`networkMode`",
-        (Block::Task, "compat") => "`requiresCompatibilities`",
-        (Block::Task, "execution_role") => "`executionRoleArn`",
-        (Block::Task, "task_role") => "`taskRoleArn`",
-        (Block::Task, "allow") => "a statement of the generated task role's policy",
-        (Block::Task, "volume") => "`volumes[]`",
-        (Block::Task, "arch") => "`runtimePlatform.cpuArchitecture`",
-        (Block::Task, "os") => "`runtimePlatform.operatingSystemFamily`",
-        (Block::Task, "storage") => "`ephemeralStorage.sizeInGiB`",
-        (Block::Task | Block::Service, "tag") => "`tags[]`",
-        (Block::Task, "container" | "sidecar" | "ambassador" | "init" | "log_router") => {
-            "`containerDefinitions[]`"
-        }
-        (Block::Container, "image") => "`containerDefinitions[].image`",
-        (Block::Container, "essential") => "`containerDefinitions[].essential`",
-        (Block::Container, "cpu") => "`containerDefinitions[].cpu` (CPU units)",
-        (Block::Container, "memory") => "`containerDefinitions[].memory` (MiB, hard limit)",
-        (Block::Container, "memory_reservation") => {
-            "`containerDefinitions[].memoryReservation` (MiB, soft limit)"
-        }
-        (Block::Container, "port") => "`containerDefinitions[].portMappings[]`",
-        (Block::Container, "env") => "`containerDefinitions[].environment[]`",
-        (Block::Container, "secret") => "`containerDefinitions[].secrets[]`",
-        (Block::Container, "health") => "`containerDefinitions[].healthCheck`",
-        (Block::Container, "logs") => "`containerDefinitions[].logConfiguration`",
-        (Block::Container, "firelens") => "`containerDefinitions[].firelensConfiguration`",
-        (Block::Container, "command") => "`containerDefinitions[].command`",
-        (Block::Container, "entrypoint") => "`containerDefinitions[].entryPoint`",
-        (Block::Container, "workdir") => "`containerDefinitions[].workingDirectory`",
-        (Block::Container, "user") => "`containerDefinitions[].user`",
-        (Block::Container, "readonly") => "`containerDefinitions[].readonlyRootFilesystem`",
-        (Block::Container, "depends_on") => "`containerDefinitions[].dependsOn[]`",
-        (Block::Container, "mount") => "`containerDefinitions[].mountPoints[]`",
-        (Block::Container, "stop_timeout") => "`containerDefinitions[].stopTimeout`",
-        (Block::Container, "start_timeout") => "`containerDefinitions[].startTimeout`",
-        (Block::Container, "ulimit") => "`containerDefinitions[].ulimits[]`",
-        (Block::Container, "label") => "`containerDefinitions[].dockerLabels`",
-        (Block::Container, "local") => "the local manifest (`wharf up`), not ECS",
-        (Block::Task, "pid") => "`pidMode`",
-        (Block::Task, "ipc") => "`ipcMode`",
-        (Block::Task, "placement_constraint") => "`placementConstraints[]` (memberOf)",
-        (Block::Task, "proxy") => "`proxyConfiguration` (App Mesh)",
-        (Block::Task, "fault_injection") => "`enableFaultInjection`",
-        (Block::Container, "links") => "`containerDefinitions[].links`",
-        (Block::Container, "privileged") => "`containerDefinitions[].privileged`",
-        (Block::Container, "security_options") => "`containerDefinitions[].dockerSecurityOptions`",
-        (Block::Container, "dns") => "`containerDefinitions[].dnsServers`",
-        (Block::Container, "dns_search") => "`containerDefinitions[].dnsSearchDomains`",
-        (Block::Container, "extra_host") => "`containerDefinitions[].extraHosts[]`",
-        (Block::Container, "sysctl") => "`containerDefinitions[].systemControls[]`",
-        (Block::Container, "gpu") => "`containerDefinitions[].resourceRequirements[]` (GPU)",
-        (Block::Container, "registry_credentials") => {
-            "`containerDefinitions[].repositoryCredentials`"
-        }
-        (Block::Container, "restart") => "`containerDefinitions[].restartPolicy`",
-        (Block::Container, "linux") => "`containerDefinitions[].linuxParameters`",
-        (Block::Container, "hostname") => "`containerDefinitions[].hostname`",
-        (Block::Container, "interactive") => "`containerDefinitions[].interactive`",
-        (Block::Container, "tty") => "`containerDefinitions[].pseudoTerminal`",
-        (Block::Container, "disable_networking") => "`containerDefinitions[].disableNetworking`",
-        (Block::Container, "env_file") => "`containerDefinitions[].environmentFiles[]`",
-        (Block::Container, "volumes_from") => "`containerDefinitions[].volumesFrom[]`",
-        (Block::Container, "version_consistency") => "`containerDefinitions[].versionConsistency`",
-        (Block::Container, "credential_spec") => "`containerDefinitions[].credentialSpecs`",
-        (Block::Service, "task") => "`taskDefinition`",
-        (Block::Service, "count") => "`desiredCount`",
-        (Block::Service, "daemon") => "`schedulingStrategy: DAEMON`",
-        (Block::Service, "launch") => "`launchType`",
-        (Block::Service, "capacity") => "`capacityProviderStrategy`",
-        (Block::Service, "platform") => "`platformVersion`",
-        (Block::Service, "subnets") => "`networkConfiguration.awsvpcConfiguration.subnets`",
-        (Block::Service, "security_groups") => {
-            "`networkConfiguration.awsvpcConfiguration.securityGroups`"
-        }
-        (Block::Service, "public_ip") => {
-            "`networkConfiguration.awsvpcConfiguration.assignPublicIp`"
-        }
-        (Block::Service, "expose") => "`loadBalancers[]` and a listener rule and target group",
-        (Block::Service, "deploy") => "`deploymentConfiguration`",
-        (Block::Service, "autoscale") => {
-            "Application Auto Scaling scalable target and target-tracking policies"
-        }
-        (Block::Service, "placement") => "`placementStrategy[]`",
-        (Block::Service, "constraint") => "`placementConstraints[]`",
-        (Block::Service, "discovery") => "`serviceRegistries[]` (Cloud Map)",
-        (Block::Service, "grace") => "`healthCheckGracePeriodSeconds`",
-        (Block::Service, "exec") => "`enableExecuteCommand`",
-        (Block::Expose, "health") => "the target group's health check",
-        (Block::Expose, "deregistration") => "`deregistration_delay.timeout_seconds`",
-        (Block::Expose, "target_group") => "`loadBalancers[].targetGroupArn`",
-        _ => return None,
-    })
+    block.property(head).and_then(|p| p.fills)
 }
 
 const LANGUAGE: &str = include_str!("../../docs/language.md");
@@ -350,7 +183,7 @@ pub fn doc_lines(block: Block, head: &str) -> Vec<&'static str> {
         let first = code.split_whitespace().next().unwrap_or("");
         let parent = open.last().copied().unwrap_or("");
         let parent = match parent {
-            "sidecar" | "ambassador" | "init" | "log_router" => "container",
+            p if v::pattern(p).is_some() => "container",
             "nlb" => "alb",
             p => p,
         };
@@ -370,65 +203,12 @@ pub fn doc_lines(block: Block, head: &str) -> Vec<&'static str> {
     out
 }
 
-/// The heading of the docs/language.md section whose reference table lists
-/// this block's statements.
-fn doc_section(block: Block) -> Option<&'static str> {
-    Some(match block {
-        Block::Top => "Top level",
-        Block::Input => "input",
-        Block::Network => "network",
-        Block::Cluster => "cluster",
-        Block::LoadBalancer => "alb / nlb",
-        Block::Task => "task",
-        Block::Container => "container (and the pattern blocks)",
-        Block::Local => "local",
-        Block::Service => "service",
-        Block::Expose => "expose",
-        Block::Template => "Templates and the stdlib",
-        Block::Environment => "Environments",
-        Block::Options => return None,
-    })
-}
-
 /// A statement's row of the reference table of its block in
-/// docs/language.md: (what it takes, its default), as written there.
+/// docs/language.md: (what it takes, its default), from the vocabulary the
+/// table is written from.
 pub fn reference_row(block: Block, head: &str) -> Option<(String, String)> {
-    let section = doc_section(block)?;
-    let mut here = false;
-    let mut in_code = false;
-    let start = format!("| `{head}` |");
-    for line in LANGUAGE.lines() {
-        if line.starts_with("```") {
-            in_code = !in_code;
-        } else if in_code {
-        } else if let Some(h) = line.strip_prefix('#') {
-            here = h.trim_start_matches('#').trim() == section;
-        } else if here && line.starts_with(&start) {
-            let cells = table_cells(line);
-            return Some((cells.get(1)?.clone(), cells.get(2)?.clone()));
-        }
-    }
-    None
-}
-
-/// The cells of a Markdown table row (`\|` is a pipe inside a cell).
-fn table_cells(row: &str) -> Vec<String> {
-    let inner = row.trim().trim_start_matches('|').trim_end_matches('|');
-    let mut out = Vec::new();
-    let mut cell = String::new();
-    let mut chars = inner.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'|') => {
-                chars.next();
-                cell.push('|');
-            }
-            '|' => out.push(std::mem::take(&mut cell).trim().to_string()),
-            c => cell.push(c),
-        }
-    }
-    out.push(cell.trim().to_string());
-    out
+    let p = block.property(head)?;
+    Some((p.takes.to_string(), p.default.to_string()))
 }
 
 /// A line without its `//` comment (a `//` inside a string is no comment).
@@ -463,6 +243,33 @@ mod tests {
         );
         assert!(doc_lines(Block::Expose, "path")[0].starts_with("path \"/api/*\""));
         assert!(!doc_lines(Block::Container, "memory_reservation").is_empty());
+    }
+
+    #[test]
+    fn child_blocks_follow_the_vocabulary() {
+        assert_eq!(Block::Top.child("alb"), Block::LoadBalancer);
+        assert_eq!(Block::Environment.child("task"), Block::Task);
+        assert_eq!(Block::Environment.child("input"), Block::Options);
+        assert_eq!(Block::Task.child("log_router"), Block::Container);
+        assert_eq!(Block::Task.child("volume"), Block::DockerVolume);
+        assert_eq!(Block::Container.child("linux"), Block::Linux);
+        assert_eq!(Block::Container.child("logs"), Block::Options);
+        assert_eq!(Block::Service.child("expose"), Block::Expose);
+        // A template's body is a program's or a task's.
+        assert_eq!(Block::Template.child("service"), Block::Service);
+        assert_eq!(Block::Template.child("sidecar"), Block::Container);
+        assert_eq!(Block::Template.child("input"), Block::Options);
+        assert!(Block::Linux.heads().contains(&"swappiness"));
+    }
+
+    #[test]
+    fn choices_are_what_the_checker_accepts() {
+        // The checker reads these from the same table: the editor offers
+        // every word it accepts (docker volumes, journald, Windows).
+        assert_eq!(choices(Block::Task, "volume"), ["efs", "bind", "docker"]);
+        assert!(choices(Block::Container, "logs").contains(&"journald"));
+        assert!(choices(Block::Task, "os").contains(&"windows_server_2022_core"));
+        assert_eq!(choices(Block::Linux, "init"), [] as [&str; 0]);
     }
 
     #[test]

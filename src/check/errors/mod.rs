@@ -5,7 +5,7 @@
 pub mod limit;
 pub mod rule;
 
-use super::scope::Kind;
+use super::vocabulary::{self, Kind};
 use crate::ast::{Expr, Statement};
 use crate::diag::{closest, Code, Diagnostic, Span};
 use crate::ir::InputType;
@@ -37,6 +37,64 @@ fn list(words: &[&str]) -> String {
 }
 
 // ----- statements and words -------------------------------------------------
+
+/// A statement the block does not take: "did you mean" the property with
+/// the closest name, or the one filling the closest ECS member (`enviroment`
+/// for `env`, which fills `environment`); else the block's properties, a
+/// short list of them when there are many.
+pub fn unknown_property(head: &str, block: &vocabulary::Block, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnknownDirective,
+        format!("unknown property `{head}` {}", block.place),
+        span,
+        "not known here",
+    )
+    .with_help(property_help(head, block))
+}
+
+/// Up to this many properties, the help lists them all; beyond, a few.
+const LISTED: usize = 12;
+/// How many properties a short list shows.
+const SHORT_LIST: usize = 8;
+
+fn property_help(head: &str, block: &vocabulary::Block) -> String {
+    let names = block.names();
+    if let Some(d) = did_you_mean(head, &names) {
+        return d;
+    }
+    let members: Vec<(&str, &str)> = block
+        .properties()
+        .filter(|p| !p.ecs.is_empty())
+        .map(|p| (p.ecs, p.name))
+        .collect();
+    if let Some(m) = closest(head, members.iter().map(|(m, _)| *m)) {
+        let name = members.iter().find(|(e, _)| *e == m).map_or(m, |(_, n)| n);
+        return format!("did you mean `{name}`? (it becomes ECS's `{m}`)");
+    }
+    if names.len() <= LISTED {
+        return format!("allowed here: {}", list(&names));
+    }
+    // Properties sharing a word with the unknown one (`timeout`:
+    // `stop_timeout`, `start_timeout`), else the first ones of the block.
+    let words: Vec<&str> = head.split('_').filter(|w| w.len() >= 3).collect();
+    let related: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| n.split('_').any(|part| words.contains(&part)))
+        .take(SHORT_LIST)
+        .collect();
+    let shown = if related.is_empty() {
+        &names[..SHORT_LIST]
+    } else {
+        &related[..]
+    };
+    format!(
+        "allowed here: {}, and {} more\nlisted in docs/language.md under `{}`",
+        list(shown),
+        names.len() - shown.len(),
+        block.section
+    )
+}
 
 pub fn unknown_statement(head: &str, place: &str, known: &[&str], span: Span) -> Diagnostic {
     let help = match did_you_mean(head, known) {
@@ -343,7 +401,7 @@ pub fn malformed_param(span: Span) -> Diagnostic {
     )
     .with_help(format!(
         "write `param port: port = 8080`; types: {}",
-        list(super::template::PARAM_TYPES)
+        list(super::vocabulary::PARAM_TYPES)
     ))
 }
 
