@@ -1,16 +1,18 @@
 //! Template placeholders. Task definitions published as templates hold
 //! `{{name}}` (Mustache / Jinja, as in the CloudWatch agent's templates) or
-//! `${Name}` (shell, `Fn::Sub`) where a tool fills in a role ARN, an image
-//! or a secret's ARN before registration. ECS cannot use such a value
-//! (`Role is not valid`; a secret ARN with `${Region}` in it fails at
-//! launch), but it is not a mistake either: it is a parameter of the file.
+//! `${Name}` (shell, `Fn::Sub`) where a tool fills in a role ARN, a secret's
+//! ARN or a log group before registration.
 //!
-//! A placeholder becomes a Wharf `input` when it stands in a member that
-//! names an AWS resource ([`REFERENCES`]), where it cannot be meant
-//! literally. Every other occurrence of the same placeholder text in the
-//! file is the same parameter and becomes the same input; a `${...}` found
-//! only elsewhere (a FireLens option `${ECS_TASK_ID}`, a shell command)
-//! is kept verbatim, since it is read by the container at run time.
+//! Where the value as written is refused, a placeholder becomes a Wharf
+//! `input`: in a role (ECS answers `Role is not valid`, Wharf E0312), a
+//! secret's `valueFrom` (a Secrets Manager ARN with `${Region}` in it fails
+//! at launch, Wharf E0419) and an awslogs group (CloudWatch Logs refuses `{`
+//! and `$`, Wharf E0216) ([`REFERENCES`]). Every other occurrence of the
+//! same placeholder text in the file is the same parameter and becomes the
+//! same input. A placeholder found only where ECS takes any string (an
+//! image, an awslogs region, an environment value, a FireLens option such
+//! as `${ECS_TASK_ID}` that the container reads at run time) is carried
+//! verbatim: the imported program then registers what the original did.
 //!
 //! Mechanism: before import, every such placeholder in every string of the
 //! document is replaced by the input's name between two private-use
@@ -27,24 +29,17 @@ pub const OPEN: char = '\u{E000}';
 /// Marks its end.
 pub const CLOSE: char = '\u{E001}';
 
-/// `(member path, key)` of the members that name an AWS resource: a
-/// placeholder there is a parameter. Paths: `""` the task definition,
-/// `"c"` a container, `"c.secrets"` each secret, `"c.log.secretOptions"`
-/// each log secret option, `"c.log.options"` awslogs options,
-/// `"c.repositoryCredentials"`, `"c.environmentFiles"`, `"v.efs"` an EFS
-/// volume, `"v.efs.auth"` its authorization.
+/// `(member path, key)` of the members whose value, as written with a
+/// placeholder in it, is refused: a placeholder there is a parameter.
+/// Paths: `""` the task definition, `"c.secrets"` each secret,
+/// `"c.log.secretOptions"` each log secret option, `"c.log.options"`
+/// awslogs options.
 const REFERENCES: &[(&str, &str)] = &[
     ("", "executionRoleArn"),
     ("", "taskRoleArn"),
-    ("c", "image"),
     ("c.secrets", "valueFrom"),
     ("c.log.secretOptions", "valueFrom"),
-    ("c.log.options", "awslogs-region"),
     ("c.log.options", "awslogs-group"),
-    ("c.repositoryCredentials", "credentialsParameter"),
-    ("c.environmentFiles", "value"),
-    ("v.efs", "fileSystemId"),
-    ("v.efs.auth", "accessPointId"),
 ];
 
 /// One placeholder occurrence in `s`: its byte range and its name.
@@ -120,13 +115,8 @@ fn parameters(td: &Map<String, Value>) -> BTreeSet<String> {
     let doc = Value::Object(td.clone());
     at("", Some(&doc));
     for c in list(td.get("containerDefinitions")) {
-        at("c", Some(&c));
-        at("c.repositoryCredentials", c.get("repositoryCredentials"));
         for s in list(c.get("secrets")) {
             at("c.secrets", Some(&s));
-        }
-        for f in list(c.get("environmentFiles")) {
-            at("c.environmentFiles", Some(&f));
         }
         if let Some(log) = c.get("logConfiguration") {
             if log.get("logDriver").and_then(Value::as_str) == Some("awslogs") {
@@ -136,11 +126,6 @@ fn parameters(td: &Map<String, Value>) -> BTreeSet<String> {
                 at("c.log.secretOptions", Some(&s));
             }
         }
-    }
-    for v in list(td.get("volumes")) {
-        let efs = v.get("efsVolumeConfiguration");
-        at("v.efs", efs);
-        at("v.efs.auth", efs.and_then(|e| e.get("authorizationConfig")));
     }
     found
 }
@@ -253,7 +238,7 @@ mod tests {
             "family": "f",
             "executionRoleArn": "{{execution-role-arn}}",
             "containerDefinitions": [{
-                "name": "app", "image": "nginx",
+                "name": "app", "image": "{{demo-app-image}}",
                 "environment": [{"name": "ROLE", "value": "{{execution-role-arn}}"},
                                 {"name": "HOME", "value": "${HOME}"}]
             }]
@@ -273,6 +258,11 @@ mod tests {
         let env = &marked["containerDefinitions"][0]["environment"];
         assert_eq!(env[0]["value"], json!("\u{E000}execution-role-arn\u{E001}"));
         assert_eq!(env[1]["value"], json!("${HOME}"));
+        // ECS registers any image string: carried as written.
+        assert_eq!(
+            marked["containerDefinitions"][0]["image"],
+            json!("{{demo-app-image}}")
+        );
         assert!(mark(
             json!({"family": "f", "taskRoleArn": "r"})
                 .as_object()

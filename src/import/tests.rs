@@ -36,19 +36,17 @@ fn fargate_task_definition_becomes_source() {
             "name": "init",
             "image": "busybox",
             "essential": false,
-            "command": ["sh", "-c", "echo ${USER}"]
+            "command": ["sh", "-c", "echo hi"]
         }]
     }));
     assert!(imported.dropped.is_empty(), "{:?}", imported.dropped);
-    // `${TAG}` in the image is a template placeholder (an image cannot hold
-    // `$`), so an input; `${USER}` in a shell command is the shell's.
-    assert_eq!(imported.inputs, [("${TAG}".to_string(), "TAG".to_string())]);
+    // `${TAG}` in an image is carried as written (ECS takes any string
+    // there), not made an input: only a placeholder where the value would
+    // be refused is (see `placeholders`).
+    assert!(imported.inputs.is_empty());
     assert_eq!(
         imported.source,
         r#"// Imported from `td.json` by `wharf import`.
-
-// Template placeholders, given with `--input NAME=VALUE` (or the environment):
-input TAG: string
 
 task web {
   network awsvpc
@@ -58,7 +56,7 @@ task web {
   execution_role "arn:aws:iam::123456789012:role/exec"
 
   container app {
-    image "nginx:${TAG}"
+    image "nginx:\${TAG}"
     port 80
     env MODE = "a \"b\""
     secret DB = secretsmanager("arn:aws:secretsmanager:us-east-1:123456789012:secret:db-Ab12", key: "password")
@@ -71,7 +69,7 @@ task web {
   container init {
     image "busybox"
     essential off
-    command ["sh", "-c", "echo \${USER}"]
+    command ["sh", "-c", "echo hi"]
   }
 }
 "#
