@@ -105,6 +105,8 @@ fn normalize_original(doc: &Value) -> Value {
         _ => doc.as_object().unwrap().clone(),
     };
     td.retain(|k, _| !READ_ONLY.contains(&k.as_str()));
+    // An empty role, what `--generate-cli-skeleton` leaves, is no role.
+    td.retain(|k, v| !(k.ends_with("RoleArn") && v == &json!("")));
     let mut v = Value::Object(td);
     prune(&mut v);
     let td = v.as_object_mut().unwrap();
@@ -154,6 +156,9 @@ fn normalize_original(doc: &Value) -> Value {
         .flatten()
     {
         let Some(c) = c.as_object_mut() else { continue };
+        if c.get("repositoryCredentials") == Some(&json!({"credentialsParameter": ""})) {
+            c.remove("repositoryCredentials");
+        }
         coerce_numbers(
             c,
             &[
@@ -419,7 +424,9 @@ fn botocore_accepted(corpus: &Path) -> Vec<String> {
 
 /// `tests/fixtures/import/*.json`: what the corpus lacks (numbers written as
 /// strings, Docker volumes, `appProtocol`, a Windows Fargate task, an awsvpc
-/// task without requiresCompatibilities) comes back exactly.
+/// task without requiresCompatibilities, the empty strings a CLI skeleton
+/// leaves) comes back exactly; a `template_*` file comes back once its
+/// placeholders are given as inputs.
 #[test]
 fn import_fixtures_round_trip() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
@@ -433,7 +440,12 @@ fn import_fixtures_round_trip() {
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let rel = path.file_name().unwrap().to_string_lossy().into_owned();
         let (outcome, detail) = round_trip(&doc, &rel, &tmp.join(format!("{i}.wharf")));
-        assert_eq!(outcome, "0 round trip", "{rel}: {detail}");
+        let want = if rel.starts_with("template_") {
+            "1 round trip with its placeholders given"
+        } else {
+            "0 round trip"
+        };
+        assert_eq!(outcome, want, "{rel}: {detail}");
     }
 }
 
@@ -620,4 +632,81 @@ fn import_refuses_non_json_and_warns_on_coercion() {
         "volume scratch docker scope shared autoprovision driver \"local\" { driver_opt \"type\" = \"nfs\"; driver_opt \"device\" = \":/exports\"; label \"team\" = \"core\" }"
     ));
     assert!(stdout.contains("port 8080 host 0 name \"web\" app_protocol http"));
+}
+
+/// A template through the real binary: each placeholder where the value
+/// would be refused is a required input, noted on stderr; building without
+/// it is E0211, with it the placeholder's value lands where it stood.
+#[test]
+fn import_template_then_build_with_inputs() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import_template_cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import/template_placeholders.json");
+    let source = dir.join("templated.wharf");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .arg("import")
+        .arg(&fixture)
+        .arg("-o")
+        .arg(&source)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "note: `{{execution-role-arn}}` is a template placeholder, imported as \
+             `input execution-role-arn`: build with `--input execution-role-arn=VALUE`"
+        ),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(&source).unwrap();
+    assert!(text.contains("input execution-role-arn: string\ninput Partition: string\n"));
+    assert!(
+        text.contains("image \"{{app-image}}\""),
+        "an image is carried as written"
+    );
+
+    let build = |inputs: &[&str], out_dir: &str| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_wharf"));
+        c.args(["--color", "never", "build"])
+            .arg(&source)
+            .args(["--target", "ecs", "-o"])
+            .arg(dir.join(out_dir));
+        for i in inputs {
+            c.args(["--input", i]);
+        }
+        c.output().unwrap()
+    };
+    let refused = build(&[], "none");
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("[E0211]"));
+    let built = build(
+        &[
+            "execution-role-arn=exec-role",
+            "Partition=aws",
+            "Account=123456789012",
+            "Region=us-east-1",
+            "SecretId=token-AbCdEf",
+        ],
+        "given",
+    );
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let td: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("given/taskdefs/templated.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(td["executionRoleArn"], "exec-role");
+    assert_eq!(
+        td["containerDefinitions"][0]["secrets"][0]["valueFrom"],
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf"
+    );
+    assert_eq!(
+        td["containerDefinitions"][0]["command"][2],
+        "exec server --home ${HOME}"
+    );
 }

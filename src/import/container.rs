@@ -495,6 +495,8 @@ fn flag(c: &Map<String, Value>, key: &str) -> Option<bool> {
 fn settings(c: &Map<String, Value>, b: &mut Block, drop: &mut dyn FnMut(String)) {
     if let Some(r) = c.get("repositoryCredentials").filter(|v| !empty(v)) {
         match r.get("credentialsParameter").and_then(Value::as_str) {
+            // What `--generate-cli-skeleton` leaves for no credentials.
+            Some("") => {}
             Some(arn) => b.line(format!("registry_credentials {}", quote(arn))),
             None => drop("repositoryCredentials: no credentialsParameter".into()),
         }

@@ -115,7 +115,12 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
         ("executionRoleArn", "execution_role"),
         ("taskRoleArn", "task_role"),
     ] {
-        if let Some(arn) = td.get(key).and_then(Value::as_str) {
+        // `""` is what `--generate-cli-skeleton` leaves for no role.
+        if let Some(arn) = td
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|a| !a.is_empty())
+        {
             task.line(format!("{keyword} {}", quote(arn)));
         }
     }
