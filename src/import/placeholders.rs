@@ -1,7 +1,8 @@
 //! Template placeholders. Task definitions published as templates hold
-//! `{{name}}` (Mustache / Jinja, as in the CloudWatch agent's templates) or
-//! `${Name}` (shell, `Fn::Sub`) where a tool fills in a role ARN, a secret's
-//! ARN or a log group before registration.
+//! `{{name}}` (Mustache / Jinja, as in the CloudWatch agent's templates),
+//! `${Name}` (shell, `Fn::Sub`) or `<name>` (AWS's documentation,
+//! CodeDeploy's `<IMAGE1_NAME>`) where a tool or a reader fills in a role
+//! ARN, a secret's ARN or a log group before registration.
 //!
 //! Where the value as written is refused, a placeholder becomes a Wharf
 //! `input`: in a role (ECS answers `Role is not valid`, Wharf E0312), a
@@ -56,6 +57,13 @@ fn occurrences(s: &str) -> Vec<(usize, usize, &str)> {
             inner
                 .find('}')
                 .map(|end| (2 + end + 1, inner[..end].trim()))
+        } else if let Some(inner) = rest.strip_prefix('<') {
+            // `<name>`, as AWS's documentation and CodeDeploy's
+            // `<IMAGE1_NAME>` write them; no spaces inside.
+            inner
+                .find('>')
+                .map(|end| (1 + end + 1, &inner[..end]))
+                .filter(|(_, n)| n.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
         } else {
             None
         };
@@ -226,9 +234,9 @@ mod tests {
 
     #[test]
     fn finds_both_spellings_and_skips_what_is_not_a_name() {
-        let s = "arn:${Partition}:x:{{ region }}:${}:{{a b}}:$ {x}";
+        let s = "arn:${Partition}:x:{{ region }}:${}:{{a b}}:$ {x}:<account>:a < b >c:<1>";
         let names: Vec<&str> = occurrences(s).into_iter().map(|o| o.2).collect();
-        assert_eq!(names, ["Partition", "region"]);
+        assert_eq!(names, ["Partition", "region", "account"]);
         assert_eq!(input_name("1st.name"), "_1st_name");
     }
 
