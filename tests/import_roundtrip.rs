@@ -524,11 +524,15 @@ fn corpus_round_trips() {
         let ecs_refuses = accepted
             .iter()
             .filter(|f| {
-                outcomes["3 refused by the checker"].iter().any(|l| {
-                    ["E0507", "E0407", "E0460"]
-                        .iter()
-                        .any(|c| l.starts_with(&format!("{f}: {c} ")))
-                })
+                outcomes
+                    .get("3 refused by the checker")
+                    .into_iter()
+                    .flatten()
+                    .any(|l| {
+                        ["E0507", "E0407", "E0460"]
+                            .iter()
+                            .any(|c| l.starts_with(&format!("{f}: {c} ")))
+                    })
             })
             .count();
         let m = n - ecs_refuses;
