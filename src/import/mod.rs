@@ -364,7 +364,7 @@ fn volume(v: &Value) -> Result<String, String> {
         } else {
             " encrypt off"
         });
-        if efs.get("transitEncryptionPort").is_some() {
+        if efs.get("transitEncryptionPort").is_some_and(|p| !empty(p)) {
             return Err("`transitEncryptionPort` has no Wharf form".into());
         }
         return Ok(line);
