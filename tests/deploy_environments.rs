@@ -134,7 +134,7 @@ fn helper(args: &[&str]) -> String {
 
 /// Builds the program for one environment: the stack name and its template.
 fn build(env: &str, out: &Path) -> (String, PathBuf) {
-    let status = Command::new(env!("CARGO_BIN_EXE_wharf"))
+    let out_put = Command::new(env!("CARGO_BIN_EXE_wharf"))
         .args(["--color", "never", "build"])
         .arg(root().join("examples/web-alb.wharf"))
         .args([
@@ -147,10 +147,13 @@ fn build(env: &str, out: &Path) -> (String, PathBuf) {
         ])
         .arg("--out")
         .arg(out)
-        .stdout(Stdio::null())
-        .status()
+        .output()
         .unwrap();
-    assert!(status.success(), "wharf build --env {env} failed");
+    assert!(
+        out_put.status.success(),
+        "wharf build --env {env} failed: {}",
+        String::from_utf8_lossy(&out_put.stderr)
+    );
     let templates: Vec<PathBuf> = std::fs::read_dir(out)
         .unwrap()
         .map(|e| e.unwrap().path())

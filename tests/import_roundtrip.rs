@@ -431,22 +431,23 @@ fn botocore_accepted(corpus: &Path) -> Vec<String> {
 /// `tests/fixtures/import/*.json`: what the corpus lacks (numbers written as
 /// strings, Docker volumes, `appProtocol`, a Windows Fargate task, an awsvpc
 /// task without requiresCompatibilities, the empty strings a CLI skeleton
-/// leaves) comes back exactly; a `template_*` file comes back once its
-/// placeholders are given as inputs.
+/// leaves) comes back exactly; a template (`tests/fixtures/import_templates`)
+/// comes back once its placeholders are given as inputs.
 #[test]
 fn import_fixtures_round_trip() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut files = Vec::new();
-    corpus_files(&dir, &mut files);
+    corpus_files(&fixtures.join("import"), &mut files);
+    corpus_files(&fixtures.join("import_templates"), &mut files);
     files.sort();
     assert!(files.len() >= 3, "import fixtures missing");
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import_fixtures");
     std::fs::create_dir_all(&tmp).unwrap();
     for (i, path) in files.iter().enumerate() {
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let rel = path.file_name().unwrap().to_string_lossy().into_owned();
+        let rel = path.strip_prefix(&fixtures).unwrap().display().to_string();
         let (outcome, detail) = round_trip(&doc, &rel, &tmp.join(format!("{i}.wharf")));
-        let want = if rel.starts_with("template_") {
+        let want = if rel.starts_with("import_templates") {
             "1 round trip with its placeholders given"
         } else {
             "0 round trip"
@@ -674,7 +675,7 @@ fn import_template_then_build_with_inputs() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import_template_cli");
     std::fs::create_dir_all(&dir).unwrap();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/import/template_placeholders.json");
+        .join("tests/fixtures/import_templates/placeholders.json");
     let source = dir.join("templated.wharf");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
         .arg("import")
