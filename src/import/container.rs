@@ -362,7 +362,8 @@ pub(super) fn secret_source(value_from: &str) -> String {
 }
 
 /// `health "cmd" every 30s ...` for CMD-SHELL, `health ["CMD", ...]` for
-/// the exec form; only the timings the JSON gives.
+/// the exec form, `health raw [...]` for any other command array (ECS
+/// passes it on as written); only the timings the JSON gives.
 fn health(h: &Value) -> Result<String, String> {
     let command = h
         .get("command")
@@ -371,7 +372,8 @@ fn health(h: &Value) -> Result<String, String> {
     let mut line = match command.first().map(String::as_str) {
         Some("CMD-SHELL") if command.len() == 2 => format!("health {}", quote(&command[1])),
         Some("CMD") => format!("health {}", list(&command)),
-        _ => return Err("a command that is neither CMD nor CMD-SHELL with one string".into()),
+        Some(_) => format!("health raw {}", list(&command)),
+        None => return Err("an empty command".into()),
     };
     for (key, keyword, unit) in [
         ("interval", "every", "s"),
