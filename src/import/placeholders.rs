@@ -8,7 +8,9 @@
 //! `input`: in a role (ECS answers `Role is not valid`, Wharf E0312), a
 //! secret's `valueFrom` (a Secrets Manager ARN with `${Region}` in it fails
 //! at launch, Wharf E0419) and an awslogs group (CloudWatch Logs refuses `{`
-//! and `$`, Wharf E0216) ([`REFERENCES`]). Every other occurrence of the
+//! and `$`, Wharf E0216) ([`REFERENCES`]), each judged by the checker's own
+//! rule for that member (`check::valid`), so a value the checker takes as
+//! written stays as written. Every other occurrence of the
 //! same placeholder text in the file is the same parameter and becomes the
 //! same input. A placeholder found only where ECS takes any string (an
 //! image, an awslogs region, an environment value, a FireLens option such
@@ -42,6 +44,26 @@ const REFERENCES: &[(&str, &str)] = &[
     ("c.log.secretOptions", "valueFrom"),
     ("c.log.options", "awslogs-group"),
 ];
+
+/// Whether the checker refuses `value` as written in the member `key`: a
+/// value it takes (`arn:aws:iam::<ACCOUNT>:role/x` passes as a role ARN) is
+/// carried as written even with a placeholder in it.
+fn refused(key: &str, value: &str) -> bool {
+    use crate::check::valid;
+    match key {
+        "executionRoleArn" | "taskRoleArn" => !valid::role_ok(value),
+        "valueFrom" => {
+            let parts: Vec<&str> = value.split(':').collect();
+            if parts.len() >= 7 && parts[0] == "arn" && parts[2] == "secretsmanager" {
+                !valid::secretsmanager_arn_ok(&parts[..7].join(":"))
+            } else {
+                !valid::ssm_parameter_ok(value)
+            }
+        }
+        "awslogs-group" => crate::ir::names::NameKind::LogGroup.check(value).is_err(),
+        _ => true,
+    }
+}
 
 /// One placeholder occurrence in `s`: its byte range and its name.
 fn occurrences(s: &str) -> Vec<(usize, usize, &str)> {
@@ -109,7 +131,11 @@ fn parameters(td: &Map<String, Value>) -> BTreeSet<String> {
         };
         for (p, key) in REFERENCES {
             if *p == path {
-                if let Some(s) = obj.get(*key).and_then(Value::as_str) {
+                if let Some(s) = obj
+                    .get(*key)
+                    .and_then(Value::as_str)
+                    .filter(|s| refused(key, s))
+                {
                     for (from, to, _) in occurrences(s) {
                         found.insert(s[from..to].to_string());
                     }
