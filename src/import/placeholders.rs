@@ -303,6 +303,9 @@ mod tests {
                 .unwrap()
         )
         .is_none());
+        // A role ARN the checker takes as written stays as written.
+        let taken = json!({"family": "f", "taskRoleArn": "arn:aws:iam::<ACCOUNT>:role/app"});
+        assert!(mark(taken.as_object().unwrap()).is_none());
     }
 
     #[test]
