@@ -472,7 +472,9 @@ fn find_cycle(
 fn check_resources(cx: &mut Cx, task: &Task) {
     for c in &task.containers {
         if let (Some(r), Some(m)) = (c.memory_reservation, c.memory) {
-            if r >= m {
+            // ECS registers a reservation equal to the limit (ecs-cli
+            // wrote them equal); only one above it is refused.
+            if r > m {
                 cx.push(e::reservation_over_memory(&c.name, r, m, c.span));
             }
         }
