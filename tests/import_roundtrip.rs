@@ -285,10 +285,10 @@ fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
 
 /// Import, check, build for ECS and compare one task definition: the
 /// outcome (`"0 round trip"`, `"2 differs"`, ...) and its detail. A template
-/// (placeholders imported as inputs) is built twice: as it is, which Wharf
-/// refuses for want of the inputs' values (as ECS refuses the placeholders),
-/// and with each input given a value that the original, filled in the same
-/// way, must come back as (`"1 round trip with its placeholders given"`).
+/// (placeholders imported as inputs, which a build without their values
+/// refuses, as ECS refuses the placeholders) is built with each input given
+/// a value that the original, filled in the same way, must come back as
+/// (`"1 round trip with its placeholders given"`).
 fn round_trip(doc: &Value, rel: &str, source: &Path) -> (&'static str, String) {
     let imported = match import_task_definition(doc, rel) {
         Ok(i) => i,
@@ -300,9 +300,6 @@ fn round_trip(doc: &Value, rel: &str, source: &Path) -> (&'static str, String) {
     std::fs::write(source, &imported.source).unwrap();
     if imported.inputs.is_empty() {
         return build_and_compare(doc, source, &Default::default(), "0 round trip");
-    }
-    if let Err(d) = compile(source, &Default::default()) {
-        assert_eq!(d.split(' ').next(), Some("E0211"), "{rel}: {d}");
     }
     let mut filled = doc.clone();
     let mut inputs = IndexMap::new();
@@ -702,6 +699,16 @@ fn import_template_then_build_with_inputs() {
 
     let build = |inputs: &[&str], out_dir: &str| {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_wharf"));
+        // An input also comes from the environment variable of its name.
+        for name in [
+            "execution-role-arn",
+            "Partition",
+            "Account",
+            "Region",
+            "SecretId",
+        ] {
+            c.env_remove(name);
+        }
         c.args(["--color", "never", "build"])
             .arg(&source)
             .args(["--target", "ecs", "-o"])
