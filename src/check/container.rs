@@ -405,14 +405,16 @@ pub fn secret_source(cx: &mut Cx, value: &Expr) -> Option<(SecretSource, Option<
     Some((source, opts.get("kms").cloned()))
 }
 
-/// `health "shell command" | ["CMD", "a", "b"] [every D] [timeout D] [retries N] [grace D]`
+/// `health "shell command" | ["CMD", "a", "b"] | raw ["a", "b"] [every D] [timeout D] [retries N] [grace D]`
 fn health_check(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::HealthCheck> {
+    let raw = w.flag("raw");
     let interval = w.keyword(cx, "every").and_then(|e| cx.seconds(e));
     let timeout = w.keyword(cx, "timeout").and_then(|e| cx.seconds(e));
     let retries = w.keyword(cx, "retries").and_then(|e| cx.int(e));
     let grace = w.keyword(cx, "grace").and_then(|e| cx.seconds(e));
     let cmd = w.required(cx, "a command")?;
     let command = match &cx.value(cmd).kind {
+        ExprKind::List(_) if raw => HealthCommand::Raw(argv(cx, cmd)?),
         ExprKind::List(_) => {
             let mut items = argv(cx, cmd)?;
             match items.first().and_then(Text::as_literal).as_deref() {
@@ -424,6 +426,8 @@ fn health_check(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::HealthC
                 _ => HealthCommand::Exec(items),
             }
         }
+        // A string, as written, is a command array of one.
+        _ if raw => HealthCommand::Raw(vec![cx.text(cmd)?]),
         _ => HealthCommand::Shell(cx.text(cmd)?),
     };
     // ECS defaults, written out.

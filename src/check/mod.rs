@@ -18,6 +18,11 @@ mod environment;
 mod errors;
 mod limits;
 pub mod names;
+/// What the checker accepts as written, for `wharf import` to tell a
+/// template's placeholder from a value.
+pub mod valid {
+    pub use super::rules::{role_ok, secretsmanager_arn_ok, ssm_parameter_ok};
+}
 mod network;
 mod read;
 mod rules;

@@ -474,7 +474,9 @@ fn find_cycle(
 fn check_resources(cx: &mut Cx, task: &Task) {
     for c in &task.containers {
         if let (Some(r), Some(m)) = (c.memory_reservation, c.memory) {
-            if r >= m {
+            // ECS registers a reservation equal to the limit (ecs-cli
+            // wrote them equal); only one above it is refused.
+            if r > m {
                 cx.push(e::reservation_over_memory(&c.name, r, m, c.span));
             }
         }
@@ -521,41 +523,62 @@ fn check_health(cx: &mut Cx, h: &HealthCheck) {
 fn check_secret(cx: &mut Cx, source: &SecretSource, span: Span) {
     match source {
         SecretSource::SecretsManager { arn, .. } => {
-            let parts: Vec<&str> = arn.splitn(7, ':').collect();
-            let ok = parts.len() == 7
-                && parts[0] == "arn"
-                && parts[1].starts_with("aws")
-                && parts[2] == "secretsmanager"
-                && !parts[3].is_empty()
-                && parts[4].len() == 12
-                && parts[4].chars().all(|c| c.is_ascii_digit())
-                && parts[5] == "secret"
-                && !parts[6].is_empty()
-                && !parts[6].contains(':');
-            if !ok {
+            if !secretsmanager_arn_ok(arn) {
                 cx.push(e::malformed_secretsmanager(arn, span));
             }
         }
         SecretSource::Ssm { parameter } => {
-            let ok = if parameter.starts_with("arn:") {
-                let parts: Vec<&str> = parameter.splitn(6, ':').collect();
-                parts.len() == 6
-                    && parts[2] == "ssm"
-                    && parts[4].len() == 12
-                    && parts[5].starts_with("parameter/")
-                    && parts[5].len() > "parameter/".len()
-            } else {
-                !parameter.is_empty()
-                    && parameter.len() <= 2048
-                    && parameter
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c))
-            };
-            if !ok {
+            if !ssm_parameter_ok(parameter) {
                 cx.push(e::malformed_ssm(parameter, span));
             }
         }
     }
+}
+
+/// A Secrets Manager secret's ARN, without a JSON key / stage / version
+/// suffix (E0419).
+pub fn secretsmanager_arn_ok(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    parts.len() == 7
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "secretsmanager"
+        && !parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].chars().all(|c| c.is_ascii_digit())
+        && parts[5] == "secret"
+        && !parts[6].is_empty()
+        && !parts[6].contains(':')
+}
+
+/// An SSM parameter's name or ARN (E0419).
+pub fn ssm_parameter_ok(parameter: &str) -> bool {
+    if parameter.starts_with("arn:") {
+        let parts: Vec<&str> = parameter.splitn(6, ':').collect();
+        parts.len() == 6
+            && parts[2] == "ssm"
+            && parts[4].len() == 12
+            && parts[5].starts_with("parameter/")
+            && parts[5].len() > "parameter/".len()
+    } else {
+        !parameter.is_empty()
+            && parameter.len() <= 2048
+            && parameter
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c))
+    }
+}
+
+/// A role's full ARN or its short name, which ECS completes with the
+/// caller's account (RegisterTaskDefinition, taskRoleArn) (E0312).
+pub fn role_ok(role: &str) -> bool {
+    let arn = role.starts_with("arn:") && role.contains(":iam::") && role.contains(":role/");
+    let name = !role.is_empty()
+        && role.len() <= 64
+        && role
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    arn || name
 }
 
 // ----- services -------------------------------------------------------------

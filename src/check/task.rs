@@ -321,16 +321,7 @@ fn apply_patterns(
 fn role_arn(cx: &mut Cx, e: &Expr) -> Option<Role> {
     let t = cx.text(e)?;
     let resolved = cx.scope.resolve(&t);
-    // ECS takes a role's full ARN or its short name, which it completes
-    // with the caller's account (RegisterTaskDefinition, taskRoleArn).
-    let arn =
-        resolved.starts_with("arn:") && resolved.contains(":iam::") && resolved.contains(":role/");
-    let name = !resolved.is_empty()
-        && resolved.len() <= 64
-        && resolved
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
-    if !arn && !name {
+    if !super::rules::role_ok(&resolved) {
         cx.push(errors::bad_role_arn(&resolved, e.span));
         return None;
     }

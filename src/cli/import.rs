@@ -51,6 +51,12 @@ impl ImportCommand {
         for w in &imported.warnings {
             eprintln!("warning: {w}");
         }
+        for (text, name) in &imported.inputs {
+            eprintln!(
+                "note: `{text}` is a template placeholder, imported as `input {name}`: \
+                 build with `--input {name}=VALUE`"
+            );
+        }
         match &self.out {
             Some(path) => std::fs::write(path, &imported.source).map_err(|e| {
                 super::print_file_diagnostic(

@@ -389,7 +389,8 @@ pub(super) fn secret_source(value_from: &str) -> String {
 }
 
 /// `health "cmd" every 30s ...` for CMD-SHELL, `health ["CMD", ...]` for
-/// the exec form; only the timings the JSON gives.
+/// the exec form, `health raw [...]` for any other command array (ECS
+/// passes it on as written); only the timings the JSON gives.
 fn health(h: &Value) -> Result<String, String> {
     let command = h
         .get("command")
@@ -400,7 +401,8 @@ fn health(h: &Value) -> Result<String, String> {
             format!("{} {}", C::Health.name(), quote(&command[1]))
         }
         Some("CMD") => format!("{} {}", C::Health.name(), list(&command)),
-        _ => return Err("a command that is neither CMD nor CMD-SHELL with one string".into()),
+        Some(_) => format!("{} raw {}", C::Health.name(), list(&command)),
+        None => return Err("an empty command".into()),
     };
     for (key, keyword, unit) in [
         ("interval", "every", "s"),
@@ -527,6 +529,8 @@ fn flag(c: &Map<String, Value>, key: &str) -> Option<bool> {
 fn settings(c: &Map<String, Value>, b: &mut Block, drop: &mut dyn FnMut(String)) {
     if let Some(r) = c.get("repositoryCredentials").filter(|v| !empty(v)) {
         match r.get("credentialsParameter").and_then(Value::as_str) {
+            // What `--generate-cli-skeleton` leaves for no credentials.
+            Some("") => {}
             Some(arn) => b.line(format!("{} {}", S::RegistryCredentials.name(), quote(arn))),
             None => drop("repositoryCredentials: no credentialsParameter".into()),
         }

@@ -16,6 +16,7 @@
 //! The core is pure: reading the file and printing belong to `cli::import`.
 
 mod container;
+mod placeholders;
 mod writer;
 
 use serde_json::{Map, Value};
@@ -33,6 +34,9 @@ pub struct Imported {
     /// Values imported as ECS would read them, not as written (a number
     /// written as a JSON string), each with its JSON path.
     pub warnings: Vec<String>,
+    /// Template placeholders that became inputs: each placeholder text as
+    /// written (`{{execution-role-arn}}`) with its input's name.
+    pub inputs: Vec<(String, String)>,
 }
 
 /// Members of `describe-task-definition` output that registration does not
@@ -53,6 +57,11 @@ pub const READ_ONLY: &[&str] = &[
 /// comment. Errors when the JSON is not a task definition at all.
 pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, String> {
     let td = unwrap_describe(doc)?;
+    let marked = placeholders::mark(td);
+    let (td, placeholder_inputs) = match &marked {
+        Some((m, pairs)) => (m, pairs.clone()),
+        None => (td, Vec::new()),
+    };
     if !td.contains_key("family") && !td.contains_key("containerDefinitions") {
         return Err(
             "not a task definition: it has neither `family` nor `containerDefinitions`".into(),
@@ -107,7 +116,12 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
         ("executionRoleArn", "execution_role"),
         ("taskRoleArn", "task_role"),
     ] {
-        if let Some(arn) = td.get(key).and_then(Value::as_str) {
+        // `""` is what `--generate-cli-skeleton` leaves for no role.
+        if let Some(arn) = td
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|a| !a.is_empty())
+        {
             task.line(format!("{keyword} {}", quote(arn)));
         }
     }
@@ -183,6 +197,14 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
         }
     }
 
+    let body = task.render(0);
+    let dropped: Vec<String> = dropped.iter().map(|d| placeholders::unmark(d)).collect();
+    let warnings: Vec<String> = warnings.iter().map(|w| placeholders::unmark(w)).collect();
+    let used = placeholders::declared(&body);
+    let inputs: Vec<(String, String)> = placeholder_inputs
+        .into_iter()
+        .filter(|(_, name)| used.contains(name))
+        .collect();
     let mut source = format!("// Imported from `{origin}` by `wharf import`.\n");
     if !dropped.is_empty() {
         source.push_str("// Left out (no Wharf form):\n");
@@ -197,11 +219,21 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
         }
     }
     source.push('\n');
-    source.push_str(&task.render(0));
+    if !used.is_empty() {
+        source.push_str(
+            "// Template placeholders, given with `--input NAME=VALUE` (or the environment):\n",
+        );
+        for name in &used {
+            source.push_str(&format!("input {name}: string\n"));
+        }
+        source.push('\n');
+    }
+    source.push_str(&body);
     Ok(Imported {
         source,
         dropped,
         warnings,
+        inputs,
     })
 }
 
@@ -333,7 +365,7 @@ fn volume(v: &Value) -> Result<String, String> {
         } else {
             " encrypt off"
         });
-        if efs.get("transitEncryptionPort").is_some() {
+        if efs.get("transitEncryptionPort").is_some_and(|p| !empty(p)) {
             return Err("`transitEncryptionPort` has no Wharf form".into());
         }
         return Ok(line);

@@ -40,6 +40,10 @@ fn fargate_task_definition_becomes_source() {
         }]
     }));
     assert!(imported.dropped.is_empty(), "{:?}", imported.dropped);
+    // `${TAG}` in an image is carried as written (ECS takes any string
+    // there), not made an input: only a placeholder where the value would
+    // be refused is (see `placeholders`).
+    assert!(imported.inputs.is_empty());
     assert_eq!(
         imported.source,
         r#"// Imported from `td.json` by `wharf import`.

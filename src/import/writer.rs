@@ -13,7 +13,8 @@ pub fn is_ident(s: &str) -> bool {
 
 /// A Wharf string literal holding exactly `s`: `"` and `\` escaped, `$`
 /// escaped so `${...}` is never read as interpolation, control characters
-/// spelled out.
+/// spelled out. A template placeholder marked by `placeholders::mark`
+/// becomes the interpolation of its input.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -25,6 +26,8 @@ pub fn quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
+            super::placeholders::OPEN => out.push_str("${"),
+            super::placeholders::CLOSE => out.push('}'),
             c => out.push(c),
         }
     }

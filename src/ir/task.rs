@@ -471,6 +471,10 @@ pub struct HealthCheck {
 pub enum HealthCommand {
     Shell(Text),
     Exec(Vec<Text>),
+    /// `health raw [...]`: the command array exactly as written, with no
+    /// `CMD` put in front (ECS hands it to the container runtime as is,
+    /// as AWS's ADOT collector image expects with `["/healthcheck"]`).
+    Raw(Vec<Text>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -238,7 +238,7 @@ pub fn reservation_over_memory(container: &str, r: u32, m: u32, span: Span) -> D
         span,
         "this container",
     )
-    .with_help("`memory_reservation` (soft) must be below `memory` (hard)")
+    .with_help("`memory_reservation` (soft) must not exceed `memory` (hard)")
 }
 
 pub fn malformed_secretsmanager(arn: &str, span: Span) -> Diagnostic {

@@ -530,9 +530,9 @@ properties! {
             named: true,
         },
         Health: "health" {
-            takes: "a shell string or an exec list; `every D`, `timeout D`, `retries N`, `grace D`",
+            takes: "a shell string or an exec list, or `raw` and a list written to ECS exactly (no `CMD` in front); `every D`, `timeout D`, `retries N`, `grace D`",
             default: "`every 30s timeout 5s retries 3 grace 0s`",
-            becomes: "`containerDefinitions[].healthCheck` (`CMD-SHELL` for a string)",
+            becomes: "`containerDefinitions[].healthCheck` (`CMD-SHELL` for a string, `CMD` before a list)",
             example: "health \"curl -f http://localhost/ || exit 1\" every 15s",
             fills: Some("`containerDefinitions[].healthCheck`"),
             ecs: "healthCheck",

@@ -197,6 +197,7 @@ impl<'a> Ctx<'a> {
                         v.extend(argv.iter().map(|a| self.text(a)));
                         Value::Array(v)
                     }
+                    HealthCommand::Raw(argv) => json!(self.texts(argv)),
                 },
                 "Interval": h.interval, "Timeout": h.timeout,
                 "Retries": h.retries, "StartPeriod": h.start_period,

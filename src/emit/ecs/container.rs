@@ -285,6 +285,7 @@ fn health_check(program: &ir::Program, h: &ir::HealthCheck) -> Value {
         ir::HealthCommand::Exec(argv) => std::iter::once("CMD".to_string())
             .chain(argv.iter().map(|a| resolve(program, a)))
             .collect(),
+        ir::HealthCommand::Raw(argv) => argv.iter().map(|a| resolve(program, a)).collect(),
     };
     Obj::new()
         .set("command", command)

@@ -171,7 +171,9 @@ fn container(program: &ir::Program, c: &ir::Container) -> m::Container {
         health_check: c.health.as_ref().map(|h| m::HealthCheck {
             command: match &h.command {
                 ir::HealthCommand::Shell(s) => m::HealthCommand::Shell(text(program, s)),
-                ir::HealthCommand::Exec(argv) => m::HealthCommand::Cmd(texts(program, argv)),
+                ir::HealthCommand::Exec(argv) | ir::HealthCommand::Raw(argv) => {
+                    m::HealthCommand::Cmd(texts(program, argv))
+                }
             },
             interval_ms: ms(h.interval),
             timeout_ms: ms(h.timeout),
