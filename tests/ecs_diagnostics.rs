@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use wharf::cli::load;
 use wharf::diag::render;
+use wharf::driver::{self, Compiled, Disk};
 use wharf::emit::ecs::emit_ecs;
 
 fn refusal(path: &Path) -> String {
@@ -15,13 +15,9 @@ fn refusal(path: &Path) -> String {
     let path = path
         .strip_prefix(env!("CARGO_MANIFEST_DIR"))
         .unwrap_or(path);
-    let (sources, program) = match load::compile(path, &Default::default(), None) {
+    let Compiled { sources, program } = match driver::compile(&Disk, path, &Default::default()) {
         Ok(ok) => ok,
-        Err(f) => panic!(
-            "{} does not check:\n{}",
-            path.display(),
-            render::human(&f.sources, &f.diags, false)
-        ),
+        Err(d) => panic!("{} does not check:\n{d}", path.display()),
     };
     let diags = match emit_ecs(&program) {
         Ok(_) => panic!("{} builds for the ECS target", path.display()),

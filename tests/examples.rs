@@ -4,8 +4,8 @@
 //! visible in review as an output change. Also checks byte-identical rebuilds.
 
 use std::path::Path;
-use wharf::cli::load;
 use wharf::diag::render;
+use wharf::driver::{self, Compiled, Disk};
 use wharf::emit::{self, render_artifacts};
 
 fn compile(path: &Path) -> (wharf::diag::SourceMap, wharf::ir::Program) {
@@ -14,13 +14,9 @@ fn compile(path: &Path) -> (wharf::diag::SourceMap, wharf::ir::Program) {
     let path = path
         .strip_prefix(env!("CARGO_MANIFEST_DIR"))
         .unwrap_or(path);
-    match load::compile(path, &Default::default(), None) {
-        Ok(ok) => ok,
-        Err(f) => panic!(
-            "{} does not check:\n{}",
-            path.display(),
-            render::human(&f.sources, &f.diags, false)
-        ),
+    match driver::compile(&Disk, path, &Default::default()) {
+        Ok(Compiled { sources, program }) => (sources, program),
+        Err(d) => panic!("{} does not check:\n{d}", path.display()),
     }
 }
 

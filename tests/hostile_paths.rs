@@ -550,7 +550,7 @@ fn files_that_are_not_source_files_are_refused_quickly() {
     let big = s.work.join("big.wharf");
     std::fs::File::create(&big)
         .unwrap()
-        .set_len(wharf::cli::load::MAX_SOURCE_BYTES + 1)
+        .set_len(wharf::driver::MAX_SOURCE_BYTES + 1)
         .unwrap();
     let o = wharf_within(&s.work, &["check", "big.wharf"], limit);
     assert_eq!(codes(&o), ["E0106"], "{}", stderr(&o));

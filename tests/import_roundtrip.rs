@@ -288,8 +288,8 @@ fn round_trip(doc: &Value, rel: &str, source: &Path) -> (&'static str, String) {
         return ("3 fields without a Wharf form", imported.dropped.join("; "));
     }
     std::fs::write(source, &imported.source).unwrap();
-    let program = match wharf::cli::load::compile(source, &Default::default(), None) {
-        Ok((_, p)) => p,
+    let program = match wharf::driver::compile(&wharf::driver::Disk, source, &Default::default()) {
+        Ok(compiled) => compiled.program,
         Err(failed) => {
             let d = &failed.diags[0];
             return (

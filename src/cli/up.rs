@@ -9,7 +9,8 @@
 //! 3 driver unavailable, 4 port in use, 130 forced stop.
 
 use super::{Context, Exit};
-use crate::diag::{Code, SourceMap};
+use crate::diag::{Code, Diagnostics, SourceMap};
+use crate::driver::{self, Disk, FileSystem};
 use crate::manifest::{self, Manifest};
 use crate::runner::project::{finish_dead_run, live_runner, RunLock};
 use crate::runner::{
@@ -97,16 +98,10 @@ pub fn compile_manifest(
     file: &Path,
     inputs: &super::InputArgs,
 ) -> Result<Manifest, Exit> {
-    let env = inputs.env.as_deref();
-    let inputs = inputs.parse()?;
-    let (sources, program) = super::load::compile(file, &inputs, env).map_err(|failed| {
-        super::print_diagnostics(ctx, &failed.sources, &failed.diags);
-        Exit::InputErrors
-    })?;
-    crate::emit::local::to_manifest(&program).map_err(|diags| {
-        super::print_diagnostics(ctx, &sources, &diags);
-        Exit::InputErrors
-    })
+    let options = inputs.options()?;
+    let compiled = driver::compile(&Disk, file, &options).map_err(|d| ctx.fail(&d))?;
+    crate::emit::local::to_manifest(&compiled.program)
+        .map_err(|diags| ctx.fail(&Diagnostics::new(compiled.sources, diags)))
 }
 
 /// `90s`, `5m`, `1h`, `500ms` or plain seconds.
@@ -167,22 +162,18 @@ pub fn exit_code(code: Code) -> u8 {
 
 /// Prints a runner error the way diagnostics are printed, and maps it to an exit.
 pub fn report(ctx: &Context, err: &RunnerError) -> Exit {
-    super::print_error(ctx, err.code, &err.message, Some(&err.help));
+    ctx.report_error(err.code, &err.message, &err.help);
     Exit::Code(exit_code(err.code))
 }
 
 /// Reads and checks a manifest file, printing diagnostics on failure.
 pub fn load_manifest(ctx: &Context, file: &Path) -> Result<Manifest, Exit> {
-    let text = super::load::read_source(file).map_err(|e| {
-        let shown = file.display().to_string();
-        super::print_file_diagnostic(ctx, file, e.code(), &e.message(&shown), "file", e.help());
-        Exit::InputErrors
-    })?;
+    let text = Disk
+        .read(file)
+        .map_err(|e| ctx.fail(&e.diagnostics(file)))?;
     let mut sources = SourceMap::new();
-    manifest::parse(&mut sources, &file.display().to_string(), &text).map_err(|diags| {
-        super::print_diagnostics(ctx, &sources, &diags);
-        Exit::InputErrors
-    })
+    manifest::parse(&mut sources, &file.display().to_string(), &text)
+        .map_err(|diags| ctx.fail(&Diagnostics::new(sources, diags)))
 }
 
 pub fn read_snapshot(state_dir: &Path) -> Option<Snapshot> {
