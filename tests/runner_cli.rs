@@ -172,6 +172,44 @@ fn busy_listener_port_exits_4_with_e0604() {
     assert!(text(&out).contains("E0604"), "{}", text(&out));
 }
 
+/// A background runner that cannot start: its error is reported by the
+/// `up --detach` that started it, in that command's message format.
+#[test]
+fn a_detached_runner_error_is_reported_in_the_callers_format() {
+    let dir = scratch("cli-detach-port");
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let m = format!(
+        r#"{{"version": 1, "loadBalancers": [{{"name": "lb", "kind": "nlb", "listeners": [{{"port": 9, "protocol": "TCP", "localPort": {port}}}]}}]}}"#
+    );
+    std::fs::write(dir.join("m.json"), m).unwrap();
+    let detach = ["up", "m.json", "--detach", "--timeout", "120s"];
+    let out = wharf(&dir, &detach);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("[E0604] Error: cannot listen on 127.0.0.1:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("  Help: stop whatever uses the port"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "{}", text(&out));
+    let out = wharf(&dir, &[&detach[..], &["--message-format", "json"]].concat());
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    assert!(out.stderr.is_empty(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON diagnostic per line"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert_eq!(lines[0]["code"], "E0604");
+    assert_eq!(lines[0]["primary"], serde_json::Value::Null);
+    drop(busy);
+}
+
 #[test]
 fn wait_that_never_gets_healthy_exits_1_with_e0605() {
     let dir = scratch("cli-unhealthy");

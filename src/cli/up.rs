@@ -389,7 +389,13 @@ impl UpCommand {
         if self.no_cgroups {
             cmd.arg("--no-cgroups");
         }
-        cmd.arg("--background").arg("--color").arg("never");
+        // Its errors come back as JSON lines in runner.out, which `relay`
+        // reports in this command's format and colour.
+        cmd.arg("--background")
+            .arg("--color")
+            .arg("never")
+            .arg("--message-format")
+            .arg("json");
         cmd.stdin(std::process::Stdio::piped())
             .stdout(out.try_clone().map_err(|e| {
                 report(
@@ -426,7 +432,7 @@ impl UpCommand {
             if let Ok(Some(status)) = child.try_wait() {
                 let text =
                     std::fs::read_to_string(state_dir.join("runner.out")).unwrap_or_default();
-                eprint!("{text}");
+                relay(ctx, &text);
                 return Err(Exit::Code(status.code().unwrap_or(5).clamp(1, 255) as u8));
             }
             if let Some(snap) = read_snapshot(state_dir).filter(|s| s.runner_pid == child.id()) {
@@ -461,6 +467,15 @@ impl UpCommand {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+}
+
+/// Reports what a background runner that stopped wrote: its errors (JSON
+/// lines) in this command's format and colour, any other line (a panic) on
+/// stderr as it is.
+fn relay(ctx: &Context, text: &str) {
+    let (errors, rest) = Diagnostics::from_json_lines(text);
+    eprint!("{rest}");
+    ctx.report(&errors);
 }
 
 /// `listener edge:443 -> http://127.0.0.1:8443`, and for a redirect

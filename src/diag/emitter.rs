@@ -86,6 +86,22 @@ impl Diagnostics {
             || self.unplaced.iter().any(|u| u.severity == Severity::Error)
     }
 
+    /// Reads back what another wharf process wrote with
+    /// `--message-format json` (a background runner's output): each
+    /// diagnostic line becomes an error with no place here (that process's
+    /// sources are not), and every other line is returned as it was.
+    pub fn from_json_lines(text: &str) -> (Diagnostics, String) {
+        let mut out = Diagnostics::default();
+        let mut rest = String::new();
+        for line in text.split_inclusive('\n') {
+            match unplaced_from_json(line) {
+                Some(u) => out.unplaced.push(u),
+                None => rest.push_str(line),
+            }
+        }
+        (out, rest)
+    }
+
     /// Every diagnostic as people read it, without colour (for tests and
     /// panics).
     pub fn human(&self) -> String {
@@ -93,6 +109,25 @@ impl Diagnostics {
             .render(self)
             .stderr
     }
+}
+
+/// One line of `--message-format json` as an error with no place; `None`
+/// for a line that is not a diagnostic.
+fn unplaced_from_json(line: &str) -> Option<Unplaced> {
+    let v: serde_json::Value = serde_json::from_str(line.trim_end()).ok()?;
+    if v["type"] != "diagnostic" {
+        return None;
+    }
+    let severity = match v["severity"].as_str()? {
+        "warning" => Severity::Warning,
+        _ => Severity::Error,
+    };
+    Some(Unplaced {
+        code: v["code"].as_str().and_then(|c| c.parse().ok()),
+        severity,
+        message: v["message"].as_str()?.to_string(),
+        help: v["help"].as_str().map(str::to_string),
+    })
 }
 
 impl std::fmt::Display for Diagnostics {
@@ -210,5 +245,15 @@ mod tests {
         let log: serde_json::Value = serde_json::from_str(&sarif.finish(false).unwrap()).unwrap();
         assert_eq!(log["runs"][0]["results"][0]["ruleId"], "E0605");
         assert_eq!(sarif.finish(true), None);
+    }
+
+    #[test]
+    fn json_lines_are_read_back() {
+        let d = Diagnostics::unplaced(Some(Code::PortInUse), "port 80 is taken", None);
+        let json = Emitter::new(MessageFormat::Json, false).render(&d).stdout;
+        let text = format!("thread 'main' panicked\n{json}");
+        let (back, rest) = Diagnostics::from_json_lines(&text);
+        assert_eq!(back.unplaced, d.unplaced);
+        assert_eq!(rest, "thread 'main' panicked\n");
     }
 }
