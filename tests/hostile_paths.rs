@@ -623,6 +623,21 @@ fn json_that_is_not_a_task_definition_is_a_coded_error() {
     }
 }
 
+/// `wharf lsp` with no editor to talk to (its input closed): a coded
+/// error in the chosen format and exit 1, not a bare message.
+#[test]
+fn a_language_server_without_an_editor_is_a_coded_error() {
+    let s = Scratch::new("lsp-eof");
+    let o = wharf_in(&s.work, &["lsp"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(codes(&o), ["E0108"], "{}", stderr(&o));
+    let o = wharf_in(&s.work, &["lsp", "--message-format", "json"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let line: serde_json::Value =
+        serde_json::from_slice(&o.stdout).expect("one JSON diagnostic on stdout");
+    assert_eq!(line["code"], "E0108");
+}
+
 #[test]
 fn names_from_templates_and_environments_are_checked() {
     // A template's string parameter becomes a task name (and family).

@@ -349,6 +349,41 @@ fn second_ctrl_c_forces_the_stop_with_130() {
     });
 }
 
+/// A run that does not stop within `down --timeout` is killed, and `down`
+/// says so with a coded error and exit 1.
+#[test]
+fn down_that_must_kill_the_run_exits_1_with_e0109() {
+    let dir = scratch("cli-down-forced");
+    let token = format!("WHARF_DOWN_TOKEN=down-{}", std::process::id());
+    let (k, v) = token.split_once('=').unwrap();
+    let m = serde_json::json!({"version": 1,
+        "tasks": [{"family": "t", "containers": [{"name": "app", "image": "x", "stopTimeoutMs": 120_000,
+            "environment": {k: v},
+            "local": {"command": "trap '' TERM; echo trap-set; while true; do sleep 0.2; done"}}]}],
+        "services": [{"name": "s", "task": "t"}]});
+    std::fs::write(dir.join("m.json"), m.to_string()).unwrap();
+    let up = wharf(
+        &dir,
+        &["up", "m.json", "--detach", "--wait", "--timeout", "120s"],
+    );
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    common::eventually("the TERM trap", || {
+        std::fs::read_to_string(state(&dir).join("logs.jsonl"))
+            .unwrap_or_default()
+            .contains("trap-set")
+    });
+    let down = wharf(&dir, &["down", "--timeout", "1s"]);
+    assert_eq!(down.status.code(), Some(1), "{}", text(&down));
+    let stderr = String::from_utf8_lossy(&down.stderr);
+    assert!(
+        stderr.starts_with("[E0109] Error: the runner did not stop within 1s; killed it"),
+        "{stderr}"
+    );
+    common::eventually("no process left", || {
+        common::processes_with_env(&token).is_empty()
+    });
+}
+
 #[test]
 fn up_compiles_a_wharf_program_first() {
     let dir = scratch("cli-wharf");
