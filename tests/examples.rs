@@ -69,17 +69,16 @@ mod bench;
 /// The benchmark measures a program every backend accepts.
 #[test]
 fn benchmark_program_compiles_for_every_backend() {
-    let mut sources = wharf::diag::SourceMap::new();
-    let id = sources.add("bench.wharf", bench::program(3));
-    let file = wharf::syntax::parse(sources.get(id)).expect("parses");
-    let options = wharf::check::Options {
-        name: "bench".into(),
-        ..Default::default()
-    };
-    let (program, diags) = wharf::check::check(&[file], &options);
-    let program = program.unwrap_or_else(|| panic!("{}", render::human(&sources, &diags, false)));
-    let ecs = emit::ecs::emit_ecs(&program)
-        .unwrap_or_else(|d| panic!("{}", render::human(&sources, &d, false)));
+    let fs = driver::Memory::with("bench.wharf", bench::program(3));
+    let built = driver::build(
+        &fs,
+        Path::new("bench.wharf"),
+        &Default::default(),
+        emit::Target::Ecs,
+        emit::TemplateFormat::Json,
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
+    let (program, ecs) = (built.program, built.artifacts);
     assert_eq!(
         ecs.len(),
         1 + 3 * 5,
