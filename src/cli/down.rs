@@ -91,14 +91,6 @@ impl DownCommand {
         {
             finish_dead_run(&state, &lock);
         }
-        ctx.report_error(
-            crate::diag::Code::StopForced,
-            &format!(
-                "the runner did not stop within {:?}; killed it and every process of its run",
-                self.timeout
-            ),
-            "raise `--timeout` above the containers' `stopTimeoutMs`, or make them exit on SIGTERM",
-        );
-        Err(Exit::Code(1))
+        Err(report(ctx, &errors::stop_forced(self.timeout)))
     }
 }
