@@ -81,11 +81,6 @@ impl Diagnostics {
         }
     }
 
-    pub fn has_errors(&self) -> bool {
-        self.diags.iter().any(Diagnostic::is_error)
-            || self.unplaced.iter().any(|u| u.severity == Severity::Error)
-    }
-
     /// Reads back what another wharf process wrote with
     /// `--message-format json` (a background runner's output): each
     /// diagnostic line becomes an error with no place here (that process's
@@ -159,10 +154,6 @@ impl Emitter {
             color,
             sarif: RefCell::default(),
         }
-    }
-
-    pub fn format(&self) -> MessageFormat {
-        self.format
     }
 
     /// Human reports go to stderr, JSON lines to stdout; SARIF results are

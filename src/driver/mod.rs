@@ -164,17 +164,3 @@ pub fn build(
         Err(diags) => Err(Diagnostics::new(sources, diags)),
     }
 }
-
-impl Compiled {
-    /// Emits the program for `target`; what it cannot express comes back
-    /// with the sources.
-    pub fn emit(
-        &self,
-        target: Target,
-        format: TemplateFormat,
-    ) -> Result<Vec<Artifact>, Diagnostics> {
-        target
-            .emit(&self.program, format)
-            .map_err(|diags| Diagnostics::new(self.sources.clone(), diags))
-    }
-}
