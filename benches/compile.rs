@@ -12,7 +12,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use wharf::diag::SourceMap;
+use std::path::Path;
+use wharf::driver::{self, Memory, Options};
+use wharf::emit::{Target, TemplateFormat};
 
 struct Counting;
 
@@ -54,20 +56,19 @@ struct Measure {
 }
 
 fn run_once(src: &str) -> Measure {
+    // The program is compiled as the command line compiles it, through the
+    // driver, from a file system in memory (held outside the measure).
+    let fs = Memory::with("bench.wharf", src);
     let base = CURRENT.load(Ordering::Relaxed);
     PEAK.store(base, Ordering::Relaxed);
     let t0 = Instant::now();
-    let mut map = SourceMap::new();
-    let id = map.add("bench.wharf", src.to_string());
-    let file = wharf::syntax::parse(map.get(id)).expect("benchmark program parses");
-    let options = wharf::check::Options {
-        name: "bench".into(),
-        ..Default::default()
-    };
-    let (program, diags) = wharf::check::check(std::slice::from_ref(&file), &options);
-    let program = program.unwrap_or_else(|| panic!("benchmark program checks: {diags:?}"));
+    let program = driver::compile(&fs, Path::new("bench.wharf"), &Options::default())
+        .unwrap_or_else(|d| panic!("benchmark program checks:\n{d}"))
+        .program;
     let t1 = Instant::now();
-    let artifacts = wharf::emit::ecs::emit_ecs(&program).expect("benchmark program emits");
+    let artifacts = Target::Ecs
+        .emit(&program, TemplateFormat::Json)
+        .expect("benchmark program emits");
     let t2 = Instant::now();
     let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
     // A CloudFormation build does not hold ECS output: measure it alone.
@@ -75,8 +76,8 @@ fn run_once(src: &str) -> Measure {
     drop(artifacts);
     let cfn_base = CURRENT.load(Ordering::Relaxed);
     PEAK.store(cfn_base, Ordering::Relaxed);
-    let format = wharf::emit::cloudformation::Format::Json;
-    let stacks = wharf::emit::cloudformation::emit_cloudformation(&program, format)
+    let stacks = Target::Cloudformation
+        .emit(&program, TemplateFormat::Json)
         .expect("benchmark program emits CloudFormation");
     let t3 = Instant::now();
     let cfn_peak = PEAK.load(Ordering::Relaxed).saturating_sub(cfn_base);

@@ -116,8 +116,9 @@ fn ecs_and_cloudformation_agree_on_every_example() {
     let mut diffs = Vec::new();
     let mut compared = 0;
     for path in &paths {
-        let (_, program) = wharf::cli::load::compile(path, &Default::default(), None)
-            .unwrap_or_else(|f| panic!("{}: {:?}", path.display(), f.diags));
+        let program = wharf::driver::compile(&wharf::driver::Disk, path, &Default::default())
+            .unwrap_or_else(|f| panic!("{}: {:?}", path.display(), f.diags))
+            .program;
         let Ok(ecs) = emit_ecs(&program) else {
             continue; // the ECS target refuses it; its snapshot shows why
         };
@@ -326,8 +327,9 @@ fn compare_surroundings(
 fn update_service_repeats_create_service() {
     let mut checked = 0;
     for path in programs() {
-        let (_, program) = wharf::cli::load::compile(&path, &Default::default(), None)
-            .unwrap_or_else(|f| panic!("{}: {:?}", path.display(), f.diags));
+        let program = wharf::driver::compile(&wharf::driver::Disk, &path, &Default::default())
+            .unwrap_or_else(|f| panic!("{}: {:?}", path.display(), f.diags))
+            .program;
         let Ok(ecs) = emit_ecs(&program) else {
             continue;
         };

@@ -30,13 +30,9 @@ fn programs_in(dir: &str) -> Vec<Program> {
     paths
         .iter()
         .map(
-            |p| match wharf::cli::load::compile(p, &Default::default(), None) {
-                Ok((_, program)) => program,
-                Err(f) => panic!(
-                    "{} does not check:\n{}",
-                    p.display(),
-                    wharf::diag::render::human(&f.sources, &f.diags, false)
-                ),
+            |p| match wharf::driver::compile(&wharf::driver::Disk, p, &Default::default()) {
+                Ok(compiled) => compiled.program,
+                Err(d) => panic!("{} does not check:\n{d}", p.display()),
             },
         )
         .collect()

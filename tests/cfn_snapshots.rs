@@ -6,6 +6,7 @@ mod cfn_common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
+use wharf::driver::{Compiled, Disk};
 use wharf::emit::cloudformation::{emit_cloudformation, Format};
 use wharf::emit::{render_artifacts, Artifact};
 use wharf::ir::Program;
@@ -79,14 +80,16 @@ fn examples() {
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         insta::glob!("../examples", "*.wharf", |path| {
-            let out = match wharf::cli::load::compile(path, &Default::default(), None) {
-                Ok((sources, program)) => match emit_cloudformation(&program, Format::Json) {
-                    Ok(a) => render_artifacts(&a),
-                    Err(d) => format!(
-                        "----- REFUSED\n{}",
-                        wharf::diag::render::human(&sources, &d, false)
-                    ),
-                },
+            let out = match wharf::driver::compile(&Disk, path, &Default::default()) {
+                Ok(Compiled { sources, program }) => {
+                    match emit_cloudformation(&program, Format::Json) {
+                        Ok(a) => render_artifacts(&a),
+                        Err(d) => format!(
+                            "----- REFUSED\n{}",
+                            wharf::diag::render::human(&sources, &d, false)
+                        ),
+                    }
+                }
                 Err(f) => panic!("{} does not check: {:?}", path.display(), f.diags),
             };
             insta::assert_snapshot!("cfn_examples", out);

@@ -4,14 +4,13 @@
 //! (colour off).
 //!
 //! A fixture may start with `// inputs: NAME=VALUE ...` to give `--input`
-//! values. Fixtures that `import` are loaded through `cli::load`, which reads
-//! the helper files under `tests/fixtures/imports/`. Messages known to be
+//! values. Fixtures are compiled by the driver, which reads the helper files
+//! that fixtures `import` under `tests/fixtures/imports/`. Messages known to be
 //! poor wait in `tests/fixtures/bad/`, snapshotted as they are.
 
 use std::path::{Path, PathBuf};
-use wharf::check::{self, Options};
 use wharf::diag::{explain, render, Code, Diagnostic, SourceFile, SourceMap};
-use wharf::syntax;
+use wharf::driver::{self, Disk, Memory, Options, Recovery};
 
 /// Codes the checker cannot produce yet (templates and environments are not
 /// implemented). A fixture for one of these fails `every_code_has_a_fixture`
@@ -20,8 +19,9 @@ const NOT_YET_PRODUCIBLE: &[&str] = &[];
 
 /// Codes about inputs that are not Wharf source (the JSON given to `wharf
 /// import`): no `.wharf` fixture can produce them, so each must be asserted
-/// by a real-binary test in `tests/hostile_paths.rs`.
-const CLI_ONLY: &[&str] = &["E0107"];
+/// by a real-binary test in `tests/hostile_paths.rs` or, for the local run,
+/// `tests/runner_cli.rs`.
+const CLI_ONLY: &[&str] = &["E0107", "E0108", "E0109"];
 
 /// The path relative to the package root, so snapshots do not depend on
 /// where the repository is checked out.
@@ -30,11 +30,8 @@ fn relative(path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-fn options(source: &str, name: &str) -> Options {
-    let mut options = Options {
-        name: name.to_string(),
-        ..Options::default()
-    };
+fn options(source: &str) -> Options {
+    let mut options = Options::default();
     for line in source.lines() {
         if let Some(rest) = line.strip_prefix("// inputs:") {
             for kv in rest.split_whitespace() {
@@ -49,38 +46,15 @@ fn options(source: &str, name: &str) -> Options {
     options
 }
 
-/// Parses and checks one fixture; the source map and the diagnostics.
+/// Compiles one fixture through the driver (imports are read relative to
+/// it); the source map and the diagnostics.
 fn run(path: &Path) -> (SourceMap, Vec<Diagnostic>) {
     let rel = relative(path);
     let text = std::fs::read_to_string(path).expect("fixture is readable");
-    let stem = rel.file_stem().unwrap().to_string_lossy().into_owned();
-    let options = options(&text, &stem);
-    let mut sources = SourceMap::new();
-    let files = if text.lines().any(|l| l.starts_with("import ")) {
-        // Imports need the loader, which reads files relative to this one.
-        let (files, mut diags) = wharf::cli::load::load(&rel, &mut sources);
-        if !diags.is_empty() {
-            wharf::diag::sort(&mut diags);
-            return (sources, diags);
-        }
-        files
-    } else {
-        let id = sources.add(rel.display().to_string(), text);
-        match syntax::parse(sources.get(id)) {
-            Ok(file) => vec![file],
-            Err(diags) => return (sources, diags),
-        }
-    };
-    let (std_files, stdlib, _) = wharf::stdlib::load(&mut sources);
-    let files: Vec<_> = files.into_iter().chain(std_files).collect();
-    let options = Options { stdlib, ..options };
-    let (program, diags) = check::check(&files, &options);
-    assert!(
-        program.is_none(),
-        "{}: a program with errors must yield no ir",
-        rel.display()
-    );
-    (sources, diags)
+    match driver::compile(&Disk, &rel, &options(&text)) {
+        Ok(_) => panic!("{}: a program with errors must yield no ir", rel.display()),
+        Err(d) => (d.sources, d.diags),
+    }
 }
 
 /// The user's files (the embedded stdlib is not repeated in every snapshot).
@@ -205,14 +179,17 @@ fn every_code_has_a_fixture() {
 
 #[test]
 fn cli_only_codes_are_tested_with_the_binary() {
-    let tests = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile_paths.rs"),
-    )
-    .expect("tests/hostile_paths.rs exists");
+    let tests: String = ["tests/hostile_paths.rs", "tests/runner_cli.rs"]
+        .iter()
+        .map(|f| {
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(f))
+                .unwrap_or_else(|e| panic!("{f}: {e}"))
+        })
+        .collect();
     for code in CLI_ONLY {
         assert!(
-            tests.contains(&format!("\"{code}\"")),
-            "{code} is produced only by the command line: assert it in tests/hostile_paths.rs"
+            tests.contains(&format!("\"{code}\"")) || tests.contains(&format!("[{code}]")),
+            "{code} is produced only by the command line: assert it in tests/hostile_paths.rs or tests/runner_cli.rs"
         );
     }
 }
@@ -267,19 +244,15 @@ fn examples(text: &str) -> (String, String) {
     (block_after("Wrong:"), block_after("Right:"))
 }
 
-/// Codes found by parsing and checking one example (no inputs, no environment).
+/// Codes found by parsing and checking one example (no inputs, no
+/// environment), warnings included.
 fn example_codes(source: &str) -> Vec<Code> {
-    let mut sources = SourceMap::new();
-    let id = sources.add("example.wharf", source);
-    let file = match syntax::parse(sources.get(id)) {
-        Ok(f) => f,
-        Err(diags) => return diags.iter().map(|d| d.code).collect(),
-    };
-    let options = Options {
-        name: "example".to_string(),
-        ..Options::default()
-    };
-    let (_, diags) = check::check(&[file], &options);
+    let fs = Memory::with("example.wharf", source);
+    let loaded = driver::load(&fs, Path::new("example.wharf"), Recovery::Strict);
+    if !loaded.diags.is_empty() {
+        return loaded.diags.iter().map(|d| d.code).collect();
+    }
+    let (_, diags) = loaded.check(&Options::default());
     diags.iter().map(|d| d.code).collect()
 }
 
@@ -288,7 +261,9 @@ fn example_codes(source: &str) -> Vec<Code> {
 /// or the command line are read, not run.
 #[test]
 fn explanation_examples_do_what_they_say() {
-    const NOT_RUNNABLE: &[&str] = &["E0104", "E0105", "E0106", "E0107", "E0213", "E0215"];
+    const NOT_RUNNABLE: &[&str] = &[
+        "E0104", "E0105", "E0106", "E0107", "E0108", "E0109", "E0213", "E0215",
+    ];
     for code in front_end_codes() {
         if NOT_RUNNABLE.contains(&code.as_str()) || NOT_YET_PRODUCIBLE.contains(&code.as_str()) {
             continue;
@@ -330,16 +305,15 @@ fn accepted_edges_check_cleanly() {
             "{name}: name the rule whose edge this is"
         );
         let text = std::fs::read_to_string(&path).unwrap();
-        let options = options(&text, &name);
-        let mut sources = SourceMap::new();
-        let id = sources.add(rel.display().to_string(), text);
-        let file = syntax::parse(sources.get(id))
-            .unwrap_or_else(|d| panic!("{name}:\n{}", render::human(&sources, &d, false)));
-        let (program, diags) = check::check(&[file], &options);
+        let loaded = driver::load(&Disk, &rel, Recovery::Strict);
+        let (program, diags) = match loaded.diags.is_empty() {
+            true => loaded.check(&options(&text)),
+            false => (None, loaded.diags.clone()),
+        };
         assert!(
             diags.is_empty() && program.is_some(),
             "{name}: expected no diagnostic:\n{}",
-            render::human(&sources, &diags, false)
+            render::human(&loaded.sources, &diags, false)
         );
     }
 }

@@ -5,9 +5,10 @@
 
 use std::path::Path;
 
-use wharf::cli::load;
 use wharf::diag::render;
+use wharf::driver::{self, Compiled, Disk};
 use wharf::emit::ecs::emit_ecs;
+use wharf::emit::{Target, TemplateFormat};
 
 fn refusal(path: &Path) -> String {
     // Relative to the package root (the tests' working directory), so the
@@ -15,13 +16,9 @@ fn refusal(path: &Path) -> String {
     let path = path
         .strip_prefix(env!("CARGO_MANIFEST_DIR"))
         .unwrap_or(path);
-    let (sources, program) = match load::compile(path, &Default::default(), None) {
+    let Compiled { sources, program } = match driver::compile(&Disk, path, &Default::default()) {
         Ok(ok) => ok,
-        Err(f) => panic!(
-            "{} does not check:\n{}",
-            path.display(),
-            render::human(&f.sources, &f.diags, false)
-        ),
+        Err(d) => panic!("{} does not check:\n{d}", path.display()),
     };
     let diags = match emit_ecs(&program) {
         Ok(_) => panic!("{} builds for the ECS target", path.display()),
@@ -74,22 +71,17 @@ fn every_ecs_code_has_a_fixture() {
 /// Codes found by checking one explanation example and, if it checks,
 /// building it for the ECS target (no inputs from the command line).
 fn example_codes(source: &str) -> Vec<wharf::diag::Code> {
-    let mut sources = wharf::diag::SourceMap::new();
-    let id = sources.add("example.wharf", source);
-    let file = match wharf::syntax::parse(sources.get(id)) {
-        Ok(f) => f,
-        Err(diags) => return diags.iter().map(|d| d.code).collect(),
-    };
-    let options = wharf::check::Options {
-        name: "example".to_string(),
-        ..Default::default()
-    };
-    match wharf::check::check(&[file], &options) {
-        (Some(program), diags) if diags.is_empty() => match emit_ecs(&program) {
-            Ok(_) => Vec::new(),
-            Err(diags) => diags.iter().map(|d| d.code).collect(),
-        },
-        (_, diags) => diags.iter().map(|d| d.code).collect(),
+    let fs = driver::Memory::with("example.wharf", source);
+    let built = driver::build(
+        &fs,
+        Path::new("example.wharf"),
+        &Default::default(),
+        Target::Ecs,
+        TemplateFormat::Json,
+    );
+    match built {
+        Ok(_) => Vec::new(),
+        Err(d) => d.diags.iter().map(|d| d.code).collect(),
     }
 }
 
@@ -140,16 +132,10 @@ fn cloudformation_counts_its_generated_security_group() {
     let text = explain::explanation(Code::CfnSecurityGroupLimit).unwrap();
     for (marker, refused) in [("Wrong:", true), ("Right:", false)] {
         let source = block_after(text, marker);
-        let mut sources = wharf::diag::SourceMap::new();
-        let id = sources.add("example.wharf", source.as_str());
-        let file = wharf::syntax::parse(sources.get(id)).expect("parses");
-        let options = wharf::check::Options {
-            name: "example".into(),
-            ..Default::default()
-        };
-        let (program, diags) = wharf::check::check(&[file], &options);
-        assert!(diags.is_empty(), "{marker} {diags:?}");
-        let program = program.unwrap();
+        let fs = driver::Memory::with("example.wharf", source.as_str());
+        let program = driver::compile(&fs, Path::new("example.wharf"), &Default::default())
+            .unwrap_or_else(|d| panic!("{marker} {d}"))
+            .program;
         match emit_cloudformation(&program, Format::Json) {
             Err(d) if refused => {
                 assert_eq!(

@@ -193,8 +193,9 @@ fn examples_pass_botocore_validation() {
     let refused = ["discovery", "web-alb", "worker"];
     for path in &sources {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let program = match wharf::cli::load::compile(path, &Default::default(), None) {
-            Ok((_, program)) => program,
+        let program = match wharf::driver::compile(&wharf::driver::Disk, path, &Default::default())
+        {
+            Ok(compiled) => compiled.program,
             Err(failed) => panic!("{name} does not compile: {:#?}", failed.diags),
         };
         match emit_ecs(&program) {
@@ -246,8 +247,9 @@ fn agreement_programs_pass_botocore_validation() {
     let mut dirs = Vec::new();
     for path in &sources {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let (_, program) = wharf::cli::load::compile(path, &Default::default(), None)
-            .unwrap_or_else(|f| panic!("{name}: {:#?}", f.diags));
+        let program = wharf::driver::compile(&wharf::driver::Disk, path, &Default::default())
+            .unwrap_or_else(|f| panic!("{name}: {:#?}", f.diags))
+            .program;
         let artifacts = emit_ecs(&program).unwrap_or_else(|d| panic!("{name}: {d:#?}"));
         let dir = out.join(&name);
         write_artifacts(&dir, &artifacts);

@@ -3,19 +3,15 @@
 //! (`snapshots/emit_local__local@<file>.snap`), with no secret value in it.
 
 use std::path::Path;
-use wharf::cli::load;
-use wharf::diag::{render, SourceMap};
+use wharf::diag::SourceMap;
+use wharf::driver::{self, Disk};
 use wharf::emit::{local::emit_local, render_artifacts};
 use wharf::manifest::{self, SecretSource};
 
 fn manifest_text(path: &Path) -> String {
-    let (_, program) = load::compile(path, &Default::default(), None).unwrap_or_else(|f| {
-        panic!(
-            "{} does not check:\n{}",
-            path.display(),
-            render::human(&f.sources, &f.diags, false)
-        )
-    });
+    let program = driver::compile(&Disk, path, &Default::default())
+        .unwrap_or_else(|d| panic!("{} does not check:\n{d}", path.display()))
+        .program;
     let artifacts = emit_local(&program).expect("the local backend accepts every checked program");
     assert_eq!(artifacts.len(), 1);
     assert_eq!(artifacts[0].path, "manifest.json");

@@ -1,16 +1,25 @@
 //! `--env NAME` applies an environment's overrides, checked like the rest.
 
 use std::path::Path;
-use wharf::cli::load::compile;
+use wharf::driver::{self, Disk, Options};
+
+/// Compiles `path` with the overrides of the environment `env`.
+fn compile(
+    path: &Path,
+    env: Option<&str>,
+) -> Result<wharf::driver::Compiled, wharf::diag::Diagnostics> {
+    let options = Options {
+        environment: env.map(str::to_string),
+        ..Options::default()
+    };
+    driver::compile(&Disk, path, &options)
+}
 
 fn build(env: Option<&str>) -> wharf::ir::Program {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/web-alb.wharf");
-    match compile(&path, &Default::default(), env) {
-        Ok((_, p)) => p,
-        Err(f) => panic!(
-            "{}",
-            wharf::diag::render::human(&f.sources, &f.diags, false)
-        ),
+    match compile(&path, env) {
+        Ok(compiled) => compiled.program,
+        Err(d) => panic!("{d}"),
     }
 }
 
@@ -72,7 +81,7 @@ fn an_override_is_checked_like_any_statement() {
         "task api { cpu 1vcpu; memory 16GiB }",
     );
     std::fs::write(&path, src).unwrap();
-    let failed = match compile(&path, &Default::default(), Some("prod")) {
+    let failed = match compile(&path, Some("prod")) {
         Ok(_) => panic!("an invalid Fargate size compiled"),
         Err(f) => f,
     };
@@ -170,12 +179,9 @@ environment dev { }
 "#,
     )
     .unwrap();
-    let build = |env: &str| match compile(&path, &Default::default(), Some(env)) {
-        Ok((_, p)) => p,
-        Err(f) => panic!(
-            "{}",
-            wharf::diag::render::human(&f.sources, &f.diags, false)
-        ),
+    let build = |env: &str| match compile(&path, Some(env)) {
+        Ok(compiled) => compiled.program,
+        Err(d) => panic!("{d}"),
     };
     let (prod, dev) = (build("prod"), build("dev"));
     assert_eq!(prod.name, "shop-production");

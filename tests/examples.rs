@@ -4,8 +4,8 @@
 //! visible in review as an output change. Also checks byte-identical rebuilds.
 
 use std::path::Path;
-use wharf::cli::load;
 use wharf::diag::render;
+use wharf::driver::{self, Compiled, Disk};
 use wharf::emit::{self, render_artifacts};
 
 fn compile(path: &Path) -> (wharf::diag::SourceMap, wharf::ir::Program) {
@@ -14,13 +14,9 @@ fn compile(path: &Path) -> (wharf::diag::SourceMap, wharf::ir::Program) {
     let path = path
         .strip_prefix(env!("CARGO_MANIFEST_DIR"))
         .unwrap_or(path);
-    match load::compile(path, &Default::default(), None) {
-        Ok(ok) => ok,
-        Err(f) => panic!(
-            "{} does not check:\n{}",
-            path.display(),
-            render::human(&f.sources, &f.diags, false)
-        ),
+    match driver::compile(&Disk, path, &Default::default()) {
+        Ok(Compiled { sources, program }) => (sources, program),
+        Err(d) => panic!("{} does not check:\n{d}", path.display()),
     }
 }
 
@@ -73,17 +69,16 @@ mod bench;
 /// The benchmark measures a program every backend accepts.
 #[test]
 fn benchmark_program_compiles_for_every_backend() {
-    let mut sources = wharf::diag::SourceMap::new();
-    let id = sources.add("bench.wharf", bench::program(3));
-    let file = wharf::syntax::parse(sources.get(id)).expect("parses");
-    let options = wharf::check::Options {
-        name: "bench".into(),
-        ..Default::default()
-    };
-    let (program, diags) = wharf::check::check(&[file], &options);
-    let program = program.unwrap_or_else(|| panic!("{}", render::human(&sources, &diags, false)));
-    let ecs = emit::ecs::emit_ecs(&program)
-        .unwrap_or_else(|d| panic!("{}", render::human(&sources, &d, false)));
+    let fs = driver::Memory::with("bench.wharf", bench::program(3));
+    let built = driver::build(
+        &fs,
+        Path::new("bench.wharf"),
+        &Default::default(),
+        emit::Target::Ecs,
+        emit::TemplateFormat::Json,
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
+    let (program, ecs) = (built.program, built.artifacts);
     assert_eq!(
         ecs.len(),
         1 + 3 * 5,

@@ -1,8 +1,7 @@
 //! A FireLens router writes to CloudWatch Logs with the task role: when Wharf
 //! generates that role, it allows exactly the log groups the router writes.
 
-use wharf::check::{check, Options};
-use wharf::diag::SourceMap;
+use wharf::driver::{self, Memory, Options};
 
 const PROGRAM: &str = r#"
 region "eu-west-1"
@@ -19,17 +18,10 @@ task api {
 "#;
 
 fn compile(src: &str) -> wharf::ir::Program {
-    let mut sources = SourceMap::new();
-    let id = sources.add("firelens.wharf", src);
-    let file = wharf::syntax::parse(sources.get(id)).unwrap();
-    let (p, d) = check(
-        &[file],
-        &Options {
-            name: "firelens".into(),
-            ..Default::default()
-        },
-    );
-    p.unwrap_or_else(|| panic!("{d:?}"))
+    let fs = Memory::with("firelens.wharf", src);
+    driver::compile(&fs, "firelens.wharf".as_ref(), &Options::default())
+        .unwrap_or_else(|d| panic!("{d}"))
+        .program
 }
 
 #[test]

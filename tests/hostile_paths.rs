@@ -550,7 +550,7 @@ fn files_that_are_not_source_files_are_refused_quickly() {
     let big = s.work.join("big.wharf");
     std::fs::File::create(&big)
         .unwrap()
-        .set_len(wharf::cli::load::MAX_SOURCE_BYTES + 1)
+        .set_len(wharf::driver::MAX_SOURCE_BYTES + 1)
         .unwrap();
     let o = wharf_within(&s.work, &["check", "big.wharf"], limit);
     assert_eq!(codes(&o), ["E0106"], "{}", stderr(&o));
@@ -621,6 +621,21 @@ fn json_that_is_not_a_task_definition_is_a_coded_error() {
         assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
         assert_eq!(codes(&o), ["E0107"], "{name}: {}", stderr(&o));
     }
+}
+
+/// `wharf lsp` with no editor to talk to (its input closed): a coded
+/// error in the chosen format and exit 1, not a bare message.
+#[test]
+fn a_language_server_without_an_editor_is_a_coded_error() {
+    let s = Scratch::new("lsp-eof");
+    let o = wharf_in(&s.work, &["lsp"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(codes(&o), ["E0108"], "{}", stderr(&o));
+    let o = wharf_in(&s.work, &["lsp", "--message-format", "json"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let line: serde_json::Value =
+        serde_json::from_slice(&o.stdout).expect("one JSON diagnostic on stdout");
+    assert_eq!(line["code"], "E0108");
 }
 
 #[test]

@@ -317,8 +317,12 @@ fn round_trip(doc: &Value, rel: &str, source: &Path) -> (&'static str, String) {
 }
 
 fn compile(source: &Path, inputs: &IndexMap<String, String>) -> Result<wharf::ir::Program, String> {
-    match wharf::cli::load::compile(source, inputs, None) {
-        Ok((_, p)) => Ok(p),
+    let options = wharf::driver::Options {
+        inputs: inputs.clone(),
+        ..Default::default()
+    };
+    match wharf::driver::compile(&wharf::driver::Disk, source, &options) {
+        Ok(compiled) => Ok(compiled.program),
         Err(failed) => {
             let d = &failed.diags[0];
             Err(format!("{} {}", d.code.as_str(), d.message))

@@ -3,6 +3,7 @@
 //! completion, symbols, rename and formatting are asked at every character.
 
 use std::path::{Path, PathBuf};
+use wharf::driver::{Disk, Overlay};
 use wharf::lsp::{complete, format, hover, rename, symbols, Analysis};
 
 fn examples() -> Vec<PathBuf> {
@@ -30,14 +31,9 @@ fn answers_at_every_position_of_cut_examples() {
         for cut in cuts {
             let text = format!("{}\n}} ]] \"x", &full[..cut]);
             for doc in [&full[..cut], text.as_str()] {
-                let read = |p: &Path| {
-                    if p == path {
-                        Ok(doc.to_string())
-                    } else {
-                        wharf::cli::load::read_source(p)
-                    }
-                };
-                let a = Analysis::new(&path, &read, &stdlib_dir);
+                let mut fs = Overlay::new(Disk);
+                fs.top.insert(&path, doc);
+                let a = Analysis::new(&path, &fs, &Default::default(), &stdlib_dir);
                 let file = a.file_of(&path).expect("the document is loaded");
                 let _ = symbols(&a, file);
                 let _ = format(doc);

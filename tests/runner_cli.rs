@@ -172,6 +172,44 @@ fn busy_listener_port_exits_4_with_e0604() {
     assert!(text(&out).contains("E0604"), "{}", text(&out));
 }
 
+/// A background runner that cannot start: its error is reported by the
+/// `up --detach` that started it, in that command's message format.
+#[test]
+fn a_detached_runner_error_is_reported_in_the_callers_format() {
+    let dir = scratch("cli-detach-port");
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let m = format!(
+        r#"{{"version": 1, "loadBalancers": [{{"name": "lb", "kind": "nlb", "listeners": [{{"port": 9, "protocol": "TCP", "localPort": {port}}}]}}]}}"#
+    );
+    std::fs::write(dir.join("m.json"), m).unwrap();
+    let detach = ["up", "m.json", "--detach", "--timeout", "120s"];
+    let out = wharf(&dir, &detach);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("[E0604] Error: cannot listen on 127.0.0.1:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("  Help: stop whatever uses the port"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "{}", text(&out));
+    let out = wharf(&dir, &[&detach[..], &["--message-format", "json"]].concat());
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    assert!(out.stderr.is_empty(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON diagnostic per line"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert_eq!(lines[0]["code"], "E0604");
+    assert_eq!(lines[0]["primary"], serde_json::Value::Null);
+    drop(busy);
+}
+
 #[test]
 fn wait_that_never_gets_healthy_exits_1_with_e0605() {
     let dir = scratch("cli-unhealthy");
@@ -305,6 +343,41 @@ fn second_ctrl_c_forces_the_stop_with_130() {
         exit_within(&mut child, 30),
         Some(130),
         "forced stop exits 130"
+    );
+    common::eventually("no process left", || {
+        common::processes_with_env(&token).is_empty()
+    });
+}
+
+/// A run that does not stop within `down --timeout` is killed, and `down`
+/// says so with a coded error and exit 1.
+#[test]
+fn down_that_must_kill_the_run_exits_1_with_e0109() {
+    let dir = scratch("cli-down-forced");
+    let token = format!("WHARF_DOWN_TOKEN=down-{}", std::process::id());
+    let (k, v) = token.split_once('=').unwrap();
+    let m = serde_json::json!({"version": 1,
+        "tasks": [{"family": "t", "containers": [{"name": "app", "image": "x", "stopTimeoutMs": 120_000,
+            "environment": {k: v},
+            "local": {"command": "trap '' TERM; echo trap-set; while true; do sleep 0.2; done"}}]}],
+        "services": [{"name": "s", "task": "t"}]});
+    std::fs::write(dir.join("m.json"), m.to_string()).unwrap();
+    let up = wharf(
+        &dir,
+        &["up", "m.json", "--detach", "--wait", "--timeout", "120s"],
+    );
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    common::eventually("the TERM trap", || {
+        std::fs::read_to_string(state(&dir).join("logs.jsonl"))
+            .unwrap_or_default()
+            .contains("trap-set")
+    });
+    let down = wharf(&dir, &["down", "--timeout", "1s"]);
+    assert_eq!(down.status.code(), Some(1), "{}", text(&down));
+    let stderr = String::from_utf8_lossy(&down.stderr);
+    assert!(
+        stderr.starts_with("[E0109] Error: the runner did not stop within 1s; killed it"),
+        "{stderr}"
     );
     common::eventually("no process left", || {
         common::processes_with_env(&token).is_empty()

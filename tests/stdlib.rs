@@ -1,30 +1,15 @@
 //! The stdlib parses, and every template in it expands and checks without a
 //! single diagnostic when used the way its comment says.
 
-use wharf::check::{check, Options};
-use wharf::diag::{render, SourceMap};
+use wharf::driver::{self, Memory, Options};
 
+/// Compiles `src` (the stdlib is loaded with every program); the program,
+/// or every diagnostic as people read it.
 fn compile(src: &str) -> Result<wharf::ir::Program, String> {
-    let mut sources = SourceMap::new();
-    let id = sources.add("uses-stdlib.wharf", src);
-    let main =
-        wharf::syntax::parse(sources.get(id)).map_err(|d| render::human(&sources, &d, false))?;
-    let (std_files, stdlib, std_diags) = wharf::stdlib::load(&mut sources);
-    assert!(
-        std_diags.is_empty(),
-        "stdlib does not parse:\n{}",
-        render::human(&sources, &std_diags, false)
-    );
-    let files: Vec<_> = std::iter::once(main).chain(std_files).collect();
-    let options = Options {
-        name: "uses-stdlib".into(),
-        stdlib,
-        ..Default::default()
-    };
-    match check(&files, &options) {
-        (Some(p), d) if d.is_empty() => Ok(p),
-        (_, d) => Err(render::human(&sources, &d, false)),
-    }
+    let fs = Memory::with("uses-stdlib.wharf", src);
+    driver::compile(&fs, "uses-stdlib.wharf".as_ref(), &Options::default())
+        .map(|c| c.program)
+        .map_err(|d| d.human())
 }
 
 const EVERY_TEMPLATE: &str = r#"

@@ -87,12 +87,10 @@ fn every_form_reaches_the_ecs_target() {
         if path.extension().is_none_or(|e| e != "wharf") {
             continue;
         }
-        let program = match wharf::cli::load::compile(&path, &Default::default(), None) {
-            Ok((_, p)) => p,
-            Err(f) => panic!(
-                "{}",
-                wharf::diag::render::human(&f.sources, &f.diags, false)
-            ),
+        let program = match wharf::driver::compile(&wharf::driver::Disk, &path, &Default::default())
+        {
+            Ok(compiled) => compiled.program,
+            Err(d) => panic!("{d}"),
         };
         let artifacts = wharf::emit::ecs::emit_ecs(&program)
             .unwrap_or_else(|d| panic!("{}: {d:?}", path.display()));

@@ -1,6 +1,7 @@
 //! `wharf check FILE`: parse and check, print diagnostics, write nothing.
 
-use super::{print_diagnostics, Context, Exit, InputArgs};
+use super::{Context, Exit, InputArgs};
+use crate::driver::{self, Disk};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -13,9 +14,9 @@ pub struct CheckCommand {
 
 impl CheckCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
-        let inputs = self.inputs.parse()?;
-        match super::load::compile(&self.file, &inputs, self.inputs.env.as_deref()) {
-            Ok((_, program)) => {
+        let options = self.inputs.options()?;
+        match driver::compile(&Disk, &self.file, &options) {
+            Ok(driver::Compiled { program, .. }) => {
                 if ctx.message_format == super::MessageFormat::Human {
                     eprintln!(
                         "checked `{}`: {} cluster(s), {} task definition(s), {} service(s), no errors",
@@ -27,10 +28,7 @@ impl CheckCommand {
                 }
                 Ok(())
             }
-            Err(failed) => {
-                print_diagnostics(ctx, &failed.sources, &failed.diags);
-                Err(Exit::InputErrors)
-            }
+            Err(d) => Err(ctx.fail(&d)),
         }
     }
 }

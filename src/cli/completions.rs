@@ -44,11 +44,10 @@ impl ManCommand {
             }
             Some(dir) => {
                 clap_mangen::generate_to(cmd, &dir).map_err(|e| {
-                    super::print_error(
-                        ctx,
+                    ctx.report_error(
                         crate::diag::Code::OutputWrite,
                         &format!("cannot write man pages to `{}`: {e}", dir.display()),
-                        Some("give a directory that exists and that you can write to"),
+                        "give a directory that exists and that you can write to",
                     );
                     Exit::InputErrors
                 })?;

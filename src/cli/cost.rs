@@ -2,8 +2,9 @@
 //! program's services (see `report::cost`), as text or, with
 //! `--message-format json`, one JSON object on stdout.
 
-use super::{print_diagnostics, print_error, Context, Exit, InputArgs, MessageFormat};
+use super::{Context, Exit, InputArgs, MessageFormat};
 use crate::diag::Code;
+use crate::driver::{self, Disk};
 use crate::report::cost::{self, CostError, PriceTable};
 use std::path::PathBuf;
 
@@ -20,14 +21,10 @@ pub struct CostCommand {
 
 impl CostCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
-        let inputs = self.inputs.parse()?;
-        let program = match super::load::compile(&self.file, &inputs, self.inputs.env.as_deref()) {
-            Ok((_, program)) => program,
-            Err(failed) => {
-                print_diagnostics(ctx, &failed.sources, &failed.diags);
-                return Err(Exit::InputErrors);
-            }
-        };
+        let options = self.inputs.options()?;
+        let program = driver::compile(&Disk, &self.file, &options)
+            .map_err(|d| ctx.fail(&d))?
+            .program;
         let table = PriceTable::embedded();
         match cost::cost(&program, self.region.as_deref(), &table) {
             Ok(report) => {
@@ -42,26 +39,24 @@ impl CostCommand {
                 Ok(())
             }
             Err(CostError::NoRegion) => {
-                print_error(
-                    ctx,
+                ctx.report_error(
                     Code::CostNoRegion,
                     "the program names no region to price in",
-                    Some("give `--region us-east-1` (or write `region \"us-east-1\"` in the program)"),
+                    "give `--region us-east-1` (or write `region \"us-east-1\"` in the program)",
                 );
                 Err(Exit::InputErrors)
             }
             Err(CostError::UnpricedRegion { region, known }) => {
-                print_error(
-                    ctx,
+                ctx.report_error(
                     Code::CostUnpricedRegion,
                     &format!(
                         "no Fargate price for region `{region}` in Wharf's price table of {}",
                         table.date
                     ),
-                    Some(&format!(
+                    &format!(
                         "Wharf prices only the regions of its table: {}; give one with `--region`",
                         known.join(", ")
-                    )),
+                    ),
                 );
                 Err(Exit::InputErrors)
             }

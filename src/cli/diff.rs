@@ -3,10 +3,11 @@
 //! `report::diff`), as text or, with `--message-format json`, one JSON
 //! object on stdout.
 
-use super::build::{Target, TemplateFormat};
-use super::{print_diagnostics, Context, Exit, InputArgs, MessageFormat};
-use crate::diag::Code;
+use super::{Context, Exit, InputArgs, MessageFormat};
+use crate::diag::{Code, Diagnostics};
+use crate::driver::{self, Disk, FileSystem};
 use crate::emit::Artifact;
+use crate::emit::{Target, TemplateFormat};
 use crate::report::diff::{self, CreateOnly};
 use clap::ValueEnum;
 use std::path::{Path, PathBuf};
@@ -39,27 +40,24 @@ impl DiffCommand {
     fn build(&self, ctx: &Context, file: &Path) -> Result<Vec<Artifact>, Exit> {
         if file.is_dir() {
             return read_built(file).map_err(|(code, message, help)| {
-                super::print_file_diagnostic(ctx, file, code, &message, "output folder", &help);
-                Exit::InputErrors
+                let shown = file.display().to_string();
+                ctx.fail(&Diagnostics::about_file(
+                    &shown,
+                    code,
+                    message,
+                    "output folder",
+                    help,
+                ))
             });
         }
-        let inputs = self.inputs.parse()?;
-        let (sources, program) =
-            match super::load::compile(file, &inputs, self.inputs.env.as_deref()) {
-                Ok(ok) => ok,
-                Err(failed) => {
-                    print_diagnostics(ctx, &failed.sources, &failed.diags);
-                    return Err(Exit::InputErrors);
-                }
-            };
+        let options = self.inputs.options()?;
         let target = match self.target {
             DiffTarget::Cloudformation => Target::Cloudformation,
             DiffTarget::Ecs => Target::Ecs,
         };
-        super::build::emit(&program, target, TemplateFormat::Json).map_err(|diags| {
-            print_diagnostics(ctx, &sources, &diags);
-            Exit::InputErrors
-        })
+        driver::build(&Disk, file, &options, target, TemplateFormat::Json)
+            .map(|built| built.artifacts)
+            .map_err(|d| ctx.fail(&d))
     }
 
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
@@ -82,12 +80,12 @@ impl DiffCommand {
 }
 
 /// The artifacts of a folder `wharf build` wrote: exactly the files its
-/// marker lists (each read as `load::read_source` reads, bounded and only
+/// marker lists (each read as `driver::Disk` reads source, bounded and only
 /// regular files), so a folder Wharf did not write is refused.
 fn read_built(dir: &Path) -> Result<Vec<Artifact>, (Code, String, String)> {
     let marker = dir.join(super::output::MARKER);
     let listed = match std::fs::symlink_metadata(&marker) {
-        Ok(m) if m.is_file() => super::load::read_source(&marker).map_err(|e| {
+        Ok(m) if m.is_file() => Disk.read(&marker).map_err(|e| {
             (
                 e.code(),
                 e.message(&marker.display().to_string()),
@@ -126,7 +124,7 @@ fn read_built(dir: &Path) -> Result<Vec<Artifact>, (Code, String, String)> {
             ));
         }
         let path = dir.join(rel);
-        let contents = super::load::read_source(&path).map_err(|e| {
+        let contents = Disk.read(&path).map_err(|e| {
             (
                 e.code(),
                 e.message(&path.display().to_string()),

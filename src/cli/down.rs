@@ -91,10 +91,6 @@ impl DownCommand {
         {
             finish_dead_run(&state, &lock);
         }
-        eprintln!(
-            "the runner did not stop within {:?}; killed it and every process of its run",
-            self.timeout
-        );
-        Err(Exit::Code(1))
+        Err(report(ctx, &errors::stop_forced(self.timeout)))
     }
 }

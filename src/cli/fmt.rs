@@ -2,8 +2,9 @@
 //! A file that does not parse is reported and left untouched. `wharf fmt -`
 //! formats standard input to standard output (format on save in an editor).
 
-use super::{print_diagnostics, Context, Exit};
-use crate::diag::SourceMap;
+use super::{Context, Exit};
+use crate::diag::{Diagnostics, SourceMap};
+use crate::driver::{Disk, FileSystem};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -24,18 +25,10 @@ impl FmtCommand {
         }
         let mut failed = false;
         for path in &self.files {
-            let text = match super::load::read_source(path) {
+            let text = match Disk.read(path) {
                 Ok(t) => t,
                 Err(e) => {
-                    let shown = path.display().to_string();
-                    super::print_file_diagnostic(
-                        ctx,
-                        path,
-                        e.code(),
-                        &e.message(&shown),
-                        "file",
-                        e.help(),
-                    );
+                    ctx.report(&e.diagnostics(path));
                     failed = true;
                     continue;
                 }
@@ -43,7 +36,7 @@ impl FmtCommand {
             let mut sources = SourceMap::new();
             let id = sources.add(path.display().to_string(), text.clone());
             if let Err(diags) = crate::syntax::parse(sources.get(id)) {
-                print_diagnostics(ctx, &sources, &diags);
+                ctx.report(&Diagnostics::new(sources, diags));
                 failed = true;
                 continue;
             }
@@ -60,14 +53,13 @@ impl FmtCommand {
                     std::fs::write(&tmp, &formatted).and_then(|()| std::fs::rename(&tmp, path))
                 {
                     let _ = std::fs::remove_file(&tmp);
-                    super::print_file_diagnostic(
-                        ctx,
-                        path,
+                    ctx.report(&Diagnostics::about_file(
+                        &path.display().to_string(),
                         crate::diag::Code::OutputWrite,
-                        &format!("cannot write `{}`: {e}", path.display()),
+                        format!("cannot write `{}`: {e}", path.display()),
                         "file",
                         "check that the file and its folder are writable",
-                    );
+                    ));
                     failed = true;
                     continue;
                 }
@@ -92,8 +84,7 @@ impl FmtCommand {
         let mut sources = SourceMap::new();
         let id = sources.add("<stdin>", text.clone());
         if let Err(diags) = crate::syntax::parse(sources.get(id)) {
-            print_diagnostics(ctx, &sources, &diags);
-            return Err(Exit::InputErrors);
+            return Err(ctx.fail(&Diagnostics::new(sources, diags)));
         }
         let formatted = crate::fmt::format(&text);
         if self.check {

@@ -1,7 +1,8 @@
 //! `wharf graph FILE [--env E] [--format mermaid|dot]`: the program as a
 //! picture (see `report::graph`), printed on stdout.
 
-use super::{print_diagnostics, Context, Exit, InputArgs};
+use super::{Context, Exit, InputArgs};
+use crate::driver::{self, Disk};
 use crate::report::graph;
 use clap::ValueEnum;
 use std::path::PathBuf;
@@ -27,14 +28,10 @@ pub struct GraphCommand {
 
 impl GraphCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
-        let inputs = self.inputs.parse()?;
-        let program = match super::load::compile(&self.file, &inputs, self.inputs.env.as_deref()) {
-            Ok((_, program)) => program,
-            Err(failed) => {
-                print_diagnostics(ctx, &failed.sources, &failed.diags);
-                return Err(Exit::InputErrors);
-            }
-        };
+        let options = self.inputs.options()?;
+        let program = driver::compile(&Disk, &self.file, &options)
+            .map_err(|d| ctx.fail(&d))?
+            .program;
         let g = graph::build(&program);
         match self.format {
             GraphFormat::Mermaid => print!("{}", graph::mermaid(&g)),

@@ -6,7 +6,8 @@
 //! header comment. A file that is not a task definition JSON is E0107.
 
 use super::{Context, Exit};
-use crate::diag::Code;
+use crate::diag::{Code, Diagnostics};
+use crate::driver::{Disk, FileSystem};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -22,10 +23,12 @@ impl ImportCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let shown = self.file.display().to_string();
         let fail = |code, message: String, help: &str| {
-            super::print_file_diagnostic(ctx, &self.file, code, &message, "file", help);
-            Exit::InputErrors
+            ctx.fail(&Diagnostics::about_file(
+                &shown, code, message, "file", help,
+            ))
         };
-        let text = super::load::read_source(&self.file)
+        let text = Disk
+            .read(&self.file)
             .map_err(|e| fail(e.code(), e.message(&shown), e.help()))?;
         let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
             fail(
@@ -59,15 +62,13 @@ impl ImportCommand {
         }
         match &self.out {
             Some(path) => std::fs::write(path, &imported.source).map_err(|e| {
-                super::print_file_diagnostic(
-                    ctx,
-                    path,
+                ctx.fail(&Diagnostics::about_file(
+                    &path.display().to_string(),
                     Code::OutputWrite,
-                    &format!("cannot write `{}`: {e}", path.display()),
+                    format!("cannot write `{}`: {e}", path.display()),
                     "file",
                     "check that the folder exists and is writable",
-                );
-                Exit::InputErrors
+                ))
             })?,
             None => print!("{}", imported.source),
         }

@@ -323,18 +323,17 @@ impl LogsCommand {
             return Ok(());
         }
         let names: Vec<&str> = snap.services.iter().map(|s| s.name.as_str()).collect();
-        super::print_error(
-            ctx,
+        ctx.report_error(
             crate::diag::Code::NoSuchService,
             &format!("the run of project `{project}` has no service `{service}`"),
-            Some(&format!(
+            &format!(
                 "its services: {}",
                 if names.is_empty() {
                     "none".to_string()
                 } else {
                     names.join(", ")
                 }
-            )),
+            ),
         );
         Err(Exit::InputErrors)
     }
@@ -355,15 +354,13 @@ impl LogsCommand {
         let path = state.join("logs.jsonl");
         let open = |p: &Path| {
             std::fs::File::open(p).map_err(|e| {
-                super::print_file_diagnostic(
-                    ctx,
-                    p,
+                ctx.fail(&crate::diag::Diagnostics::about_file(
+                    &p.display().to_string(),
                     crate::diag::Code::NoRun,
-                    &format!("no logs for project `{project}` ({e})"),
+                    format!("no logs for project `{project}` ({e})"),
                     "log file",
                     "start a run with `wharf up`, or name the project with `-p`",
-                );
-                Exit::InputErrors
+                ))
             })
         };
         for old in rotated_files(&path) {

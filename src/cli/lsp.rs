@@ -11,13 +11,18 @@ pub struct LspCommand {
 }
 
 impl LspCommand {
-    pub fn run(self, _ctx: &mut Context) -> Result<(), Exit> {
+    pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         match crate::lsp::run() {
             Ok(()) => Ok(()),
-            Err(e) => {
-                eprintln!("wharf lsp: {e}");
-                Err(Exit::Code(1))
-            }
+            Err(e) => Err(ctx.fail(&crate::diag::Diagnostics::unplaced(
+                Some(crate::diag::Code::LspConnection),
+                format!("the language server stopped: {e}"),
+                Some(
+                    "editors start `wharf lsp` and speak the Language Server Protocol on its \
+                     standard input and output; see editors/ for their configuration"
+                        .to_string(),
+                ),
+            ))),
         }
     }
 }

@@ -12,7 +12,6 @@ mod explain;
 mod fmt;
 mod graph;
 mod import;
-pub mod load;
 mod logs;
 mod lsp;
 pub mod output;
@@ -87,12 +86,7 @@ pub const VERSION: &str = concat!(
     ")"
 );
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MessageFormat {
-    Human,
-    Json,
-    Sarif,
-}
+pub use crate::diag::MessageFormat;
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColorChoice {
@@ -125,67 +119,17 @@ impl InputArgs {
     }
 }
 
-/// Prints diagnostics in the chosen format: human to stderr, JSON lines to
-/// stdout, SARIF gathered and printed as one log when the command ends.
-pub fn print_diagnostics(
-    ctx: &Context,
-    sources: &crate::diag::SourceMap,
-    diags: &[crate::diag::Diagnostic],
-) {
-    use crate::diag::render;
-    match ctx.message_format {
-        MessageFormat::Human => eprint!("{}", render::human(sources, diags, ctx.color)),
-        MessageFormat::Json => print!("{}", render::json(sources, diags)),
-        MessageFormat::Sarif => ctx
-            .sarif
-            .borrow_mut()
-            .extend(render::sarif_results(sources, diags)),
+impl InputArgs {
+    /// The driver's options: the inputs, the environment named with
+    /// `--env`, and the process environment (inputs not given fall back to
+    /// it).
+    pub fn options(&self) -> Result<crate::driver::Options, Exit> {
+        Ok(crate::driver::Options {
+            inputs: self.parse()?,
+            env: std::env::vars().collect(),
+            environment: self.env.clone(),
+        })
     }
-}
-
-/// Prints a coded error that has no place in a source file (a file that
-/// cannot be read or written, a runner failure), in the chosen format.
-pub fn print_error(ctx: &Context, code: crate::diag::Code, message: &str, help: Option<&str>) {
-    print_unplaced(ctx, Some(code), crate::diag::Severity::Error, message, help)
-}
-
-fn print_unplaced(
-    ctx: &Context,
-    code: Option<crate::diag::Code>,
-    severity: crate::diag::Severity,
-    message: &str,
-    help: Option<&str>,
-) {
-    use crate::diag::render;
-    match ctx.message_format {
-        MessageFormat::Human => eprint!(
-            "{}",
-            render::human_unplaced(code, severity, message, help, ctx.color)
-        ),
-        MessageFormat::Json => print!("{}", render::json_unplaced(code, severity, message, help)),
-        MessageFormat::Sarif => ctx
-            .sarif
-            .borrow_mut()
-            .push(render::sarif_unplaced(code, severity, message, help)),
-    }
-}
-
-/// Prints one diagnostic about a file as a whole (a file that cannot be read,
-/// an output folder that cannot be written): it has no span in a source, so
-/// it points at the start of an empty source named after the file.
-pub fn print_file_diagnostic(
-    ctx: &Context,
-    path: &std::path::Path,
-    code: crate::diag::Code,
-    message: &str,
-    label: &str,
-    help: &str,
-) {
-    let mut sources = crate::diag::SourceMap::new();
-    let id = sources.add(path.display().to_string(), "");
-    let d = crate::diag::Diagnostic::error(code, message, crate::diag::Span::new(id, 0, 0), label)
-        .with_help(help);
-    print_diagnostics(ctx, &sources, &[d]);
 }
 
 /// What every subcommand may use: output settings.
@@ -196,8 +140,9 @@ pub struct Context {
     pub color: bool,
     /// The `--color` choice, decided per stream by [`Context::color_for`].
     choice: ColorChoice,
-    /// SARIF results gathered until the command ends.
-    sarif: std::cell::RefCell<Vec<serde_json::Value>>,
+    /// Renders every error in the chosen format (and gathers SARIF results
+    /// until the command ends).
+    emitter: crate::diag::Emitter,
     /// Set by a command that printed its own document on stdout (a cost
     /// report, a graph, a diff): under `sarif`, a run with no results then
     /// prints no SARIF log after it.
@@ -242,18 +187,19 @@ impl Context {
             message_format,
             color,
             choice,
-            sarif: Default::default(),
+            emitter: crate::diag::Emitter::new(message_format, color),
             document_printed: Default::default(),
         }
     }
 
     /// A context whose colour is decided per stream from `choice`.
     pub fn with_choice(message_format: MessageFormat, choice: ColorChoice) -> Context {
+        let color = choice.decide_for(Stream::Stderr);
         Context {
             message_format,
-            color: choice.decide_for(Stream::Stderr),
+            color,
             choice,
-            sarif: Default::default(),
+            emitter: crate::diag::Emitter::new(message_format, color),
             document_printed: Default::default(),
         }
     }
@@ -266,6 +212,37 @@ impl Context {
             Stream::Stderr => self.color,
             Stream::Stdout => self.choice.decide_for(Stream::Stdout),
         }
+    }
+
+    /// Prints diagnostics, or errors with no place in a source, in the
+    /// chosen format: the one place every subcommand's errors are written.
+    pub fn report(&self, diagnostics: &crate::diag::Diagnostics) {
+        use std::io::Write;
+        let out = self.emitter.render(diagnostics);
+        if !out.stdout.is_empty() {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(out.stdout.as_bytes());
+            let _ = stdout.flush();
+        }
+        if !out.stderr.is_empty() {
+            let _ = std::io::stderr().lock().write_all(out.stderr.as_bytes());
+        }
+    }
+
+    /// Reports errors in the input and gives the exit that says so (1).
+    pub fn fail(&self, diagnostics: &crate::diag::Diagnostics) -> Exit {
+        self.report(diagnostics);
+        Exit::InputErrors
+    }
+
+    /// Reports one coded error with no place in a source file (a runner
+    /// failure, a port in use).
+    pub fn report_error(&self, code: crate::diag::Code, message: &str, help: &str) {
+        self.report(&crate::diag::Diagnostics::unplaced(
+            Some(code),
+            message,
+            Some(help.to_string()),
+        ))
     }
 
     /// Status lines for people ("wrote 3 files") go to stderr in the human
@@ -316,16 +293,13 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Exit::InputErrors) => ExitCode::from(1),
         Err(Exit::Usage(msg)) => {
-            print_unplaced(&ctx, None, crate::diag::Severity::Error, &msg, None);
+            ctx.report(&crate::diag::Diagnostics::unplaced(None, msg, None));
             ExitCode::from(2)
         }
         Err(Exit::Code(c)) => ExitCode::from(c),
     };
-    if format == MessageFormat::Sarif
-        && !(ctx.document_printed.get() && ctx.sarif.borrow().is_empty())
-    {
-        let log = crate::diag::render::sarif_log(ctx.sarif.take());
-        println!("{log:#}");
+    if let Some(log) = ctx.emitter.finish(ctx.document_printed.get()) {
+        print!("{log}");
     }
     code
 }

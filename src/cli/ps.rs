@@ -31,15 +31,13 @@ impl PsCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let (project, state) = self.project.resolve()?;
         let Some(snap) = read_snapshot(&state) else {
-            super::print_file_diagnostic(
-                ctx,
-                &state,
+            return Err(ctx.fail(&crate::diag::Diagnostics::about_file(
+                &state.display().to_string(),
                 crate::diag::Code::NoRun,
-                &format!("no run found for project `{project}`"),
+                format!("no run found for project `{project}`"),
                 "state folder",
                 "start a run with `wharf up`, or name the project with `-p`",
-            );
-            return Err(Exit::InputErrors);
+            )));
         };
         let live = live_runner(&state).is_some_and(|r| r.pid == snap.runner_pid);
         if self.json || self.format == PsFormat::Json {

@@ -9,7 +9,8 @@
 //! 3 driver unavailable, 4 port in use, 130 forced stop.
 
 use super::{Context, Exit};
-use crate::diag::{Code, SourceMap};
+use crate::diag::{Code, Diagnostics, SourceMap};
+use crate::driver::{self, Disk, FileSystem};
 use crate::manifest::{self, Manifest};
 use crate::runner::project::{finish_dead_run, live_runner, RunLock};
 use crate::runner::{
@@ -97,16 +98,10 @@ pub fn compile_manifest(
     file: &Path,
     inputs: &super::InputArgs,
 ) -> Result<Manifest, Exit> {
-    let env = inputs.env.as_deref();
-    let inputs = inputs.parse()?;
-    let (sources, program) = super::load::compile(file, &inputs, env).map_err(|failed| {
-        super::print_diagnostics(ctx, &failed.sources, &failed.diags);
-        Exit::InputErrors
-    })?;
-    crate::emit::local::to_manifest(&program).map_err(|diags| {
-        super::print_diagnostics(ctx, &sources, &diags);
-        Exit::InputErrors
-    })
+    let options = inputs.options()?;
+    let compiled = driver::compile(&Disk, file, &options).map_err(|d| ctx.fail(&d))?;
+    crate::emit::local::to_manifest(&compiled.program)
+        .map_err(|diags| ctx.fail(&Diagnostics::new(compiled.sources, diags)))
 }
 
 /// `90s`, `5m`, `1h`, `500ms` or plain seconds.
@@ -167,22 +162,18 @@ pub fn exit_code(code: Code) -> u8 {
 
 /// Prints a runner error the way diagnostics are printed, and maps it to an exit.
 pub fn report(ctx: &Context, err: &RunnerError) -> Exit {
-    super::print_error(ctx, err.code, &err.message, Some(&err.help));
+    ctx.report_error(err.code, &err.message, &err.help);
     Exit::Code(exit_code(err.code))
 }
 
 /// Reads and checks a manifest file, printing diagnostics on failure.
 pub fn load_manifest(ctx: &Context, file: &Path) -> Result<Manifest, Exit> {
-    let text = super::load::read_source(file).map_err(|e| {
-        let shown = file.display().to_string();
-        super::print_file_diagnostic(ctx, file, e.code(), &e.message(&shown), "file", e.help());
-        Exit::InputErrors
-    })?;
+    let text = Disk
+        .read(file)
+        .map_err(|e| ctx.fail(&e.diagnostics(file)))?;
     let mut sources = SourceMap::new();
-    manifest::parse(&mut sources, &file.display().to_string(), &text).map_err(|diags| {
-        super::print_diagnostics(ctx, &sources, &diags);
-        Exit::InputErrors
-    })
+    manifest::parse(&mut sources, &file.display().to_string(), &text)
+        .map_err(|diags| ctx.fail(&Diagnostics::new(sources, diags)))
 }
 
 pub fn read_snapshot(state_dir: &Path) -> Option<Snapshot> {
@@ -398,7 +389,13 @@ impl UpCommand {
         if self.no_cgroups {
             cmd.arg("--no-cgroups");
         }
-        cmd.arg("--background").arg("--color").arg("never");
+        // Its errors come back as JSON lines in runner.out, which `relay`
+        // reports in this command's format and colour.
+        cmd.arg("--background")
+            .arg("--color")
+            .arg("never")
+            .arg("--message-format")
+            .arg("json");
         cmd.stdin(std::process::Stdio::piped())
             .stdout(out.try_clone().map_err(|e| {
                 report(
@@ -435,7 +432,7 @@ impl UpCommand {
             if let Ok(Some(status)) = child.try_wait() {
                 let text =
                     std::fs::read_to_string(state_dir.join("runner.out")).unwrap_or_default();
-                eprint!("{text}");
+                relay(ctx, &text);
                 return Err(Exit::Code(status.code().unwrap_or(5).clamp(1, 255) as u8));
             }
             if let Some(snap) = read_snapshot(state_dir).filter(|s| s.runner_pid == child.id()) {
@@ -470,6 +467,15 @@ impl UpCommand {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+}
+
+/// Reports what a background runner that stopped wrote: its errors (JSON
+/// lines) in this command's format and colour, any other line (a panic) on
+/// stderr as it is.
+fn relay(ctx: &Context, text: &str) {
+    let (errors, rest) = Diagnostics::from_json_lines(text);
+    eprint!("{rest}");
+    ctx.report(&errors);
 }
 
 /// `listener edge:443 -> http://127.0.0.1:8443`, and for a redirect

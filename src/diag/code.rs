@@ -33,6 +33,8 @@ codes! {
     ImportCycle = "E0105", "import cycle";
     NotASourceFile = "E0106", "source that is not a regular file of a sane size";
     ImportInput = "E0107", "input of `wharf import` that is not a task definition";
+    LspConnection = "E0108", "language server without an editor to talk to";
+    StopForced = "E0109", "local run that did not stop within `--timeout`";
     NestingTooDeep = "E0120", "brackets nested too deep";
 
     // E02xx: names

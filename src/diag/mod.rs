@@ -3,10 +3,12 @@
 //! them into text, so the core never prints.
 
 mod code;
+mod emitter;
 pub mod explain;
 pub mod render;
 
 pub use code::Code;
+pub use emitter::{Diagnostics, Emitter, MessageFormat, Rendered, Unplaced};
 
 use serde::Serialize;
 

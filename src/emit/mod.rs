@@ -4,6 +4,9 @@
 pub mod cloudformation;
 pub mod ecs;
 pub mod local;
+mod target;
+
+pub use target::{Target, TemplateFormat};
 
 use crate::diag::{Code, Diagnostic};
 use crate::ir;

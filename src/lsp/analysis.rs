@@ -1,15 +1,14 @@
 //! One program as the editor sees it: a document, the files it imports (the
 //! editor's text for open ones, the disk for the others) and the stdlib,
-//! loaded with `cli::load::load_with`, checked with `check::check` exactly
-//! as `wharf check` does, and indexed for navigation. A file with syntax
+//! loaded and checked by the driver (`driver::load`, `Loaded::check`)
+//! exactly as `wharf check` does, and indexed for navigation. A file with syntax
 //! errors reports them (the checker then does not run, as in `wharf check`)
 //! and is indexed from what still parses.
 
 use super::index::Index;
 use crate::ast;
-use crate::check::{self, Options};
-use crate::cli::load::{load_with, Reader};
 use crate::diag::{Diagnostic, FileId, SourceMap, Span};
+use crate::driver::{self, FileSystem, Recovery};
 use std::path::{Path, PathBuf};
 
 pub struct Analysis {
@@ -43,43 +42,34 @@ impl std::fmt::Display for Timings {
 }
 
 impl Analysis {
-    /// Loads and checks `root`. `read` gives a file's text; `stdlib_dir`
-    /// is where the stdlib's files are written for the editor to open.
+    /// Loads and checks `root`, read through `fs` (the editor's buffers
+    /// over the disk); `options` as `wharf check` would take them.
+    /// `stdlib_dir` is where the stdlib's files are written for the editor
+    /// to open.
     pub fn new(
         root: &Path,
-        read: &dyn Fn(&Path) -> Result<String, crate::cli::load::ReadError>,
+        fs: &dyn FileSystem,
+        options: &driver::Options,
         stdlib_dir: &Path,
     ) -> Analysis {
         let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1e3;
         let mut timings = Timings::default();
         let t = std::time::Instant::now();
-        let mut sources = SourceMap::new();
-        let reader = Reader {
-            read,
-            partial: true,
-        };
-        let (mut files, mut diags) = load_with(root, &mut sources, &reader);
-        let user_files = sources.files().len();
-        let (std_files, stdlib, mut std_diags) = crate::stdlib::load(&mut sources);
-        files.extend(std_files);
-        diags.append(&mut std_diags);
+        let mut loaded = driver::load(fs, root, Recovery::Partial);
         timings.load = ms(t);
         let t = std::time::Instant::now();
-        if diags.is_empty() {
-            let options = Options {
-                inputs: Default::default(),
-                env: std::env::vars().collect(),
-                stdlib: stdlib.clone(),
-                environment: None,
-                name: root
-                    .file_stem()
-                    .map_or_else(|| "wharf".to_string(), |s| s.to_string_lossy().into_owned()),
-            };
-            diags = check::check(&files, &options).1;
-        } else {
-            crate::diag::sort(&mut diags);
+        if loaded.diags.is_empty() {
+            loaded.diags = loaded.check(options).1;
         }
         timings.check = ms(t);
+        let driver::Loaded {
+            sources,
+            files,
+            user_files,
+            stdlib,
+            diags,
+            ..
+        } = loaded;
         let t = std::time::Instant::now();
         let paths: Vec<PathBuf> = sources
             .files()

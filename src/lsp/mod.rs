@@ -21,6 +21,7 @@ pub use features::{complete, format, hover, rename, symbols, Item, ItemKind};
 pub use text::{path_to_uri, uri_to_path, LineIndex};
 pub use vocab::Block;
 
+use crate::driver::{self, Disk, Overlay};
 use crossbeam_channel::TryRecvError;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types as lt;
@@ -260,15 +261,18 @@ impl Server {
         }
         roots.extend(dirty.iter().filter(|p| self.docs.contains_key(*p)).cloned());
         let t0 = std::time::Instant::now();
+        // The editor's documents over the disk; files the editor does not
+        // hold are read as the CLI reads them (regular files of a sane size).
+        let mut fs = Overlay::new(Disk);
+        for (path, doc) in &self.docs {
+            fs.top.insert(path, doc.text.clone());
+        }
+        let options = driver::Options {
+            env: std::env::vars().collect(),
+            ..driver::Options::default()
+        };
         for root in &roots {
-            let docs = &self.docs;
-            let read = |p: &Path| match docs.get(&normalize(p)) {
-                Some(d) => Ok(d.text.clone()),
-                // Files the editor does not hold: read as the CLI reads them
-                // (regular files of a sane size only).
-                None => crate::cli::load::read_source(p),
-            };
-            let a = Analysis::new(root, &read, &self.stdlib_dir);
+            let a = Analysis::new(root, &fs, &options, &self.stdlib_dir);
             // The old analysis is dropped here, after the new one is built.
             self.analyses.insert(root.clone(), a);
         }

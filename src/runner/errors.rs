@@ -1,4 +1,4 @@
-//! Wording of every runner error (E0601-E0605) in one place. Stage: runner.
+//! Wording of every runner error (E06xx, and E0109 for `down`) in one place. Stage: runner.
 //! Output: [`RunnerError`] values with a code, a message and a help line.
 //! Runner errors concern a run, not a source span, so they carry no span.
 
@@ -28,6 +28,18 @@ pub fn not_steady(reason: &str) -> RunnerError {
         Code::RunnerFailed,
         format!("services did not reach their desired count of healthy tasks: {reason}"),
         "look at `wharf ps` and `wharf logs` for the stopped tasks' reasons, or raise `--timeout`",
+    )
+}
+
+/// `wharf down` had to kill a runner that did not stop within `--timeout`
+/// (E0109).
+pub fn stop_forced(timeout: std::time::Duration) -> RunnerError {
+    RunnerError::new(
+        Code::StopForced,
+        format!(
+            "the runner did not stop within {timeout:?}; killed it and every process of its run"
+        ),
+        "raise `--timeout` above the containers' `stopTimeoutMs`, or make them exit on SIGTERM",
     )
 }
 
