@@ -4,7 +4,7 @@
 //! `Fn::GetAtt` in list form, a `${Id}` / `${Id.Attr}` inside `Fn::Sub`, or a
 //! `DependsOn` entry; `refs` finds exactly those.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 pub fn r#ref(id: &str) -> Value {
     json!({ "Ref": id })
@@ -45,11 +45,11 @@ pub fn tags(pairs: Vec<(String, Value)>) -> Value {
 /// written inline with `json!` and `Option`.
 pub fn props(v: Value) -> Value {
     match v {
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .collect::<Map<String, Value>>(),
-        ),
+        // In place, order kept: no map is built (and no key hashed) again.
+        Value::Object(mut m) => {
+            m.retain(|_, v| !v.is_null());
+            Value::Object(m)
+        }
         other => other,
     }
 }
