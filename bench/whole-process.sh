@@ -42,10 +42,10 @@ peak_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 
 OUT=$WORK/whole-process.md
 {
-    echo "Whole process, $(nproc) cores, $(date -u +%Y-%m-%d), wharf $("$WHARF" --version | cut -d' ' -f2-), Pkl $PKL_VERSION; mean wall time (hyperfine) and peak RSS (GNU time)."
+    echo "Whole process, $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg) at the start, $(date -u +%Y-%m-%d), wharf $("$WHARF" --version | cut -d' ' -f2-), Pkl $PKL_VERSION; mean wall time and CPU time (user + system) from hyperfine, peak RSS from GNU time."
     echo
-    echo "| services | source | wharf check | wharf build cloudformation | its peak RSS | pkl eval | its peak RSS | wharf / pkl |"
-    echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    echo "| services | source | wharf check | wharf build cloudformation | its CPU | its peak RSS | pkl eval | its CPU | its peak RSS | wharf / pkl (wall) | wharf / pkl (CPU) |"
+    echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 } >"$OUT"
 for n in ${SIZES//,/ }; do
     src=$WORK/services-$n.wharf
@@ -69,10 +69,12 @@ for n in ${SIZES//,/ }; do
 import json, os, sys
 n, src, check, build, pkl, build_rss, pkl_rss = sys.argv[1:]
 mean = lambda p: json.load(open(p))["results"][0]["mean"]
+cpu = lambda p: (lambda r: r["user"] + r["system"])(json.load(open(p))["results"][0])
 c, b, p = mean(check), mean(build), mean(pkl)
+bc, pc = cpu(build), cpu(pkl)
 ms = lambda s: f"{s * 1e3:,.0f} ms" if s < 10 else f"{s:,.1f} s"
 mib = lambda k: f"{int(k) / 1024:,.0f} MiB"
-print(f"| {int(n):,} | {os.path.getsize(src) / 1e6:.2f} MB | {ms(c)} | {ms(b)} | {mib(build_rss)} | {ms(p)} | {mib(pkl_rss)} | {b / p:.2f} |")
+print(f"| {int(n):,} | {os.path.getsize(src) / 1e6:.2f} MB | {ms(c)} | {ms(b)} | {ms(bc)} | {mib(build_rss)} | {ms(p)} | {ms(pc)} | {mib(pkl_rss)} | {b / p:.2f} | {bc / pc:.2f} |")
 PY
 done
 
@@ -91,10 +93,13 @@ for n in ${ONLY//,/ }; do
 import json, os, sys
 n, src, check, build, build_rss = sys.argv[1:]
 mean = lambda p: json.load(open(p))["results"][0]["mean"]
-c, b = mean(check), mean(build)
+cpu = lambda p: (lambda r: r["user"] + r["system"])(json.load(open(p))["results"][0])
+c, b, bc = mean(check), mean(build), cpu(build)
 ms = lambda s: f"{s * 1e3:,.0f} ms" if s < 10 else f"{s:,.1f} s"
 mib = lambda k: f"{int(k) / 1024:,.0f} MiB"
-print(f"| {int(n):,} | {os.path.getsize(src) / 1e6:.2f} MB | {ms(c)} | {ms(b)} | {mib(build_rss)} | (not run) | | |")
+import glob
+size = sum(os.path.getsize(f) for f in [src] + glob.glob(src[: -len(".wharf")] + "-part*.wharf"))
+print(f"| {int(n):,} | {size / 1e6:.2f} MB | {ms(c)} | {ms(b)} | {ms(bc)} | {mib(build_rss)} | (not run) | | | | |")
 PY
 done
 
