@@ -114,7 +114,7 @@ done
 for n in ${ALL//,/ }; do
     src=$WORK/services-$n.wharf
     row="| $(echo "$n" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta') |"
-    rss() { echo "$(( $(peak_kib "$@") / 1024 )) MiB"; }
+    rss() { python3 -c 'import sys; print(f"{int(sys.argv[1]) / 1024:,.0f} MiB")' "$(peak_kib "$@")"; }
     row="$row $(rss "$WHARF" check "$src" --color never) |"
     row="$row $(rss "$WHARF" build "$src" --target ecs -o "$WORK/out-ecs-$n" --color never) |"
     row="$row $(rss "$WHARF" build "$src" --target local -o "$WORK/out-local-$n" --color never) |"
