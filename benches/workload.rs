@@ -7,7 +7,14 @@
 
 /// The benchmark program with `n` services.
 pub fn program(n: usize) -> String {
-    let mut s = String::with_capacity(n * 900 + 1024);
+    let mut s = header();
+    s.push_str(&services(0..n));
+    s
+}
+
+/// The program's first lines: region, inputs, network, cluster, ALB.
+pub fn header() -> String {
+    let mut s = String::with_capacity(1024);
     s.push_str(
         "region \"us-east-1\"\n\
          account \"123456789012\"\n\
@@ -19,7 +26,13 @@ pub fn program(n: usize) -> String {
          cluster bench { capacity FARGATE weight 1; network main }\n\
          alb shared { public; listener 80 http }\n",
     );
-    for i in 0..n {
+    s
+}
+
+/// The task and service of each service number in `range`.
+pub fn services(range: std::ops::Range<usize>) -> String {
+    let mut s = String::with_capacity(range.len() * 900);
+    for i in range {
         s.push_str(&format!(
             r#"
 task svc{i} {{

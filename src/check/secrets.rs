@@ -99,6 +99,28 @@ const PREFIXED: &[(&str, usize, Credential)] = &[
     ("npm_", 36, Credential::NpmToken),
 ];
 
+/// The first two bytes of every token shape of `credential` (`AKIA`,
+/// `ASIA`, `eyJ`, `SG.` and the `PREFIXED` prefixes), indexed by
+/// `first << 8 | second`: most places in a value start none of them, and one
+/// look-up skips them.
+static TOKEN_START: [bool; 1 << 16] = {
+    let mut t = [false; 1 << 16];
+    let fixed: [&str; 4] = ["AKIA", "ASIA", "eyJ", "SG."];
+    let mut i = 0;
+    while i < fixed.len() {
+        let p = fixed[i].as_bytes();
+        t[(p[0] as usize) << 8 | p[1] as usize] = true;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < PREFIXED.len() {
+        let p = PREFIXED[i].0.as_bytes();
+        t[(p[0] as usize) << 8 | p[1] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// The first credential in `value`, if any. `name` is the variable or
 /// option the value is given to, which an AWS secret key needs as context
 /// (40 base64 characters are otherwise too common to call a secret).
@@ -113,7 +135,12 @@ pub fn credential(name: Option<&str>, value: &str) -> Option<Credential> {
     if url_password(value) {
         return Some(Credential::UrlPassword);
     }
-    for i in 0..b.len() {
+    for i in 0..b.len().saturating_sub(1) {
+        // Most places start no token shape: one table look-up skips them
+        // (every shape is longer than two bytes).
+        if !TOKEN_START[(b[i] as usize) << 8 | b[i + 1] as usize] {
+            continue;
+        }
         let rest = &b[i..];
         // AKIA (long-term) / ASIA (temporary) + 16 upper-case letters or digits.
         if (rest.starts_with(b"AKIA") || rest.starts_with(b"ASIA"))

@@ -43,6 +43,10 @@ impl BuildCommand {
                 self.out.display()
             );
         }
+        // The process ends after this command: the system takes the heap
+        // back at once, freeing its millions of nodes one by one first
+        // would only cost time.
+        std::mem::forget((sources, program, artifacts));
         Ok(())
     }
 }

@@ -26,6 +26,9 @@ impl CheckCommand {
                         program.services.len()
                     );
                 }
+                // The process ends after this command: leave the heap to
+                // the system instead of freeing every node of the program.
+                std::mem::forget(program);
                 Ok(())
             }
             Err(d) => Err(ctx.fail(&d)),

@@ -74,8 +74,99 @@ pub fn render_artifacts(artifacts: &[Artifact]) -> String {
 }
 
 /// Pretty JSON with a final newline: the one JSON form every backend writes.
+/// The bytes are serde_json's `to_string_pretty` (two-space indent, `": "`,
+/// `{}` / `[]` when empty), written by a direct walk of the tree: the
+/// generic serializer spent most of its time in dispatch, and every string
+/// without a character to escape is copied as it is.
 pub fn to_json(value: &serde_json::Value) -> String {
-    let mut s = serde_json::to_string_pretty(value).expect("JSON values always serialize");
-    s.push('\n');
-    s
+    let mut out = Vec::with_capacity(4096);
+    write_pretty(&mut out, value, 0);
+    out.push(b'\n');
+    String::from_utf8(out).expect("JSON text is UTF-8")
+}
+
+fn newline_indent(out: &mut Vec<u8>, depth: usize) {
+    out.push(b'\n');
+    out.resize(out.len() + 2 * depth, b' ');
+}
+
+fn write_pretty(out: &mut Vec<u8>, value: &serde_json::Value, depth: usize) {
+    use serde_json::Value;
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => {
+            serde_json::to_writer(&mut *out, n).expect("a number always serializes")
+        }
+        Value::String(s) => write_str(out, s),
+        Value::Array(a) if a.is_empty() => out.extend_from_slice(b"[]"),
+        Value::Array(a) => {
+            out.push(b'[');
+            for (i, v) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                newline_indent(out, depth + 1);
+                write_pretty(out, v, depth + 1);
+            }
+            newline_indent(out, depth);
+            out.push(b']');
+        }
+        Value::Object(m) if m.is_empty() => out.extend_from_slice(b"{}"),
+        Value::Object(m) => {
+            out.push(b'{');
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                newline_indent(out, depth + 1);
+                write_str(out, k);
+                out.extend_from_slice(b": ");
+                write_pretty(out, v, depth + 1);
+            }
+            newline_indent(out, depth);
+            out.push(b'}');
+        }
+    }
+}
+
+/// A JSON string literal: as it is unless it holds a quote, a backslash or a
+/// control character, which serde_json escapes.
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        serde_json::to_writer(&mut *out, s).expect("a string always serializes");
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    /// The direct writer gives serde_json's pretty bytes, escapes and
+    /// numbers included.
+    #[test]
+    fn to_json_is_serde_json_pretty() {
+        let v = json!({
+            "empty": {}, "none": [], "null": null, "yes": true, "no": false,
+            "n": [0, 1, -7, 18446744073709551615u64, -9223372036854775808i64, 0.25, 1e300, -0.0],
+            "s": ["plain", "q\"uote", "back\\slash", "tab\tnl\ncr\r\u{8}\u{c}", "\u{1}\u{1f}\u{7f}", "é ✓ 𝄞", ""],
+            "nested": { "a": [ { "b": [[]] , "c": {"d": {}} } ], "\"k\"": 1 },
+        });
+        for value in [
+            v.clone(),
+            json!([]),
+            json!({}),
+            json!("x"),
+            json!(3),
+            json!([v]),
+        ] {
+            let expected = serde_json::to_string_pretty(&value).unwrap() + "\n";
+            assert_eq!(super::to_json(&value), expected);
+        }
+    }
 }

@@ -374,11 +374,14 @@ impl<'a> Ctx<'a> {
     /// Parameters some resource or output refers to, in input order (an unused
     /// parameter is a cfn-lint warning).
     fn used_parameters(&self) -> IndexMap<String, Value> {
-        let mut used = Vec::new();
+        let mut used: HashSet<&str> = HashSet::new();
         for e in self.resources.values().chain(self.outputs.values()) {
-            value::refs(&e.value, &mut used);
+            value::for_each_ref(&e.value, &mut |id, _| {
+                if self.params.contains_key(id) {
+                    used.insert(id);
+                }
+            });
         }
-        let used: BTreeSet<&str> = used.iter().map(|r| r.id.as_str()).collect();
         self.params
             .iter()
             .filter(|(k, _)| used.contains(k.as_str()))

@@ -11,12 +11,12 @@
 //! first. Ownership rules in the emitter guarantee that references only point
 //! to earlier stacks (shared < services in declaration order < links).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
-use super::value::{depends_on, get_att, r#ref, refs};
+use super::value::{depends_on, for_each_ref, get_att, r#ref, sub_vars};
 use super::{errors, render, template, Built, Format, Owner};
 use crate::diag::{Diagnostic, Span};
 use crate::emit::Artifact;
@@ -244,11 +244,14 @@ fn used_parameters(
     resources: &IndexMap<String, Value>,
     outputs: &IndexMap<String, Value>,
 ) -> IndexMap<String, Value> {
-    let mut used = Vec::new();
+    let mut used: HashSet<&str> = HashSet::new();
     for v in resources.values().chain(outputs.values()) {
-        refs(v, &mut used);
+        for_each_ref(v, &mut |id, _| {
+            if all.contains_key(id) {
+                used.insert(id);
+            }
+        });
     }
-    let used: BTreeSet<&str> = used.iter().map(|r| r.id.as_str()).collect();
     all.iter()
         .filter(|(k, _)| used.contains(k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
@@ -344,7 +347,13 @@ impl Splitter<'_> {
                 let o = self.foreign(id)?;
                 Some(self.import(o, id, Some(attr)))
             }
-            ("Fn::Sub", Value::String(s)) => Some(self.rewrite_sub(s, Map::new())),
+            // Rebuilt only when it names another stack's resource: the
+            // rebuilt text of one that does not is the same.
+            ("Fn::Sub", Value::String(s)) => {
+                let mut foreign = false;
+                sub_vars(s, &[], &mut |id, _| foreign |= self.foreign(id).is_some());
+                foreign.then(|| self.rewrite_sub(s, Map::new()))
+            }
             ("Fn::Sub", Value::Array(a)) if a.len() == 2 => {
                 let mut locals = a[1].clone();
                 self.rewrite(&mut locals);

@@ -2,9 +2,9 @@
 //! the stack splitter and parameter filter rely on. Stage: emit. Invariant:
 //! every reference to another logical ID the emitter writes is a `Ref`, a
 //! `Fn::GetAtt` in list form, a `${Id}` / `${Id.Attr}` inside `Fn::Sub`, or a
-//! `DependsOn` entry; `refs` finds exactly those.
+//! `DependsOn` entry; `for_each_ref` finds exactly those.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 pub fn r#ref(id: &str) -> Value {
     json!({ "Ref": id })
@@ -45,69 +45,56 @@ pub fn tags(pairs: Vec<(String, Value)>) -> Value {
 /// written inline with `json!` and `Option`.
 pub fn props(v: Value) -> Value {
     match v {
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .collect::<Map<String, Value>>(),
-        ),
+        // In place, order kept: no map is built (and no key hashed) again.
+        Value::Object(mut m) => {
+            m.retain(|_, v| !v.is_null());
+            Value::Object(m)
+        }
         other => other,
     }
 }
 
-/// A reference from one resource to another logical ID.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RefTo {
-    pub id: String,
-    /// `None` for `Ref`, the attribute for `GetAtt`.
-    pub attr: Option<String>,
-}
-
-/// Every logical ID (or parameter) `v` refers to, excluding pseudo parameters
-/// (`AWS::Region`) and `DependsOn` (see [`depends_on`]).
-pub fn refs(v: &Value, out: &mut Vec<RefTo>) {
+/// Calls `f(id, attr)` for every logical ID (or parameter) `v` refers to
+/// (`attr` for `GetAtt`), excluding pseudo parameters (`AWS::Region`) and
+/// `DependsOn` (see [`depends_on`]). The names are borrowed, not copied.
+pub fn for_each_ref<'a>(v: &'a Value, f: &mut impl FnMut(&'a str, Option<&'a str>)) {
     match v {
         Value::Object(m) if m.len() == 1 => {
             let (k, arg) = m.iter().next().expect("one entry");
             match (k.as_str(), arg) {
                 ("Ref", Value::String(id)) => {
                     if !id.starts_with("AWS::") {
-                        out.push(RefTo {
-                            id: id.clone(),
-                            attr: None,
-                        });
+                        f(id, None);
                     }
                 }
                 ("Fn::GetAtt", Value::Array(a)) if a.len() == 2 => {
                     if let (Some(id), Some(attr)) = (a[0].as_str(), a[1].as_str()) {
-                        out.push(RefTo {
-                            id: id.to_string(),
-                            attr: Some(attr.to_string()),
-                        });
+                        f(id, Some(attr));
                     }
                 }
-                ("Fn::Sub", Value::String(s)) => sub_vars(s, &[], out),
+                ("Fn::Sub", Value::String(s)) => sub_vars(s, &[], f),
                 ("Fn::Sub", Value::Array(a)) if a.len() == 2 => {
                     let locals: Vec<&str> = a[1]
                         .as_object()
                         .map(|m| m.keys().map(String::as_str).collect())
                         .unwrap_or_default();
                     if let Some(s) = a[0].as_str() {
-                        sub_vars(s, &locals, out);
+                        sub_vars(s, &locals, f);
                     }
-                    refs(&a[1], out);
+                    for_each_ref(&a[1], f);
                 }
-                _ => refs(arg, out),
+                _ => for_each_ref(arg, f),
             }
         }
-        Value::Object(m) => m.values().for_each(|x| refs(x, out)),
-        Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+        Value::Object(m) => m.values().for_each(|x| for_each_ref(x, f)),
+        Value::Array(a) => a.iter().for_each(|x| for_each_ref(x, f)),
         _ => {}
     }
 }
 
 /// The `${...}` variables of a `Fn::Sub` string, skipping `${!literal}`,
 /// pseudo parameters and the given local names.
-fn sub_vars(s: &str, locals: &[&str], out: &mut Vec<RefTo>) {
+pub fn sub_vars<'a>(s: &'a str, locals: &[&str], f: &mut impl FnMut(&'a str, Option<&'a str>)) {
     let mut rest = s;
     while let Some(i) = rest.find("${") {
         rest = &rest[i + 2..];
@@ -117,14 +104,10 @@ fn sub_vars(s: &str, locals: &[&str], out: &mut Vec<RefTo>) {
         if var.starts_with('!') || var.starts_with("AWS::") || locals.contains(&var) {
             continue;
         }
-        let (id, attr) = match var.split_once('.') {
-            Some((id, attr)) => (id, Some(attr.to_string())),
-            None => (var, None),
-        };
-        out.push(RefTo {
-            id: id.to_string(),
-            attr,
-        });
+        match var.split_once('.') {
+            Some((id, attr)) => f(id, Some(attr)),
+            None => f(var, None),
+        }
     }
 }
 
@@ -153,15 +136,13 @@ mod tests {
             "D": { "Fn::Sub": ["${X}-${Local}", { "Local": { "Ref": "Param" } }] },
             "E": { "Ref": "AWS::StackName" }
         });
-        let mut out = Vec::new();
-        refs(&v, &mut out);
-        let ids: Vec<String> = out
-            .iter()
-            .map(|r| match &r.attr {
-                Some(a) => format!("{}.{a}", r.id),
-                None => r.id.clone(),
+        let mut ids: Vec<String> = Vec::new();
+        for_each_ref(&v, &mut |id, attr| {
+            ids.push(match attr {
+                Some(a) => format!("{id}.{a}"),
+                None => id.to_string(),
             })
-            .collect();
+        });
         assert_eq!(
             ids,
             ["Vpc", "Lb.DNSName", "Cluster", "Svc.Name", "X", "Param"]
