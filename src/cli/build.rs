@@ -30,8 +30,8 @@ impl BuildCommand {
         let options = self.inputs.options()?;
         let built = driver::build(&Disk, &self.file, &options, self.target, self.format)
             .map_err(|d| ctx.fail(&d))?;
-        let artifacts = built.artifacts;
-        if let Err(e) = super::output::write_output(&self.out, &artifacts) {
+        let artifacts = &built.artifacts;
+        if let Err(e) = super::output::write_output(&self.out, artifacts) {
             let shown = self.out.display().to_string();
             let d = Diagnostics::about_file(&shown, e.code, e.message, "output folder", e.help);
             return Err(ctx.fail(&d));
@@ -46,7 +46,7 @@ impl BuildCommand {
         // The process ends after this command: the system takes the heap
         // back at once, freeing its millions of nodes one by one first
         // would only cost time.
-        std::mem::forget((sources, program, artifacts));
+        std::mem::forget(built);
         Ok(())
     }
 }
