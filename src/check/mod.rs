@@ -15,6 +15,7 @@ pub use derive::derive_execution_role;
 pub use task::OS_FAMILIES;
 mod environment;
 mod errors;
+mod job;
 pub mod names;
 mod network;
 mod rules;
@@ -170,6 +171,8 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         services: Vec::new(),
         log_groups: Vec::new(),
         namespaces: Vec::new(),
+        jobs: Vec::new(),
+        schedules: Vec::new(),
     };
 
     let decls: Vec<((Kind, String), &ast::Statement)> = cx
@@ -202,6 +205,8 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
                 Kind::Service => program
                     .services
                     .extend(service::lower_service(&mut cx, stmt)),
+                // Lowered by `job::lower_all`, against the lowered tasks.
+                Kind::Job | Kind::Schedule => {}
             }
             // Name and type errors (E01xx-E03xx) drop what they are about, so
             // the declaration is partial; an ECS rule error (E04xx) raised
@@ -215,6 +220,8 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
             }
         }
     }
+
+    job::lower_all(&mut cx, &decls, &mut program);
 
     // The rules run on whatever lowered, so name errors and ECS rule errors
     // are reported together; the derived facts only for a complete program.

@@ -20,6 +20,8 @@ pub enum Kind {
     LoadBalancer,
     Task,
     Service,
+    Job,
+    Schedule,
 }
 
 impl Kind {
@@ -30,6 +32,8 @@ impl Kind {
             Kind::LoadBalancer => "load balancer",
             Kind::Task => "task",
             Kind::Service => "service",
+            Kind::Job => "job",
+            Kind::Schedule => "schedule",
         }
     }
 }
@@ -112,6 +116,8 @@ const DECLS: &[(&str, Kind)] = &[
     ("nlb", Kind::LoadBalancer),
     ("task", Kind::Task),
     ("service", Kind::Service),
+    ("job", Kind::Job),
+    ("schedule", Kind::Schedule),
 ];
 
 /// The kind of declaration a top-level head introduces.
