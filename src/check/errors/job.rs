@@ -43,7 +43,7 @@ pub fn bad_rate(seconds: u32, span: Span) -> Diagnostic {
         span,
         "EventBridge Scheduler counts rates in minutes, hours or days",
     )
-    .with_help("use `rate 1m` or more, in whole minutes (`rate 90m`, `rate 6h`, `rate 1d`)")
+    .with_help("use `rate 1m` or more, in whole minutes (`rate 90m`, `rate 6h`, `rate 24h`)")
 }
 
 pub fn bad_rate_text(text: &str, why: &str, span: Span) -> Diagnostic {
