@@ -119,7 +119,8 @@ pub fn apply(cx: &mut Cx, files: &mut [File], env: &Statement) {
         }
         let Some(kind) = decl_kind(&o.head.name) else {
             let known = [
-                "input", "network", "cluster", "alb", "nlb", "task", "service", "stack",
+                "input", "network", "cluster", "alb", "nlb", "task", "service", "job", "schedule",
+                "stack",
             ];
             cx.push(errors::unknown_statement(
                 &o.head.name,

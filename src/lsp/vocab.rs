@@ -65,7 +65,8 @@ impl Block {
             Block::Input => &["description"],
             Block::Template => template_heads(),
             Block::Environment => &[
-                "input", "network", "cluster", "alb", "nlb", "task", "service", "stack",
+                "input", "network", "cluster", "alb", "nlb", "task", "service", "job", "schedule",
+                "stack",
             ],
             Block::Options => &[],
         }
@@ -104,6 +105,8 @@ pub const TOP: &[&str] = &[
     "nlb",
     "task",
     "service",
+    "job",
+    "schedule",
 ];
 pub const NETWORK: &[&str] = &[
     "vpc",
@@ -228,6 +231,8 @@ pub fn field(block: Block, head: &str) -> Option<&'static str> {
         (Block::Top, "alb" | "nlb") => "`AWS::ElasticLoadBalancingV2::LoadBalancer`",
         (Block::Top, "task") => "`AWS::ECS::TaskDefinition` / RegisterTaskDefinition",
         (Block::Top, "service") => "`AWS::ECS::Service` / CreateService",
+        (Block::Top, "job") => "RunTask (`run_tasks/<job>.json`); `wharf run` locally",
+        (Block::Top, "schedule") => "`AWS::Scheduler::Schedule` and its role / CreateSchedule",
         (Block::Cluster, "capacity") => "`defaultCapacityProviderStrategy`",
         (Block::Cluster, "insights") => "`settings[containerInsights]`",
         (Block::Task, "family") => "`family`",
