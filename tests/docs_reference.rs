@@ -20,6 +20,9 @@ const SECTIONS: &[(Block, &str)] = &[
     (Block::Local, "local"),
     (Block::Service, "service"),
     (Block::Expose, "expose"),
+    (Block::Job, "job"),
+    (Block::Override, "override"),
+    (Block::Schedule, "schedule"),
     (Block::Template, "Templates and the stdlib"),
     (Block::Environment, "Environments"),
 ];

@@ -75,6 +75,18 @@ fn every_block_offers_what_the_checker_accepts() {
             format!("{base}service s in c {{ task t; expose a:80 via l {{ PROBE }} }}\n"),
         ),
         (Block::Input, "input X = \"a\" { PROBE }\n".to_string()),
+        (
+            Block::Job,
+            format!("{base}job j in c {{ task t; PROBE }}\n"),
+        ),
+        (
+            Block::Override,
+            format!("{base}job j in c {{ task t; override a {{ PROBE }} }}\n"),
+        ),
+        (
+            Block::Schedule,
+            format!("{base}job j in c {{ task t }}\nschedule s {{ job j; PROBE }}\n"),
+        ),
         (Block::Environment, "environment e { PROBE }\n".to_string()),
     ];
     for (block, program) in probes {

@@ -31,6 +31,9 @@ mod values;
 /// its "allowed here" help and the language server's completion share.
 pub mod vocabulary {
     pub use super::container::statements as container;
+    pub use super::job::{
+        JOB_HEADS as JOB, OVERRIDE_HEADS as OVERRIDE, SCHEDULE_HEADS as SCHEDULE,
+    };
     pub use super::service::HEADS as SERVICE;
     pub use super::task::statements as task;
 }

@@ -22,6 +22,9 @@ pub enum Block {
     Input,
     Template,
     Environment,
+    Job,
+    Override,
+    Schedule,
     /// A block whose statements are free (a `logs` or `firelens` option map).
     Options,
 }
@@ -37,6 +40,9 @@ impl Block {
             }
             (Block::Top | Block::Environment | Block::Template, "task") => Block::Task,
             (Block::Top | Block::Environment | Block::Template, "service") => Block::Service,
+            (Block::Top | Block::Environment | Block::Template, "job") => Block::Job,
+            (Block::Top | Block::Environment | Block::Template, "schedule") => Block::Schedule,
+            (Block::Job, "override") => Block::Override,
             (Block::Top, "input") => Block::Input,
             (Block::Top, "template") => Block::Template,
             (Block::Top, "environment") => Block::Environment,
@@ -63,6 +69,9 @@ impl Block {
             Block::Service => SERVICE,
             Block::Expose => EXPOSE,
             Block::Input => &["description"],
+            Block::Job => vocabulary::JOB,
+            Block::Override => vocabulary::OVERRIDE,
+            Block::Schedule => vocabulary::SCHEDULE,
             Block::Template => template_heads(),
             Block::Environment => &[
                 "input", "network", "cluster", "alb", "nlb", "task", "service", "job", "schedule",
@@ -85,6 +94,9 @@ impl Block {
             Block::Service => "service",
             Block::Expose => "expose",
             Block::Input => "input",
+            Block::Job => "job",
+            Block::Override => "override",
+            Block::Schedule => "schedule",
         }
     }
 }
@@ -391,6 +403,9 @@ fn doc_section(block: Block) -> Option<&'static str> {
         Block::Expose => "expose",
         Block::Template => "Templates and the stdlib",
         Block::Environment => "Environments",
+        Block::Job => "job",
+        Block::Override => "override",
+        Block::Schedule => "schedule",
         Block::Options => return None,
     })
 }
