@@ -183,6 +183,12 @@ fn schedules_fire_under_up() {
     assert!(finished().iter().all(|c| *c == 0), "{:?}", finished());
     let logs = wharf(&dir, &["logs"]);
     assert!(text(&logs).contains("tick fast"), "{}", text(&logs));
+    let ps = wharf(&dir, &["ps"]);
+    assert!(
+        text(&ps).contains("job tick, every 200 ms") && text(&ps).contains("app:exited(0)"),
+        "{}",
+        text(&ps)
+    );
     let down = wharf(&dir, &["down"]);
     assert_eq!(down.status.code(), Some(0), "{}", text(&down));
 }

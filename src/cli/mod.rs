@@ -17,7 +17,7 @@ mod logs;
 mod lsp;
 pub mod output;
 mod ps;
-mod run;
+pub mod run;
 pub mod up;
 
 use clap::{Parser, Subcommand, ValueEnum};

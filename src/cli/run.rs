@@ -100,6 +100,32 @@ pub fn exit_code_of(tasks: &[TaskView]) -> Option<i32> {
     Some(code)
 }
 
+/// `wharf ps`'s line for a job: its schedule, next run, tasks started, and
+/// how the last one ended.
+pub fn job_line(j: &crate::runner::job::JobView) -> String {
+    let mut parts = vec![format!("job {}", j.name)];
+    if let Some(s) = &j.schedule {
+        parts.push(s.clone());
+    }
+    if let Some(n) = &j.next_run {
+        parts.push(format!("next {n}"));
+    }
+    parts.push(format!("{} started, {} running", j.started, j.tasks.len()));
+    if let Some(t) = j.stopped.last() {
+        let codes: Vec<String> = t
+            .containers
+            .iter()
+            .filter(|c| c.essential)
+            .map(|c| match c.exit_code {
+                Some(code) => format!("{}:exited({code})", c.name),
+                None => format!("{}:not run", c.name),
+            })
+            .collect();
+        parts.push(format!("last {} {}", t.id, codes.join(" ")));
+    }
+    parts.join(", ")
+}
+
 impl RunCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let full = match self.file.extension().and_then(|e| e.to_str()) {
