@@ -403,3 +403,43 @@ fn schedules_reach_every_target() {
         "scheduler.amazonaws.com"
     );
 }
+
+#[test]
+fn fargate_spot_refuses_arm64_and_windows_tasks() {
+    let cluster = "cluster c { capacity FARGATE_SPOT weight 3; capacity FARGATE weight 1 }\n";
+    let arm = "task t { cpu 1vcpu; memory 2GiB; arch arm64; container a { image \"x\" } }\n";
+    let win = "task t { cpu 1vcpu; memory 2GiB; os windows_server_2022_core; container a { image \"x\" } }\n";
+    let cases: &[(&str, &str, &[&str])] = &[
+        // the cluster's default strategy names FARGATE_SPOT
+        (
+            arm,
+            "service s in c { task t; subnets [\"subnet-1\"] }",
+            &["E0491"],
+        ),
+        (
+            win,
+            "job j in c { task t; subnets [\"subnet-1\"] }",
+            &["E0491"],
+        ),
+        (
+            arm,
+            "job j in c { task t; capacity FARGATE_SPOT; subnets [\"subnet-1\"] }",
+            &["E0491"],
+        ),
+        // on Fargate itself they run
+        (
+            arm,
+            "service s in c { task t; capacity FARGATE; subnets [\"subnet-1\"] }",
+            &[],
+        ),
+        (
+            win,
+            "job j in c { task t; launch fargate; subnets [\"subnet-1\"] }",
+            &[],
+        ),
+    ];
+    for (task, decl, want) in cases {
+        let got = codes(&format!("{cluster}{task}{decl}\n"));
+        assert_eq!(&got, want, "{task}{decl}");
+    }
+}

@@ -18,6 +18,7 @@ mod errors;
 mod job;
 pub mod names;
 mod network;
+mod platform;
 mod rules;
 mod scope;
 pub mod secrets;
@@ -230,6 +231,7 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
     // are reported together; the derived facts only for a complete program.
     names::check(&mut cx, &program);
     rules::check(&mut cx, &program);
+    platform::check(&mut cx, &program);
     // Nothing to deploy: CloudFormation refuses a template without resources
     // and the ECS target would write nothing, so an empty build succeeding
     // would hide a mistake (a wrong file, an environment that removed all).

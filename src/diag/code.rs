@@ -138,6 +138,7 @@ codes! {
     ScheduleExpressionCount = "E0488", "schedule without exactly one of cron, rate, at";
     JobCount = "E0489", "job task count outside RunTask's 1 to 10";
     ScheduleRange = "E0490", "schedule window or retry policy out of range";
+    FargateSpotPlatform = "E0491", "ARM64 or Windows task on Fargate Spot";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";

@@ -210,3 +210,23 @@ pub fn public_ip_off_fargate(job: &str, span: Span) -> Diagnostic {
         "ECS assigns public IPs to Fargate tasks only; remove `public_ip` or launch on Fargate",
     )
 }
+
+pub fn spot_platform(
+    what: &str,
+    name: &str,
+    task: &str,
+    platform: &str,
+    span: Span,
+    task_span: Span,
+) -> Diagnostic {
+    Diagnostic::error(
+        Code::FargateSpotPlatform,
+        format!("{what} `{name}` places {platform} task `{task}` on Fargate Spot"),
+        span,
+        "its capacity provider strategy names FARGATE_SPOT",
+    )
+    .with_label(task_span, format!("the task runs on {platform}"))
+    .with_help(
+        "Fargate Spot runs only Linux x86_64 tasks: use `capacity FARGATE` or `launch fargate`",
+    )
+}
