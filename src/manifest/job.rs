@@ -57,6 +57,10 @@ pub struct Schedule {
     pub enabled: bool,
 }
 
+/// The fastest a local schedule fires: a task start takes milliseconds, so
+/// a faster rate would pile up tasks without bound.
+pub const MIN_RATE_MS: u64 = 100;
+
 fn utc() -> String {
     "UTC".into()
 }
@@ -77,10 +81,10 @@ impl Schedule {
             (Some(c), None, None) => crate::cron::parse_cron(c)
                 .map(|c| When::Expression(crate::cron::Expression::Cron(Box::new(c)), tz))
                 .map_err(|e| e.to_string()),
-            (None, Some(ms), None) if ms > 0 => {
+            (None, Some(ms), None) if ms >= MIN_RATE_MS => {
                 Ok(When::Every(std::time::Duration::from_millis(ms)))
             }
-            (None, Some(_), None) => Err("rateMs must be at least 1".into()),
+            (None, Some(_), None) => Err(format!("rateMs must be at least {MIN_RATE_MS}")),
             (None, None, Some(at)) => crate::cron::parse_at(at)
                 .map(|dt| When::Expression(crate::cron::Expression::At(dt), tz)),
             _ => Err("give exactly one of cron, rateMs and at".into()),
@@ -157,6 +161,61 @@ pub(super) fn validate(m: &Manifest, file: FileId, text: &str, diags: &mut Vec<D
                 format!("schedule `{}`: {why}", s.name),
                 "see docs/manifest.md for the schedule fields",
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::SourceMap;
+
+    fn errors(text: &str) -> Vec<String> {
+        match crate::manifest::parse(&mut SourceMap::new(), "m.json", text) {
+            Ok(_) => Vec::new(),
+            Err(d) => d.into_iter().map(|d| d.message).collect(),
+        }
+    }
+
+    #[test]
+    fn schedules_and_jobs_are_checked_by_the_runner() {
+        let task = r#""tasks":[{"family":"t","containers":[{"name":"app","image":"x"}]}]"#;
+        let ok = format!(
+            r#"{{"version":1,{task},"jobs":[{{"name":"j","task":"t"}}],
+              "schedules":[{{"name":"s","job":"j","cron":"0 3 * * ? *","timezone":"Asia/Tokyo"}}]}}"#
+        );
+        assert!(errors(&ok).is_empty(), "{:?}", errors(&ok));
+        for (bad, why) in [
+            (
+                r#""jobs":[{"name":"j","task":"nope"}]"#,
+                "unknown task `nope`",
+            ),
+            (
+                r#""jobs":[{"name":"j","task":"t","overrides":[{"name":"db"}]}]"#,
+                "unknown container `db`",
+            ),
+            (
+                r#""jobs":[{"name":"j","task":"t"}],"schedules":[{"name":"s","job":"k","rateMs":1000}]"#,
+                "unknown job `k`",
+            ),
+            (
+                r#""jobs":[{"name":"j","task":"t"}],"schedules":[{"name":"s","job":"j","rateMs":5}]"#,
+                "rateMs must be at least 100",
+            ),
+            (
+                r#""jobs":[{"name":"j","task":"t"}],"schedules":[{"name":"s","job":"j","cron":"0 3 * * *"}]"#,
+                "6 fields",
+            ),
+            (
+                r#""jobs":[{"name":"j","task":"t"}],"schedules":[{"name":"s","job":"j","rateMs":1000,"at":"2026-01-01T00:00:00"}]"#,
+                "exactly one",
+            ),
+            (
+                r#""jobs":[{"name":"j","task":"t"}],"schedules":[{"name":"s","job":"j","rateMs":1000,"timezone":"Nowhere/City"}]"#,
+                "unknown time zone",
+            ),
+        ] {
+            let got = errors(&format!(r#"{{"version":1,{task},{bad}}}"#));
+            assert!(got.iter().any(|m| m.contains(why)), "{bad}: {got:?}");
         }
     }
 }
