@@ -161,9 +161,21 @@ impl RunCommand {
             .unwrap_or(Path::new("."))
             .to_path_buf();
         let (_, project_dir) = self.project.resolve()?;
+        // A hand-written manifest may name a job anything: the folder name
+        // keeps only safe characters, so it stays under the project's.
+        let safe: String = job
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
         let state_dir = project_dir
             .join("runs")
-            .join(format!("{job}-{}", std::process::id()));
+            .join(format!("{safe}-{}", std::process::id()));
         std::fs::create_dir_all(&state_dir).map_err(|e| {
             report(
                 ctx,

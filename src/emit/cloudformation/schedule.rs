@@ -25,8 +25,15 @@ use crate::ir::{self, JobLaunch, JobSubnets, TextPart};
 const MARK: &str = "@@wharf-input@@";
 
 impl<'a> Ctx<'a> {
+    /// The stack a job's resources go to when the program is split: its
+    /// task definition's (they refer to it).
+    fn job_owner(&self, task: &str) -> Owner {
+        *self.ix.task_owner.get(task).unwrap_or(&Owner::Shared)
+    }
+
     pub(super) fn emit_job(&mut self, j: &'a ir::Job) {
-        let b = self.at(Kind::Job, &j.name, Owner::Shared);
+        let owner = self.job_owner(&j.task);
+        let b = self.at(Kind::Job, &j.name, owner);
         let task_id = self.task_id(&j.task);
         self.output(
             format!("{b}JobTaskDefinition"),
@@ -39,10 +46,11 @@ impl<'a> Ctx<'a> {
     }
 
     pub(super) fn emit_schedule(&mut self, s: &'a ir::Schedule) {
-        let b = self.at(Kind::Schedule, &s.name, Owner::Shared);
         let Some(job) = self.p.jobs.iter().find(|j| j.name == s.job) else {
             return;
         };
+        let owner = self.job_owner(&job.task);
+        let b = self.at(Kind::Schedule, &s.name, owner);
         let task = self.ix.tasks[job.task.as_str()];
         let cluster_id = self.cluster_id(&job.cluster);
         let task_b = self.ids.base(Kind::Task, &task.name);
