@@ -693,6 +693,37 @@ mod tests {
     }
 
     #[test]
+    fn clock_changes_follow_the_zone() {
+        // 8 March 2026: New York skips 02:00-03:00; a 02:30 run happens at
+        // 03:30 EDT (07:30 UTC), and the next day at 02:30 EDT (06:30 UTC).
+        assert_eq!(
+            next(
+                "cron(30 2 * * ? *)",
+                "America/New_York",
+                "2026-03-08T05:00:00Z"
+            ),
+            "2026-03-08T07:30:00Z"
+        );
+        assert_eq!(
+            next(
+                "cron(30 2 * * ? *)",
+                "America/New_York",
+                "2026-03-08T08:00:00Z"
+            ),
+            "2026-03-09T06:30:00Z"
+        );
+        // A one-time schedule fires once, in its zone.
+        let at = parse("at(2026-12-01T09:30:00)").unwrap();
+        let tz = time_zone("Asia/Tokyo").unwrap();
+        let start = ts("2026-11-30T00:00:00Z");
+        assert_eq!(
+            at.next_after(&tz, start, start).unwrap().to_string(),
+            "2026-12-01T00:30:00Z"
+        );
+        assert_eq!(at.next_after(&tz, start, ts("2026-12-01T00:30:00Z")), None);
+    }
+
+    #[test]
     fn at_is_exact() {
         assert!(parse("at(2026-12-01T09:30:00)").is_ok());
         assert!(parse("at(2026-02-30T09:30:00)").is_err());
