@@ -10,6 +10,7 @@
 pub mod ast;
 pub mod check;
 pub mod cli;
+pub mod cron;
 pub mod diag;
 pub mod driver;
 pub mod emit;

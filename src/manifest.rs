@@ -9,6 +9,9 @@ use crate::diag::{Code, Diagnostic, FileId, SourceMap, Span};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod job;
+pub use job::{ContainerOverride, Job, Schedule, When};
+
 /// The manifest format version this runner reads.
 pub const VERSION: u32 = 1;
 
@@ -22,6 +25,11 @@ pub struct Manifest {
     pub services: Vec<Service>,
     #[serde(default)]
     pub load_balancers: Vec<LoadBalancer>,
+    /// One-off tasks, run by `wharf run` or a schedule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jobs: Vec<Job>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedules: Vec<Schedule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -621,6 +629,7 @@ pub fn validate(m: &Manifest, file: FileId, text: &str) -> Vec<Diagnostic> {
             }
         }
     }
+    job::validate(m, file, text, &mut diags);
     diags
 }
 

@@ -53,6 +53,10 @@ fn files_under(dir: &Path, sub: &str) -> Vec<PathBuf> {
 /// of one AWS service, validated against that operation's input shape.
 const OTHER_KINDS: &[(&str, &str, &str)] = &[
     ("service_updates", "ecs", "UpdateService"),
+    ("run_tasks", "ecs", "RunTask"),
+    ("schedules", "scheduler", "CreateSchedule"),
+    ("schedule_roles", "iam", "CreateRole"),
+    ("schedule_role_policies", "iam", "PutRolePolicy"),
     ("log_groups", "logs", "CreateLogGroup"),
     ("log_group_retention", "logs", "PutRetentionPolicy"),
     (

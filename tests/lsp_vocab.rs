@@ -71,6 +71,18 @@ fn probes() -> Vec<(Block, String)> {
             format!("{BASE}service s in c {{ task t; expose a:80 via l {{ PROBE }} }}\n"),
         ),
         (Block::Input, "input X = \"a\" { PROBE }\n".to_string()),
+        (
+            Block::Job,
+            format!("{BASE}job j in c {{ task t; PROBE }}\n"),
+        ),
+        (
+            Block::Override,
+            format!("{BASE}job j in c {{ task t; override a {{ PROBE }} }}\n"),
+        ),
+        (
+            Block::Schedule,
+            format!("{BASE}job j in c {{ task t }}\nschedule s {{ job j; PROBE }}\n"),
+        ),
         (Block::Environment, "environment e { PROBE }\n".to_string()),
     ]
 }

@@ -59,16 +59,16 @@ fn json_report_has_the_figures() {
     assert_eq!(v["region"], "us-east-1");
     assert_eq!(v["hours_per_month"], 730.0);
     let s = &v["services"][0];
-    assert_eq!(s["platform"], "Linux/ARM64");
+    assert_eq!(s["platform"], "Linux/X86_64");
     assert_eq!(s["placement"][0]["capacity"], "FARGATE");
     assert_eq!(s["placement"][0]["tasks"], 3);
     assert_eq!(s["placement"][1]["capacity"], "FARGATE_SPOT");
     assert_eq!(s["placement"][1]["tasks"], 3);
-    // 2 vCPU x 0.03238 + 4 GB x 0.00356 + 30 GB x 0.000111 = 0.08233 USD/h;
-    // x 730 h: 60.1009 a task on Fargate, 30% of it on Spot.
-    assert_eq!(s["placement"][0]["monthly"], 180.30);
-    assert_eq!(s["placement"][1]["monthly"], 54.09);
-    assert_eq!(v["total_monthly"], 234.39);
+    // 2 vCPU x 0.04048 + 4 GB x 0.004445 + 30 GB x 0.000111 = 0.10207 USD/h;
+    // x 730 h: 74.5111 a task on Fargate, 30% of it on Spot.
+    assert_eq!(s["placement"][0]["monthly"], 223.53);
+    assert_eq!(s["placement"][1]["monthly"], 67.06);
+    assert_eq!(v["total_monthly"], 290.59);
 }
 
 #[test]
@@ -184,4 +184,27 @@ fn an_environment_is_priced_with_its_overrides() {
         ),
         "{stdout}"
     );
+}
+
+/// ARM64 (Graviton) Fargate prices: the figures `json_report_has_the_figures`
+/// checked before `examples/spot.wharf` moved to x86_64 (Fargate Spot runs no
+/// ARM64 task, E0491).
+#[test]
+fn arm64_tasks_pay_the_graviton_price() {
+    let dir = std::env::temp_dir().join(format!("wharf-cost-arm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("arm.wharf");
+    std::fs::write(
+        &file,
+        "region \"us-east-1\"\ncluster c { capacity FARGATE weight 1 }\ntask t { cpu 2vcpu; memory 4GiB; arch arm64; storage 50GiB; container app { image \"renderer:1\" } }\nservice s in c { task t; count 3; subnets [\"subnet-0a1b2c3d\"]; security_groups [\"sg-01\"] }\n",
+    )
+    .unwrap();
+    let out = wharf(&["cost", file.to_str().unwrap(), "--message-format", "json"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    // 2 vCPU x 0.03238 + 4 GB x 0.00356 + 30 GB x 0.000111 = 0.08233 USD/h;
+    // x 730 h x 3 tasks = 180.30.
+    assert_eq!(v["services"][0]["platform"], "Linux/ARM64");
+    assert_eq!(v["total_monthly"], 180.30);
 }

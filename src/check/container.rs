@@ -533,7 +533,7 @@ fn options_block(cx: &mut Cx, s: &Statement) -> Vec<(String, Text)> {
     block(s).iter().filter_map(|o| option(cx, o)).collect()
 }
 
-fn argv(cx: &mut Cx, e: &Expr) -> Option<Vec<Text>> {
+pub(super) fn argv(cx: &mut Cx, e: &Expr) -> Option<Vec<Text>> {
     if !matches!(cx.value(e).kind, ExprKind::List(_)) {
         cx.push(errors::type_mismatch(
             "a list of arguments such as [\"npm\", \"start\"]",
@@ -546,7 +546,7 @@ fn argv(cx: &mut Cx, e: &Expr) -> Option<Vec<Text>> {
 }
 
 /// `local "shell command"` or `local { command "..." | [...]; workdir "."; env K = "v" }`
-fn local_run(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::LocalRun> {
+pub(super) fn local_run(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::LocalRun> {
     let mut run = ir::LocalRun {
         command: None,
         working_directory: None,

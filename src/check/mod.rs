@@ -16,6 +16,7 @@ pub use derive::derive_execution_role;
 pub use vocabulary::OS_FAMILIES;
 mod environment;
 mod errors;
+mod job;
 mod limits;
 pub mod names;
 /// What the checker accepts as written, for `wharf import` to tell a
@@ -24,6 +25,7 @@ pub mod valid {
     pub use super::rules::{role_ok, secretsmanager_arn_ok, ssm_parameter_ok};
 }
 mod network;
+mod platform;
 mod read;
 mod rules;
 mod scope;
@@ -174,6 +176,8 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         services: Vec::new(),
         log_groups: Vec::new(),
         namespaces: Vec::new(),
+        jobs: Vec::new(),
+        schedules: Vec::new(),
     };
 
     let decls: Vec<((Kind, String), &ast::Statement)> = cx
@@ -206,6 +210,8 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
                 Kind::Service => program
                     .services
                     .extend(service::lower_service(&mut cx, stmt)),
+                // Lowered by `job::lower_all`, against the lowered tasks.
+                Kind::Job | Kind::Schedule => {}
             }
             // Name and type errors (E01xx-E03xx) drop what they are about, so
             // the declaration is partial; an ECS rule error (E04xx) raised
@@ -220,10 +226,13 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         }
     }
 
+    job::lower_all(&mut cx, &decls, &mut program);
+
     // The rules run on whatever lowered, so name errors and ECS rule errors
     // are reported together; the derived facts only for a complete program.
     names::check(&mut cx, &program);
     rules::check(&mut cx, &program);
+    platform::check(&mut cx, &program);
     // Nothing to deploy: CloudFormation refuses a template without resources
     // and the ECS target would write nothing, so an empty build succeeding
     // would hide a mistake (a wrong file, an environment that removed all).

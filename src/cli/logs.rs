@@ -223,14 +223,40 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// Rotated files of `path`, oldest (highest number) first.
+/// Rotated files of `path`, oldest (highest number) first. A rotation in
+/// progress renames them one by one, so one missing number is passed over.
 fn rotated_files(path: &Path) -> Vec<std::path::PathBuf> {
-    let mut found: Vec<(u32, std::path::PathBuf)> = (1..)
-        .map(|n| (n, crate::runner::rotated_log(path, n)))
-        .take_while(|(_, p)| p.exists())
-        .collect();
+    let mut found: Vec<std::path::PathBuf> = Vec::new();
+    let mut missing = 0;
+    for n in 1.. {
+        let p = crate::runner::rotated_log(path, n);
+        if p.exists() {
+            missing = 0;
+            found.push(p);
+        } else {
+            missing += 1;
+            if missing > 1 {
+                break;
+            }
+        }
+    }
     found.reverse();
-    found.into_iter().map(|(_, p)| p).collect()
+    found
+}
+
+/// Opens the current log file, waiting a moment when a rotation has just
+/// renamed it and not yet made the new one.
+fn open_current(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut tries = 0;
+    loop {
+        match std::fs::File::open(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && tries < 25 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Per task and container, its last records with their place in the output.
@@ -353,7 +379,7 @@ impl LogsCommand {
         };
         let path = state.join("logs.jsonl");
         let open = |p: &Path| {
-            std::fs::File::open(p).map_err(|e| {
+            open_current(p).map_err(|e| {
                 ctx.fail(&crate::diag::Diagnostics::about_file(
                     &p.display().to_string(),
                     crate::diag::Code::NoRun,
@@ -363,15 +389,24 @@ impl LogsCommand {
                 ))
             })
         };
-        for old in rotated_files(&path) {
-            if let Ok(f) = std::fs::File::open(&old) {
-                for line in BufReader::new(f).lines().map_while(Result::ok) {
-                    p.take(&line)?;
-                }
-            }
-        }
+        // Every file is opened before any is read, and a file is read once
+        // (by inode), so a rotation meanwhile neither hides nor repeats lines.
+        let olds: Vec<std::fs::File> = rotated_files(&path)
+            .iter()
+            .filter_map(|old| std::fs::File::open(old).ok())
+            .collect();
         let file = open(&path)?;
         let mut inode = file.metadata().map(|m| m.ino()).unwrap_or(0);
+        let mut read_inodes = std::collections::HashSet::new();
+        for f in olds {
+            let ino = f.metadata().map(|m| m.ino()).unwrap_or(0);
+            if ino == inode || !read_inodes.insert(ino) {
+                continue;
+            }
+            for line in BufReader::new(f).lines().map_while(Result::ok) {
+                p.take(&line)?;
+            }
+        }
         let mut reader = BufReader::new(file);
         let mut line = String::new();
         let mut stopped = false;

@@ -16,6 +16,7 @@ mod logs;
 mod lsp;
 pub mod output;
 mod ps;
+pub mod run;
 pub mod up;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -61,6 +62,8 @@ pub enum Command {
     Cost(cost::CostCommand),
     /// Run a local manifest with ECS semantics (foreground, or --detach).
     Up(up::UpCommand),
+    /// Run a job (one-off task) once, now, in the foreground; exit with its essential container's code.
+    Run(run::RunCommand),
     /// Show the services and tasks of the local run.
     Ps(ps::PsCommand),
     /// Print the local run's logs.
@@ -282,6 +285,7 @@ pub fn main() -> ExitCode {
         Command::Cost(c) => c.run(&mut ctx),
         Command::Diff(c) => c.run(&mut ctx),
         Command::Up(c) => c.run(&mut ctx),
+        Command::Run(c) => c.run(&mut ctx),
         Command::Ps(c) => c.run(&mut ctx),
         Command::Logs(c) => c.run(&mut ctx),
         Command::Down(c) => c.run(&mut ctx),

@@ -119,5 +119,9 @@ pub fn table(snap: &Snapshot) -> String {
             out.push_str(&format!("discovery {d}\n"));
         }
     }
+    for j in &snap.jobs {
+        out.push_str(&super::run::job_line(j));
+        out.push('\n');
+    }
     out
 }

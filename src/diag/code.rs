@@ -144,6 +144,18 @@ codes! {
     PlacementLimits = "E0447", "more placement strategies or constraints than ECS takes";
     CapacityStrategy = "E0448", "capacity provider strategy ECS refuses";
     VolumeLimits = "E0449", "EFS volume or mount point ECS refuses";
+    CronSyntax = "E0480", "cron expression EventBridge Scheduler cannot read";
+    CronRange = "E0481", "cron field value out of range";
+    CronDayFields = "E0482", "cron day-of-month and day-of-week not exactly one `?`";
+    CronNever = "E0483", "cron expression that never fires";
+    RateInvalid = "E0484", "rate that is not whole minutes of at least one";
+    UnknownTimeZone = "E0485", "time zone not in the IANA database";
+    AtInvalid = "E0486", "one-time schedule date that is not yyyy-mm-ddThh:mm:ss";
+    UnknownJob = "E0487", "unknown job";
+    ScheduleExpressionCount = "E0488", "schedule without exactly one of cron, rate, at";
+    JobCount = "E0489", "job task count outside RunTask's 1 to 10";
+    ScheduleRange = "E0490", "schedule window or retry policy out of range";
+    FargateSpotPlatform = "E0491", "ARM64 or Windows task on Fargate Spot";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";
@@ -164,6 +176,10 @@ codes! {
     EcsSecurityGroupRules = "E0521", "ECS target cannot create security group rules";
     EcsScalingLabel = "E0522", "ECS target cannot scale on ALB requests";
     CfnSecurityGroupLimit = "E0523", "too many security groups with the generated one";
+    EcsJobNeedsAccount = "E0530", "ECS target needs the account and region for a schedule's ARNs";
+    ScheduleNameInvalid = "E0531", "schedule name EventBridge Scheduler does not accept";
+    NoSuchJob = "E0532", "no job of that name to run";
+    JobDidNotRun = "E0533", "a job's task stopped before its essential container ran";
     CostNoRegion = "E0540", "no region to price in";
     CostUnpricedRegion = "E0541", "region without a Fargate price";
 

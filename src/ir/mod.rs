@@ -4,11 +4,13 @@
 //! silently is written out, units are normalised (cpu in units, memory in MiB,
 //! durations in seconds), and nodes that can be blamed keep their span.
 
+mod job;
 pub mod names;
 mod service;
 mod task;
 mod text;
 
+pub use job::*;
 pub use service::*;
 pub use task::*;
 pub use text::{Text, TextPart};
@@ -37,6 +39,10 @@ pub struct Program {
     pub log_groups: Vec<LogGroup>,
     /// Cloud Map namespaces used by service discovery.
     pub namespaces: Vec<Namespace>,
+    /// One-off tasks (`job`), run on demand or by a schedule.
+    pub jobs: Vec<Job>,
+    /// EventBridge Scheduler schedules of jobs.
+    pub schedules: Vec<Schedule>,
 }
 
 /// Declarations by name, built once per pass over a program: lookups in a

@@ -28,6 +28,9 @@ pub enum Block {
     Input,
     Template,
     Environment,
+    Job,
+    Override,
+    Schedule,
     /// A block whose statements are free (a `logs` or `firelens` option map).
     Options,
 }
@@ -50,6 +53,9 @@ impl Block {
             Block::Input => Id::Input,
             Block::Template => Id::Template,
             Block::Environment => Id::Environment,
+            Block::Job => Id::Job,
+            Block::Override => Id::Override,
+            Block::Schedule => Id::Schedule,
             Block::Options => return None,
         };
         Some(id.block())
@@ -71,6 +77,9 @@ impl Block {
             Id::Expose => Block::Expose,
             Id::Template => Block::Template,
             Id::Environment => Block::Environment,
+            Id::Job => Block::Job,
+            Id::Override => Block::Override,
+            Id::Schedule => Block::Schedule,
         }
     }
 
@@ -118,6 +127,9 @@ impl Block {
             Block::Service => "service",
             Block::Expose => "expose",
             Block::Input => "input",
+            Block::Job => "job",
+            Block::Override => "override",
+            Block::Schedule => "schedule",
         }
     }
 

@@ -12,6 +12,7 @@ pub mod driver;
 pub mod errors;
 pub mod fake;
 mod health;
+pub mod job;
 mod lb;
 mod metadata;
 mod net;
@@ -135,6 +136,7 @@ impl Shared {
 pub struct Runner {
     shared: Arc<Shared>,
     services: Vec<Arc<ServiceRt>>,
+    jobs: Vec<Arc<job::JobRt>>,
     shutdown: watch::Sender<bool>,
     controllers: Vec<tokio::task::JoinHandle<()>>,
     log_tx: broadcast::Sender<LogRecord>,
@@ -152,6 +154,14 @@ impl Runner {
         run_id: &str,
     ) -> Result<Runner, RunnerError> {
         driver.preflight(manifest)?;
+        let jobs: Vec<Arc<job::JobRt>> = manifest
+            .jobs
+            .iter()
+            .filter_map(|j| job::JobRt::new(manifest, j))
+            .collect();
+        for j in jobs.iter().filter(|j| j.schedule().is_some()) {
+            driver.preflight(&j.preflight_manifest())?;
+        }
         let env = |name: &str| std::env::var(name).ok();
         secrets::resolve(
             manifest,
@@ -233,7 +243,7 @@ impl Runner {
             .cloned()
             .map(ServiceRt::new)
             .collect();
-        let controllers = services
+        let mut controllers: Vec<tokio::task::JoinHandle<()>> = services
             .iter()
             .map(|s| {
                 tokio::spawn(service::control(
@@ -243,9 +253,15 @@ impl Runner {
                 ))
             })
             .collect();
+        controllers.extend(
+            jobs.iter().filter(|j| j.schedule().is_some()).map(|j| {
+                tokio::spawn(job::control(shared.clone(), j.clone(), shutdown_rx.clone()))
+            }),
+        );
         Ok(Runner {
             shared,
             services,
+            jobs,
             shutdown,
             controllers,
             log_tx,
@@ -261,6 +277,7 @@ impl Runner {
     pub fn snapshot_source(&self) -> impl Fn() -> Snapshot + Send + Sync + 'static {
         let shared = self.shared.clone();
         let services = self.services.clone();
+        let jobs = self.jobs.clone();
         let stopping = self.shutdown.subscribe();
         move || Snapshot {
             runner_pid: std::process::id(),
@@ -268,6 +285,7 @@ impl Runner {
             metadata_endpoint: shared.metadata.base(),
             listeners: shared.net.listeners.clone(),
             services: services.iter().map(|s| s.view(&shared)).collect(),
+            jobs: jobs.iter().map(|j| j.view()).collect(),
             stopping: *stopping.borrow(),
         }
     }
@@ -320,6 +338,9 @@ impl Runner {
         for c in self.controllers.drain(..) {
             let _ = c.await;
         }
+        for j in &self.jobs {
+            j.stop_all(&self.shared, "Runner shutting down").await;
+        }
         self.shared.driver.kill_everything();
         if self.shared.opts.own_process {
             reaper::kill_descendants();
@@ -338,11 +359,21 @@ impl Runner {
                 t.stop("Runner forced to stop");
             }
         }
+        for j in &self.jobs {
+            j.force_stop("Runner forced to stop");
+        }
         self.shared.driver.kill_everything();
         if self.shared.opts.own_process {
             reaper::kill_descendants();
         }
         reaper::reap_orphans();
+    }
+
+    /// Runs the job `name` now (`wharf run`): its tasks to completion.
+    /// `None` when the manifest has no such job.
+    pub async fn run_job(&self, name: &str) -> Option<Result<Vec<state::TaskView>, RunnerError>> {
+        let j = self.jobs.iter().find(|j| j.def.name == name)?.clone();
+        Some(job::run_now(self.shared.clone(), j).await)
     }
 
     pub fn shared(&self) -> &Arc<Shared> {

@@ -10,7 +10,7 @@ use super::driver::{volume_var, ContainerSpec, Mount, TaskSpec};
 use super::process::local_argv;
 use super::secrets::Secrets;
 use super::Shared;
-use crate::manifest::{PortProtocol, SecretSource, Service, Volume, VolumeScope};
+use crate::manifest::{PortProtocol, SecretSource, Service, TaskDefinition, Volume, VolumeScope};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -19,6 +19,17 @@ pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Result<TaskSpec, S
         .manifest
         .task(&svc.task)
         .ok_or_else(|| format!("unknown task `{}`", svc.task))?;
+    task_spec_of(shared, def, &svc.name, id)
+}
+
+/// [`task_spec`] of a given task definition (a job's, with its overrides
+/// applied), for the service or job named `owner`.
+pub fn task_spec_of(
+    shared: &Shared,
+    def: &TaskDefinition,
+    owner: &str,
+    id: &str,
+) -> Result<TaskSpec, String> {
     let ports: Vec<u16> = def
         .containers
         .iter()
@@ -79,7 +90,7 @@ pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Result<TaskSpec, S
                 env.insert("PORT".into(), p.container_port.to_string());
             }
             env.insert("WHARF_TASK_ID".into(), id.to_string());
-            env.insert("WHARF_SERVICE".into(), svc.name.clone());
+            env.insert("WHARF_SERVICE".into(), owner.to_string());
             env.insert(
                 "ECS_CONTAINER_METADATA_URI_V4".into(),
                 shared.metadata.uri(id, &c.name),
@@ -116,7 +127,7 @@ pub fn task_spec(shared: &Shared, svc: &Service, id: &str) -> Result<TaskSpec, S
     Ok(TaskSpec {
         id: id.to_string(),
         family: def.family.clone(),
-        service: svc.name.clone(),
+        service: owner.to_string(),
         address,
         hosts: shared.net.hosts(),
         containers,

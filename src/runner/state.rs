@@ -163,6 +163,9 @@ pub struct Snapshot {
     pub metadata_endpoint: String,
     pub listeners: Vec<ListenerView>,
     pub services: Vec<ServiceView>,
+    /// One-off and scheduled jobs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jobs: Vec<super::job::JobView>,
     /// Set once the runner is shutting down.
     pub stopping: bool,
 }

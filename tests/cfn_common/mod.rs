@@ -309,6 +309,8 @@ pub fn fargate_web() -> Program {
         services: vec![api, site],
         log_groups: vec![log_group("/ecs/web"), log_group("/ecs/site")],
         namespaces: vec![],
+        jobs: Vec::new(),
+        schedules: Vec::new(),
     }
 }
 
@@ -463,6 +465,8 @@ pub fn ec2_bridge() -> Program {
             name: "corp.local".into(),
             network: Some("corp".into()),
         }],
+        jobs: Vec::new(),
+        schedules: Vec::new(),
     }
 }
 
@@ -587,6 +591,8 @@ pub fn private_network() -> Program {
             name: "internal".into(),
             network: Some("main".into()),
         }],
+        jobs: Vec::new(),
+        schedules: Vec::new(),
     }
 }
 

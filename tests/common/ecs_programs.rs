@@ -51,6 +51,8 @@ pub fn program(name: &str) -> Program {
         services: Vec::new(),
         log_groups: Vec::new(),
         namespaces: Vec::new(),
+        jobs: Vec::new(),
+        schedules: Vec::new(),
     }
 }
 

@@ -17,7 +17,7 @@ syn region wharfString start=/"/ skip=/\\\\\|\\"/ end=/"\|$/ contains=wharfEscap
 
 " Statement heads: the first word of a line, or after `{` or `;`.
 syn match wharfProperty /\%(^\|[{;]\)\s*\zs[A-Za-z_][A-Za-z0-9_-]*/
-syn match wharfDecl /\%(^\|[{;]\)\s*\zs\%(network\|cluster\|alb\|nlb\|task\|service\|template\|environment\|container\|sidecar\|ambassador\|init\|log_router\)\>/ nextgroup=wharfName skipwhite
+syn match wharfDecl /\%(^\|[{;]\)\s*\zs\%(network\|cluster\|alb\|nlb\|task\|service\|job\|schedule\|template\|environment\|container\|sidecar\|ambassador\|init\|log_router\)\>/ nextgroup=wharfName skipwhite
 syn match wharfName contained /[A-Za-z_][A-Za-z0-9_-]*/
 syn match wharfBinding /\%(^\|[{;]\)\s*\zs\%(let\|input\|param\)\>/ nextgroup=wharfConstName skipwhite
 syn match wharfConstName contained /[A-Za-z_][A-Za-z0-9_-]*/

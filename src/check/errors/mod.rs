@@ -2,6 +2,7 @@
 //! stays consistent: lowercase, no final period, names in backticks, the
 //! label says what is at the span, the help says what to do.
 
+pub mod job;
 pub mod limit;
 pub mod rule;
 
@@ -245,6 +246,8 @@ pub fn unknown_reference(kind: Kind, name: &str, candidates: &[&str], span: Span
         Kind::Cluster => Code::UnknownCluster,
         Kind::LoadBalancer => Code::UnknownLoadBalancer,
         Kind::Service => Code::UnknownService,
+        // Nothing refers to a schedule by name; a job is what schedules name.
+        Kind::Job | Kind::Schedule => Code::UnknownJob,
         Kind::Network => Code::UnknownNetwork,
     };
     let noun = kind.noun();

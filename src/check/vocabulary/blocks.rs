@@ -120,6 +120,24 @@ properties! {
             opens: Some(Id::Service),
             declares: Some(Kind::Service),
         },
+        Job: "job" {
+            takes: "`NAME [in CLUSTER] { ... }`: a task run to completion on demand",
+            default: "the only cluster",
+            becomes: "RunTask (`run_tasks/NAME.json`); an output of the stack; `wharf run FILE NAME` locally",
+            example: "job migrate in prod { task web; override app { command [\"migrate\"] } }",
+            fills: Some("RunTask / `wharf run`"),
+            opens: Some(Id::Job),
+            declares: Some(Kind::Job),
+        },
+        Schedule: "schedule" {
+            takes: "`NAME { job JOB; cron \"...\" | rate D | at \"...\" }`",
+            default: "none",
+            becomes: "`AWS::Scheduler::Schedule` and its role / CreateSchedule; fired by `wharf up`",
+            example: "schedule nightly { job report; cron \"0 3 * * ? *\" }",
+            fills: Some("`AWS::Scheduler::Schedule` / CreateSchedule"),
+            opens: Some(Id::Schedule),
+            declares: Some(Kind::Schedule),
+        },
     }
 }
 
@@ -1137,6 +1155,22 @@ properties! {
             opens: Some(Id::Service),
             declares: Some(Kind::Service),
         },
+        Job: "job" {
+            takes: "`NAME { statements }`",
+            default: "none",
+            becomes: "merged into the job `NAME`",
+            example: "job migrate { count 2 }",
+            opens: Some(Id::Job),
+            declares: Some(Kind::Job),
+        },
+        Schedule: "schedule" {
+            takes: "`NAME { statements }`",
+            default: "none",
+            becomes: "merged into the schedule `NAME`",
+            example: "schedule nightly { enabled off }",
+            opens: Some(Id::Schedule),
+            declares: Some(Kind::Schedule),
+        },
         Stack: "stack" {
             takes: "a string",
             default: "the program's stack name plus `-NAME`",
@@ -1222,6 +1256,172 @@ properties! {
             example: "volume shared docker { label team = \"core\" }",
             ecs: "labels",
             named: true,
+        },
+    }
+}
+
+properties! {
+    Job => JOB {
+        Task: "task" {
+            takes: "a task name",
+            default: "required",
+            becomes: "`taskDefinition` (the family: its latest revision)",
+            example: "task api",
+        },
+        Count: "count" {
+            takes: "a whole number, 1 to 10",
+            default: "`1`",
+            becomes: "`count` / `TaskCount`",
+            example: "count 3",
+        },
+        Launch: "launch" {
+            takes: "`fargate`, `ec2` or `external`",
+            default: "the cluster's capacity provider strategy, else a launch type of the task",
+            becomes: "`launchType`",
+            example: "launch fargate",
+            choices: &["fargate", "ec2", "external"],
+        },
+        Capacity: "capacity" {
+            takes: "`PROVIDER [weight N] [base N]`, instead of `launch`",
+            default: "the cluster's; `weight 1`, `base 0`",
+            becomes: "`capacityProviderStrategy[]`",
+            example: "capacity FARGATE_SPOT weight 1",
+        },
+        Platform: "platform" {
+            takes: "a version string (Fargate)",
+            default: "`LATEST`",
+            becomes: "`platformVersion`",
+            example: "platform \"1.4.0\"",
+        },
+        Network: "network" {
+            takes: "a network name",
+            default: "the cluster's network, else the only network",
+            becomes: "`networkConfiguration.awsvpcConfiguration.subnets` (private, or public with `public_ip`)",
+            example: "network main",
+        },
+        Subnets: "subnets" {
+            takes: "a list of subnet IDs or a `subnets` input",
+            default: "the network's subnets",
+            becomes: "`networkConfiguration.awsvpcConfiguration.subnets`",
+            example: "subnets SUBNETS",
+        },
+        SecurityGroups: "security_groups" {
+            takes: "a list of IDs or a `security_groups` input",
+            default: "the VPC's default group (not written)",
+            becomes: "`networkConfiguration.awsvpcConfiguration.securityGroups`",
+            example: "security_groups [\"sg-0123\"]",
+        },
+        PublicIp: "public_ip" {
+            takes: "`on` or `off` (Fargate)",
+            default: "`off`",
+            becomes: "`assignPublicIp`",
+            example: "public_ip on",
+            choices: BOOL,
+        },
+        Override: "override" {
+            takes: "`CONTAINER { ... }` (below)",
+            default: "none",
+            becomes: "`overrides.containerOverrides[]` (a schedule's `Input`)",
+            example: "override app { command [\"migrate\"] }",
+            named: true,
+            opens: Some(Id::Override),
+        },
+        Tag: "tag" {
+            takes: "`KEY = \"value\"`",
+            default: "none",
+            becomes: "`tags[]` of the tasks it starts",
+            example: "tag team = \"core\"",
+            named: true,
+        },
+    }
+}
+
+properties! {
+    Override => OVERRIDE {
+        Command: "command" {
+            takes: "a list of arguments",
+            default: "the container's",
+            becomes: "`containerOverrides[].command`",
+            example: "command [\"npm\", \"run\", \"migrate\"]",
+        },
+        Env: "env" {
+            takes: "`NAME = value` (judged like a container's `env`)",
+            default: "none",
+            becomes: "`containerOverrides[].environment[]`, over the task definition's",
+            example: "env MODE = \"migrate\"",
+            named: true,
+        },
+        Local: "local" {
+            takes: "a shell string or a list",
+            default: "the container's local command, unless `command` is given",
+            becomes: "what `wharf run` and `wharf up` run with the process driver",
+            example: "local \"./migrate.sh\"",
+        },
+    }
+}
+
+properties! {
+    Schedule => SCHEDULE {
+        Job: "job" {
+            takes: "a job name",
+            default: "required",
+            becomes: "the target: the job's cluster, task and overrides",
+            example: "job report",
+        },
+        Cron: "cron" {
+            takes: "six cron fields",
+            default: "one of `cron`, `rate`, `at`",
+            becomes: "`ScheduleExpression` `cron(...)`",
+            example: "cron \"0/15 8-18 ? * MON-FRI *\"",
+        },
+        Rate: "rate" {
+            takes: "a duration in whole minutes, or `\"N minutes\"` / `\"N hours\"` / `\"N days\"`",
+            default: "one of `cron`, `rate`, `at`",
+            becomes: "`ScheduleExpression` `rate(...)`",
+            example: "rate 15m",
+        },
+        At: "at" {
+            takes: "`\"yyyy-mm-ddThh:mm:ss\"`",
+            default: "one of `cron`, `rate`, `at`",
+            becomes: "`ScheduleExpression` `at(...)`, once",
+            example: "at \"2026-12-01T09:30:00\"",
+        },
+        Timezone: "timezone" {
+            takes: "an IANA time zone name",
+            default: "`UTC`",
+            becomes: "`ScheduleExpressionTimezone`",
+            example: "timezone \"America/New_York\"",
+        },
+        Enabled: "enabled" {
+            takes: "`on` or `off`",
+            default: "`on`",
+            becomes: "`State` `ENABLED` / `DISABLED`",
+            example: "enabled off",
+            choices: BOOL,
+        },
+        Window: "window" {
+            takes: "a duration, 1 to 1,440 whole minutes",
+            default: "off",
+            becomes: "`FlexibleTimeWindow` (`FLEXIBLE`, `MaximumWindowInMinutes`)",
+            example: "window 15m",
+        },
+        Retries: "retries" {
+            takes: "0 to 185",
+            default: "EventBridge's 185",
+            becomes: "`RetryPolicy.MaximumRetryAttempts`",
+            example: "retries 2",
+        },
+        MaxAge: "max_age" {
+            takes: "a duration, 60 s to 24 h",
+            default: "EventBridge's 24 h",
+            becomes: "`RetryPolicy.MaximumEventAgeInSeconds`",
+            example: "max_age 1h",
+        },
+        Role: "role" {
+            takes: "a role ARN",
+            default: "generated, least privilege",
+            becomes: "`Target.RoleArn`",
+            example: "role \"arn:aws:iam::123456789012:role/scheduler\"",
         },
     }
 }

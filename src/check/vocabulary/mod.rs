@@ -143,6 +143,9 @@ pub enum Id {
     DockerVolume,
     Service,
     Expose,
+    Job,
+    Override,
+    Schedule,
     Template,
     Environment,
 }
@@ -232,6 +235,24 @@ pub const BLOCKS: &[Block] = &[
         place: "in `expose`",
         section: "expose",
         parts: &[EXPOSE],
+    },
+    Block {
+        id: Id::Job,
+        place: "in a job",
+        section: "job",
+        parts: &[JOB],
+    },
+    Block {
+        id: Id::Override,
+        place: "in `override`",
+        section: "override",
+        parts: &[OVERRIDE],
+    },
+    Block {
+        id: Id::Schedule,
+        place: "in a schedule",
+        section: "schedule",
+        parts: &[SCHEDULE],
     },
     Block {
         id: Id::Template,
@@ -342,6 +363,8 @@ pub enum Kind {
     LoadBalancer,
     Task,
     Service,
+    Job,
+    Schedule,
 }
 
 impl Kind {
@@ -352,6 +375,8 @@ impl Kind {
             Kind::LoadBalancer => "load balancer",
             Kind::Task => "task",
             Kind::Service => "service",
+            Kind::Job => "job",
+            Kind::Schedule => "schedule",
         }
     }
 }
@@ -425,6 +450,7 @@ mod tests {
                 "listener",
                 "log_router",
                 "mount",
+                "override",
                 "secret",
                 "sidecar",
                 "tag",

@@ -130,7 +130,7 @@ impl<'a> Ctx<'a> {
         );
     }
 
-    fn add_role(
+    pub(super) fn add_role(
         &mut self,
         id: String,
         description: &str,

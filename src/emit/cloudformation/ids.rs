@@ -20,6 +20,8 @@ pub enum Kind {
     Service,
     LogGroup,
     Namespace,
+    Job,
+    Schedule,
 }
 
 /// The declaration that asked for an ID: its kind and Wharf name.

@@ -18,6 +18,7 @@ mod iam;
 mod ids;
 mod lb;
 mod network;
+mod schedule;
 mod service;
 mod split;
 mod task;
@@ -274,6 +275,12 @@ impl<'a> Ctx<'a> {
         }
         for (i, s) in p.services.iter().enumerate() {
             self.emit_caller_rules(i, s);
+        }
+        for j in &p.jobs {
+            self.emit_job(j);
+        }
+        for s in &p.schedules {
+            self.emit_schedule(s);
         }
     }
 

@@ -81,7 +81,7 @@ impl<'a> Ctx<'a> {
         self.add(format!("{b}TaskDefinition"), resource);
     }
 
-    fn role_value(&self, role: &Role, generated_id: &str) -> Value {
+    pub(super) fn role_value(&self, role: &Role, generated_id: &str) -> Value {
         match role {
             // A role's short name (ECS completes it with the account) is
             // written as the ARN it stands for, which CloudFormation's

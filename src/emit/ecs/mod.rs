@@ -13,6 +13,9 @@
 //! - `services/<service>.json`: `CreateService`, and
 //!   `service_updates/<service>.json`: `UpdateService`, for a deploy when
 //!   the service exists,
+//! - `run_tasks/<job>.json`: `RunTask`, and for each schedule
+//!   `schedules/<schedule>.json`: EventBridge Scheduler `CreateSchedule`,
+//!   with its role's IAM `CreateRole` and `PutRolePolicy` (`job.rs`),
 //! - `scalable_targets/<service>.json`: Application Auto Scaling
 //!   `RegisterScalableTarget`, and `scaling_policies/<service>-<metric>.json`:
 //!   `PutScalingPolicy`, for a service with `autoscale`.
@@ -61,6 +64,7 @@
 mod cluster;
 mod container;
 mod errors;
+mod job;
 mod logs;
 mod scaling;
 mod service;
@@ -127,6 +131,16 @@ pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>>
             for (name, policy) in scaling::policies(s, a, &mut diags) {
                 artifacts.push(artifact(format!("scaling_policies/{name}.json"), &policy));
             }
+        }
+    }
+
+    for j in &program.jobs {
+        let json = job::run_task(program, j, &mut diags);
+        artifacts.push(artifact(format!("run_tasks/{}.json", j.name), &json));
+    }
+    for s in &program.schedules {
+        for (path, json) in job::schedule(program, s, &mut diags) {
+            artifacts.push(artifact(path, &json));
         }
     }
 

@@ -111,7 +111,7 @@ fn runtime_platform(task: &ir::Task) -> Option<Value> {
 /// would grant nothing, and is E0506 when something needs it: `allow`
 /// statements, IAM authorization to an EFS volume, or ECS Exec on a service
 /// running the task (the grants the CloudFormation target puts in it).
-fn task_role(
+pub(crate) fn task_role(
     program: &ir::Program,
     task: &ir::Task,
     diags: &mut Vec<Diagnostic>,
@@ -158,7 +158,7 @@ fn task_role(
 /// The execution role: an ARN as given; a generated role, when something
 /// needs it, becomes the ARN of the account's conventional
 /// `ecsTaskExecutionRole` (the program names the account), else E0507.
-fn execution_role(
+pub(crate) fn execution_role(
     program: &ir::Program,
     task: &ir::Task,
     diags: &mut Vec<Diagnostic>,

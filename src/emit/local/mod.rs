@@ -24,6 +24,8 @@ use crate::ir;
 use crate::manifest as m;
 use std::collections::BTreeMap;
 
+mod job;
+
 /// The manifest as one artifact.
 pub fn emit_local(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
     let manifest = to_manifest(program)?;
@@ -49,6 +51,8 @@ pub fn to_manifest(program: &ir::Program) -> Result<m::Manifest, Vec<Diagnostic>
         tasks,
         services,
         load_balancers,
+        jobs: program.jobs.iter().map(|j| job::job(program, j)).collect(),
+        schedules: program.schedules.iter().map(job::schedule).collect(),
     })
 }
 
