@@ -130,20 +130,29 @@ fn health_problems(h: &crate::ir::TargetHealth, kind: Option<LbKind>) -> Vec<Str
             ));
         }
     }
-    if kind != Some(LbKind::Nlb) && h.path.is_some() && !matcher_ok(&h.matcher) {
-        out.push(format!(
-            "success codes `{}` are not HTTP codes from 200 to 499 (`200`, `200,302` or `200-399`)",
-            h.matcher
-        ));
+    // ALB target groups take success codes 200-499, NLB ones 200-599; where
+    // the load balancer is unknown (already an error) nothing is said.
+    let highest = match kind {
+        Some(LbKind::Alb) => Some(499),
+        Some(LbKind::Nlb) => Some(599),
+        None => None,
+    };
+    if let Some(highest) = highest.filter(|_| h.path.is_some()) {
+        if !matcher_ok(&h.matcher, highest) {
+            out.push(format!(
+                "success codes `{}` are not HTTP codes from 200 to {highest} (`200`, `200,302` or `200-399`)",
+                h.matcher
+            ));
+        }
     }
     out
 }
 
-fn matcher_ok(m: &str) -> bool {
+fn matcher_ok(m: &str, highest: u16) -> bool {
     let code = |s: &str| {
         s.len() == 3
             && s.bytes().all(|b| b.is_ascii_digit())
-            && s.parse::<u16>().is_ok_and(|c| (200..=499).contains(&c))
+            && s.parse::<u16>().is_ok_and(|c| (200..=highest).contains(&c))
     };
     !m.is_empty()
         && m.split(',').all(|part| match part.split_once('-') {
@@ -165,6 +174,12 @@ fn condition_problems(paths: &[String], hosts: &[String]) -> Vec<String> {
                 values.len()
             ));
         }
+    }
+    if paths.len() + hosts.len() > 5 {
+        out.push(format!(
+            "it has {} path and host values, more than the 5 a rule takes",
+            paths.len() + hosts.len()
+        ));
     }
     let wildcards: usize = paths
         .iter()
@@ -241,7 +256,22 @@ fn tags_problem(tags: &[(String, Text)]) -> Option<String> {
             tags.len()
         ));
     }
+    // TagKey / TagValue: letters, numbers, spaces and `_ . : / = + - @`.
+    let charset_ok = |s: &str| {
+        s.chars()
+            .all(|c| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c))
+    };
     for (k, v) in tags {
+        if !charset_ok(k) {
+            return Some(format!(
+                "tag key `{k}` has characters other than letters, numbers, spaces and _ . : / = + - @"
+            ));
+        }
+        if let Some(value) = v.as_literal().filter(|value| !charset_ok(value)) {
+            return Some(format!(
+                "the value `{value}` of tag `{k}` has characters other than letters, numbers, spaces and _ . : / = + - @"
+            ));
+        }
         if k.to_ascii_lowercase().starts_with("aws:") {
             return Some(format!("tag key `{k}` uses the `aws:` prefix AWS reserves"));
         }

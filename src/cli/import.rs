@@ -19,6 +19,12 @@ pub struct ImportCommand {
     pub out: Option<PathBuf>,
 }
 
+/// How a remark about the import is shown to a person.
+enum Severity {
+    Warning,
+    Note,
+}
+
 impl ImportCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let shown = self.file.display().to_string();
@@ -30,7 +36,9 @@ impl ImportCommand {
         let text = Disk
             .read(&self.file)
             .map_err(|e| fail(e.code(), e.message(&shown), e.help()))?;
-        let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        // A byte-order mark (PowerShell 5's `Out-File` writes one) is not JSON.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
             fail(
                 Code::ImportInput,
                 format!("`{shown}` is not JSON: {e}"),
@@ -48,17 +56,43 @@ impl ImportCommand {
                 "give the JSON of a task definition, such as the output of `aws ecs describe-task-definition`",
             )
         })?;
+        let mut notes: Vec<(Severity, String)> = Vec::new();
         for d in &imported.dropped {
-            eprintln!("warning: left out, no Wharf form: {d}");
+            notes.push((Severity::Warning, format!("left out, no Wharf form: {d}")));
         }
         for w in &imported.warnings {
-            eprintln!("warning: {w}");
+            notes.push((Severity::Warning, w.clone()));
         }
         for (text, name) in &imported.inputs {
-            eprintln!(
-                "note: `{text}` is a template placeholder, imported as `input {name}`: \
-                 build with `--input {name}=VALUE`"
-            );
+            notes.push((
+                Severity::Note,
+                format!(
+                    "`{text}` is a template placeholder, imported as `input {name}`: \
+                     build with `--input {name}=VALUE`"
+                ),
+            ));
+        }
+        if ctx.message_format == super::MessageFormat::Human {
+            for (severity, text) in &notes {
+                let word = match severity {
+                    Severity::Note => "note",
+                    Severity::Warning => "warning",
+                };
+                eprintln!("{word}: {text}");
+            }
+        } else {
+            // Machines get them as warnings of the import's code, in the
+            // one schema every subcommand writes.
+            let mut d = Diagnostics::default();
+            for (_, text) in notes {
+                d.unplaced.push(crate::diag::Unplaced {
+                    code: Some(Code::ImportInput),
+                    severity: crate::diag::Severity::Warning,
+                    message: text,
+                    help: None,
+                });
+            }
+            ctx.report(&d);
         }
         match &self.out {
             Some(path) => std::fs::write(path, &imported.source).map_err(|e| {

@@ -96,6 +96,7 @@ pub(super) fn int(
 pub(super) fn import_container(
     c: &Map<String, Value>,
     network_mode: &str,
+    left_out_volumes: &[String],
     dropped: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) -> Block {
@@ -227,6 +228,9 @@ pub(super) fn import_container(
         let volume = m.get("sourceVolume").and_then(Value::as_str);
         let path = m.get("containerPath").and_then(Value::as_str);
         match (volume, path) {
+            (Some(v), Some(_)) if left_out_volumes.iter().any(|l| l == v) => drop(format!(
+                "mountPoints[{i}]: volume `{v}` is left out, so its mount point is too"
+            )),
             (Some(v), Some(p)) if is_ident(v) => {
                 let ro = m.get("readOnly").and_then(Value::as_bool) == Some(true);
                 b.line(format!(

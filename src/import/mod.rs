@@ -125,10 +125,22 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
             task.line(format!("{keyword} {}", quote(arn)));
         }
     }
+    // A volume left out takes its mount points with it (noted on each), so
+    // the imported program still builds.
+    let mut left_out_volumes = Vec::new();
     for (i, v) in array(td, "volumes").iter().enumerate() {
         match volume(v) {
             Ok(line) => task.line(line),
-            Err(why) => dropped.push(format!("volumes[{i}]: {why}")),
+            Err(why) => {
+                let name = v.get("name").and_then(Value::as_str);
+                match name {
+                    Some(n) => {
+                        dropped.push(format!("volumes[{i}] (`{n}`), the whole volume: {why}"));
+                        left_out_volumes.push(n.to_string());
+                    }
+                    None => dropped.push(format!("volumes[{i}]: {why}")),
+                }
+            }
         }
     }
     runtime_platform(td, &mut task, &mut dropped);
@@ -190,6 +202,7 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
             Some(c) => task.section(container::import_container(
                 c,
                 mode,
+                &left_out_volumes,
                 &mut dropped,
                 &mut warnings,
             )),
