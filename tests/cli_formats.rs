@@ -201,3 +201,40 @@ fn man_page_lists_the_subcommands() {
     assert!(dir.join("wharf.1").is_file());
     assert!(dir.join("wharf-build.1").is_file());
 }
+
+/// A usage error (clap's) is one diagnostic without a code in the format
+/// asked for, with exit 2; people still get clap's own text.
+#[test]
+fn usage_errors_follow_the_message_format() {
+    let out = wharf(&["--message-format", "json", "check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_str(stdout(&out).trim()).expect("one JSON line");
+    assert_eq!(v["type"], "diagnostic");
+    assert_eq!(v["code"], Value::Null);
+    assert_eq!(v["severity"], "error");
+    assert_eq!(
+        v["message"],
+        "the following required arguments were not provided: <FILE>"
+    );
+    assert!(v["help"]
+        .as_str()
+        .unwrap()
+        .starts_with("Usage: wharf check <FILE>"));
+
+    let out = wharf(&["--message-format=sarif", "bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    let log: Value = serde_json::from_str(&stdout(&out)).expect("a SARIF log");
+    assert_eq!(
+        log["runs"][0]["results"][0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .split('\n')
+            .next()
+            .unwrap(),
+        "unrecognized subcommand 'bogus'"
+    );
+
+    let out = wharf(&["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: the following required"));
+}

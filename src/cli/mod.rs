@@ -264,8 +264,80 @@ pub enum Exit {
     Code(u8),
 }
 
+/// The `--message-format` the command line asks for, read without clap:
+/// a usage error is reported in it too (clap's own form is for people).
+fn requested_format(args: &[std::ffi::OsString]) -> MessageFormat {
+    let mut format = MessageFormat::Human;
+    let mut iter = args.iter().filter_map(|a| a.to_str());
+    while let Some(arg) = iter.next() {
+        let value = match arg.strip_prefix("--message-format") {
+            Some("") => iter.next(),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        };
+        match value {
+            Some("json") => format = MessageFormat::Json,
+            Some("sarif") => format = MessageFormat::Sarif,
+            Some("human") => format = MessageFormat::Human,
+            _ => {}
+        }
+    }
+    format
+}
+
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            let format = requested_format(&args);
+            let shown = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+                || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                    && format == MessageFormat::Human;
+            if shown || format == MessageFormat::Human {
+                e.exit();
+            }
+            // A usage error for a machine: one diagnostic without a code,
+            // in the format asked for, and exit 2 as clap would.
+            let mut ctx = Context::with_choice(format, ColorChoice::Never);
+            // clap's text: the error and its details, then `Usage: ...` and
+            // where to read more, which become the help.
+            let text = e.render().to_string();
+            let lines: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let usage = lines
+                .iter()
+                .position(|l| l.starts_with("Usage:"))
+                .unwrap_or(lines.len());
+            let message = lines[..usage]
+                .iter()
+                .filter(|l| !l.starts_with("tip:"))
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .trim_start_matches("error: ")
+                .to_string();
+            let help: Vec<&str> = lines[..usage]
+                .iter()
+                .filter(|l| l.starts_with("tip:"))
+                .chain(&lines[usage..])
+                .copied()
+                .collect();
+            ctx.report(&crate::diag::Diagnostics::unplaced(
+                None,
+                message,
+                (!help.is_empty()).then(|| help.join(" ")),
+            ));
+            if let Some(log) = ctx.emitter.finish(false) {
+                print!("{log}");
+            }
+            return ExitCode::from(2);
+        }
+    };
     // explain, completions and man print documents, not findings: under
     // `sarif` their errors and output take the JSON form.
     let format = match (&cli.command, cli.message_format) {
