@@ -300,7 +300,7 @@ pub fn main() -> ExitCode {
             }
             // A usage error for a machine: one diagnostic without a code,
             // in the format asked for, and exit 2 as clap would.
-            let mut ctx = Context::with_choice(format, ColorChoice::Never);
+            let ctx = Context::with_choice(format, ColorChoice::Never);
             // clap's text: the error and its details, then `Usage: ...` and
             // where to read more, which become the help.
             let text = e.render().to_string();
