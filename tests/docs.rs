@@ -71,3 +71,36 @@ fn every_program_in_the_guides_checks() {
     }
     assert!(checked >= 8, "{checked}");
 }
+
+/// The README's diagnostics example shows what `wharf check` prints for its
+/// program, exactly.
+#[test]
+fn readme_diagnostics_example_is_real_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme
+        .split("## Diagnostics\n")
+        .nth(1)
+        .expect("a Diagnostics section");
+    let program = section
+        .split("```wharf\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("its program");
+    let shown = section
+        .split("```text\n$ wharf check broken.wharf\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("its output");
+    let dir = std::env::temp_dir().join(format!("wharf-readme-diag-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("broken.wharf"), program).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .current_dir(&dir)
+        .args(["check", "broken.wharf", "--color", "never"])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), shown);
+}
