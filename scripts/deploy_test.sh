@@ -87,8 +87,11 @@ if [ "${WHARF_DEPLOY_SPLIT:-0}" = 1 ] && [ ! -d "$TEMPLATES/fleet-split" ]; then
     cp -r "$WORK/lint/json/programs/fleet-split" "$TEMPLATES/fleet-split"
 fi
 
-CERT=$(awsm acm request-certificate --domain-name wharf.example.com \
-    --query CertificateArn --output text)
+# A certificate for the HTTPS listeners, made again in each fresh account.
+new_certificate() {
+    awsm acm request-certificate --domain-name wharf.example.com \
+        --query CertificateArn --output text
+}
 
 # ---- deploy and check -----------------------------------------------------
 deployed=0
@@ -119,6 +122,10 @@ deploy_stack() {
 
 for dir in "$TEMPLATES"/*/; do
     name=$(basename "$dir")
+    # Each program is deployed into an account of its own: two examples may
+    # both create `/ecs/api`, as two programs in one real account could not.
+    python3 -c "import urllib.request as u; u.urlopen(u.Request('$ENDPOINT/moto-api/reset', method='POST'))"
+    CERT=$(new_certificate)
     if grep -q '"Type": "network"' "$dir"*.json; then
         echo "SKIP $name: network load balancer (moto creates every load balancer as an ALB)"
         skipped=$((skipped + 1))

@@ -150,3 +150,28 @@ fn input_flag_fills_an_input() {
         "not NAME=VALUE is a usage error"
     );
 }
+
+/// An input with no value is E0211 and only that: the role, log group and
+/// names built from it are not judged on the empty text it leaves.
+#[test]
+fn a_missing_input_is_reported_once() {
+    let dir = std::env::temp_dir().join(format!("wharf-missing-input-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("app.wharf");
+    std::fs::write(
+        &file,
+        "input ROLE: string\ninput GROUP: string\n\
+         task web {\n  cpu 0.25vcpu\n  memory 512MiB\n  execution_role \"arn:aws:iam::123456789012:role/exec\"\n  task_role \"${ROLE}\"\n  \
+         container app {\n    image \"nginx:1.27\"\n    logs awslogs group \"${GROUP}\"\n  }\n}\n",
+    )
+    .unwrap();
+    let out = wharf(&["--message-format", "json", "check", file.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(1));
+    let codes: Vec<String> = text(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["code"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(codes, ["E0211", "E0211"], "{}", text(&out.stdout));
+}

@@ -64,6 +64,9 @@ impl Cx<'_> {
     pub fn aws_name(&mut self, kind: NameKind, e: &Expr) -> Option<String> {
         let text = self.text(e)?;
         let name = self.scope.resolve(&text);
+        if self.scope.incomplete(&text) {
+            return Some(name);
+        }
         match kind.check(&name) {
             Ok(()) => Some(name),
             Err(problem) => {
@@ -122,6 +125,13 @@ pub fn check(cx: &mut Cx, program: &Program) {
             let Some(log) = &c.log else { continue };
             // A group given as an option, possibly through an input.
             for (key, value) in &log.options {
+                // Built from an input with no value (E0211 says so), or
+                // what such an input left empty.
+                if cx.scope.incomplete(value)
+                    || (!cx.scope.missing.is_empty() && cx.scope.resolve(value).is_empty())
+                {
+                    continue;
+                }
                 if key == "awslogs-group" && log.driver == LogDriver::Awslogs {
                     let resolved = cx.scope.resolve(value);
                     one(cx, NameKind::LogGroup, &resolved, log.span);
@@ -198,6 +208,10 @@ pub fn check_derived(cx: &mut Cx, program: &Program) {
                 continue;
             };
             if !seen.insert(group) {
+                continue;
+            }
+            // An empty group came from an input with no value (E0211).
+            if group.is_empty() && !cx.scope.missing.is_empty() {
                 continue;
             }
             if let Err(problem) = NameKind::LogGroup.check(group) {

@@ -25,6 +25,9 @@ pub struct Scope<'a> {
     pub input_overrides: IndexMap<String, Expr>,
     /// Where each input's value for this build came from, in words.
     pub input_origins: IndexMap<String, &'static str>,
+    /// Inputs with no value (E0211): text built from one is not judged,
+    /// which would only repeat that error in other words.
+    pub missing: std::collections::HashSet<String>,
 }
 
 impl Scope<'_> {
@@ -59,6 +62,13 @@ impl Scope<'_> {
     }
 
     /// A text with inputs replaced by this build's values.
+    /// Whether the text uses an input that has no value.
+    pub fn incomplete(&self, t: &Text) -> bool {
+        t.parts
+            .iter()
+            .any(|p| matches!(p, TextPart::Input(n) if self.missing.contains(n)))
+    }
+
     pub fn resolve(&self, t: &Text) -> String {
         t.parts
             .iter()
@@ -306,6 +316,7 @@ fn collect_input(
         }
         None => {
             cx.push(errors::missing_input(&name.name, stmt.span));
+            cx.scope.missing.insert(name.name.clone());
             String::new()
         }
     };

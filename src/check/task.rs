@@ -321,7 +321,7 @@ fn apply_patterns(
 fn role_arn(cx: &mut Cx, e: &Expr) -> Option<Role> {
     let t = cx.text(e)?;
     let resolved = cx.scope.resolve(&t);
-    if !super::rules::role_ok(&resolved) {
+    if !cx.scope.incomplete(&t) && !super::rules::role_ok(&resolved) {
         cx.push(errors::bad_role_arn(&resolved, e.span));
         return None;
     }
