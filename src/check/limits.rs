@@ -65,7 +65,19 @@ pub fn check_task(cx: &mut Cx, task: &Task) {
     for c in &task.containers {
         let mut paths: HashMap<&str, ()> = HashMap::new();
         for m in &c.mounts {
-            let windows_absolute = m.path.get(1..3).is_some_and(|s| s == ":\\");
+            // `C:\data` (or `C:/data`): absolute in a Windows container, which
+            // a task definition written before `runtimePlatform` does not name.
+            let windows_absolute = m
+                .path
+                .as_bytes()
+                .first()
+                .is_some_and(u8::is_ascii_alphabetic)
+                && matches!(m.path.get(1..3), Some(":\\" | ":/"));
+            // `/data/` and `/data` are one mount point.
+            let key = match m.path.trim_end_matches(['/', '\\']) {
+                "" => m.path.as_str(),
+                trimmed => trimmed,
+            };
             if !m.path.starts_with('/') && !windows_absolute {
                 cx.push(e::mount(
                     &c.name,
@@ -73,7 +85,14 @@ pub fn check_task(cx: &mut Cx, task: &Task) {
                     "is not an absolute path",
                     m.span,
                 ));
-            } else if paths.insert(m.path.as_str(), ()).is_some() {
+            } else if m.path == "/" {
+                cx.push(e::mount(
+                    &c.name,
+                    &m.path,
+                    "is the container's root, which Docker cannot mount over",
+                    m.span,
+                ));
+            } else if paths.insert(key, ()).is_some() {
                 cx.push(e::mount(&c.name, &m.path, "is mounted twice", m.span));
             }
         }
