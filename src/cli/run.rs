@@ -16,7 +16,9 @@
 //! records and a last `{"job", "tasks", "exitCode"}` object are JSON lines
 //! on stdout.
 
-use super::up::{compile_manifest, format_record, load_manifest, report, ProjectArgs};
+use super::up::{
+    compile_manifest, format_record, load_manifest, local_secrets, report, ProjectArgs,
+};
 use super::{Context, Exit, MessageFormat};
 use crate::diag::Code;
 use crate::manifest::Manifest;
@@ -195,26 +197,12 @@ impl RunCommand {
         project_dir: &Path,
         state_dir: &Path,
     ) -> Result<(), Exit> {
-        let in_state_root = project_dir
-            .parent()
-            .map(|root| root.join("secrets.env"))
-            .unwrap_or_default();
-        let beside_program = base_dir.join("secrets.env");
-        let files: Vec<(&Path, bool)> = match &self.secrets_file {
-            Some(f) => vec![(f.as_path(), true)],
-            None => vec![
-                (in_state_root.as_path(), false),
-                (beside_program.as_path(), false),
-            ],
-        };
-        let env = |name: &str| std::env::var(name).ok();
-        let secrets = runner::secrets::resolve(
+        let secrets = local_secrets(
             manifest,
-            &runner::secrets::Sources {
-                given: &self.secrets,
-                files: &files,
-                env: &env,
-            },
+            &self.secrets,
+            self.secrets_file.as_deref(),
+            project_dir,
+            &base_dir,
         )
         .map_err(|e| report(ctx, &e))?;
         let opts = UpOptions {

@@ -161,6 +161,40 @@ pub fn exit_code(code: Code) -> u8 {
 }
 
 /// Prints a runner error the way diagnostics are printed, and maps it to an exit.
+/// The local values of a program's secrets, as `wharf up` and `wharf run`
+/// take them: `--secret`, then `--secrets-file` or else `secrets.env` in the
+/// state root (the parent of the project's `state_dir`) and beside the
+/// program, then the environment.
+pub fn local_secrets(
+    manifest: &Manifest,
+    given: &[(String, String)],
+    secrets_file: Option<&Path>,
+    state_dir: &Path,
+    base_dir: &Path,
+) -> Result<runner::secrets::Secrets, RunnerError> {
+    let in_state_root = state_dir
+        .parent()
+        .map(|root| root.join("secrets.env"))
+        .unwrap_or_default();
+    let beside_program = base_dir.join("secrets.env");
+    let files: Vec<(&Path, bool)> = match secrets_file {
+        Some(f) => vec![(f, true)],
+        None => vec![
+            (in_state_root.as_path(), false),
+            (beside_program.as_path(), false),
+        ],
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    runner::secrets::resolve(
+        manifest,
+        &runner::secrets::Sources {
+            given,
+            files: &files,
+            env: &env,
+        },
+    )
+}
+
 pub fn report(ctx: &Context, err: &RunnerError) -> Exit {
     ctx.report_error(err.code, &err.message, &err.help);
     Exit::Code(exit_code(err.code))
@@ -226,26 +260,12 @@ impl UpCommand {
                 "the previous run of project `{project}` had lost its runner; finished it ({n} process(es) killed)"
             );
         }
-        let in_state_root = state_dir
-            .parent()
-            .map(|root| root.join("secrets.env"))
-            .unwrap_or_default();
-        let beside_program = base_dir.join("secrets.env");
-        let files: Vec<(&Path, bool)> = match &self.secrets_file {
-            Some(f) => vec![(f.as_path(), true)],
-            None => vec![
-                (in_state_root.as_path(), false),
-                (beside_program.as_path(), false),
-            ],
-        };
-        let env = |name: &str| std::env::var(name).ok();
-        let secrets = runner::secrets::resolve(
+        let secrets = local_secrets(
             &manifest,
-            &runner::secrets::Sources {
-                given: &self.secrets,
-                files: &files,
-                env: &env,
-            },
+            &self.secrets,
+            self.secrets_file.as_deref(),
+            &state_dir,
+            &base_dir,
         )
         .map_err(|e| report(ctx, &e))?;
         if self.detach {
