@@ -84,11 +84,14 @@ impl<'a> Words<'a> {
     pub fn required(&mut self, cx: &mut Cx, what: &str) -> Option<&'a Expr> {
         let w = self.positional();
         if w.is_none() {
-            cx.push(errors::missing_word(
-                &self.stmt.head.name,
-                what,
-                self.stmt.span,
-            ));
+            let d = match &self.stmt.value {
+                // `cpu = 256`: the value is there, written after `=`.
+                Some(v) if self.items.is_empty() => {
+                    errors::value_after_equals(&self.stmt.head.name, what, self.stmt.span, v)
+                }
+                _ => errors::missing_word(&self.stmt.head.name, what, self.stmt.span),
+            };
+            cx.push(d);
         }
         w
     }

@@ -315,7 +315,11 @@ fn collect_input(
             v
         }
         None => {
-            cx.push(errors::missing_input(&name.name, stmt.span));
+            // A default that was written but refused has its own error:
+            // saying "no default here" too would be wrong.
+            if default_expr.is_none() {
+                cx.push(errors::missing_input(&name.name, stmt.span));
+            }
             cx.scope.missing.insert(name.name.clone());
             String::new()
         }

@@ -151,6 +151,32 @@ pub fn missing_word(head: &str, what: &str, span: Span) -> Diagnostic {
     .with_help(format!("add {what} to this `{head}`"))
 }
 
+/// `cpu = 256` where the property takes words: `cpu 256`.
+pub fn value_after_equals(head: &str, what: &str, span: Span, value: &Expr) -> Diagnostic {
+    Diagnostic::error(
+        Code::ArgumentCount,
+        format!("`{head}` needs {what}, written without `=`"),
+        span,
+        format!("`{head}` takes words, not `= value`"),
+    )
+    .with_help(format!(
+        "write `{head} {}`: only named entries such as `env NAME = value` use `=`",
+        as_written(value)
+    ))
+}
+
+/// A value as the user wrote it, for a help line: numbers and names are
+/// shown, strings are not (one may hold a secret).
+fn as_written(e: &Expr) -> String {
+    use crate::ast::ExprKind;
+    match &e.kind {
+        ExprKind::Quantity(q) => format!("{}{}", q.number, q.unit),
+        ExprKind::Path(p) => p.dotted(),
+        ExprKind::Str(_) => "\"...\"".to_string(),
+        _ => "...".to_string(),
+    }
+}
+
 pub fn missing_value(head: &str, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::MissingProperty,
