@@ -114,6 +114,22 @@ pub fn parse_partial(src: &SourceFile) -> (Option<ast::File>, Vec<Diagnostic>) {
 }
 
 fn recover(src: &SourceFile) -> (Option<ast::File>, Vec<Diagnostic>) {
+    let (file, diags) = recover_statements(src);
+    // A character the grammar never reads outside a string (a pasted
+    // typographic quote or no-break space, an emoji in a name) shows as a
+    // confusing error at the next `}` or as a whole unreadable line: it is
+    // named where it is instead. The statements read around it stay, for
+    // editors.
+    if diags.is_empty() {
+        return (file, diags);
+    }
+    match stray_character(&src.text, src.id) {
+        Some(d) => (file, vec![d]),
+        None => (file, diags),
+    }
+}
+
+fn recover_statements(src: &SourceFile) -> (Option<ast::File>, Vec<Diagnostic>) {
     if let Some(d) = too_deep(&src.text, src.id) {
         return (None, vec![d]);
     }
@@ -560,6 +576,78 @@ fn braces(text: &str, start: usize) -> Vec<Brace> {
         i += 1;
     }
     out
+}
+
+/// The first character outside strings and comments that the grammar can
+/// never read: anything not ASCII (a byte-order mark opening the file
+/// aside), and control characters other than tab, line feed and carriage
+/// return. One pass, no backtracking.
+fn stray_character(text: &str, file: FileId) -> Option<Diagnostic> {
+    let bytes = text.as_bytes();
+    let mut i = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |e| i + 2 + e + 2);
+                continue;
+            }
+            b'\t' | b'\n' | b'\r' => {}
+            c if c < 0x20 || c == 0x7f || c >= 0x80 => {
+                let ch = text[i..].chars().next()?;
+                return Some(stray(file, i, ch));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn stray(file: FileId, at: usize, ch: char) -> Diagnostic {
+    let span = Span::new(file, at, at + ch.len_utf8());
+    let code = format!("U+{:04X}", ch as u32);
+    let (message, label, help) = match ch {
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2018}' | '\u{2019}' | '\u{00AB}' | '\u{00BB}' => (
+            format!("`{ch}` is a typographic quote"),
+            format!("{code}, not `\"`"),
+            "write strings between straight double quotes `\"...\"` (word processors and web pages curl them)".to_string(),
+        ),
+        '\u{00A0}' | '\u{2000}'..='\u{200B}' | '\u{202F}' | '\u{205F}' | '\u{3000}' | '\u{FEFF}' => (
+            format!("an invisible space character ({code}) is here"),
+            format!("{code}, not a plain space"),
+            "replace it with a plain space; it often comes with text pasted from a web page or a chat".to_string(),
+        ),
+        '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => (
+            format!("a text-direction control character ({code}) is here"),
+            format!("{code}: the line displays in another order than it reads"),
+            "remove it; it can make code look different from what it does".to_string(),
+        ),
+        c if c.is_control() => (
+            format!("a control character ({code}) is here"),
+            format!("{code} cannot appear outside a string"),
+            "remove it; the file may not be a Wharf source, or was saved with an odd encoding".to_string(),
+        ),
+        c => (
+            format!("`{c}` cannot appear outside a string"),
+            format!("{code} is not part of a name"),
+            "names are ASCII letters, digits, `-` and `_`; other text goes in a string `\"...\"`".to_string(),
+        ),
+    };
+    Diagnostic::error(Code::BadLine, message, span, label).with_help(help)
 }
 
 /// `port: 80` (a YAML or JSON habit): the name and the offset of its `:`.
