@@ -175,3 +175,70 @@ fn a_missing_input_is_reported_once() {
         .collect();
     assert_eq!(codes, ["E0211", "E0211"], "{}", text(&out.stdout));
 }
+
+#[test]
+fn dash_out_prints_a_one_file_build_and_refuses_a_many_file_build() {
+    let out = wharf(&["build", GOOD, "--target", "cloudformation", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let template: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("the template on stdout");
+    assert_eq!(template["AWSTemplateFormatVersion"], "2010-09-09");
+    assert!(
+        !std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("-")
+            .exists(),
+        "no folder named `-`"
+    );
+
+    let out = wharf(&["build", GOOD, "--target", "ecs", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr)
+            .contains("`-o -` prints a build of one file, and this ecs build has 6 files"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// `wharf graph ... | head -1`: the reader goes after one line; wharf ends
+/// quietly as `cat` would (SIGPIPE), never with a panic.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_a_report_without_a_panic() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let dir = std::env::temp_dir().join(format!("wharf-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("many.wharf");
+    let mut source = String::from("cluster c {}\n");
+    for i in 0..3000 {
+        source.push_str(&format!(
+            "task t{i} {{ cpu 256; memory 512MiB; container a {{ image \"x\" }} }}\n"
+        ));
+    }
+    std::fs::write(&file, source).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .args(["graph", file.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the wharf binary runs");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    const SIGPIPE: i32 = 13;
+    assert_eq!(status.signal(), Some(SIGPIPE), "{status:?}");
+}

@@ -18,7 +18,8 @@ pub struct BuildCommand {
     /// Template syntax for the CloudFormation target.
     #[arg(long, value_enum, default_value_t = TemplateFormat::Json)]
     pub format: TemplateFormat,
-    /// Output directory.
+    /// Output directory; `-` prints a build of one file (a CloudFormation
+    /// stack) on stdout instead.
     #[arg(short = 'o', long = "out", default_value = "out")]
     pub out: PathBuf,
     #[command(flatten)]
@@ -31,6 +32,9 @@ impl BuildCommand {
         let built = driver::build(&Disk, &self.file, &options, self.target, self.format)
             .map_err(|d| ctx.fail(&d))?;
         let artifacts = &built.artifacts;
+        if self.out.as_os_str() == "-" {
+            return print_one(ctx, artifacts, self.target);
+        }
         if let Err(e) = super::output::write_output(&self.out, artifacts) {
             let shown = self.out.display().to_string();
             let d = Diagnostics::about_file(&shown, e.code, e.message, "output folder", e.help);
@@ -48,5 +52,32 @@ impl BuildCommand {
         // would only cost time.
         std::mem::forget(built);
         Ok(())
+    }
+}
+
+/// `-o -`: the build's one file on stdout, as `pkl eval` or `cdk synth`
+/// print theirs, for a pipe or a snapshot. A build of several files has no
+/// single text to print: that is a usage error naming the count.
+fn print_one(
+    ctx: &mut Context,
+    artifacts: &[crate::emit::Artifact],
+    target: Target,
+) -> Result<(), Exit> {
+    match artifacts {
+        [one] => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(one.contents.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| Exit::Usage(format!("cannot write the build on stdout: {e}")))?;
+            ctx.document_printed.set(true);
+            Ok(())
+        }
+        many => Err(Exit::Usage(format!(
+            "`-o -` prints a build of one file, and this {} build has {} files ({}, ...); give `-o` a folder",
+            clap::ValueEnum::to_possible_value(&target).map_or(String::new(), |v| v.get_name().to_string()),
+            many.len(),
+            many.first().map_or("", |a| a.path.as_str()),
+        ))),
     }
 }

@@ -346,6 +346,20 @@ pub fn main() -> ExitCode {
         }
         (_, f) => f,
     };
+    // A document or report piped into `head` ends quietly when its reader
+    // goes, as `cat` does, instead of panicking on the broken pipe. The
+    // commands that start or stop processes keep Rust's ignored SIGPIPE:
+    // they write to sockets and pipes whose peers may go, and must finish.
+    if !matches!(
+        cli.command,
+        Command::Up(_) | Command::Run(_) | Command::Down(_) | Command::Lsp(_)
+    ) {
+        // SAFETY: sets the disposition of one signal to its default before
+        // any thread is started; no handler runs Rust code.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let mut ctx = Context::with_choice(format, cli.color);
     let result = match cli.command {
         Command::Check(c) => c.run(&mut ctx),
