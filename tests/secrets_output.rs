@@ -126,6 +126,7 @@ fn no_secret_value_in_any_output_or_message() {
                 let expect_ok = match name.as_str() {
                     "literal_credentials.wharf" => Some(false),
                     "not_secrets.wharf" => Some(true),
+                    "wrong_input_type.wharf" => Some(false),
                     // CloudFormation takes secret inputs as NoEcho parameters.
                     "secret_inputs.wharf" => Some(target.contains(&"cloudformation")),
                     _ => None,
@@ -139,6 +140,9 @@ fn no_secret_value_in_any_output_or_message() {
                         !seen.contains("Default"),
                         "a secret input with a default:\n{seen}"
                     );
+                }
+                if name == "wrong_input_type.wharf" {
+                    assert!(seen.contains("[E0307]"), "{seen}");
                 }
                 if name == "secret_inputs.wharf" && !ok {
                     assert!(seen.contains("[E0444]"), "{seen}");

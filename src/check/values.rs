@@ -296,6 +296,9 @@ impl Cx<'_> {
                     .with_redacted(e.span);
                 self.push(d);
             }
+            // The value is dropped, so the declaration is partial: rules
+            // that count what it holds would report its absence too.
+            self.read_broken.set(true);
             return None;
         }
         Some(t)

@@ -666,12 +666,27 @@ pub fn text_too_long(limit: usize, span: Span) -> Diagnostic {
 pub fn shown(value: &str) -> String {
     let safe = value.len() <= 64
         && !value.chars().any(char::is_control)
+        && !looks_like_a_key(value)
         && super::secrets::credential(None, value).is_none();
     if safe {
         format!("`{value}`")
     } else {
         "a value not shown here".to_string()
     }
+}
+
+/// A long word of upper and lower case letters and digits with no
+/// structure, like an AWS secret access key or an API token: it may be a
+/// secret given to the wrong input, so it is not echoed. ARNs, IDs
+/// (`subnet-0a1b...`), image names and sentences are shown.
+fn looks_like_a_key(value: &str) -> bool {
+    let has = |f: fn(&char) -> bool| value.chars().any(|c| f(&c));
+    value.len() >= 20
+        && !value.starts_with("arn:")
+        && !value.contains(char::is_whitespace)
+        && has(char::is_ascii_uppercase)
+        && has(char::is_ascii_lowercase)
+        && has(char::is_ascii_digit)
 }
 
 pub fn credential_in_value(
