@@ -4,12 +4,14 @@
 //! silently is written out, units are normalised (cpu in units, memory in MiB,
 //! durations in seconds), and nodes that can be blamed keep their span.
 
+mod facts;
 mod job;
 pub mod names;
 mod service;
 mod task;
 mod text;
 
+pub use facts::{EffectiveLaunch, DEFAULT_PLATFORM_VERSION};
 pub use job::*;
 pub use service::*;
 pub use task::*;

@@ -131,7 +131,7 @@ impl<'a> Ctx<'a> {
                 "LaunchType": launch_type,
                 "CapacityProviderStrategy": strategy,
                 "NetworkConfiguration": network,
-                "PlatformVersion": job.fargate.then(|| job.platform_version.as_deref().unwrap_or("LATEST")),
+                "PlatformVersion": job.written_platform_version(),
                 "Group": format!("job:{}", job.name),
                 "EnableECSManagedTags": false,
                 "EnableExecuteCommand": false,

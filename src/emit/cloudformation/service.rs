@@ -18,8 +18,8 @@ use super::value::{get_att, props, r#ref, sub};
 use super::{errors, Ctx, Owner};
 use crate::ir::names::NameKind;
 use crate::ir::{
-    self, Compatibility, DeploymentStrategy, Launch, NetworkMode, PlacementConstraint,
-    PlacementKind, Protocol, ScalingMetric, Scheduling,
+    self, DeploymentStrategy, Launch, NetworkMode, PlacementConstraint, PlacementKind, Protocol,
+    ScalingMetric, Scheduling,
 };
 
 impl<'a> Ctx<'a> {
@@ -118,18 +118,10 @@ impl<'a> Ctx<'a> {
                 v
             })
             .collect();
-        let (launch_type, strategy, fargate) = match self.launch(s, task) {
-            Ok(c) => (Some(c.as_str()), None, c == Compatibility::Fargate),
-            Err(items) => (
-                None,
-                Some(self.strategy(&items)),
-                items.iter().any(|i| i.provider.starts_with("FARGATE")),
-            ),
-        };
-        let grace = if s.exposures.is_empty() {
-            s.grace_period
-        } else {
-            Some(s.grace_period.unwrap_or(0))
+        let launch = s.effective_launch(self.ix.clusters.get(s.cluster.as_str()).copied(), task);
+        let (launch_type, strategy) = match &launch {
+            ir::EffectiveLaunch::Type(c) => (Some(c.as_str()), None),
+            ir::EffectiveLaunch::Strategy(items) => (None, Some(self.strategy(items))),
         };
         let properties = props(json!({
             "ServiceName": s.name,
@@ -137,12 +129,12 @@ impl<'a> Ctx<'a> {
             "TaskDefinition": r#ref(&self.task_id(&s.task)),
             "LaunchType": launch_type,
             "CapacityProviderStrategy": strategy,
-            "PlatformVersion": fargate.then(|| s.platform_version.as_deref().unwrap_or(DEFAULT_PLATFORM_VERSION)),
+            "PlatformVersion": s.written_platform_version(&launch),
             "SchedulingStrategy": match s.scheduling { Scheduling::Replica => "REPLICA", Scheduling::Daemon => "DAEMON" },
-            "DesiredCount": (s.scheduling == Scheduling::Replica).then(|| s.desired_count.unwrap_or(1)),
+            "DesiredCount": s.written_desired_count(),
             "NetworkConfiguration": network,
             "LoadBalancers": (!load_balancers.is_empty()).then_some(load_balancers),
-            "HealthCheckGracePeriodSeconds": grace,
+            "HealthCheckGracePeriodSeconds": s.written_grace_period(),
             "DeploymentConfiguration": deployment(&s.deployment),
             "PlacementStrategies": (!s.placement_strategies.is_empty()).then(|| s.placement_strategies.iter().map(|p| props(json!({
                 "Type": match p.kind { PlacementKind::Spread => "spread", PlacementKind::Binpack => "binpack", PlacementKind::Random => "random" },
@@ -295,23 +287,9 @@ impl<'a> Ctx<'a> {
                 "HealthCheckCustomConfig": { "FailureThreshold": 1 } } }),
         );
         let mut registry = json!({ "RegistryArn": get_att(&id, "Arn") });
-        if !awsvpc {
-            // SRV records need a port: the first exposed one, else the first mapped one.
-            let target = s
-                .exposures
-                .first()
-                .map(|e| (e.container.clone(), e.container_port))
-                .or_else(|| {
-                    let mut containers: Vec<&ir::Container> = task.containers.iter().collect();
-                    containers.sort_by_key(|c| !c.essential);
-                    containers
-                        .into_iter()
-                        .find_map(|c| c.ports.first().map(|p| (c.name.clone(), p.container_port)))
-                });
-            if let Some((c, p)) = target {
-                registry["ContainerName"] = json!(c);
-                registry["ContainerPort"] = json!(p);
-            }
+        if let Some((c, p)) = s.registry_target(task) {
+            registry["ContainerName"] = json!(c);
+            registry["ContainerPort"] = json!(p);
         }
         json!([registry])
     }
@@ -423,46 +401,6 @@ impl<'a> Ctx<'a> {
                         "SourceSecurityGroupId": get_att(&self.service_sg_id(&c.service), "GroupId"),
                         "IpProtocol": proto.as_str(), "FromPort": port, "ToPort": port } }),
                 );
-            }
-        }
-    }
-}
-
-/// The Fargate platform version ECS picks when none is given.
-const DEFAULT_PLATFORM_VERSION: &str = "LATEST";
-
-impl Ctx<'_> {
-    /// How tasks get capacity, spelled out as the ECS backend does: a launch
-    /// type (`Ok`) or a strategy (`Err`). A DAEMON service always names its
-    /// launch type; the cluster default becomes the cluster's strategy, else
-    /// the launch type ECS would fall back to.
-    fn launch(
-        &self,
-        s: &ir::Service,
-        task: &ir::Task,
-    ) -> Result<Compatibility, Vec<ir::StrategyItem>> {
-        match (&s.launch, s.scheduling) {
-            (Launch::Type(t), _) => Ok(*t),
-            (_, Scheduling::Daemon) => Ok(Compatibility::Ec2),
-            (Launch::Strategy(items), _) => Err(items.clone()),
-            (Launch::ClusterDefault, _) => {
-                let strategy = self
-                    .ix
-                    .clusters
-                    .get(s.cluster.as_str())
-                    .map(|c| c.default_strategy.clone())
-                    .unwrap_or_default();
-                if !strategy.is_empty() {
-                    Err(strategy)
-                } else if task.compatibilities.contains(&Compatibility::Ec2) {
-                    Ok(Compatibility::Ec2)
-                } else {
-                    Ok(task
-                        .compatibilities
-                        .first()
-                        .copied()
-                        .unwrap_or(Compatibility::Ec2))
-                }
             }
         }
     }

@@ -171,7 +171,7 @@ impl<'a> Ctx<'a> {
             "MemoryReservation": c.memory_reservation,
             "PortMappings": non_empty(Value::Array(c.ports.iter().map(|p| props(json!({
                 "ContainerPort": p.container_port,
-                "HostPort": host_port(mode, p),
+                "HostPort": p.written_host_port(mode),
                 "Protocol": p.protocol.as_str(),
                 "Name": p.name,
                 "AppProtocol": p.app_protocol,
@@ -252,16 +252,6 @@ impl<'a> Ctx<'a> {
             b.extend(m);
         }
         base
-    }
-}
-
-/// `HostPort` as ECS would set it when absent (and as the ECS backend writes
-/// it): the container port in awsvpc and host mode, 0 (dynamic) in bridge.
-fn host_port(mode: NetworkMode, p: &ir::PortMapping) -> Option<u16> {
-    match mode {
-        NetworkMode::Awsvpc | NetworkMode::Host => Some(p.host_port.unwrap_or(p.container_port)),
-        NetworkMode::Bridge | NetworkMode::Default => Some(p.host_port.unwrap_or(0)),
-        NetworkMode::None => p.host_port,
     }
 }
 

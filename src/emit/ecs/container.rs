@@ -215,19 +215,11 @@ fn linux_parameters(l: &ir::LinuxParameters) -> Value {
         .build()
 }
 
-/// `hostPort` is what ECS would use when it is absent: the container port
-/// in awsvpc and host mode, `0` (a dynamic port) in bridge mode.
+/// `hostPort` as written by every target: `PortMapping::written_host_port`.
 fn port_mapping(mode: ir::NetworkMode, p: &ir::PortMapping) -> Value {
-    let host_port = match mode {
-        ir::NetworkMode::Awsvpc | ir::NetworkMode::Host => {
-            Some(p.host_port.unwrap_or(p.container_port))
-        }
-        ir::NetworkMode::Bridge | ir::NetworkMode::Default => Some(p.host_port.unwrap_or(0)),
-        ir::NetworkMode::None => p.host_port,
-    };
     Obj::new()
         .set("containerPort", p.container_port)
-        .opt("hostPort", host_port)
+        .opt("hostPort", p.written_host_port(mode))
         .set("protocol", p.protocol.as_str())
         .opt("name", p.name.as_deref())
         .opt("appProtocol", p.app_protocol.as_deref())

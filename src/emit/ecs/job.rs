@@ -71,11 +71,7 @@ fn run_of(program: &ir::Program, job: &ir::Job, diags: &mut Vec<Diagnostic>) -> 
     Run {
         launch_type,
         strategy,
-        platform: job.fargate.then(|| {
-            job.platform_version
-                .clone()
-                .unwrap_or_else(|| "LATEST".into())
-        }),
+        platform: job.written_platform_version().map(str::to_string),
         network,
     }
 }

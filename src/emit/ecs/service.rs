@@ -16,9 +16,6 @@ use super::{enabled, errors, resolve, split_list, subnet_ids, tags, Obj};
 use crate::diag::Diagnostic;
 use crate::ir;
 
-/// The Fargate platform version ECS picks when none is given.
-const DEFAULT_PLATFORM_VERSION: &str = "LATEST";
-
 pub(crate) fn emit_service(
     program: &ir::Program,
     index: &ir::Index,
@@ -26,13 +23,8 @@ pub(crate) fn emit_service(
     diags: &mut Vec<Diagnostic>,
 ) -> Value {
     let task = index.task(&service.task);
-    let launch = launch(program, service, task);
-    let fargate = match &launch {
-        Launch::Type(t) => *t == ir::Compatibility::Fargate,
-        Launch::Strategy(items) => items
-            .iter()
-            .any(|i| i.provider == "FARGATE" || i.provider == "FARGATE_SPOT"),
-    };
+    let launch =
+        service.effective_launch(index.clusters.get(service.cluster.as_str()).copied(), task);
     let load_balancers: Vec<Value> = service
         .exposures
         .iter()
@@ -46,12 +38,6 @@ pub(crate) fn emit_service(
     } {
         diags.push(errors::traffic_shift(&service.name, strategy, service.span));
     }
-    let grace = if service.exposures.is_empty() {
-        service.grace_period
-    } else {
-        Some(service.grace_period.unwrap_or(0))
-    };
-
     let svc = Obj::new()
         .set("cluster", service.cluster.as_str())
         .set("serviceName", service.name.as_str())
@@ -63,70 +49,59 @@ pub(crate) fn emit_service(
                 .into_iter()
                 .collect(),
         )
-        .opt(
-            "desiredCount",
-            match service.scheduling {
-                ir::Scheduling::Replica => Some(service.desired_count.unwrap_or(1)),
-                ir::Scheduling::Daemon => None,
-            },
-        );
-    let svc = match launch {
-        Launch::Type(t) => svc.set("launchType", t.as_str()),
-        Launch::Strategy(items) => svc.set(
+        .opt("desiredCount", service.written_desired_count());
+    let svc = match &launch {
+        ir::EffectiveLaunch::Type(t) => svc.set("launchType", t.as_str()),
+        ir::EffectiveLaunch::Strategy(items) => svc.set(
             "capacityProviderStrategy",
             items.iter().map(strategy_item).collect::<Vec<_>>(),
         ),
     };
-    svc.opt(
-        "platformVersion",
-        fargate.then(|| {
+    svc.opt("platformVersion", service.written_platform_version(&launch))
+        .set(
+            "deploymentConfiguration",
+            deployment_configuration(&service.deployment),
+        )
+        .list(
+            "placementConstraints",
             service
-                .platform_version
-                .as_deref()
-                .unwrap_or(DEFAULT_PLATFORM_VERSION)
-        }),
-    )
-    .set(
-        "deploymentConfiguration",
-        deployment_configuration(&service.deployment),
-    )
-    .list(
-        "placementConstraints",
-        service
-            .placement_constraints
-            .iter()
-            .map(placement_constraint)
-            .collect(),
-    )
-    .list(
-        "placementStrategy",
-        service
-            .placement_strategies
-            .iter()
-            .map(placement_strategy)
-            .collect(),
-    )
-    .opt(
-        "networkConfiguration",
-        network_configuration(program, service, task, diags),
-    )
-    .opt("healthCheckGracePeriodSeconds", grace)
-    .set(
-        "schedulingStrategy",
-        match service.scheduling {
-            ir::Scheduling::Replica => "REPLICA",
-            ir::Scheduling::Daemon => "DAEMON",
-        },
-    )
-    .set(
-        "deploymentController",
-        Obj::new().set("type", "ECS").build(),
-    )
-    .list("tags", tags(program, &service.tags))
-    .set("enableECSManagedTags", false)
-    .set("propagateTags", "NONE")
-    .set("enableExecuteCommand", service.execute_command)
-    .build()
+                .placement_constraints
+                .iter()
+                .map(placement_constraint)
+                .collect(),
+        )
+        .list(
+            "placementStrategy",
+            service
+                .placement_strategies
+                .iter()
+                .map(placement_strategy)
+                .collect(),
+        )
+        .opt(
+            "networkConfiguration",
+            network_configuration(program, service, task, diags),
+        )
+        .opt(
+            "healthCheckGracePeriodSeconds",
+            service.written_grace_period(),
+        )
+        .set(
+            "schedulingStrategy",
+            match service.scheduling {
+                ir::Scheduling::Replica => "REPLICA",
+                ir::Scheduling::Daemon => "DAEMON",
+            },
+        )
+        .set(
+            "deploymentController",
+            Obj::new().set("type", "ECS").build(),
+        )
+        .list("tags", tags(program, &service.tags))
+        .set("enableECSManagedTags", false)
+        .set("propagateTags", "NONE")
+        .set("enableExecuteCommand", service.execute_command)
+        .build()
 }
 
 /// The `UpdateService` input that brings an existing service to what
@@ -167,39 +142,6 @@ pub(crate) fn update_service(create: &Value) -> Value {
         .build()
 }
 
-/// How tasks get capacity, with ECS's silent choices made explicit.
-enum Launch {
-    Type(ir::Compatibility),
-    Strategy(Vec<ir::StrategyItem>),
-}
-
-/// A DAEMON service always names its launch type (ECS allows no capacity
-/// provider strategy there). The cluster default is spelled out: its
-/// strategy if it has one, else the launch type ECS falls back to, chosen
-/// among those the task supports.
-fn launch(program: &ir::Program, service: &ir::Service, task: &ir::Task) -> Launch {
-    match (&service.launch, service.scheduling) {
-        (ir::Launch::Type(t), _) => Launch::Type(*t),
-        (_, ir::Scheduling::Daemon) => Launch::Type(ir::Compatibility::Ec2),
-        (ir::Launch::Strategy(items), _) => Launch::Strategy(items.clone()),
-        (ir::Launch::ClusterDefault, _) => {
-            let cluster = program.cluster(&service.cluster);
-            if !cluster.default_strategy.is_empty() {
-                Launch::Strategy(cluster.default_strategy.clone())
-            } else if task.compatibilities.contains(&ir::Compatibility::Ec2) {
-                Launch::Type(ir::Compatibility::Ec2)
-            } else {
-                Launch::Type(
-                    task.compatibilities
-                        .first()
-                        .copied()
-                        .unwrap_or(ir::Compatibility::Ec2),
-                )
-            }
-        }
-    }
-}
-
 pub(crate) fn strategy_item(item: &ir::StrategyItem) -> Value {
     Obj::new()
         .set("capacityProvider", item.provider.as_str())
@@ -231,9 +173,7 @@ fn load_balancer(
     )
 }
 
-/// The Cloud Map registry. In awsvpc mode tasks register their own IP (an
-/// A record) and need no port; in bridge and host mode ECS requires a
-/// container and port: the first exposed one, else the first mapped one.
+/// The Cloud Map registry, pointing at `Service::registry_target`.
 fn service_registry(
     program: &ir::Program,
     service: &ir::Service,
@@ -249,20 +189,7 @@ fn service_registry(
         ));
         return None;
     };
-    let target = match task.network_mode {
-        ir::NetworkMode::Awsvpc => None,
-        _ => service
-            .exposures
-            .first()
-            .map(|e| (e.container.as_str(), e.container_port))
-            .or_else(|| {
-                let mut containers: Vec<&ir::Container> = task.containers.iter().collect();
-                containers.sort_by_key(|c| !c.essential);
-                containers
-                    .into_iter()
-                    .find_map(|c| c.ports.first().map(|p| (c.name.as_str(), p.container_port)))
-            }),
-    };
+    let target = service.registry_target(task);
     Some(
         Obj::new()
             .set("registryArn", resolve(program, arn))
