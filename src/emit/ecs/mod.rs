@@ -62,7 +62,6 @@
 //! belong to the load balancer behind the given target group.
 
 mod cluster;
-mod container;
 mod errors;
 mod job;
 mod logs;
@@ -72,7 +71,7 @@ mod task_definition;
 
 use serde_json::{Map, Value};
 
-use super::{to_json, Artifact};
+use super::{render, to_json, Artifact};
 use crate::diag::{self, Diagnostic};
 use crate::ir;
 
@@ -195,6 +194,20 @@ impl Obj {
     }
 }
 
+/// The ECS API dialect of the shared renderer: lowerCamel members, input
+/// values substituted.
+pub(crate) struct Api<'p>(pub(crate) &'p ir::Program);
+
+impl render::Dialect for Api<'_> {
+    fn case(&self) -> render::Case {
+        render::Case::Api
+    }
+
+    fn text(&self, t: &ir::Text) -> Value {
+        Value::String(resolve(self.0, t))
+    }
+}
+
 /// A text with this build's input values substituted.
 pub(crate) fn resolve(program: &ir::Program, text: &ir::Text) -> String {
     text.resolve(&program.inputs)
@@ -251,18 +264,6 @@ pub(crate) fn name_values(program: &ir::Program, pairs: &[(String, ir::Text)]) -
                 .build()
         })
         .collect()
-}
-
-/// A string map (log options, docker labels); `None` when empty.
-pub(crate) fn string_map(program: &ir::Program, pairs: &[(String, ir::Text)]) -> Option<Value> {
-    (!pairs.is_empty()).then(|| {
-        Value::Object(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(resolve(program, v))))
-                .collect(),
-        )
-    })
 }
 
 pub(crate) fn enabled(on: bool) -> &'static str {
