@@ -56,6 +56,10 @@ pub struct Index<'p> {
     pub load_balancers: HashMap<&'p str, &'p LoadBalancer>,
     pub networks: HashMap<&'p str, &'p Network>,
     pub services: HashMap<&'p str, &'p Service>,
+    /// A service's position in `Program::services`.
+    pub service_positions: HashMap<&'p str, usize>,
+    pub inputs: HashMap<&'p str, &'p Input>,
+    pub log_groups: HashMap<&'p str, &'p LogGroup>,
 }
 
 impl<'p> Index<'p> {
@@ -70,6 +74,14 @@ impl<'p> Index<'p> {
                 .collect(),
             networks: p.networks.iter().map(|n| (n.name.as_str(), n)).collect(),
             services: p.services.iter().map(|s| (s.name.as_str(), s)).collect(),
+            service_positions: p
+                .services
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.name.as_str(), i))
+                .collect(),
+            inputs: p.inputs.iter().map(|i| (i.name.as_str(), i)).collect(),
+            log_groups: p.log_groups.iter().map(|g| (g.name.as_str(), g)).collect(),
         }
     }
     pub fn task(&self, name: &str) -> &'p Task {

@@ -369,7 +369,7 @@ impl<'a> Ctx<'a> {
             .map(|p| (p.container_port, p.protocol))
             .collect();
         for c in &s.callers {
-            let Some(&ci) = self.ix.services.get(c.service.as_str()) else {
+            let Some(&ci) = self.ix.service_positions.get(c.service.as_str()) else {
                 continue;
             };
             if !self.awsvpc(&self.p.services[ci]) {
