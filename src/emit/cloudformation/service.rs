@@ -16,11 +16,9 @@ use serde_json::{json, Value};
 use super::ids::Kind;
 use super::value::{get_att, props, r#ref, sub};
 use super::{errors, Ctx, Owner};
+use crate::emit::render;
 use crate::ir::names::NameKind;
-use crate::ir::{
-    self, DeploymentStrategy, Launch, NetworkMode, PlacementConstraint, PlacementKind, Protocol,
-    ScalingMetric, Scheduling,
-};
+use crate::ir::{self, Launch, NetworkMode, Protocol, ScalingMetric, Scheduling};
 
 impl<'a> Ctx<'a> {
     pub fn service_sg_id(&self, name: &str) -> String {
@@ -75,10 +73,10 @@ impl<'a> Ctx<'a> {
         if exposed.iter().any(|x| x.alternate.is_some()) {
             self.emit_lb_role(s, &lb_role);
         }
-        let registries = s
+        let registry = s
             .discovery
             .as_ref()
-            .map(|d| self.emit_discovery(&b, s, task, d));
+            .map(|d| self.emit_discovery(&b, task, d));
         let rules: Vec<String> = exposed
             .iter()
             .flat_map(|x| x.depends.iter().cloned())
@@ -97,58 +95,38 @@ impl<'a> Ctx<'a> {
                 (None, Some(f)) => f.private_subnets.clone(),
                 (None, None) => json!([]),
             };
-            json!({ "AwsvpcConfiguration": {
-                "AssignPublicIp": if n.public_ip { "ENABLED" } else { "DISABLED" },
-                "SecurityGroups": self.security_groups(get_att(&sg, "GroupId"), &n.security_groups),
-                "Subnets": subnets } })
+            render::AwsVpc {
+                subnets,
+                security_groups: Some(
+                    self.security_groups(get_att(&sg, "GroupId"), &n.security_groups),
+                ),
+                public_ip: n.public_ip,
+            }
         });
-        let load_balancers: Vec<Value> = s
+        let target_groups = s
             .exposures
             .iter()
             .zip(&exposed)
             .map(|(e, x)| {
-                let mut v = json!({ "ContainerName": e.container, "ContainerPort": e.container_port,
-                        "TargetGroupArn": r#ref(&format!("{}TargetGroup", self.exposure_base(s, e))) });
-                if let Some(alt) = &x.alternate {
-                    v["AdvancedConfiguration"] = props(json!({
+                let tg = r#ref(&format!("{}TargetGroup", self.exposure_base(s, e)));
+                let advanced = x.alternate.as_ref().map(|alt| {
+                    props(json!({
                         "AlternateTargetGroupArn": r#ref(alt),
                         "ProductionListenerRule": x.production_rule.as_deref().map(r#ref),
-                        "RoleArn": get_att(&lb_role, "Arn") }));
-                }
-                v
+                        "RoleArn": get_att(&lb_role, "Arn") }))
+                });
+                Some((tg, advanced))
             })
             .collect();
         let launch = s.effective_launch(self.ix.clusters.get(s.cluster.as_str()).copied(), task);
-        let (launch_type, strategy) = match &launch {
-            ir::EffectiveLaunch::Type(c) => (Some(c.as_str()), None),
-            ir::EffectiveLaunch::Strategy(items) => (None, Some(self.strategy(items))),
+        let refs = render::ServiceRefs {
+            cluster: r#ref(&self.cluster_id(&s.cluster)),
+            task_definition: r#ref(&self.task_id(&s.task)),
+            target_groups,
+            registry,
+            network,
         };
-        let properties = props(json!({
-            "ServiceName": s.name,
-            "Cluster": r#ref(&self.cluster_id(&s.cluster)),
-            "TaskDefinition": r#ref(&self.task_id(&s.task)),
-            "LaunchType": launch_type,
-            "CapacityProviderStrategy": strategy,
-            "PlatformVersion": s.written_platform_version(&launch),
-            "SchedulingStrategy": match s.scheduling { Scheduling::Replica => "REPLICA", Scheduling::Daemon => "DAEMON" },
-            "DesiredCount": s.written_desired_count(),
-            "NetworkConfiguration": network,
-            "LoadBalancers": (!load_balancers.is_empty()).then_some(load_balancers),
-            "HealthCheckGracePeriodSeconds": s.written_grace_period(),
-            "DeploymentConfiguration": deployment(&s.deployment),
-            "PlacementStrategies": (!s.placement_strategies.is_empty()).then(|| s.placement_strategies.iter().map(|p| props(json!({
-                "Type": match p.kind { PlacementKind::Spread => "spread", PlacementKind::Binpack => "binpack", PlacementKind::Random => "random" },
-                "Field": p.field }))).collect::<Vec<_>>()),
-            "PlacementConstraints": (!s.placement_constraints.is_empty()).then(|| s.placement_constraints.iter().map(|c| match c {
-                PlacementConstraint::DistinctInstance => json!({ "Type": "distinctInstance" }),
-                PlacementConstraint::MemberOf(x) => json!({ "Type": "memberOf", "Expression": x }),
-            }).collect::<Vec<_>>()),
-            "ServiceRegistries": registries,
-            "DeploymentController": { "Type": "ECS" },
-            "Tags": (!s.tags.is_empty()).then(|| self.tag_list(&s.tags)),
-            "EnableECSManagedTags": false,
-            "EnableExecuteCommand": s.execute_command,
-        }));
+        let properties = render::service(&*self, s, task, &launch, refs);
         let id = format!("{b}Service");
         let mut resource = json!({ "Type": "AWS::ECS::Service" });
         if !depends.is_empty() {
@@ -267,13 +245,8 @@ impl<'a> Ctx<'a> {
             .map_or("tcp", |p| p.protocol.as_str())
     }
 
-    fn emit_discovery(
-        &mut self,
-        b: &str,
-        s: &ir::Service,
-        task: &ir::Task,
-        d: &ir::Discovery,
-    ) -> Value {
+    /// The Cloud Map service of a service with discovery; gives its ARN.
+    fn emit_discovery(&mut self, b: &str, task: &ir::Task, d: &ir::Discovery) -> Value {
         let awsvpc = task.network_mode == NetworkMode::Awsvpc;
         let id = format!("{b}DiscoveryService");
         self.add(
@@ -286,12 +259,7 @@ impl<'a> Ctx<'a> {
                     "RoutingPolicy": "MULTIVALUE" },
                 "HealthCheckCustomConfig": { "FailureThreshold": 1 } } }),
         );
-        let mut registry = json!({ "RegistryArn": get_att(&id, "Arn") });
-        if let Some((c, p)) = s.registry_target(task) {
-            registry["ContainerName"] = json!(c);
-            registry["ContainerPort"] = json!(p);
-        }
-        json!([registry])
+        get_att(&id, "Arn")
     }
 
     fn emit_autoscaling(
@@ -404,40 +372,4 @@ impl<'a> Ctx<'a> {
             }
         }
     }
-}
-
-/// The whole deployment configuration, with a disabled circuit breaker and
-/// the ROLLING strategy written out (as in the ECS API backend).
-fn deployment(d: &ir::Deployment) -> Value {
-    let mut v = json!({
-        "DeploymentCircuitBreaker": {
-            "Enable": d.circuit_breaker.is_some(),
-            "Rollback": d.circuit_breaker.is_some_and(|c| c.rollback) },
-        "MaximumPercent": d.maximum_percent,
-        "MinimumHealthyPercent": d.minimum_healthy_percent,
-    });
-    match d.strategy {
-        DeploymentStrategy::Rolling => v["Strategy"] = json!("ROLLING"),
-        DeploymentStrategy::BlueGreen => v["Strategy"] = json!("BLUE_GREEN"),
-        DeploymentStrategy::Linear {
-            percent,
-            interval_minutes,
-        } => {
-            v["Strategy"] = json!("LINEAR");
-            v["LinearConfiguration"] =
-                json!({ "StepPercent": percent, "StepBakeTimeInMinutes": interval_minutes });
-        }
-        DeploymentStrategy::Canary {
-            percent,
-            interval_minutes,
-        } => {
-            v["Strategy"] = json!("CANARY");
-            v["CanaryConfiguration"] =
-                json!({ "CanaryPercent": percent, "CanaryBakeTimeInMinutes": interval_minutes });
-        }
-    }
-    if let Some(m) = d.bake_time_minutes {
-        v["BakeTimeInMinutes"] = json!(m);
-    }
-    v
 }

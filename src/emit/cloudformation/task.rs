@@ -8,7 +8,7 @@
 use serde_json::{json, Value};
 
 use super::ids::Kind;
-use super::value::{get_att, tags};
+use super::value::get_att;
 use super::{Ctx, Owner};
 use crate::emit::render::{self, Roles};
 use crate::ir::{self, Role};
@@ -71,15 +71,6 @@ impl<'a> Ctx<'a> {
             Role::None => Value::Null,
         }
     }
-
-    pub fn tag_list(&self, pairs: &[(String, ir::Text)]) -> Value {
-        tags(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.clone(), self.text(v)))
-                .collect(),
-        )
-    }
 }
 
 /// The CloudFormation dialect of the shared renderer: CloudFormation's
@@ -91,5 +82,9 @@ impl render::Dialect for Ctx<'_> {
 
     fn text(&self, t: &ir::Text) -> Value {
         Ctx::text(self, t)
+    }
+
+    fn capacity_provider(&self, name: &str) -> Value {
+        self.provider_value(name)
     }
 }

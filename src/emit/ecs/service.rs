@@ -12,8 +12,9 @@
 
 use serde_json::Value;
 
-use super::{enabled, errors, resolve, split_list, subnet_ids, tags, Obj};
+use super::{errors, resolve, split_list, subnet_ids, Api, Obj};
 use crate::diag::Diagnostic;
+use crate::emit::render;
 use crate::ir;
 
 pub(crate) fn emit_service(
@@ -25,10 +26,10 @@ pub(crate) fn emit_service(
     let task = index.task(&service.task);
     let launch =
         service.effective_launch(index.clusters.get(service.cluster.as_str()).copied(), task);
-    let load_balancers: Vec<Value> = service
+    let target_groups = service
         .exposures
         .iter()
-        .filter_map(|e| load_balancer(program, service, e, diags))
+        .map(|e| target_group(program, service, e, diags).map(|tg| (tg, None)))
         .collect();
     if let Some(strategy) = match service.deployment.strategy {
         ir::DeploymentStrategy::Rolling => None,
@@ -38,70 +39,14 @@ pub(crate) fn emit_service(
     } {
         diags.push(errors::traffic_shift(&service.name, strategy, service.span));
     }
-    let svc = Obj::new()
-        .set("cluster", service.cluster.as_str())
-        .set("serviceName", service.name.as_str())
-        .set("taskDefinition", task.family.as_str())
-        .list("loadBalancers", load_balancers)
-        .list(
-            "serviceRegistries",
-            service_registry(program, service, task, diags)
-                .into_iter()
-                .collect(),
-        )
-        .opt("desiredCount", service.written_desired_count());
-    let svc = match &launch {
-        ir::EffectiveLaunch::Type(t) => svc.set("launchType", t.as_str()),
-        ir::EffectiveLaunch::Strategy(items) => svc.set(
-            "capacityProviderStrategy",
-            items.iter().map(strategy_item).collect::<Vec<_>>(),
-        ),
+    let refs = render::ServiceRefs {
+        cluster: Value::from(service.cluster.as_str()),
+        task_definition: Value::from(task.family.as_str()),
+        target_groups,
+        registry: registry_arn(program, service, diags),
+        network: network_configuration(program, index, service, task, diags),
     };
-    svc.opt("platformVersion", service.written_platform_version(&launch))
-        .set(
-            "deploymentConfiguration",
-            deployment_configuration(&service.deployment),
-        )
-        .list(
-            "placementConstraints",
-            service
-                .placement_constraints
-                .iter()
-                .map(placement_constraint)
-                .collect(),
-        )
-        .list(
-            "placementStrategy",
-            service
-                .placement_strategies
-                .iter()
-                .map(placement_strategy)
-                .collect(),
-        )
-        .opt(
-            "networkConfiguration",
-            network_configuration(program, service, task, diags),
-        )
-        .opt(
-            "healthCheckGracePeriodSeconds",
-            service.written_grace_period(),
-        )
-        .set(
-            "schedulingStrategy",
-            match service.scheduling {
-                ir::Scheduling::Replica => "REPLICA",
-                ir::Scheduling::Daemon => "DAEMON",
-            },
-        )
-        .set(
-            "deploymentController",
-            Obj::new().set("type", "ECS").build(),
-        )
-        .list("tags", tags(program, &service.tags))
-        .set("enableECSManagedTags", false)
-        .set("propagateTags", "NONE")
-        .set("enableExecuteCommand", service.execute_command)
-        .build()
+    render::service(&Api(program), service, task, &launch, refs)
 }
 
 /// The `UpdateService` input that brings an existing service to what
@@ -150,7 +95,9 @@ pub(crate) fn strategy_item(item: &ir::StrategyItem) -> Value {
         .build()
 }
 
-fn load_balancer(
+/// The target group an exposure registers with: an existing one (the ECS
+/// API cannot create it: E0501).
+fn target_group(
     program: &ir::Program,
     service: &ir::Service,
     exposure: &ir::Exposure,
@@ -164,20 +111,13 @@ fn load_balancer(
         ));
         return None;
     };
-    Some(
-        Obj::new()
-            .set("targetGroupArn", resolve(program, arn))
-            .set("containerName", exposure.container.as_str())
-            .set("containerPort", exposure.container_port)
-            .build(),
-    )
+    Some(Value::from(resolve(program, arn)))
 }
 
-/// The Cloud Map registry, pointing at `Service::registry_target`.
-fn service_registry(
+/// The Cloud Map service a service registers in: an existing one (E0503).
+fn registry_arn(
     program: &ir::Program,
     service: &ir::Service,
-    task: &ir::Task,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Value> {
     let discovery = service.discovery.as_ref()?;
@@ -189,88 +129,7 @@ fn service_registry(
         ));
         return None;
     };
-    let target = service.registry_target(task);
-    Some(
-        Obj::new()
-            .set("registryArn", resolve(program, arn))
-            .opt("containerName", target.map(|t| t.0))
-            .opt("containerPort", target.map(|t| t.1))
-            .build(),
-    )
-}
-
-fn deployment_configuration(d: &ir::Deployment) -> Value {
-    let (strategy, linear, canary) = match d.strategy {
-        ir::DeploymentStrategy::Rolling => ("ROLLING", None, None),
-        ir::DeploymentStrategy::BlueGreen => ("BLUE_GREEN", None, None),
-        ir::DeploymentStrategy::Linear {
-            percent,
-            interval_minutes,
-        } => (
-            "LINEAR",
-            Some(
-                Obj::new()
-                    .set("stepPercent", percent)
-                    .set("stepBakeTimeInMinutes", interval_minutes)
-                    .build(),
-            ),
-            None,
-        ),
-        ir::DeploymentStrategy::Canary {
-            percent,
-            interval_minutes,
-        } => (
-            "CANARY",
-            None,
-            Some(
-                Obj::new()
-                    .set("canaryPercent", percent)
-                    .set("canaryBakeTimeInMinutes", interval_minutes)
-                    .build(),
-            ),
-        ),
-    };
-    Obj::new()
-        .set(
-            "deploymentCircuitBreaker",
-            Obj::new()
-                .set("enable", d.circuit_breaker.is_some())
-                .set("rollback", d.circuit_breaker.is_some_and(|c| c.rollback))
-                .build(),
-        )
-        .set("maximumPercent", d.maximum_percent)
-        .set("minimumHealthyPercent", d.minimum_healthy_percent)
-        .set("strategy", strategy)
-        .opt("bakeTimeInMinutes", d.bake_time_minutes)
-        .opt("linearConfiguration", linear)
-        .opt("canaryConfiguration", canary)
-        .build()
-}
-
-fn placement_constraint(c: &ir::PlacementConstraint) -> Value {
-    match c {
-        ir::PlacementConstraint::DistinctInstance => {
-            Obj::new().set("type", "distinctInstance").build()
-        }
-        ir::PlacementConstraint::MemberOf(expr) => Obj::new()
-            .set("type", "memberOf")
-            .set("expression", expr.as_str())
-            .build(),
-    }
-}
-
-fn placement_strategy(s: &ir::PlacementStrategy) -> Value {
-    Obj::new()
-        .set(
-            "type",
-            match s.kind {
-                ir::PlacementKind::Spread => "spread",
-                ir::PlacementKind::Binpack => "binpack",
-                ir::PlacementKind::Random => "random",
-            },
-        )
-        .opt("field", s.field.as_deref())
-        .build()
+    Some(Value::from(resolve(program, arn)))
 }
 
 /// `awsvpcConfiguration` for an awsvpc task: the service's own subnets, else
@@ -278,14 +137,15 @@ fn placement_strategy(s: &ir::PlacementStrategy) -> Value {
 /// stack would create has no subnet IDs yet: E0502.
 fn network_configuration(
     program: &ir::Program,
+    index: &ir::Index,
     service: &ir::Service,
     task: &ir::Task,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Value> {
+) -> Option<render::AwsVpc> {
     if task.network_mode != ir::NetworkMode::Awsvpc {
         return None;
     }
-    let cluster_network = program.cluster(&service.cluster).network.as_deref();
+    let cluster_network = index.cluster(&service.cluster).network.as_deref();
     let (network, subnets, groups, public_ip) = match &service.network {
         Some(n) => (
             n.network.as_deref().or(cluster_network),
@@ -296,7 +156,7 @@ fn network_configuration(
         None => (cluster_network, None, &[][..], false),
     };
     let mut created = None;
-    let subnets = match (subnets, network.map(|n| program.network(n))) {
+    let subnets = match (subnets, network.map(|n| index.network(n))) {
         (Some(given), _) => subnet_ids(program, given),
         (None, Some(net)) => match &net.kind {
             ir::NetworkKind::Existing {
@@ -336,64 +196,9 @@ fn network_configuration(
         let span = service.callers.first().map_or(service.span, |c| c.span);
         diags.push(errors::security_group_rules(&service.name, span));
     }
-    let vpc = Obj::new()
-        .set("subnets", subnets)
-        .opt("securityGroups", (!groups.is_empty()).then_some(groups))
-        .set("assignPublicIp", enabled(public_ip))
-        .build();
-    Some(Obj::new().set("awsvpcConfiguration", vpc).build())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn deployment(strategy: ir::DeploymentStrategy) -> ir::Deployment {
-        ir::Deployment {
-            strategy,
-            minimum_healthy_percent: 100,
-            maximum_percent: 200,
-            circuit_breaker: None,
-            bake_time_minutes: Some(5),
-        }
-    }
-
-    #[test]
-    fn linear_and_canary_deployments_carry_their_step() {
-        let linear = deployment_configuration(&deployment(ir::DeploymentStrategy::Linear {
-            percent: 10,
-            interval_minutes: 3,
-        }));
-        assert_eq!(
-            linear.to_string(),
-            r#"{"deploymentCircuitBreaker":{"enable":false,"rollback":false},"maximumPercent":200,"minimumHealthyPercent":100,"strategy":"LINEAR","bakeTimeInMinutes":5,"linearConfiguration":{"stepPercent":10,"stepBakeTimeInMinutes":3}}"#
-        );
-        let canary = deployment_configuration(&deployment(ir::DeploymentStrategy::Canary {
-            percent: 20,
-            interval_minutes: 15,
-        }));
-        assert_eq!(
-            canary.to_string(),
-            r#"{"deploymentCircuitBreaker":{"enable":false,"rollback":false},"maximumPercent":200,"minimumHealthyPercent":100,"strategy":"CANARY","bakeTimeInMinutes":5,"canaryConfiguration":{"canaryPercent":20,"canaryBakeTimeInMinutes":15}}"#
-        );
-        let blue_green = deployment_configuration(&deployment(ir::DeploymentStrategy::BlueGreen));
-        assert_eq!(blue_green["strategy"], "BLUE_GREEN");
-        assert!(blue_green.get("linearConfiguration").is_none());
-    }
-
-    #[test]
-    fn placement_rules_use_ecs_spelling() {
-        let random = placement_strategy(&ir::PlacementStrategy {
-            kind: ir::PlacementKind::Random,
-            field: None,
-        });
-        assert_eq!(random.to_string(), r#"{"type":"random"}"#);
-        let member = placement_constraint(&ir::PlacementConstraint::MemberOf(
-            "attribute:ecs.os-type == linux".into(),
-        ));
-        assert_eq!(
-            member.to_string(),
-            r#"{"type":"memberOf","expression":"attribute:ecs.os-type == linux"}"#
-        );
-    }
+    Some(render::AwsVpc {
+        subnets: Value::from(subnets),
+        security_groups: (!groups.is_empty()).then(|| Value::from(groups)),
+        public_ip,
+    })
 }

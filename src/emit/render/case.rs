@@ -29,7 +29,18 @@ const CLOUDFORMATION_NAMES: &[(&str, &str, &str)] = &[
         "properties",
         "ProxyConfigurationProperties",
     ),
+    (
+        "CreateServiceRequest",
+        "placementStrategy",
+        "PlacementStrategies",
+    ),
 ];
+
+/// (botocore shape, API member, value) that CloudFormation has no spelling
+/// for; leaving the property out means the same (`AWS::ECS::Service`
+/// `PropagateTags` takes `SERVICE` or `TASK_DEFINITION`, absent is none).
+const CLOUDFORMATION_ABSENT: &[(&str, &str, &str)] =
+    &[("CreateServiceRequest", "propagateTags", "NONE")];
 
 /// The key order of CloudFormation objects that differs from botocore's,
 /// by botocore shape (CloudFormation property names). Members a shape does
@@ -105,6 +116,55 @@ const CLOUDFORMATION_ORDER: &[(&str, &[&str])] = &[
             "CredentialSpecs",
         ],
     ),
+    (
+        "CreateServiceRequest",
+        &[
+            "ServiceName",
+            "Cluster",
+            "TaskDefinition",
+            "LaunchType",
+            "CapacityProviderStrategy",
+            "PlatformVersion",
+            "SchedulingStrategy",
+            "DesiredCount",
+            "NetworkConfiguration",
+            "LoadBalancers",
+            "HealthCheckGracePeriodSeconds",
+            "DeploymentConfiguration",
+            "PlacementStrategies",
+            "PlacementConstraints",
+            "ServiceRegistries",
+            "DeploymentController",
+            "Tags",
+            "EnableECSManagedTags",
+            "EnableExecuteCommand",
+        ],
+    ),
+    (
+        "LoadBalancer",
+        &[
+            "ContainerName",
+            "ContainerPort",
+            "TargetGroupArn",
+            "AdvancedConfiguration",
+        ],
+    ),
+    (
+        "AwsVpcConfiguration",
+        &["AssignPublicIp", "SecurityGroups", "Subnets"],
+    ),
+    (
+        "DeploymentConfiguration",
+        &[
+            "DeploymentCircuitBreaker",
+            "MaximumPercent",
+            "MinimumHealthyPercent",
+            "Strategy",
+            "LinearConfiguration",
+            "CanaryConfiguration",
+            "BakeTimeInMinutes",
+        ],
+    ),
 ];
 
 impl Case {
@@ -128,6 +188,14 @@ impl Case {
                 key
             }
         }
+    }
+
+    /// True when this target leaves `member` out when it has `value`.
+    pub(super) fn omits(self, shape: &str, member: &str, value: &Value) -> bool {
+        self == Case::CloudFormation
+            && CLOUDFORMATION_ABSENT
+                .iter()
+                .any(|(s, m, v)| *m == member && *s == shape && value.as_str() == Some(*v))
     }
 
     /// A finished object in this target's key order.

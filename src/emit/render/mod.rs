@@ -1,23 +1,30 @@
 //! One renderer for the ECS shapes every target writes: the task definition,
-//! its volumes and its container definitions. Stage: emit. Input: checked
-//! `ir::Task` and a `Dialect`; output: a JSON object.
+//! its volumes and its container definitions, and the service. Stage: emit.
+//! Input: checked `ir::Task` / `ir::Service` and a `Dialect`; output: a JSON
+//! object.
 //!
 //! The renderer walks the IR once and names each member as the ECS API
-//! (botocore) spells it, in botocore member order. The dialect supplies the
+//! (botocore) spells it, in botocore member order (`task.rs`, `container.rs`,
+//! `service.rs`). The dialect supplies the
 //! rest:
 //!
 //! - `Case`: how a member is written (`Case::Api`: as it is, lowerCamel;
 //!   `Case::CloudFormation`: the CloudFormation property name, PascalCase
 //!   with the exceptions of `case.rs`) and the key order of a finished
 //!   object (CloudFormation keeps the order its templates have always had;
-//!   a member it does not list follows in botocore order).
+//!   a member it does not list follows in botocore order), and the values a
+//!   target has no spelling for (CloudFormation's `PropagateTags` has no
+//!   `NONE`: leaving it out means the same).
 //! - `text`: how a text with inputs is written (the ECS API: the value of
 //!   this build; CloudFormation: a literal, a `Ref` or an `Fn::Sub`).
 //!
-//! What differs by target and is not a value of the task (the task and
-//! execution role, which CloudFormation refers to with `Fn::GetAtt` and the
-//! ECS API writes as an ARN or refuses) is computed by the backend and
-//! handed in (`Roles`). User keys (docker labels, log and driver options)
+//! - `capacity_provider`: how a strategy names a provider (CloudFormation
+//!   refers to the providers it creates with `Ref`).
+//!
+//! What names another resource (the task and execution roles, the cluster,
+//! target groups, subnets: CloudFormation refers to what the stack creates,
+//! the ECS API writes an ARN or ID, or refuses with a coded diagnostic) is
+//! computed by the backend and handed in (`Roles`, `ServiceRefs`). User keys (docker labels, log and driver options)
 //! are written as given, never re-cased.
 //!
 //! A member added here reaches every target; a new target is a `Case` (key
@@ -25,9 +32,11 @@
 
 mod case;
 mod container;
+mod service;
 mod task;
 
 pub use case::Case;
+pub(crate) use service::{service, AwsVpc, ServiceRefs};
 pub(crate) use task::{task_definition, Roles};
 
 use serde_json::{Map, Value};
@@ -42,6 +51,11 @@ pub(crate) trait Dialect {
 
     fn texts(&self, ts: &[ir::Text]) -> Vec<Value> {
         ts.iter().map(|t| self.text(t)).collect()
+    }
+
+    /// A capacity provider of a strategy, by name.
+    fn capacity_provider(&self, name: &str) -> Value {
+        Value::from(name)
     }
 }
 
@@ -66,8 +80,10 @@ impl<'d, D: Dialect + ?Sized> Fields<'d, D> {
     }
 
     pub(crate) fn set(mut self, member: &'static str, value: impl Into<Value>) -> Self {
-        self.map
-            .insert(self.case.key(self.shape, member), value.into());
+        let value = value.into();
+        if !self.case.omits(self.shape, member, &value) {
+            self.map.insert(self.case.key(self.shape, member), value);
+        }
         self
     }
 
