@@ -26,13 +26,13 @@ impl<'a> Ctx<'a> {
     }
 
     fn awsvpc(&self, s: &ir::Service) -> bool {
-        self.ix.tasks[s.task.as_str()].network_mode == NetworkMode::Awsvpc
+        self.ix.task(&s.task).network_mode == NetworkMode::Awsvpc
     }
 
     pub(super) fn emit_service(&mut self, i: usize, s: &'a ir::Service) {
         let owner = Owner::Service(i);
         let b = self.at(Kind::Service, &s.name, owner);
-        let task = self.ix.tasks[s.task.as_str()];
+        let task = self.ix.task(&s.task);
         let awsvpc = task.network_mode == NetworkMode::Awsvpc;
         let net = self.service_network(s).and_then(|n| self.net(n)).cloned();
         let sg = format!("{b}SecurityGroup");
@@ -237,7 +237,8 @@ impl<'a> Ctx<'a> {
 
     /// The protocol a container port is mapped with in the service's task.
     fn port_protocol(&self, s: &ir::Service, port: u16) -> &'static str {
-        self.ix.tasks[s.task.as_str()]
+        self.ix
+            .task(&s.task)
             .containers
             .iter()
             .flat_map(|c| &c.ports)
@@ -329,7 +330,7 @@ impl<'a> Ctx<'a> {
             return;
         }
         let b = self.at(Kind::Service, &s.name, Owner::Links(0));
-        let task = self.ix.tasks[s.task.as_str()];
+        let task = self.ix.task(&s.task);
         let mapped: Vec<(u16, Protocol)> = task
             .containers
             .iter()

@@ -134,11 +134,11 @@ pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>>
     }
 
     for j in &program.jobs {
-        let json = job::run_task(program, j, &mut diags);
+        let json = job::run_task(program, &index, j, &mut diags);
         artifacts.push(artifact(format!("run_tasks/{}.json", j.name), &json));
     }
     for s in &program.schedules {
-        for (path, json) in job::schedule(program, s, &mut diags) {
+        for (path, json) in job::schedule(program, &index, s, &mut diags) {
             artifacts.push(artifact(path, &json));
         }
     }

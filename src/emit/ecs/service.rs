@@ -156,7 +156,10 @@ fn network_configuration(
         None => (cluster_network, None, &[][..], false),
     };
     let mut created = None;
-    let subnets = match (subnets, network.map(|n| index.network(n))) {
+    let subnets = match (
+        subnets,
+        network.and_then(|n| index.networks.get(n).copied()),
+    ) {
         (Some(given), _) => subnet_ids(program, given),
         (None, Some(net)) => match &net.kind {
             ir::NetworkKind::Existing {
