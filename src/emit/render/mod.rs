@@ -132,3 +132,319 @@ impl<'d, D: Dialect + ?Sized> Fields<'d, D> {
         Value::Object(self.case.finish(self.shape, self.map))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Every member the renderer writes reaches both targets: a task with
+    //! every field given, rendered in both cases, has the same content
+    //! member for member (keys re-cased, user keys as given).
+
+    use serde_json::Value;
+
+    use super::{task_definition, Case, Dialect, Roles};
+    use crate::diag::Span;
+    use crate::ir::{self, Text};
+
+    struct Literal(Case);
+
+    impl Dialect for Literal {
+        fn case(&self) -> Case {
+            self.0
+        }
+
+        fn text(&self, t: &Text) -> Value {
+            Value::from(t.as_literal().unwrap_or_default())
+        }
+    }
+
+    fn pairs(k: &str, v: &str) -> Vec<(String, Text)> {
+        vec![(k.to_string(), Text::lit(v))]
+    }
+
+    fn strings(s: &str) -> Vec<String> {
+        vec![s.to_string()]
+    }
+
+    fn secret(name: &str) -> ir::Secret {
+        ir::Secret {
+            name: name.into(),
+            source: ir::SecretSource::Ssm {
+                parameter: "/app/db".into(),
+            },
+            kms_key: None,
+            span: Span::default(),
+        }
+    }
+
+    /// A container with every member the renderer knows.
+    fn full_container() -> ir::Container {
+        let settings = ir::ContainerSettings {
+            registry_credentials: Some(Text::lit("arn:aws:secretsmanager:eu-west-1:1:secret:r")),
+            links: strings("db"),
+            restart: Some(ir::RestartPolicy {
+                ignored_exit_codes: vec![0, 143],
+                attempt_period: Some(60),
+            }),
+            env_files: vec![Text::lit("arn:aws:s3:::b/app.env")],
+            volumes_from: vec![("db".into(), true)],
+            linux: Some(ir::LinuxParameters {
+                init: true,
+                add_capabilities: strings("SYS_PTRACE"),
+                drop_capabilities: strings("NET_RAW"),
+                devices: vec![(
+                    "/dev/fuse".into(),
+                    Some("/dev/fuse".into()),
+                    strings("read"),
+                )],
+                shared_memory: Some(64),
+                tmpfs: vec![("/run".into(), 64, strings("rw"))],
+                max_swap: Some(0),
+                swappiness: Some(10),
+            }),
+            version_consistency: Some(false),
+            hostname: Some("app".into()),
+            disable_networking: true,
+            privileged: true,
+            dns_servers: strings("10.0.0.2"),
+            dns_search_domains: strings("corp"),
+            extra_hosts: vec![("db".into(), "10.0.0.9".into())],
+            docker_security_options: strings("no-new-privileges"),
+            interactive: true,
+            pseudo_terminal: true,
+            system_controls: vec![("net.core.somaxconn".into(), "1024".into())],
+            gpus: Some(1),
+            credential_specs: strings("credentialspec:arn:aws:s3:::b/spec.json"),
+        };
+        ir::Container {
+            name: "app".into(),
+            role: ir::ContainerRole::App,
+            image: Text::lit("public.ecr.aws/acme/app:1"),
+            essential: true,
+            cpu: Some(256),
+            memory: Some(512),
+            memory_reservation: Some(256),
+            ports: vec![ir::PortMapping {
+                container_port: 8080,
+                host_port: None,
+                protocol: ir::Protocol::Tcp,
+                name: Some("app-8080".into()),
+                app_protocol: Some("http".into()),
+                span: Span::default(),
+            }],
+            environment: pairs("MODE", "prod"),
+            secrets: vec![secret("DB")],
+            log: Some(ir::LogConfig {
+                driver: ir::LogDriver::Awslogs,
+                options: pairs("awslogs-group", "/ecs/app"),
+                secret_options: vec![secret("token")],
+                group: Some("/ecs/app".into()),
+                retention_days: None,
+                span: Span::default(),
+            }),
+            firelens: Some(ir::Firelens {
+                kind: ir::FirelensKind::Fluentbit,
+                options: pairs("enable-ecs-log-metadata", "true"),
+            }),
+            health: Some(ir::HealthCheck {
+                command: ir::HealthCommand::Exec(vec![Text::lit("/bin/check")]),
+                interval: 30,
+                timeout: 5,
+                retries: 3,
+                start_period: 0,
+                span: Span::default(),
+            }),
+            command: Some(vec![Text::lit("serve")]),
+            entry_point: Some(vec![Text::lit("/app")]),
+            working_directory: Some(Text::lit("/srv")),
+            user: Some("1000".into()),
+            read_only_root: true,
+            depends_on: vec![ir::Dependency {
+                container: "db".into(),
+                condition: ir::Condition::Healthy,
+                span: Span::default(),
+            }],
+            mounts: vec![ir::Mount {
+                volume: "data".into(),
+                path: "/data".into(),
+                read_only: false,
+                span: Span::default(),
+            }],
+            stop_timeout: Some(30),
+            start_timeout: Some(60),
+            ulimits: vec![ir::Ulimit {
+                name: "nofile".into(),
+                soft: 1024,
+                hard: 4096,
+            }],
+            labels: pairs("com.example.Team", "payments"),
+            local: None,
+            settings,
+            span: Span::default(),
+        }
+    }
+
+    fn full_task() -> ir::Task {
+        let efs = ir::Volume {
+            name: "data".into(),
+            kind: ir::VolumeKind::Efs(ir::EfsVolume {
+                file_system_id: Text::lit("fs-1"),
+                root_directory: None,
+                transit_encryption: true,
+                access_point: Some(Text::lit("fsap-1")),
+                iam: true,
+            }),
+            span: Span::default(),
+        };
+        let docker = ir::Volume {
+            name: "scratch".into(),
+            kind: ir::VolumeKind::Docker(ir::DockerVolume {
+                scope: Some("task".into()),
+                autoprovision: true,
+                driver: Some("local".into()),
+                driver_opts: pairs("type", "tmpfs"),
+                labels: pairs("Owner.Name", "x"),
+            }),
+            span: Span::default(),
+        };
+        let host = ir::Volume {
+            name: "logs".into(),
+            kind: ir::VolumeKind::Bind {
+                host_path: Some("/var/log".into()),
+            },
+            span: Span::default(),
+        };
+        ir::Task {
+            name: "app".into(),
+            family: "app".into(),
+            network_mode: ir::NetworkMode::Awsvpc,
+            compatibilities: vec![ir::Compatibility::Ec2],
+            requires_compatibilities: true,
+            cpu: Some(512),
+            memory: Some(1024),
+            execution_role: ir::Role::None,
+            task_role: ir::Role::None,
+            execution_needs: ir::ExecutionNeeds::default(),
+            permissions: Vec::new(),
+            volumes: vec![efs, docker, host],
+            containers: vec![full_container()],
+            arch: Some(ir::Arch::Arm64),
+            os_family: Some("LINUX".into()),
+            ephemeral_storage_gib: Some(30),
+            tags: pairs("team", "payments"),
+            settings: ir::TaskSettings {
+                pid_mode: Some("task".into()),
+                ipc_mode: Some("task".into()),
+                placement_constraints: strings("attribute:ecs.os-type == linux"),
+                proxy: Some(("envoy".into(), vec![("AppPorts".into(), "8080".into())])),
+                fault_injection: true,
+            },
+            span: Span::default(),
+        }
+    }
+
+    /// Maps whose keys are the user's.
+    const DATA: &[&str] = &["dockerLabels", "options", "driverOpts", "labels"];
+
+    /// `api` with its keys as CloudFormation writes them, without order.
+    fn recased(api: &Value, parent: &str) -> Value {
+        match api {
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| {
+                        let key = if DATA.contains(&parent) {
+                            k.clone()
+                        } else {
+                            // The exceptions do not depend on the shape for
+                            // the members a task definition has.
+                            let shape = match k.as_str() {
+                                "efsVolumeConfiguration" => "Volume",
+                                "fileSystemId" => "EFSVolumeConfiguration",
+                                "iam" => "EFSAuthorizationConfig",
+                                "properties" => "ProxyConfiguration",
+                                _ => "",
+                            };
+                            Case::CloudFormation.key(shape, k)
+                        };
+                        (key, recased(v, k))
+                    })
+                    .collect(),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(|v| recased(v, parent)).collect()),
+            other => other.clone(),
+        }
+    }
+
+    fn sorted(v: Value) -> Value {
+        match v {
+            Value::Object(m) => {
+                let mut entries: Vec<(String, Value)> = m.into_iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+            }
+            Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
+            other => other,
+        }
+    }
+
+    fn render(case: Case) -> Value {
+        let roles = Roles {
+            task: Some(Value::from("arn:aws:iam::1:role/task")),
+            execution: Some(Value::from("arn:aws:iam::1:role/exec")),
+        };
+        task_definition(&Literal(case), &full_task(), roles)
+    }
+
+    #[test]
+    fn every_member_reaches_both_targets() {
+        let api = render(Case::Api);
+        let cfn = render(Case::CloudFormation);
+        let container = &api["containerDefinitions"][0];
+        // Every member of the full container is written (42 of them).
+        assert_eq!(container.as_object().unwrap().len(), 42);
+        assert_eq!(sorted(recased(&api, "")), sorted(cfn.clone()));
+        // User keys are kept, property names re-cased.
+        assert_eq!(
+            cfn["ContainerDefinitions"][0]["DockerLabels"]["com.example.Team"],
+            "payments"
+        );
+        assert_eq!(
+            cfn["Volumes"][0]["EFSVolumeConfiguration"]["FilesystemId"],
+            "fs-1"
+        );
+        assert_eq!(
+            cfn["ProxyConfiguration"]["ProxyConfigurationProperties"][0]["Name"],
+            "AppPorts"
+        );
+    }
+
+    #[test]
+    fn each_target_keeps_its_key_order() {
+        let api = render(Case::Api);
+        let keys = |v: &Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+        assert_eq!(
+            keys(&api)[..5],
+            [
+                "family",
+                "taskRoleArn",
+                "executionRoleArn",
+                "networkMode",
+                "containerDefinitions"
+            ]
+        );
+        let cfn = render(Case::CloudFormation);
+        assert_eq!(
+            keys(&cfn)[..5],
+            [
+                "Family",
+                "NetworkMode",
+                "RequiresCompatibilities",
+                "Cpu",
+                "Memory"
+            ]
+        );
+        assert_eq!(
+            keys(&cfn["ContainerDefinitions"][0])[..3],
+            ["Name", "Image", "Essential"]
+        );
+    }
+}
