@@ -6,7 +6,7 @@
 
 use super::{
     Cluster, Compatibility, Container, CreatedVpc, Job, Launch, NetworkMode, PortMapping,
-    Scheduling, Service, StrategyItem, Task,
+    ScalingMetric, Scheduling, Service, StrategyItem, Task,
 };
 
 /// The Fargate platform version ECS picks when none is given.
@@ -122,6 +122,34 @@ impl Service {
                     .into_iter()
                     .find_map(|c| c.ports.first().map(|p| (c.name.as_str(), p.container_port)))
             })
+    }
+}
+
+impl ScalingMetric {
+    /// The Application Auto Scaling predefined metric.
+    pub fn predefined_metric_type(self) -> &'static str {
+        match self {
+            ScalingMetric::Cpu => "ECSServiceAverageCPUUtilization",
+            ScalingMetric::Memory => "ECSServiceAverageMemoryUtilization",
+            ScalingMetric::Requests => "ALBRequestCountPerTarget",
+        }
+    }
+
+    /// The metric's word in a policy name (`<service>-cpu`).
+    pub fn policy_word(self) -> &'static str {
+        match self {
+            ScalingMetric::Cpu => "cpu",
+            ScalingMetric::Memory => "memory",
+            ScalingMetric::Requests => "requests",
+        }
+    }
+}
+
+impl Service {
+    /// The name of the target tracking policy of one metric, the same in
+    /// every target: `<service>-<metric>`.
+    pub fn scaling_policy_name(&self, metric: ScalingMetric) -> String {
+        format!("{}-{}", self.name, metric.policy_word())
     }
 }
 

@@ -281,12 +281,12 @@ impl<'a> Ctx<'a> {
                 "ServiceNamespace": "ecs" } }),
         );
         for t in &a.targets {
-            let (name, metric) = match t.metric {
-                ScalingMetric::Cpu => ("Cpu", "ECSServiceAverageCPUUtilization"),
-                ScalingMetric::Memory => ("Memory", "ECSServiceAverageMemoryUtilization"),
-                ScalingMetric::Requests => ("Requests", "ALBRequestCountPerTarget"),
+            let name = match t.metric {
+                ScalingMetric::Cpu => "Cpu",
+                ScalingMetric::Memory => "Memory",
+                ScalingMetric::Requests => "Requests",
             };
-            let mut spec = json!({ "PredefinedMetricType": metric });
+            let mut spec = json!({ "PredefinedMetricType": t.metric.predefined_metric_type() });
             let mut depends = Vec::new();
             if t.metric == ScalingMetric::Requests {
                 let Some((lb, tg)) = self.first_alb_target(s) else {
@@ -302,7 +302,7 @@ impl<'a> Ctx<'a> {
             if !depends.is_empty() {
                 resource["DependsOn"] = json!(depends);
             }
-            let policy = format!("{}-{}", s.name, name.to_lowercase());
+            let policy = s.scaling_policy_name(t.metric);
             if let Err(problem) = NameKind::ScalingPolicy.check(&policy) {
                 self.diags.push(errors::derived_name(
                     NameKind::ScalingPolicy,
