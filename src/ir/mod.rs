@@ -119,34 +119,26 @@ fn declared<'p, T>(map: &HashMap<&'p str, &'p T>, r: &Ref<T>) -> &'p T {
 /// scan the list; a backend uses [`Index`] and the program's typed `Ref`s.
 impl Program {
     pub fn task(&self, name: &str) -> &Task {
-        self.tasks
-            .iter()
-            .find(|t| t.name == name)
-            .expect("checked: task exists")
+        named(&self.tasks, name, |t| &t.name)
     }
     pub fn cluster(&self, name: &str) -> &Cluster {
-        self.clusters
-            .iter()
-            .find(|c| c.name == name)
-            .expect("checked: cluster exists")
+        named(&self.clusters, name, |c| &c.name)
     }
     pub fn load_balancer(&self, name: &str) -> &LoadBalancer {
-        self.load_balancers
-            .iter()
-            .find(|l| l.name == name)
-            .expect("checked: load balancer exists")
+        named(&self.load_balancers, name, |l| &l.name)
     }
     pub fn network(&self, name: &str) -> &Network {
-        self.networks
-            .iter()
-            .find(|n| n.name == name)
-            .expect("checked: network exists")
+        named(&self.networks, name, |n| &n.name)
     }
     pub fn service(&self, name: &str) -> &Service {
-        self.services
-            .iter()
-            .find(|s| s.name == name)
-            .expect("checked: service exists")
+        named(&self.services, name, |s| &s.name)
+    }
+}
+
+pub(crate) fn named<'a, T>(items: &'a [T], name: &str, name_of: fn(&T) -> &String) -> &'a T {
+    match items.iter().find(|t| name_of(t) == name) {
+        Some(t) => t,
+        None => panic!("no declaration named `{name}` in the program"),
     }
 }
 

@@ -230,14 +230,14 @@ pub(crate) fn subnet_ids(program: &ir::Program, subnets: &ir::SubnetRef) -> Vec<
             .iter()
             .flat_map(|t| split_list(&resolve(program, t)))
             .collect(),
-        ir::SubnetRef::Input(name) => {
-            let input = program
-                .inputs
-                .iter()
-                .find(|i| &i.name == name)
-                .expect("checked: input exists");
-            split_list(&input.value)
-        }
+        // An input the program does not declare has no subnets: the caller
+        // reports the missing subnets (the checker never lets one through).
+        ir::SubnetRef::Input(name) => program
+            .inputs
+            .iter()
+            .find(|i| &i.name == name)
+            .map(|input| split_list(&input.value))
+            .unwrap_or_default(),
     }
 }
 
