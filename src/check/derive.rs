@@ -90,7 +90,7 @@ fn drop_network_config(program: &mut Program) {
         .map(|t| (t.name.clone(), t.network_mode))
         .collect();
     for s in &mut program.services {
-        if modes.get(&s.task) != Some(&ir::NetworkMode::Awsvpc) {
+        if modes.get(s.task.as_str()) != Some(&ir::NetworkMode::Awsvpc) {
             s.network = None;
         }
     }
@@ -108,14 +108,14 @@ fn assign_priorities(program: &mut Program) {
     let mut per_lb: IndexMap<String, Vec<(usize, usize)>> = IndexMap::new();
     for (si, s) in program.services.iter_mut().enumerate() {
         for (ei, e) in s.exposures.iter_mut().enumerate() {
-            if kinds.get(&e.load_balancer) == Some(&LbKind::Alb)
+            if kinds.get(e.load_balancer.as_str()) == Some(&LbKind::Alb)
                 && e.paths.is_empty()
                 && e.hosts.is_empty()
             {
                 e.paths.push("/*".to_string());
             }
             per_lb
-                .entry(e.load_balancer.clone())
+                .entry(e.load_balancer.to_string())
                 .or_default()
                 .push((si, ei));
         }
@@ -227,7 +227,7 @@ fn namespaces(program: &mut Program) {
         let network = s
             .network
             .as_ref()
-            .and_then(|n| n.network.clone())
+            .and_then(|n| n.network.as_ref().map(|r| r.to_string()))
             .or_else(|| {
                 program
                     .clusters

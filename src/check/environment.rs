@@ -242,7 +242,7 @@ pub fn physical_names(cx: &mut Cx, program: &mut crate::ir::Program, env: &State
     }
     for s in &mut program.services {
         s.name = suffix(&s.name);
-        s.cluster = suffix(&s.cluster);
+        s.cluster = suffix(&s.cluster).into();
         for c in &mut s.callers {
             c.service = suffix(&c.service);
         }

@@ -323,8 +323,8 @@ fn lower_job(cx: &mut Cx, stmt: &Statement, program: &ir::Program) -> Option<ir:
     }
     Some(ir::Job {
         name,
-        cluster: cluster.name.clone(),
-        task: task.name.clone(),
+        cluster: cluster.name.clone().into(),
+        task: task.name.clone().into(),
         count,
         launch,
         fargate,
@@ -509,7 +509,7 @@ fn lower_schedule(cx: &mut Cx, stmt: &Statement) -> Option<ir::Schedule> {
     let expression = expressions.pop().flatten()?;
     Some(ir::Schedule {
         name,
-        job,
+        job: job.into(),
         expression,
         timezone: timezone.map_or_else(|| "UTC".to_string(), |(t, _)| t),
         enabled: enabled.unwrap_or(true),

@@ -282,7 +282,7 @@ pub fn lower_load_balancer(cx: &mut Cx, stmt: &Statement) -> Option<ir::LoadBala
         name,
         kind,
         public,
-        network,
+        network: network.into(),
         listeners,
         idle_timeout,
         ingress,

@@ -253,15 +253,15 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
         (Scheduling::Replica, c) => Some(c.map_or(1, |c| c.0)),
     };
     let network = Some(ir::ServiceNetwork {
-        network,
+        network: network.map(ir::Ref::new),
         subnets: service_subnets,
         security_groups: security_groups.unwrap_or_default(),
         public_ip: public_ip.unwrap_or(false),
     });
     Some(ir::Service {
         name,
-        cluster,
-        task,
+        cluster: cluster.into(),
+        task: task.into(),
         scheduling,
         desired_count,
         launch,
@@ -411,7 +411,7 @@ fn expose(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Exposure> {
         health.timeout = health.interval.saturating_sub(1).max(2);
     }
     Some(ir::Exposure {
-        load_balancer: lb?,
+        load_balancer: lb?.into(),
         container: container.name.clone(),
         container_port,
         listeners,

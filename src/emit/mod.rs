@@ -4,6 +4,7 @@
 pub mod cloudformation;
 pub mod ecs;
 pub mod local;
+mod render;
 mod target;
 
 pub use target::{Target, TemplateFormat};

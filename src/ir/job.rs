@@ -7,14 +7,14 @@
 //! say the same thing. A schedule runs a job by an EventBridge Scheduler
 //! expression in a time zone.
 
-use super::{Compatibility, LocalCommand, StrategyItem, SubnetRef, Text};
+use super::{Cluster, Compatibility, LocalCommand, Ref, StrategyItem, SubnetRef, Task, Text};
 use crate::diag::Span;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     pub name: String,
-    pub cluster: String,
-    pub task: String,
+    pub cluster: Ref<Cluster>,
+    pub task: Ref<Task>,
     /// Tasks started per run (RunTask `count`, 1 to 10).
     pub count: u32,
     /// How the task launches, resolved: a launch type, or a capacity
@@ -69,7 +69,7 @@ pub struct ContainerOverride {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schedule {
     pub name: String,
-    pub job: String,
+    pub job: Ref<Job>,
     pub expression: ScheduleExpression,
     /// IANA time zone name; `UTC` unless given.
     pub timezone: String,

@@ -4,13 +4,17 @@
 //! silently is written out, units are normalised (cpu in units, memory in MiB,
 //! durations in seconds), and nodes that can be blamed keep their span.
 
+mod facts;
 mod job;
 pub mod names;
+mod reference;
 mod service;
 mod task;
 mod text;
 
+pub use facts::{EffectiveLaunch, DEFAULT_PLATFORM_VERSION};
 pub use job::*;
+pub use reference::Ref;
 pub use service::*;
 pub use task::*;
 pub use text::{Text, TextPart};
@@ -54,6 +58,11 @@ pub struct Index<'p> {
     pub load_balancers: HashMap<&'p str, &'p LoadBalancer>,
     pub networks: HashMap<&'p str, &'p Network>,
     pub services: HashMap<&'p str, &'p Service>,
+    /// A service's position in `Program::services`.
+    pub service_positions: HashMap<&'p str, usize>,
+    pub inputs: HashMap<&'p str, &'p Input>,
+    pub log_groups: HashMap<&'p str, &'p LogGroup>,
+    pub jobs: HashMap<&'p str, &'p Job>,
 }
 
 impl<'p> Index<'p> {
@@ -68,58 +77,68 @@ impl<'p> Index<'p> {
                 .collect(),
             networks: p.networks.iter().map(|n| (n.name.as_str(), n)).collect(),
             services: p.services.iter().map(|s| (s.name.as_str(), s)).collect(),
+            service_positions: p
+                .services
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.name.as_str(), i))
+                .collect(),
+            inputs: p.inputs.iter().map(|i| (i.name.as_str(), i)).collect(),
+            log_groups: p.log_groups.iter().map(|g| (g.name.as_str(), g)).collect(),
+            jobs: p.jobs.iter().map(|j| (j.name.as_str(), j)).collect(),
         }
     }
-    pub fn task(&self, name: &str) -> &'p Task {
-        self.tasks.get(name).expect("checked: task exists")
+    pub fn task(&self, r: &Ref<Task>) -> &'p Task {
+        declared(&self.tasks, r)
     }
-    pub fn cluster(&self, name: &str) -> &'p Cluster {
-        self.clusters.get(name).expect("checked: cluster exists")
+    pub fn cluster(&self, r: &Ref<Cluster>) -> &'p Cluster {
+        declared(&self.clusters, r)
     }
-    pub fn load_balancer(&self, name: &str) -> &'p LoadBalancer {
-        self.load_balancers
-            .get(name)
-            .expect("checked: load balancer exists")
+    pub fn load_balancer(&self, r: &Ref<LoadBalancer>) -> &'p LoadBalancer {
+        declared(&self.load_balancers, r)
     }
-    pub fn network(&self, name: &str) -> &'p Network {
-        self.networks.get(name).expect("checked: network exists")
+    pub fn network(&self, r: &Ref<Network>) -> &'p Network {
+        declared(&self.networks, r)
     }
-    pub fn service(&self, name: &str) -> &'p Service {
-        self.services.get(name).expect("checked: service exists")
+    pub fn job(&self, r: &Ref<Job>) -> &'p Job {
+        declared(&self.jobs, r)
     }
 }
 
-/// Single lookups by name. These scan the list: in a loop, use [`Index`].
+/// The declaration a reference names. A `Ref` of a checked program always
+/// names one (the checker reports an unknown name and builds no program);
+/// IR built by hand that breaks this is a bug in the test that built it.
+fn declared<'p, T>(map: &HashMap<&'p str, &'p T>, r: &Ref<T>) -> &'p T {
+    match map.get(r.as_str()) {
+        Some(d) => d,
+        None => panic!("IR refers to an undeclared name `{r}`"),
+    }
+}
+
+/// Single lookups by a name given as text (tests, one-off questions). These
+/// scan the list; a backend uses [`Index`] and the program's typed `Ref`s.
 impl Program {
     pub fn task(&self, name: &str) -> &Task {
-        self.tasks
-            .iter()
-            .find(|t| t.name == name)
-            .expect("checked: task exists")
+        named(&self.tasks, name, |t| &t.name)
     }
     pub fn cluster(&self, name: &str) -> &Cluster {
-        self.clusters
-            .iter()
-            .find(|c| c.name == name)
-            .expect("checked: cluster exists")
+        named(&self.clusters, name, |c| &c.name)
     }
     pub fn load_balancer(&self, name: &str) -> &LoadBalancer {
-        self.load_balancers
-            .iter()
-            .find(|l| l.name == name)
-            .expect("checked: load balancer exists")
+        named(&self.load_balancers, name, |l| &l.name)
     }
     pub fn network(&self, name: &str) -> &Network {
-        self.networks
-            .iter()
-            .find(|n| n.name == name)
-            .expect("checked: network exists")
+        named(&self.networks, name, |n| &n.name)
     }
     pub fn service(&self, name: &str) -> &Service {
-        self.services
-            .iter()
-            .find(|s| s.name == name)
-            .expect("checked: service exists")
+        named(&self.services, name, |s| &s.name)
+    }
+}
+
+pub(crate) fn named<'a, T>(items: &'a [T], name: &str, name_of: fn(&T) -> &String) -> &'a T {
+    match items.iter().find(|t| name_of(t) == name) {
+        Some(t) => t,
+        None => panic!("no declaration named `{name}` in the program"),
     }
 }
 
@@ -283,7 +302,7 @@ pub struct LoadBalancer {
     pub kind: LbKind,
     /// Internet-facing (in public subnets) or internal.
     pub public: bool,
-    pub network: String,
+    pub network: Ref<Network>,
     pub listeners: Vec<Listener>,
     pub idle_timeout: Option<u32>,
     /// CIDRs allowed to reach the listeners (default `0.0.0.0/0` if public).

@@ -1,7 +1,10 @@
 //! Services, their load balancing, deployment, placement, discovery and
 //! auto scaling, and the log groups and namespaces they use (see `ir`).
 
-use super::{Compatibility, Protocol, StrategyItem, SubnetRef, Text};
+use super::{
+    Cluster, Compatibility, LoadBalancer, Network, Protocol, Ref, StrategyItem, SubnetRef, Task,
+    Text,
+};
 use crate::diag::Span;
 
 // ---------------------------------------------------------------------------
@@ -11,8 +14,8 @@ use crate::diag::Span;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
     pub name: String,
-    pub cluster: String,
-    pub task: String,
+    pub cluster: Ref<Cluster>,
+    pub task: Ref<Task>,
     pub scheduling: Scheduling,
     /// `None` for DAEMON services.
     pub desired_count: Option<u32>,
@@ -54,7 +57,7 @@ pub enum Launch {
 pub struct ServiceNetwork {
     /// The network the subnets come from (its private subnets, or public ones
     /// when `public_ip`).
-    pub network: Option<String>,
+    pub network: Option<Ref<Network>>,
     /// Subnets given on the service itself, overriding the network's.
     pub subnets: Option<SubnetRef>,
     /// Security groups given in the source (in addition to the generated one
@@ -66,7 +69,7 @@ pub struct ServiceNetwork {
 /// `expose app:3000 via web_alb { path "/api/*" health "/health" }`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Exposure {
-    pub load_balancer: String,
+    pub load_balancer: Ref<LoadBalancer>,
     pub container: String,
     pub container_port: u16,
     /// Listener ports this exposure's rule is added to; empty = all listeners

@@ -54,11 +54,9 @@ impl Task {
             .as_deref()
             .is_some_and(|f| f.starts_with("WINDOWS"))
     }
+    /// A container by a name given as text (tests, one-off questions).
     pub fn container(&self, name: &str) -> &Container {
-        self.containers
-            .iter()
-            .find(|c| c.name == name)
-            .expect("checked: container exists")
+        super::named(&self.containers, name, |c| &c.name)
     }
 }
 

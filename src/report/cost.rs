@@ -208,8 +208,8 @@ pub fn cost(
                 });
                 ServiceCost {
                     service: s.name.clone(),
-                    cluster: s.cluster.clone(),
-                    task: s.task.clone(),
+                    cluster: s.cluster.to_string(),
+                    task: s.task.to_string(),
                     vcpu: task.cpu.map(|_| vcpu),
                     memory_gb: task.memory.map(|_| gb),
                     platform: platform.to_string(),
@@ -228,8 +228,8 @@ pub fn cost(
                 any_ec2 = true;
                 ServiceCost {
                     service: s.name.clone(),
-                    cluster: s.cluster.clone(),
-                    task: s.task.clone(),
+                    cluster: s.cluster.to_string(),
+                    task: s.task.to_string(),
                     vcpu: task.cpu.map(|_| vcpu),
                     memory_gb: task.memory.map(|_| gb),
                     platform: platform.to_string(),

@@ -232,8 +232,8 @@ impl<'a> Ctx<'a> {
     /// the service must depend on (its rules and default-forwarding listeners).
     pub(super) fn emit_exposure(&mut self, i: usize, s: &ir::Service, j: usize) -> Exposed {
         let e = &s.exposures[j];
-        let lb = self.ix.lbs[e.load_balancer.as_str()];
-        let task = self.ix.tasks[s.task.as_str()];
+        let lb = self.ix.load_balancer(&e.load_balancer);
+        let task = self.ix.task(&s.task);
         let b = self.exposure_base(s, e);
         let default_listeners = self
             .defaults
@@ -359,7 +359,7 @@ impl<'a> Ctx<'a> {
     /// for request-count scaling.
     pub fn first_alb_target(&self, s: &ir::Service) -> Option<(String, String)> {
         let e = s.exposures.first()?;
-        let lb = self.ix.lbs.get(e.load_balancer.as_str())?;
+        let lb = self.ix.load_balancers.get(e.load_balancer.as_str())?;
         (lb.kind == LbKind::Alb).then(|| {
             (
                 self.lb_id(&lb.name),

@@ -113,15 +113,11 @@ fn build(program: &Program) -> Result<Built, Vec<Diagnostic>> {
     }
 }
 
-/// Name lookups built once per emission.
+/// What the stack emitter looks up, built once per emission: the program's
+/// declarations by name (`ir::Index`, as every backend has them, reached
+/// through `Deref`) and where each resource goes when the program is split.
 pub(crate) struct Index<'a> {
-    pub tasks: HashMap<&'a str, &'a ir::Task>,
-    pub clusters: HashMap<&'a str, &'a ir::Cluster>,
-    pub lbs: HashMap<&'a str, &'a ir::LoadBalancer>,
-    pub networks: HashMap<&'a str, &'a ir::Network>,
-    pub services: HashMap<&'a str, usize>,
-    pub inputs: HashMap<&'a str, &'a ir::Input>,
-    pub log_groups: HashMap<&'a str, &'a ir::LogGroup>,
+    pub ir: ir::Index<'a>,
     /// The stack a task definition goes to: its first service's.
     pub task_owner: HashMap<&'a str, Owner>,
     /// The stack a log group goes to: the earliest owner of a task using it.
@@ -132,6 +128,14 @@ pub(crate) struct Index<'a> {
     pub exec_tasks: HashSet<&'a str>,
     /// The first service registering in each Cloud Map namespace.
     pub namespace_users: HashMap<&'a str, usize>,
+}
+
+impl<'a> std::ops::Deref for Index<'a> {
+    type Target = ir::Index<'a>;
+
+    fn deref(&self) -> &ir::Index<'a> {
+        &self.ir
+    }
 }
 
 impl<'a> Index<'a> {
@@ -160,22 +164,7 @@ impl<'a> Index<'a> {
             }
         }
         Index {
-            tasks: p.tasks.iter().map(|t| (t.name.as_str(), t)).collect(),
-            clusters: p.clusters.iter().map(|c| (c.name.as_str(), c)).collect(),
-            lbs: p
-                .load_balancers
-                .iter()
-                .map(|l| (l.name.as_str(), l))
-                .collect(),
-            networks: p.networks.iter().map(|n| (n.name.as_str(), n)).collect(),
-            services: p
-                .services
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.name.as_str(), i))
-                .collect(),
-            inputs: p.inputs.iter().map(|i| (i.name.as_str(), i)).collect(),
-            log_groups: p.log_groups.iter().map(|g| (g.name.as_str(), g)).collect(),
+            ir: ir::Index::new(p),
             task_owner,
             log_owner,
             exposures,

@@ -2,10 +2,8 @@
 //! existing VPC (its IDs or parameters are recorded in `NetFacts`), or a whole
 //! VPC for a created one: public and private subnets over 2 or 3 zones
 //! (`Fn::GetAZs`), an internet gateway, NAT gateways per `NatMode`, route
-//! tables and the VPC endpoints asked for. Subnet CIDRs are computed here, so
-//! the template shows them literally: the VPC is cut into 16 equal blocks,
-//! public subnets take blocks 0-2 and private subnets blocks 8-10, so going
-//! from 2 to 3 zones adds subnets without renumbering the others.
+//! tables and the VPC endpoints asked for. Subnet CIDRs are the IR's
+//! `CreatedVpc::subnet_blocks`, written literally in the template.
 
 use serde_json::{json, Value};
 
@@ -28,7 +26,7 @@ impl<'a> Ctx<'a> {
                 private_subnets: self.subnets(private_subnets),
                 cidr: None,
             },
-            NetworkKind::Created(c) => match subnet_cidrs(&c.cidr) {
+            NetworkKind::Created(c) => match c.subnet_blocks() {
                 Some(blocks) => self.emit_vpc(&b, n, c, &blocks),
                 None => {
                     self.diags
@@ -228,53 +226,5 @@ impl<'a> Ctx<'a> {
                     "RouteTableIds": private_rts.iter().map(|r| r#ref(r)).collect::<Vec<_>>() })) }),
         );
         }
-    }
-}
-
-/// The 16 equal blocks of a VPC CIDR (`10.0.0.0/16` -> `10.0.0.0/20`, ...);
-/// `None` when the CIDR is malformed or smaller than /24 (blocks under /28).
-pub(crate) fn subnet_cidrs(cidr: &str) -> Option<Vec<String>> {
-    let (addr, prefix) = cidr.split_once('/')?;
-    let prefix: u32 = prefix.parse().ok()?;
-    let octets: Vec<u32> = addr
-        .split('.')
-        .map(|o| o.parse::<u8>().ok().map(u32::from))
-        .collect::<Option<_>>()?;
-    if octets.len() != 4 || !(8..=24).contains(&prefix) {
-        return None;
-    }
-    let base = octets.iter().fold(0u32, |a, o| (a << 8) | o);
-    let base = base & (u32::MAX << (32 - prefix));
-    let sub_prefix = prefix + 4;
-    let size = 1u32 << (32 - sub_prefix);
-    Some(
-        (0..16)
-            .map(|i| {
-                let a = base + i * size;
-                format!(
-                    "{}.{}.{}.{}/{sub_prefix}",
-                    a >> 24,
-                    (a >> 16) & 255,
-                    (a >> 8) & 255,
-                    a & 255
-                )
-            })
-            .collect(),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::subnet_cidrs;
-
-    #[test]
-    fn cuts_vpc_into_sixteen_blocks() {
-        let b = subnet_cidrs("10.0.0.0/16").unwrap();
-        assert_eq!(b[0], "10.0.0.0/20");
-        assert_eq!(b[1], "10.0.16.0/20");
-        assert_eq!(b[8], "10.0.128.0/20");
-        assert_eq!(subnet_cidrs("10.1.2.0/24").unwrap()[15], "10.1.2.240/28");
-        assert_eq!(subnet_cidrs("10.0.0.0/26"), None);
-        assert_eq!(subnet_cidrs("10.0.0/16"), None);
     }
 }

@@ -46,12 +46,10 @@ impl<'a> Ctx<'a> {
     }
 
     pub(super) fn emit_schedule(&mut self, s: &'a ir::Schedule) {
-        let Some(job) = self.p.jobs.iter().find(|j| j.name == s.job) else {
-            return;
-        };
+        let job = self.ix.job(&s.job);
         let owner = self.job_owner(&job.task);
         let b = self.at(Kind::Schedule, &s.name, owner);
-        let task = self.ix.tasks[job.task.as_str()];
+        let task = self.ix.task(&job.task);
         let cluster_id = self.cluster_id(&job.cluster);
         let task_b = self.ids.base(Kind::Task, &task.name);
         let role_arn = match &s.role {
@@ -131,7 +129,7 @@ impl<'a> Ctx<'a> {
                 "LaunchType": launch_type,
                 "CapacityProviderStrategy": strategy,
                 "NetworkConfiguration": network,
-                "PlatformVersion": job.fargate.then(|| job.platform_version.as_deref().unwrap_or("LATEST")),
+                "PlatformVersion": job.written_platform_version(),
                 "Group": format!("job:{}", job.name),
                 "EnableECSManagedTags": false,
                 "EnableExecuteCommand": false,

@@ -16,11 +16,9 @@ use serde_json::{json, Value};
 use super::ids::Kind;
 use super::value::{get_att, props, r#ref, sub};
 use super::{errors, Ctx, Owner};
+use crate::emit::render;
 use crate::ir::names::NameKind;
-use crate::ir::{
-    self, Compatibility, DeploymentStrategy, Launch, NetworkMode, PlacementConstraint,
-    PlacementKind, Protocol, ScalingMetric, Scheduling,
-};
+use crate::ir::{self, Launch, NetworkMode, Protocol, ScalingMetric, Scheduling};
 
 impl<'a> Ctx<'a> {
     pub fn service_sg_id(&self, name: &str) -> String {
@@ -28,13 +26,13 @@ impl<'a> Ctx<'a> {
     }
 
     fn awsvpc(&self, s: &ir::Service) -> bool {
-        self.ix.tasks[s.task.as_str()].network_mode == NetworkMode::Awsvpc
+        self.ix.task(&s.task).network_mode == NetworkMode::Awsvpc
     }
 
     pub(super) fn emit_service(&mut self, i: usize, s: &'a ir::Service) {
         let owner = Owner::Service(i);
         let b = self.at(Kind::Service, &s.name, owner);
-        let task = self.ix.tasks[s.task.as_str()];
+        let task = self.ix.task(&s.task);
         let awsvpc = task.network_mode == NetworkMode::Awsvpc;
         let net = self.service_network(s).and_then(|n| self.net(n)).cloned();
         let sg = format!("{b}SecurityGroup");
@@ -75,10 +73,10 @@ impl<'a> Ctx<'a> {
         if exposed.iter().any(|x| x.alternate.is_some()) {
             self.emit_lb_role(s, &lb_role);
         }
-        let registries = s
+        let registry = s
             .discovery
             .as_ref()
-            .map(|d| self.emit_discovery(&b, s, task, d));
+            .map(|d| self.emit_discovery(&b, task, d));
         let rules: Vec<String> = exposed
             .iter()
             .flat_map(|x| x.depends.iter().cloned())
@@ -97,66 +95,38 @@ impl<'a> Ctx<'a> {
                 (None, Some(f)) => f.private_subnets.clone(),
                 (None, None) => json!([]),
             };
-            json!({ "AwsvpcConfiguration": {
-                "AssignPublicIp": if n.public_ip { "ENABLED" } else { "DISABLED" },
-                "SecurityGroups": self.security_groups(get_att(&sg, "GroupId"), &n.security_groups),
-                "Subnets": subnets } })
+            render::AwsVpc {
+                subnets,
+                security_groups: Some(
+                    self.security_groups(get_att(&sg, "GroupId"), &n.security_groups),
+                ),
+                public_ip: n.public_ip,
+            }
         });
-        let load_balancers: Vec<Value> = s
+        let target_groups = s
             .exposures
             .iter()
             .zip(&exposed)
             .map(|(e, x)| {
-                let mut v = json!({ "ContainerName": e.container, "ContainerPort": e.container_port,
-                        "TargetGroupArn": r#ref(&format!("{}TargetGroup", self.exposure_base(s, e))) });
-                if let Some(alt) = &x.alternate {
-                    v["AdvancedConfiguration"] = props(json!({
+                let tg = r#ref(&format!("{}TargetGroup", self.exposure_base(s, e)));
+                let advanced = x.alternate.as_ref().map(|alt| {
+                    props(json!({
                         "AlternateTargetGroupArn": r#ref(alt),
                         "ProductionListenerRule": x.production_rule.as_deref().map(r#ref),
-                        "RoleArn": get_att(&lb_role, "Arn") }));
-                }
-                v
+                        "RoleArn": get_att(&lb_role, "Arn") }))
+                });
+                Some((tg, advanced))
             })
             .collect();
-        let (launch_type, strategy, fargate) = match self.launch(s, task) {
-            Ok(c) => (Some(c.as_str()), None, c == Compatibility::Fargate),
-            Err(items) => (
-                None,
-                Some(self.strategy(&items)),
-                items.iter().any(|i| i.provider.starts_with("FARGATE")),
-            ),
+        let launch = s.effective_launch(self.ix.clusters.get(s.cluster.as_str()).copied(), task);
+        let refs = render::ServiceRefs {
+            cluster: r#ref(&self.cluster_id(&s.cluster)),
+            task_definition: r#ref(&self.task_id(&s.task)),
+            target_groups,
+            registry,
+            network,
         };
-        let grace = if s.exposures.is_empty() {
-            s.grace_period
-        } else {
-            Some(s.grace_period.unwrap_or(0))
-        };
-        let properties = props(json!({
-            "ServiceName": s.name,
-            "Cluster": r#ref(&self.cluster_id(&s.cluster)),
-            "TaskDefinition": r#ref(&self.task_id(&s.task)),
-            "LaunchType": launch_type,
-            "CapacityProviderStrategy": strategy,
-            "PlatformVersion": fargate.then(|| s.platform_version.as_deref().unwrap_or(DEFAULT_PLATFORM_VERSION)),
-            "SchedulingStrategy": match s.scheduling { Scheduling::Replica => "REPLICA", Scheduling::Daemon => "DAEMON" },
-            "DesiredCount": (s.scheduling == Scheduling::Replica).then(|| s.desired_count.unwrap_or(1)),
-            "NetworkConfiguration": network,
-            "LoadBalancers": (!load_balancers.is_empty()).then_some(load_balancers),
-            "HealthCheckGracePeriodSeconds": grace,
-            "DeploymentConfiguration": deployment(&s.deployment),
-            "PlacementStrategies": (!s.placement_strategies.is_empty()).then(|| s.placement_strategies.iter().map(|p| props(json!({
-                "Type": match p.kind { PlacementKind::Spread => "spread", PlacementKind::Binpack => "binpack", PlacementKind::Random => "random" },
-                "Field": p.field }))).collect::<Vec<_>>()),
-            "PlacementConstraints": (!s.placement_constraints.is_empty()).then(|| s.placement_constraints.iter().map(|c| match c {
-                PlacementConstraint::DistinctInstance => json!({ "Type": "distinctInstance" }),
-                PlacementConstraint::MemberOf(x) => json!({ "Type": "memberOf", "Expression": x }),
-            }).collect::<Vec<_>>()),
-            "ServiceRegistries": registries,
-            "DeploymentController": { "Type": "ECS" },
-            "Tags": (!s.tags.is_empty()).then(|| self.tag_list(&s.tags)),
-            "EnableECSManagedTags": false,
-            "EnableExecuteCommand": s.execute_command,
-        }));
+        let properties = render::service(&*self, s, task, &launch, refs);
         let id = format!("{b}Service");
         let mut resource = json!({ "Type": "AWS::ECS::Service" });
         if !depends.is_empty() {
@@ -267,7 +237,8 @@ impl<'a> Ctx<'a> {
 
     /// The protocol a container port is mapped with in the service's task.
     fn port_protocol(&self, s: &ir::Service, port: u16) -> &'static str {
-        self.ix.tasks[s.task.as_str()]
+        self.ix
+            .task(&s.task)
             .containers
             .iter()
             .flat_map(|c| &c.ports)
@@ -275,13 +246,8 @@ impl<'a> Ctx<'a> {
             .map_or("tcp", |p| p.protocol.as_str())
     }
 
-    fn emit_discovery(
-        &mut self,
-        b: &str,
-        s: &ir::Service,
-        task: &ir::Task,
-        d: &ir::Discovery,
-    ) -> Value {
+    /// The Cloud Map service of a service with discovery; gives its ARN.
+    fn emit_discovery(&mut self, b: &str, task: &ir::Task, d: &ir::Discovery) -> Value {
         let awsvpc = task.network_mode == NetworkMode::Awsvpc;
         let id = format!("{b}DiscoveryService");
         self.add(
@@ -294,26 +260,7 @@ impl<'a> Ctx<'a> {
                     "RoutingPolicy": "MULTIVALUE" },
                 "HealthCheckCustomConfig": { "FailureThreshold": 1 } } }),
         );
-        let mut registry = json!({ "RegistryArn": get_att(&id, "Arn") });
-        if !awsvpc {
-            // SRV records need a port: the first exposed one, else the first mapped one.
-            let target = s
-                .exposures
-                .first()
-                .map(|e| (e.container.clone(), e.container_port))
-                .or_else(|| {
-                    let mut containers: Vec<&ir::Container> = task.containers.iter().collect();
-                    containers.sort_by_key(|c| !c.essential);
-                    containers
-                        .into_iter()
-                        .find_map(|c| c.ports.first().map(|p| (c.name.clone(), p.container_port)))
-                });
-            if let Some((c, p)) = target {
-                registry["ContainerName"] = json!(c);
-                registry["ContainerPort"] = json!(p);
-            }
-        }
-        json!([registry])
+        get_att(&id, "Arn")
     }
 
     fn emit_autoscaling(
@@ -334,12 +281,12 @@ impl<'a> Ctx<'a> {
                 "ServiceNamespace": "ecs" } }),
         );
         for t in &a.targets {
-            let (name, metric) = match t.metric {
-                ScalingMetric::Cpu => ("Cpu", "ECSServiceAverageCPUUtilization"),
-                ScalingMetric::Memory => ("Memory", "ECSServiceAverageMemoryUtilization"),
-                ScalingMetric::Requests => ("Requests", "ALBRequestCountPerTarget"),
+            let name = match t.metric {
+                ScalingMetric::Cpu => "Cpu",
+                ScalingMetric::Memory => "Memory",
+                ScalingMetric::Requests => "Requests",
             };
-            let mut spec = json!({ "PredefinedMetricType": metric });
+            let mut spec = json!({ "PredefinedMetricType": t.metric.predefined_metric_type() });
             let mut depends = Vec::new();
             if t.metric == ScalingMetric::Requests {
                 let Some((lb, tg)) = self.first_alb_target(s) else {
@@ -355,7 +302,7 @@ impl<'a> Ctx<'a> {
             if !depends.is_empty() {
                 resource["DependsOn"] = json!(depends);
             }
-            let policy = format!("{}-{}", s.name, name.to_lowercase());
+            let policy = s.scaling_policy_name(t.metric);
             if let Err(problem) = NameKind::ScalingPolicy.check(&policy) {
                 self.diags.push(errors::derived_name(
                     NameKind::ScalingPolicy,
@@ -383,7 +330,7 @@ impl<'a> Ctx<'a> {
             return;
         }
         let b = self.at(Kind::Service, &s.name, Owner::Links(0));
-        let task = self.ix.tasks[s.task.as_str()];
+        let task = self.ix.task(&s.task);
         let mapped: Vec<(u16, Protocol)> = task
             .containers
             .iter()
@@ -391,7 +338,7 @@ impl<'a> Ctx<'a> {
             .map(|p| (p.container_port, p.protocol))
             .collect();
         for c in &s.callers {
-            let Some(&ci) = self.ix.services.get(c.service.as_str()) else {
+            let Some(&ci) = self.ix.service_positions.get(c.service.as_str()) else {
                 continue;
             };
             if !self.awsvpc(&self.p.services[ci]) {
@@ -426,80 +373,4 @@ impl<'a> Ctx<'a> {
             }
         }
     }
-}
-
-/// The Fargate platform version ECS picks when none is given.
-const DEFAULT_PLATFORM_VERSION: &str = "LATEST";
-
-impl Ctx<'_> {
-    /// How tasks get capacity, spelled out as the ECS backend does: a launch
-    /// type (`Ok`) or a strategy (`Err`). A DAEMON service always names its
-    /// launch type; the cluster default becomes the cluster's strategy, else
-    /// the launch type ECS would fall back to.
-    fn launch(
-        &self,
-        s: &ir::Service,
-        task: &ir::Task,
-    ) -> Result<Compatibility, Vec<ir::StrategyItem>> {
-        match (&s.launch, s.scheduling) {
-            (Launch::Type(t), _) => Ok(*t),
-            (_, Scheduling::Daemon) => Ok(Compatibility::Ec2),
-            (Launch::Strategy(items), _) => Err(items.clone()),
-            (Launch::ClusterDefault, _) => {
-                let strategy = self
-                    .ix
-                    .clusters
-                    .get(s.cluster.as_str())
-                    .map(|c| c.default_strategy.clone())
-                    .unwrap_or_default();
-                if !strategy.is_empty() {
-                    Err(strategy)
-                } else if task.compatibilities.contains(&Compatibility::Ec2) {
-                    Ok(Compatibility::Ec2)
-                } else {
-                    Ok(task
-                        .compatibilities
-                        .first()
-                        .copied()
-                        .unwrap_or(Compatibility::Ec2))
-                }
-            }
-        }
-    }
-}
-
-/// The whole deployment configuration, with a disabled circuit breaker and
-/// the ROLLING strategy written out (as in the ECS API backend).
-fn deployment(d: &ir::Deployment) -> Value {
-    let mut v = json!({
-        "DeploymentCircuitBreaker": {
-            "Enable": d.circuit_breaker.is_some(),
-            "Rollback": d.circuit_breaker.is_some_and(|c| c.rollback) },
-        "MaximumPercent": d.maximum_percent,
-        "MinimumHealthyPercent": d.minimum_healthy_percent,
-    });
-    match d.strategy {
-        DeploymentStrategy::Rolling => v["Strategy"] = json!("ROLLING"),
-        DeploymentStrategy::BlueGreen => v["Strategy"] = json!("BLUE_GREEN"),
-        DeploymentStrategy::Linear {
-            percent,
-            interval_minutes,
-        } => {
-            v["Strategy"] = json!("LINEAR");
-            v["LinearConfiguration"] =
-                json!({ "StepPercent": percent, "StepBakeTimeInMinutes": interval_minutes });
-        }
-        DeploymentStrategy::Canary {
-            percent,
-            interval_minutes,
-        } => {
-            v["Strategy"] = json!("CANARY");
-            v["CanaryConfiguration"] =
-                json!({ "CanaryPercent": percent, "CanaryBakeTimeInMinutes": interval_minutes });
-        }
-    }
-    if let Some(m) = d.bake_time_minutes {
-        v["BakeTimeInMinutes"] = json!(m);
-    }
-    v
 }

@@ -71,11 +71,7 @@ fn run_of(program: &ir::Program, job: &ir::Job, diags: &mut Vec<Diagnostic>) -> 
     Run {
         launch_type,
         strategy,
-        platform: job.fargate.then(|| {
-            job.platform_version
-                .clone()
-                .unwrap_or_else(|| "LATEST".into())
-        }),
+        platform: job.written_platform_version().map(str::to_string),
         network,
     }
 }
@@ -100,8 +96,13 @@ fn container_overrides(program: &ir::Program, job: &ir::Job) -> Vec<Value> {
 }
 
 /// The `RunTask` input of a job.
-pub(crate) fn run_task(program: &ir::Program, job: &ir::Job, diags: &mut Vec<Diagnostic>) -> Value {
-    let task = program.task(&job.task);
+pub(crate) fn run_task(
+    program: &ir::Program,
+    index: &ir::Index,
+    job: &ir::Job,
+    diags: &mut Vec<Diagnostic>,
+) -> Value {
+    let task = index.task(&job.task);
     let run = run_of(program, job, diags);
     let overrides = container_overrides(program, job);
     Obj::new()
@@ -184,15 +185,12 @@ fn role_name(program: &ir::Program, schedule: &ir::Schedule) -> String {
 /// generated role) `CreateRole` and `PutRolePolicy`.
 pub(crate) fn schedule(
     program: &ir::Program,
+    index: &ir::Index,
     schedule: &ir::Schedule,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(String, Value)> {
-    let job = program
-        .jobs
-        .iter()
-        .find(|j| j.name == schedule.job)
-        .expect("checked: job exists");
-    let task = program.task(&job.task);
+    let job = index.job(&schedule.job);
+    let task = index.task(&job.task);
     let name = schedule_name(program, schedule);
     let name_ok = name.len() <= 64
         && name

@@ -62,7 +62,6 @@
 //! belong to the load balancer behind the given target group.
 
 mod cluster;
-mod container;
 mod errors;
 mod job;
 mod logs;
@@ -72,7 +71,7 @@ mod task_definition;
 
 use serde_json::{Map, Value};
 
-use super::{to_json, Artifact};
+use super::{render, to_json, Artifact};
 use crate::diag::{self, Diagnostic};
 use crate::ir;
 
@@ -135,11 +134,11 @@ pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>>
     }
 
     for j in &program.jobs {
-        let json = job::run_task(program, j, &mut diags);
+        let json = job::run_task(program, &index, j, &mut diags);
         artifacts.push(artifact(format!("run_tasks/{}.json", j.name), &json));
     }
     for s in &program.schedules {
-        for (path, json) in job::schedule(program, s, &mut diags) {
+        for (path, json) in job::schedule(program, &index, s, &mut diags) {
             artifacts.push(artifact(path, &json));
         }
     }
@@ -195,6 +194,20 @@ impl Obj {
     }
 }
 
+/// The ECS API dialect of the shared renderer: lowerCamel members, input
+/// values substituted.
+pub(crate) struct Api<'p>(pub(crate) &'p ir::Program);
+
+impl render::Dialect for Api<'_> {
+    fn case(&self) -> render::Case {
+        render::Case::Api
+    }
+
+    fn text(&self, t: &ir::Text) -> Value {
+        Value::String(resolve(self.0, t))
+    }
+}
+
 /// A text with this build's input values substituted.
 pub(crate) fn resolve(program: &ir::Program, text: &ir::Text) -> String {
     text.resolve(&program.inputs)
@@ -217,14 +230,14 @@ pub(crate) fn subnet_ids(program: &ir::Program, subnets: &ir::SubnetRef) -> Vec<
             .iter()
             .flat_map(|t| split_list(&resolve(program, t)))
             .collect(),
-        ir::SubnetRef::Input(name) => {
-            let input = program
-                .inputs
-                .iter()
-                .find(|i| &i.name == name)
-                .expect("checked: input exists");
-            split_list(&input.value)
-        }
+        // An input the program does not declare has no subnets: the caller
+        // reports the missing subnets (the checker never lets one through).
+        ir::SubnetRef::Input(name) => program
+            .inputs
+            .iter()
+            .find(|i| &i.name == name)
+            .map(|input| split_list(&input.value))
+            .unwrap_or_default(),
     }
 }
 
@@ -251,18 +264,6 @@ pub(crate) fn name_values(program: &ir::Program, pairs: &[(String, ir::Text)]) -
                 .build()
         })
         .collect()
-}
-
-/// A string map (log options, docker labels); `None` when empty.
-pub(crate) fn string_map(program: &ir::Program, pairs: &[(String, ir::Text)]) -> Option<Value> {
-    (!pairs.is_empty()).then(|| {
-        Value::Object(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(resolve(program, v))))
-                .collect(),
-        )
-    })
 }
 
 pub(crate) fn enabled(on: bool) -> &'static str {

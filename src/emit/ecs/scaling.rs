@@ -41,15 +41,12 @@ pub(crate) fn policies(
 ) -> Vec<(String, Value)> {
     let mut out = Vec::new();
     for t in &a.targets {
-        let (name, metric) = match t.metric {
-            ir::ScalingMetric::Cpu => ("cpu", "ECSServiceAverageCPUUtilization"),
-            ir::ScalingMetric::Memory => ("memory", "ECSServiceAverageMemoryUtilization"),
-            ir::ScalingMetric::Requests => {
-                diags.push(errors::scaling_needs_label(&service.name, a.span));
-                continue;
-            }
-        };
-        let policy_name = format!("{}-{name}", service.name);
+        if t.metric == ir::ScalingMetric::Requests {
+            diags.push(errors::scaling_needs_label(&service.name, a.span));
+            continue;
+        }
+        let metric = t.metric.predefined_metric_type();
+        let policy_name = service.scaling_policy_name(t.metric);
         let config = Obj::new()
             .set("TargetValue", t.value)
             .set(

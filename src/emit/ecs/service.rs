@@ -12,12 +12,10 @@
 
 use serde_json::Value;
 
-use super::{enabled, errors, resolve, split_list, subnet_ids, tags, Obj};
+use super::{errors, resolve, split_list, subnet_ids, Api, Obj};
 use crate::diag::Diagnostic;
+use crate::emit::render;
 use crate::ir;
-
-/// The Fargate platform version ECS picks when none is given.
-const DEFAULT_PLATFORM_VERSION: &str = "LATEST";
 
 pub(crate) fn emit_service(
     program: &ir::Program,
@@ -26,17 +24,12 @@ pub(crate) fn emit_service(
     diags: &mut Vec<Diagnostic>,
 ) -> Value {
     let task = index.task(&service.task);
-    let launch = launch(program, service, task);
-    let fargate = match &launch {
-        Launch::Type(t) => *t == ir::Compatibility::Fargate,
-        Launch::Strategy(items) => items
-            .iter()
-            .any(|i| i.provider == "FARGATE" || i.provider == "FARGATE_SPOT"),
-    };
-    let load_balancers: Vec<Value> = service
+    let launch =
+        service.effective_launch(index.clusters.get(service.cluster.as_str()).copied(), task);
+    let target_groups = service
         .exposures
         .iter()
-        .filter_map(|e| load_balancer(program, service, e, diags))
+        .map(|e| target_group(program, service, e, diags).map(|tg| (tg, None)))
         .collect();
     if let Some(strategy) = match service.deployment.strategy {
         ir::DeploymentStrategy::Rolling => None,
@@ -46,87 +39,14 @@ pub(crate) fn emit_service(
     } {
         diags.push(errors::traffic_shift(&service.name, strategy, service.span));
     }
-    let grace = if service.exposures.is_empty() {
-        service.grace_period
-    } else {
-        Some(service.grace_period.unwrap_or(0))
+    let refs = render::ServiceRefs {
+        cluster: Value::from(service.cluster.as_str()),
+        task_definition: Value::from(task.family.as_str()),
+        target_groups,
+        registry: registry_arn(program, service, diags),
+        network: network_configuration(program, index, service, task, diags),
     };
-
-    let svc = Obj::new()
-        .set("cluster", service.cluster.as_str())
-        .set("serviceName", service.name.as_str())
-        .set("taskDefinition", task.family.as_str())
-        .list("loadBalancers", load_balancers)
-        .list(
-            "serviceRegistries",
-            service_registry(program, service, task, diags)
-                .into_iter()
-                .collect(),
-        )
-        .opt(
-            "desiredCount",
-            match service.scheduling {
-                ir::Scheduling::Replica => Some(service.desired_count.unwrap_or(1)),
-                ir::Scheduling::Daemon => None,
-            },
-        );
-    let svc = match launch {
-        Launch::Type(t) => svc.set("launchType", t.as_str()),
-        Launch::Strategy(items) => svc.set(
-            "capacityProviderStrategy",
-            items.iter().map(strategy_item).collect::<Vec<_>>(),
-        ),
-    };
-    svc.opt(
-        "platformVersion",
-        fargate.then(|| {
-            service
-                .platform_version
-                .as_deref()
-                .unwrap_or(DEFAULT_PLATFORM_VERSION)
-        }),
-    )
-    .set(
-        "deploymentConfiguration",
-        deployment_configuration(&service.deployment),
-    )
-    .list(
-        "placementConstraints",
-        service
-            .placement_constraints
-            .iter()
-            .map(placement_constraint)
-            .collect(),
-    )
-    .list(
-        "placementStrategy",
-        service
-            .placement_strategies
-            .iter()
-            .map(placement_strategy)
-            .collect(),
-    )
-    .opt(
-        "networkConfiguration",
-        network_configuration(program, service, task, diags),
-    )
-    .opt("healthCheckGracePeriodSeconds", grace)
-    .set(
-        "schedulingStrategy",
-        match service.scheduling {
-            ir::Scheduling::Replica => "REPLICA",
-            ir::Scheduling::Daemon => "DAEMON",
-        },
-    )
-    .set(
-        "deploymentController",
-        Obj::new().set("type", "ECS").build(),
-    )
-    .list("tags", tags(program, &service.tags))
-    .set("enableECSManagedTags", false)
-    .set("propagateTags", "NONE")
-    .set("enableExecuteCommand", service.execute_command)
-    .build()
+    render::service(&Api(program), service, task, &launch, refs)
 }
 
 /// The `UpdateService` input that brings an existing service to what
@@ -167,39 +87,6 @@ pub(crate) fn update_service(create: &Value) -> Value {
         .build()
 }
 
-/// How tasks get capacity, with ECS's silent choices made explicit.
-enum Launch {
-    Type(ir::Compatibility),
-    Strategy(Vec<ir::StrategyItem>),
-}
-
-/// A DAEMON service always names its launch type (ECS allows no capacity
-/// provider strategy there). The cluster default is spelled out: its
-/// strategy if it has one, else the launch type ECS falls back to, chosen
-/// among those the task supports.
-fn launch(program: &ir::Program, service: &ir::Service, task: &ir::Task) -> Launch {
-    match (&service.launch, service.scheduling) {
-        (ir::Launch::Type(t), _) => Launch::Type(*t),
-        (_, ir::Scheduling::Daemon) => Launch::Type(ir::Compatibility::Ec2),
-        (ir::Launch::Strategy(items), _) => Launch::Strategy(items.clone()),
-        (ir::Launch::ClusterDefault, _) => {
-            let cluster = program.cluster(&service.cluster);
-            if !cluster.default_strategy.is_empty() {
-                Launch::Strategy(cluster.default_strategy.clone())
-            } else if task.compatibilities.contains(&ir::Compatibility::Ec2) {
-                Launch::Type(ir::Compatibility::Ec2)
-            } else {
-                Launch::Type(
-                    task.compatibilities
-                        .first()
-                        .copied()
-                        .unwrap_or(ir::Compatibility::Ec2),
-                )
-            }
-        }
-    }
-}
-
 pub(crate) fn strategy_item(item: &ir::StrategyItem) -> Value {
     Obj::new()
         .set("capacityProvider", item.provider.as_str())
@@ -208,7 +95,9 @@ pub(crate) fn strategy_item(item: &ir::StrategyItem) -> Value {
         .build()
 }
 
-fn load_balancer(
+/// The target group an exposure registers with: an existing one (the ECS
+/// API cannot create it: E0501).
+fn target_group(
     program: &ir::Program,
     service: &ir::Service,
     exposure: &ir::Exposure,
@@ -222,22 +111,13 @@ fn load_balancer(
         ));
         return None;
     };
-    Some(
-        Obj::new()
-            .set("targetGroupArn", resolve(program, arn))
-            .set("containerName", exposure.container.as_str())
-            .set("containerPort", exposure.container_port)
-            .build(),
-    )
+    Some(Value::from(resolve(program, arn)))
 }
 
-/// The Cloud Map registry. In awsvpc mode tasks register their own IP (an
-/// A record) and need no port; in bridge and host mode ECS requires a
-/// container and port: the first exposed one, else the first mapped one.
-fn service_registry(
+/// The Cloud Map service a service registers in: an existing one (E0503).
+fn registry_arn(
     program: &ir::Program,
     service: &ir::Service,
-    task: &ir::Task,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Value> {
     let discovery = service.discovery.as_ref()?;
@@ -249,101 +129,7 @@ fn service_registry(
         ));
         return None;
     };
-    let target = match task.network_mode {
-        ir::NetworkMode::Awsvpc => None,
-        _ => service
-            .exposures
-            .first()
-            .map(|e| (e.container.as_str(), e.container_port))
-            .or_else(|| {
-                let mut containers: Vec<&ir::Container> = task.containers.iter().collect();
-                containers.sort_by_key(|c| !c.essential);
-                containers
-                    .into_iter()
-                    .find_map(|c| c.ports.first().map(|p| (c.name.as_str(), p.container_port)))
-            }),
-    };
-    Some(
-        Obj::new()
-            .set("registryArn", resolve(program, arn))
-            .opt("containerName", target.map(|t| t.0))
-            .opt("containerPort", target.map(|t| t.1))
-            .build(),
-    )
-}
-
-fn deployment_configuration(d: &ir::Deployment) -> Value {
-    let (strategy, linear, canary) = match d.strategy {
-        ir::DeploymentStrategy::Rolling => ("ROLLING", None, None),
-        ir::DeploymentStrategy::BlueGreen => ("BLUE_GREEN", None, None),
-        ir::DeploymentStrategy::Linear {
-            percent,
-            interval_minutes,
-        } => (
-            "LINEAR",
-            Some(
-                Obj::new()
-                    .set("stepPercent", percent)
-                    .set("stepBakeTimeInMinutes", interval_minutes)
-                    .build(),
-            ),
-            None,
-        ),
-        ir::DeploymentStrategy::Canary {
-            percent,
-            interval_minutes,
-        } => (
-            "CANARY",
-            None,
-            Some(
-                Obj::new()
-                    .set("canaryPercent", percent)
-                    .set("canaryBakeTimeInMinutes", interval_minutes)
-                    .build(),
-            ),
-        ),
-    };
-    Obj::new()
-        .set(
-            "deploymentCircuitBreaker",
-            Obj::new()
-                .set("enable", d.circuit_breaker.is_some())
-                .set("rollback", d.circuit_breaker.is_some_and(|c| c.rollback))
-                .build(),
-        )
-        .set("maximumPercent", d.maximum_percent)
-        .set("minimumHealthyPercent", d.minimum_healthy_percent)
-        .set("strategy", strategy)
-        .opt("bakeTimeInMinutes", d.bake_time_minutes)
-        .opt("linearConfiguration", linear)
-        .opt("canaryConfiguration", canary)
-        .build()
-}
-
-fn placement_constraint(c: &ir::PlacementConstraint) -> Value {
-    match c {
-        ir::PlacementConstraint::DistinctInstance => {
-            Obj::new().set("type", "distinctInstance").build()
-        }
-        ir::PlacementConstraint::MemberOf(expr) => Obj::new()
-            .set("type", "memberOf")
-            .set("expression", expr.as_str())
-            .build(),
-    }
-}
-
-fn placement_strategy(s: &ir::PlacementStrategy) -> Value {
-    Obj::new()
-        .set(
-            "type",
-            match s.kind {
-                ir::PlacementKind::Spread => "spread",
-                ir::PlacementKind::Binpack => "binpack",
-                ir::PlacementKind::Random => "random",
-            },
-        )
-        .opt("field", s.field.as_deref())
-        .build()
+    Some(Value::from(resolve(program, arn)))
 }
 
 /// `awsvpcConfiguration` for an awsvpc task: the service's own subnets, else
@@ -351,14 +137,15 @@ fn placement_strategy(s: &ir::PlacementStrategy) -> Value {
 /// stack would create has no subnet IDs yet: E0502.
 fn network_configuration(
     program: &ir::Program,
+    index: &ir::Index,
     service: &ir::Service,
     task: &ir::Task,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Value> {
+) -> Option<render::AwsVpc> {
     if task.network_mode != ir::NetworkMode::Awsvpc {
         return None;
     }
-    let cluster_network = program.cluster(&service.cluster).network.as_deref();
+    let cluster_network = index.cluster(&service.cluster).network.as_deref();
     let (network, subnets, groups, public_ip) = match &service.network {
         Some(n) => (
             n.network.as_deref().or(cluster_network),
@@ -369,7 +156,10 @@ fn network_configuration(
         None => (cluster_network, None, &[][..], false),
     };
     let mut created = None;
-    let subnets = match (subnets, network.map(|n| program.network(n))) {
+    let subnets = match (
+        subnets,
+        network.and_then(|n| index.networks.get(n).copied()),
+    ) {
         (Some(given), _) => subnet_ids(program, given),
         (None, Some(net)) => match &net.kind {
             ir::NetworkKind::Existing {
@@ -409,64 +199,9 @@ fn network_configuration(
         let span = service.callers.first().map_or(service.span, |c| c.span);
         diags.push(errors::security_group_rules(&service.name, span));
     }
-    let vpc = Obj::new()
-        .set("subnets", subnets)
-        .opt("securityGroups", (!groups.is_empty()).then_some(groups))
-        .set("assignPublicIp", enabled(public_ip))
-        .build();
-    Some(Obj::new().set("awsvpcConfiguration", vpc).build())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn deployment(strategy: ir::DeploymentStrategy) -> ir::Deployment {
-        ir::Deployment {
-            strategy,
-            minimum_healthy_percent: 100,
-            maximum_percent: 200,
-            circuit_breaker: None,
-            bake_time_minutes: Some(5),
-        }
-    }
-
-    #[test]
-    fn linear_and_canary_deployments_carry_their_step() {
-        let linear = deployment_configuration(&deployment(ir::DeploymentStrategy::Linear {
-            percent: 10,
-            interval_minutes: 3,
-        }));
-        assert_eq!(
-            linear.to_string(),
-            r#"{"deploymentCircuitBreaker":{"enable":false,"rollback":false},"maximumPercent":200,"minimumHealthyPercent":100,"strategy":"LINEAR","bakeTimeInMinutes":5,"linearConfiguration":{"stepPercent":10,"stepBakeTimeInMinutes":3}}"#
-        );
-        let canary = deployment_configuration(&deployment(ir::DeploymentStrategy::Canary {
-            percent: 20,
-            interval_minutes: 15,
-        }));
-        assert_eq!(
-            canary.to_string(),
-            r#"{"deploymentCircuitBreaker":{"enable":false,"rollback":false},"maximumPercent":200,"minimumHealthyPercent":100,"strategy":"CANARY","bakeTimeInMinutes":5,"canaryConfiguration":{"canaryPercent":20,"canaryBakeTimeInMinutes":15}}"#
-        );
-        let blue_green = deployment_configuration(&deployment(ir::DeploymentStrategy::BlueGreen));
-        assert_eq!(blue_green["strategy"], "BLUE_GREEN");
-        assert!(blue_green.get("linearConfiguration").is_none());
-    }
-
-    #[test]
-    fn placement_rules_use_ecs_spelling() {
-        let random = placement_strategy(&ir::PlacementStrategy {
-            kind: ir::PlacementKind::Random,
-            field: None,
-        });
-        assert_eq!(random.to_string(), r#"{"type":"random"}"#);
-        let member = placement_constraint(&ir::PlacementConstraint::MemberOf(
-            "attribute:ecs.os-type == linux".into(),
-        ));
-        assert_eq!(
-            member.to_string(),
-            r#"{"type":"memberOf","expression":"attribute:ecs.os-type == linux"}"#
-        );
-    }
+    Some(render::AwsVpc {
+        subnets: Value::from(subnets),
+        security_groups: (!groups.is_empty()).then(|| Value::from(groups)),
+        public_ip,
+    })
 }

@@ -45,7 +45,7 @@ pub(super) fn schedule(s: &ir::Schedule) -> m::Schedule {
     };
     m::Schedule {
         name: s.name.clone(),
-        job: s.job.clone(),
+        job: s.job.to_string(),
         cron,
         rate_ms,
         at,

@@ -225,7 +225,7 @@ fn service(program: &ir::Program, index: &ir::Index, s: &ir::Service) -> m::Serv
                 }]
             };
             load_balancers.push(m::Exposure {
-                load_balancer: e.load_balancer.clone(),
+                load_balancer: e.load_balancer.to_string(),
                 listener_port: port,
                 container_name: e.container.clone(),
                 container_port: e.container_port,
