@@ -72,6 +72,7 @@ fn check_task(cx: &mut Cx, task: &Task) {
     super::limits::check_task(cx, task);
     check_platform(cx, task);
     let volumes: Vec<&str> = task.volumes.iter().map(|v| v.name.as_str()).collect();
+    let volume_set: std::collections::HashSet<&str> = volumes.iter().copied().collect();
     let has_router = task.containers.iter().any(|c| c.firelens.is_some());
     for v in &task.volumes {
         if let VolumeKind::Efs(efs) = &v.kind {
@@ -85,7 +86,7 @@ fn check_task(cx: &mut Cx, task: &Task) {
             check_health(cx, h);
         }
         for m in &c.mounts {
-            if !volumes.contains(&m.volume.as_str()) {
+            if !volume_set.contains(m.volume.as_str()) {
                 cx.push(super::errors::unknown_volume(&m.volume, &volumes, m.span));
             }
         }

@@ -34,6 +34,9 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
     let mut task_role = None;
     let mut permissions = Vec::new();
     let mut volumes: Vec<ir::Volume> = Vec::new();
+    // Each volume's first declaration, for the duplicate check in constant
+    // time (a task of thousands of volumes stays linear).
+    let mut volume_spans: std::collections::HashMap<String, crate::diag::Span> = Default::default();
     let mut arch = None;
     let mut os = None;
     let mut storage = None;
@@ -149,15 +152,14 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
             }
             Prop::Volume => {
                 if let Some(v) = volume(cx, &mut w, s) {
-                    if volumes.iter().any(|x| x.name == v.name) {
-                        cx.push(errors::duplicate(
-                            "volume",
-                            &v.name,
-                            v.span,
-                            volumes.iter().find(|x| x.name == v.name).unwrap().span,
-                        ));
-                    } else {
-                        volumes.push(v);
+                    match volume_spans.get(&v.name) {
+                        Some(&first) => {
+                            cx.push(errors::duplicate("volume", &v.name, v.span, first));
+                        }
+                        None => {
+                            volume_spans.insert(v.name.clone(), v.span);
+                            volumes.push(v);
+                        }
                     }
                 }
             }
