@@ -6,11 +6,13 @@
 
 mod job;
 pub mod names;
+mod queue;
 mod service;
 mod task;
 mod text;
 
 pub use job::*;
+pub use queue::*;
 pub use service::*;
 pub use task::*;
 pub use text::{Text, TextPart};

@@ -119,6 +119,7 @@ pub fn service(name: &str, cluster: &str, task: &str) -> Service {
         discovery: None,
         grace_period: None,
         autoscale: None,
+        queue: None,
         callers: vec![],
         egress: vec![],
         execute_command: false,
@@ -293,6 +294,7 @@ pub fn fargate_web() -> Program {
         ],
         scale_in_cooldown: 300,
         scale_out_cooldown: 60,
+        backlog: None,
         span: sp(),
     });
     let mut site = service("site", "prod", "site");

@@ -191,6 +191,7 @@ pub fn service(name: &str, cluster: &str, task: &str) -> Service {
         discovery: None,
         grace_period: None,
         autoscale: None,
+        queue: None,
         callers: Vec::new(),
         egress: Vec::new(),
         execute_command: false,

@@ -956,12 +956,20 @@ properties! {
             choices: &["rolling", "canary", "linear", "blue_green", "circuit_breaker", "rollback"],
         },
         Autoscale: "autoscale" {
-            takes: "`MIN..MAX` and `cpu P%`, `memory P%`, `requests N`, `cooldown D`",
+            takes: "`MIN..MAX` and `cpu P%`, `memory P%`, `requests N`, `backlog N`, `cooldown D`",
             default: "cooldowns: 300 s in, 60 s out",
-            becomes: "`AWS::ApplicationAutoScaling::ScalableTarget` and target-tracking `ScalingPolicy`s",
+            becomes: "`AWS::ApplicationAutoScaling::ScalableTarget` and target-tracking `ScalingPolicy`s (`backlog`: metric math, the queue's visible messages per running task)",
             example: "autoscale 2..10 cpu 70%",
             fills: Some("Application Auto Scaling scalable target and target-tracking policies"),
-            choices: &["cpu", "memory", "requests", "cooldown"],
+            choices: &["cpu", "memory", "requests", "backlog", "cooldown"],
+        },
+        Queue: "queue" {
+            takes: "`NAME { ... }` (a queue Wharf creates) or `\"arn:aws:sqs:...\" { ... }` (an existing one); the block is optional (below)",
+            default: "none",
+            becomes: "`AWS::SQS::Queue` and its dead-letter queue / CreateQueue; the URL in a container variable; consume rights in the task role",
+            example: "queue jobs { dead_letter 5 }",
+            fills: Some("an SQS queue the service consumes"),
+            opens: Some(Id::Queue),
         },
         Placement: "placement" {
             takes: "`spread az|instance|\"attribute:...\"`, `binpack memory|cpu` or `random`",
@@ -1422,6 +1430,53 @@ properties! {
             default: "generated, least privilege",
             becomes: "`Target.RoleArn`",
             example: "role \"arn:aws:iam::123456789012:role/scheduler\"",
+        },
+    }
+}
+
+properties! {
+    Queue => QUEUE {
+        Env: "env" {
+            takes: "a variable name",
+            default: "`QUEUE_URL`",
+            becomes: "`environment[]` of the container: the queue URL",
+            example: "env JOBS_URL",
+        },
+        Container: "container" {
+            takes: "a container name of the service's task",
+            default: "the task's first essential container",
+            becomes: "the container that gets the variable",
+            example: "container worker",
+        },
+        Fifo: "fifo" {
+            takes: "a flag (a created queue)",
+            default: "a standard queue",
+            becomes: "`FifoQueue: true`; the names end in `.fifo`",
+            example: "fifo",
+        },
+        Visibility: "visibility" {
+            takes: "a duration, 0 s to 12 h (a created queue)",
+            default: "SQS's 30 s",
+            becomes: "`VisibilityTimeout`",
+            example: "visibility 5m",
+        },
+        Retention: "retention" {
+            takes: "a duration, 60 s to 336 h (14 days) (a created queue)",
+            default: "SQS's 4 days",
+            becomes: "`MessageRetentionPeriod`",
+            example: "retention 96h",
+        },
+        Wait: "wait" {
+            takes: "a duration, 0 to 20 s (a created queue)",
+            default: "SQS's 0 s (short polling)",
+            becomes: "`ReceiveMessageWaitTimeSeconds`",
+            example: "wait 20s",
+        },
+        DeadLetter: "dead_letter" {
+            takes: "`N [retention D] [arn ARN]` (receives before a message moves, 1 to 1000) or `off` (a created queue)",
+            default: "`3`: a created dead-letter queue `<stack>-<name>-dlq` keeping messages 14 days",
+            becomes: "a second `AWS::SQS::Queue` and `RedrivePolicy` (`maxReceiveCount`, `deadLetterTargetArn`)",
+            example: "dead_letter 5 retention 168h",
         },
     }
 }

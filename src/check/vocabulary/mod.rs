@@ -143,6 +143,7 @@ pub enum Id {
     DockerVolume,
     Service,
     Expose,
+    Queue,
     Job,
     Override,
     Schedule,
@@ -235,6 +236,12 @@ pub const BLOCKS: &[Block] = &[
         place: "in `expose`",
         section: "expose",
         parts: &[EXPOSE],
+    },
+    Block {
+        id: Id::Queue,
+        place: "in `queue`",
+        section: "queue",
+        parts: &[QUEUE],
     },
     Block {
         id: Id::Job,

@@ -18,6 +18,7 @@ mod iam;
 mod ids;
 mod lb;
 mod network;
+mod queue;
 mod schedule;
 mod service;
 mod split;
@@ -275,6 +276,9 @@ impl<'a> Ctx<'a> {
         }
         for (i, s) in p.services.iter().enumerate() {
             self.emit_caller_rules(i, s);
+        }
+        for (i, s) in p.services.iter().enumerate() {
+            self.emit_queue(i, s);
         }
         for j in &p.jobs {
             self.emit_job(j);

@@ -57,7 +57,9 @@
 //! listener rule and role of a blue/green, linear or canary deployment
 //! (E0508), the security group of an awsvpc service that names none (E0520)
 //! and the `callers` / `egress` rules that would go into it (E0521), and the
-//! ALB resource label of request-count scaling (E0522). Nothing the
+//! ALB resource label of request-count scaling (E0522), and the URL and ARN
+//! of a created SQS queue without the program's account and region (E0534).
+//! Nothing the
 //! CloudFormation target would create is dropped silently: listener rules
 //! belong to the load balancer behind the given target group.
 
@@ -66,6 +68,7 @@ mod container;
 mod errors;
 mod job;
 mod logs;
+mod queue;
 mod scaling;
 mod service;
 mod task_definition;
@@ -112,7 +115,8 @@ pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>>
         ));
     }
     for t in &program.tasks {
-        let json = task_definition::emit_task_definition(program, t, &mut diags);
+        let mut json = task_definition::emit_task_definition(program, t, &mut diags);
+        queue::add_variables(program, t, &mut json);
         artifacts.push(artifact(format!("taskdefs/{}.json", t.family), &json));
     }
     let index = ir::Index::new(program);
@@ -123,6 +127,9 @@ pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>>
             &service::update_service(&json),
         ));
         artifacts.push(artifact(format!("services/{}.json", s.name), &json));
+        for (path, json) in queue::documents(program, s, &mut diags) {
+            artifacts.push(artifact(path, &json));
+        }
         if let Some(a) = &s.autoscale {
             artifacts.push(artifact(
                 format!("scalable_targets/{}.json", s.name),
