@@ -7,6 +7,7 @@
 //! Every problem is collected; any error means no IR.
 
 mod args;
+mod capacity;
 mod cluster;
 mod constants;
 mod container;

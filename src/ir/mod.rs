@@ -259,6 +259,43 @@ pub struct Ec2CapacityProvider {
     /// Managed scaling target capacity in percent, if managed scaling is on.
     pub target_capacity: Option<u32>,
     pub managed_termination_protection: bool,
+    /// EC2 capacity Wharf creates (launch template, auto scaling group,
+    /// instance role and security group) instead of a group the source
+    /// names; `auto_scaling_group` is then empty.
+    pub created: Option<CreatedCapacity>,
+}
+
+/// `capacity NAME { instance_type "..."; instances MIN..MAX; ... }`: the
+/// instances a cluster creates for itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreatedCapacity {
+    pub instance_type: String,
+    /// The AMI variant: from the instance family (Graviton families are
+    /// ARM64), or as the source says.
+    pub arch: Arch,
+    pub min: u32,
+    pub max: u32,
+    /// The group's initial desired capacity; `None` leaves it to managed
+    /// scaling (it starts at `min`).
+    pub desired: Option<u32>,
+    /// The network whose private subnets the instances are in.
+    pub network: String,
+    /// Root volume size in GiB; `None` is the AMI's.
+    pub root_volume_gib: Option<u32>,
+    pub span: crate::diag::Span,
+}
+
+impl CreatedCapacity {
+    /// The public SSM parameter of the recommended ECS-optimized Amazon
+    /// Linux 2023 AMI for this architecture.
+    pub fn ami_parameter(&self) -> &'static str {
+        match self.arch {
+            Arch::X86_64 => "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
+            Arch::Arm64 => {
+                "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -450,6 +450,7 @@ pub fn ec2_bridge() -> Program {
                 auto_scaling_group: input_text("ASG_ARN"),
                 target_capacity: Some(90),
                 managed_termination_protection: false,
+            created: None,
             })],
             default_strategy: vec![StrategyItem {
                 provider: "workers".into(),

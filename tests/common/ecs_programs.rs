@@ -398,6 +398,7 @@ fn ec2_bridge_as_built() -> Program {
             ),
             target_capacity: Some(90),
             managed_termination_protection: true,
+            created: None,
         })],
         default_strategy: vec![StrategyItem {
             provider: "batch-asg".into(),

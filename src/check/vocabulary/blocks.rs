@@ -204,13 +204,14 @@ properties! {
 properties! {
     Cluster => CLUSTER {
         Capacity: "capacity" {
-            takes: "`FARGATE` or `FARGATE_SPOT`, or `NAME asg ARN [target P%] [protect]` for EC2; `weight N`, `base N`",
+            takes: "`FARGATE` or `FARGATE_SPOT`, or `NAME asg ARN [target P%] [protect]` for an existing EC2 group, or `NAME { ... }` for EC2 capacity Wharf creates (below); `weight N`, `base N`",
             default: "no strategy (ECS's default); `weight 1`, `base 0`",
-            becomes: "`DefaultCapacityProviderStrategy[]` (CreateCluster `defaultCapacityProviderStrategy`); an EC2 one also `AWS::ECS::CapacityProvider` with managed scaling",
+            becomes: "`DefaultCapacityProviderStrategy[]` (CreateCluster `defaultCapacityProviderStrategy`); an EC2 one also `AWS::ECS::CapacityProvider` with managed scaling (created: also its launch template, auto scaling group, instance role and security group)",
             example: "capacity FARGATE_SPOT weight 70",
             fills: Some("`defaultCapacityProviderStrategy`"),
             choices: &["FARGATE", "FARGATE_SPOT"],
             named: true,
+            opens: Some(Id::Capacity),
         },
         Insights: "insights" {
             takes: "`on`, `off` or `enhanced`",
@@ -1477,6 +1478,60 @@ properties! {
             default: "`3`: a created dead-letter queue `<stack>-<name>-dlq` keeping messages 14 days",
             becomes: "a second `AWS::SQS::Queue` and `RedrivePolicy` (`maxReceiveCount`, `deadLetterTargetArn`)",
             example: "dead_letter 5 retention 168h",
+        },
+    }
+}
+
+properties! {
+    Capacity => CAPACITY {
+        InstanceType: "instance_type" {
+            takes: "an EC2 instance type string",
+            default: "required",
+            becomes: "the launch template's `InstanceType`",
+            example: "instance_type \"m7g.large\"",
+        },
+        Instances: "instances" {
+            takes: "`MIN..MAX`",
+            default: "required",
+            becomes: "the auto scaling group's `MinSize` and `MaxSize`",
+            example: "instances 1..10",
+        },
+        Desired: "desired" {
+            takes: "a whole number between MIN and MAX",
+            default: "none: managed scaling sets it (from MIN)",
+            becomes: "`DesiredCapacity`",
+            example: "desired 2",
+        },
+        Target: "target" {
+            takes: "a percentage, 1% to 100%",
+            default: "`100%`",
+            becomes: "`ManagedScaling.TargetCapacity` (managed scaling is always on)",
+            example: "target 90%",
+        },
+        Protect: "protect" {
+            takes: "`on` or `off`",
+            default: "`on`",
+            becomes: "`ManagedTerminationProtection`, and the group's `NewInstancesProtectedFromScaleIn`",
+            example: "protect off",
+        },
+        Arch: "arch" {
+            takes: "`x86_64` or `arm64`",
+            default: "the instance type's (Graviton families are ARM64)",
+            becomes: "the AMI: the `recommended` or `arm64/recommended` ECS-optimized Amazon Linux 2023 image",
+            example: "arch arm64",
+            choices: &["x86_64", "arm64"],
+        },
+        Network: "network" {
+            takes: "a network name",
+            default: "the cluster's network, else the only network",
+            becomes: "the group's `VPCZoneIdentifier` (private subnets) and the instance security group's VPC",
+            example: "network main",
+        },
+        RootVolume: "root_volume" {
+            takes: "a size, 30GiB to 16384GiB",
+            default: "the AMI's 30 GiB",
+            becomes: "the launch template's `BlockDeviceMappings` (gp3, encrypted)",
+            example: "root_volume 50GiB",
         },
     }
 }

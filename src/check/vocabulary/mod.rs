@@ -135,6 +135,7 @@ pub enum Id {
     Input,
     Network,
     Cluster,
+    Capacity,
     LoadBalancer,
     Task,
     Container,
@@ -188,6 +189,12 @@ pub const BLOCKS: &[Block] = &[
         place: "in a cluster",
         section: "cluster",
         parts: &[CLUSTER],
+    },
+    Block {
+        id: Id::Capacity,
+        place: "in `capacity`",
+        section: "capacity",
+        parts: &[CAPACITY],
     },
     Block {
         id: Id::LoadBalancer,

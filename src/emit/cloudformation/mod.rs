@@ -12,6 +12,7 @@
 //! and everything is emitted in declaration order. Lookups go through `Index`
 //! maps built once, so emission is linear in the size of the program.
 
+mod capacity;
 mod cluster;
 mod errors;
 mod iam;
@@ -280,6 +281,7 @@ impl<'a> Ctx<'a> {
         for (i, s) in p.services.iter().enumerate() {
             self.emit_queue(i, s);
         }
+        self.emit_capacity_rules();
         for j in &p.jobs {
             self.emit_job(j);
         }

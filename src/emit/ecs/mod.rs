@@ -58,7 +58,9 @@
 //! (E0508), the security group of an awsvpc service that names none (E0520)
 //! and the `callers` / `egress` rules that would go into it (E0521), and the
 //! ALB resource label of request-count scaling (E0522), and the URL and ARN
-//! of a created SQS queue without the program's account and region (E0534).
+//! of a created SQS queue without the program's account and region (E0534),
+//! and EC2 capacity a cluster creates (E0535: a launch template, auto
+//! scaling group and instance profile are not ECS API objects).
 //! Nothing the
 //! CloudFormation target would create is dropped silently: listener rules
 //! belong to the load balancer behind the given target group.
@@ -93,6 +95,10 @@ pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>>
         ));
         for p in &c.capacity_providers {
             if let ir::CapacityProvider::Ec2(ec2) = p {
+                if let Some(created) = &ec2.created {
+                    diags.push(errors::created_capacity(&ec2.name, created.span));
+                    continue;
+                }
                 if !providers.contains(&ec2.name.as_str()) {
                     providers.push(&ec2.name);
                     artifacts.push(artifact(
