@@ -217,3 +217,69 @@ fn checks() {
         .unwrap_err()
         .contains(&Code::EcsCreatedCapacity));
 }
+
+/// Windows end to end on created capacity: the ECS-optimized Windows
+/// Server AMI of the edition, PowerShell user data, the static host port
+/// of the default (NAT) network mode; a task of another Windows version or
+/// a Linux task there is E0536.
+#[test]
+fn windows_capacity() {
+    let win = |os: &str, task_os: &str| {
+        format!(
+            "{NET}
+cluster prod {{ capacity win weight 1 {{ instance_type \"m6i.xlarge\"; instances 1..3; os {os} }} }}
+task iis {{
+  compat ec2
+  network default
+  {task_os}
+  container app {{ image \"iis:ltsc2022\"; cpu 1024; memory 2GiB; port 8080 host 8081 }}
+}}
+service iis in prod {{ task iis; expose app:8080 via edge {{ health \"/\" }} }}"
+        )
+    };
+    let t = build(
+        &win("windows_server_2022_core", "os windows_server_2022_core"),
+        Target::Cloudformation,
+    )
+    .expect("builds");
+    assert_eq!(
+        t["Parameters"]["WinAmiId"]["Default"],
+        "/aws/service/ami-windows-latest/Windows_Server-2022-English-Core-ECS_Optimized/image_id"
+    );
+    let script = &t["Resources"]["WinLaunchTemplate"]["Properties"]["LaunchTemplateData"]
+        ["UserData"]["Fn::Base64"]["Fn::Sub"][0];
+    assert!(script
+        .as_str()
+        .unwrap()
+        .contains("Initialize-ECSAgent -Cluster '${Cluster}'"));
+    assert_eq!(
+        t["Resources"]["WinFromIis8080"]["Properties"]["FromPort"],
+        8081
+    );
+    for (os, task_os) in [
+        ("windows_server_2022_core", "os windows_server_2019_core"),
+        ("windows_server_2022_core", ""),
+    ] {
+        assert_eq!(
+            build(&win(os, task_os), Target::Cloudformation).unwrap_err(),
+            [Code::CapacityPlatform],
+            "{os} / {task_os}"
+        );
+    }
+    // No Windows AMI for ARM64 instances, nor for the retired semi-annual
+    // channel releases.
+    let arm = win("windows_server_2022_core", "os windows_server_2022_core")
+        .replace("m6i.xlarge", "m7g.xlarge");
+    assert_eq!(
+        build(&arm, Target::Cloudformation).unwrap_err(),
+        [Code::InstanceType]
+    );
+    assert_eq!(
+        build(
+            &win("windows_server_20h2_core", "os windows_server_20h2_core"),
+            Target::Cloudformation
+        )
+        .unwrap_err(),
+        [Code::InstanceType]
+    );
+}

@@ -46,6 +46,7 @@ pub(super) fn read(cx: &mut Cx, s: &Statement) -> Option<Written> {
     let mut arch = None;
     let mut network = None;
     let mut volume = None;
+    let mut os: Option<(String, Span)> = None;
     let mut ok = true;
     for b in block(s) {
         let Some(prop) = Prop::from_name(&b.head.name) else {
@@ -120,6 +121,13 @@ pub(super) fn read(cx: &mut Cx, s: &Statement) -> Option<Written> {
                 });
                 set(cx, &mut arch, b, v)
             }
+            Prop::Os => {
+                let v = w.required(cx, "an operating system family").and_then(|e| {
+                    cx.choice(e, "an operating system family", Prop::Os.property().choices)
+                        .map(|f| (f.to_ascii_uppercase(), e.span))
+                });
+                set(cx, &mut os, b, v)
+            }
             Prop::Network => {
                 let v = w
                     .required(cx, "a network name")
@@ -183,6 +191,45 @@ pub(super) fn read(cx: &mut Cx, s: &Statement) -> Option<Written> {
         Some((a, _)) => a,
         None => family_arch,
     };
+    let windows = os.filter(|(f, _)| f != "LINUX");
+    if let Some((family, at)) = &windows {
+        if arch == Arch::Arm64 {
+            cx.push(
+                Diagnostic::error(
+                    Code::InstanceType,
+                    format!("`{instance_type}` is an ARM64 instance type: no Windows AMI runs on it"),
+                    type_span,
+                    "an ARM64 instance type",
+                )
+                .with_label(*at, "Windows")
+                .with_help("ECS-optimized Windows AMIs are x86_64: choose an x86_64 instance type such as \"m7i.large\""),
+            );
+            ok = false;
+        }
+        let probe = ir::CreatedCapacity {
+            instance_type: String::new(),
+            arch,
+            min: 0,
+            max: 0,
+            desired: None,
+            network: String::new(),
+            root_volume_gib: None,
+            windows: Some(family.clone()),
+            span,
+        };
+        if probe.ami_parameter().is_none() {
+            cx.push(
+                Diagnostic::error(
+                    Code::InstanceType,
+                    format!("no ECS-optimized AMI for {}", family.to_ascii_lowercase()),
+                    *at,
+                    "AWS publishes none for this family",
+                )
+                .with_help("use windows_server_2025_core, _2025_full, _2022_core, _2022_full, _2019_core, _2019_full or _2016_full"),
+            );
+            ok = false;
+        }
+    }
     let Some((min, max, range_span)) = instances else {
         cx.push(super::errors::missing_property(
             "capacity",
@@ -217,7 +264,7 @@ pub(super) fn read(cx: &mut Cx, s: &Statement) -> Option<Written> {
             cx.push(size_error(
                 format!("a root volume of {g} GiB"),
                 at,
-                "the ECS-optimized Amazon Linux 2023 AMI's snapshot is 30 GiB, and gp3 volumes are at most 16,384 GiB: give 30GiB to 16384GiB",
+                "the ECS-optimized AMIs' snapshots are 30 GiB, and gp3 volumes are at most 16,384 GiB: give 30GiB to 16384GiB",
             ));
             ok = false;
         }
@@ -231,6 +278,7 @@ pub(super) fn read(cx: &mut Cx, s: &Statement) -> Option<Written> {
             desired: desired.map(|(d, _)| d),
             network: String::new(),
             root_volume_gib: volume.map(|(g, _)| g),
+            windows: windows.map(|(f, _)| f),
             span,
         },
         network,

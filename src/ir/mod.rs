@@ -282,19 +282,43 @@ pub struct CreatedCapacity {
     pub network: String,
     /// Root volume size in GiB; `None` is the AMI's.
     pub root_volume_gib: Option<u32>,
+    /// A Windows family in ECS spelling (`WINDOWS_SERVER_2022_CORE`) for
+    /// ECS-optimized Windows instances; `None` is Amazon Linux 2023.
+    pub windows: Option<String>,
     pub span: crate::diag::Span,
 }
 
 impl CreatedCapacity {
-    /// The public SSM parameter of the recommended ECS-optimized Amazon
-    /// Linux 2023 AMI for this architecture.
-    pub fn ami_parameter(&self) -> &'static str {
-        match self.arch {
-            Arch::X86_64 => "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
-            Arch::Arm64 => {
-                "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"
-            }
-        }
+    /// The public SSM parameter of the recommended ECS-optimized AMI: Amazon
+    /// Linux 2023 for this architecture, or the Windows Server edition.
+    /// `None` for a Windows family without an ECS-optimized AMI.
+    pub fn ami_parameter(&self) -> Option<String> {
+        let Some(family) = &self.windows else {
+            return Some(
+                match self.arch {
+                    Arch::X86_64 => {
+                        "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+                    }
+                    Arch::Arm64 => {
+                        "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"
+                    }
+                }
+                .to_string(),
+            );
+        };
+        let rest = family.strip_prefix("WINDOWS_SERVER_")?;
+        let (year, edition) = rest.split_once('_')?;
+        let edition = match edition {
+            "CORE" => "Core",
+            "FULL" => "Full",
+            _ => return None,
+        };
+        matches!(year, "2016" | "2019" | "2022" | "2025")
+            .then_some(())
+            .filter(|_| !(year == "2016" && edition == "Core"))?;
+        Some(format!(
+            "/aws/service/ami-windows-latest/Windows_Server-{year}-English-{edition}-ECS_Optimized/image_id"
+        ))
     }
 }
 

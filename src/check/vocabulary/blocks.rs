@@ -1521,6 +1521,13 @@ properties! {
             example: "arch arm64",
             choices: &["x86_64", "arm64"],
         },
+        Os: "os" {
+            takes: "`linux` or a Windows family (`windows_server_2022_core`, ...)",
+            default: "`linux`: Amazon Linux 2023",
+            becomes: "the ECS-optimized Windows Server AMI of that edition (`/aws/service/ami-windows-latest/...`) and PowerShell user data (`Initialize-ECSAgent`)",
+            example: "os windows_server_2022_core",
+            choices: OS_FAMILIES,
+        },
         Network: "network" {
             takes: "a network name",
             default: "the cluster's network, else the only network",

@@ -23,9 +23,12 @@
 //! reach the instances: the static host port, or for bridge's dynamic host
 //! ports the ephemeral range 32768-65535.
 //!
-//! A task the instances cannot run (ARM64 on x86_64 instances or the other
-//! way round, Windows on the Linux AMI) placed on created capacity by its
-//! service's strategy is E0536.
+//! `os windows_server_*` makes them ECS-optimized Windows Server instances
+//! (the edition's `/aws/service/ami-windows-latest/...` parameter, PowerShell
+//! user data calling `Initialize-ECSAgent`). A task the instances cannot run
+//! (ARM64 on x86_64 instances or the other way round, Windows on Linux,
+//! Linux on Windows, another Windows Server version) placed on created
+//! capacity by its service's strategy is E0536.
 
 use serde_json::{json, Value};
 
@@ -53,7 +56,7 @@ impl<'a> Ctx<'a> {
             ami.clone(),
             json!({ "Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
                 "Description": format!("ECS-optimized AMI of capacity `{}` (public SSM parameter)", e.name),
-                "Default": c.ami_parameter() }),
+                "Default": c.ami_parameter().unwrap_or_default() }),
         );
         let role = format!("{b}InstanceRole");
         self.add(
@@ -84,11 +87,22 @@ impl<'a> Ctx<'a> {
                 "SecurityGroupEgress": [{ "Description": "All egress", "IpProtocol": "-1", "CidrIp": "0.0.0.0/0" }] } }),
         );
         let cluster_id = self.cluster_id(&cluster.name);
+        // Linux: the agent reads ECS_CLUSTER from ecs.config; Windows: the
+        // ECSTools module of the ECS-optimized Windows AMI starts the agent.
+        let script = if c.windows.is_some() {
+            "<powershell>\nImport-Module ECSTools\nInitialize-ECSAgent -Cluster '${Cluster}' -EnableTaskIAMRole -AwsvpcBlockIMDS\n</powershell>\n"
+        } else {
+            "#!/bin/bash\necho ECS_CLUSTER=${Cluster} >> /etc/ecs/ecs.config\n"
+        };
         let user_data = json!({ "Fn::Base64": { "Fn::Sub": [
-            "#!/bin/bash\necho ECS_CLUSTER=${Cluster} >> /etc/ecs/ecs.config\n",
-            { "Cluster": r#ref(&cluster_id) }] } });
+            script, { "Cluster": r#ref(&cluster_id) }] } });
+        let device = if c.windows.is_some() {
+            "/dev/sda1"
+        } else {
+            "/dev/xvda"
+        };
         let volumes = c.root_volume_gib.map(|g| {
-            json!([{ "DeviceName": "/dev/xvda", "Ebs": {
+            json!([{ "DeviceName": device, "Ebs": {
                 "VolumeSize": g, "VolumeType": "gp3", "Encrypted": true, "DeleteOnTermination": true } }])
         });
         let template = format!("{b}LaunchTemplate");
@@ -160,20 +174,29 @@ impl<'a> Ctx<'a> {
                     .collect();
                 for (e, c) in &on {
                     let task_arch = task.arch.unwrap_or(Arch::X86_64);
-                    if task.is_windows() || task_arch != c.arch {
-                        let what = if task.is_windows() {
-                            "a Windows task".to_string()
-                        } else {
-                            format!("an {} task", task_arch.as_str())
+                    // ECS places a Windows task on instances whose
+                    // `ecs.os-family` is the family it names; a Linux task
+                    // on Linux instances.
+                    let os_ok = match (&c.windows, task.is_windows()) {
+                        (None, false) => true,
+                        (Some(host), true) => task.os_family.as_deref() == Some(host.as_str()),
+                        _ => false,
+                    };
+                    if !os_ok || task_arch != c.arch {
+                        let what = match task.os_family.as_deref().filter(|_| task.is_windows()) {
+                            Some(f) => format!("a {} task", f.to_ascii_lowercase()),
+                            None => format!("a Linux {} task", task_arch.as_str()),
+                        };
+                        let host = match &c.windows {
+                            Some(f) => format!("{} {}", f.to_ascii_lowercase(), c.arch.as_str()),
+                            None => format!("Linux {}", c.arch.as_str()),
                         };
                         self.diags.push(
                             Diagnostic::error(
                                 Code::CapacityPlatform,
                                 format!(
-                                    "service `{}` places {what} on capacity `{}`, whose instances are Linux {}",
-                                    s.name,
-                                    e.name,
-                                    c.arch.as_str()
+                                    "service `{}` places {what} on capacity `{}`, whose instances are {host}",
+                                    s.name, e.name
                                 ),
                                 s.span,
                                 "ECS would never find an instance for these tasks",
