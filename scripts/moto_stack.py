@@ -270,6 +270,63 @@ def check(src, endpoint, stack):
         expect(f"{k}.TargetType", p["TargetType"], g.get("TargetType"))
         expect(f"{k}.HealthCheckIntervalSeconds", p["HealthCheckIntervalSeconds"], g.get("HealthCheckIntervalSeconds"))
         expect(f"{k}.HealthyThresholdCount", p["HealthyThresholdCount"], g.get("HealthyThresholdCount"))
+    # SQS queues: created under their name, with the declared attributes
+    # and redrive policy (maxReceiveCount, dead-letter target by name).
+    for k, r in res.items():
+        if r["Type"] != "AWS::SQS::Queue":
+            continue
+        p = r["Properties"]
+        url = physical.get(k)
+        if not url:
+            errors.append(f"{k}: not created by stack {stack}")
+            continue
+        got = aws(endpoint, "sqs", "get-queue-attributes", "--queue-url", url,
+                  "--attribute-names", "All").get("Attributes", {})
+        expect(f"{k}.QueueName", p["QueueName"], url.rsplit("/", 1)[-1])
+        for prop in ("VisibilityTimeout", "MessageRetentionPeriod",
+                     "ReceiveMessageWaitTimeSeconds"):
+            if prop in p:
+                expect(f"{k}.{prop}", p[prop], got.get(prop))
+        if p.get("FifoQueue"):
+            expect(f"{k}.FifoQueue", "true", got.get("FifoQueue"))
+        redrive = p.get("RedrivePolicy")
+        if redrive:
+            actual = json.loads(got.get("RedrivePolicy", "{}"))
+            expect(f"{k}.maxReceiveCount", redrive["maxReceiveCount"],
+                   actual.get("maxReceiveCount"))
+            target = redrive["deadLetterTargetArn"]
+            if isinstance(target, dict) and "Fn::GetAtt" in target:
+                target = res[target["Fn::GetAtt"][0]]["Properties"]["QueueName"]
+            expect(f"{k}.deadLetterTarget", target.rsplit(":", 1)[-1],
+                   actual.get("deadLetterTargetArn", "").rsplit(":", 1)[-1])
+    # Auto scaling groups of created EC2 capacity: sizes, launch template
+    # (its instance type and the AMI resolved from the SSM parameter).
+    for k, r in res.items():
+        if r["Type"] != "AWS::AutoScaling::AutoScalingGroup":
+            continue
+        p = r["Properties"]
+        groups = aws(endpoint, "autoscaling", "describe-auto-scaling-groups",
+                     "--auto-scaling-group-names", physical.get(k) or k)["AutoScalingGroups"]
+        if not groups:
+            errors.append(f"{k}: not created by stack {stack}")
+            continue
+        g = groups[0]
+        expect(f"{k}.MinSize", p["MinSize"], g.get("MinSize"))
+        expect(f"{k}.MaxSize", p["MaxSize"], g.get("MaxSize"))
+        if "DesiredCapacity" in p:
+            expect(f"{k}.DesiredCapacity", p["DesiredCapacity"], g.get("DesiredCapacity"))
+        expect(f"{k}.NewInstancesProtectedFromScaleIn", p["NewInstancesProtectedFromScaleIn"],
+               g.get("NewInstancesProtectedFromScaleIn"))
+        lt = g.get("LaunchTemplate", {}).get("LaunchTemplateId")
+        template = res[p["LaunchTemplate"]["LaunchTemplateId"]["Ref"]]["Properties"]
+        versions = aws(endpoint, "ec2", "describe-launch-template-versions",
+                       "--launch-template-id", lt)["LaunchTemplateVersions"] if lt else []
+        data = versions[0]["LaunchTemplateData"] if versions else {}
+        expect(f"{k}.InstanceType", template["LaunchTemplateData"]["InstanceType"],
+               data.get("InstanceType"))
+        checked += 1
+        if not str(data.get("ImageId", "")).startswith("ami-"):
+            errors.append(f"{k}: launch template image {data.get('ImageId')!r} is not an AMI ID")
     print("  (moto's CloudFormation does not carry NetworkMode, Cpu, LaunchType, "
           "SchedulingStrategy or LoadBalancers into ECS; those are checked by cfn-lint only)")
     for e in errors:

@@ -265,6 +265,47 @@ pub struct Service {
     /// Target health failures are ignored this long after a task starts.
     #[serde(default)]
     pub health_check_grace_period_ms: u64,
+    /// The SQS queue the service consumes on AWS. No queue runs locally:
+    /// the tasks run as written, with `variable` set to the AWS queue's
+    /// URL when it is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<Queue>,
+}
+
+/// What the local runner says about a service's SQS queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Queue {
+    /// The SQS queue name.
+    pub name: String,
+    pub container: String,
+    pub variable: String,
+    /// The AWS queue's URL, put in `variable`; `None` when the program
+    /// does not say where the queue is (a created queue without `account`
+    /// and `region`): the variable is then not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl Service {
+    /// What `wharf up` says about the service's queue, if it has one.
+    pub fn queue_line(&self) -> Option<String> {
+        let q = self.queue.as_ref()?;
+        let set = match &q.url {
+            Some(url) => format!(
+                "`{}` of `{}` is the AWS queue's URL ({url}), reached with your credentials",
+                q.variable, q.container
+            ),
+            None => format!(
+                "`{}` is not set (the program names no `account` and `region`)",
+                q.variable
+            ),
+        };
+        Some(format!(
+            "service `{}` consumes SQS queue `{}`: no queue runs locally, its tasks run as written; {set}",
+            self.name, q.name
+        ))
+    }
 }
 
 fn one() -> u32 {

@@ -58,7 +58,8 @@ fn every_ecs_code_has_a_fixture() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     for code in [
-        "E0501", "E0502", "E0503", "E0506", "E0507", "E0508", "E0520", "E0521", "E0522",
+        "E0501", "E0502", "E0503", "E0506", "E0507", "E0508", "E0520", "E0521", "E0522", "E0534",
+        "E0535",
     ] {
         assert!(
             names.iter().any(|n| n.starts_with(&format!("{code}_"))),
@@ -108,6 +109,8 @@ fn ecs_explanation_examples_do_what_they_say() {
         Code::EcsNeedsSecurityGroups,
         Code::EcsSecurityGroupRules,
         Code::EcsScalingLabel,
+        Code::EcsQueueNeedsAccount,
+        Code::EcsCreatedCapacity,
     ] {
         let text = explain::explanation(code).unwrap_or_else(|| panic!("{code}: no explanation"));
         let wrong = block_after(text, "Wrong:");

@@ -57,6 +57,8 @@ const OTHER_KINDS: &[(&str, &str, &str)] = &[
     ("schedules", "scheduler", "CreateSchedule"),
     ("schedule_roles", "iam", "CreateRole"),
     ("schedule_role_policies", "iam", "PutRolePolicy"),
+    ("queues", "sqs", "CreateQueue"),
+    ("queue_policies", "iam", "PutRolePolicy"),
     ("log_groups", "logs", "CreateLogGroup"),
     ("log_group_retention", "logs", "PutRetentionPolicy"),
     (
@@ -194,7 +196,13 @@ fn examples_pass_botocore_validation() {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ecs_validate/examples");
     let mut dirs = Vec::new();
     let mut skipped = 0;
-    let refused = ["discovery", "web-alb", "worker"];
+    let refused = [
+        "discovery",
+        "ec2-capacity",
+        "web-alb",
+        "worker",
+        "worker-queue",
+    ];
     for path in &sources {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         let program = match wharf::driver::compile(&wharf::driver::Disk, path, &Default::default())

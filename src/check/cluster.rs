@@ -24,6 +24,7 @@ pub fn lower_cluster(cx: &mut Cx, stmt: &Statement) -> Option<ir::Cluster> {
     let mut strategy = Vec::new();
     let mut insights = None;
     let mut network = None;
+    let mut created_networks: Vec<(String, Option<String>)> = Vec::new();
     for s in block(stmt) {
         let Some(prop) = Prop::from_name(&s.head.name) else {
             unknown_property(cx, Id::Cluster, s);
@@ -32,7 +33,17 @@ pub fn lower_cluster(cx: &mut Cx, stmt: &Statement) -> Option<ir::Cluster> {
         let mut w = Words::new(s);
         match prop {
             Prop::Capacity => {
-                if let Some((p, item)) = capacity(cx, &mut w, true) {
+                let made = if s.block.is_some() {
+                    created_capacity(cx, &mut w, s).map(|(p, item, network)| {
+                        if network.is_some() {
+                            created_networks.push((p.name().to_string(), network));
+                        }
+                        (p, item)
+                    })
+                } else {
+                    capacity(cx, &mut w, true)
+                };
+                if let Some((p, item)) = made {
                     if providers.iter().any(|q| q.name() == p.name()) {
                         cx.push(errors::duplicate_property(
                             &format!("capacity {}", p.name()),
@@ -71,6 +82,25 @@ pub fn lower_cluster(cx: &mut Cx, stmt: &Statement) -> Option<ir::Cluster> {
     if network.is_none() {
         if let [only] = cx.scope.names(Kind::Network).as_slice() {
             network = Some(only.to_string());
+        }
+    }
+    // Created capacity is in its own network, else the cluster's.
+    for p in &mut providers {
+        let CapacityProvider::Ec2(ir::Ec2CapacityProvider {
+            name: provider,
+            created: Some(c),
+            ..
+        }) = p
+        else {
+            continue;
+        };
+        let own = created_networks
+            .iter()
+            .find(|(n, _)| n == provider)
+            .and_then(|(_, net)| net.clone());
+        match own.or_else(|| network.clone()) {
+            Some(n) => c.network = n,
+            None => cx.push(super::capacity::no_network(provider, c.span)),
         }
     }
     Some(ir::Cluster {
@@ -136,12 +166,14 @@ pub fn capacity(
             auto_scaling_group: asg,
             target_capacity: target,
             managed_termination_protection: protect,
+            created: None,
         }),
         (_, None) => CapacityProvider::Ec2(ir::Ec2CapacityProvider {
             name: name.clone(),
             auto_scaling_group: ir::Text::default(),
             target_capacity: None,
             managed_termination_protection: false,
+            created: None,
         }),
     };
     if let (CapacityProvider::Ec2(e), true) = (&provider, allow_asg) {
@@ -180,4 +212,40 @@ fn bounded(cx: &mut Cx, e: &Expr, lo: u32, hi: u32, what: &str) -> Option<u32> {
         return None;
     }
     Some(v)
+}
+
+/// `capacity NAME [weight N] [base N] { instance_type ...; instances ... }`:
+/// EC2 capacity Wharf creates (see `check::capacity`); also returns the
+/// network its block names.
+fn created_capacity(
+    cx: &mut Cx,
+    w: &mut Words,
+    s: &Statement,
+) -> Option<(CapacityProvider, Option<StrategyItem>, Option<String>)> {
+    let weight = w
+        .keyword(cx, "weight")
+        .and_then(|e| bounded(cx, e, 0, 1000, "a capacity weight"));
+    let base = w
+        .keyword(cx, "base")
+        .and_then(|e| bounded(cx, e, 0, 100_000, "a capacity base"));
+    let name_expr = w.required(cx, "a capacity provider name")?;
+    let name = provider_name(cx, name_expr)?;
+    if name == "FARGATE" || name == "FARGATE_SPOT" {
+        cx.push(errors::fargate_with_asg(name_expr.span));
+        return None;
+    }
+    let written = super::capacity::read(cx, s)?;
+    let provider = CapacityProvider::Ec2(ir::Ec2CapacityProvider {
+        name: name.clone(),
+        auto_scaling_group: ir::Text::default(),
+        target_capacity: Some(written.target),
+        managed_termination_protection: written.protect,
+        created: Some(written.capacity),
+    });
+    let item = (weight.is_some() || base.is_some()).then(|| StrategyItem {
+        provider: name,
+        weight: weight.unwrap_or(1),
+        base: base.unwrap_or(0),
+    });
+    Some((provider, item, written.network))
 }

@@ -7,6 +7,7 @@
 //! Every problem is collected; any error means no IR.
 
 mod args;
+mod capacity;
 mod cluster;
 mod constants;
 mod container;
@@ -19,6 +20,7 @@ mod errors;
 mod job;
 mod limits;
 pub mod names;
+mod queue;
 /// What the checker accepts as written, for `wharf import` to tell a
 /// template's placeholder from a value.
 pub mod valid {
@@ -227,6 +229,7 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
     }
 
     job::lower_all(&mut cx, &decls, &mut program);
+    queue::resolve(&mut cx, &mut program);
 
     // The rules run on whatever lowered, so name errors and ECS rule errors
     // are reported together; the derived facts only for a complete program.
@@ -255,6 +258,7 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         if let Some(env) = env {
             environment::physical_names(&mut cx, &mut program, env);
         }
+        queue::name(&mut cx, &mut program);
         derive::derive(&mut cx, &mut program);
         names::check_derived(&mut cx, &program);
     }

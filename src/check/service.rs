@@ -54,6 +54,7 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
     let mut exposures = Vec::new();
     let mut deployment = None;
     let mut autoscale = None;
+    let mut queue = None;
     let mut strategies = Vec::new();
     let mut constraints = Vec::new();
     let mut discovery = None;
@@ -139,6 +140,10 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
             Prop::Autoscale => {
                 let v = autoscaling(cx, &mut w, s);
                 set(cx, &mut autoscale, s, v)
+            }
+            Prop::Queue => {
+                let v = super::queue::read(cx, &mut w, s);
+                set(cx, &mut queue, s, v)
             }
             Prop::Placement => strategies.extend(placement(cx, &mut w)),
             Prop::Constraint => {
@@ -274,6 +279,7 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
         discovery,
         grace_period: grace,
         autoscale,
+        queue,
         callers,
         egress,
         execute_command: exec.unwrap_or(false),
@@ -476,16 +482,31 @@ fn percent_int(cx: &mut Cx, e: &Expr) -> Option<u32> {
     cx.percent_whole(e)
 }
 
-/// `autoscale MIN..MAX [cpu 70%] [memory 80%] [requests 1000] [cooldown 60s]`
+/// `autoscale MIN..MAX [cpu 70%] [memory 80%] [requests 1000] [backlog 100] [cooldown 60s]`
 fn autoscaling(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::AutoScale> {
     let given = [
         w.keyword(cx, "cpu"),
         w.keyword(cx, "memory"),
         w.keyword(cx, "requests"),
+        w.keyword(cx, "backlog"),
     ];
     let cpu = given[0].and_then(|e| cx.percent(e));
     let memory = given[1].and_then(|e| cx.percent(e));
     let requests = given[2].and_then(|e| cx.number(e));
+    let backlog = given[3].and_then(|e| cx.int(e).map(|n| (n, e.span)));
+    let zero_backlog = matches!(backlog, Some((0, _)));
+    if let Some((0, span)) = backlog {
+        cx.push(
+            crate::diag::Diagnostic::error(
+                crate::diag::Code::QueueBacklog,
+                "a backlog target of 0 messages per task",
+                span,
+                "target tracking needs a target above zero",
+            )
+            .with_help("give the messages one task works through in an acceptable time, such as `backlog 100`"),
+        );
+    }
+    let backlog = backlog.map(|(n, _)| n);
     let cooldown = w.keyword(cx, "cooldown").and_then(|e| cx.seconds(e));
     let range = w.required(cx, "a range of task counts such as 2..10")?;
     let ExprKind::Range(lo, hi) = &range.kind else {
@@ -497,6 +518,9 @@ fn autoscaling(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::AutoScal
         return None;
     };
     let (min, max) = (cx.int(lo)?, cx.int(hi)?);
+    if zero_backlog {
+        return None;
+    }
     let mut targets = Vec::new();
     for (metric, value) in [
         (ir::ScalingMetric::Cpu, cpu),
@@ -507,7 +531,7 @@ fn autoscaling(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::AutoScal
             targets.push(ir::ScalingTarget { metric, value });
         }
     }
-    if targets.is_empty() {
+    if targets.is_empty() && backlog.is_none() {
         // A target given but unreadable has been reported already.
         if given.iter().all(Option::is_none) {
             cx.push(errors::autoscale_without_target(s.span));
@@ -520,6 +544,7 @@ fn autoscaling(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::AutoScal
         targets,
         scale_in_cooldown: cooldown.unwrap_or(300),
         scale_out_cooldown: cooldown.unwrap_or(60),
+        backlog,
         span: s.span,
     })
 }

@@ -284,6 +284,9 @@ impl UpCommand {
         for line in listener_lines(&handle.snapshot()) {
             eprintln!("{line}");
         }
+        for line in manifest.services.iter().filter_map(|s| s.queue_line()) {
+            eprintln!("{line}");
+        }
         self.serve(ctx, handle)
     }
 

@@ -157,6 +157,14 @@ codes! {
     JobCount = "E0489", "job task count outside RunTask's 1 to 10";
     ScheduleRange = "E0490", "schedule window or retry policy out of range";
     FargateSpotPlatform = "E0491", "ARM64 or Windows task on Fargate Spot";
+    QueueRange = "E0492", "SQS queue setting out of range";
+    QueueReference = "E0493", "SQS queue or dead-letter queue SQS would refuse";
+    QueueBacklog = "E0494", "backlog scaling without what it reads";
+    QueueVariable = "E0495", "queue URL variable that cannot be set";
+    QueueName = "E0496", "SQS queue name SQS does not accept, or used twice";
+    CapacitySize = "E0497", "created EC2 capacity with sizes EC2 Auto Scaling refuses";
+    InstanceType = "E0498", "instance type that is not one, or of the other architecture";
+    CapacityNetwork = "E0499", "created EC2 capacity without a network";
 
     // E05xx: emit
     EcsNeedsTargetGroup = "E0501", "ECS target needs a target group ARN";
@@ -181,6 +189,9 @@ codes! {
     ScheduleNameInvalid = "E0531", "schedule name EventBridge Scheduler does not accept";
     NoSuchJob = "E0532", "no job of that name to run";
     JobDidNotRun = "E0533", "a job's task stopped before its essential container ran";
+    EcsQueueNeedsAccount = "E0534", "ECS target needs the account and region for a created queue";
+    EcsCreatedCapacity = "E0535", "ECS target cannot create EC2 capacity";
+    CapacityPlatform = "E0536", "task whose platform the created EC2 instances do not run";
     CostNoRegion = "E0540", "no region to price in";
     CostUnpricedRegion = "E0541", "region without a Fargate price";
 

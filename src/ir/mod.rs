@@ -7,6 +7,7 @@
 mod facts;
 mod job;
 pub mod names;
+mod queue;
 mod reference;
 mod service;
 mod task;
@@ -14,6 +15,7 @@ mod text;
 
 pub use facts::{EffectiveLaunch, DEFAULT_PLATFORM_VERSION};
 pub use job::*;
+pub use queue::*;
 pub use reference::Ref;
 pub use service::*;
 pub use task::*;
@@ -276,6 +278,67 @@ pub struct Ec2CapacityProvider {
     /// Managed scaling target capacity in percent, if managed scaling is on.
     pub target_capacity: Option<u32>,
     pub managed_termination_protection: bool,
+    /// EC2 capacity Wharf creates (launch template, auto scaling group,
+    /// instance role and security group) instead of a group the source
+    /// names; `auto_scaling_group` is then empty.
+    pub created: Option<CreatedCapacity>,
+}
+
+/// `capacity NAME { instance_type "..."; instances MIN..MAX; ... }`: the
+/// instances a cluster creates for itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreatedCapacity {
+    pub instance_type: String,
+    /// The AMI variant: from the instance family (Graviton families are
+    /// ARM64), or as the source says.
+    pub arch: Arch,
+    pub min: u32,
+    pub max: u32,
+    /// The group's initial desired capacity; `None` leaves it to managed
+    /// scaling (it starts at `min`).
+    pub desired: Option<u32>,
+    /// The network whose private subnets the instances are in.
+    pub network: String,
+    /// Root volume size in GiB; `None` is the AMI's.
+    pub root_volume_gib: Option<u32>,
+    /// A Windows family in ECS spelling (`WINDOWS_SERVER_2022_CORE`) for
+    /// ECS-optimized Windows instances; `None` is Amazon Linux 2023.
+    pub windows: Option<String>,
+    pub span: crate::diag::Span,
+}
+
+impl CreatedCapacity {
+    /// The public SSM parameter of the recommended ECS-optimized AMI: Amazon
+    /// Linux 2023 for this architecture, or the Windows Server edition.
+    /// `None` for a Windows family without an ECS-optimized AMI.
+    pub fn ami_parameter(&self) -> Option<String> {
+        let Some(family) = &self.windows else {
+            return Some(
+                match self.arch {
+                    Arch::X86_64 => {
+                        "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+                    }
+                    Arch::Arm64 => {
+                        "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"
+                    }
+                }
+                .to_string(),
+            );
+        };
+        let rest = family.strip_prefix("WINDOWS_SERVER_")?;
+        let (year, edition) = rest.split_once('_')?;
+        let edition = match edition {
+            "CORE" => "Core",
+            "FULL" => "Full",
+            _ => return None,
+        };
+        matches!(year, "2016" | "2019" | "2022" | "2025")
+            .then_some(())
+            .filter(|_| !(year == "2016" && edition == "Core"))?;
+        Some(format!(
+            "/aws/service/ami-windows-latest/Windows_Server-{year}-English-{edition}-ECS_Optimized/image_id"
+        ))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -30,6 +30,8 @@ pub struct Service {
     pub discovery: Option<Discovery>,
     pub grace_period: Option<u32>,
     pub autoscale: Option<AutoScale>,
+    /// The SQS queue the service consumes (`queue`), if any.
+    pub queue: Option<super::ServiceQueue>,
     /// Services allowed to call this one (security group ingress).
     pub callers: Vec<Caller>,
     /// Egress rules; empty = all traffic allowed.
@@ -173,6 +175,10 @@ pub struct AutoScale {
     pub targets: Vec<ScalingTarget>,
     pub scale_in_cooldown: u32,
     pub scale_out_cooldown: u32,
+    /// `backlog N`: target tracking on the service queue's visible messages
+    /// per running task (metric math over SQS and ECS Container Insights'
+    /// `RunningTaskCount`... see `emit::*::queue`).
+    pub backlog: Option<u32>,
     pub span: Span,
 }
 

@@ -115,6 +115,7 @@ impl JobRt {
                 load_balancers: Vec::new(),
                 discovery: None,
                 health_check_grace_period_ms: 0,
+                queue: None,
             }],
             load_balancers: Vec::new(),
             jobs: Vec::new(),

@@ -119,6 +119,7 @@ pub fn service(name: &str, cluster: &str, task: &str) -> Service {
         discovery: None,
         grace_period: None,
         autoscale: None,
+        queue: None,
         callers: vec![],
         egress: vec![],
         execute_command: false,
@@ -293,6 +294,7 @@ pub fn fargate_web() -> Program {
         ],
         scale_in_cooldown: 300,
         scale_out_cooldown: 60,
+        backlog: None,
         span: sp(),
     });
     let mut site = service("site", "prod", "site");
@@ -448,6 +450,7 @@ pub fn ec2_bridge() -> Program {
                 auto_scaling_group: input_text("ASG_ARN"),
                 target_capacity: Some(90),
                 managed_termination_protection: false,
+            created: None,
             })],
             default_strategy: vec![StrategyItem {
                 provider: "workers".into(),

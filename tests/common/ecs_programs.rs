@@ -191,6 +191,7 @@ pub fn service(name: &str, cluster: &str, task: &str) -> Service {
         discovery: None,
         grace_period: None,
         autoscale: None,
+        queue: None,
         callers: Vec::new(),
         egress: Vec::new(),
         execute_command: false,
@@ -397,6 +398,7 @@ fn ec2_bridge_as_built() -> Program {
             ),
             target_capacity: Some(90),
             managed_termination_protection: true,
+            created: None,
         })],
         default_strategy: vec![StrategyItem {
             provider: "batch-asg".into(),

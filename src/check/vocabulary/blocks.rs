@@ -204,13 +204,14 @@ properties! {
 properties! {
     Cluster => CLUSTER {
         Capacity: "capacity" {
-            takes: "`FARGATE` or `FARGATE_SPOT`, or `NAME asg ARN [target P%] [protect]` for EC2; `weight N`, `base N`",
+            takes: "`FARGATE` or `FARGATE_SPOT`, or `NAME asg ARN [target P%] [protect]` for an existing EC2 group, or `NAME { ... }` for EC2 capacity Wharf creates (below); `weight N`, `base N`",
             default: "no strategy (ECS's default); `weight 1`, `base 0`",
-            becomes: "`DefaultCapacityProviderStrategy[]` (CreateCluster `defaultCapacityProviderStrategy`); an EC2 one also `AWS::ECS::CapacityProvider` with managed scaling",
+            becomes: "`DefaultCapacityProviderStrategy[]` (CreateCluster `defaultCapacityProviderStrategy`); an EC2 one also `AWS::ECS::CapacityProvider` with managed scaling (created: also its launch template, auto scaling group, instance role and security group)",
             example: "capacity FARGATE_SPOT weight 70",
             fills: Some("`defaultCapacityProviderStrategy`"),
             choices: &["FARGATE", "FARGATE_SPOT"],
             named: true,
+            opens: Some(Id::Capacity),
         },
         Insights: "insights" {
             takes: "`on`, `off` or `enhanced`",
@@ -956,12 +957,20 @@ properties! {
             choices: &["rolling", "canary", "linear", "blue_green", "circuit_breaker", "rollback"],
         },
         Autoscale: "autoscale" {
-            takes: "`MIN..MAX` and `cpu P%`, `memory P%`, `requests N`, `cooldown D`",
+            takes: "`MIN..MAX` and `cpu P%`, `memory P%`, `requests N`, `backlog N`, `cooldown D`",
             default: "cooldowns: 300 s in, 60 s out",
-            becomes: "`AWS::ApplicationAutoScaling::ScalableTarget` and target-tracking `ScalingPolicy`s",
+            becomes: "`AWS::ApplicationAutoScaling::ScalableTarget` and target-tracking `ScalingPolicy`s (`backlog`: metric math, the queue's visible messages per running task)",
             example: "autoscale 2..10 cpu 70%",
             fills: Some("Application Auto Scaling scalable target and target-tracking policies"),
-            choices: &["cpu", "memory", "requests", "cooldown"],
+            choices: &["cpu", "memory", "requests", "backlog", "cooldown"],
+        },
+        Queue: "queue" {
+            takes: "`NAME { ... }` (a queue Wharf creates) or `\"arn:aws:sqs:...\" { ... }` (an existing one); the block is optional (below)",
+            default: "none",
+            becomes: "`AWS::SQS::Queue` and its dead-letter queue / CreateQueue; the URL in a container variable; consume rights in the task role",
+            example: "queue jobs { dead_letter 5 }",
+            fills: Some("an SQS queue the service consumes"),
+            opens: Some(Id::Queue),
         },
         Placement: "placement" {
             takes: "`spread az|instance|\"attribute:...\"`, `binpack memory|cpu` or `random`",
@@ -1422,6 +1431,114 @@ properties! {
             default: "generated, least privilege",
             becomes: "`Target.RoleArn`",
             example: "role \"arn:aws:iam::123456789012:role/scheduler\"",
+        },
+    }
+}
+
+properties! {
+    Queue => QUEUE {
+        Env: "env" {
+            takes: "a variable name",
+            default: "`QUEUE_URL`",
+            becomes: "`environment[]` of the container: the queue URL",
+            example: "env JOBS_URL",
+        },
+        Container: "container" {
+            takes: "a container name of the service's task",
+            default: "the task's first essential container",
+            becomes: "the container that gets the variable",
+            example: "container worker",
+        },
+        Fifo: "fifo" {
+            takes: "a flag (a created queue)",
+            default: "a standard queue",
+            becomes: "`FifoQueue: true`; the names end in `.fifo`",
+            example: "fifo",
+        },
+        Visibility: "visibility" {
+            takes: "a duration, 0 s to 12 h (a created queue)",
+            default: "SQS's 30 s",
+            becomes: "`VisibilityTimeout`",
+            example: "visibility 5m",
+        },
+        Retention: "retention" {
+            takes: "a duration, 60 s to 336 h (14 days) (a created queue)",
+            default: "SQS's 4 days",
+            becomes: "`MessageRetentionPeriod`",
+            example: "retention 96h",
+        },
+        Wait: "wait" {
+            takes: "a duration, 0 to 20 s (a created queue)",
+            default: "SQS's 0 s (short polling)",
+            becomes: "`ReceiveMessageWaitTimeSeconds`",
+            example: "wait 20s",
+        },
+        DeadLetter: "dead_letter" {
+            takes: "`N [retention D] [arn ARN]` (receives before a message moves, 1 to 1000) or `off` (a created queue)",
+            default: "`3`: a created dead-letter queue `<stack>-<name>-dlq` keeping messages 14 days",
+            becomes: "a second `AWS::SQS::Queue` and `RedrivePolicy` (`maxReceiveCount`, `deadLetterTargetArn`)",
+            example: "dead_letter 5 retention 168h",
+        },
+    }
+}
+
+properties! {
+    Capacity => CAPACITY {
+        InstanceType: "instance_type" {
+            takes: "an EC2 instance type string",
+            default: "required",
+            becomes: "the launch template's `InstanceType`",
+            example: "instance_type \"m7g.large\"",
+        },
+        Instances: "instances" {
+            takes: "`MIN..MAX`",
+            default: "required",
+            becomes: "the auto scaling group's `MinSize` and `MaxSize`",
+            example: "instances 1..10",
+        },
+        Desired: "desired" {
+            takes: "a whole number between MIN and MAX",
+            default: "none: managed scaling sets it (from MIN)",
+            becomes: "`DesiredCapacity`",
+            example: "desired 2",
+        },
+        Target: "target" {
+            takes: "a percentage, 1% to 100%",
+            default: "`100%`",
+            becomes: "`ManagedScaling.TargetCapacity` (managed scaling is always on)",
+            example: "target 90%",
+        },
+        Protect: "protect" {
+            takes: "`on` or `off`",
+            default: "`on`",
+            becomes: "`ManagedTerminationProtection`, and the group's `NewInstancesProtectedFromScaleIn`",
+            example: "protect off",
+        },
+        Arch: "arch" {
+            takes: "`x86_64` or `arm64`",
+            default: "the instance type's (Graviton families are ARM64)",
+            becomes: "the AMI: the `recommended` or `arm64/recommended` ECS-optimized Amazon Linux 2023 image",
+            example: "arch arm64",
+            choices: &["x86_64", "arm64"],
+        },
+        Os: "os" {
+            takes: "`linux` or a Windows family (`windows_server_2022_core`, ...)",
+            default: "`linux`: Amazon Linux 2023",
+            becomes: "the ECS-optimized Windows Server AMI of that edition (`/aws/service/ami-windows-latest/...`) and PowerShell user data (`Initialize-ECSAgent`)",
+            example: "os windows_server_2022_core",
+            choices: OS_FAMILIES,
+        },
+        Network: "network" {
+            takes: "a network name",
+            default: "the cluster's network, else the only network",
+            becomes: "the group's `VPCZoneIdentifier` (private subnets) and the instance security group's VPC",
+            example: "network main",
+        },
+        RootVolume: "root_volume" {
+            takes: "a size, 30GiB to 16384GiB",
+            default: "the AMI's 30 GiB",
+            becomes: "the launch template's `BlockDeviceMappings` (gp3, encrypted)",
+            example: "root_volume 50GiB",
         },
     }
 }

@@ -135,6 +135,7 @@ pub enum Id {
     Input,
     Network,
     Cluster,
+    Capacity,
     LoadBalancer,
     Task,
     Container,
@@ -143,6 +144,7 @@ pub enum Id {
     DockerVolume,
     Service,
     Expose,
+    Queue,
     Job,
     Override,
     Schedule,
@@ -187,6 +189,12 @@ pub const BLOCKS: &[Block] = &[
         place: "in a cluster",
         section: "cluster",
         parts: &[CLUSTER],
+    },
+    Block {
+        id: Id::Capacity,
+        place: "in `capacity`",
+        section: "capacity",
+        parts: &[CAPACITY],
     },
     Block {
         id: Id::LoadBalancer,
@@ -235,6 +243,12 @@ pub const BLOCKS: &[Block] = &[
         place: "in `expose`",
         section: "expose",
         parts: &[EXPOSE],
+    },
+    Block {
+        id: Id::Queue,
+        place: "in `queue`",
+        section: "queue",
+        parts: &[QUEUE],
     },
     Block {
         id: Id::Job,

@@ -1,7 +1,7 @@
 //! Clusters and cluster-wide resources. Stage: emit. Input: `ir::Cluster`,
 //! `ir::LogGroup`, `ir::Namespace`; output: `AWS::ECS::Cluster` with its
 //! container insights setting, an `AWS::ECS::CapacityProvider` per EC2 auto
-//! scaling group, `AWS::ECS::ClusterCapacityProviderAssociations` with the
+//! scaling group (and what a created one needs, see `capacity`), `AWS::ECS::ClusterCapacityProviderAssociations` with the
 //! default strategy, `AWS::Logs::LogGroup`s and Cloud Map private DNS
 //! namespaces. All of these live in the shared stack, except log groups, which
 //! go with the first service whose task writes to them.
@@ -106,11 +106,15 @@ impl<'a> Ctx<'a> {
         } else {
             "DISABLED"
         };
+        let group = match &e.created {
+            Some(created) => self.emit_created_capacity(&b, c, e, created),
+            None => self.text(&e.auto_scaling_group),
+        };
         self.add(
             format!("{b}CapacityProvider"),
             json!({ "Type": "AWS::ECS::CapacityProvider", "Properties": {
                 "AutoScalingGroupProvider": {
-                    "AutoScalingGroupArn": self.text(&e.auto_scaling_group),
+                    "AutoScalingGroupArn": group,
                     "ManagedScaling": scaling,
                     "ManagedTerminationProtection": protection } } }),
         );

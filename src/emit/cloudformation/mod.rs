@@ -12,12 +12,14 @@
 //! and everything is emitted in declaration order. Lookups go through `Index`
 //! maps built once, so emission is linear in the size of the program.
 
+mod capacity;
 mod cluster;
 mod errors;
 mod iam;
 mod ids;
 mod lb;
 mod network;
+mod queue;
 mod schedule;
 mod service;
 mod split;
@@ -265,6 +267,10 @@ impl<'a> Ctx<'a> {
         for (i, s) in p.services.iter().enumerate() {
             self.emit_caller_rules(i, s);
         }
+        for (i, s) in p.services.iter().enumerate() {
+            self.emit_queue(i, s);
+        }
+        self.emit_capacity_rules();
         for j in &p.jobs {
             self.emit_job(j);
         }

@@ -159,3 +159,17 @@ pub fn scaling_needs_label(service: &str, span: Span) -> Diagnostic {
          which reads the names from the load balancer and target group it creates",
     )
 }
+
+/// E0535: EC2 capacity the cluster creates needs a launch template, an auto
+/// scaling group and an instance profile, which the ECS API cannot create.
+pub fn created_capacity(provider: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::EcsCreatedCapacity,
+        format!("capacity `{provider}` is created EC2 capacity, which the ECS API cannot create"),
+        span,
+        "a launch template, auto scaling group and instance profile",
+    )
+    .with_help(
+        "create the auto scaling group yourself and name it (`capacity NAME asg \"arn:aws:autoscaling:...\" target 100% protect`), or build `--target cloudformation`",
+    )
+}

@@ -57,7 +57,11 @@
 //! listener rule and role of a blue/green, linear or canary deployment
 //! (E0508), the security group of an awsvpc service that names none (E0520)
 //! and the `callers` / `egress` rules that would go into it (E0521), and the
-//! ALB resource label of request-count scaling (E0522). Nothing the
+//! ALB resource label of request-count scaling (E0522), and the URL and ARN
+//! of a created SQS queue without the program's account and region (E0534),
+//! and EC2 capacity a cluster creates (E0535: a launch template, auto
+//! scaling group and instance profile are not ECS API objects).
+//! Nothing the
 //! CloudFormation target would create is dropped silently: listener rules
 //! belong to the load balancer behind the given target group.
 
@@ -65,6 +69,7 @@ mod cluster;
 mod errors;
 mod job;
 mod logs;
+mod queue;
 mod scaling;
 mod service;
 mod task_definition;
@@ -89,6 +94,10 @@ pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>>
         ));
         for p in &c.capacity_providers {
             if let ir::CapacityProvider::Ec2(ec2) = p {
+                if let Some(created) = &ec2.created {
+                    diags.push(errors::created_capacity(&ec2.name, created.span));
+                    continue;
+                }
                 if !providers.contains(&ec2.name.as_str()) {
                     providers.push(&ec2.name);
                     artifacts.push(artifact(
@@ -111,7 +120,8 @@ pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>>
         ));
     }
     for t in &program.tasks {
-        let json = task_definition::emit_task_definition(program, t, &mut diags);
+        let mut json = task_definition::emit_task_definition(program, t, &mut diags);
+        queue::add_variables(program, t, &mut json);
         artifacts.push(artifact(format!("taskdefs/{}.json", t.family), &json));
     }
     let index = ir::Index::new(program);
@@ -122,6 +132,9 @@ pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>>
             &service::update_service(&json),
         ));
         artifacts.push(artifact(format!("services/{}.json", s.name), &json));
+        for (path, json) in queue::documents(program, s, &mut diags) {
+            artifacts.push(artifact(path, &json));
+        }
         if let Some(a) = &s.autoscale {
             artifacts.push(artifact(
                 format!("scalable_targets/{}.json", s.name),

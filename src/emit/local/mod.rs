@@ -25,6 +25,7 @@ use crate::manifest as m;
 use std::collections::BTreeMap;
 
 mod job;
+mod queue;
 
 /// The manifest as one artifact.
 pub fn emit_local(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
@@ -38,13 +39,15 @@ pub fn emit_local(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic
 /// The manifest as a value, for `wharf up FILE.wharf`.
 pub fn to_manifest(program: &ir::Program) -> Result<m::Manifest, Vec<Diagnostic>> {
     crate::emit::refuse_secret_inputs(program, "local")?;
-    let tasks = program.tasks.iter().map(|t| task(program, t)).collect();
+    let mut tasks: Vec<m::TaskDefinition> =
+        program.tasks.iter().map(|t| task(program, t)).collect();
     let index = ir::Index::new(program);
-    let services = program
+    let mut services: Vec<m::Service> = program
         .services
         .iter()
         .map(|s| service(program, &index, s))
         .collect();
+    queue::consumers(program, &mut tasks, &mut services);
     let load_balancers = program.load_balancers.iter().map(load_balancer).collect();
     Ok(m::Manifest {
         version: m::VERSION,
@@ -251,6 +254,7 @@ fn service(program: &ir::Program, index: &ir::Index, s: &ir::Service) -> m::Serv
         load_balancers,
         discovery: s.discovery.as_ref().and_then(|d| discovery(s, task, d)),
         health_check_grace_period_ms: s.grace_period.map_or(0, ms),
+        queue: None,
     }
 }
 
