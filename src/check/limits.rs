@@ -56,10 +56,21 @@ pub fn check_task(cx: &mut Cx, task: &Task) {
         check_windows(cx, task);
     }
     for v in &task.volumes {
-        if let VolumeKind::Efs(efs) = &v.kind {
-            for problem in efs_problems(efs) {
-                cx.push(e::volume(&v.name, &problem, v.span));
+        match &v.kind {
+            VolumeKind::Efs(efs) => {
+                for problem in efs_problems(efs) {
+                    cx.push(e::volume(&v.name, &problem, v.span));
+                }
+                if let Some(problem) = efs_port_problem(efs) {
+                    cx.push(e::fsx_volume(&v.name, &problem, v.span));
+                }
             }
+            VolumeKind::FsxWindows(fsx) => {
+                for problem in fsx_problems(task, fsx) {
+                    cx.push(e::fsx_volume(&v.name, &problem, v.span));
+                }
+            }
+            _ => {}
         }
     }
     for c in &task.containers {
@@ -285,6 +296,67 @@ fn efs_problems(efs: &crate::ir::EfsVolume) -> Vec<String> {
         out.push(format!(
             "names access point `{}`, not an ID like `fsap-0123456789abcdef0`",
             shown(ap)
+        ));
+    }
+    out
+}
+
+/// `EFSVolumeConfiguration.transitEncryptionPort`: a TCP port, used only
+/// for encrypted traffic.
+fn efs_port_problem(efs: &crate::ir::EfsVolume) -> Option<String> {
+    let port = efs.transit_encryption_port?;
+    if !(1..=65535).contains(&port) {
+        return Some(format!(
+            "has transit encryption port {port}, not a port from 1 to 65535"
+        ));
+    }
+    (!efs.transit_encryption).then(|| {
+        format!(
+            "has transit encryption port {port} with transit encryption off; the port carries \
+             only encrypted traffic"
+        )
+    })
+}
+
+/// `FSxWindowsFileServerVolumeConfiguration` (ECS API reference, and the
+/// developer guide's "FSx for Windows File Server volumes"): Windows
+/// containers only, an `fs-` file system ID, and the domain credentials in
+/// a Secrets Manager secret or an SSM parameter, named by ARN.
+fn fsx_problems(task: &Task, fsx: &crate::ir::FsxWindowsVolume) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(os) = task.os_family.as_deref().filter(|_| !task.is_windows()) {
+        out.push(format!(
+            "is an FSx for Windows File Server share, which only Windows containers mount, \
+             and the task's operating system is {os}"
+        ));
+    }
+    if fsx
+        .file_system_id
+        .as_literal()
+        .is_some_and(|id| id.strip_prefix("fs-").is_none_or(str::is_empty))
+    {
+        out.push(format!(
+            "names file system `{}`, not an ID like `fs-0123456789abcdef0`",
+            shown(&fsx.file_system_id)
+        ));
+    }
+    // `arn:PARTITION:SERVICE:...`: a service named must be one that stores
+    // credentials; an ARN cut short (or built from inputs) is judged as far
+    // as it goes.
+    let arn_ok = match fsx.credentials.parts.first() {
+        Some(TextPart::Lit(first)) => {
+            let segments: Vec<&str> = first.split(':').collect();
+            first.starts_with("arn:")
+                && (segments.len() < 4 || matches!(segments[2], "secretsmanager" | "ssm"))
+        }
+        // Empty: reported as missing where the volume is read.
+        Some(TextPart::Input(_)) | None => true,
+    };
+    if !arn_ok {
+        out.push(format!(
+            "takes its credentials from `{}`, not the ARN of a Secrets Manager secret or an \
+             SSM parameter",
+            shown(&fsx.credentials)
         ));
     }
     out

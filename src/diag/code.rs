@@ -144,6 +144,7 @@ codes! {
     PlacementLimits = "E0447", "more placement strategies or constraints than ECS takes";
     CapacityStrategy = "E0448", "capacity provider strategy ECS refuses";
     VolumeLimits = "E0449", "EFS volume or mount point ECS refuses";
+    FsxVolume = "E0436", "FSx for Windows volume or EFS transit port ECS refuses";
     NotOnWindows = "E0438", "setting not supported for Windows containers";
     CronSyntax = "E0480", "cron expression EventBridge Scheduler cannot read";
     CronRange = "E0481", "cron field value out of range";

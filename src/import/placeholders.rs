@@ -100,6 +100,55 @@ fn occurrences(s: &str) -> Vec<(usize, usize, &str)> {
     out
 }
 
+/// Bare words standing in an ARN's region or account segment
+/// (`arn:aws:secretsmanager:region:aws_account_id:secret:name`, as AWS's
+/// documentation writes them): a segment that is a name but not a region
+/// (`us-east-1`) or an account (12 digits). Byte ranges and the word.
+fn arn_words(s: &str) -> Vec<(usize, usize, &str)> {
+    let mut out = Vec::new();
+    if !s.starts_with("arn:") {
+        return out;
+    }
+    let mut start = 0;
+    for (i, segment) in s.split(':').enumerate().take(5) {
+        let end = start + segment.len();
+        let placeholder = match i {
+            3 => !segment.is_empty() && !is_region(segment),
+            4 => !segment.is_empty() && segment != "aws" && !is_account(segment),
+            _ => false,
+        };
+        if placeholder && is_name(segment) {
+            out.push((start, end, segment));
+        }
+        start = end + 1;
+    }
+    out
+}
+
+/// `us-east-1`, `ap-southeast-2`, `us-gov-west-1`, `cn-north-1`.
+fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_account(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Every placeholder of `s`, delimited (`{{x}}`) or a bare ARN word, in
+/// order.
+fn all_occurrences(s: &str) -> Vec<(usize, usize, &str)> {
+    let mut out = occurrences(s);
+    out.extend(arn_words(s));
+    out.sort_by_key(|o| o.0);
+    out
+}
+
 /// What a template tool calls a variable: letters, digits, `_`, `-`, `.`.
 fn is_name(s: &str) -> bool {
     !s.is_empty()
@@ -136,7 +185,7 @@ fn parameters(td: &Map<String, Value>) -> BTreeSet<String> {
                     .and_then(Value::as_str)
                     .filter(|s| refused(key, s))
                 {
-                    for (from, to, _) in occurrences(s) {
+                    for (from, to, _) in all_occurrences(s) {
                         found.insert(s[from..to].to_string());
                     }
                 }
@@ -185,7 +234,7 @@ pub fn mark(td: &Map<String, Value>) -> Option<Marked> {
     let pairs = params
         .iter()
         .map(|text| {
-            let (_, _, name) = occurrences(text)[0];
+            let name = occurrences(text).first().map_or(text.as_str(), |o| o.2);
             (text.clone(), input_name(name))
         })
         .collect();
@@ -198,7 +247,7 @@ pub fn mark(td: &Map<String, Value>) -> Option<Marked> {
 fn rewrite(v: &mut Value, params: &BTreeSet<String>) {
     match v {
         Value::String(s) => {
-            let occ = occurrences(s);
+            let occ = all_occurrences(s);
             if occ.iter().any(|(f, t, _)| params.contains(&s[*f..*t])) {
                 let mut out = String::with_capacity(s.len());
                 let mut last = 0;

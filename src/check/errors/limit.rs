@@ -238,3 +238,38 @@ pub fn not_on_windows(what: &str, owner: &str, span: Span) -> Diagnostic {
     )
     .with_help("remove it, or run the task on Linux (`os linux`)")
 }
+
+/// E0436: an FSx for Windows File Server volume without a member the ECS
+/// API requires.
+pub fn fsx_incomplete(volume: &str, missing: &[&str], span: Span) -> Diagnostic {
+    let names: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+    Diagnostic::error(
+        Code::FsxVolume,
+        format!(
+            "FSx for Windows File Server volume `{volume}` has no {}",
+            names.join(" and no ")
+        ),
+        span,
+        "this volume",
+    )
+    .with_help(
+        "ECS requires the share, the domain credentials and the domain: \
+         `volume NAME fsx \"fs-...\" root \"share\" credentials \"arn:...\" domain \"example.com\"`",
+    )
+}
+
+/// E0436: an FSx for Windows File Server volume, or an EFS transit
+/// encryption port, that ECS refuses.
+pub fn fsx_volume(volume: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::FsxVolume,
+        format!("volume `{volume}` {problem}"),
+        span,
+        "this volume",
+    )
+    .with_help(
+        "an FSx volume serves Windows containers and names its file system (`fs-...`) and a \
+         Secrets Manager secret or SSM parameter ARN with the domain credentials; an EFS \
+         `encrypt_port` (1-65535) needs `encrypt on`",
+    )
+}

@@ -110,10 +110,17 @@ impl<'a> Ctx<'a> {
                 "FilesystemId": self.text(&e.file_system_id),
                 "RootDirectory": e.root_directory,
                 "TransitEncryption": if e.transit_encryption { "ENABLED" } else { "DISABLED" },
+                "TransitEncryptionPort": e.transit_encryption_port,
                 "AuthorizationConfig": (e.access_point.is_some() || e.iam).then(|| props(json!({
                     "AccessPointId": e.access_point.as_ref().map(|a| self.text(a)),
                     "IAM": if e.iam { "ENABLED" } else { "DISABLED" } }))),
             })) }),
+            VolumeKind::FsxWindows(f) => json!({ "Name": v.name,
+                "FSxWindowsFileServerVolumeConfiguration": {
+                    "FileSystemId": self.text(&f.file_system_id),
+                    "RootDirectory": f.root_directory,
+                    "AuthorizationConfig": { "CredentialsParameter": self.text(&f.credentials),
+                                             "Domain": f.domain } } }),
             VolumeKind::Bind { host_path: Some(p) } => {
                 json!({ "Name": v.name, "Host": { "SourcePath": p } })
             }

@@ -194,6 +194,20 @@ fn volume(program: &ir::Program, volume: &ir::Volume) -> Value {
             host_path: Some(path),
         } => v.set("host", Obj::new().set("sourcePath", path.as_str()).build()),
         ir::VolumeKind::Efs(efs) => v.set("efsVolumeConfiguration", efs_volume(program, efs)),
+        ir::VolumeKind::FsxWindows(fsx) => v.set(
+            "fsxWindowsFileServerVolumeConfiguration",
+            Obj::new()
+                .set("fileSystemId", resolve(program, &fsx.file_system_id))
+                .set("rootDirectory", fsx.root_directory.as_str())
+                .set(
+                    "authorizationConfig",
+                    Obj::new()
+                        .set("credentialsParameter", resolve(program, &fsx.credentials))
+                        .set("domain", fsx.domain.as_str())
+                        .build(),
+                )
+                .build(),
+        ),
         ir::VolumeKind::Docker(d) => v.set(
             "dockerVolumeConfiguration",
             Obj::new()
@@ -228,6 +242,7 @@ fn efs_volume(program: &ir::Program, efs: &ir::EfsVolume) -> Value {
             efs.root_directory.as_deref().unwrap_or("/"),
         )
         .set("transitEncryption", enabled(efs.transit_encryption))
+        .opt("transitEncryptionPort", efs.transit_encryption_port)
         .opt("authorizationConfig", auth)
         .build()
 }
