@@ -144,6 +144,119 @@ pub fn check_task(cx: &mut Cx, task: &Task) {
             }
         }
         check_duplicate_keys(cx, c);
+        check_settings(cx, task, c);
+    }
+}
+
+/// `KernelCapabilities.add` / `drop` (ECS API reference): the names ECS
+/// takes.
+pub const CAPABILITIES: &[&str] = &[
+    "ALL",
+    "AUDIT_CONTROL",
+    "AUDIT_WRITE",
+    "BLOCK_SUSPEND",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "DAC_READ_SEARCH",
+    "FOWNER",
+    "FSETID",
+    "IPC_LOCK",
+    "IPC_OWNER",
+    "KILL",
+    "LEASE",
+    "LINUX_IMMUTABLE",
+    "MAC_ADMIN",
+    "MAC_OVERRIDE",
+    "MKNOD",
+    "NET_ADMIN",
+    "NET_BIND_SERVICE",
+    "NET_BROADCAST",
+    "NET_RAW",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_ADMIN",
+    "SYS_BOOT",
+    "SYS_CHROOT",
+    "SYS_MODULE",
+    "SYS_NICE",
+    "SYS_PACCT",
+    "SYS_PTRACE",
+    "SYS_RAWIO",
+    "SYS_RESOURCE",
+    "SYS_TIME",
+    "SYS_TTY_CONFIG",
+    "SYSLOG",
+    "WAKE_ALARM",
+];
+
+/// Container settings whose values the ECS API reference bounds (E0439,
+/// E0475-E0478): capability names, at most ten environment files, the DNS
+/// search domain pattern, the forms of `dockerSecurityOptions`, and the
+/// FireLens configuration file type.
+fn check_settings(cx: &mut Cx, task: &Task, c: &Container) {
+    let st = &c.settings;
+    if let Some(linux) = &st.linux {
+        for (which, list) in [
+            ("adds", &linux.add_capabilities),
+            ("drops", &linux.drop_capabilities),
+        ] {
+            for cap in list.iter().filter(|x| !CAPABILITIES.contains(&x.as_str())) {
+                cx.push(e::unknown_capability(&c.name, which, cap, c.span));
+            }
+        }
+    }
+    if st.env_files.len() > 10 {
+        cx.push(e::env_file_count(&c.name, st.env_files.len(), c.span));
+    }
+    for d in st.dns_search_domains.iter().filter(|d| !dns_search_ok(d)) {
+        cx.push(e::dns_search_domain(&c.name, d, c.span));
+    }
+    for o in &st.docker_security_options {
+        if let Some(problem) = security_option_problem(o) {
+            cx.push(e::security_option(&c.name, o, problem, c.span));
+        }
+    }
+    if let Some(f) = &c.firelens {
+        if let Some((_, kind)) = f.options.iter().find(|(k, _)| k == "config-file-type") {
+            match kind.as_literal().as_deref() {
+                None | Some("file") => {}
+                Some("s3") if task.is_fargate() => cx.push(e::firelens_config_file(
+                    &c.name,
+                    "reads its configuration from S3, which Fargate does not support",
+                    c.span,
+                )),
+                Some("s3") => {}
+                Some(other) => cx.push(e::firelens_config_file(
+                    &c.name,
+                    &format!("has config-file-type `{other}`, neither `s3` nor `file`"),
+                    c.span,
+                )),
+            }
+        }
+    }
+}
+
+/// `dnsSearchDomains`: `^[a-zA-Z0-9-.]{0,253}[a-zA-Z0-9]$`.
+fn dns_search_ok(d: &str) -> bool {
+    let ok_char = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'.';
+    !d.is_empty()
+        && d.len() <= 254
+        && d.bytes().all(ok_char)
+        && d.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
+}
+
+/// `dockerSecurityOptions`: "no-new-privileges", "apparmor:PROFILE",
+/// "label:value" or "credentialspec:CredentialSpecFilePath".
+fn security_option_problem(o: &str) -> Option<&'static str> {
+    if o == "no-new-privileges" {
+        return None;
+    }
+    match o.split_once(':') {
+        Some(("apparmor" | "label" | "credentialspec", rest)) if !rest.is_empty() => None,
+        Some(("apparmor" | "label" | "credentialspec", _)) => Some("has nothing after its `:`"),
+        _ => Some("is none of the forms ECS takes"),
     }
 }
 
