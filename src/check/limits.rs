@@ -126,6 +126,16 @@ pub fn check_task(cx: &mut Cx, task: &Task) {
                 }
             }
         }
+        for (path, _, _) in c.settings.linux.iter().flat_map(|l| &l.tmpfs) {
+            if !path.starts_with('/') {
+                cx.push(e::mount(
+                    &c.name,
+                    path,
+                    "is a tmpfs mount that is not an absolute path",
+                    c.span,
+                ));
+            }
+        }
         if let Some(r) = &c.settings.restart {
             if let Some(period) = r.attempt_period.filter(|p| !(60..=1800).contains(p)) {
                 cx.push(e::restart_period(&c.name, period, c.span));

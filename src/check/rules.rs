@@ -141,6 +141,15 @@ fn check_awslogs(cx: &mut Cx, task: &Task, c: &crate::ir::Container, log: &crate
             cx.push(e::unknown_awslogs_option(key, suggestion, log.span));
         }
     }
+    // Docker's awslogs driver: `mode` is `blocking` or `non-blocking`.
+    for (_, v) in log.options.iter().filter(|(k, _)| k == "mode") {
+        if let Some(mode) = v
+            .as_literal()
+            .filter(|m| m != "blocking" && m != "non-blocking")
+        {
+            cx.push(e::awslogs_mode(&mode, log.span));
+        }
+    }
     let empty_prefix = log.options.iter().any(|(k, v)| {
         k == "awslogs-stream-prefix" && v.as_literal().is_some_and(|p| p.trim().is_empty())
     });
@@ -279,10 +288,19 @@ fn check_settings_support(cx: &mut Cx, task: &Task) {
     }
 }
 
-/// Containers named by `volumes_from` and the task's `proxy` exist.
+/// Containers named by `volumes_from`, `links` (`name[:alias]`) and the
+/// task's `proxy` exist.
 fn check_container_references(cx: &mut Cx, task: &Task) {
     let names: Vec<&str> = task.containers.iter().map(|c| c.name.as_str()).collect();
     for c in &task.containers {
+        for link in &c.settings.links {
+            let target = link.split_once(':').map_or(link.as_str(), |(n, _)| n);
+            if !names.contains(&target) {
+                cx.push(super::errors::unknown_container(
+                    target, &task.name, &names, c.span,
+                ));
+            }
+        }
         for (from, _) in &c.settings.volumes_from {
             if !names.contains(&from.as_str()) {
                 cx.push(super::errors::unknown_container(

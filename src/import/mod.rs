@@ -84,7 +84,17 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
     }
     // Absent, ECS picks bridge on Linux and NAT on Windows: `network default`
     // writes no networkMode either.
+    // Inputs written bare, as an enum member's value (`network MODE`).
+    let mut enum_inputs: Vec<String> = Vec::new();
+    let placeholder_mode = td
+        .get("networkMode")
+        .and_then(Value::as_str)
+        .and_then(placeholders::whole_input);
+    if let Some(name) = placeholder_mode {
+        enum_inputs.push(name.to_string());
+    }
     let mode = match td.get("networkMode") {
+        _ if placeholder_mode.is_some() => "input",
         None | Some(Value::Null) => "default",
         Some(m) => match network_mode(m) {
             Ok((mode, None)) => mode,
@@ -98,10 +108,13 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
             }
         },
     };
-    task.line(format!("{} {mode}", T::Network.name()));
+    match placeholder_mode {
+        Some(name) => task.line(format!("{} {name}", T::Network.name())),
+        None => task.line(format!("{} {mode}", T::Network.name())),
+    }
     // Without `compat`, Wharf writes no requiresCompatibilities for a task
     // that is not awsvpc (ECS then validates for EC2, as it did the original).
-    match compat(td, &mut dropped) {
+    match compat(td, &mut dropped, &mut enum_inputs) {
         Some(c) => task.line(format!("{} {c}", T::Compat.name())),
         None if mode == "awsvpc" => task.line(format!("{} ec2 unlisted", T::Compat.name())),
         None => {}
@@ -219,7 +232,12 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
     let body = task.render(0);
     let dropped: Vec<String> = dropped.iter().map(|d| placeholders::unmark(d)).collect();
     let warnings: Vec<String> = warnings.iter().map(|w| placeholders::unmark(w)).collect();
-    let used = placeholders::declared(&body);
+    let mut used = placeholders::declared(&body);
+    for name in enum_inputs {
+        if !used.contains(&name) {
+            used.push(name);
+        }
+    }
     let inputs: Vec<(String, String)> = placeholder_inputs
         .into_iter()
         .filter(|(_, name)| used.contains(name))
@@ -324,13 +342,22 @@ fn network_mode(v: &Value) -> Result<(&'static str, Option<String>), String> {
 
 /// `requiresCompatibilities`, if the original lists any; ECS checks an
 /// unlisted one against EC2.
-fn compat(td: &Map<String, Value>, dropped: &mut Vec<String>) -> Option<String> {
+fn compat(
+    td: &Map<String, Value>,
+    dropped: &mut Vec<String>,
+    enum_inputs: &mut Vec<String>,
+) -> Option<String> {
     let mut names = Vec::new();
     for c in array(td, "requiresCompatibilities") {
         match c.as_str() {
             Some("EC2") => names.push("ec2"),
             Some("FARGATE") => names.push("fargate"),
             Some("EXTERNAL") => names.push("external"),
+            Some(s) if placeholders::whole_input(s).is_some() => {
+                let name = placeholders::whole_input(s).unwrap_or_default();
+                enum_inputs.push(name.to_string());
+                names.push(name);
+            }
             _ => dropped.push(format!("requiresCompatibilities: `{c}` has no Wharf form")),
         }
     }

@@ -43,6 +43,10 @@ const REFERENCES: &[(&str, &str)] = &[
     ("c.secrets", "valueFrom"),
     ("c.log.secretOptions", "valueFrom"),
     ("c.log.options", "awslogs-group"),
+    // Enum members (and each of `requiresCompatibilities`): a placeholder
+    // standing for the whole value is written as the bare input name
+    // (`network MODE`, `compat LAUNCH`).
+    ("", "networkMode"),
 ];
 
 /// Whether the checker refuses `value` as written in the member `key`: a
@@ -61,6 +65,8 @@ fn refused(key: &str, value: &str) -> bool {
             }
         }
         "awslogs-group" => crate::ir::names::NameKind::LogGroup.check(value).is_err(),
+        "networkMode" => !["awsvpc", "bridge", "host", "none"].contains(&value),
+        "requiresCompatibilities" => !["EC2", "FARGATE", "EXTERNAL"].contains(&value),
         _ => true,
     }
 }
@@ -210,6 +216,14 @@ fn parameters(td: &Map<String, Value>) -> BTreeSet<String> {
             }
         }
     }
+    // Each launch type of `requiresCompatibilities`, judged alone.
+    for c in list(td.get("requiresCompatibilities")) {
+        if let Some(s) = c.as_str().filter(|s| refused("requiresCompatibilities", s)) {
+            for (from, to, _) in occurrences(s) {
+                found.insert(s[from..to].to_string());
+            }
+        }
+    }
     found
 }
 
@@ -268,6 +282,13 @@ fn rewrite(v: &mut Value, params: &BTreeSet<String>) {
         Value::Object(o) => o.values_mut().for_each(|x| rewrite(x, params)),
         _ => {}
     }
+}
+
+/// The input a marked string stands for when it is exactly one
+/// placeholder (`"{{networkmode}}"`), for an enum member.
+pub fn whole_input(s: &str) -> Option<&str> {
+    let name = s.strip_prefix(OPEN)?.strip_suffix(CLOSE)?;
+    (!name.contains([OPEN, CLOSE])).then_some(name)
 }
 
 /// A message about the rewritten document, with each marked input written

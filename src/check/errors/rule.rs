@@ -679,6 +679,16 @@ pub fn unknown_awslogs_option(key: &str, suggestion: Option<&str>, span: Span) -
     .with_help(help)
 }
 
+pub fn awslogs_mode(mode: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnknownAwslogsOption,
+        format!("`{mode}` is not a delivery mode of the awslogs log driver"),
+        span,
+        "in these log options",
+    )
+    .with_help("the awslogs `mode` option is \"blocking\" or \"non-blocking\"")
+}
+
 pub fn windows_fargate_cpu(task: &str, cpu: u32, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::WindowsFargateCpu,
