@@ -257,6 +257,35 @@ fn container_definition_probes() {
     }
 }
 
+/// ProxyConfiguration.properties: the documented names, the required ones.
+#[test]
+fn proxy_configuration_probes() {
+    let task = |properties: &str| {
+        format!(
+            "task t {{\n  cpu 0.25vcpu\n  memory 512MiB\n  proxy envoy {{ {properties} }}\n  container app {{ image \"nginx\"; port 8080 }}\n  container envoy {{ image \"envoy:1\"; essential off; user \"1337\" }}\n}}\n"
+        )
+    };
+    let complete = "IgnoredUID = \"1337\"; AppPorts = \"8080\"; ProxyIngressPort = \"15000\"; ProxyEgressPort = \"15001\"";
+    assert_eq!(codes(&task(complete)), Vec::<String>::new());
+    assert_eq!(
+        codes(&task(&complete.replace("IgnoredUID", "IgnoredGID"))),
+        Vec::<String>::new(),
+        "IgnoredGID instead of IgnoredUID"
+    );
+    assert_eq!(
+        codes(&task(&format!(
+            "{complete}; EgressIgnoredIPs = \"169.254.170.2\"; Bogus = \"1\""
+        ))),
+        ["E0304"],
+        "an unknown property"
+    );
+    assert_eq!(
+        codes(&task("IgnoredUID = \"1337\"; ProxyIngressPort = \"15000\"")),
+        ["E0305"],
+        "no AppPorts"
+    );
+}
+
 #[test]
 fn firelens_config_file_probes() {
     let router = |compat: &str, kind: &str| {

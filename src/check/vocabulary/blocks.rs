@@ -464,10 +464,10 @@ properties! {
             ecs: "placementConstraints",
         },
         Proxy: "proxy" {
-            takes: "`CONTAINER { NAME = \"value\" ... }`",
+            takes: "`CONTAINER { NAME = \"value\" ... }`: `AppPorts`, `ProxyIngressPort`, `ProxyEgressPort`, `IgnoredUID` or `IgnoredGID`, and optionally `EgressIgnoredPorts`, `EgressIgnoredIPs`",
             default: "none",
             becomes: "`proxyConfiguration` (App Mesh, type APPMESH)",
-            example: "proxy envoy { IgnoredUID = \"1337\"; ProxyIngressPort = \"15000\" }",
+            example: "proxy envoy { IgnoredUID = \"1337\"; AppPorts = \"8080\"; ProxyIngressPort = \"15000\"; ProxyEgressPort = \"15001\" }",
             fills: Some("`proxyConfiguration` (App Mesh)"),
             ecs: "proxyConfiguration",
         },
