@@ -231,6 +231,20 @@ fn container_definition_probes() {
             &["E0473"],
             "extra hosts in awsvpc",
         ),
+        // PortMapping: one container port, one protocol.
+        (
+            EC2,
+            "port 53\n    port 53 udp",
+            &["E0427"],
+            "a port for tcp and udp",
+        ),
+        (
+            EC2,
+            "port 53\n    port 54 udp",
+            &[],
+            "two ports, two protocols",
+        ),
+        // ContainerDefinition.image: up to 255 characters, no whitespace.
         // Ports and timeouts.
         (EC2, "port 65536", &["E0303"], "container port over 65535"),
         (
@@ -287,6 +301,27 @@ fn proxy_configuration_probes() {
 }
 
 #[test]
+fn image_probes() {
+    let with = |image: &str| {
+        format!("task t {{\n  cpu 0.25vcpu\n  memory 512MiB\n  container app {{ image \"{image}\" }}\n}}\n")
+    };
+    assert_eq!(codes(&with("my image:1")), ["E0312"], "whitespace");
+    assert_eq!(codes(&with(&"a".repeat(256))), ["E0312"], "256 characters");
+    assert_eq!(
+        codes(&with(&"a".repeat(255))),
+        Vec::<String>::new(),
+        "255 characters"
+    );
+    assert_eq!(
+        codes(&with(
+            "nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+        )),
+        Vec::<String>::new(),
+        "a digest"
+    );
+}
+
+#[test]
 fn firelens_config_file_probes() {
     let router = |compat: &str, kind: &str| {
         format!(
@@ -299,6 +334,30 @@ fn firelens_config_file_probes() {
     assert_eq!(codes(&router(fargate, "file")), Vec::<String>::new());
     assert_eq!(codes(&router(ec2, "s3")), Vec::<String>::new(), "S3 on EC2");
     assert_eq!(codes(&router(ec2, "http")), ["E0478"], "an unknown type");
+    let options = |opts: &str| {
+        format!(
+            "task t {{\n  cpu 0.25vcpu\n  memory 512MiB\n  log_router router {{\n    image \"fluent-bit:stable\"\n    firelens fluentbit {{ {opts} }}\n  }}\n  container app {{ image \"nginx\"; logs firelens {{ Name = \"cloudwatch\" }} }}\n}}\n"
+        )
+    };
+    assert_eq!(
+        codes(&options("\"enable-ecs-log-metadata\" = \"false\"")),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        codes(&options("\"enable-ecs-log-metadata\" = \"maybe\"")),
+        ["E0478"],
+        "metadata flag"
+    );
+    assert_eq!(
+        codes(&options("\"Name\" = \"cloudwatch\"")),
+        ["E0478"],
+        "an output option on the router"
+    );
+    assert_eq!(
+        codes(&options("\"config-file-type\" = \"file\"")),
+        ["E0478"],
+        "a type without its value"
+    );
 }
 
 #[test]

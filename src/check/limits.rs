@@ -207,6 +207,26 @@ pub const CAPABILITIES: &[&str] = &[
 /// FireLens configuration file type.
 fn check_settings(cx: &mut Cx, task: &Task, c: &Container) {
     let st = &c.settings;
+    // ContainerDefinition.image: up to 255 characters, none of them
+    // whitespace (no image reference holds one).
+    let literal: String = c
+        .image
+        .parts
+        .iter()
+        .filter_map(|p| match p {
+            TextPart::Lit(s) => Some(s.as_str()),
+            TextPart::Input(_) => None,
+        })
+        .collect();
+    if literal.chars().any(char::is_whitespace) {
+        cx.push(e::bad_image(&c.name, "has whitespace in it", c.span));
+    } else if c.image.is_literal() && literal.chars().count() > 255 {
+        cx.push(e::bad_image(
+            &c.name,
+            "is longer than 255 characters",
+            c.span,
+        ));
+    }
     if let Some(linux) = &st.linux {
         for (which, list) in [
             ("adds", &linux.add_capabilities),
@@ -229,6 +249,41 @@ fn check_settings(cx: &mut Cx, task: &Task, c: &Container) {
         }
     }
     if let Some(f) = &c.firelens {
+        // FirelensConfiguration.options: these keys, `enable-ecs-log-metadata`
+        // true or false, and the config file's type and value together.
+        const KEYS: [&str; 3] = [
+            "enable-ecs-log-metadata",
+            "config-file-type",
+            "config-file-value",
+        ];
+        for (k, v) in &f.options {
+            if !KEYS.contains(&k.as_str()) {
+                cx.push(e::firelens_config_file(
+                    &c.name,
+                    &format!(
+                        "has option `{k}`; ECS takes only enable-ecs-log-metadata, \
+                         config-file-type and config-file-value"
+                    ),
+                    c.span,
+                ));
+            } else if k == "enable-ecs-log-metadata" {
+                if let Some(x) = v.as_literal().filter(|x| x != "true" && x != "false") {
+                    cx.push(e::firelens_config_file(
+                        &c.name,
+                        &format!("sets enable-ecs-log-metadata to `{x}`, not true or false"),
+                        c.span,
+                    ));
+                }
+            }
+        }
+        let has = |key: &str| f.options.iter().any(|(k, _)| k == key);
+        if has("config-file-type") != has("config-file-value") {
+            cx.push(e::firelens_config_file(
+                &c.name,
+                "names a config file type or value without the other; ECS needs both",
+                c.span,
+            ));
+        }
         if let Some((_, kind)) = f.options.iter().find(|(k, _)| k == "config-file-type") {
             match kind.as_literal().as_deref() {
                 None | Some("file") => {}

@@ -372,7 +372,19 @@ fn check_fargate(cx: &mut Cx, task: &Task) {
 fn check_ports(cx: &mut Cx, task: &Task) {
     let mut seen: HashMap<(u16, &str), Span> = HashMap::new();
     for c in &task.containers {
+        // PortMapping: "You can't expose the same container port for
+        // multiple protocols."
+        let mut protocols: HashMap<u16, (&str, Span)> = HashMap::new();
         for p in &c.ports {
+            match protocols.get(&p.container_port) {
+                Some((proto, prev)) if *proto != p.protocol.as_str() => {
+                    cx.push(e::port_two_protocols(p.container_port, p.span, *prev))
+                }
+                Some(_) => {}
+                None => {
+                    protocols.insert(p.container_port, (p.protocol.as_str(), p.span));
+                }
+            }
             if matches!(task.network_mode, NetworkMode::Awsvpc | NetworkMode::Host) {
                 if let Some(h) = p.host_port.filter(|h| *h != p.container_port) {
                     cx.push(e::awsvpc_host_port(

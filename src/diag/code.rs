@@ -150,7 +150,7 @@ codes! {
     EnvFileCount = "E0475", "more than ten environment files in a container";
     DnsSearchDomain = "E0476", "DNS search domain ECS does not accept";
     SecurityOption = "E0477", "Docker security option ECS does not accept";
-    FirelensConfigFile = "E0478", "FireLens config file type ECS refuses";
+    FirelensConfigFile = "E0478", "FireLens option ECS refuses";
     ServiceSetting = "E0479", "service setting its scheduling or launch type does not take";
     CronSyntax = "E0480", "cron expression EventBridge Scheduler cannot read";
     CronRange = "E0481", "cron field value out of range";

@@ -332,7 +332,7 @@ pub fn security_option(container: &str, option: &str, problem: &str, span: Span)
     )
 }
 
-/// E0478: a FireLens `config-file-type` ECS refuses.
+/// E0478: a FireLens option ECS refuses.
 pub fn firelens_config_file(container: &str, problem: &str, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::FirelensConfigFile,
@@ -341,8 +341,8 @@ pub fn firelens_config_file(container: &str, problem: &str, span: Span) -> Diagn
         "this container",
     )
     .with_help(
-        "`config-file-type` is \"s3\" (EC2 only) or \"file\" (a path inside the image); on \
-         Fargate, copy the configuration into the image and use \"file\"",
+        "FireLens takes enable-ecs-log-metadata (true or false), and config-file-type \
+         (\"s3\" on EC2 only, or \"file\", a path inside the image) with config-file-value",
     )
 }
 
@@ -358,5 +358,19 @@ pub fn service_setting(service: &str, problem: &str, span: Span) -> Diagnostic {
     .with_help(
         "a daemon service runs one task per instance: no placement strategy and no auto \
          scaling; a platform version is for Fargate only",
+    )
+}
+
+/// E0312: an image reference ECS or Docker cannot take.
+pub fn bad_image(container: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidFormat,
+        format!("the image of container `{container}` {problem}"),
+        span,
+        "this container",
+    )
+    .with_help(
+        "an image is `repository[:tag]` or `repository@digest`, up to 255 characters without \
+         spaces, such as \"public.ecr.aws/nginx/nginx:1.27\"",
     )
 }

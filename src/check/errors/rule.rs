@@ -144,6 +144,20 @@ pub fn port_twice(port: u16, span: Span, previous: Span) -> Diagnostic {
     .with_help("give each a different port")
 }
 
+pub fn port_two_protocols(port: u16, span: Span, previous: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::PortConflict,
+        format!("container port {port} is exposed for two protocols"),
+        span,
+        "second protocol",
+    )
+    .with_label(previous, "first mapped here")
+    .with_help(
+        "ECS does not expose one container port for both tcp and udp: listen on another port \
+         for the second protocol",
+    )
+}
+
 pub fn healthy_without_check(
     container: &str,
     target: &str,
