@@ -393,6 +393,9 @@ fn create_service_probes() {
             &["E0445"],
             "a tag key twice",
         ),
+        ("service s in c { task d; count 1; launch ec2; subnets [\"subnet-0a1b2c3d4e5f60718\"] }", &["E0479"], "subnets for a host-mode task"),
+        ("service s in c { task d; count 1; launch ec2; security_groups [\"sg-0123456789abcdef0\"] }", &["E0479"], "security groups for a host-mode task"),
+        ("service s in c { task d; count 1; launch ec2; public_ip on }", &["E0437"], "a public IP on EC2"),
         (
             "service s in c { task t; count 2; deploy rolling min 150% max 120% }",
             &["E0422"],

@@ -43,6 +43,8 @@ pub fn check(cx: &mut Cx, program: &Program, index: &Index) {
                 cx.push(e::service_setting(
                     &s.name,
                     "is a daemon service with a placement strategy, which ECS refuses",
+                    "a daemon service runs one task on each instance: leave out `placement` \
+                     (placement constraints are fine)",
                     s.span,
                 ));
             }
@@ -50,7 +52,29 @@ pub fn check(cx: &mut Cx, program: &Program, index: &Index) {
                 cx.push(e::service_setting(
                     &s.name,
                     "is a daemon service with auto scaling, which has no desired count to change",
+                    "a daemon service runs one task on each instance: leave out `autoscale`, or \
+                     make it a replica service",
                     a.span,
+                ));
+            }
+        }
+        // CreateService.networkConfiguration: only for a task in awsvpc
+        // mode ("Network Configuration is not valid for the given
+        // networkMode of this task definition").
+        let mode = index.tasks.get(s.task.as_str()).map(|t| t.network_mode);
+        if let (Some(net), Some(mode)) = (&s.network, mode) {
+            let given = net.subnets.is_some() || !net.security_groups.is_empty();
+            if given && mode != crate::ir::NetworkMode::Awsvpc {
+                cx.push(e::service_setting(
+                    &s.name,
+                    &format!(
+                        "names subnets or security groups, but its task `{}` runs in {} mode; \
+                         ECS takes a network configuration only for awsvpc",
+                        s.task,
+                        mode.as_str()
+                    ),
+                    "leave out `subnets` and `security_groups`, or give the task `network awsvpc`",
+                    s.span,
                 ));
             }
         }
@@ -62,6 +86,7 @@ pub fn check(cx: &mut Cx, program: &Program, index: &Index) {
                         "names platform version `{v}` but does not launch on Fargate; ECS \
                          refuses a platform version for other launch types"
                     ),
+                    "leave out `platform`, or launch the service on Fargate",
                     s.span,
                 ));
             }

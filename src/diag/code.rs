@@ -151,7 +151,7 @@ codes! {
     DnsSearchDomain = "E0476", "DNS search domain ECS does not accept";
     SecurityOption = "E0477", "Docker security option ECS does not accept";
     FirelensConfigFile = "E0478", "FireLens option ECS refuses";
-    ServiceSetting = "E0479", "service setting its scheduling or launch type does not take";
+    ServiceSetting = "E0479", "service setting its scheduling, launch type or network mode does not take";
     CronSyntax = "E0480", "cron expression EventBridge Scheduler cannot read";
     CronRange = "E0481", "cron field value out of range";
     CronDayFields = "E0482", "cron day-of-month and day-of-week not exactly one `?`";

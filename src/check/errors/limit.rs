@@ -348,17 +348,14 @@ pub fn firelens_config_file(container: &str, problem: &str, span: Span) -> Diagn
 
 /// E0479: a service setting its scheduling strategy or launch type does
 /// not take.
-pub fn service_setting(service: &str, problem: &str, span: Span) -> Diagnostic {
+pub fn service_setting(service: &str, problem: &str, help: &str, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::ServiceSetting,
         format!("service `{service}` {problem}"),
         span,
         "this service",
     )
-    .with_help(
-        "a daemon service runs one task per instance: no placement strategy and no auto \
-         scaling; a platform version is for Fargate only",
-    )
+    .with_help(help)
 }
 
 /// E0312: an image reference ECS or Docker cannot take.
