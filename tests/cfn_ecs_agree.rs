@@ -25,6 +25,9 @@ use wharf::emit::ecs::emit_ecs;
 fn cfn_key(k: &str) -> String {
     match k {
         "efsVolumeConfiguration" => "EFSVolumeConfiguration".into(),
+        "fsxWindowsFileServerVolumeConfiguration" => {
+            "FSxWindowsFileServerVolumeConfiguration".into()
+        }
         "fileSystemId" => "FilesystemId".into(),
         "placementStrategy" => "PlacementStrategies".into(),
         "iam" => "IAM".into(),
@@ -50,7 +53,16 @@ fn to_cfn(v: &Value, key: Option<&str>) -> Value {
         ),
         Value::Object(m) => Value::Object(
             m.iter()
-                .map(|(k, x)| (cfn_key(k), to_cfn(x, Some(k))))
+                .map(|(k, x)| {
+                    // EFS spells it `FilesystemId`, FSx `FileSystemId`.
+                    let name = match (key, k.as_str()) {
+                        (Some("fsxWindowsFileServerVolumeConfiguration"), "fileSystemId") => {
+                            "FileSystemId".to_string()
+                        }
+                        _ => cfn_key(k),
+                    };
+                    (name, to_cfn(x, Some(k)))
+                })
                 .collect::<Map<_, _>>(),
         ),
         Value::Array(a) => Value::Array(a.iter().map(|x| to_cfn(x, None)).collect()),

@@ -107,6 +107,17 @@ fn normalize_original(doc: &Value) -> Value {
     td.retain(|k, _| !READ_ONLY.contains(&k.as_str()));
     // An empty role, what `--generate-cli-skeleton` leaves, is no role.
     td.retain(|k, v| !(k.ends_with("RoleArn") && v == &json!("")));
+    // The console's `<default>` network mode (also written `default`) is no
+    // networkMode in the API; a mode in another case is that mode (the
+    // importer says so in a warning).
+    if let Some(m) = td.get("networkMode").and_then(Value::as_str) {
+        let m = m.trim().to_ascii_lowercase();
+        if m == "default" || m == "<default>" {
+            td.remove("networkMode");
+        } else if ["awsvpc", "bridge", "host", "none"].contains(&m.as_str()) {
+            td.insert("networkMode".into(), json!(m));
+        }
+    }
     let mut v = Value::Object(td);
     prune(&mut v);
     let td = v.as_object_mut().unwrap();
@@ -368,8 +379,8 @@ fn build_and_compare(
 
 /// A value for a placeholder that makes the member it stands in valid,
 /// from where it stands: a segment of an ARN (partition, region, account),
-/// a region option, else its own name (a valid role name, image, SSM
-/// parameter or secret name).
+/// a region option, a network mode or launch type standing alone, else its
+/// own name (a valid role name, image, SSM parameter or secret name).
 fn sample_value(doc: &Value, text: &str, name: &str) -> String {
     let mut places = Vec::new();
     strings_with(doc, "", text, &mut places);
@@ -387,6 +398,13 @@ fn sample_value(doc: &Value, text: &str, name: &str) -> String {
         if key.to_ascii_lowercase().ends_with("region") && s == text {
             return "us-east-1".into();
         }
+        // An enum member that is one placeholder: a value ECS takes.
+        if key == "networkMode" && s == text {
+            return "awsvpc".into();
+        }
+        if key == "requiresCompatibilities" && s == text {
+            return "FARGATE".into();
+        }
     }
     name.to_string()
 }
@@ -401,8 +419,22 @@ fn strings_with(v: &Value, key: &str, text: &str, out: &mut Vec<(String, String)
     }
 }
 
+/// Every occurrence of a delimited placeholder (`{{x}}`, `${x}`, `<x>`);
+/// a bare word (`region` in `arn:aws:logs:region:...`) only where it is an
+/// ARN's region or account segment, as the importer reads it.
 fn replace_in_strings(v: &mut Value, text: &str, value: &str) {
+    let bare = !text.contains(['{', '$', '<']);
     match v {
+        Value::String(s) if bare && s.starts_with("arn:") => {
+            let mut segments: Vec<&str> = s.split(':').collect();
+            for i in [3, 4] {
+                if segments.get(i) == Some(&text) {
+                    segments[i] = value;
+                }
+            }
+            *s = segments.join(":");
+        }
+        Value::String(_) if bare => {}
         Value::String(s) => *s = s.replace(text, value),
         Value::Array(a) => a
             .iter_mut()
@@ -522,7 +554,10 @@ fn corpus_round_trips() {
         // ECR without an execution role ("Fargate requires task definition
         // to have execution role ARN"), awsvpc host port != container port,
         // an EC2 container without memory or memoryReservation and no task
-        // memory.
+        // memory, a mount point naming no volume ("Unknown volume"); and one
+        // it registers but Fargate cannot run: a FireLens configuration file
+        // in S3 ("Tasks hosted on Fargate only support the file
+        // configuration file type").
         let ecs_refuses = accepted
             .iter()
             .filter(|f| {
@@ -531,16 +566,22 @@ fn corpus_round_trips() {
                     .into_iter()
                     .flatten()
                     .any(|l| {
-                        ["E0507", "E0407", "E0460"]
+                        ["E0507", "E0407", "E0460", "E0204", "E0478"]
                             .iter()
                             .any(|c| l.starts_with(&format!("{f}: {c} ")))
                     })
             })
             .count();
+        // The issue's goal: at least 90% come back.
+        assert!(
+            10 * (exact + filled) >= 9 * n,
+            "only {} of {n} botocore-accepted files come back",
+            exact + filled
+        );
         let m = n - ecs_refuses;
         println!(
-            "of the {m} that ECS registers ({ecs_refuses} it refuses too): {} come back \
-             ({:.1}%) with their placeholders given",
+            "of the {m} that ECS registers and can run ({ecs_refuses} it refuses or cannot \
+             run): {} come back ({:.1}%) with their placeholders given",
             exact + filled,
             100.0 * (exact + filled) as f64 / m as f64,
         );
@@ -550,9 +591,10 @@ fn corpus_round_trips() {
     // (Fargate task definitions with awslogs and no execution role are
     // refused with E0507 unless an `account` is given: ECS refuses them too.)
     let round_trips = count("0 round trip");
-    assert!(round_trips >= 76, "only {round_trips} files round-trip");
+    // (76 before E0478 refused a FireLens S3 configuration on Fargate.)
+    assert!(round_trips >= 75, "only {round_trips} files round-trip");
     let templates = count("1 round trip with its placeholders given");
-    assert!(templates >= 19, "only {templates} templates round-trip");
+    assert!(templates >= 23, "only {templates} templates round-trip");
 }
 
 /// The real binary: source on stdout, one warning per left-out field on

@@ -293,6 +293,23 @@ fn execution_needs(task: &ir::Task) -> ir::ExecutionNeeds {
             }
         }
     }
+    // The agent reads an FSx share's domain credentials with the execution
+    // role (developer guide, "FSx for Windows File Server volumes").
+    for v in &task.volumes {
+        if let ir::VolumeKind::FsxWindows(fsx) = &v.kind {
+            let Some(arn) = fsx.credentials.as_literal() else {
+                continue;
+            };
+            let parts: Vec<&str> = arn.split(':').collect();
+            match parts.get(2) {
+                Some(&"secretsmanager") if parts.len() >= 7 => {
+                    push_unique(&mut needs.secrets, parts[..7].join(":"))
+                }
+                Some(&"ssm") => push_unique(&mut needs.parameters, arn.clone()),
+                _ => {}
+            }
+        }
+    }
     needs
 }
 

@@ -56,10 +56,21 @@ pub fn check_task(cx: &mut Cx, task: &Task) {
         check_windows(cx, task);
     }
     for v in &task.volumes {
-        if let VolumeKind::Efs(efs) = &v.kind {
-            for problem in efs_problems(efs) {
-                cx.push(e::volume(&v.name, &problem, v.span));
+        match &v.kind {
+            VolumeKind::Efs(efs) => {
+                for problem in efs_problems(efs) {
+                    cx.push(e::volume(&v.name, &problem, v.span));
+                }
+                if let Some(problem) = efs_port_problem(efs) {
+                    cx.push(e::fsx_volume(&v.name, &problem, v.span));
+                }
             }
+            VolumeKind::FsxWindows(fsx) => {
+                for problem in fsx_problems(task, fsx) {
+                    cx.push(e::fsx_volume(&v.name, &problem, v.span));
+                }
+            }
+            _ => {}
         }
     }
     for c in &task.containers {
@@ -115,6 +126,16 @@ pub fn check_task(cx: &mut Cx, task: &Task) {
                 }
             }
         }
+        for (path, _, _) in c.settings.linux.iter().flat_map(|l| &l.tmpfs) {
+            if !path.starts_with('/') {
+                cx.push(e::mount(
+                    &c.name,
+                    path,
+                    "is a tmpfs mount that is not an absolute path",
+                    c.span,
+                ));
+            }
+        }
         if let Some(r) = &c.settings.restart {
             if let Some(period) = r.attempt_period.filter(|p| !(60..=1800).contains(p)) {
                 cx.push(e::restart_period(&c.name, period, c.span));
@@ -133,6 +154,174 @@ pub fn check_task(cx: &mut Cx, task: &Task) {
             }
         }
         check_duplicate_keys(cx, c);
+        check_settings(cx, task, c);
+    }
+}
+
+/// `KernelCapabilities.add` / `drop` (ECS API reference): the names ECS
+/// takes.
+pub const CAPABILITIES: &[&str] = &[
+    "ALL",
+    "AUDIT_CONTROL",
+    "AUDIT_WRITE",
+    "BLOCK_SUSPEND",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "DAC_READ_SEARCH",
+    "FOWNER",
+    "FSETID",
+    "IPC_LOCK",
+    "IPC_OWNER",
+    "KILL",
+    "LEASE",
+    "LINUX_IMMUTABLE",
+    "MAC_ADMIN",
+    "MAC_OVERRIDE",
+    "MKNOD",
+    "NET_ADMIN",
+    "NET_BIND_SERVICE",
+    "NET_BROADCAST",
+    "NET_RAW",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_ADMIN",
+    "SYS_BOOT",
+    "SYS_CHROOT",
+    "SYS_MODULE",
+    "SYS_NICE",
+    "SYS_PACCT",
+    "SYS_PTRACE",
+    "SYS_RAWIO",
+    "SYS_RESOURCE",
+    "SYS_TIME",
+    "SYS_TTY_CONFIG",
+    "SYSLOG",
+    "WAKE_ALARM",
+];
+
+/// Container settings whose values the ECS API reference bounds (E0439,
+/// E0475-E0478): capability names, at most ten environment files, the DNS
+/// search domain pattern, the forms of `dockerSecurityOptions`, and the
+/// FireLens configuration file type.
+fn check_settings(cx: &mut Cx, task: &Task, c: &Container) {
+    let st = &c.settings;
+    // ContainerDefinition.image: up to 255 characters, none of them
+    // whitespace (no image reference holds one).
+    let literal: String = c
+        .image
+        .parts
+        .iter()
+        .filter_map(|p| match p {
+            TextPart::Lit(s) => Some(s.as_str()),
+            TextPart::Input(_) => None,
+        })
+        .collect();
+    if literal.chars().any(char::is_whitespace) {
+        cx.push(e::bad_image(&c.name, "has whitespace in it", c.span));
+    } else if c.image.is_literal() && literal.chars().count() > 255 {
+        cx.push(e::bad_image(
+            &c.name,
+            "is longer than 255 characters",
+            c.span,
+        ));
+    }
+    if let Some(linux) = &st.linux {
+        for (which, list) in [
+            ("adds", &linux.add_capabilities),
+            ("drops", &linux.drop_capabilities),
+        ] {
+            for cap in list.iter().filter(|x| !CAPABILITIES.contains(&x.as_str())) {
+                cx.push(e::unknown_capability(&c.name, which, cap, c.span));
+            }
+        }
+    }
+    if st.env_files.len() > 10 {
+        cx.push(e::env_file_count(&c.name, st.env_files.len(), c.span));
+    }
+    for d in st.dns_search_domains.iter().filter(|d| !dns_search_ok(d)) {
+        cx.push(e::dns_search_domain(&c.name, d, c.span));
+    }
+    for o in &st.docker_security_options {
+        if let Some(problem) = security_option_problem(o) {
+            cx.push(e::security_option(&c.name, o, problem, c.span));
+        }
+    }
+    if let Some(f) = &c.firelens {
+        // FirelensConfiguration.options: these keys, `enable-ecs-log-metadata`
+        // true or false, and the config file's type and value together.
+        const KEYS: [&str; 3] = [
+            "enable-ecs-log-metadata",
+            "config-file-type",
+            "config-file-value",
+        ];
+        for (k, v) in &f.options {
+            if !KEYS.contains(&k.as_str()) {
+                cx.push(e::firelens_config_file(
+                    &c.name,
+                    &format!(
+                        "has option `{k}`; ECS takes only enable-ecs-log-metadata, \
+                         config-file-type and config-file-value"
+                    ),
+                    c.span,
+                ));
+            } else if k == "enable-ecs-log-metadata" {
+                if let Some(x) = v.as_literal().filter(|x| x != "true" && x != "false") {
+                    cx.push(e::firelens_config_file(
+                        &c.name,
+                        &format!("sets enable-ecs-log-metadata to `{x}`, not true or false"),
+                        c.span,
+                    ));
+                }
+            }
+        }
+        let has = |key: &str| f.options.iter().any(|(k, _)| k == key);
+        if has("config-file-type") != has("config-file-value") {
+            cx.push(e::firelens_config_file(
+                &c.name,
+                "names a config file type or value without the other; ECS needs both",
+                c.span,
+            ));
+        }
+        if let Some((_, kind)) = f.options.iter().find(|(k, _)| k == "config-file-type") {
+            match kind.as_literal().as_deref() {
+                None | Some("file") => {}
+                Some("s3") if task.is_fargate() => cx.push(e::firelens_config_file(
+                    &c.name,
+                    "reads its configuration from S3, which Fargate does not support",
+                    c.span,
+                )),
+                Some("s3") => {}
+                Some(other) => cx.push(e::firelens_config_file(
+                    &c.name,
+                    &format!("has config-file-type `{other}`, neither `s3` nor `file`"),
+                    c.span,
+                )),
+            }
+        }
+    }
+}
+
+/// `dnsSearchDomains`: `^[a-zA-Z0-9-.]{0,253}[a-zA-Z0-9]$`.
+fn dns_search_ok(d: &str) -> bool {
+    let ok_char = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'.';
+    !d.is_empty()
+        && d.len() <= 254
+        && d.bytes().all(ok_char)
+        && d.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
+}
+
+/// `dockerSecurityOptions`: "no-new-privileges", "apparmor:PROFILE",
+/// "label:value" or "credentialspec:CredentialSpecFilePath".
+fn security_option_problem(o: &str) -> Option<&'static str> {
+    if o == "no-new-privileges" {
+        return None;
+    }
+    match o.split_once(':') {
+        Some(("apparmor" | "label" | "credentialspec", rest)) if !rest.is_empty() => None,
+        Some(("apparmor" | "label" | "credentialspec", _)) => Some("has nothing after its `:`"),
+        _ => Some("is none of the forms ECS takes"),
     }
 }
 
@@ -285,6 +474,67 @@ fn efs_problems(efs: &crate::ir::EfsVolume) -> Vec<String> {
         out.push(format!(
             "names access point `{}`, not an ID like `fsap-0123456789abcdef0`",
             shown(ap)
+        ));
+    }
+    out
+}
+
+/// `EFSVolumeConfiguration.transitEncryptionPort`: a TCP port, used only
+/// for encrypted traffic.
+fn efs_port_problem(efs: &crate::ir::EfsVolume) -> Option<String> {
+    let port = efs.transit_encryption_port?;
+    if !(1..=65535).contains(&port) {
+        return Some(format!(
+            "has transit encryption port {port}, not a port from 1 to 65535"
+        ));
+    }
+    (!efs.transit_encryption).then(|| {
+        format!(
+            "has transit encryption port {port} with transit encryption off; the port carries \
+             only encrypted traffic"
+        )
+    })
+}
+
+/// `FSxWindowsFileServerVolumeConfiguration` (ECS API reference, and the
+/// developer guide's "FSx for Windows File Server volumes"): Windows
+/// containers only, an `fs-` file system ID, and the domain credentials in
+/// a Secrets Manager secret or an SSM parameter, named by ARN.
+fn fsx_problems(task: &Task, fsx: &crate::ir::FsxWindowsVolume) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(os) = task.os_family.as_deref().filter(|_| !task.is_windows()) {
+        out.push(format!(
+            "is an FSx for Windows File Server share, which only Windows containers mount, \
+             and the task's operating system is {os}"
+        ));
+    }
+    if fsx
+        .file_system_id
+        .as_literal()
+        .is_some_and(|id| id.strip_prefix("fs-").is_none_or(str::is_empty))
+    {
+        out.push(format!(
+            "names file system `{}`, not an ID like `fs-0123456789abcdef0`",
+            shown(&fsx.file_system_id)
+        ));
+    }
+    // `arn:PARTITION:SERVICE:...`: a service named must be one that stores
+    // credentials; an ARN cut short (or built from inputs) is judged as far
+    // as it goes.
+    let arn_ok = match fsx.credentials.parts.first() {
+        Some(TextPart::Lit(first)) => {
+            let segments: Vec<&str> = first.split(':').collect();
+            first.starts_with("arn:")
+                && (segments.len() < 4 || matches!(segments[2], "secretsmanager" | "ssm"))
+        }
+        // Empty: reported as missing where the volume is read.
+        Some(TextPart::Input(_)) | None => true,
+    };
+    if !arn_ok {
+        out.push(format!(
+            "takes its credentials from `{}`, not the ARN of a Secrets Manager secret or an \
+             SSM parameter",
+            shown(&fsx.credentials)
         ));
     }
     out

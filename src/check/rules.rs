@@ -142,6 +142,15 @@ fn check_awslogs(cx: &mut Cx, task: &Task, c: &crate::ir::Container, log: &crate
             cx.push(e::unknown_awslogs_option(key, suggestion, log.span));
         }
     }
+    // Docker's awslogs driver: `mode` is `blocking` or `non-blocking`.
+    for (_, v) in log.options.iter().filter(|(k, _)| k == "mode") {
+        if let Some(mode) = v
+            .as_literal()
+            .filter(|m| m != "blocking" && m != "non-blocking")
+        {
+            cx.push(e::awslogs_mode(&mode, log.span));
+        }
+    }
     let empty_prefix = log.options.iter().any(|(k, v)| {
         k == "awslogs-stream-prefix" && v.as_literal().is_some_and(|p| p.trim().is_empty())
     });
@@ -280,10 +289,19 @@ fn check_settings_support(cx: &mut Cx, task: &Task) {
     }
 }
 
-/// Containers named by `volumes_from` and the task's `proxy` exist.
+/// Containers named by `volumes_from`, `links` (`name[:alias]`) and the
+/// task's `proxy` exist.
 fn check_container_references(cx: &mut Cx, task: &Task) {
     let names: Vec<&str> = task.containers.iter().map(|c| c.name.as_str()).collect();
     for c in &task.containers {
+        for link in &c.settings.links {
+            let target = link.split_once(':').map_or(link.as_str(), |(n, _)| n);
+            if !names.contains(&target) {
+                cx.push(super::errors::unknown_container(
+                    target, &task.name, &names, c.span,
+                ));
+            }
+        }
         for (from, _) in &c.settings.volumes_from {
             if !names.contains(&from.as_str()) {
                 cx.push(super::errors::unknown_container(
@@ -355,7 +373,19 @@ fn check_fargate(cx: &mut Cx, task: &Task) {
 fn check_ports(cx: &mut Cx, task: &Task) {
     let mut seen: HashMap<(u16, &str), Span> = HashMap::new();
     for c in &task.containers {
+        // PortMapping: "You can't expose the same container port for
+        // multiple protocols."
+        let mut protocols: HashMap<u16, (&str, Span)> = HashMap::new();
         for p in &c.ports {
+            match protocols.get(&p.container_port) {
+                Some((proto, prev)) if *proto != p.protocol.as_str() => {
+                    cx.push(e::port_two_protocols(p.container_port, p.span, *prev))
+                }
+                Some(_) => {}
+                None => {
+                    protocols.insert(p.container_port, (p.protocol.as_str(), p.span));
+                }
+            }
             if matches!(task.network_mode, NetworkMode::Awsvpc | NetworkMode::Host) {
                 if let Some(h) = p.host_port.filter(|h| *h != p.container_port) {
                     cx.push(e::awsvpc_host_port(

@@ -1,6 +1,6 @@
 //! Limits of what a service asks of ECS, Elastic Load Balancing,
 //! Application Auto Scaling and resource tagging that the AWS API references
-//! state (E0445-E0448, E0458, E0459): placement strategies and constraints,
+//! state (E0445-E0448, E0458, E0459, E0479): placement strategies and constraints,
 //! capacity provider strategies, target group health check ranges, listener
 //! rule condition values, target tracking values, and tag keys.
 //! Stage: check, over the lowered program. Input: services and the load
@@ -9,7 +9,7 @@
 
 use super::errors::limit as e;
 use super::Cx;
-use crate::ir::{Index, Launch, LbKind, Program, StrategyItem, Text};
+use crate::ir::{Compatibility, Index, Launch, LbKind, Program, Scheduling, StrategyItem, Text};
 
 pub fn check(cx: &mut Cx, program: &Program, index: &Index) {
     for s in &program.services {
@@ -33,6 +33,62 @@ pub fn check(cx: &mut Cx, program: &Program, index: &Index) {
             }
             for problem in condition_problems(&x.paths, &x.hosts) {
                 cx.push(e::rule_condition(&s.name, &problem, x.span));
+            }
+        }
+        // CreateService: a daemon service places one task on each
+        // instance, so it takes no placement strategy and no desired count
+        // to scale; a platform version is for Fargate only.
+        if s.scheduling == Scheduling::Daemon {
+            if !s.placement_strategies.is_empty() {
+                cx.push(e::service_setting(
+                    &s.name,
+                    "is a daemon service with a placement strategy, which ECS refuses",
+                    "a daemon service runs one task on each instance: leave out `placement` \
+                     (placement constraints are fine)",
+                    s.span,
+                ));
+            }
+            if let Some(a) = &s.autoscale {
+                cx.push(e::service_setting(
+                    &s.name,
+                    "is a daemon service with auto scaling, which has no desired count to change",
+                    "a daemon service runs one task on each instance: leave out `autoscale`, or \
+                     make it a replica service",
+                    a.span,
+                ));
+            }
+        }
+        // CreateService.networkConfiguration: only for a task in awsvpc
+        // mode ("Network Configuration is not valid for the given
+        // networkMode of this task definition").
+        let mode = index.tasks.get(s.task.as_str()).map(|t| t.network_mode);
+        if let (Some(net), Some(mode)) = (&s.network, mode) {
+            let given = net.subnets.is_some() || !net.security_groups.is_empty();
+            if given && mode != crate::ir::NetworkMode::Awsvpc {
+                cx.push(e::service_setting(
+                    &s.name,
+                    &format!(
+                        "names subnets or security groups, but its task `{}` runs in {} mode; \
+                         ECS takes a network configuration only for awsvpc",
+                        s.task,
+                        mode.as_str()
+                    ),
+                    "leave out `subnets` and `security_groups`, or give the task `network awsvpc`",
+                    s.span,
+                ));
+            }
+        }
+        if let (Some(v), Launch::Type(t)) = (&s.platform_version, &s.launch) {
+            if *t != Compatibility::Fargate {
+                cx.push(e::service_setting(
+                    &s.name,
+                    &format!(
+                        "names platform version `{v}` but does not launch on Fargate; ECS \
+                         refuses a platform version for other launch types"
+                    ),
+                    "leave out `platform`, or launch the service on Fargate",
+                    s.span,
+                ));
             }
         }
         if let Some(a) = &s.autoscale {
@@ -247,8 +303,9 @@ fn strategy_problem(items: &[StrategyItem]) -> Option<String> {
     None
 }
 
-/// What the tagging APIs refuse: more than 50 tags, keys over 128 or values
-/// over 256 characters, keys starting with the reserved `aws:` prefix.
+/// What the tagging APIs refuse: more than 50 tags, a key given twice, keys
+/// over 128 or values over 256 characters, keys starting with the reserved
+/// `aws:` prefix.
 fn tags_problem(tags: &[(String, Text)]) -> Option<String> {
     if tags.len() > 50 {
         return Some(format!(
@@ -261,7 +318,11 @@ fn tags_problem(tags: &[(String, Text)]) -> Option<String> {
         s.chars()
             .all(|c| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c))
     };
+    let mut seen = std::collections::HashSet::new();
     for (k, v) in tags {
+        if !seen.insert(k.as_str()) {
+            return Some(format!("tag key `{k}` is given twice"));
+        }
         if !charset_ok(k) {
             return Some(format!(
                 "tag key `{k}` has characters other than letters, numbers, spaces and _ . : / = + - @"

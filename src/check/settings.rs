@@ -251,8 +251,29 @@ pub fn task(cx: &mut Cx, s: &Statement, prop: TaskSetting, t: &mut ir::TaskSetti
                 .and_then(|e| cx.name(e, "a container name"));
             let mut properties = Vec::new();
             // `NAME = "value"` per property, as log driver options.
+            // ProxyConfiguration.properties (ECS API reference): these
+            // names; AppPorts, the two proxy ports and one of the ignored
+            // UID / GID required.
+            const PROXY_PROPERTIES: &[&str] = &[
+                "IgnoredUID",
+                "IgnoredGID",
+                "AppPorts",
+                "ProxyIngressPort",
+                "ProxyEgressPort",
+                "EgressIgnoredPorts",
+                "EgressIgnoredIPs",
+            ];
             for b in block(s) {
                 Words::new(b).finish(cx);
+                if !PROXY_PROPERTIES.contains(&b.head.name.as_str()) {
+                    cx.push(errors::invalid_choice(
+                        "an App Mesh proxy property",
+                        &b.head.name,
+                        PROXY_PROPERTIES,
+                        b.head.span,
+                    ));
+                    continue;
+                }
                 match &b.value {
                     Some(v) => {
                         if let Some(v) = cx.literal(v) {
@@ -261,6 +282,18 @@ pub fn task(cx: &mut Cx, s: &Statement, prop: TaskSetting, t: &mut ir::TaskSetti
                     }
                     None => cx.push(errors::missing_value(&b.head.name, b.span)),
                 }
+            }
+            let has = |n: &str| properties.iter().any(|(k, _)| k == n);
+            let required = [
+                ("AppPorts", has("AppPorts")),
+                ("ProxyIngressPort", has("ProxyIngressPort")),
+                ("ProxyEgressPort", has("ProxyEgressPort")),
+                ("IgnoredUID", has("IgnoredUID") || has("IgnoredGID")),
+            ];
+            if let (Some(c), Some((missing, _))) =
+                (&container, required.iter().find(|(_, present)| !present))
+            {
+                cx.push(errors::missing_property("proxy", c, missing, s));
             }
             if let Some(c) = container {
                 t.proxy = Some((c, properties));

@@ -345,27 +345,69 @@ fn action(cx: &mut Cx, e: &Expr) -> Option<String> {
     Some(a)
 }
 
-/// `volume NAME efs FS_ID [root "/"] [access_point AP] [iam] [encrypt off]`,
-/// `volume NAME bind [host "/path"]`, or
+/// `volume NAME efs FS_ID [root "/"] [access_point AP] [iam] [encrypt off]
+/// [encrypt_port N]`, `volume NAME fsx FS_ID root SHARE credentials ARN
+/// domain DOMAIN`, `volume NAME bind [host "/path"]`, or
 /// `volume NAME docker [scope task|shared] [autoprovision] [driver "local"]
 /// { driver_opt type = "nfs"; label team = "core" }`.
 fn volume(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Volume> {
-    let scope = w
-        .keyword(cx, "scope")
+    // Each kind reads only its own keywords, so another kind's (`iam` on a
+    // bind volume, `credentials` on EFS) is reported by `finish`, not lost.
+    let kind_word = s
+        .words
+        .get(1)
+        .and_then(|e| e.as_ident())
+        .map(|i| i.name.as_str());
+    let (efs, fsx, docker, bind) = (
+        kind_word == Some("efs"),
+        kind_word == Some("fsx"),
+        kind_word == Some("docker"),
+        kind_word == Some("bind"),
+    );
+    let scope = docker
+        .then(|| w.keyword(cx, "scope"))
+        .flatten()
         .and_then(|e| cx.choice(e, "a Docker volume scope", &["task", "shared"]))
         .map(str::to_string);
-    let driver = w.keyword(cx, "driver").and_then(|e| cx.literal(e));
-    let autoprovision = w.flag("autoprovision");
-    let root = w.keyword(cx, "root").and_then(|e| cx.literal(e));
-    let access_point = w.keyword(cx, "access_point").and_then(|e| cx.text(e));
-    let encrypt = w.keyword(cx, "encrypt").and_then(|e| cx.boolean(e));
-    let host = w.keyword(cx, "host").and_then(|e| cx.literal(e));
-    let iam = w.flag("iam");
+    let driver = docker
+        .then(|| w.keyword(cx, "driver"))
+        .flatten()
+        .and_then(|e| cx.literal(e));
+    let autoprovision = docker && w.flag("autoprovision");
+    let root = (efs || fsx)
+        .then(|| w.keyword(cx, "root"))
+        .flatten()
+        .and_then(|e| cx.literal(e));
+    let access_point = efs
+        .then(|| w.keyword(cx, "access_point"))
+        .flatten()
+        .and_then(|e| cx.text(e));
+    let encrypt = efs
+        .then(|| w.keyword(cx, "encrypt"))
+        .flatten()
+        .and_then(|e| cx.boolean(e));
+    let encrypt_port = efs
+        .then(|| w.keyword(cx, "encrypt_port"))
+        .flatten()
+        .and_then(|e| cx.int(e));
+    let iam = efs && w.flag("iam");
+    let host = bind
+        .then(|| w.keyword(cx, "host"))
+        .flatten()
+        .and_then(|e| cx.literal(e));
+    let credentials = fsx
+        .then(|| w.keyword(cx, "credentials"))
+        .flatten()
+        .and_then(|e| cx.text(e));
+    let domain = fsx
+        .then(|| w.keyword(cx, "domain"))
+        .flatten()
+        .and_then(|e| cx.literal(e));
     let name = w
         .required(cx, "a volume name")
         .and_then(|e| cx.name(e, "a volume name"))?;
     let kind = w
-        .required(cx, "`efs`, `bind` or `docker`")
+        .required(cx, "`efs`, `fsx`, `bind` or `docker`")
         .and_then(|e| cx.choice(e, "a volume kind", Prop::Volume.property().choices))?;
     let kind = match kind {
         "efs" => {
@@ -377,8 +419,37 @@ fn volume(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Volume> {
                 file_system_id: fs,
                 root_directory: root,
                 transit_encryption: encrypt.unwrap_or(true),
+                transit_encryption_port: encrypt_port,
                 access_point,
                 iam,
+            })
+        }
+        "fsx" => {
+            let fs = w
+                .required(cx, "an FSx for Windows File Server file system ID")
+                .and_then(|e| cx.text(e))?;
+            // ECS requires the share, the credentials and the domain; one
+            // missing is reported here, and the volume is still declared so
+            // its mount points are not reported as unknown too.
+            let root = root.filter(|r| !r.is_empty());
+            let domain = domain.filter(|d| !d.is_empty());
+            let credentials = credentials.filter(|c| !c.parts.is_empty());
+            let missing: Vec<&str> = [
+                ("root", root.is_none()),
+                ("credentials", credentials.is_none()),
+                ("domain", domain.is_none()),
+            ]
+            .into_iter()
+            .filter_map(|(k, absent)| absent.then_some(k))
+            .collect();
+            if !missing.is_empty() {
+                cx.push(errors::limit::fsx_incomplete(&name, &missing, s.span));
+            }
+            VolumeKind::FsxWindows(ir::FsxWindowsVolume {
+                file_system_id: fs,
+                root_directory: root.unwrap_or_default(),
+                credentials: credentials.unwrap_or_default(),
+                domain: domain.unwrap_or_default(),
             })
         }
         "docker" => {

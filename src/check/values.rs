@@ -249,10 +249,33 @@ impl Cx<'_> {
                 return Some(found);
             }
         }
+        // An input (`network MODE`, `"${MODE}"`) chooses with its value
+        // for this build, as a template placeholder in an enum member does;
+        // one with no value is already E0211.
+        let input = match &e.kind {
+            ExprKind::Path(p) => match self.scope.values.get(&p.dotted()) {
+                Some(super::scope::Binding::Input(i)) => {
+                    if self.scope.missing.contains(&i.name) {
+                        return None;
+                    }
+                    Some(i.value.clone())
+                }
+                _ => None,
+            },
+            ExprKind::Str(_) => {
+                let t = self.text(e)?;
+                if self.scope.incomplete(&t) {
+                    return None;
+                }
+                (!t.is_literal()).then(|| self.scope.resolve(&t))
+            }
+            _ => None,
+        };
         let v = self.value(e);
-        let word = match &v.kind {
-            ExprKind::Path(p) => Some(p.dotted()),
-            ExprKind::Str(_) => v.as_plain_str(),
+        let word = match (&input, &v.kind) {
+            (Some(value), _) => Some(value.clone()),
+            (None, ExprKind::Path(p)) => Some(p.dotted()),
+            (None, ExprKind::Str(_)) => v.as_plain_str(),
             _ => None,
         };
         let Some(word) = word else {

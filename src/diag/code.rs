@@ -144,7 +144,14 @@ codes! {
     PlacementLimits = "E0447", "more placement strategies or constraints than ECS takes";
     CapacityStrategy = "E0448", "capacity provider strategy ECS refuses";
     VolumeLimits = "E0449", "EFS volume or mount point ECS refuses";
+    FsxVolume = "E0436", "FSx for Windows volume or EFS transit port ECS refuses";
     NotOnWindows = "E0438", "setting not supported for Windows containers";
+    UnknownCapability = "E0439", "Linux capability ECS does not know";
+    EnvFileCount = "E0475", "more than ten environment files in a container";
+    DnsSearchDomain = "E0476", "DNS search domain ECS does not accept";
+    SecurityOption = "E0477", "Docker security option ECS does not accept";
+    FirelensConfigFile = "E0478", "FireLens option ECS refuses";
+    ServiceSetting = "E0479", "service setting its scheduling, launch type or network mode does not take";
     CronSyntax = "E0480", "cron expression EventBridge Scheduler cannot read";
     CronRange = "E0481", "cron field value out of range";
     CronDayFields = "E0482", "cron day-of-month and day-of-week not exactly one `?`";

@@ -84,18 +84,37 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
     }
     // Absent, ECS picks bridge on Linux and NAT on Windows: `network default`
     // writes no networkMode either.
-    let mode = match td.get("networkMode").and_then(Value::as_str) {
-        Some(m @ ("awsvpc" | "bridge" | "host" | "none")) => m,
-        Some(other) => {
-            dropped.push(format!("networkMode: `{other}` is not a network mode"));
-            "default"
-        }
-        None => "default",
+    // Inputs written bare, as an enum member's value (`network MODE`).
+    let mut enum_inputs: Vec<String> = Vec::new();
+    let placeholder_mode = td
+        .get("networkMode")
+        .and_then(Value::as_str)
+        .and_then(placeholders::whole_input);
+    if let Some(name) = placeholder_mode {
+        enum_inputs.push(name.to_string());
+    }
+    let mode = match td.get("networkMode") {
+        _ if placeholder_mode.is_some() => "input",
+        None | Some(Value::Null) => "default",
+        Some(m) => match network_mode(m) {
+            Ok((mode, None)) => mode,
+            Ok((mode, Some(warning))) => {
+                warnings.push(format!("networkMode: {warning}"));
+                mode
+            }
+            Err(why) => {
+                dropped.push(format!("networkMode: {why}"));
+                "default"
+            }
+        },
     };
-    task.line(format!("{} {mode}", T::Network.name()));
+    match placeholder_mode {
+        Some(name) => task.line(format!("{} {name}", T::Network.name())),
+        None => task.line(format!("{} {mode}", T::Network.name())),
+    }
     // Without `compat`, Wharf writes no requiresCompatibilities for a task
     // that is not awsvpc (ECS then validates for EC2, as it did the original).
-    match compat(td, &mut dropped) {
+    match compat(td, &mut dropped, &mut enum_inputs) {
         Some(c) => task.line(format!("{} {c}", T::Compat.name())),
         None if mode == "awsvpc" => task.line(format!("{} ec2 unlisted", T::Compat.name())),
         None => {}
@@ -213,7 +232,12 @@ pub fn import_task_definition(doc: &Value, origin: &str) -> Result<Imported, Str
     let body = task.render(0);
     let dropped: Vec<String> = dropped.iter().map(|d| placeholders::unmark(d)).collect();
     let warnings: Vec<String> = warnings.iter().map(|w| placeholders::unmark(w)).collect();
-    let used = placeholders::declared(&body);
+    let mut used = placeholders::declared(&body);
+    for name in enum_inputs {
+        if !used.contains(&name) {
+            used.push(name);
+        }
+    }
     let inputs: Vec<(String, String)> = placeholder_inputs
         .into_iter()
         .filter(|(_, name)| used.contains(name))
@@ -283,15 +307,57 @@ fn task_name(family: &str) -> String {
     name
 }
 
+/// The Wharf network mode for a `networkMode` value, with a warning when
+/// it is not written as ECS's API takes it: another case (`AWSVPC`), or
+/// the console's `<default>` (also written `default`), which means no
+/// networkMode (Docker's NAT on Windows, bridge on Linux; ECS API
+/// reference, RegisterTaskDefinition `networkMode`).
+fn network_mode(v: &Value) -> Result<(&'static str, Option<String>), String> {
+    const MODES: [&str; 4] = ["awsvpc", "bridge", "host", "none"];
+    let Some(written) = v.as_str() else {
+        return Err(format!("`{v}` is not a network mode"));
+    };
+    let trimmed = written.trim();
+    if let Some(m) = MODES.iter().find(|m| **m == written) {
+        return Ok((m, None));
+    }
+    if let Some(m) = MODES.iter().find(|m| m.eq_ignore_ascii_case(trimmed)) {
+        return Ok((
+            m,
+            Some(format!(
+                "`{written}` is read as `{m}`, as ECS's API spells it"
+            )),
+        ));
+    }
+    if ["default", "<default>"].contains(&trimmed.to_ascii_lowercase().as_str()) {
+        return Ok((
+            "default",
+            Some(format!(
+                "`{written}` is the console's <default>, which the API writes as no networkMode"
+            )),
+        ));
+    }
+    Err(format!("`{written}` is not a network mode"))
+}
+
 /// `requiresCompatibilities`, if the original lists any; ECS checks an
 /// unlisted one against EC2.
-fn compat(td: &Map<String, Value>, dropped: &mut Vec<String>) -> Option<String> {
+fn compat(
+    td: &Map<String, Value>,
+    dropped: &mut Vec<String>,
+    enum_inputs: &mut Vec<String>,
+) -> Option<String> {
     let mut names = Vec::new();
     for c in array(td, "requiresCompatibilities") {
         match c.as_str() {
             Some("EC2") => names.push("ec2"),
             Some("FARGATE") => names.push("fargate"),
             Some("EXTERNAL") => names.push("external"),
+            Some(s) if placeholders::whole_input(s).is_some() => {
+                let name = placeholders::whole_input(s).unwrap_or_default();
+                enum_inputs.push(name.to_string());
+                names.push(name);
+            }
             _ => dropped.push(format!("requiresCompatibilities: `{c}` has no Wharf form")),
         }
     }
@@ -344,6 +410,7 @@ fn volume(v: &Value) -> Result<String, String> {
                 "host",
                 "efsVolumeConfiguration",
                 "dockerVolumeConfiguration",
+                "fsxWindowsFileServerVolumeConfiguration",
             ]
             .contains(&k.as_str())
                 && !empty(val)
@@ -378,10 +445,20 @@ fn volume(v: &Value) -> Result<String, String> {
         } else {
             " encrypt off"
         });
-        if efs.get("transitEncryptionPort").is_some_and(|p| !empty(p)) {
-            return Err("`transitEncryptionPort` has no Wharf form".into());
+        match efs.get("transitEncryptionPort") {
+            None | Some(Value::Null) => {}
+            Some(p) => match p.as_u64() {
+                Some(port) => line.push_str(&format!(" encrypt_port {port}")),
+                None => return Err(format!("transitEncryptionPort `{p}` is not a port")),
+            },
         }
         return Ok(line);
+    }
+    if let Some(f) = v
+        .get("fsxWindowsFileServerVolumeConfiguration")
+        .filter(|f| !empty(f))
+    {
+        return fsx_volume(name, f);
     }
     if let Some(d) = v.get("dockerVolumeConfiguration").filter(|d| d.is_object()) {
         return docker_volume(name, d);
@@ -398,6 +475,31 @@ fn volume(v: &Value) -> Result<String, String> {
         )),
         None => Ok(format!("{} {name} bind", T::Volume.name())),
     }
+}
+
+/// `volume NAME fsx FS_ID root SHARE credentials ARN domain DOMAIN`: ECS
+/// requires every member, so one missing is reported, not guessed.
+fn fsx_volume(name: &str, f: &Value) -> Result<String, String> {
+    let member = |v: Option<&Value>, key: &str| {
+        v.and_then(Value::as_str).map(quote).ok_or(format!(
+            "an FSx for Windows File Server volume without `{key}`"
+        ))
+    };
+    let auth = f.get("authorizationConfig");
+    Ok(format!(
+        "{} {name} fsx {} root {} credentials {} domain {}",
+        T::Volume.name(),
+        member(f.get("fileSystemId"), "fileSystemId")?,
+        member(f.get("rootDirectory"), "rootDirectory")?,
+        member(
+            auth.and_then(|a| a.get("credentialsParameter")),
+            "authorizationConfig.credentialsParameter"
+        )?,
+        member(
+            auth.and_then(|a| a.get("domain")),
+            "authorizationConfig.domain"
+        )?,
+    ))
 }
 
 /// `pid`, `ipc`, `placement_constraint`, `proxy`, `fault_injection`.

@@ -43,6 +43,10 @@ const REFERENCES: &[(&str, &str)] = &[
     ("c.secrets", "valueFrom"),
     ("c.log.secretOptions", "valueFrom"),
     ("c.log.options", "awslogs-group"),
+    // Enum members (and each of `requiresCompatibilities`): a placeholder
+    // standing for the whole value is written as the bare input name
+    // (`network MODE`, `compat LAUNCH`).
+    ("", "networkMode"),
 ];
 
 /// Whether the checker refuses `value` as written in the member `key`: a
@@ -61,6 +65,8 @@ fn refused(key: &str, value: &str) -> bool {
             }
         }
         "awslogs-group" => crate::ir::names::NameKind::LogGroup.check(value).is_err(),
+        "networkMode" => !["awsvpc", "bridge", "host", "none"].contains(&value),
+        "requiresCompatibilities" => !["EC2", "FARGATE", "EXTERNAL"].contains(&value),
         _ => true,
     }
 }
@@ -100,6 +106,55 @@ fn occurrences(s: &str) -> Vec<(usize, usize, &str)> {
     out
 }
 
+/// Bare words standing in an ARN's region or account segment
+/// (`arn:aws:secretsmanager:region:aws_account_id:secret:name`, as AWS's
+/// documentation writes them): a segment that is a name but not a region
+/// (`us-east-1`) or an account (12 digits). Byte ranges and the word.
+fn arn_words(s: &str) -> Vec<(usize, usize, &str)> {
+    let mut out = Vec::new();
+    if !s.starts_with("arn:") {
+        return out;
+    }
+    let mut start = 0;
+    for (i, segment) in s.split(':').enumerate().take(5) {
+        let end = start + segment.len();
+        let placeholder = match i {
+            3 => !segment.is_empty() && !is_region(segment),
+            4 => !segment.is_empty() && segment != "aws" && !is_account(segment),
+            _ => false,
+        };
+        if placeholder && is_name(segment) {
+            out.push((start, end, segment));
+        }
+        start = end + 1;
+    }
+    out
+}
+
+/// `us-east-1`, `ap-southeast-2`, `us-gov-west-1`, `cn-north-1`.
+fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_account(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Every placeholder of `s`, delimited (`{{x}}`) or a bare ARN word, in
+/// order.
+fn all_occurrences(s: &str) -> Vec<(usize, usize, &str)> {
+    let mut out = occurrences(s);
+    out.extend(arn_words(s));
+    out.sort_by_key(|o| o.0);
+    out
+}
+
 /// What a template tool calls a variable: letters, digits, `_`, `-`, `.`.
 fn is_name(s: &str) -> bool {
     !s.is_empty()
@@ -136,7 +191,7 @@ fn parameters(td: &Map<String, Value>) -> BTreeSet<String> {
                     .and_then(Value::as_str)
                     .filter(|s| refused(key, s))
                 {
-                    for (from, to, _) in occurrences(s) {
+                    for (from, to, _) in all_occurrences(s) {
                         found.insert(s[from..to].to_string());
                     }
                 }
@@ -158,6 +213,14 @@ fn parameters(td: &Map<String, Value>) -> BTreeSet<String> {
             }
             for s in list(log.get("secretOptions")) {
                 at("c.log.secretOptions", Some(&s));
+            }
+        }
+    }
+    // Each launch type of `requiresCompatibilities`, judged alone.
+    for c in list(td.get("requiresCompatibilities")) {
+        if let Some(s) = c.as_str().filter(|s| refused("requiresCompatibilities", s)) {
+            for (from, to, _) in occurrences(s) {
+                found.insert(s[from..to].to_string());
             }
         }
     }
@@ -185,7 +248,7 @@ pub fn mark(td: &Map<String, Value>) -> Option<Marked> {
     let pairs = params
         .iter()
         .map(|text| {
-            let (_, _, name) = occurrences(text)[0];
+            let name = occurrences(text).first().map_or(text.as_str(), |o| o.2);
             (text.clone(), input_name(name))
         })
         .collect();
@@ -198,7 +261,7 @@ pub fn mark(td: &Map<String, Value>) -> Option<Marked> {
 fn rewrite(v: &mut Value, params: &BTreeSet<String>) {
     match v {
         Value::String(s) => {
-            let occ = occurrences(s);
+            let occ = all_occurrences(s);
             if occ.iter().any(|(f, t, _)| params.contains(&s[*f..*t])) {
                 let mut out = String::with_capacity(s.len());
                 let mut last = 0;
@@ -219,6 +282,13 @@ fn rewrite(v: &mut Value, params: &BTreeSet<String>) {
         Value::Object(o) => o.values_mut().for_each(|x| rewrite(x, params)),
         _ => {}
     }
+}
+
+/// The input a marked string stands for when it is exactly one
+/// placeholder (`"{{networkmode}}"`), for an enum member.
+pub fn whole_input(s: &str) -> Option<&str> {
+    let name = s.strip_prefix(OPEN)?.strip_suffix(CLOSE)?;
+    (!name.contains([OPEN, CLOSE])).then_some(name)
 }
 
 /// A message about the rewritten document, with each marked input written

@@ -134,13 +134,13 @@ fn fields_without_a_wharf_form_are_reported() {
     assert_eq!(
         imported.dropped,
         [
-            "volumes[0] (`share`), the whole volume: `fsxWindowsFileServerVolumeConfiguration` has no Wharf form",
+            "volumes[0] (`share`), the whole volume: an FSx for Windows File Server volume without `authorizationConfig.credentialsParameter`",
             "inferenceAccelerators: no Wharf form",
             "containerDefinitions[app].resourceRequirements[0]: only GPU counts have a Wharf form",
         ]
     );
     assert!(imported.source.contains(
-        "// Left out (no Wharf form):\n//   volumes[0] (`share`), the whole volume: `fsxWindowsFileServerVolumeConfiguration` has no Wharf form\n"
+        "// Left out (no Wharf form):\n//   volumes[0] (`share`), the whole volume: an FSx for Windows File Server volume without `authorizationConfig.credentialsParameter`\n"
     ));
     assert!(imported.source.contains("  pid host\n"));
     assert!(imported.source.contains("    links [\"db\"]\n"));

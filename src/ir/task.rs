@@ -184,6 +184,20 @@ pub enum VolumeKind {
     },
     /// A Docker volume (`dockerVolumeConfiguration`); EC2 only.
     Docker(DockerVolume),
+    /// An Amazon FSx for Windows File Server share
+    /// (`fsxWindowsFileServerVolumeConfiguration`); Windows only.
+    FsxWindows(FsxWindowsVolume),
+}
+
+/// `fsxWindowsFileServerVolumeConfiguration`: ECS requires all four.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FsxWindowsVolume {
+    pub file_system_id: Text,
+    pub root_directory: String,
+    /// The Secrets Manager secret or SSM parameter ARN holding the domain
+    /// credentials (`authorizationConfig.credentialsParameter`).
+    pub credentials: Text,
+    pub domain: String,
 }
 
 /// `dockerVolumeConfiguration`: what the program names, nothing more.
@@ -202,6 +216,9 @@ pub struct EfsVolume {
     pub file_system_id: Text,
     pub root_directory: Option<String>,
     pub transit_encryption: bool,
+    /// `transitEncryptionPort`: the port the EFS mount helper sends
+    /// encrypted NFS traffic through; ECS picks one when absent.
+    pub transit_encryption_port: Option<u32>,
     pub access_point: Option<Text>,
     pub iam: bool,
 }

@@ -286,7 +286,10 @@ mod tests {
     fn choices_are_what_the_checker_accepts() {
         // The checker reads these from the same table: the editor offers
         // every word it accepts (docker volumes, journald, Windows).
-        assert_eq!(choices(Block::Task, "volume"), ["efs", "bind", "docker"]);
+        assert_eq!(
+            choices(Block::Task, "volume"),
+            ["efs", "fsx", "bind", "docker"]
+        );
         assert!(choices(Block::Container, "logs").contains(&"journald"));
         assert!(choices(Block::Task, "os").contains(&"windows_server_2022_core"));
         assert_eq!(choices(Block::Linux, "init"), [] as [&str; 0]);

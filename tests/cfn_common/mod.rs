@@ -511,6 +511,7 @@ pub fn private_network() -> Program {
             file_system_id: t("fs-0123456789abcdef0"),
             root_directory: None,
             transit_encryption: true,
+            transit_encryption_port: None,
             access_point: Some(t("fsap-0123456789abcdef0")),
             iam: true,
         }),

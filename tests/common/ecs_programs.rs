@@ -635,6 +635,7 @@ fn efs_as_built() -> Program {
                     },
                     root_directory: None,
                     transit_encryption: true,
+                    transit_encryption_port: None,
                     access_point: Some(lit("fsap-0123456789abcdef0")),
                     iam: true,
                 }),

@@ -238,3 +238,136 @@ pub fn not_on_windows(what: &str, owner: &str, span: Span) -> Diagnostic {
     )
     .with_help("remove it, or run the task on Linux (`os linux`)")
 }
+
+/// E0436: an FSx for Windows File Server volume without a member the ECS
+/// API requires.
+pub fn fsx_incomplete(volume: &str, missing: &[&str], span: Span) -> Diagnostic {
+    let names: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+    Diagnostic::error(
+        Code::FsxVolume,
+        format!(
+            "FSx for Windows File Server volume `{volume}` has no {}",
+            names.join(" and no ")
+        ),
+        span,
+        "this volume",
+    )
+    .with_help(
+        "ECS requires the share, the domain credentials and the domain: \
+         `volume NAME fsx \"fs-...\" root \"share\" credentials \"arn:...\" domain \"example.com\"`",
+    )
+}
+
+/// E0436: an FSx for Windows File Server volume, or an EFS transit
+/// encryption port, that ECS refuses.
+pub fn fsx_volume(volume: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::FsxVolume,
+        format!("volume `{volume}` {problem}"),
+        span,
+        "this volume",
+    )
+    .with_help(
+        "an FSx volume serves Windows containers and names its file system (`fs-...`) and a \
+         Secrets Manager secret or SSM parameter ARN with the domain credentials; an EFS \
+         `encrypt_port` (1-65535) needs `encrypt on`",
+    )
+}
+
+/// E0439: a capability outside `KernelCapabilities`' list.
+pub fn unknown_capability(container: &str, which: &str, name: &str, span: Span) -> Diagnostic {
+    let suggestion = crate::diag::closest(name, super::super::limits::CAPABILITIES.iter().copied())
+        .map(|c| format!("did you mean `{c}`? "))
+        .unwrap_or_default();
+    Diagnostic::error(
+        Code::UnknownCapability,
+        format!("container `{container}` {which} capability `{name}`, which ECS does not know"),
+        span,
+        "this container",
+    )
+    .with_help(format!(
+        "{suggestion}ECS takes Linux capability names without the `CAP_` prefix, in capitals, \
+         such as NET_ADMIN, SYS_PTRACE or ALL"
+    ))
+}
+
+/// E0475: more environment files than a container takes.
+pub fn env_file_count(container: &str, count: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::EnvFileCount,
+        format!(
+            "container `{container}` has {count} environment files, more than the 10 ECS takes"
+        ),
+        span,
+        "this container",
+    )
+    .with_help("merge files, or move variables into `env` statements")
+}
+
+/// E0476: a DNS search domain outside ECS's pattern.
+pub fn dns_search_domain(container: &str, domain: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::DnsSearchDomain,
+        format!("DNS search domain `{domain}` of container `{container}` is not one ECS accepts"),
+        span,
+        "this container",
+    )
+    .with_help(
+        "a search domain is 1 to 254 letters, digits, `-` and `.`, ending in a letter or digit, \
+         such as \"corp.example.com\"",
+    )
+}
+
+/// E0477: a Docker security option that is none of ECS's forms.
+pub fn security_option(container: &str, option: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::SecurityOption,
+        format!("security option `{option}` of container `{container}` {problem}"),
+        span,
+        "this container",
+    )
+    .with_help(
+        "ECS takes \"no-new-privileges\", \"apparmor:PROFILE\", \"label:VALUE\" and \
+         \"credentialspec:PATH\"",
+    )
+}
+
+/// E0478: a FireLens option ECS refuses.
+pub fn firelens_config_file(container: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::FirelensConfigFile,
+        format!("log router `{container}` {problem}"),
+        span,
+        "this container",
+    )
+    .with_help(
+        "FireLens takes enable-ecs-log-metadata (true or false), and config-file-type \
+         (\"s3\" on EC2 only, or \"file\", a path inside the image) with config-file-value",
+    )
+}
+
+/// E0479: a service setting its scheduling strategy or launch type does
+/// not take.
+pub fn service_setting(service: &str, problem: &str, help: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ServiceSetting,
+        format!("service `{service}` {problem}"),
+        span,
+        "this service",
+    )
+    .with_help(help)
+}
+
+/// E0312: an image reference ECS or Docker cannot take.
+pub fn bad_image(container: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidFormat,
+        format!("the image of container `{container}` {problem}"),
+        span,
+        "this container",
+    )
+    .with_help(
+        "an image is `repository[:tag]` or `repository@digest`, up to 255 characters without \
+         spaces, such as \"public.ecr.aws/nginx/nginx:1.27\"",
+    )
+}

@@ -144,6 +144,20 @@ pub fn port_twice(port: u16, span: Span, previous: Span) -> Diagnostic {
     .with_help("give each a different port")
 }
 
+pub fn port_two_protocols(port: u16, span: Span, previous: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::PortConflict,
+        format!("container port {port} is exposed for two protocols"),
+        span,
+        "second protocol",
+    )
+    .with_label(previous, "first mapped here")
+    .with_help(
+        "ECS does not expose one container port for both tcp and udp: listen on another port \
+         for the second protocol",
+    )
+}
+
 pub fn healthy_without_check(
     container: &str,
     target: &str,
@@ -677,6 +691,16 @@ pub fn unknown_awslogs_option(key: &str, suggestion: Option<&str>, span: Span) -
         "in these log options",
     )
     .with_help(help)
+}
+
+pub fn awslogs_mode(mode: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnknownAwslogsOption,
+        format!("`{mode}` is not a delivery mode of the awslogs log driver"),
+        span,
+        "in these log options",
+    )
+    .with_help("the awslogs `mode` option is \"blocking\" or \"non-blocking\"")
 }
 
 pub fn windows_fargate_cpu(task: &str, cpu: u32, span: Span) -> Diagnostic {

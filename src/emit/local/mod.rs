@@ -106,6 +106,13 @@ fn volume(program: &ir::Program, v: &ir::Volume) -> m::Volume {
             let root = efs.root_directory.as_deref().unwrap_or("/");
             (m::VolumeScope::Shared, Some(format!("efs:{fs}:{root}")))
         }
+        ir::VolumeKind::FsxWindows(fsx) => {
+            let fs = text(program, &fsx.file_system_id);
+            (
+                m::VolumeScope::Shared,
+                Some(format!("fsx:{fs}:{}", fsx.root_directory)),
+            )
+        }
         // Docker's own scopes: a `task` volume lives with its task (ECS's
         // default), a `shared` one is named storage that outlives tasks.
         ir::VolumeKind::Docker(d) => match d.scope.as_deref() {

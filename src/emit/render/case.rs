@@ -25,6 +25,11 @@ const CLOUDFORMATION_NAMES: &[(&str, &str, &str)] = &[
     ("EFSVolumeConfiguration", "fileSystemId", "FilesystemId"),
     ("EFSAuthorizationConfig", "iam", "IAM"),
     (
+        "Volume",
+        "fsxWindowsFileServerVolumeConfiguration",
+        "FSxWindowsFileServerVolumeConfiguration",
+    ),
+    (
         "ProxyConfiguration",
         "properties",
         "ProxyConfigurationProperties",

@@ -292,6 +292,7 @@ mod tests {
                 transit_encryption: true,
                 access_point: Some(Text::lit("fsap-1")),
                 iam: true,
+                transit_encryption_port: Some(2999),
             }),
             span: Span::default(),
         };
@@ -313,6 +314,16 @@ mod tests {
             },
             span: Span::default(),
         };
+        let fsx = ir::Volume {
+            name: "share".into(),
+            kind: ir::VolumeKind::FsxWindows(ir::FsxWindowsVolume {
+                file_system_id: Text::lit("fs-2"),
+                root_directory: "share".into(),
+                credentials: Text::lit("arn:aws:secretsmanager:us-east-1:1:secret:ad"),
+                domain: "corp.example.com".into(),
+            }),
+            span: Span::default(),
+        };
         ir::Task {
             name: "app".into(),
             family: "app".into(),
@@ -325,7 +336,7 @@ mod tests {
             task_role: ir::Role::None,
             execution_needs: ir::ExecutionNeeds::default(),
             permissions: Vec::new(),
-            volumes: vec![efs, docker, host],
+            volumes: vec![efs, docker, host, fsx],
             containers: vec![full_container()],
             arch: Some(ir::Arch::Arm64),
             os_family: Some("LINUX".into()),
@@ -354,13 +365,16 @@ mod tests {
                         let key = if DATA.contains(&parent) {
                             k.clone()
                         } else {
-                            // The exceptions do not depend on the shape for
-                            // the members a task definition has.
-                            let shape = match k.as_str() {
-                                "efsVolumeConfiguration" => "Volume",
-                                "fileSystemId" => "EFSVolumeConfiguration",
-                                "iam" => "EFSAuthorizationConfig",
-                                "properties" => "ProxyConfiguration",
+                            // The shape of each exception, told by the
+                            // member and, for `fileSystemId`, its parent.
+                            let shape = match (parent, k.as_str()) {
+                                (_, "efsVolumeConfiguration")
+                                | (_, "fsxWindowsFileServerVolumeConfiguration") => "Volume",
+                                ("efsVolumeConfiguration", "fileSystemId") => {
+                                    "EFSVolumeConfiguration"
+                                }
+                                (_, "iam") => "EFSAuthorizationConfig",
+                                (_, "properties") => "ProxyConfiguration",
                                 _ => "",
                             };
                             Case::CloudFormation.key(shape, k)

@@ -141,6 +141,20 @@ fn volume<D: Dialect + ?Sized>(d: &D, volume: &ir::Volume) -> Value {
                 .build(),
         ),
         ir::VolumeKind::Efs(efs) => v.set("efsVolumeConfiguration", efs_volume(d, efs)),
+        ir::VolumeKind::FsxWindows(fsx) => v.set(
+            "fsxWindowsFileServerVolumeConfiguration",
+            Fields::new(d, "FSxWindowsFileServerVolumeConfiguration")
+                .text("fileSystemId", &fsx.file_system_id)
+                .set("rootDirectory", fsx.root_directory.as_str())
+                .set(
+                    "authorizationConfig",
+                    Fields::new(d, "FSxWindowsFileServerAuthorizationConfig")
+                        .text("credentialsParameter", &fsx.credentials)
+                        .set("domain", fsx.domain.as_str())
+                        .build(),
+                )
+                .build(),
+        ),
         ir::VolumeKind::Docker(dv) => v.set(
             "dockerVolumeConfiguration",
             Fields::new(d, "DockerVolumeConfiguration")
@@ -172,6 +186,7 @@ fn efs_volume<D: Dialect + ?Sized>(d: &D, efs: &ir::EfsVolume) -> Value {
             efs.root_directory.as_deref().unwrap_or("/"),
         )
         .set("transitEncryption", enabled(efs.transit_encryption))
+        .opt("transitEncryptionPort", efs.transit_encryption_port)
         .opt("authorizationConfig", auth)
         .build()
 }
