@@ -48,6 +48,7 @@ pub fn task_spec_of(
             for s in &c.secrets {
                 match secret_value(&shared.opts.secrets, &s.value_from) {
                     Ok(v) => {
+                        shared.logs.masks.add(&v);
                         env.insert(s.name.clone(), v);
                     }
                     Err(why) => {
