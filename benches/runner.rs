@@ -11,6 +11,12 @@
 //! to healthy with ECS's default 30 s target health interval, where the
 //! runner's fast first probes matter.
 //!
+//! The LB and nginx are measured interleaved, the order alternating, in
+//! `WHARF_BENCH_ROUNDS` rounds (default 5) with each client; medians are
+//! reported, with failed requests and the CPU time each proxy's own
+//! threads or processes spent per request (the measure a busy machine
+//! disturbs least).
+//!
 //! Run: `cargo bench --bench runner` (`apt-get install nginx-light wrk` for
 //! the comparison).
 
@@ -123,17 +129,35 @@ fn main() {
             .max(1);
         let (mut ours, mut wrks) = ([Vec::new(), Vec::new()], [Vec::new(), Vec::new()]);
         let mut failed = [0u64, 0u64];
+        // CPU microseconds per request of the proxy's own processes/threads:
+        // what a request costs whatever else the machine runs.
+        let mut cpu: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+        let nginx_pid = nginx.child.id();
+        let ticks = |which: usize| {
+            if which == 0 {
+                lb_ticks()
+            } else {
+                nginx_ticks(nginx_pid)
+            }
+        };
         for round in 0..rounds {
             let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
             for which in order {
                 let addr = [lb, nginx.addr][which];
+                let before = ticks(which);
                 let load = run_load(&[addr], "/s0/x", ROUND);
+                cpu[which].push(cpu_us_per_request(
+                    ticks(which) - before,
+                    load.rps * ROUND.as_secs_f64(),
+                ));
                 failed[which] += load.failed;
                 ours[which].push(load);
             }
             for which in order {
                 let addr = [lb, nginx.addr][which];
+                let before = ticks(which);
                 if let Some(w) = wrk(addr) {
+                    cpu[which].push(cpu_us_per_request(ticks(which) - before, w.rps * 4.0));
                     failed[which] += w.failed;
                     wrks[which].push(w);
                 }
@@ -187,6 +211,11 @@ fn main() {
                     .join(", ")
             );
         }
+        let (lb_cpu, ng_cpu) = (median(cpu[0].clone()), median(cpu[1].clone()));
+        println!(
+            "| {label}: CPU per request, LB vs nginx (median of both clients' rounds) | {lb_cpu:.1} vs {ng_cpu:.1} us ({:.1} %) |",
+            100.0 * lb_cpu / ng_cpu
+        );
         println!(
             "| {label}: failed requests, LB / nginx (both clients, all rounds) | {} / {} |",
             failed[0], failed[1]
@@ -258,6 +287,64 @@ impl Drop for Nginx {
         );
         let _ = self.child.wait();
     }
+}
+
+/// CPU time (user + system, in clock ticks) of the load balancer's worker
+/// threads in this process (`wharf-lb-*`).
+fn lb_ticks() -> u64 {
+    let mut total = 0;
+    for e in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        if stat.contains("(wharf-lb-") {
+            total += ticks_of(&stat);
+        }
+    }
+    total
+}
+
+/// CPU time (clock ticks) of nginx's master `pid` and its workers.
+fn nginx_ticks(pid: u32) -> u64 {
+    let mut total = 0;
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        let Some(rest) = stat.rsplit(')').next() else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let this: Option<u32> = e.file_name().to_str().and_then(|n| n.parse().ok());
+        if this == Some(pid) || fields.get(1).and_then(|p| p.parse().ok()) == Some(pid) {
+            total += ticks_of(&stat);
+        }
+    }
+    total
+}
+
+/// utime + stime of a `/proc/.../stat` line.
+fn ticks_of(stat: &str) -> u64 {
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let get = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    get(11) + get(12)
+}
+
+/// Microseconds of CPU per request from clock ticks over a round.
+fn cpu_us_per_request(ticks: u64, requests: f64) -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    ticks as f64 / hz * 1e6 / requests.max(1.0)
 }
 
 /// One `wrk` run.
