@@ -32,6 +32,9 @@ pub const MAX_BUFFERED_BODY: usize = 1024 * 1024;
 const MAX_HEADERS: usize = 128;
 const FLUSH_AT: usize = 64 * 1024;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// An ALB's default idle timeout: how long a client connection may take to
+/// send the next request head.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Headers that belong to one connection, never forwarded.
 const HOP_BY_HOP: &[&str] = &[
@@ -599,7 +602,12 @@ pub async fn serve(
         },
     };
     loop {
-        let len = match client.read_head().await {
+        // ALB's idle timeout: a connection that sends nothing for 60 s is
+        // closed (so idle or trickling clients cannot pile up).
+        let Ok(head) = tokio::time::timeout(IDLE_TIMEOUT, client.read_head()).await else {
+            return;
+        };
+        let len = match head {
             Ok(len) => len,
             Err(HeadError::TooLarge) => {
                 answer(
@@ -759,6 +767,8 @@ enum Next {
     Other,
     /// Give up: `502` to the client.
     Fail,
+    /// The target sent nothing for the idle timeout: `504`, as an ALB.
+    TimedOut,
 }
 
 /// Forwards one request to a healthy target of `route` and its response to
@@ -862,7 +872,10 @@ async fn exchange(
         let resp = match next {
             Some(n) => Err(n),
             None => loop {
-                let len = match up.read_head().await {
+                let Ok(head) = tokio::time::timeout(IDLE_TIMEOUT, up.read_head()).await else {
+                    break Err(Next::TimedOut);
+                };
+                let len = match head {
                     Ok(len) => len,
                     Err(_) if streamed => break Err(Next::Fail),
                     Err(_) if reused && fresh_retries < 2 && req.idempotent => {
@@ -904,16 +917,21 @@ async fn exchange(
                 tried.push(target.addr);
                 continue;
             }
-            Err(_) => {
+            Err(failure) => {
                 let close = req.close || streamed;
-                answer(
-                    &mut client.stream,
-                    502,
-                    "Bad Gateway",
-                    "target failed while handling the request\n",
-                    close,
-                )
-                .await;
+                let (status, reason, text) = match failure {
+                    Next::TimedOut => (
+                        504,
+                        "Gateway Timeout",
+                        "target did not answer within the idle timeout\n",
+                    ),
+                    _ => (
+                        502,
+                        "Bad Gateway",
+                        "target failed while handling the request\n",
+                    ),
+                };
+                answer(&mut client.stream, status, reason, text, close).await;
                 if close {
                     linger(client).await;
                 }
