@@ -882,3 +882,61 @@ fn a_missing_container_binary_is_a_coded_failure() {
     assert_eq!(down.status.code(), Some(0), "{}", text(&down));
     assert!(of_run(&run_id).is_empty());
 }
+
+/// A secrets file or a file secret that never ends (`/dev/zero`), would
+/// block (a FIFO with no writer) or is huge is a coded error (E0608 for a
+/// secrets file, E0607 for a secret), never a hang or unbounded memory.
+#[test]
+fn endless_or_blocking_secret_files_are_refused() {
+    let dir = scratch("trust-endless-secrets");
+    let _down = DownOnDrop(dir.clone());
+    let fifo = dir.join("fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let big = dir.join("big.env");
+    std::fs::write(&big, "A=".to_string() + &"x".repeat(2 * 1024 * 1024)).unwrap();
+    let program = |secret_path: Option<&str>| {
+        let mut c = serde_json::json!({"name": "app", "image": "x", "local": {"command": "exec sleep 1000"}});
+        if let Some(p) = secret_path {
+            c["secrets"] =
+                serde_json::json!([{"name": "TOKEN", "valueFrom": {"kind": "file", "path": p}}]);
+        }
+        std::fs::write(
+            dir.join("m.json"),
+            serde_json::json!({"version": 1, "tasks": [{"family": "t", "containers": [c]}],
+                "services": [{"name": "s", "task": "t"}]})
+            .to_string(),
+        )
+        .unwrap();
+    };
+    program(None);
+    for file in [
+        Path::new("/dev/zero"),
+        fifo.as_path(),
+        big.as_path(),
+        dir.as_path(),
+    ] {
+        let out = wharf(
+            &dir,
+            &[
+                "up",
+                "m.json",
+                "--detach",
+                "--secrets-file",
+                file.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains("E0608"), "{}", text(&out));
+    }
+    for file in ["/dev/zero", fifo.to_str().unwrap()] {
+        program(Some(file));
+        let out = wharf(&dir, &["up", "m.json", "--detach"]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(
+            text(&out).contains("E0607") && text(&out).contains("not a regular file"),
+            "{}",
+            text(&out)
+        );
+    }
+    assert!(!state(&dir).join("runner.json").exists(), "nothing started");
+}
