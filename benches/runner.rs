@@ -11,6 +11,12 @@
 //! to healthy with ECS's default 30 s target health interval, where the
 //! runner's fast first probes matter.
 //!
+//! The LB and nginx are measured interleaved, the order alternating, in
+//! `WHARF_BENCH_ROUNDS` rounds (default 5) with each client; medians are
+//! reported, with failed requests and the CPU time each proxy's own
+//! threads or processes spent per request (the measure a busy machine
+//! disturbs least).
+//!
 //! Run: `cargo bench --bench runner` (`apt-get install nginx-light wrk` for
 //! the comparison).
 
@@ -85,19 +91,10 @@ fn main() {
             .iter()
             .map(|t| format!("{}:8000", t.address).parse().unwrap())
             .collect();
-        // Warm both paths, then measure them back to back.
+        // Warm both paths, then measure the LB and direct.
         run_load(&[lb], "/s0/x", Duration::from_millis(500));
         run_load(&backends, "/s0/x", Duration::from_millis(500));
         let direct = run_load(&backends, "/s0/x", ROUND);
-        let via_lb = run_load(&[lb], "/s0/x", ROUND);
-        let nginx = Nginx::start(&dir, &backends);
-        let via_nginx = nginx.as_ref().map(|n| {
-            run_load(&[n.addr], "/s0/x", Duration::from_millis(500));
-            run_load(&[n.addr], "/s0/x", ROUND)
-        });
-        let wrk_pair = nginx.as_ref().and_then(|n| Some((wrk(lb)?, wrk(n.addr)?)));
-        drop(nginx);
-        h.shutdown();
         let label = if work_us == 0 {
             "null backend"
         } else {
@@ -113,35 +110,116 @@ fn main() {
             "| {label}: direct | {:.0} req/s, p50 {:.3} ms, p99 {:.3} ms |",
             direct.rps, direct.p50, direct.p99
         );
-        println!(
-            "| {label}: through the LB | {:.0} req/s, p50 {:.3} ms, p99 {:.3} ms |",
-            via_lb.rps, via_lb.p50, via_lb.p99
-        );
-        println!(
-            "| {label}: LB / direct throughput, added p99 | {:.1} %, {:+.3} ms |",
-            100.0 * via_lb.rps / direct.rps,
-            via_lb.p99 - direct.p99
-        );
-        if let Some(n) = via_nginx {
+        let Some(nginx) = Nginx::start(&dir, &backends) else {
+            let via_lb = run_load(&[lb], "/s0/x", ROUND);
             println!(
-                "| {label}: through nginx | {:.0} req/s, p50 {:.3} ms, p99 {:.3} ms |",
-                n.rps, n.p50, n.p99
+                "| {label}: through the LB (nginx not installed) | {:.0} req/s, p50 {:.3} ms, p99 {:.3} ms, {} failed |",
+                via_lb.rps, via_lb.p50, via_lb.p99, via_lb.failed
             );
+            h.shutdown();
+            continue;
+        };
+        run_load(&[nginx.addr], "/s0/x", Duration::from_millis(500));
+        // Interleaved rounds, the order alternating, so that a change in the
+        // machine's load hits both alike; medians of each.
+        let rounds: usize = std::env::var("WHARF_BENCH_ROUNDS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(5)
+            .max(1);
+        let (mut ours, mut wrks) = ([Vec::new(), Vec::new()], [Vec::new(), Vec::new()]);
+        let mut failed = [0u64, 0u64];
+        // CPU microseconds per request of the proxy's own processes/threads:
+        // what a request costs whatever else the machine runs.
+        let mut cpu: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+        let nginx_pid = nginx.child.id();
+        let ticks = |which: usize| {
+            if which == 0 {
+                lb_ticks()
+            } else {
+                nginx_ticks(nginx_pid)
+            }
+        };
+        for round in 0..rounds {
+            let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+            for which in order {
+                let addr = [lb, nginx.addr][which];
+                let before = ticks(which);
+                let load = run_load(&[addr], "/s0/x", ROUND);
+                cpu[which].push(cpu_us_per_request(
+                    ticks(which) - before,
+                    load.rps * ROUND.as_secs_f64(),
+                ));
+                failed[which] += load.failed;
+                ours[which].push(load);
+            }
+            for which in order {
+                let addr = [lb, nginx.addr][which];
+                let before = ticks(which);
+                if let Some(w) = wrk(addr) {
+                    cpu[which].push(cpu_us_per_request(ticks(which) - before, w.rps * 4.0));
+                    failed[which] += w.failed;
+                    wrks[which].push(w);
+                }
+            }
+        }
+        drop(nginx);
+        h.shutdown();
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let names = ["the LB", "nginx"];
+        for which in 0..2 {
             println!(
-                "| {label}: LB / nginx throughput | {:.1} % |",
-                100.0 * via_lb.rps / n.rps
+                "| {label}: through {}, our client, median of {rounds} | {:.0} req/s, p50 {:.3} ms, p99 {:.3} ms |",
+                names[which],
+                median(ours[which].iter().map(|l| l.rps).collect()),
+                median(ours[which].iter().map(|l| l.p50).collect()),
+                median(ours[which].iter().map(|l| l.p99).collect()),
             );
         }
-        if let Some((l, n)) = wrk_pair {
+        let lb_ours = median(ours[0].iter().map(|l| l.rps).collect());
+        let ng_ours = median(ours[1].iter().map(|l| l.rps).collect());
+        println!(
+            "| {label}: LB / direct throughput (our client) | {:.1} % |",
+            100.0 * lb_ours / direct.rps
+        );
+        println!(
+            "| {label}: LB / nginx throughput, our client | {:.1} % (rounds: {}) |",
+            100.0 * lb_ours / ng_ours,
+            ours[0]
+                .iter()
+                .zip(&ours[1])
+                .map(|(l, n)| format!("{:.0}/{:.0}", l.rps, n.rps))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if !wrks[0].is_empty() && wrks[0].len() == wrks[1].len() {
+            let lb_wrk = median(wrks[0].iter().map(|w| w.rps).collect());
+            let ng_wrk = median(wrks[1].iter().map(|w| w.rps).collect());
             println!(
-                "| {label}, wrk -t2 -c{CLIENTS}: LB vs nginx | {:.0} vs {:.0} req/s ({:.1} %), p99 {} vs {} |",
-                l.0,
-                n.0,
-                100.0 * l.0 / n.0,
-                l.1,
-                n.1
+                "| {label}, wrk -t2 -c{CLIENTS} -d4s, median of {rounds}: LB vs nginx | {lb_wrk:.0} vs {ng_wrk:.0} req/s ({:.1} %), p99 {:.2} vs {:.2} ms (rounds: {}) |",
+                100.0 * lb_wrk / ng_wrk,
+                median(wrks[0].iter().map(|w| w.p99).collect()),
+                median(wrks[1].iter().map(|w| w.p99).collect()),
+                wrks[0]
+                    .iter()
+                    .zip(&wrks[1])
+                    .map(|(l, n)| format!("{:.0}/{:.0}", l.rps, n.rps))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
+        let (lb_cpu, ng_cpu) = (median(cpu[0].clone()), median(cpu[1].clone()));
+        println!(
+            "| {label}: CPU per request, LB vs nginx (median of both clients' rounds) | {lb_cpu:.1} vs {ng_cpu:.1} us ({:.1} %) |",
+            100.0 * lb_cpu / ng_cpu
+        );
+        println!(
+            "| {label}: failed requests, LB / nginx (both clients, all rounds) | {} / {} |",
+            failed[0], failed[1]
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -211,25 +289,106 @@ impl Drop for Nginx {
     }
 }
 
-/// `wrk -t2 -c<CLIENTS> -d4s --latency`: requests per second and the p99 text.
-fn wrk(addr: SocketAddr) -> Option<(f64, String)> {
+/// CPU time (user + system, in clock ticks) of the load balancer's worker
+/// threads in this process (`wharf-lb-*`).
+fn lb_ticks() -> u64 {
+    let mut total = 0;
+    for e in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        if stat.contains("(wharf-lb-") {
+            total += ticks_of(&stat);
+        }
+    }
+    total
+}
+
+/// CPU time (clock ticks) of nginx's master `pid` and its workers.
+fn nginx_ticks(pid: u32) -> u64 {
+    let mut total = 0;
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        let Some(rest) = stat.rsplit(')').next() else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let this: Option<u32> = e.file_name().to_str().and_then(|n| n.parse().ok());
+        if this == Some(pid) || fields.get(1).and_then(|p| p.parse().ok()) == Some(pid) {
+            total += ticks_of(&stat);
+        }
+    }
+    total
+}
+
+/// utime + stime of a `/proc/.../stat` line.
+fn ticks_of(stat: &str) -> u64 {
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let get = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    get(11) + get(12)
+}
+
+/// Microseconds of CPU per request from clock ticks over a round.
+fn cpu_us_per_request(ticks: u64, requests: f64) -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    ticks as f64 / hz * 1e6 / requests.max(1.0)
+}
+
+/// One `wrk` run.
+struct Wrk {
+    rps: f64,
+    /// Milliseconds.
+    p99: f64,
+    /// Socket errors and non-2xx/3xx responses.
+    failed: u64,
+}
+
+/// `wrk -t2 -c<CLIENTS> -d4s --latency`.
+fn wrk(addr: SocketAddr) -> Option<Wrk> {
     let out = std::process::Command::new("wrk")
         .args(["-t2", &format!("-c{CLIENTS}"), "-d4s", "--latency"])
         .arg(format!("http://{addr}/s0/x"))
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let rps = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))?
-        .trim()
-        .parse()
-        .ok()?;
-    let p99 = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("99%"))
-        .map_or(String::from("?"), |v| v.trim().to_string());
-    Some((rps, p99))
+    let field = |prefix: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(prefix))
+            .map(str::trim)
+    };
+    let rps = field("Requests/sec:")?.parse().ok()?;
+    let p99 = field("99%").map_or(f64::NAN, |v| {
+        let (n, unit) = v.split_at(v.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(v.len()));
+        let n: f64 = n.parse().unwrap_or(f64::NAN);
+        match unit {
+            "us" => n / 1000.0,
+            "s" => n * 1000.0,
+            _ => n,
+        }
+    });
+    let mut failed = field("Non-2xx or 3xx responses:")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if let Some(errors) = field("Socket errors:") {
+        failed += errors
+            .split(',')
+            .filter_map(|part| part.split_whitespace().last()?.parse::<u64>().ok())
+            .sum::<u64>();
+    }
+    Some(Wrk { rps, p99, failed })
 }
 
 fn manifest_with_interval(
@@ -259,6 +418,8 @@ struct Load {
     rps: f64,
     p50: f64,
     p99: f64,
+    /// Responses other than 200.
+    failed: u64,
 }
 
 /// `CLIENTS` keep-alive connections spread over `targets`, for `length`.
@@ -272,10 +433,13 @@ fn run_load(targets: &[SocketAddr], path: &str, length: Duration) -> Load {
         .collect();
     std::thread::sleep(length);
     stop.store(true, Ordering::SeqCst);
-    let mut lat: Vec<Duration> = threads
-        .into_iter()
-        .flat_map(|t| t.join().expect("client"))
-        .collect();
+    let mut lat = Vec::new();
+    let mut failed = 0;
+    for t in threads {
+        let (l, f) = t.join().expect("client");
+        lat.extend(l);
+        failed += f;
+    }
     lat.sort();
     let q =
         |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)].as_secs_f64() * 1000.0;
@@ -283,11 +447,15 @@ fn run_load(targets: &[SocketAddr], path: &str, length: Duration) -> Load {
         rps: lat.len() as f64 / length.as_secs_f64(),
         p50: q(0.50),
         p99: q(0.99),
+        failed,
     }
 }
 
-fn client(addr: SocketAddr, path: &str, stop: &AtomicBool) -> Vec<Duration> {
+/// One keep-alive connection sending requests until `stop`: the latency of
+/// each 200 response, and how many responses were not 200.
+fn client(addr: SocketAddr, path: &str, stop: &AtomicBool) -> (Vec<Duration>, u64) {
     let mut out = Vec::new();
+    let mut failed = 0;
     let stream = TcpStream::connect(addr).expect("connect");
     stream.set_nodelay(true).ok();
     let mut reader = BufReader::new(stream.try_clone().expect("clone"));
@@ -298,6 +466,9 @@ fn client(addr: SocketAddr, path: &str, stop: &AtomicBool) -> Vec<Duration> {
         let t = Instant::now();
         writer.write_all(request.as_bytes()).expect("write");
         let mut length = 0usize;
+        line.clear();
+        reader.read_line(&mut line).expect("read");
+        let ok = line.starts_with("HTTP/1.1 200");
         loop {
             line.clear();
             reader.read_line(&mut line).expect("read");
@@ -310,9 +481,13 @@ fn client(addr: SocketAddr, path: &str, stop: &AtomicBool) -> Vec<Duration> {
         }
         let mut body = vec![0; length];
         reader.read_exact(&mut body).expect("body");
-        out.push(t.elapsed());
+        if ok {
+            out.push(t.elapsed());
+        } else {
+            failed += 1;
+        }
     }
-    out
+    (out, failed)
 }
 
 /// The benchmark's backend: thread per connection, HTTP/1.1 keep-alive.

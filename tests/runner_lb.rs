@@ -507,3 +507,183 @@ fn no_request_fails_when_a_target_is_killed_mid_run() {
     assert!(ok >= 100, "{ok} requests");
     h.shutdown();
 }
+
+/// One response read from `reader` as raw parts: status, lower-cased head,
+/// body. The body follows its framing: Content-Length, chunked (decoded,
+/// trailers dropped), none for HEAD/204, or until the connection closes.
+fn read_framed(reader: &mut impl std::io::BufRead, head_request: bool) -> (u16, String, Vec<u8>) {
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "closed in a head: {head}"
+        );
+        head.push_str(&line.to_ascii_lowercase());
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let status: u16 = head.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let field = |name: &str| {
+        head.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}:")))
+            .map(|v| v.trim().to_string())
+    };
+    let mut body = Vec::new();
+    if head_request || status == 204 || status == 100 {
+    } else if field("transfer-encoding").as_deref() == Some("chunked") {
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size).unwrap();
+            let n = usize::from_str_radix(size.trim(), 16).unwrap();
+            if n == 0 {
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap() > 0 && line != "\r\n" {
+                    line.clear();
+                }
+                break;
+            }
+            let mut chunk = vec![0; n + 2];
+            reader.read_exact(&mut chunk).unwrap();
+            body.extend_from_slice(&chunk[..n]);
+        }
+    } else if let Some(n) = field("content-length") {
+        body = vec![0; n.parse().unwrap()];
+        reader.read_exact(&mut body).unwrap();
+    } else {
+        reader.read_to_end(&mut body).unwrap();
+    }
+    (status, head, body)
+}
+
+/// The ALB forwards every framing a client or target may use, on one
+/// kept-alive client connection where HTTP allows it: chunked responses
+/// (with trailers), a large body, a body ended by closing, HEAD and 204
+/// without bodies, request bodies by Content-Length (small and streamed
+/// large) or chunked, `Expect: 100-continue`, and an HTTP/1.0 client (a
+/// chunked response decoded for it). Malformed requests get 400 or 431.
+#[test]
+fn every_http_framing_passes_through_the_load_balancer() {
+    use std::io::{BufReader, Write};
+    let dir = scratch("lb-framing");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/http_edge.py");
+    let m = manifest(json!({
+        "version": 1,
+        "tasks": [{"family": "edge", "containers": [{
+            "name": "web", "image": "python:3", "stopTimeoutMs": 2000,
+            "portMappings": [{"containerPort": 8000}],
+            "local": {"command": ["python3", script.display().to_string()]}}]}],
+        "services": [{"name": "edge", "task": "edge", "desiredCount": 2, "healthCheckGracePeriodMs": 60_000,
+            "loadBalancers": [{"loadBalancer": "edge", "listenerPort": 80, "containerName": "web", "containerPort": 8000,
+                "healthCheck": {"path": "/health", "intervalMs": 500, "timeoutMs": 2000, "healthyThreshold": 2, "unhealthyThreshold": 2}}]}],
+        "loadBalancers": [{"name": "edge", "kind": "alb", "listeners": [{"port": 80, "protocol": "HTTP", "localPort": 0}]}]
+    }));
+    let h = up(&m, 52, &dir);
+    assert!(h.wait_for(WAIT, |s| s.all_steady()));
+    let addr = listener(&h);
+    let open = || {
+        let s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        (BufReader::new(s.try_clone().unwrap()), s)
+    };
+    let (mut r, mut w) = open();
+    w.write_all(b"GET /chunked HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let (status, head, body) = read_framed(&mut r, false);
+    assert_eq!((status, body.as_slice()), (200, &b"abcdef"[..]), "{head}");
+    assert!(head.contains("transfer-encoding: chunked"), "{head}");
+    w.write_all(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let (status, _, body) = read_framed(&mut r, false);
+    assert_eq!((status, body.len()), (200, 3 * 1024 * 1024));
+    assert!(body.iter().enumerate().all(|(i, b)| *b as usize == i % 251));
+    w.write_all(b"HEAD /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let (status, head, _) = read_framed(&mut r, true);
+    assert_eq!(status, 200);
+    assert!(
+        head.contains(&format!("content-length: {}", 3 * 1024 * 1024)),
+        "{head}"
+    );
+    w.write_all(b"GET /empty HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_framed(&mut r, false).0, 204);
+    w.write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+        .unwrap();
+    let (status, _, body) = read_framed(&mut r, false);
+    assert_eq!(
+        (status, String::from_utf8(body).unwrap()),
+        (200, "3 294".to_string())
+    );
+    let large: Vec<u8> = (0..2 * 1024 * 1024 + 7).map(|i| (i % 7) as u8).collect();
+    let sum: u64 = large.iter().map(|b| u64::from(*b)).sum();
+    write!(
+        w,
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+        large.len()
+    )
+    .unwrap();
+    w.write_all(&large).unwrap();
+    let (status, _, body) = read_framed(&mut r, false);
+    assert_eq!(
+        (status, String::from_utf8(body).unwrap()),
+        (200, format!("{} {sum}", large.len()))
+    );
+    w.write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n3;x=y\r\ncde\r\n0\r\n\r\n").unwrap();
+    let (status, _, body) = read_framed(&mut r, false);
+    assert_eq!(
+        (status, String::from_utf8(body).unwrap()),
+        (200, "5 495".to_string())
+    );
+    w.write_all(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n",
+    )
+    .unwrap();
+    assert_eq!(read_framed(&mut r, false).0, 100);
+    w.write_all(b"hi").unwrap();
+    let (status, _, body) = read_framed(&mut r, false);
+    assert_eq!(
+        (status, String::from_utf8(body).unwrap()),
+        (200, "2 209".to_string())
+    );
+    w.write_all(b"GET /close HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let (status, head, body) = read_framed(&mut r, false);
+    assert_eq!(
+        (status, body.as_slice()),
+        (200, &b"until the end"[..]),
+        "{head}"
+    );
+    assert!(head.contains("connection: close"), "{head}");
+
+    let (mut r, mut w) = open();
+    w.write_all(b"GET /chunked HTTP/1.0\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let (status, head, body) = read_framed(&mut r, false);
+    assert_eq!((status, body.as_slice()), (200, &b"abcdef"[..]), "{head}");
+    assert!(!head.contains("transfer-encoding"), "{head}");
+
+    for (request, code) in [
+        (
+            b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2\r\n\r\n".to_vec(),
+            400,
+        ),
+        (b"BROKEN\r\n\r\n".to_vec(), 400),
+        (
+            [
+                b"GET / HTTP/1.1\r\nX: ".to_vec(),
+                vec![b'a'; 70_000],
+                b"\r\n\r\n".to_vec(),
+            ]
+            .concat(),
+            431,
+        ),
+    ] {
+        let (mut r, mut w) = open();
+        let _ = w.write_all(&request);
+        let (status, head, _) = read_framed(&mut r, false);
+        assert_eq!(status, code, "{head}");
+    }
+    h.shutdown();
+}

@@ -296,7 +296,7 @@ fn secrets_are_read_at_start_and_a_missing_one_starts_nothing() {
     let mut good = shell(
         "app",
         true,
-        "echo password=$DB_PASSWORD token=$API_TOKEN; exec sleep 1000",
+        "echo password=$DB_PASSWORD token=$API_TOKEN lengths=$(printf %s $DB_PASSWORD | wc -c),$(printf %s $API_TOKEN | wc -c); exec sleep 1000",
     );
     good["secrets"] = json!([
         {"name": "DB_PASSWORD", "valueFrom": {"kind": "file", "path": dir.join("db-password").display().to_string()}},
@@ -348,11 +348,15 @@ fn secrets_are_read_at_start_and_a_missing_one_starts_nothing() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert!(h.wait_for(WAIT, |s| s.services.iter().all(|s| s.running_count == 1)));
+    // The container printed both values: each is masked in the log (only
+    // an exact value is), and their lengths are the given ones.
     eventually("the secret values to reach the container", || {
         std::fs::read_to_string(dir.join(".wharf/logs.jsonl"))
             .unwrap_or_default()
-            .contains("password=s3cret-from-file token=t0ken-given")
+            .contains("password=*** token=*** lengths=16,11")
     });
+    let logs = std::fs::read_to_string(dir.join(".wharf/logs.jsonl")).unwrap_or_default();
+    assert!(!logs.contains("t0ken-given") && !logs.contains("s3cret"));
     let state = std::fs::read_to_string(dir.join(".wharf/state.json")).unwrap_or_default();
     assert!(!state.contains("t0ken-given") && !state.contains("s3cret"));
     let manifest_text = serde_json::to_string(&m).unwrap();

@@ -258,7 +258,7 @@ fn a_missing_secret_is_named_before_anything_starts() {
     let _down = DownOnDrop(dir.clone());
     std::fs::write(
         dir.join("app.wharf"),
-        "task t {\n  cpu 0.25vcpu\n  memory 512MiB\n  container app {\n    image \"x:1\"\n    secret DB_PASSWORD = ssm(\"/app/db\")\n    local \"echo pw=$DB_PASSWORD; exec sleep 1000\"\n  }\n}\ncluster c { capacity FARGATE weight 1 }\nservice s in c { task t; count 1; subnets \"subnet-0a1b2c3d4e5f60718\" }\n",
+        "task t {\n  cpu 0.25vcpu\n  memory 512MiB\n  container app {\n    image \"x:1\"\n    secret DB_PASSWORD = ssm(\"/app/db\")\n    local \"echo pw=$DB_PASSWORD len=$(printf %s $DB_PASSWORD | wc -c); exec sleep 1000\"\n  }\n}\ncluster c { capacity FARGATE weight 1 }\nservice s in c { task t; count 1; subnets \"subnet-0a1b2c3d4e5f60718\" }\n",
     )
     .unwrap();
     let out = wharf(&dir, &["up", "app.wharf", "--detach", "--wait"]);
@@ -294,9 +294,12 @@ fn a_missing_secret_is_named_before_anything_starts() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    eventually("the given value to win", || {
-        text(&wharf(&dir, &["logs"])).contains("pw=hunter2-given")
+    // The given value (13 bytes) wins over the file's (9); the container
+    // printing it does not put it in the logs.
+    eventually("the given value to win, masked", || {
+        text(&wharf(&dir, &["logs"])).contains("pw=*** len=13")
     });
+    assert!(!text(&wharf(&dir, &["logs"])).contains("hunter2"));
     for f in ["state.json", "runner.json", "manifest.json", "runner.out"] {
         let content = std::fs::read_to_string(state(&dir).join(f)).unwrap_or_default();
         assert!(!content.contains("hunter2"), "{f} holds no secret value");
@@ -733,4 +736,207 @@ fn a_taken_container_port_is_named() {
         "{ps}"
     );
     drop(busy);
+}
+
+/// Every file under `dir`, recursively, as bytes.
+fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        match e.file_type() {
+            Ok(t) if t.is_dir() => out.extend(all_files(&p)),
+            Ok(t) if t.is_file() => out.push((p.clone(), std::fs::read(&p).unwrap_or_default())),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A container that prints its secret, binary bytes, ANSI escapes and a
+/// 100 000-byte line without a newline, run from a directory whose name has
+/// spaces, quotes and non-ASCII letters: the secret's value is masked (`***`)
+/// in `wharf logs`, `wharf ps` and every file of the state directory, the
+/// long line is kept in 16 KiB pieces, and `logs`, `ps` and `down` succeed.
+#[test]
+fn a_secret_a_container_prints_is_masked_and_odd_output_is_kept() {
+    let dir = scratch("trust odd 'é $x");
+    let _down = DownOnDrop(dir.clone());
+    let value = "tok-8f2b9c71d5e0";
+    let m = serde_json::json!({"version": 1, "tasks": [{"family": "t", "containers": [
+        {"name": "app", "image": "x", "stopTimeoutMs": 3000,
+         "secrets": [{"name": "API_TOKEN", "valueFrom": {"kind": "env", "var": "API_TOKEN"}}],
+         "local": {"command": "echo \"token=$API_TOKEN and again $API_TOKEN\"; printf 'bin \\000\\001\\377 \\033[31mred\\033[0m\\n'; head -c 100000 /dev/zero | tr '\\000' a; echo; echo done; exec sleep 1000"}}]}],
+        "services": [{"name": "s", "task": "t"}]});
+    std::fs::write(dir.join("m.json"), m.to_string()).unwrap();
+    let secret = format!("API_TOKEN={value}");
+    let up = wharf(
+        &dir,
+        &["up", "m.json", "--detach", "--wait", "--secret", &secret],
+    );
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    eventually("the container's last line", || {
+        String::from_utf8_lossy(&wharf(&dir, &["logs"]).stdout).contains("| done")
+    });
+    let logs = wharf(&dir, &["logs"]);
+    assert_eq!(logs.status.code(), Some(0), "{}", text(&logs));
+    let printed = String::from_utf8_lossy(&logs.stdout).to_string();
+    assert!(printed.contains("token=*** and again ***"), "{printed}");
+    assert!(printed.contains("\u{1b}[31mred"), "ANSI is kept as written");
+    let pieces: Vec<usize> = printed
+        .lines()
+        .filter_map(|l| l.split_once("| ").map(|(_, t)| t))
+        .filter(|t| !t.is_empty() && t.bytes().all(|b| b == b'a'))
+        .map(str::len)
+        .collect();
+    assert_eq!(pieces, [16384, 16384, 16384, 16384, 16384, 16384, 1696]);
+    let ps = wharf(&dir, &["ps", "--json"]);
+    assert_eq!(ps.status.code(), Some(0), "{}", text(&ps));
+    for o in [&logs, &ps] {
+        assert!(!text(o).contains(value), "{}", text(o));
+    }
+    for (path, bytes) in all_files(&dir.join(".wharf")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(value),
+            "{} holds the secret's value",
+            path.display()
+        );
+    }
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+}
+
+/// A symbolic link where the state lives (a planted `logs.jsonl`, or
+/// `.wharf` itself) is refused with E0609 before anything starts, and the
+/// file it points at is untouched.
+#[test]
+fn a_link_in_the_state_directory_is_refused() {
+    let dir = scratch("trust-links");
+    let _down = DownOnDrop(dir.clone());
+    std::fs::write(
+        dir.join("m.json"),
+        serde_json::json!({"version": 1, "tasks": [{"family": "t", "containers": [
+            {"name": "app", "image": "x", "local": {"command": "echo hello; exec sleep 1000"}}]}],
+            "services": [{"name": "s", "task": "t"}]})
+        .to_string(),
+    )
+    .unwrap();
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    let st = state(&dir);
+    std::fs::create_dir_all(&st).unwrap();
+    std::os::unix::fs::symlink(&victim, st.join("logs.jsonl")).unwrap();
+    let elsewhere = dir.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    for args in [
+        &["up", "m.json", "--detach", "--wait"][..],
+        &["up", "m.json", "--detach"][..],
+    ] {
+        let out = wharf(&dir, args);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(
+            text(&out).contains("E0609") && text(&out).contains("logs.jsonl"),
+            "{}",
+            text(&out)
+        );
+        assert!(!st.join("runner.json").exists(), "no runner started");
+    }
+    std::fs::remove_dir_all(dir.join(".wharf")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, dir.join(".wharf")).unwrap();
+    let out = wharf(&dir, &["up", "m.json", "--detach"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("E0609"), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+    std::fs::remove_file(dir.join(".wharf")).unwrap();
+}
+
+/// A container command that does not exist is a stop reason with ECS's
+/// wording and `--wait` fails with E0605 naming it; `down` then stops the
+/// run with nothing left.
+#[test]
+fn a_missing_container_binary_is_a_coded_failure() {
+    let dir = scratch("trust-missing-bin");
+    let _down = DownOnDrop(dir.clone());
+    std::fs::write(
+        dir.join("m.json"),
+        serde_json::json!({"version": 1, "tasks": [{"family": "t", "containers": [
+            {"name": "app", "image": "x", "local": {"command": ["/nonexistent/wharf-test-binary", "x"]}}]}],
+            "services": [{"name": "s", "task": "t"}]})
+        .to_string(),
+    )
+    .unwrap();
+    let out = wharf(
+        &dir,
+        &["up", "m.json", "--detach", "--wait", "--timeout", "3s"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("E0605")
+            && t.contains("CannotStartContainerError")
+            && t.contains("/nonexistent/wharf-test-binary"),
+        "{t}"
+    );
+    let run_id = record(&dir)["runId"].as_str().unwrap().to_string();
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    assert!(of_run(&run_id).is_empty());
+}
+
+/// A secrets file or a file secret that never ends (`/dev/zero`), would
+/// block (a FIFO with no writer) or is huge is a coded error (E0608 for a
+/// secrets file, E0607 for a secret), never a hang or unbounded memory.
+#[test]
+fn endless_or_blocking_secret_files_are_refused() {
+    let dir = scratch("trust-endless-secrets");
+    let _down = DownOnDrop(dir.clone());
+    let fifo = dir.join("fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let big = dir.join("big.env");
+    std::fs::write(&big, "A=".to_string() + &"x".repeat(2 * 1024 * 1024)).unwrap();
+    let program = |secret_path: Option<&str>| {
+        let mut c = serde_json::json!({"name": "app", "image": "x", "local": {"command": "exec sleep 1000"}});
+        if let Some(p) = secret_path {
+            c["secrets"] =
+                serde_json::json!([{"name": "TOKEN", "valueFrom": {"kind": "file", "path": p}}]);
+        }
+        std::fs::write(
+            dir.join("m.json"),
+            serde_json::json!({"version": 1, "tasks": [{"family": "t", "containers": [c]}],
+                "services": [{"name": "s", "task": "t"}]})
+            .to_string(),
+        )
+        .unwrap();
+    };
+    program(None);
+    for file in [
+        Path::new("/dev/zero"),
+        fifo.as_path(),
+        big.as_path(),
+        dir.as_path(),
+    ] {
+        let out = wharf(
+            &dir,
+            &[
+                "up",
+                "m.json",
+                "--detach",
+                "--secrets-file",
+                file.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains("E0608"), "{}", text(&out));
+    }
+    for file in ["/dev/zero", fifo.to_str().unwrap()] {
+        program(Some(file));
+        let out = wharf(&dir, &["up", "m.json", "--detach"]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(
+            text(&out).contains("E0607") && text(&out).contains("not a regular file"),
+            "{}",
+            text(&out)
+        );
+    }
+    assert!(!state(&dir).join("runner.json").exists(), "nothing started");
 }

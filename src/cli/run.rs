@@ -162,6 +162,7 @@ impl RunCommand {
             .unwrap_or(Path::new("."))
             .to_path_buf();
         let (_, project_dir) = self.project.resolve()?;
+        runner::project::check_state_dir(&project_dir).map_err(|e| report(ctx, &e))?;
         // A hand-written manifest may name a job anything: the folder name
         // keeps only safe characters, so it stays under the project's.
         let safe: String = job

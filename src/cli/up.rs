@@ -244,6 +244,7 @@ impl UpCommand {
             return self.background(ctx, &manifest, base_dir);
         }
         let (project, state_dir) = self.project.resolve()?;
+        runner::project::check_state_dir(&state_dir).map_err(|e| report(ctx, &e))?;
         let lock = RunLock::acquire_soon(&state_dir)
             .map_err(|e| report(ctx, &e))?
             .ok_or_else(|| {

@@ -211,6 +211,7 @@ codes! {
     RunnerRunning = "E0606", "the project already has a runner";
     SecretMissing = "E0607", "secret without a local value";
     SecretsFileInvalid = "E0608", "secrets file cannot be read";
+    StateLink = "E0609", "the run's state directory holds a symbolic link";
     NoRun = "E0690", "no local run for the project";
     NoSuchService = "E0691", "the local run has no such service";
 }

@@ -123,6 +123,41 @@ pub const MAX_LINE: usize = 16 * 1024;
 pub struct LogQueue {
     pub(crate) tx: mpsc::Sender<LogRecord>,
     pub(crate) dropped: Arc<std::sync::atomic::AtomicU64>,
+    /// Secret values to mask in every line before it is kept or shown.
+    pub(crate) masks: Masks,
+}
+
+/// Secret values the log pipeline replaces with `***` in every line, as CI
+/// services mask theirs: each line of each value of at least
+/// [`Masks::MIN_LEN`] bytes (masking shorter values would garble ordinary
+/// output). A value is added when it is resolved, before a container can
+/// print it.
+#[derive(Clone, Default)]
+pub struct Masks(Arc<std::sync::RwLock<Vec<String>>>);
+
+impl Masks {
+    pub const MIN_LEN: usize = 4;
+
+    pub fn add(&self, value: &str) {
+        let mut masks = self.0.write().unwrap_or_else(|e| e.into_inner());
+        for part in value.lines().map(|l| l.strip_suffix('\r').unwrap_or(l)) {
+            if part.len() >= Self::MIN_LEN && !masks.iter().any(|m| m == part) {
+                masks.push(part.to_string());
+            }
+        }
+        // Longest first, so a value containing another is masked whole.
+        masks.sort_by_key(|m| std::cmp::Reverse(m.len()));
+    }
+
+    /// `line` with every masked value replaced by `***`.
+    pub fn apply(&self, line: &mut String) {
+        let masks = self.0.read().unwrap_or_else(|e| e.into_inner());
+        for m in masks.iter() {
+            if line.contains(m.as_str()) {
+                *line = line.replace(m.as_str(), "***");
+            }
+        }
+    }
 }
 
 impl LogQueue {
@@ -131,6 +166,7 @@ impl LogQueue {
         let queue = LogQueue {
             tx,
             dropped: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            masks: Masks::default(),
         };
         (queue, rx)
     }

@@ -103,3 +103,15 @@ pub fn secrets_file(path: &Path, why: &str) -> RunnerError {
         "write one `NAME=VALUE` per line (`#` starts a comment), or leave out `--secrets-file`",
     )
 }
+
+/// A symbolic link where the run's state lives (E0609).
+pub fn state_link(path: &Path) -> RunnerError {
+    RunnerError::new(
+        Code::StateLink,
+        format!(
+            "`{}` is a symbolic link; the runner writes, rotates and removes only files it creates in its state directory, so it does not follow links there",
+            path.display()
+        ),
+        "remove the link (or the state directory of a run that is not running) and start again; run `wharf` from another directory to keep state elsewhere",
+    )
+}

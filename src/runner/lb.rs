@@ -9,18 +9,16 @@
 //! upgrade (WebSocket) handshake is passed through and, on `101`, the two
 //! connections are joined.
 
+use super::proxy;
 use super::targets::{InFlight, TargetGroup};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::client::conn::http1::SendRequest;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 /// One routing entry of an HTTP listener.
 pub struct Route {
@@ -31,27 +29,55 @@ pub struct Route {
 }
 
 impl Route {
-    fn matches(&self, host: &str, path: &str) -> bool {
+    /// Whether a request for `host` (a `Host` header, port allowed) and
+    /// `path` matches this rule: any path pattern, and any host pattern
+    /// (ignoring case).
+    pub fn matches(&self, host: &str, path: &str) -> bool {
         let host = host.split(':').next().unwrap_or(host);
         (self.path_patterns.is_empty() || self.path_patterns.iter().any(|p| glob(p, path)))
             && (self.host_headers.is_empty()
-                || self
-                    .host_headers
-                    .iter()
-                    .any(|h| glob(&h.to_ascii_lowercase(), &host.to_ascii_lowercase())))
+                || self.host_headers.iter().any(|h| glob_with(h, host, true)))
     }
 }
 
 /// ALB wildcard match: `*` any run of characters, `?` exactly one.
 pub fn glob(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
+    glob_with(pattern, text, false)
+}
+
+/// [`glob`], ignoring ASCII case when `fold` is set. Works on bytes when
+/// both sides are ASCII (no allocation per request), on characters
+/// otherwise.
+fn glob_with(pattern: &str, text: &str, fold: bool) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        wildcard(pattern.as_bytes(), text.as_bytes(), |a, b| {
+            if fold {
+                a.eq_ignore_ascii_case(b)
+            } else {
+                a == b
+            }
+        })
+    } else {
+        let p: Vec<char> = pattern.chars().collect();
+        let t: Vec<char> = text.chars().collect();
+        wildcard(&p, &t, |a: &char, b: &char| {
+            if fold {
+                a.to_lowercase().eq(b.to_lowercase())
+            } else {
+                a == b
+            }
+        })
+    }
+}
+
+fn wildcard<T: PartialEq + Copy + From<u8>>(p: &[T], t: &[T], eq: impl Fn(&T, &T) -> bool) -> bool {
+    let (star_sym, one_sym) = (T::from(b'*'), T::from(b'?'));
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && p[pi] != star_sym && (p[pi] == one_sym || eq(&p[pi], &t[ti])) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == star_sym {
             star = Some(pi);
             mark = ti;
             pi += 1;
@@ -63,7 +89,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|c| *c == '*')
+    p[pi..].iter().all(|c| *c == star_sym)
 }
 
 /// Routes sorted for evaluation: by priority, rule-less defaults last.
@@ -86,16 +112,6 @@ fn plain(status: StatusCode, text: &str) -> Response<ProxyBody> {
     *r.status_mut() = status;
     r
 }
-
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "proxy-connection",
-    "keep-alive",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-];
 
 /// Serves a redirect listener: every request gets `301 Moved Permanently`
 /// to the same host, path and query on the listener of port `to`, as an ALB
@@ -141,285 +157,65 @@ pub async fn serve_redirect(listener: TcpListener, to: u16, target_local: Option
     }
 }
 
-/// Upstream connections of one client connection, by target. Requests on an
-/// HTTP/1.1 connection come one after another, so each connection keeps its
-/// own keep-alive connection per target and no pool is shared between tasks.
-type Upstreams = Arc<Mutex<HashMap<SocketAddr, SendRequest<Full<Bytes>>>>>;
+/// Threads serving each HTTP listener, like nginx's `worker_processes
+/// auto`: one per CPU (at most 8).
+fn http_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().min(8))
+}
 
-/// Serves one HTTP listener until the runtime stops.
-pub async fn serve_http(listener: TcpListener, routes: Arc<Vec<Route>>) {
+/// Serves an HTTP listener on [`http_workers`] threads of their own, each a
+/// single-threaded runtime accepting from the listener and driving its
+/// connections to the end, as nginx's worker processes do: a request never
+/// changes threads. Must be called inside the runner's runtime; the workers
+/// stop (closing the listener and their connections) when that runtime
+/// shuts down.
+pub fn spawn_http(listener: TcpListener, routes: Arc<Vec<Route>>) {
+    let Ok(listener) = listener.into_std() else {
+        return;
+    };
+    let (keep, stop) = tokio::sync::watch::channel(());
+    // Dropped with the runner's runtime, which ends every worker.
+    tokio::spawn(async move {
+        let _keep = keep;
+        std::future::pending::<()>().await
+    });
+    for i in 0..http_workers() {
+        let Ok(listener) = listener.try_clone() else {
+            continue;
+        };
+        let routes = routes.clone();
+        let mut stop = stop.clone();
+        let _ = std::thread::Builder::new()
+            .name(format!("wharf-lb-{i}"))
+            .spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async move {
+                    let Ok(listener) = TcpListener::from_std(listener) else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = serve_http(listener, routes) => {}
+                        _ = stop.changed() => {}
+                    }
+                });
+            });
+    }
+}
+
+/// Serves one HTTP listener until the runtime stops: each client connection
+/// is served by [`proxy::serve`].
+async fn serve_http(listener: TcpListener, routes: Arc<Vec<Route>>) {
     let local = listener.local_addr().ok();
     loop {
         let Ok((stream, peer)) = listener.accept().await else {
             continue;
         };
-        let _ = stream.set_nodelay(true);
-        let routes = routes.clone();
-        let upstreams: Upstreams = Arc::default();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| {
-                let routes = routes.clone();
-                let upstreams = upstreams.clone();
-                async move {
-                    Ok::<_, std::convert::Infallible>(
-                        proxy(req, &routes, &upstreams, peer, local).await,
-                    )
-                }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .with_upgrades()
-                .await;
-        });
-    }
-}
-
-/// Whether a request asks to switch protocols (`Connection: upgrade` with
-/// an `Upgrade` header), as a WebSocket handshake does.
-fn wants_upgrade(headers: &hyper::HeaderMap) -> bool {
-    headers.contains_key(hyper::header::UPGRADE)
-        && headers
-            .get_all(hyper::header::CONNECTION)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
-}
-
-/// Passes an upgrade (WebSocket) handshake to a healthy target on a
-/// connection of its own; when the target answers `101 Switching
-/// Protocols`, the client and target connections are joined byte for byte
-/// until either side closes. A target that cannot be reached is skipped for
-/// the next healthy one.
-async fn proxy_upgrade(
-    mut req: Request<Incoming>,
-    route: &Route,
-    peer: SocketAddr,
-    local: Option<SocketAddr>,
-) -> Response<ProxyBody> {
-    let client_side = hyper::upgrade::on(&mut req);
-    let (parts, _) = req.into_parts();
-    let mut tried = Vec::new();
-    loop {
-        let Some(target) = route.group.pick(&tried) else {
-            return if tried.is_empty() {
-                plain(StatusCode::SERVICE_UNAVAILABLE, "no healthy target\n")
-            } else {
-                plain(StatusCode::BAD_GATEWAY, "every healthy target failed\n")
-            };
-        };
-        let guard = InFlight::new(target.clone());
-        let Ok(Ok(stream)) =
-            tokio::time::timeout(Duration::from_secs(2), TcpStream::connect(target.addr)).await
-        else {
-            tried.push(target.addr);
-            continue;
-        };
-        let _ = stream.set_nodelay(true);
-        let Ok((mut sender, conn)) =
-            hyper::client::conn::http1::handshake::<_, Full<Bytes>>(TokioIo::new(stream)).await
-        else {
-            tried.push(target.addr);
-            continue;
-        };
-        tokio::spawn(conn.with_upgrades());
-        let mut builder = Request::builder()
-            .method(parts.method.clone())
-            .uri(parts.uri.path_and_query().map_or("/", |p| p.as_str()));
-        for (name, value) in &parts.headers {
-            builder = builder.header(name, value);
-        }
-        builder = builder
-            .header("x-forwarded-for", peer.ip().to_string())
-            .header("x-forwarded-proto", "http");
-        if let Some(local) = local {
-            builder = builder.header("x-forwarded-port", local.port().to_string());
-        }
-        let Ok(upstream) = builder.body(Full::new(Bytes::new())) else {
-            return plain(StatusCode::BAD_REQUEST, "request could not be forwarded\n");
-        };
-        let mut resp = match sender.send_request(upstream).await {
-            Ok(r) => r,
-            Err(_) => {
-                tried.push(target.addr);
-                continue;
-            }
-        };
-        if resp.status() != StatusCode::SWITCHING_PROTOCOLS {
-            let (parts, body) = resp.into_parts();
-            let body = body.map_frame(move |f| {
-                let _ = &guard;
-                f
-            });
-            return Response::from_parts(parts, body.boxed());
-        }
-        let target_side = hyper::upgrade::on(&mut resp);
-        tokio::spawn(async move {
-            let _guard = guard;
-            if let (Ok(client), Ok(target)) = (client_side.await, target_side.await) {
-                let _ = tokio::io::copy_bidirectional(
-                    &mut TokioIo::new(client),
-                    &mut TokioIo::new(target),
-                )
-                .await;
-            }
-        });
-        let (parts, _) = resp.into_parts();
-        let body = Full::new(Bytes::new())
-            .map_err(|never| match never {})
-            .boxed();
-        return Response::from_parts(parts, body);
-    }
-}
-
-/// Why forwarding to one target failed.
-enum Failure {
-    /// No connection could be made: always safe to try another target.
-    Connect,
-    /// A reused keep-alive connection failed before answering: retry fresh.
-    Stale,
-    /// The request may have reached the target.
-    Sent,
-}
-
-async fn connect(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, Failure> {
-    let stream = tokio::time::timeout(Duration::from_secs(2), TcpStream::connect(addr))
-        .await
-        .map_err(|_| Failure::Connect)?
-        .map_err(|_| Failure::Connect)?;
-    let _ = stream.set_nodelay(true);
-    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|_| Failure::Connect)?;
-    tokio::spawn(conn);
-    Ok(sender)
-}
-
-async fn forward(
-    upstreams: &Upstreams,
-    addr: SocketAddr,
-    req: Request<Full<Bytes>>,
-) -> Result<Response<Incoming>, Failure> {
-    let cached = upstreams
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(&addr);
-    let (mut sender, reused) = match cached {
-        Some(s) if !s.is_closed() => (s, true),
-        _ => (connect(addr).await?, false),
-    };
-    if sender.ready().await.is_err() {
-        return Err(if reused {
-            Failure::Stale
-        } else {
-            Failure::Connect
-        });
-    }
-    match sender.send_request(req).await {
-        Ok(resp) => {
-            upstreams
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(addr, sender);
-            Ok(resp)
-        }
-        Err(e) if reused && e.is_canceled() => Err(Failure::Stale),
-        Err(_) => Err(Failure::Sent),
-    }
-}
-
-async fn proxy(
-    req: Request<Incoming>,
-    routes: &[Route],
-    upstreams: &Upstreams,
-    peer: SocketAddr,
-    local: Option<SocketAddr>,
-) -> Response<ProxyBody> {
-    let host = req
-        .headers()
-        .get(hyper::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .or_else(|| req.uri().host())
-        .unwrap_or("")
-        .to_string();
-    let path = req.uri().path().to_string();
-    let Some(route) = routes.iter().find(|r| r.matches(&host, &path)) else {
-        return plain(
-            StatusCode::NOT_FOUND,
-            "no listener rule matches this request\n",
-        );
-    };
-    if wants_upgrade(req.headers()) {
-        return proxy_upgrade(req, route, peer, local).await;
-    }
-    let (parts, body) = req.into_parts();
-    let Ok(body) = body.collect().await.map(|b| b.to_bytes()) else {
-        return plain(StatusCode::BAD_REQUEST, "request body could not be read\n");
-    };
-    let idempotent = matches!(
-        parts.method.as_str(),
-        "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE" | "TRACE"
-    );
-    let path_and_query = parts
-        .uri
-        .path_and_query()
-        .map_or("/", |p| p.as_str())
-        .to_string();
-    let mut tried = Vec::new();
-    let mut stale_retries = 0;
-    loop {
-        let Some(target) = route.group.pick(&tried) else {
-            return if tried.is_empty() {
-                plain(StatusCode::SERVICE_UNAVAILABLE, "no healthy target\n")
-            } else {
-                plain(StatusCode::BAD_GATEWAY, "every healthy target failed\n")
-            };
-        };
-        let guard = InFlight::new(target.clone());
-        let mut builder = Request::builder()
-            .method(parts.method.clone())
-            .uri(path_and_query.as_str());
-        for (name, value) in &parts.headers {
-            if !HOP_BY_HOP.contains(&name.as_str()) {
-                builder = builder.header(name, value);
-            }
-        }
-        if !parts.headers.contains_key(hyper::header::HOST) {
-            builder = builder.header(hyper::header::HOST, target.addr.to_string());
-        }
-        builder = builder
-            .header("x-forwarded-for", peer.ip().to_string())
-            .header("x-forwarded-proto", "http");
-        if let Some(local) = local {
-            builder = builder.header("x-forwarded-port", local.port().to_string());
-        }
-        let Ok(upstream) = builder.body(Full::new(body.clone())) else {
-            return plain(StatusCode::BAD_REQUEST, "request could not be forwarded\n");
-        };
-        match forward(upstreams, target.addr, upstream).await {
-            Ok(resp) => {
-                let (mut parts, body) = resp.into_parts();
-                for h in HOP_BY_HOP {
-                    parts.headers.remove(*h);
-                }
-                // The guard lives as long as the response body is being sent.
-                let body = body.map_frame(move |f| {
-                    let _ = &guard;
-                    f
-                });
-                return Response::from_parts(parts, body.boxed());
-            }
-            Err(Failure::Stale) if stale_retries < 2 => stale_retries += 1,
-            Err(Failure::Connect | Failure::Stale) => tried.push(target.addr),
-            Err(Failure::Sent) if idempotent => tried.push(target.addr),
-            Err(Failure::Sent) => {
-                return plain(
-                    StatusCode::BAD_GATEWAY,
-                    "target failed while handling the request\n",
-                )
-            }
-        }
+        tokio::spawn(proxy::serve(stream, routes.clone(), peer, local));
     }
 }
 
@@ -462,5 +258,14 @@ mod tests {
         assert!(glob("/v?/x", "/v1/x"));
         assert!(!glob("/v?/x", "/v10/x"));
         assert!(glob("*", ""));
+        assert!(glob("/é?/*", "/éx/ü"));
+        assert!(!glob("/é?/*", "/éxy"));
+    }
+
+    #[test]
+    fn host_rules_ignore_case() {
+        assert!(glob_with("*.Example.com", "SHOP.example.COM", true));
+        assert!(!glob_with("straße.de", "STRASSE.de", true));
+        assert!(glob_with("ÉTÉ.fr", "été.fr", true));
     }
 }

@@ -19,6 +19,7 @@ mod net;
 pub mod podman;
 pub mod process;
 pub mod project;
+mod proxy;
 pub mod reaper;
 pub mod secrets;
 mod service;
@@ -199,9 +200,13 @@ impl Runner {
         };
         let (logs, log_rx) = driver::LogQueue::new(driver::LOG_QUEUE);
         let (log_tx, first_logs) = broadcast::channel(driver::LOG_QUEUE);
+        for (_, value) in opts.secrets.pairs() {
+            logs.masks.add(&value);
+        }
         tokio::spawn(up::log_hub(
             log_rx,
             logs.dropped.clone(),
+            logs.masks.clone(),
             log_tx.clone(),
             opts.state_dir.clone(),
             opts.log_limits,

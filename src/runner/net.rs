@@ -156,7 +156,7 @@ impl Network {
                 match lbdef.kind {
                     LbKind::Alb => {
                         lb::sort_routes(&mut routes);
-                        tokio::spawn(lb::serve_http(listener, Arc::new(routes)));
+                        lb::spawn_http(listener, Arc::new(routes));
                     }
                     LbKind::Nlb => {
                         if let Some(group) = tcp_group {

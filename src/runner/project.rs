@@ -73,6 +73,31 @@ pub fn state_dir(cwd: &Path, project: &str) -> PathBuf {
     cwd.join(STATE_ROOT).join(project)
 }
 
+/// Refuses a state directory with a symbolic link in it (E0609): `.wharf`,
+/// the project's folder, or any of its entries. The runner appends to,
+/// replaces and removes files there, so a planted link would make it write
+/// or delete a file it never created.
+pub fn check_state_dir(state_dir: &Path) -> Result<(), RunnerError> {
+    let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    for p in [state_dir.parent(), Some(state_dir)].into_iter().flatten() {
+        if is_link(p) {
+            return Err(errors::state_link(p));
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(state_dir) {
+        let mut links: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_symlink()))
+            .map(|e| e.path())
+            .collect();
+        links.sort();
+        if let Some(first) = links.first() {
+            return Err(errors::state_link(first));
+        }
+    }
+    Ok(())
+}
+
 /// The exclusive lock of a project, held by its runner for its whole life.
 #[derive(Debug)]
 pub struct RunLock {
@@ -84,11 +109,13 @@ impl RunLock {
     pub fn try_acquire(state_dir: &Path) -> Result<Option<RunLock>, RunnerError> {
         std::fs::create_dir_all(state_dir)
             .map_err(|e| errors::runner_io("cannot create the state directory", &e))?;
+        use std::os::unix::fs::OpenOptionsExt;
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .read(true)
             .write(true)
+            .custom_flags(libc::O_NOFOLLOW)
             .open(state_dir.join(LOCK_FILE))
             .map_err(|e| errors::runner_io("cannot open runner.lock", &e))?;
         // SAFETY: flock on a file descriptor we own.
@@ -204,10 +231,19 @@ pub fn live_runner(state_dir: &Path) -> Option<RunRecord> {
     (start_time(record.pid) == Some(record.start_time)).then_some(record)
 }
 
+/// Whether process `pid` runs as this process's user: a process of another
+/// user was never started by a run of ours, whatever a record says.
+fn ours(pid: u32) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    std::fs::metadata(format!("/proc/{pid}")).is_ok_and(|m| m.uid() == me)
+}
+
 /// Sends `signal` to `pid` only if it is still the process that started at
 /// `start`. Uses a pidfd (Linux 5.3+) so the check and the signal concern
 /// the same process; without pidfds, checks immediately before `kill`.
-/// Returns whether the signal was sent.
+/// Never a process of another user. Returns whether the signal was sent.
 pub fn signal_verified(pid: u32, start: u64, signal: i32) -> bool {
     if pid == 0 || pid == std::process::id() {
         return false;
@@ -219,7 +255,7 @@ pub fn signal_verified(pid: u32, start: u64, signal: i32) -> bool {
         let pidfd = unsafe { File::from_raw_fd(fd) };
         // The pidfd pins the process that had `pid` when it was opened; if that
         // process still has the recorded start time now, it is the one we own.
-        if start_time(pid) != Some(start) {
+        if start_time(pid) != Some(start) || !ours(pid) {
             return false;
         }
         // SAFETY: pidfd_send_signal on a pidfd we hold, no siginfo, no flags.
@@ -234,7 +270,7 @@ pub fn signal_verified(pid: u32, start: u64, signal: i32) -> bool {
         };
         return rc == 0;
     }
-    if start_time(pid) != Some(start) {
+    if start_time(pid) != Some(start) || !ours(pid) {
         return false;
     }
     // SAFETY: kill(2) on a pid whose start time was verified just before.

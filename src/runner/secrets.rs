@@ -46,6 +46,38 @@ impl Secrets {
     }
 }
 
+/// Largest secrets file read (`--secrets-file`, `secrets.env`).
+pub const MAX_SECRETS_FILE: u64 = 1024 * 1024;
+/// Largest `{"kind": "file"}` secret: Secrets Manager's limit for a secret
+/// value (65,536 bytes).
+pub const MAX_SECRET_VALUE: u64 = 64 * 1024;
+
+/// Reads a regular file of at most `limit` bytes as text. A device, FIFO or
+/// directory (say `/dev/zero`, which would never end, or a pipe, which
+/// would block) or a larger file is an error, never a hang or an unbounded
+/// read.
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} KiB", limit / 1024),
+        ));
+    }
+    Ok(text)
+}
+
 /// Parses a secrets file: `NAME=VALUE` lines, `#` comments, blank lines, an
 /// optional `export ` prefix, and values optionally in single or double
 /// quotes (taken literally). Returns the pairs or the first bad line.
@@ -105,7 +137,7 @@ pub struct Sources<'a> {
 pub fn resolve(manifest: &Manifest, sources: &Sources<'_>) -> Result<Secrets, RunnerError> {
     let mut from_file = BTreeMap::new();
     for (path, named) in sources.files.iter().rev() {
-        match std::fs::read_to_string(path) {
+        match read_bounded(path, MAX_SECRETS_FILE) {
             Ok(text) => {
                 let pairs = parse_file(&text).map_err(|(line, why)| {
                     errors::secrets_file(path, &format!("line {line}: {why}"))
@@ -150,7 +182,7 @@ pub fn resolve(manifest: &Manifest, sources: &Sources<'_>) -> Result<Secrets, Ru
                         }
                     }
                     SecretSource::File { path } => {
-                        if let Err(e) = std::fs::File::open(path) {
+                        if let Err(e) = read_bounded(Path::new(path), MAX_SECRET_VALUE) {
                             unreadable.push(format!(
                                 "`{}` ({}/{}): file `{path}`: {e}",
                                 s.name, task.family, c.name

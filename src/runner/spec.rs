@@ -48,6 +48,7 @@ pub fn task_spec_of(
             for s in &c.secrets {
                 match secret_value(&shared.opts.secrets, &s.value_from) {
                     Ok(v) => {
+                        shared.logs.masks.add(&v);
                         env.insert(s.name.clone(), v);
                     }
                     Err(why) => {
@@ -196,8 +197,11 @@ fn secret_value(given: &Secrets, source: &SecretSource) -> Result<String, String
             .map(str::to_string)
             .or_else(|| std::env::var(var).ok())
             .ok_or_else(|| format!("no local value for `{var}`")),
-        SecretSource::File { path } => std::fs::read_to_string(path)
-            .map(|s| s.strip_suffix('\n').unwrap_or(&s).to_string())
-            .map_err(|e| format!("file `{path}` cannot be read: {e}")),
+        SecretSource::File { path } => super::secrets::read_bounded(
+            std::path::Path::new(path),
+            super::secrets::MAX_SECRET_VALUE,
+        )
+        .map(|s| s.strip_suffix('\n').unwrap_or(&s).to_string())
+        .map_err(|e| format!("file `{path}` cannot be read: {e}")),
     }
 }

@@ -107,15 +107,15 @@ impl TargetGroup {
     /// Next healthy target in round-robin order, skipping `tried`.
     pub fn pick(&self, tried: &[SocketAddr]) -> Option<Arc<Target>> {
         let targets = self.targets.lock().unwrap_or_else(|e| e.into_inner());
-        let healthy: Vec<&Arc<Target>> = targets
-            .iter()
-            .filter(|t| t.health() == TargetHealth::Healthy && !tried.contains(&t.addr))
-            .collect();
-        if healthy.is_empty() {
+        let usable =
+            |t: &&Arc<Target>| t.health() == TargetHealth::Healthy && !tried.contains(&t.addr);
+        // Counted, then walked again: no allocation per request.
+        let count = targets.iter().filter(usable).count();
+        if count == 0 {
             return None;
         }
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % healthy.len();
-        Some(healthy[i].clone())
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % count;
+        targets.iter().filter(usable).nth(i).cloned()
     }
 
     /// Registers a task endpoint and starts its health checks.

@@ -96,6 +96,7 @@ pub fn up_manifest(
     opts: &UpOptions,
     state_dir: &Path,
 ) -> Result<RunnerHandle, RunnerError> {
+    super::project::check_state_dir(state_dir)?;
     let lock = RunLock::try_acquire(state_dir)?
         .ok_or_else(|| errors::already_running(state_dir, live_runner(state_dir).map(|r| r.pid)))?;
     up_locked(manifest, opts, state_dir, lock)
@@ -270,11 +271,12 @@ impl RotatingLog {
 }
 
 /// Fans log records out to subscribers and appends them to `logs.jsonl`,
-/// rotated by size. Reads the bounded queue in batches; reports the lines
+/// rotated by size, with secret values masked. Reads the bounded queue in batches; reports the lines
 /// dropped because the queue was full.
 pub(crate) async fn log_hub(
     mut rx: mpsc::Receiver<LogRecord>,
     dropped: Arc<std::sync::atomic::AtomicU64>,
+    masks: super::driver::Masks,
     tx: broadcast::Sender<LogRecord>,
     state_dir: Option<PathBuf>,
     limits: LogLimits,
@@ -292,6 +294,9 @@ pub(crate) async fn log_hub(
                 stream: super::driver::Stream::Runner,
                 line: format!("{lost} runner log line(s) dropped: the log queue was full"),
             });
+        }
+        for r in batch.iter_mut() {
+            masks.apply(&mut r.line);
         }
         if let Some(f) = file.as_mut() {
             for r in &batch {
