@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// How a target spells and orders the members of an ECS shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,21 +203,16 @@ impl Case {
                 .any(|(s, m, v)| *m == member && *s == shape && value.as_str() == Some(*v))
     }
 
-    /// A finished object in this target's key order.
-    pub(super) fn finish(self, shape: &str, map: Map<String, Value>) -> Map<String, Value> {
+    /// Puts the members of a finished object of `shape` (in botocore
+    /// order) in this target's order.
+    pub(super) fn order(self, shape: &str, entries: &mut [(String, Value)]) {
         if self == Case::Api {
-            return map;
+            return;
         }
-        let Some(ranks) = cloudformation_ranks(shape) else {
-            return map;
-        };
-        let mut entries: Vec<(usize, (String, Value))> = map
-            .into_iter()
-            .map(|(k, v)| (rank(ranks, &k), (k, v)))
-            .collect();
-        // Stable: unlisted members (one rank) keep botocore order.
-        entries.sort_by_key(|(r, _)| *r);
-        entries.into_iter().map(|(_, kv)| kv).collect()
+        if let Some(ranks) = cloudformation_ranks(shape) {
+            // Stable: unlisted members (one rank) keep botocore order.
+            entries.sort_by_cached_key(|(k, _)| rank(ranks, k));
+        }
     }
 }
 
@@ -286,16 +281,12 @@ mod tests {
 
     #[test]
     fn unlisted_members_follow_in_their_own_order() {
-        let mut map = Map::new();
-        map.insert("NewMember".into(), Value::from(1));
-        map.insert("Image".into(), Value::from("x"));
-        map.insert("Other".into(), Value::from(2));
-        map.insert("Name".into(), Value::from("a"));
-        let keys: Vec<String> = Case::CloudFormation
-            .finish("ContainerDefinition", map)
-            .into_iter()
-            .map(|(k, _)| k)
+        let mut entries: Vec<(String, Value)> = ["NewMember", "Image", "Other", "Name"]
+            .iter()
+            .map(|k| (k.to_string(), Value::Null))
             .collect();
+        Case::CloudFormation.order("ContainerDefinition", &mut entries);
+        let keys: Vec<String> = entries.into_iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["Name", "Image", "NewMember", "Other"]);
     }
 }

@@ -65,7 +65,9 @@ pub(crate) struct Fields<'d, D: Dialect + ?Sized> {
     d: &'d D,
     case: Case,
     shape: &'static str,
-    map: Map<String, Value>,
+    /// In botocore order; made a map once, in the target's order, by
+    /// `build` (so no key is hashed twice).
+    entries: Vec<(String, Value)>,
 }
 
 impl<'d, D: Dialect + ?Sized> Fields<'d, D> {
@@ -75,14 +77,15 @@ impl<'d, D: Dialect + ?Sized> Fields<'d, D> {
             d,
             case: d.case(),
             shape,
-            map: Map::new(),
+            entries: Vec::new(),
         }
     }
 
     pub(crate) fn set(mut self, member: &'static str, value: impl Into<Value>) -> Self {
         let value = value.into();
         if !self.case.omits(self.shape, member, &value) {
-            self.map.insert(self.case.key(self.shape, member), value);
+            self.entries
+                .push((self.case.key(self.shape, member), value));
         }
         self
     }
@@ -129,7 +132,9 @@ impl<'d, D: Dialect + ?Sized> Fields<'d, D> {
     }
 
     pub(crate) fn build(self) -> Value {
-        Value::Object(self.case.finish(self.shape, self.map))
+        let mut entries = self.entries;
+        self.case.order(self.shape, &mut entries);
+        Value::Object(entries.into_iter().collect::<Map<String, Value>>())
     }
 }
 
