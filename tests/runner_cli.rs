@@ -232,6 +232,35 @@ fn wait_that_never_gets_healthy_exits_1_with_e0605() {
     assert_eq!(down.status.code(), Some(0), "{}", text(&down));
 }
 
+/// Tasks that exit at once: `--wait` gives up when ECS's circuit breaker
+/// would (3 stopped tasks here), long before its timeout, and says why.
+#[test]
+fn wait_gives_up_on_a_crash_loop_before_its_timeout() {
+    let dir = scratch("cli-crash-loop");
+    let m = r#"{"version": 1, "tasks": [{"family": "t", "containers": [{"name": "app", "image": "x",
+        "local": {"command": "exit 3"}}]}],
+        "services": [{"name": "s", "task": "t", "desiredCount": 2}]}"#;
+    std::fs::write(dir.join("m.json"), m).unwrap();
+    let started = std::time::Instant::now();
+    let out = wharf(
+        &dir,
+        &["up", "m.json", "--detach", "--wait", "--timeout", "10m"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("[E0605] Error: tasks keep stopping")
+            && text(&out).contains("(exit code 3)"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(300),
+        "gave up only at the timeout"
+    );
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+}
+
 #[test]
 fn up_rejects_other_files() {
     let dir = scratch("cli-other");

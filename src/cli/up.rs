@@ -482,6 +482,13 @@ impl UpCommand {
                     let err = runner::errors::not_steady(&why_not_steady(&snap));
                     return Err(report(ctx, &err));
                 }
+                // Tasks that keep stopping will not get steady by waiting
+                // longer: say so now, as ECS's circuit breaker would. The
+                // run goes on (`wharf ps`, `wharf logs`, `wharf down`).
+                if snap.services.iter().any(|s| s.failing()) {
+                    let err = runner::errors::failing(&why_not_steady(&snap));
+                    return Err(report(ctx, &err));
+                }
             } else if Instant::now() >= deadline {
                 return Err(report(
                     ctx,

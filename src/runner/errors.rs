@@ -31,6 +31,15 @@ pub fn not_steady(reason: &str) -> RunnerError {
     )
 }
 
+/// `wharf up --wait` gave up early: a service's tasks keep stopping (E0605).
+pub fn failing(reason: &str) -> RunnerError {
+    RunnerError::new(
+        Code::RunnerFailed,
+        format!("tasks keep stopping, so the services will not get steady: {reason}"),
+        "the run goes on in the background: read why with `wharf logs` and `wharf ps`, fix the program, then `wharf down` and `wharf up` again",
+    )
+}
+
 /// `wharf down` had to kill a runner that did not stop within `--timeout`
 /// (E0109).
 pub fn stop_forced(timeout: std::time::Duration) -> RunnerError {

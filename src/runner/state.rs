@@ -142,6 +142,15 @@ impl ServiceView {
     pub fn is_steady(&self) -> bool {
         self.healthy_count == self.desired_count && self.tasks.len() as u32 == self.desired_count
     }
+
+    /// Not steady, and as many tasks stopped as would make ECS's deployment
+    /// circuit breaker fail the deployment: half the desired count, at
+    /// least 3 (ECS caps it at 200; the snapshot keeps the last 10 stopped
+    /// tasks, so 10 here). `wharf up --wait` stops waiting then.
+    pub fn failing(&self) -> bool {
+        let threshold = self.desired_count.div_ceil(2).clamp(3, 10);
+        !self.is_steady() && self.stopped.len() as u32 >= threshold
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
