@@ -359,3 +359,24 @@ service worker in jobs { task worker; subnets [\"subnet-0a1b2c3d\"]; security_gr
         [Code::EcsNeedsTaskRole]
     );
 }
+
+/// What `wharf up` prints for a queue worker: the manifest's own line.
+#[test]
+fn wharf_up_says_what_runs_instead_of_the_queue() {
+    let source = format!(
+        "{HEAD}{WORKER}
+service worker in jobs {{ task worker; subnets [\"subnet-0a1b2c3d\"]; queue jobs {{ env JOBS }} }}"
+    );
+    let files = build(&source, Target::Local).expect("builds");
+    let (_, text) = files.iter().find(|(p, _)| p == "manifest.json").unwrap();
+    let mut sources = wharf::diag::SourceMap::default();
+    let manifest = wharf::manifest::parse(&mut sources, "manifest.json", text).expect("parses");
+    assert_eq!(
+        manifest.services[0].queue_line().as_deref(),
+        Some(
+            "service `worker` consumes SQS queue `shop-jobs`: no queue runs locally, its tasks run as written; \
+             `JOBS` of `app` is the AWS queue's URL (https://sqs.eu-west-1.amazonaws.com/123456789012/shop-jobs), \
+             reached with your credentials"
+        )
+    );
+}
