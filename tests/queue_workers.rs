@@ -380,3 +380,24 @@ service worker in jobs {{ task worker; subnets [\"subnet-0a1b2c3d\"]; queue jobs
         )
     );
 }
+
+/// A task whose generated role the ECS target cannot create for two
+/// reasons (an `allow` and a queue) is one E0506, not two.
+#[test]
+fn one_e0506_for_a_task_with_permissions_and_a_queue() {
+    let source = "region \"us-east-1\"
+account \"123456789012\"
+cluster jobs { capacity FARGATE weight 1 }
+task worker {
+  cpu 0.25vcpu
+  memory 512MiB
+  execution_role \"arn:aws:iam::123456789012:role/ecsTaskExecutionRole\"
+  allow [\"s3:GetObject\"] on [\"arn:aws:s3:::bucket/*\"]
+  container app { image \"worker:1\" }
+}
+service worker in jobs { task worker; subnets [\"subnet-0a1b2c3d\"]; security_groups [\"sg-0123\"]; queue \"arn:aws:sqs:us-east-1:123456789012:jobs\" }";
+    assert_eq!(
+        build(source, Target::Ecs).unwrap_err(),
+        [Code::EcsNeedsTaskRole]
+    );
+}
