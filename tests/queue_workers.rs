@@ -359,3 +359,45 @@ service worker in jobs { task worker; subnets [\"subnet-0a1b2c3d\"]; security_gr
         [Code::EcsNeedsTaskRole]
     );
 }
+
+/// What `wharf up` prints for a queue worker: the manifest's own line.
+#[test]
+fn wharf_up_says_what_runs_instead_of_the_queue() {
+    let source = format!(
+        "{HEAD}{WORKER}
+service worker in jobs {{ task worker; subnets [\"subnet-0a1b2c3d\"]; queue jobs {{ env JOBS }} }}"
+    );
+    let files = build(&source, Target::Local).expect("builds");
+    let (_, text) = files.iter().find(|(p, _)| p == "manifest.json").unwrap();
+    let mut sources = wharf::diag::SourceMap::default();
+    let manifest = wharf::manifest::parse(&mut sources, "manifest.json", text).expect("parses");
+    assert_eq!(
+        manifest.services[0].queue_line().as_deref(),
+        Some(
+            "service `worker` consumes SQS queue `shop-jobs`: no queue runs locally, its tasks run as written; \
+             `JOBS` of `app` is the AWS queue's URL (https://sqs.eu-west-1.amazonaws.com/123456789012/shop-jobs), \
+             reached with your credentials"
+        )
+    );
+}
+
+/// A task whose generated role the ECS target cannot create for two
+/// reasons (an `allow` and a queue) is one E0506, not two.
+#[test]
+fn one_e0506_for_a_task_with_permissions_and_a_queue() {
+    let source = "region \"us-east-1\"
+account \"123456789012\"
+cluster jobs { capacity FARGATE weight 1 }
+task worker {
+  cpu 0.25vcpu
+  memory 512MiB
+  execution_role \"arn:aws:iam::123456789012:role/ecsTaskExecutionRole\"
+  allow [\"s3:GetObject\"] on [\"arn:aws:s3:::bucket/*\"]
+  container app { image \"worker:1\" }
+}
+service worker in jobs { task worker; subnets [\"subnet-0a1b2c3d\"]; security_groups [\"sg-0123\"]; queue \"arn:aws:sqs:us-east-1:123456789012:jobs\" }";
+    assert_eq!(
+        build(source, Target::Ecs).unwrap_err(),
+        [Code::EcsNeedsTaskRole]
+    );
+}

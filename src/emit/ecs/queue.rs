@@ -181,9 +181,12 @@ pub(crate) fn documents(
         ir::Role::Generated | ir::Role::None => {
             // Reported once per task, beside the task definition's own
             // reasons for the role if it has any.
-            let reported = diags
-                .iter()
-                .any(|d| d.code == Code::EcsNeedsTaskRole && d.primary.span == task.span);
+            // E0506 labels the task's declaration.
+            let reported = diags.iter().any(|d| {
+                d.code == Code::EcsNeedsTaskRole
+                    && (d.primary.span == task.span
+                        || d.secondary.iter().any(|l| l.span == task.span))
+            });
             if !reported {
                 diags.push(errors::needs_task_role(
                     &task.name,
