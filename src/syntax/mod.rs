@@ -25,6 +25,31 @@ pub const MAX_NESTING: usize = 64;
 /// so spans keep counting from the file's first byte.
 const BOM: &str = "\u{FEFF}";
 
+/// If a string or a comment starts at byte `i`, the byte just past it; the
+/// grammar's reading: a string ends at its closing quote or, unterminated,
+/// with its line; `//` runs to the end of the line, `/* */` to its `*/`.
+fn past_string_or_comment(text: &str, i: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    match bytes[i] {
+        b'"' => {
+            let mut j = i + 1;
+            while j < bytes.len() && !matches!(bytes[j], b'"' | b'\n') {
+                j += if bytes[j] == b'\\' { 2 } else { 1 };
+            }
+            Some((j + 1).min(bytes.len()))
+        }
+        b'/' if bytes.get(i + 1) == Some(&b'/') => {
+            Some(text[i..].find('\n').map_or(bytes.len(), |e| i + e))
+        }
+        b'/' if bytes.get(i + 1) == Some(&b'*') => Some(
+            text[i + 2..]
+                .find("*/")
+                .map_or(bytes.len(), |e| i + 2 + e + 2),
+        ),
+        _ => None,
+    }
+}
+
 /// The first bracket that opens level `MAX_NESTING + 1`, as a diagnostic.
 /// One linear pass over the text, skipping strings and comments the way the
 /// grammar reads them; closers never take the depth below zero.
@@ -32,25 +57,11 @@ fn too_deep(text: &str, file: FileId) -> Option<Diagnostic> {
     let bytes = text.as_bytes();
     let (mut i, mut depth) = (0, 0usize);
     while i < bytes.len() {
+        if let Some(next) = past_string_or_comment(text, i) {
+            i = next;
+            continue;
+        }
         match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n') {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = text[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |e| i + 2 + e + 2);
-                continue;
-            }
             b'{' | b'[' | b'(' => {
                 depth += 1;
                 if depth > MAX_NESTING {
@@ -586,25 +597,11 @@ fn stray_character(text: &str, file: FileId) -> Option<Diagnostic> {
     let bytes = text.as_bytes();
     let mut i = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
     while i < bytes.len() {
+        if let Some(next) = past_string_or_comment(text, i) {
+            i = next;
+            continue;
+        }
         match bytes[i] {
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n') {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = text[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |e| i + 2 + e + 2);
-                continue;
-            }
             b'\t' | b'\n' | b'\r' => {}
             c if c < 0x20 || c == 0x7f || c >= 0x80 => {
                 let ch = text[i..].chars().next()?;
