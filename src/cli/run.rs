@@ -16,9 +16,7 @@
 //! records and a last `{"job", "tasks", "exitCode"}` object are JSON lines
 //! on stdout.
 
-use super::up::{
-    compile_manifest, format_record, load_manifest, local_secrets, report, ProjectArgs,
-};
+use super::up::{compile_manifest, format_record, load_manifest, report, ProjectArgs, SecretArgs};
 use super::{Context, Exit, MessageFormat};
 use crate::diag::Code;
 use crate::manifest::Manifest;
@@ -38,12 +36,8 @@ pub struct RunCommand {
     pub driver: DriverKind,
     #[command(flatten)]
     pub project: ProjectArgs,
-    /// Give a secret its local value (repeatable); beats the environment and the secrets file.
-    #[arg(long = "secret", value_name = "NAME=VALUE", value_parser = runner::secrets::parse_pair)]
-    pub secrets: Vec<(String, String)>,
-    /// `NAME=VALUE` lines giving secrets local values [default: `.wharf/secrets.env`, then `secrets.env` beside the program, where present].
-    #[arg(long, value_name = "FILE")]
-    pub secrets_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub secrets: SecretArgs,
     /// Do not put containers in cgroups, even where the system allows it.
     #[arg(long)]
     pub no_cgroups: bool,
@@ -198,14 +192,10 @@ impl RunCommand {
         project_dir: &Path,
         state_dir: &Path,
     ) -> Result<(), Exit> {
-        let secrets = local_secrets(
-            manifest,
-            &self.secrets,
-            self.secrets_file.as_deref(),
-            project_dir,
-            &base_dir,
-        )
-        .map_err(|e| report(ctx, &e))?;
+        let secrets = self
+            .secrets
+            .resolve(manifest, project_dir, &base_dir)
+            .map_err(|e| report(ctx, &e))?;
         let opts = UpOptions {
             driver: self.driver,
             base_dir,

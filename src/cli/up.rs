@@ -38,12 +38,8 @@ pub struct UpCommand {
     pub timeout: Duration,
     #[command(flatten)]
     pub project: ProjectArgs,
-    /// Give a secret its local value (repeatable); beats the environment and the secrets file.
-    #[arg(long = "secret", value_name = "NAME=VALUE", value_parser = runner::secrets::parse_pair)]
-    pub secrets: Vec<(String, String)>,
-    /// `NAME=VALUE` lines giving secrets local values [default: `.wharf/secrets.env`, then `secrets.env` beside the program, where present].
-    #[arg(long, value_name = "FILE")]
-    pub secrets_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub secrets: SecretArgs,
     /// Rotate the run's log file when it reaches this size (bytes, or with k, m, g), like docker's json-file `max-size`.
     #[arg(long, value_name = "SIZE", default_value = "20m", value_parser = parse_size)]
     pub log_max_size: u64,
@@ -160,41 +156,53 @@ pub fn exit_code(code: Code) -> u8 {
     }
 }
 
-/// Prints a runner error the way diagnostics are printed, and maps it to an exit.
-/// The local values of a program's secrets, as `wharf up` and `wharf run`
-/// take them: `--secret`, then `--secrets-file` or else `secrets.env` in the
-/// state root (the parent of the project's `state_dir`) and beside the
-/// program, then the environment.
-pub fn local_secrets(
-    manifest: &Manifest,
-    given: &[(String, String)],
-    secrets_file: Option<&Path>,
-    state_dir: &Path,
-    base_dir: &Path,
-) -> Result<runner::secrets::Secrets, RunnerError> {
-    let in_state_root = state_dir
-        .parent()
-        .map(|root| root.join("secrets.env"))
-        .unwrap_or_default();
-    let beside_program = base_dir.join("secrets.env");
-    let files: Vec<(&Path, bool)> = match secrets_file {
-        Some(f) => vec![(f, true)],
-        None => vec![
-            (in_state_root.as_path(), false),
-            (beside_program.as_path(), false),
-        ],
-    };
-    let env = |name: &str| std::env::var(name).ok();
-    runner::secrets::resolve(
-        manifest,
-        &runner::secrets::Sources {
-            given,
-            files: &files,
-            env: &env,
-        },
-    )
+/// How `wharf up` and `wharf run` are given the local values of secrets.
+#[derive(clap::Args, Debug)]
+pub struct SecretArgs {
+    /// Give a secret its local value (repeatable); beats the environment and the secrets file.
+    #[arg(long = "secret", value_name = "NAME=VALUE", value_parser = runner::secrets::parse_pair)]
+    pub given: Vec<(String, String)>,
+    /// `NAME=VALUE` lines giving secrets local values [default: `.wharf/secrets.env`, then `secrets.env` beside the program, where present].
+    #[arg(long, value_name = "FILE")]
+    pub secrets_file: Option<PathBuf>,
 }
 
+impl SecretArgs {
+    /// The local values of a program's secrets: `--secret`, then
+    /// `--secrets-file` or else `secrets.env` in the state root (the parent
+    /// of the project's `state_dir`) and beside the program, then the
+    /// environment.
+    pub fn resolve(
+        &self,
+        manifest: &Manifest,
+        state_dir: &Path,
+        base_dir: &Path,
+    ) -> Result<runner::secrets::Secrets, RunnerError> {
+        let in_state_root = state_dir
+            .parent()
+            .map(|root| root.join("secrets.env"))
+            .unwrap_or_default();
+        let beside_program = base_dir.join("secrets.env");
+        let files: Vec<(&Path, bool)> = match &self.secrets_file {
+            Some(f) => vec![(f.as_path(), true)],
+            None => vec![
+                (in_state_root.as_path(), false),
+                (beside_program.as_path(), false),
+            ],
+        };
+        let env = |name: &str| std::env::var(name).ok();
+        runner::secrets::resolve(
+            manifest,
+            &runner::secrets::Sources {
+                given: &self.given,
+                files: &files,
+                env: &env,
+            },
+        )
+    }
+}
+
+/// Prints a runner error the way diagnostics are printed, and maps it to an exit.
 pub fn report(ctx: &Context, err: &RunnerError) -> Exit {
     ctx.report_error(err.code, &err.message, &err.help);
     Exit::Code(exit_code(err.code))
@@ -261,14 +269,10 @@ impl UpCommand {
                 "the previous run of project `{project}` had lost its runner; finished it ({n} process(es) killed)"
             );
         }
-        let secrets = local_secrets(
-            &manifest,
-            &self.secrets,
-            self.secrets_file.as_deref(),
-            &state_dir,
-            &base_dir,
-        )
-        .map_err(|e| report(ctx, &e))?;
+        let secrets = self
+            .secrets
+            .resolve(&manifest, &state_dir, &base_dir)
+            .map_err(|e| report(ctx, &e))?;
         if self.detach {
             return self.detach(ctx, &manifest, &state_dir, &base_dir, lock, &secrets);
         }
