@@ -145,13 +145,7 @@ pub fn capacity(
         None
     };
     let protect = allow_asg && w.flag("protect");
-    // CapacityProviderStrategyItem.Weight: 0 to 1,000.
-    let weight = w
-        .keyword(cx, "weight")
-        .and_then(|e| bounded(cx, e, 0, 1000, "a capacity weight"));
-    let base = w
-        .keyword(cx, "base")
-        .and_then(|e| bounded(cx, e, 0, 100_000, "a capacity base"));
+    let (weight, base) = weight_and_base(cx, w);
     let name_expr = w.required(cx, "a capacity provider (FARGATE, FARGATE_SPOT or a name)")?;
     let name = provider_name(cx, name_expr)?;
     let provider = match (name.as_str(), asg) {
@@ -217,17 +211,24 @@ fn bounded(cx: &mut Cx, e: &Expr, lo: u32, hi: u32, what: &str) -> Option<u32> {
 /// `capacity NAME [weight N] [base N] { instance_type ...; instances ... }`:
 /// EC2 capacity Wharf creates (see `check::capacity`); also returns the
 /// network its block names.
-fn created_capacity(
-    cx: &mut Cx,
-    w: &mut Words,
-    s: &Statement,
-) -> Option<(CapacityProvider, Option<StrategyItem>, Option<String>)> {
+/// A strategy item's `weight` (CapacityProviderStrategyItem.Weight: 0 to
+/// 1,000) and `base` (0 to 100,000), where given.
+fn weight_and_base(cx: &mut Cx, w: &mut Words) -> (Option<u32>, Option<u32>) {
     let weight = w
         .keyword(cx, "weight")
         .and_then(|e| bounded(cx, e, 0, 1000, "a capacity weight"));
     let base = w
         .keyword(cx, "base")
         .and_then(|e| bounded(cx, e, 0, 100_000, "a capacity base"));
+    (weight, base)
+}
+
+fn created_capacity(
+    cx: &mut Cx,
+    w: &mut Words,
+    s: &Statement,
+) -> Option<(CapacityProvider, Option<StrategyItem>, Option<String>)> {
+    let (weight, base) = weight_and_base(cx, w);
     let name_expr = w.required(cx, "a capacity provider name")?;
     let name = provider_name(cx, name_expr)?;
     if name == "FARGATE" || name == "FARGATE_SPOT" {
