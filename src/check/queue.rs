@@ -87,26 +87,17 @@ pub(super) fn read(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Serv
             }
             Prop::Visibility => {
                 created_only.push(b.head.span);
-                let v = bw.required(cx, "a duration").and_then(|e| {
-                    let v = cx.seconds(e)?;
-                    in_range(cx, "visibility timeout", v, 0, MAX_VISIBILITY, e.span)
-                });
+                let v = seconds_in(cx, &mut bw, "visibility timeout", 0, MAX_VISIBILITY);
                 set(cx, &mut visibility, b, v)
             }
             Prop::Retention => {
                 created_only.push(b.head.span);
-                let v = bw.required(cx, "a duration").and_then(|e| {
-                    let v = cx.seconds(e)?;
-                    in_range(cx, "retention", v, MIN_RETENTION, MAX_RETENTION, e.span)
-                });
+                let v = seconds_in(cx, &mut bw, "retention", MIN_RETENTION, MAX_RETENTION);
                 set(cx, &mut retention, b, v)
             }
             Prop::Wait => {
                 created_only.push(b.head.span);
-                let v = bw.required(cx, "a duration").and_then(|e| {
-                    let v = cx.seconds(e)?;
-                    in_range(cx, "receive wait time", v, 0, MAX_WAIT, e.span)
-                });
+                let v = seconds_in(cx, &mut bw, "receive wait time", 0, MAX_WAIT);
                 set(cx, &mut wait, b, v)
             }
             Prop::DeadLetter => {
@@ -247,6 +238,13 @@ fn dead_letter_of(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<Option<De
         None => None,
     };
     Some(Some((receives, retention, arn, s.head.span)))
+}
+
+/// A duration in whole seconds, from `min` to `max` (an SQS attribute).
+fn seconds_in(cx: &mut Cx, w: &mut Words, what: &str, min: u32, max: u32) -> Option<u32> {
+    let e = w.required(cx, "a duration")?;
+    let v = cx.seconds(e)?;
+    in_range(cx, what, v, min, max, e.span)
 }
 
 fn in_range(cx: &mut Cx, what: &str, v: u32, min: u32, max: u32, span: Span) -> Option<u32> {
