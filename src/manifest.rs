@@ -154,7 +154,11 @@ pub enum SecretSource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PortMapping {
+    /// The port, or the first of a range.
     pub container_port: u16,
+    /// The last port of a range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_port: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_port: Option<u16>,
     #[serde(default)]

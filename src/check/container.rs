@@ -309,7 +309,8 @@ pub fn lower_container(
     Some((c, target))
 }
 
-/// `port 3000 [host 8080] [udp] [name "web"] [app_protocol http|http2|grpc]`
+/// `port 3000 [host 8080] [udp] [name "web"] [app_protocol http|http2|grpc]`,
+/// or a range `port 8000..8010 [udp]` (`containerPortRange`).
 fn port(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::PortMapping> {
     let host = w.keyword(cx, "host").and_then(|e| cx.port(e, true));
     let name = w.keyword(cx, "name").and_then(|e| cx.literal(e));
@@ -322,9 +323,17 @@ fn port(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::PortMapping> {
     } else {
         Protocol::Tcp
     };
-    let container_port = w.required(cx, "a port").and_then(|e| cx.port(e, false))?;
+    let at = w.required(cx, "a port or a port range such as 8000..8010")?;
+    let (container_port, last_port) = match &cx.value(at).clone().kind {
+        ExprKind::Range(first, last) => {
+            let (first, last) = (cx.port(first, false), cx.port(last, false));
+            (first?, Some(last?))
+        }
+        _ => (cx.port(at, false)?, None),
+    };
     Some(ir::PortMapping {
         container_port,
+        last_port,
         host_port: host,
         protocol,
         name,

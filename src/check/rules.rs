@@ -371,6 +371,7 @@ fn check_fargate(cx: &mut Cx, task: &Task) {
 }
 
 fn check_ports(cx: &mut Cx, task: &Task) {
+    check_port_ranges(cx, task);
     let mut seen: HashMap<(u16, &str), Span> = HashMap::new();
     for c in &task.containers {
         // PortMapping: "You can't expose the same container port for
@@ -385,6 +386,10 @@ fn check_ports(cx: &mut Cx, task: &Task) {
                 None => {
                     protocols.insert(p.container_port, (p.protocol.as_str(), p.span));
                 }
+            }
+            if p.is_range() {
+                // Ranges: `check_port_ranges`.
+                continue;
             }
             if matches!(task.network_mode, NetworkMode::Awsvpc | NetworkMode::Host) {
                 if let Some(h) = p.host_port.filter(|h| *h != p.container_port) {
@@ -417,6 +422,146 @@ fn check_ports(cx: &mut Cx, task: &Task) {
                     cx.push(e::port_twice(port, p.span, prev));
                 }
             }
+        }
+    }
+}
+
+/// `containerPortRange` (PortMapping, ECS API reference): bridge or awsvpc
+/// mode only, no host port, the first port below the last, at most 100
+/// ranges per container, and no port in two mappings of one container (nor,
+/// in awsvpc mode, of two containers: they share one network namespace).
+fn check_port_ranges(cx: &mut Cx, task: &Task) {
+    if !task
+        .containers
+        .iter()
+        .flat_map(|c| &c.ports)
+        .any(|p| p.is_range())
+    {
+        return;
+    }
+    let mode = task.network_mode;
+    let shared = mode == NetworkMode::Awsvpc;
+    // (first, last, protocol, container, span, is a range)
+    let mut all: Vec<(u16, u16, &str, usize, Span, bool)> = Vec::new();
+    for (ci, c) in task.containers.iter().enumerate() {
+        let ranges: Vec<&crate::ir::PortMapping> =
+            c.ports.iter().filter(|p| p.is_range()).collect();
+        if ranges.len() > 100 {
+            cx.push(e::port_range(
+                format!(
+                    "container `{}` has {} port ranges; ECS takes at most 100",
+                    c.name,
+                    ranges.len()
+                ),
+                ranges[100].span,
+                "the 101st range",
+                "merge neighbouring ranges into one, such as `port 8000..8099`",
+            ));
+        }
+        for p in &ranges {
+            let (first, last) = (p.container_port, p.last());
+            if first >= last {
+                cx.push(e::port_range(
+                    format!("port range {first}..{last} does not run upward"),
+                    p.span,
+                    "first port not below the last",
+                    format!(
+                        "write the lower port first, such as `port {}..{}`",
+                        first.min(last),
+                        first.max(last).max(first.min(last) + 1)
+                    ),
+                ));
+            }
+            if let Some(h) = p.host_port {
+                cx.push(e::port_range(
+                    format!("port range {first}..{last} has a host port ({h})"),
+                    p.span,
+                    "host port on a range",
+                    "leave out `host`: ECS maps a range to the same ports in awsvpc mode and to free ephemeral ports in bridge mode",
+                ));
+            }
+            if matches!(mode, NetworkMode::Host | NetworkMode::None) {
+                cx.push(e::port_range(
+                    format!("port range {first}..{last} in {} network mode", mode.as_str()),
+                    p.span,
+                    "port range",
+                    "ECS maps port ranges in `bridge` and `awsvpc` mode only: use `network awsvpc`, or list the ports one by one",
+                ));
+            }
+        }
+        let mut own: Vec<(u16, u16, &str, usize, Span, bool)> = c
+            .ports
+            .iter()
+            .map(|p| {
+                (
+                    p.container_port,
+                    p.last(),
+                    p.protocol.as_str(),
+                    ci,
+                    p.span,
+                    p.is_range(),
+                )
+            })
+            .collect();
+        // One container: a port in two mappings, whatever their protocols.
+        port_overlaps(
+            cx,
+            &mut own,
+            |_, _| true,
+            &format!("container `{}`", c.name),
+        );
+        if shared {
+            all.extend(own);
+        }
+    }
+    if shared {
+        // Two containers of an awsvpc task, same protocol.
+        all.sort_by_key(|m| m.2);
+        for proto in ["tcp", "udp"] {
+            let mut of: Vec<_> = all.iter().copied().filter(|m| m.2 == proto).collect();
+            port_overlaps(cx, &mut of, |a, b| a != b, "the task");
+        }
+    }
+}
+
+/// Reports each mapping that shares a port with an earlier one (by first
+/// port), where one of the two is a range (two single ports are
+/// `check_ports`' business) and `pair(container, container)` holds. A sort
+/// and one sweep: linear after the sort, however many ports a range spans.
+fn port_overlaps(
+    cx: &mut Cx,
+    maps: &mut [(u16, u16, &str, usize, Span, bool)],
+    pair: impl Fn(usize, usize) -> bool,
+    whose: &str,
+) {
+    maps.sort_by_key(|m| (m.0, m.1));
+    // The mapping reaching furthest so far, among those `pair` may match.
+    let mut reach: Option<(u16, u16, usize, Span, bool)> = None;
+    for &(first, last, _, ci, span, range) in maps.iter() {
+        if let Some((pf, pl, pc, pspan, prange)) = reach {
+            if first <= pl && (range || prange) && pair(pc, ci) {
+                let port = first.max(pf);
+                let help = if range && pl < last {
+                    format!(
+                        "ECS takes each port in one mapping only: start this range after the first one ends, `port {}..{last}`",
+                        pl + 1
+                    )
+                } else {
+                    format!("ECS takes each port in one mapping only: move port {port} out of one of the two mappings")
+                };
+                cx.push(
+                    e::port_range(
+                        format!("port {port} is in two port mappings of {whose}"),
+                        span,
+                        "second mapping",
+                        help,
+                    )
+                    .with_label(pspan, "first mapping"),
+                );
+            }
+        }
+        if reach.is_none_or(|r| last > r.1) {
+            reach = Some((first, last, ci, span, range));
         }
     }
 }
@@ -700,8 +845,18 @@ fn check_service(
             ));
             continue;
         };
-        if !c.ports.iter().any(|p| p.container_port == x.container_port) {
-            let mapped: Vec<u16> = c.ports.iter().map(|p| p.container_port).collect();
+        // A load balancer targets one port, never a range.
+        if !c
+            .ports
+            .iter()
+            .any(|p| !p.is_range() && p.container_port == x.container_port)
+        {
+            let mapped: Vec<u16> = c
+                .ports
+                .iter()
+                .filter(|p| !p.is_range())
+                .map(|p| p.container_port)
+                .collect();
             cx.push(e::exposed_port_missing(
                 &c.name,
                 x.container_port,
@@ -717,7 +872,7 @@ fn check_service(
             let udp = c
                 .ports
                 .iter()
-                .filter(|p| p.container_port == x.container_port)
+                .filter(|p| !p.is_range() && p.container_port == x.container_port)
                 .find(|p| p.protocol == crate::ir::Protocol::Udp);
             if let Some(p) = udp {
                 cx.push(e::udp_behind_alb(

@@ -99,6 +99,7 @@ codes! {
     AutoscaleBounds = "E0423", "auto scaling bounds out of order";
     LiteralSecret = "E0425", "secret-looking environment variable with a literal value";
     RuleConflict = "E0426", "two services claim the same listener rule";
+    PortRange = "E0424", "port range ECS refuses";
     PortConflict = "E0427", "port used twice";
     FargateBindHostPath = "E0428", "bind volume with a host path on Fargate";
     EfsIamWithoutTransit = "E0429", "EFS IAM authorization without transit encryption";

@@ -319,11 +319,25 @@ fn port(
     at: &str,
     warnings: &mut Vec<String>,
 ) -> Result<String, String> {
-    for key in ["containerPortRange"] {
-        if p.get(key).is_some_and(|v| !empty(v)) {
-            return Err(format!("`{key}` has no Wharf form"));
+    // `containerPortRange` "8000-8010": `port 8000..8010`.
+    let range = match p.get("containerPortRange").filter(|v| !empty(v)) {
+        None => None,
+        Some(v) => {
+            let text = v.as_str().unwrap_or_default();
+            let bounds = text.split_once('-').and_then(|(a, b)| {
+                Some((a.trim().parse::<u16>().ok()?, b.trim().parse::<u16>().ok()?))
+            });
+            match bounds {
+                Some(b) if p.get("containerPort").is_none_or(empty) => Some(b),
+                Some(_) => return Err("both `containerPort` and `containerPortRange`".into()),
+                None => {
+                    return Err(format!(
+                        "`containerPortRange` {v} is not a range such as \"8000-8010\""
+                    ))
+                }
+            }
         }
-    }
+    };
     let mut bad = Vec::new();
     let container = int(
         p.get("containerPort"),
@@ -340,10 +354,18 @@ fn port(
     if let Some(why) = bad.first() {
         return Err(why.clone());
     }
-    let container = container.ok_or("no containerPort")?;
-    let mut line = format!("{} {container}", C::Port.name());
+    let mut line = match range {
+        Some((first, last)) => format!("{} {first}..{last}", C::Port.name()),
+        None => format!(
+            "{} {}",
+            C::Port.name(),
+            container.ok_or("no containerPort")?
+        ),
+    };
+    let container = container.unwrap_or(0);
     if let Some(host) = host {
-        let implied = matches!(network_mode, "awsvpc" | "host") && host == container;
+        let implied =
+            range.is_none() && matches!(network_mode, "awsvpc" | "host") && host == container;
         if !implied {
             line.push_str(&format!(" host {host}"));
         }

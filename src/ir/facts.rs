@@ -13,10 +13,37 @@ use super::{
 pub const DEFAULT_PLATFORM_VERSION: &str = "LATEST";
 
 impl PortMapping {
+    /// True for a `containerPortRange`.
+    pub fn is_range(&self) -> bool {
+        self.last_port.is_some()
+    }
+
+    /// The last port this mapping covers (its only port when not a range).
+    pub fn last(&self) -> u16 {
+        self.last_port.unwrap_or(self.container_port)
+    }
+
+    /// Whether `port` is this mapping's port or inside its range.
+    pub fn covers(&self, port: u16) -> bool {
+        (self.container_port..=self.last()).contains(&port)
+    }
+
+    /// `8000` or `8000-8010`, as ECS writes a port range.
+    pub fn written_ports(&self) -> String {
+        match self.last_port {
+            Some(last) => format!("{}-{last}", self.container_port),
+            None => self.container_port.to_string(),
+        }
+    }
+
     /// The `hostPort` a task definition writes: as given, else what ECS
     /// would use when it is absent: the container port in awsvpc and host
     /// mode, `0` (a dynamic port) in bridge mode; nothing in `none` mode.
+    /// A range writes none: ECS chooses the host ports.
     pub fn written_host_port(&self, mode: NetworkMode) -> Option<u16> {
+        if self.is_range() {
+            return None;
+        }
         match mode {
             NetworkMode::Awsvpc | NetworkMode::Host => {
                 Some(self.host_port.unwrap_or(self.container_port))
@@ -118,9 +145,13 @@ impl Service {
             .or_else(|| {
                 let mut containers: Vec<&Container> = task.containers.iter().collect();
                 containers.sort_by_key(|c| !c.essential);
-                containers
-                    .into_iter()
-                    .find_map(|c| c.ports.first().map(|p| (c.name.as_str(), p.container_port)))
+                containers.into_iter().find_map(|c| {
+                    // A DNS SRV record names one port, never a range.
+                    c.ports
+                        .iter()
+                        .find(|p| !p.is_range())
+                        .map(|p| (c.name.as_str(), p.container_port))
+                })
             })
     }
 }

@@ -340,7 +340,11 @@ pub struct TaskSettings {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PortMapping {
+    /// The port, or the first port of a range.
     pub container_port: u16,
+    /// The last port of a range (`containerPortRange`
+    /// `"container_port-last_port"`); `None` for one port.
+    pub last_port: Option<u16>,
     /// `None` = absent (awsvpc); `Some(0)` = dynamic host port (bridge).
     pub host_port: Option<u16>,
     pub protocol: Protocol,

@@ -135,7 +135,7 @@ pub fn build(program: &ir::Program) -> Graph {
             let ports: Vec<String> = c
                 .ports
                 .iter()
-                .map(|p| format!(":{}", p.container_port))
+                .map(|p| format!(":{}", p.written_ports()))
                 .collect();
             if !ports.is_empty() {
                 let _ = write!(label, " {}", ports.join(" "));

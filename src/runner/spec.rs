@@ -35,7 +35,14 @@ pub fn task_spec_of(
         .iter()
         .flat_map(|c| c.port_mappings.iter())
         .filter(|p| p.protocol == PortProtocol::Tcp)
-        .map(|p| p.host_port.unwrap_or(p.container_port))
+        .flat_map(|p| match p.last_port {
+            // A range is mapped to the same ports, as in awsvpc mode.
+            Some(last) => p.container_port..=last,
+            None => {
+                let port = p.host_port.unwrap_or(p.container_port);
+                port..=port
+            }
+        })
         .collect();
     let address = shared.net.allocate(&ports)?;
     let mut init_error = None;

@@ -133,6 +133,7 @@ pub fn container(name: &str, image: Text) -> Container {
 
 pub fn port(container_port: u16, host_port: Option<u16>) -> PortMapping {
     PortMapping {
+        last_port: None,
         container_port,
         host_port,
         protocol: Protocol::Tcp,

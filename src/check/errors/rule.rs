@@ -144,6 +144,11 @@ pub fn port_twice(port: u16, span: Span, previous: Span) -> Diagnostic {
     .with_help("give each a different port")
 }
 
+/// E0424: a `containerPortRange` ECS refuses; `message` says which rule.
+pub fn port_range(message: String, span: Span, label: &str, help: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::PortRange, message, span, label).with_help(help)
+}
+
 pub fn port_two_protocols(port: u16, span: Span, previous: Span) -> Diagnostic {
     Diagnostic::error(
         Code::PortConflict,

@@ -523,9 +523,9 @@ properties! {
             ecs: "memoryReservation",
         },
         Port: "port" {
-            takes: "`PORT [tcp|udp] [host PORT] [name NAME]`",
-            default: "`tcp`; no host port: ECS uses the container port under `awsvpc` and `host`, a dynamic one under `bridge`",
-            becomes: "`containerDefinitions[].portMappings[]`",
+            takes: "`PORT [tcp|udp] [host PORT] [name NAME] [app_protocol http|http2|grpc]`, or a range `FIRST..LAST [tcp|udp]` (`bridge` and `awsvpc` only)",
+            default: "`tcp`; no host port: ECS uses the container port under `awsvpc` and `host`, a dynamic one under `bridge` (for a range: the same ports under `awsvpc`, free ephemeral ones under `bridge`)",
+            becomes: "`containerDefinitions[].portMappings[]` (`containerPortRange` for a range)",
             example: "port 8125 udp",
             fills: Some("`containerDefinitions[].portMappings[]`"),
             ecs: "portMappings",

@@ -331,11 +331,12 @@ impl<'a> Ctx<'a> {
         }
         let b = self.at(Kind::Service, &s.name, Owner::Links(0));
         let task = self.ix.task(&s.task);
-        let mapped: Vec<(u16, Protocol)> = task
+        // (first port, last port, protocol): a range is one rule.
+        let mapped: Vec<(u16, u16, Protocol)> = task
             .containers
             .iter()
             .flat_map(|c| &c.ports)
-            .map(|p| (p.container_port, p.protocol))
+            .map(|p| (p.container_port, p.last(), p.protocol))
             .collect();
         for c in &s.callers {
             let Some(&ci) = self.ix.service_positions.get(c.service.as_str()) else {
@@ -346,7 +347,7 @@ impl<'a> Ctx<'a> {
                     .push(errors::caller_without_group(&s.name, &c.service, c.span));
                 continue;
             }
-            let ports: Vec<(u16, Protocol)> = if c.ports.is_empty() {
+            let ports: Vec<(u16, u16, Protocol)> = if c.ports.is_empty() {
                 mapped.clone()
             } else {
                 c.ports
@@ -354,21 +355,32 @@ impl<'a> Ctx<'a> {
                     .map(|&p| {
                         let proto = mapped
                             .iter()
-                            .find(|m| m.0 == p)
-                            .map_or(Protocol::Tcp, |m| m.1);
-                        (p, proto)
+                            .find(|m| (m.0..=m.1).contains(&p))
+                            .map_or(Protocol::Tcp, |m| m.2);
+                        (p, p, proto)
                     })
                     .collect()
             };
             let caller_b = self.ids.base(Kind::Service, &c.service);
-            for (port, proto) in ports {
+            for (from, to, proto) in ports {
+                let (id, what) = if from == to {
+                    (
+                        format!("{b}From{caller_b}{from}Ingress"),
+                        format!("port {from}"),
+                    )
+                } else {
+                    (
+                        format!("{b}From{caller_b}{from}To{to}Ingress"),
+                        format!("ports {from}-{to}"),
+                    )
+                };
                 self.add(
-                    format!("{b}From{caller_b}{port}Ingress"),
+                    id,
                     json!({ "Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
-                        "Description": format!("From service {} to port {port}", c.service),
+                        "Description": format!("From service {} to {what}", c.service),
                         "GroupId": get_att(&self.service_sg_id(&s.name), "GroupId"),
                         "SourceSecurityGroupId": get_att(&self.service_sg_id(&c.service), "GroupId"),
-                        "IpProtocol": proto.as_str(), "FromPort": port, "ToPort": port } }),
+                        "IpProtocol": proto.as_str(), "FromPort": from, "ToPort": to } }),
                 );
             }
         }

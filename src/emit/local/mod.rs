@@ -161,6 +161,7 @@ fn container(program: &ir::Program, c: &ir::Container) -> m::Container {
             .iter()
             .map(|p| m::PortMapping {
                 container_port: p.container_port,
+                last_port: p.last_port,
                 // A dynamic bridge port (0) has no fixed local meaning.
                 host_port: p.host_port.filter(|h| *h != 0),
                 protocol: match p.protocol {
@@ -280,7 +281,10 @@ fn discovery(s: &ir::Service, task: &ir::Task, d: &ir::Discovery) -> Option<m::D
         .iter()
         .filter(|c| c.essential)
         .find_map(|c| {
-            let p = c.ports.iter().find(|p| p.protocol == ir::Protocol::Tcp)?;
+            let p = c
+                .ports
+                .iter()
+                .find(|p| p.protocol == ir::Protocol::Tcp && !p.is_range())?;
             Some(m::Discovery {
                 name: name.clone(),
                 container_name: c.name.clone(),

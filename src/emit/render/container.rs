@@ -194,8 +194,12 @@ pub(super) fn container<D: Dialect + ?Sized>(d: &D, task: &ir::Task, c: &ir::Con
 }
 
 fn port_mapping<D: Dialect + ?Sized>(d: &D, mode: ir::NetworkMode, p: &ir::PortMapping) -> Value {
-    Fields::new(d, "PortMapping")
-        .set("containerPort", p.container_port)
+    let fields = Fields::new(d, "PortMapping");
+    let fields = match p.last_port {
+        Some(_) => fields.set("containerPortRange", p.written_ports()),
+        None => fields.set("containerPort", p.container_port),
+    };
+    fields
         .opt("hostPort", p.written_host_port(mode))
         .set("protocol", p.protocol.as_str())
         .opt("name", p.name.as_deref())

@@ -228,14 +228,26 @@ mod tests {
             cpu: Some(256),
             memory: Some(512),
             memory_reservation: Some(256),
-            ports: vec![ir::PortMapping {
-                container_port: 8080,
-                host_port: None,
-                protocol: ir::Protocol::Tcp,
-                name: Some("app-8080".into()),
-                app_protocol: Some("http".into()),
-                span: Span::default(),
-            }],
+            ports: vec![
+                ir::PortMapping {
+                    container_port: 8080,
+                    last_port: None,
+                    host_port: None,
+                    protocol: ir::Protocol::Tcp,
+                    name: Some("app-8080".into()),
+                    app_protocol: Some("http".into()),
+                    span: Span::default(),
+                },
+                ir::PortMapping {
+                    container_port: 9000,
+                    last_port: Some(9010),
+                    host_port: None,
+                    protocol: ir::Protocol::Udp,
+                    name: None,
+                    app_protocol: None,
+                    span: Span::default(),
+                },
+            ],
             environment: pairs("MODE", "prod"),
             secrets: vec![secret("DB")],
             log: Some(ir::LogConfig {
@@ -433,6 +445,11 @@ mod tests {
         assert_eq!(
             cfn["ProxyConfiguration"]["ProxyConfigurationProperties"][0]["Name"],
             "AppPorts"
+        );
+        // A port range: `containerPortRange`, and no host port (ECS picks).
+        assert_eq!(
+            container["portMappings"][1],
+            serde_json::json!({"containerPortRange": "9000-9010", "protocol": "udp"})
         );
     }
 
