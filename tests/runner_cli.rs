@@ -450,3 +450,38 @@ fn up_reports_compile_errors_of_a_program() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("E02"), "{}", text(&out));
 }
+
+#[test]
+fn ps_on_a_damaged_state_file_says_so_and_how_to_recover() {
+    let dir = scratch("damaged-state");
+    // No state folder at all: no run.
+    let none = wharf(&dir, &["ps"]);
+    assert_eq!(none.status.code(), Some(1), "{}", text(&none));
+    assert!(
+        text(&none).contains("[E0690] Error: no run found"),
+        "{}",
+        text(&none)
+    );
+    // A state file that is not a run's state: named, with its reason, and
+    // the way out; never "no run found".
+    std::fs::create_dir_all(state(&dir)).unwrap();
+    std::fs::write(state(&dir).join("state.json"), "{\"broken").unwrap();
+    let damaged = wharf(&dir, &["ps"]);
+    assert_eq!(damaged.status.code(), Some(1), "{}", text(&damaged));
+    let out = text(&damaged);
+    assert!(out.contains("[E0613] Error: the state of project"), "{out}");
+    assert!(
+        out.contains("cannot be read: EOF while parsing a string"),
+        "{out}"
+    );
+    assert!(out.contains("state.json"), "{out}");
+    assert!(
+        out.contains("no runner is running: `wharf down` clears"),
+        "{out}"
+    );
+    let json = wharf(&dir, &["ps", "--message-format", "json"]);
+    assert_eq!(json.status.code(), Some(1));
+    let line: serde_json::Value =
+        serde_json::from_slice(json.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(line["code"], "E0613");
+}

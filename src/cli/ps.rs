@@ -3,7 +3,7 @@
 //! the runner's `state.json` (the runner writes it on every change).
 //! `--json` is short for `--format json`.
 
-use super::up::{read_snapshot, ProjectArgs};
+use super::up::{load_snapshot, ProjectArgs};
 use super::{Context, Exit};
 use crate::runner::project::live_runner;
 use crate::runner::state::{ContainerStatus, Health};
@@ -30,16 +30,48 @@ pub enum PsFormat {
 impl PsCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let (project, state) = self.project.resolve()?;
-        let Some(snap) = read_snapshot(&state) else {
-            return Err(ctx.fail(&crate::diag::Diagnostics::about_file(
-                &state.display().to_string(),
-                crate::diag::Code::NoRun,
-                format!("no run found for project `{project}`"),
-                "state folder",
-                "start a run with `wharf up`, or name the project with `-p`",
-            )));
+        let runner = live_runner(&state);
+        let snap = match load_snapshot(&state) {
+            Ok(Some(snap)) => snap,
+            Ok(None) => {
+                let (message, help) = match &runner {
+                    // Between the lock and the first state write.
+                    Some(r) => (
+                        format!("the run of project `{project}` has not written its state yet (runner pid {})", r.pid),
+                        "it writes it as soon as its tasks are placed: run `wharf ps` again in a moment".to_string(),
+                    ),
+                    None => (
+                        format!("no run found for project `{project}`"),
+                        "start a run with `wharf up`, or name the project with `-p`".to_string(),
+                    ),
+                };
+                return Err(ctx.fail(&crate::diag::Diagnostics::about_file(
+                    &state.display().to_string(),
+                    crate::diag::Code::NoRun,
+                    message,
+                    "state folder",
+                    help,
+                )));
+            }
+            Err(why) => {
+                let help = match &runner {
+                    Some(r) => format!(
+                        "the runner (pid {}) is still running and rewrites the file on its next change; `wharf down` stops the run whatever the file holds",
+                        r.pid
+                    ),
+                    None => "no runner is running: `wharf down` clears what is left of the run, then `wharf up` starts a new one".to_string(),
+                };
+                let file = state.join("state.json");
+                return Err(ctx.fail(&crate::diag::Diagnostics::about_file(
+                    &file.display().to_string(),
+                    crate::diag::Code::StateDamaged,
+                    format!("the state of project `{project}`'s run cannot be read: {why}"),
+                    "state file",
+                    help,
+                )));
+            }
         };
-        let live = live_runner(&state).is_some_and(|r| r.pid == snap.runner_pid);
+        let live = runner.is_some_and(|r| r.pid == snap.runner_pid);
         if self.json || self.format == PsFormat::Json {
             let mut v = serde_json::to_value(&snap).unwrap_or_default();
             v["running"] = serde_json::json!(live);

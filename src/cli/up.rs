@@ -219,7 +219,20 @@ pub fn load_manifest(ctx: &Context, file: &Path) -> Result<Manifest, Exit> {
 }
 
 pub fn read_snapshot(state_dir: &Path) -> Option<Snapshot> {
-    serde_json::from_str(&std::fs::read_to_string(state_dir.join("state.json")).ok()?).ok()
+    load_snapshot(state_dir).ok().flatten()
+}
+
+/// The run's `state.json`: `Ok(None)` when there is none, `Err(why)` when
+/// it is there but cannot be read or is not a snapshot (damaged by hand, or
+/// written by another version of Wharf).
+pub fn load_snapshot(state_dir: &Path) -> Result<Option<Snapshot>, String> {
+    match std::fs::read_to_string(state_dir.join("state.json")) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.to_string()),
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| e.to_string()),
+    }
 }
 
 impl UpCommand {

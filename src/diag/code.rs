@@ -213,6 +213,7 @@ codes! {
     SecretMissing = "E0607", "secret without a local value";
     SecretsFileInvalid = "E0608", "secrets file cannot be read";
     StateLink = "E0609", "the run's state directory holds a symbolic link";
+    StateDamaged = "E0613", "the run's state file cannot be read";
     NoRun = "E0690", "no local run for the project";
     NoSuchService = "E0691", "the local run has no such service";
 }
