@@ -230,7 +230,7 @@ pub fn lower_load_balancer(cx: &mut Cx, stmt: &Statement) -> Option<ir::LoadBala
                     let items: Vec<Expr> = cx.list(e).into_iter().cloned().collect();
                     items
                         .iter()
-                        .map(|i| cx.literal(i))
+                        .map(|i| cx.ip_cidr(i))
                         .collect::<Option<Vec<_>>>()
                 });
                 set(cx, &mut ingress, s, v)

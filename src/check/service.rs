@@ -209,7 +209,7 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
                 } else {
                     ir::Protocol::Tcp
                 };
-                if let Some(cidr) = w.required(cx, "a CIDR block").and_then(|e| cx.literal(e)) {
+                if let Some(cidr) = w.required(cx, "a CIDR block").and_then(|e| cx.ip_cidr(e)) {
                     egress.push(ir::EgressRule {
                         cidr,
                         port,

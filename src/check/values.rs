@@ -200,6 +200,28 @@ impl Cx<'_> {
         Some(v as u16)
     }
 
+    /// An IPv4 or IPv6 CIDR block of a security group rule (`0.0.0.0/0`,
+    /// `10.0.0.0/8`, `::/0`): an address std parses, and a prefix length
+    /// within its width (32 or 128), as EC2's `CidrIp` / `CidrIpv6` take.
+    pub fn ip_cidr(&mut self, e: &Expr) -> Option<String> {
+        let s = self.literal(e)?;
+        let valid = s.split_once('/').is_some_and(|(ip, bits)| {
+            let width = if ip.parse::<std::net::Ipv4Addr>().is_ok() {
+                32
+            } else if ip.parse::<std::net::Ipv6Addr>().is_ok() {
+                128
+            } else {
+                return false;
+            };
+            !bits.starts_with('+') && bits.parse::<u8>().is_ok_and(|b| b <= width)
+        });
+        if !valid {
+            self.push(errors::bad_ip_cidr(&s, e.span));
+            return None;
+        }
+        Some(s)
+    }
+
     /// `on` / `off` / `true` / `false` / `enabled` / `disabled`.
     pub fn boolean(&mut self, e: &Expr) -> Option<bool> {
         if let Some((_, InputType::Bool, value)) = self.input_of(e) {

@@ -5,8 +5,8 @@
 //! hand, as the backend tests do, gets them too.
 
 use super::{
-    Cluster, Compatibility, Container, CreatedVpc, Job, Launch, NetworkMode, PortMapping,
-    ScalingMetric, Scheduling, Service, StrategyItem, Task,
+    Cluster, Compatibility, Container, CreatedVpc, Exposure, Job, Launch, LbKind, NetworkMode,
+    PortMapping, ScalingMetric, Scheduling, Service, StrategyItem, Task,
 };
 
 /// The Fargate platform version ECS picks when none is given.
@@ -50,6 +50,18 @@ impl PortMapping {
             }
             NetworkMode::Bridge | NetworkMode::Default => Some(self.host_port.unwrap_or(0)),
             NetworkMode::None => self.host_port,
+        }
+    }
+}
+
+impl Exposure {
+    /// The path the target group's health check requests: as given; behind
+    /// an ALB without one, ELB's default `/` (an ALB checks targets over
+    /// HTTP only); behind an NLB without one, none (a TCP check).
+    pub fn written_health_path(&self, kind: LbKind) -> Option<&str> {
+        match (self.health.path.as_deref(), kind) {
+            (None, LbKind::Alb) => Some("/"),
+            (path, _) => path,
         }
     }
 }

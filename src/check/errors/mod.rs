@@ -757,6 +757,16 @@ pub fn bad_cidr(value: &str, span: Span) -> Diagnostic {
     .with_help("write a CIDR such as \"10.0.0.0/16\"")
 }
 
+pub fn bad_ip_cidr(value: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidFormat,
+        format!("`{value}` is not a CIDR block"),
+        span,
+        "expected an address and a prefix length",
+    )
+    .with_help("write an IPv4 block such as \"10.0.0.0/8\" (prefix 0 to 32) or an IPv6 one such as \"::/0\" (0 to 128)")
+}
+
 pub fn bad_role_arn(value: &str, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::InvalidFormat,

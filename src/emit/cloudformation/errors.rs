@@ -88,18 +88,6 @@ pub fn https_without_certificate(lb: &str, port: u16, span: Span) -> Diagnostic 
     .with_help("add `certificate \"arn:aws:acm:...\"` to the listener")
 }
 
-pub fn alb_tcp_health(service: &str, lb: &str, span: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::CfnInexpressible,
-        format!(
-            "service `{service}` uses a TCP health check behind application load balancer `{lb}`"
-        ),
-        span,
-        "this exposure",
-    )
-    .with_help("application load balancers check targets over HTTP; add `health \"/path\"`")
-}
-
 pub fn too_many_conditions(service: &str, count: usize, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::CfnInexpressible,

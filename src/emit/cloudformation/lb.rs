@@ -254,10 +254,7 @@ impl<'a> Ctx<'a> {
             };
         };
         let h = &e.health;
-        if lb.kind == LbKind::Alb && h.path.is_none() {
-            self.diags
-                .push(errors::alb_tcp_health(&s.name, &lb.name, e.span));
-        }
+        let health_path = e.written_health_path(lb.kind);
         let ports = Self::exposure_ports(lb, e);
         let udp = lb
             .listeners
@@ -269,7 +266,7 @@ impl<'a> Ctx<'a> {
             (LbKind::Nlb, false) => "TCP",
         };
         let ip = task.network_mode == NetworkMode::Awsvpc;
-        let http_check = h.path.is_some();
+        let http_check = health_path.is_some();
         let tg = format!("{b}TargetGroup");
         let target_group = json!({ "Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": props(json!({
                 "VpcId": net.vpc,
@@ -278,7 +275,7 @@ impl<'a> Ctx<'a> {
                 "TargetType": if ip { "ip" } else { "instance" },
                 "HealthCheckEnabled": true,
                 "HealthCheckProtocol": if http_check { "HTTP" } else { "TCP" },
-                "HealthCheckPath": h.path,
+                "HealthCheckPath": health_path,
                 "HealthCheckPort": (!ip).then_some("traffic-port"),
                 "HealthCheckIntervalSeconds": h.interval,
                 "HealthCheckTimeoutSeconds": h.timeout,

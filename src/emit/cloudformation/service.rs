@@ -186,8 +186,9 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .map(|r| {
                     let (from, to) = r.port.map_or((0, 65535), |p| (p, p));
+                    let key = if r.cidr.contains(':') { "CidrIpv6" } else { "CidrIp" };
                     json!({ "Description": format!("To {}", r.cidr), "IpProtocol": r.protocol.as_str(),
-                            "FromPort": from, "ToPort": to, "CidrIp": r.cidr })
+                            "FromPort": from, "ToPort": to, key: r.cidr })
                 })
                 .collect()
         };

@@ -242,7 +242,9 @@ fn service(program: &ir::Program, index: &ir::Index, s: &ir::Service) -> m::Serv
                 container_port: e.container_port,
                 rules,
                 health_check: m::TargetHealthCheck {
-                    path: e.health.path.clone(),
+                    path: e
+                        .written_health_path(program.load_balancer(&e.load_balancer).kind)
+                        .map(str::to_string),
                     interval_ms: ms(e.health.interval),
                     timeout_ms: ms(e.health.timeout),
                     healthy_threshold: e.health.healthy_threshold,
