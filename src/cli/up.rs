@@ -218,6 +218,11 @@ pub fn load_manifest(ctx: &Context, file: &Path) -> Result<Manifest, Exit> {
         .map_err(|diags| ctx.fail(&Diagnostics::new(sources, diags)))
 }
 
+/// How long `up --wait` watches a steady run whose tasks have no health
+/// check before it believes them: a task that crashes at start is RUNNING
+/// for a moment first.
+const SETTLE: Duration = Duration::from_secs(2);
+
 pub fn read_snapshot(state_dir: &Path) -> Option<Snapshot> {
     load_snapshot(state_dir).ok().flatten()
 }
@@ -465,6 +470,7 @@ impl UpCommand {
         }
         // The runner holds the lock now too; ours goes once it has recorded itself.
         let mut lock = Some(lock);
+        let mut steady: Option<(Vec<String>, Instant)> = None;
         let started = Instant::now();
         let deadline = started
             .checked_add(self.timeout.max(Duration::from_secs(1)))
@@ -488,12 +494,28 @@ impl UpCommand {
                     }
                     return Ok(());
                 }
-                if snap.all_steady() {
-                    println!("{}", snap.status_line());
-                    for line in listener_lines(&snap) {
-                        println!("{line}");
+                // Steady, and still steady with the same tasks after
+                // SETTLE when some task has no health check to prove it
+                // serves (a process that exits at once is RUNNING at first).
+                match snap.steady_tasks() {
+                    Some(tasks) => {
+                        let ids: Vec<String> = tasks.iter().map(|t| t.to_string()).collect();
+                        let since = match &steady {
+                            Some((seen, at)) if *seen == ids => *at,
+                            _ => {
+                                steady = Some((ids, Instant::now()));
+                                Instant::now()
+                            }
+                        };
+                        if !snap.needs_settling() || since.elapsed() >= SETTLE {
+                            println!("{}", snap.status_line());
+                            for line in listener_lines(&snap) {
+                                println!("{line}");
+                            }
+                            return Ok(());
+                        }
                     }
-                    return Ok(());
+                    None => steady = None,
                 }
                 if Instant::now() >= deadline {
                     let err = runner::errors::not_steady(&why_not_steady(&snap));

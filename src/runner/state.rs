@@ -104,6 +104,16 @@ pub struct TaskView {
 }
 
 impl TaskView {
+    /// Whether anything but the process being up says the task serves: an
+    /// essential container's health check, or a load balancer's.
+    pub fn has_health_signal(&self) -> bool {
+        !self.targets.is_empty()
+            || self
+                .containers
+                .iter()
+                .any(|c| c.essential && c.has_health_check)
+    }
+
     /// Serving: RUNNING, not unhealthy, and every load balancer target healthy.
     pub fn is_healthy(&self) -> bool {
         self.last_status == TaskStatus::Running
@@ -182,6 +192,28 @@ pub struct Snapshot {
 impl Snapshot {
     pub fn all_steady(&self) -> bool {
         self.services.iter().all(ServiceView::is_steady)
+    }
+
+    /// The tasks that make this snapshot steady, when it is: the same ids in
+    /// a later snapshot mean no task was replaced meanwhile.
+    pub fn steady_tasks(&self) -> Option<Vec<&str>> {
+        self.all_steady().then(|| {
+            self.services
+                .iter()
+                .flat_map(|s| &s.tasks)
+                .map(|t| t.id.as_str())
+                .collect()
+        })
+    }
+
+    /// Whether a steady snapshot rests on a task with no health signal
+    /// (RUNNING is all that is known of it): then only time tells a task
+    /// that serves from one that is about to exit.
+    pub fn needs_settling(&self) -> bool {
+        self.services
+            .iter()
+            .flat_map(|s| &s.tasks)
+            .any(|t| !t.has_health_signal())
     }
 
     pub fn service(&self, name: &str) -> Option<&ServiceView> {
