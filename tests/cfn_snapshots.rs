@@ -81,15 +81,15 @@ fn examples() {
     settings.bind(|| {
         insta::glob!("../examples", "*.wharf", |path| {
             let out = match wharf::driver::compile(&Disk, path, &Default::default()) {
-                Ok(Compiled { sources, program }) => {
-                    match emit_cloudformation(&program, Format::Json) {
-                        Ok(a) => render_artifacts(&a),
-                        Err(d) => format!(
-                            "----- REFUSED\n{}",
-                            wharf::diag::render::human(&sources, &d, false)
-                        ),
-                    }
-                }
+                Ok(Compiled {
+                    sources, program, ..
+                }) => match emit_cloudformation(&program, Format::Json) {
+                    Ok(a) => render_artifacts(&a),
+                    Err(d) => format!(
+                        "----- REFUSED\n{}",
+                        wharf::diag::render::human(&sources, &d, false)
+                    ),
+                },
                 Err(f) => panic!("{} does not check: {:?}", path.display(), f.diags),
             };
             insta::assert_snapshot!("cfn_examples", out);

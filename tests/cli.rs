@@ -242,3 +242,62 @@ fn a_closed_pipe_ends_a_report_without_a_panic() {
     const SIGPIPE: i32 = 13;
     assert_eq!(status.signal(), Some(SIGPIPE), "{status:?}");
 }
+
+/// A warning (something ECS accepts and ignores) is printed, and the
+/// program still checks and builds: exit 0, the files written, the warning
+/// on stderr for people and as a `"severity": "warning"` line in JSON.
+#[test]
+fn a_warning_is_printed_and_the_program_still_builds() {
+    const WARNED: &str = "tests/fixtures/errors/E0434_grace_without_load_balancer.wharf";
+    let check = wharf(&["check", WARNED, "--color", "never"]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+    let stderr = text(&check.stderr);
+    assert!(
+        stderr.contains("[E0434] Warning: service `jobs`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("aborting"), "{stderr}");
+    assert!(stderr.contains("no errors"), "{stderr}");
+
+    let json = wharf(&["check", WARNED, "--message-format", "json"]);
+    assert_eq!(json.status.code(), Some(0));
+    let line: serde_json::Value =
+        serde_json::from_str(text(&json.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (line["code"].as_str(), line["severity"].as_str()),
+        (Some("E0434"), Some("warning"))
+    );
+
+    let out = std::env::temp_dir().join(format!("wharf-warned-{}", std::process::id()));
+    let build = wharf(&[
+        "build",
+        WARNED,
+        "--target",
+        "cloudformation",
+        "-o",
+        out.to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert_eq!(build.status.code(), Some(0), "{}", text(&build.stderr));
+    assert!(text(&build.stderr).contains("[E0434] Warning"));
+    assert!(out.join("E0434-grace-without-load-balancer.json").is_file());
+    let _ = std::fs::remove_dir_all(&out);
+
+    // `-o -` keeps stdout for the file: the warning goes to stderr even in JSON.
+    let piped = wharf(&[
+        "build",
+        WARNED,
+        "--target",
+        "cloudformation",
+        "-o",
+        "-",
+        "--message-format",
+        "json",
+    ]);
+    assert_eq!(piped.status.code(), Some(0));
+    let template: serde_json::Value =
+        serde_json::from_slice(&piped.stdout).expect("stdout is the template alone");
+    assert_eq!(template["AWSTemplateFormatVersion"], "2010-09-09");
+    assert!(text(&piped.stderr).contains("[E0434] Warning"));
+}

@@ -16,7 +16,9 @@ fn refusal(path: &Path) -> String {
     let path = path
         .strip_prefix(env!("CARGO_MANIFEST_DIR"))
         .unwrap_or(path);
-    let Compiled { sources, program } = match driver::compile(&Disk, path, &Default::default()) {
+    let Compiled {
+        sources, program, ..
+    } = match driver::compile(&Disk, path, &Default::default()) {
         Ok(ok) => ok,
         Err(d) => panic!("{} does not check:\n{d}", path.display()),
     };

@@ -15,7 +15,9 @@ fn compile(path: &Path) -> (wharf::diag::SourceMap, wharf::ir::Program) {
         .strip_prefix(env!("CARGO_MANIFEST_DIR"))
         .unwrap_or(path);
     match driver::compile(&Disk, path, &Default::default()) {
-        Ok(Compiled { sources, program }) => (sources, program),
+        Ok(Compiled {
+            sources, program, ..
+        }) => (sources, program),
         Err(d) => panic!("{} does not check:\n{d}", path.display()),
     }
 }

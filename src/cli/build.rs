@@ -29,8 +29,21 @@ pub struct BuildCommand {
 impl BuildCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let options = self.inputs.options()?;
-        let built = driver::build(&Disk, &self.file, &options, self.target, self.format)
+        let mut built = driver::build(&Disk, &self.file, &options, self.target, self.format)
             .map_err(|d| ctx.fail(&d))?;
+        let warnings = std::mem::take(&mut built.warnings);
+        if self.out.as_os_str() == "-" && !ctx.human() {
+            // stdout holds the built file: machine-format warnings would
+            // corrupt it, so they go to stderr, as people read them.
+            if !warnings.is_empty() {
+                eprint!(
+                    "{}",
+                    crate::diag::render::human(&built.sources, &warnings, false)
+                );
+            }
+        } else {
+            ctx.warn(built.sources.clone(), warnings);
+        }
         let artifacts = &built.artifacts;
         if self.out.as_os_str() == "-" {
             return print_one(ctx, artifacts, self.target);

@@ -16,7 +16,12 @@ impl CheckCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let options = self.inputs.options()?;
         match driver::compile(&Disk, &self.file, &options) {
-            Ok(driver::Compiled { program, .. }) => {
+            Ok(driver::Compiled {
+                program,
+                sources,
+                warnings,
+            }) => {
+                ctx.warn(sources, warnings);
                 if ctx.message_format == super::MessageFormat::Human {
                     eprintln!(
                         "checked `{}`: {} cluster(s), {} task definition(s), {} service(s), no errors",

@@ -232,6 +232,14 @@ impl Context {
         }
     }
 
+    /// Reports the checker's warnings of a program that builds (nothing
+    /// when there are none); the command goes on.
+    pub fn warn(&self, sources: crate::diag::SourceMap, warnings: Vec<crate::diag::Diagnostic>) {
+        if !warnings.is_empty() {
+            self.report(&crate::diag::Diagnostics::new(sources, warnings));
+        }
+    }
+
     /// Reports errors in the input and gives the exit that says so (1).
     pub fn fail(&self, diagnostics: &crate::diag::Diagnostics) -> Exit {
         self.report(diagnostics);

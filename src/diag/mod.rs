@@ -188,6 +188,20 @@ impl Diagnostic {
         }
     }
 
+    /// A warning: the program is accepted (ECS would take it) and builds,
+    /// but says something that does nothing or is likely a mistake.
+    pub fn warning(
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message, span, label)
+        }
+    }
+
     /// Hides the source text at `span` wherever this diagnostic quotes it.
     pub fn with_redacted(mut self, span: Span) -> Diagnostic {
         self.redact.push(span);

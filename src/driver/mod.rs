@@ -56,6 +56,8 @@ pub enum Recovery {
 pub struct Compiled {
     pub sources: SourceMap,
     pub program: ir::Program,
+    /// What the checker says of a program ECS accepts (severity warning).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A checked program emitted for a target.
@@ -64,6 +66,8 @@ pub struct Built {
     pub sources: SourceMap,
     pub program: ir::Program,
     pub artifacts: Vec<Artifact>,
+    /// The checker's warnings, as in [`Compiled`].
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A program's files as loaded, before checking: the entry file, its
@@ -137,9 +141,10 @@ pub fn compile(
         return Err(Diagnostics::new(loaded.sources, loaded.diags));
     }
     match loaded.check(options) {
-        (Some(program), _) => Ok(Compiled {
+        (Some(program), warnings) => Ok(Compiled {
             sources: loaded.sources,
             program,
+            warnings,
         }),
         (None, diags) => Err(Diagnostics::new(loaded.sources, diags)),
     }
@@ -154,13 +159,22 @@ pub fn build(
     target: Target,
     format: TemplateFormat,
 ) -> Result<Built, Diagnostics> {
-    let Compiled { sources, program } = compile(fs, entry, options)?;
+    let Compiled {
+        sources,
+        program,
+        mut warnings,
+    } = compile(fs, entry, options)?;
     match target.emit(&program, format) {
         Ok(artifacts) => Ok(Built {
             sources,
             program,
             artifacts,
+            warnings,
         }),
-        Err(diags) => Err(Diagnostics::new(sources, diags)),
+        Err(diags) => {
+            warnings.extend(diags);
+            crate::diag::sort(&mut warnings);
+            Err(Diagnostics::new(sources, warnings))
+        }
     }
 }

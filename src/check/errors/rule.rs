@@ -426,7 +426,7 @@ pub fn public_ip_on_ec2(service: &str, span: Span) -> Diagnostic {
 }
 
 pub fn grace_without_lb(service: &str, span: Span) -> Diagnostic {
-    Diagnostic::error(Code::GraceWithoutLoadBalancer, format!("service `{service}` has a health check grace period but neither a load balancer nor a container health check"), span, "this service")
+    Diagnostic::warning(Code::GraceWithoutLoadBalancer, format!("service `{service}` has a health check grace period but neither a load balancer nor a container health check"), span, "this service")
         .with_help("the grace period delays load balancer and container health checks; remove `grace`, `expose` the service, or give a container a `health` check")
 }
 
