@@ -317,17 +317,34 @@ impl AddressPool {
     /// The lowest free address whose `ports` can all be bound right now;
     /// otherwise why not, naming the ports that are taken everywhere.
     pub fn allocate(&mut self, ports: &[u16]) -> Result<Ipv4Addr, String> {
+        let mut ports = ports.to_vec();
+        ports.sort_unstable();
+        ports.dedup();
+        let free = |ip: Ipv4Addr, p: u16| std::net::TcpListener::bind((ip, p)).is_ok();
+        // The ports taken on every address tried so far (`None`: none
+        // tried). They are tried first, and an address where one of them is
+        // taken is given up at once, so a wide port range costs one full
+        // scan, not one per address.
         let mut busy: Option<BTreeSet<u16>> = None;
         for n in 2..=254 {
             let ip = nth(self.subnet, n);
             if self.used.contains(&ip) {
                 continue;
             }
-            let taken: BTreeSet<u16> = ports
-                .iter()
-                .copied()
-                .filter(|p| std::net::TcpListener::bind((ip, *p)).is_err())
-                .collect();
+            let taken: BTreeSet<u16> = match &busy {
+                None => ports.iter().copied().filter(|p| !free(ip, *p)).collect(),
+                Some(b) => {
+                    let still: BTreeSet<u16> =
+                        b.iter().copied().filter(|p| !free(ip, *p)).collect();
+                    if !still.is_empty() || ports.iter().all(|p| free(ip, *p)) {
+                        still
+                    } else {
+                        // Another port is taken here: none is taken everywhere.
+                        busy = Some(BTreeSet::new());
+                        continue;
+                    }
+                }
+            };
             if taken.is_empty() {
                 self.used.insert(ip);
                 return Ok(ip);
@@ -381,5 +398,29 @@ mod tests {
         let b = pool.allocate(&[]).unwrap();
         assert_eq!(a, Ipv4Addr::new(127, 99, 3, 2));
         assert_eq!(b, Ipv4Addr::new(127, 99, 3, 3));
+    }
+
+    #[test]
+    fn pool_skips_an_address_whose_port_is_taken_and_names_a_port_taken_everywhere() {
+        // Taken on the first address only: the next one is handed out.
+        let first = Ipv4Addr::new(127, 99, 5, 2);
+        let held = std::net::TcpListener::bind((first, 0)).unwrap();
+        let port = held.local_addr().unwrap().port();
+        let mut pool = AddressPool::new(Ipv4Addr::new(127, 99, 5, 0));
+        assert_eq!(
+            pool.allocate(&[port, port]),
+            Ok(Ipv4Addr::new(127, 99, 5, 3))
+        );
+        // Taken on every address (a wildcard listener): named in the error.
+        let everywhere = std::net::TcpListener::bind((Ipv4Addr::UNSPECIFIED, 0)).unwrap();
+        let port = everywhere.local_addr().unwrap().port();
+        let mut pool = AddressPool::new(Ipv4Addr::new(127, 99, 6, 0));
+        let err = pool.allocate(&[port]).unwrap_err();
+        assert!(
+            err.starts_with(&format!(
+                "port {port} is taken on every free loopback address"
+            )),
+            "{err}"
+        );
     }
 }
