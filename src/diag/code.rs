@@ -225,6 +225,7 @@ codes! {
     ConnectOtherNamespace = "E0705", "call through a Service Connect alias of another namespace";
     ConnectNamespace = "E0706", "Service Connect without a namespace";
     ConnectTimeout = "E0707", "Service Connect per-request timeout on a TCP port";
+    ConnectLocalName = "E0708", "Service Connect alias a local process reaches by variable, not by name";
 }
 
 impl std::fmt::Display for Code {

@@ -1498,14 +1498,12 @@ properties! {
             default: "none: a client-only service",
             becomes: "`services[]`: `portName`, `clientAliases[]` (`dnsName`, `port`), `discoveryName`, `ingressPortOverride`, `timeout`",
             example: "serve api as \"orders\" port 80",
-            named: true,
         },
         Uses: "uses" {
             takes: "`\"DNS\" [port N]`: a client alias another service serves in the namespace",
             default: "none",
             becomes: "an ingress rule of the serving service's security group from this one's, on the port its tasks listen on (CloudFormation); the name locally",
             example: "uses \"orders\" port 80",
-            named: true,
         },
     }
 }
