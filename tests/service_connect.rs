@@ -285,3 +285,48 @@ fn the_stdlib_serves_one_http_port_under_an_alias() {
         "the container port behind the alias"
     );
 }
+
+/// Under `--env`, services get the environment's suffix, and the security
+/// group rule of a Service Connect call still joins the renamed services.
+#[test]
+fn environments_rename_the_servers_of_calls() {
+    let services = svc(
+        "orders",
+        "orders",
+        r#""internal" { serve api as "orders" port 80 }"#,
+    ) + &svc("web", "web", r#""internal" { uses "orders" }"#)
+        + "environment prod { service web { count 3 } }\n";
+    let fs = Memory::with("shop.wharf", source(&services));
+    let mut options = driver::Options::default();
+    options.environment = Some("prod".into());
+    let built = driver::build(
+        &fs,
+        Path::new("shop.wharf"),
+        &options,
+        Target::Cloudformation,
+        TemplateFormat::Json,
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
+    let used = &built
+        .program
+        .service("web-prod")
+        .connect
+        .as_ref()
+        .unwrap()
+        .uses[0];
+    assert_eq!(used.server, Some(("orders-prod".to_string(), 7000)));
+    let t: Value = serde_json::from_str(&built.artifacts[0].contents).unwrap();
+    let rules: Vec<&String> = t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::EC2::SecurityGroupIngress")
+        .filter(|(_, r)| {
+            r["Properties"]["Description"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("Service Connect"))
+        })
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(rules.len(), 1, "{rules:?}");
+}
