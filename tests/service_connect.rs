@@ -297,8 +297,10 @@ fn environments_rename_the_servers_of_calls() {
     ) + &svc("web", "web", r#""internal" { uses "orders" }"#)
         + "environment prod { service web { count 3 } }\n";
     let fs = Memory::with("shop.wharf", source(&services));
-    let mut options = driver::Options::default();
-    options.environment = Some("prod".into());
+    let options = driver::Options {
+        environment: Some("prod".into()),
+        ..Default::default()
+    };
     let built = driver::build(
         &fs,
         Path::new("shop.wharf"),
