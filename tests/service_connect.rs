@@ -93,6 +93,8 @@ fn service_connect_probes() {
         (svc("orders", "orders", r#""internal" { serve api as "shop" port 80 }"#) + &svc("billing", "billing", r#""internal" { serve ledger as "shop" port 81 }"#) + &svc("web", "web", r#""internal" { uses "shop" }"#), &["E0704"], "an alias on two ports, called without one"),
         (svc("orders", "orders", r#""internal" { serve api as "orders" port 80 }"#) + &svc("web", "web", r#""internal" { uses "order" }"#), &["E0703"], "a misspelt alias"),
         (svc("web", "web", r#""internal" { uses "orders" }"#), &["E0703"], "nobody serves"),
+        (svc("web", "web", &format!(r#""{ARN}" {{ uses "payments" port 443 }}"#)), &[], "an existing namespace may hold other stacks' aliases"),
+        (svc("orders", "orders", &format!(r#""{ARN}" {{ serve api as "orders" port 80 }}"#)) + &svc("web", "web", &format!(r#""{ARN}" {{ uses "orders" port 81 }}"#)), &["E0704"], "but an alias the program serves there is checked"),
         (svc("orders", "orders", r#""internal" { serve api as "orders" port 80 }"#) + &svc("web", "web", r#""edge" { uses "orders" }"#), &["E0705"], "served in another namespace"),
         (svc("orders", "orders", r#""internal" { serve api as "orders" port 80; uses "orders" }"#), &[], "a service calling itself"),
         // TimeoutConfiguration: perRequestTimeout only when appProtocol isn't TCP.

@@ -21,7 +21,9 @@
 //! names, and alias name and port pairs, are unique in their namespace
 //! (E0702); a per-request timeout needs an HTTP, HTTP/2 or gRPC port
 //! (E0707); each `uses` names an alias served in its namespace (E0703,
-//! E0705) on that port (E0704), and is resolved to the serving service
+//! E0705; in an existing namespace, which may hold other stacks'
+//! services, an alias none of the program's serves is not checked) on
+//! that port (E0704), and is resolved to the serving service
 //! and the port its tasks listen on, for security group rules and the
 //! local runner. Linear in the number of served and used aliases.
 
@@ -329,6 +331,11 @@ pub(super) fn resolve(cx: &mut Cx, program: &mut ir::Program) {
         let ns = key(cx, &c.namespace);
         for (u, used) in c.uses.iter().enumerate() {
             let Some(served) = aliases.get(&(ns.clone(), used.dns_name.as_str())) else {
+                // An existing namespace may hold services of other stacks:
+                // an alias none of ours serves there may be theirs.
+                if matches!(c.namespace, ConnectNamespace::Existing(_)) {
+                    continue;
+                }
                 let elsewhere = aliases
                     .iter()
                     .find(|((_, alias), _)| *alias == used.dns_name)
