@@ -334,3 +334,29 @@ fn environments_rename_the_servers_of_calls() {
         .collect();
     assert_eq!(rules.len(), 1, "{rules:?}");
 }
+
+/// An alias served in two other namespaces: the message names the one
+/// served first in the program, every time.
+#[test]
+fn a_call_into_another_namespace_names_the_first_that_serves_it() {
+    let services = svc(
+        "orders",
+        "orders",
+        r#""blue" { serve api as "orders" port 80 }"#,
+    ) + &svc(
+        "billing",
+        "billing",
+        r#""green" { serve ledger as "orders" port 80 }"#,
+    ) + &svc("web", "web", r#""edge" { uses "orders" }"#);
+    for _ in 0..8 {
+        let fs = Memory::with("probe.wharf", source(&services));
+        let failed = driver::compile(&fs, Path::new("probe.wharf"), &Default::default())
+            .err()
+            .expect("E0705");
+        let messages: Vec<&str> = failed.diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["service `web` calls `orders`, which is served in namespace `blue`, not `edge`"]
+        );
+    }
+}

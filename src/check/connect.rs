@@ -270,6 +270,11 @@ pub(super) fn resolve(cx: &mut Cx, program: &mut ir::Program) {
     // (namespace, alias) -> what serves it; (namespace, discovery name) -> span.
     let mut aliases: HashMap<(String, &str), Vec<Served>> = HashMap::new();
     let mut discovery: HashMap<(String, &str), Span> = HashMap::new();
+    // For messages about an alias not served where it is called: the
+    // namespace that serves it first, and each namespace's aliases, in
+    // program order (deterministic, and built once).
+    let mut first_served: HashMap<&str, (String, Span)> = HashMap::new();
+    let mut by_namespace: HashMap<String, Vec<&str>> = HashMap::new();
     let mut diags = Vec::new();
     for (i, s) in program.services.iter().enumerate() {
         let Some(c) = &s.connect else { continue };
@@ -302,9 +307,17 @@ pub(super) fn resolve(cx: &mut Cx, program: &mut ir::Program) {
             } else {
                 discovery.insert((ns.clone(), name), sv.span);
             }
-            let served = aliases
-                .entry((ns.clone(), sv.dns_name.as_str()))
-                .or_default();
+            first_served
+                .entry(sv.dns_name.as_str())
+                .or_insert_with(|| (ns.clone(), sv.span));
+            let key = (ns.clone(), sv.dns_name.as_str());
+            if !aliases.contains_key(&key) {
+                by_namespace
+                    .entry(ns.clone())
+                    .or_default()
+                    .push(sv.dns_name.as_str());
+            }
+            let served = aliases.entry(key).or_default();
             if let Some(first) = served.iter().find(|x| x.port == sv.port) {
                 diags.push(duplicate(
                     format!(
@@ -336,11 +349,7 @@ pub(super) fn resolve(cx: &mut Cx, program: &mut ir::Program) {
                 if matches!(c.namespace, ConnectNamespace::Existing(_)) {
                     continue;
                 }
-                let elsewhere = aliases
-                    .iter()
-                    .find(|((_, alias), _)| *alias == used.dns_name)
-                    .map(|((other, _), v)| (other.clone(), v[0].span));
-                match elsewhere {
+                match first_served.get(used.dns_name.as_str()) {
                     Some((other, at)) => diags.push(
                         Diagnostic::error(
                             Code::ConnectOtherNamespace,
@@ -351,26 +360,18 @@ pub(super) fn resolve(cx: &mut Cx, program: &mut ir::Program) {
                             used.span,
                             format!("called in namespace `{ns}`"),
                         )
-                        .with_label(at, format!("served in namespace `{other}`"))
+                        .with_label(*at, format!("served in namespace `{other}`"))
                         .with_help("a task reaches only the aliases of its own namespace: put both services in one namespace"),
                     ),
                     None => {
-                        let known: Vec<&str> = aliases
-                            .keys()
-                            .filter(|(n, _)| *n == ns)
-                            .map(|(_, a)| *a)
-                            .collect();
+                        let known: &[&str] = by_namespace.get(&ns).map_or(&[], Vec::as_slice);
                         let help = match closest(&used.dns_name, known.iter().copied()) {
                             Some(near) => format!("did you mean `{near}`?"),
                             None if known.is_empty() => format!(
                                 "no service serves an alias in namespace `{ns}`: add `serve PORT_NAME as \"{}\" port N` to the service that answers",
                                 used.dns_name
                             ),
-                            None => {
-                                let mut known = known;
-                                known.sort_unstable();
-                                format!("the aliases of namespace `{ns}`: {}", known.join(", "))
-                            }
+                            None => format!("the aliases of namespace `{ns}`: {}", known.join(", ")),
                         };
                         diags.push(
                             Diagnostic::error(
