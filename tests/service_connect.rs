@@ -350,9 +350,10 @@ fn a_call_into_another_namespace_names_the_first_that_serves_it() {
     ) + &svc("web", "web", r#""edge" { uses "orders" }"#);
     for _ in 0..8 {
         let fs = Memory::with("probe.wharf", source(&services));
-        let failed = driver::compile(&fs, Path::new("probe.wharf"), &Default::default())
-            .err()
-            .expect("E0705");
+        let Err(failed) = driver::compile(&fs, Path::new("probe.wharf"), &Default::default())
+        else {
+            panic!("expected E0705");
+        };
         let messages: Vec<&str> = failed.diags.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             messages,
