@@ -23,6 +23,7 @@ UNSUPPORTED = {
     "AWS::ECS::CapacityProvider",
     "AWS::ECS::ClusterCapacityProviderAssociations",
     "AWS::ServiceDiscovery::PrivateDnsNamespace",
+    "AWS::ServiceDiscovery::HttpNamespace",
     "AWS::ServiceDiscovery::Service",
     "AWS::ApplicationAutoScaling::ScalableTarget",
     "AWS::ApplicationAutoScaling::ScalingPolicy",
@@ -104,7 +105,7 @@ def adapt(src, out, cert):
                 del r["DependsOn"]
         props = r.get("Properties", {})
         if r["Type"] == "AWS::ECS::Service":
-            for key in ("ServiceRegistries", "CapacityProviderStrategy"):
+            for key in ("ServiceRegistries", "CapacityProviderStrategy", "ServiceConnectConfiguration"):
                 if key in props and refers_to(props[key], removed):
                     print(f"  moto: {k}.{key} dropped (refers to an unsupported resource)")
                     del props[key]

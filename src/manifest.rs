@@ -266,6 +266,10 @@ pub struct Service {
     pub load_balancers: Vec<Exposure>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discovery: Option<Discovery>,
+    /// Service Connect client aliases the service serves: each answered
+    /// locally on its own loopback address like a discovery name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connect: Vec<ConnectAlias>,
     /// Target health failures are ignored this long after a task starts.
     #[serde(default)]
     pub health_check_grace_period_ms: u64,
@@ -411,6 +415,32 @@ pub struct Discovery {
     pub name: String,
     pub container_name: String,
     pub port: u16,
+}
+
+/// A Service Connect client alias (`orders:80`) and the container port
+/// behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConnectAlias {
+    /// The alias's DNS name (`orders`).
+    pub name: String,
+    /// The alias port clients call.
+    pub port: u16,
+    pub container_name: String,
+    pub container_port: u16,
+}
+
+impl ConnectAlias {
+    /// The port the alias answers on locally: its own, or 8000 above it
+    /// when it is privileged (as for load balancer listeners), so no run
+    /// needs root.
+    pub fn local_port(&self) -> u16 {
+        if self.port >= 1024 {
+            self.port
+        } else {
+            self.port + 8000
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -654,6 +684,19 @@ pub fn validate(m: &Manifest, file: FileId, text: &str) -> Vec<Diagnostic> {
                     format!(
                         "service `{}` exposes unknown container `{}`",
                         s.name, e.container_name
+                    ),
+                    "not in the task",
+                    "name a container of the service's task",
+                );
+            }
+        }
+        for a in &s.connect {
+            if task.container(&a.container_name).is_none() {
+                err(
+                    &a.container_name,
+                    format!(
+                        "Service Connect alias `{}` of service `{}` names unknown container `{}`",
+                        a.name, s.name, a.container_name
                     ),
                     "not in the task",
                     "name a container of the service's task",

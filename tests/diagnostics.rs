@@ -21,7 +21,7 @@ const NOT_YET_PRODUCIBLE: &[&str] = &[];
 /// import`): no `.wharf` fixture can produce them, so each must be asserted
 /// by a real-binary test in `tests/hostile_paths.rs` or, for the local run,
 /// `tests/runner_cli.rs`.
-const CLI_ONLY: &[&str] = &["E0107", "E0108", "E0109"];
+const CLI_ONLY: &[&str] = &["E0107", "E0108", "E0109", "E0708"];
 
 /// The path relative to the package root, so snapshots do not depend on
 /// where the repository is checked out.
@@ -159,7 +159,11 @@ fn fixture_codes() -> Vec<String> {
 /// Codes of the checker and parser: E01xx to E04xx. E05xx (emit) and E06xx
 /// (runner) cannot come out of `wharf check`.
 fn front_end_codes() -> impl Iterator<Item = Code> {
-    Code::ALL.iter().copied().filter(|c| c.as_str() < "E0500")
+    // Service Connect's checks (E07xx) are front-end checks too.
+    Code::ALL
+        .iter()
+        .copied()
+        .filter(|c| c.as_str() < "E0500" || c.as_str().starts_with("E07"))
 }
 
 #[test]
@@ -264,7 +268,7 @@ fn example_codes(source: &str) -> Vec<Code> {
 #[test]
 fn explanation_examples_do_what_they_say() {
     const NOT_RUNNABLE: &[&str] = &[
-        "E0104", "E0105", "E0106", "E0107", "E0108", "E0109", "E0213", "E0215",
+        "E0104", "E0105", "E0106", "E0107", "E0108", "E0109", "E0213", "E0215", "E0708",
     ];
     for code in front_end_codes() {
         if NOT_RUNNABLE.contains(&code.as_str()) || NOT_YET_PRODUCIBLE.contains(&code.as_str()) {

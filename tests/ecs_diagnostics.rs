@@ -61,7 +61,7 @@ fn every_ecs_code_has_a_fixture() {
         .collect();
     for code in [
         "E0501", "E0502", "E0503", "E0506", "E0507", "E0508", "E0520", "E0521", "E0522", "E0534",
-        "E0535",
+        "E0535", "E0515",
     ] {
         assert!(
             names.iter().any(|n| n.starts_with(&format!("{code}_"))),
@@ -113,6 +113,7 @@ fn ecs_explanation_examples_do_what_they_say() {
         Code::EcsScalingLabel,
         Code::EcsQueueNeedsAccount,
         Code::EcsCreatedCapacity,
+        Code::EcsConnectNamespace,
     ] {
         let text = explain::explanation(code).unwrap_or_else(|| panic!("{code}: no explanation"));
         let wrong = block_after(text, "Wrong:");

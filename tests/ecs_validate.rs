@@ -199,6 +199,7 @@ fn examples_pass_botocore_validation() {
     let refused = [
         "discovery",
         "ec2-capacity",
+        "service-connect",
         "web-alb",
         "worker",
         "worker-queue",

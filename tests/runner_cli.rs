@@ -438,6 +438,50 @@ fn up_compiles_a_wharf_program_first() {
     assert_eq!(down.status.code(), Some(0), "{}", text(&down));
 }
 
+/// Service Connect locally: the alias `orders:7431` answers on its own
+/// loopback address, in front of container port 7432 of `orders`; the
+/// client `web` reaches it through `WHARF_SERVICE_ORDERS`, and `up` warns
+/// (E0708) that no driver makes the alias resolve by name.
+#[test]
+fn up_answers_service_connect_aliases() {
+    let dir = scratch("cli-connect");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runner/connect.wharf");
+    std::fs::copy(src, dir.join("connect.wharf")).unwrap();
+    let up = wharf(
+        &dir,
+        &[
+            "up",
+            "connect.wharf",
+            "--detach",
+            "--wait",
+            "--timeout",
+            "120s",
+        ],
+    );
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    assert!(
+        text(&up).contains("[E0708] Warning: the `process` driver cannot make Service Connect alias `orders:7431` of service `orders` resolve by name"),
+        "{}",
+        text(&up)
+    );
+    let compiled = std::fs::read_to_string(state(&dir).join("manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&compiled).unwrap();
+    assert_eq!(
+        manifest["services"][0]["connect"],
+        serde_json::json!([{"name": "orders", "port": 7431, "containerName": "app", "containerPort": 7432}])
+    );
+    common::eventually("the client reaching the alias", || {
+        std::fs::read_to_string(state(&dir).join("logs.jsonl"))
+            .unwrap_or_default()
+            .contains("reached-orders")
+    });
+    let (code, _) = get("127.0.1.1:7431".parse().unwrap(), "orders", "/").unwrap();
+    assert_eq!(code, 200, "the alias answers once the service is steady");
+    assert!(text(&wharf(&dir, &["ps"])).contains("orders -> 127.0.1.1:7431"));
+    let down = wharf(&dir, &["down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+}
+
 #[test]
 fn up_reports_compile_errors_of_a_program() {
     let dir = scratch("cli-wharf-bad");

@@ -390,3 +390,53 @@ fn a_new_run_kills_what_a_killed_runner_left_behind() {
     assert_eq!(status.unwrap().signal(), Some(9));
     h.shutdown();
 }
+
+/// Service Connect aliases locally: one alias served on two ports shares
+/// one loopback address (a privileged port answers 8000 above it), each
+/// port in front of its own container port, and every container gets the
+/// alias's address in `WHARF_SERVICE_<NAME>` (its first port).
+#[test]
+fn service_connect_aliases_answer_on_one_address_per_name() {
+    let dir = scratch("connect-aliases");
+    let mut server = http_server(7441);
+    server["portMappings"] = json!([{"containerPort": 7441}, {"containerPort": 7442}]);
+    server["local"] = json!({"command":
+        "python3 -m http.server --bind $WHARF_HOST 7442 & exec python3 -m http.server --bind $WHARF_HOST 7441"});
+    let client = shell(
+        "client",
+        true,
+        "echo alias-at=$WHARF_SERVICE_ORDERS; exec sleep 1000",
+    );
+    let m = manifest(json!({
+        "version": 1,
+        "tasks": [
+            {"family": "orders", "containers": [server]},
+            {"family": "web", "containers": [client]}
+        ],
+        "services": [
+            {"name": "orders", "task": "orders", "connect": [
+                {"name": "orders", "port": 80, "containerName": "web", "containerPort": 7441},
+                {"name": "orders", "port": 7443, "containerName": "web", "containerPort": 7442}
+            ]},
+            {"name": "web", "task": "web"}
+        ]
+    }));
+    let h = up(&m, 61, &dir);
+    let mut logs = h.logs();
+    let mut seen = String::new();
+    eventually("the client's variable", || {
+        while let Ok(r) = logs.try_recv() {
+            seen.push_str(&r.line);
+            seen.push('\n');
+        }
+        seen.contains("alias-at=")
+    });
+    assert!(seen.contains("alias-at=127.61.1.1:8080"), "{seen}");
+    for port in [8080, 7443] {
+        let addr = std::net::SocketAddr::from(([127, 61, 1, 1], port));
+        eventually("the alias answering", || {
+            get(addr, "orders", "/").is_ok_and(|(code, _)| code == 200)
+        });
+    }
+    h.shutdown();
+}

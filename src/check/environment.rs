@@ -210,7 +210,7 @@ fn merge(target: &mut Statement, over: &Statement) {
 ///
 /// - the stack: `<stack>-<env>`, unless the environment says `stack "..."`;
 /// - clusters and services: `<name>-<env>` (references follow: a service's
-///   cluster, callers); ECS keeps cluster names per account and service
+///   cluster, callers, the servers of Service Connect calls); ECS keeps cluster names per account and service
 ///   names per cluster, and CloudFormation's `ClusterName` / `ServiceName`
 ///   would collide;
 /// - awslogs log groups: the group given or `/ecs/<family>`, with `-<env>`,
@@ -245,6 +245,11 @@ pub fn physical_names(cx: &mut Cx, program: &mut crate::ir::Program, env: &State
         s.cluster = suffix(&s.cluster).into();
         for c in &mut s.callers {
             c.service = suffix(&c.service);
+        }
+        // Service Connect calls, resolved to their server by name.
+        let servers = s.connect.iter_mut().flat_map(|c| &mut c.uses);
+        for (server, _) in servers.filter_map(|u| u.server.as_mut()) {
+            *server = suffix(server);
         }
     }
     for t in &mut program.tasks {

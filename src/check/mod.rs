@@ -9,6 +9,7 @@
 mod args;
 mod capacity;
 mod cluster;
+mod connect;
 mod constants;
 mod container;
 mod derive;
@@ -230,6 +231,7 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
 
     job::lower_all(&mut cx, &decls, &mut program);
     queue::resolve(&mut cx, &mut program);
+    connect::resolve(&mut cx, &mut program);
 
     // The rules run on whatever lowered, so name errors and ECS rule errors
     // are reported together; the derived facts only for a complete program.

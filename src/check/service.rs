@@ -58,6 +58,7 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
     let mut strategies = Vec::new();
     let mut constraints = Vec::new();
     let mut discovery = None;
+    let mut connect = None;
     let mut grace = None;
     let mut callers: Vec<ir::Caller> = Vec::new();
     let mut egress = Vec::new();
@@ -172,6 +173,10 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
                 let v = discovery_of(cx, &mut w);
                 set(cx, &mut discovery, s, v)
             }
+            Prop::Connect => {
+                let v = super::connect::read(cx, &mut w, s);
+                set(cx, &mut connect, s, v)
+            }
             Prop::Grace => {
                 let v = w.required(cx, "a duration").and_then(|e| cx.seconds(e));
                 set(cx, &mut grace, s, v)
@@ -277,6 +282,7 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
         placement_strategies: strategies,
         placement_constraints: constraints,
         discovery,
+        connect,
         grace_period: grace,
         autoscale,
         queue,

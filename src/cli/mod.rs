@@ -256,6 +256,15 @@ impl Context {
         ))
     }
 
+    /// Reports one coded warning with no place in a source file.
+    pub fn report_warning(&self, code: crate::diag::Code, message: &str, help: &str) {
+        let mut d = crate::diag::Diagnostics::unplaced(Some(code), message, Some(help.to_string()));
+        for u in &mut d.unplaced {
+            u.severity = crate::diag::Severity::Warning;
+        }
+        self.report(&d)
+    }
+
     /// Status lines for people ("wrote 3 files") go to stderr in the human
     /// format only; machine formats keep stdout and stderr for their own.
     pub fn human(&self) -> bool {

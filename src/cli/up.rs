@@ -291,6 +291,7 @@ impl UpCommand {
             .secrets
             .resolve(&manifest, &state_dir, &base_dir)
             .map_err(|e| report(ctx, &e))?;
+        connect_warnings(ctx, &manifest, self.driver);
         if self.detach {
             return self.detach(ctx, &manifest, &state_dir, &base_dir, lock, &secrets);
         }
@@ -562,6 +563,36 @@ pub fn listener_line(l: &crate::runner::state::ListenerView) -> String {
 }
 
 /// [`listener_line`] for each load balancer listener.
+/// E0708: no local driver makes a Service Connect alias resolve by DNS
+/// (`http://orders:80`); a process reaches it through its
+/// `WHARF_SERVICE_*` variable (or the run's hosts file), on the local port.
+/// Said once per alias, as a warning, so the call that fails by name is
+/// not a mystery.
+pub fn connect_warnings(ctx: &Context, manifest: &Manifest, driver: DriverKind) {
+    let driver = match driver {
+        DriverKind::Process => "process",
+        DriverKind::Podman => "podman",
+    };
+    for s in &manifest.services {
+        for a in &s.connect {
+            let var = runner::discovery_var(&a.name);
+            ctx.report_warning(
+                Code::ConnectLocalName,
+                &format!(
+                    "the `{driver}` driver cannot make Service Connect alias `{}:{}` of service `{}` resolve by name; it answers on local port {} at the address in `{var}`",
+                    a.name,
+                    a.port,
+                    s.name,
+                    a.local_port()
+                ),
+                &format!(
+                    "call `http://${{{var}}}/` in local runs (every container has the variable; `WHARF_HOSTS_FILE` maps the name for tools that read a hosts file)"
+                ),
+            );
+        }
+    }
+}
+
 pub fn listener_lines(snap: &Snapshot) -> Vec<String> {
     snap.listeners.iter().map(listener_line).collect()
 }

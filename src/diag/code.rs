@@ -1,6 +1,6 @@
 //! Stable diagnostic codes. `as_str` is an exhaustive match, so a new variant
 //! cannot compile without a code. Ranges: E01xx syntax, E02xx names, E03xx
-//! types, E04xx ECS rules, E05xx emit, E06xx runner. Never renumber or reuse.
+//! types, E04xx ECS rules, E05xx emit, E06xx runner, E07xx Service Connect. Never renumber or reuse.
 
 use serde::{Serialize, Serializer};
 
@@ -189,6 +189,7 @@ codes! {
     OutputNotOwned = "E0512", "output folder that Wharf did not write";
     OutputBusy = "E0513", "output folder being written by another build";
     DerivedNameInvalid = "E0514", "name Wharf derives that AWS does not accept";
+    EcsConnectNamespace = "E0515", "ECS target needs an existing Service Connect namespace";
     EcsNeedsSecurityGroups = "E0520", "ECS target needs security groups for an awsvpc service";
     EcsSecurityGroupRules = "E0521", "ECS target cannot create security group rules";
     EcsScalingLabel = "E0522", "ECS target cannot scale on ALB requests";
@@ -216,6 +217,17 @@ codes! {
     StateDamaged = "E0613", "the run's state file cannot be read";
     NoRun = "E0690", "no local run for the project";
     NoSuchService = "E0691", "the local run has no such service";
+
+    // E07xx: Service Connect
+    ConnectPortName = "E0700", "Service Connect port name not in the task's port mappings";
+    ConnectName = "E0701", "Service Connect discovery or DNS name Cloud Map does not accept";
+    ConnectDuplicate = "E0702", "Service Connect name or alias used twice in a namespace";
+    ConnectUnknownAlias = "E0703", "call through a Service Connect alias nobody serves";
+    ConnectPortMismatch = "E0704", "call through a Service Connect alias on another port";
+    ConnectOtherNamespace = "E0705", "call through a Service Connect alias of another namespace";
+    ConnectNamespace = "E0706", "Service Connect without a namespace";
+    ConnectTimeout = "E0707", "Service Connect per-request timeout on a TCP port";
+    ConnectLocalName = "E0708", "Service Connect alias a local process reaches by variable, not by name";
 }
 
 impl std::fmt::Display for Code {

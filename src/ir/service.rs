@@ -28,6 +28,8 @@ pub struct Service {
     pub placement_strategies: Vec<PlacementStrategy>,
     pub placement_constraints: Vec<PlacementConstraint>,
     pub discovery: Option<Discovery>,
+    /// Service Connect (`connect`), if any.
+    pub connect: Option<super::ServiceConnect>,
     pub grace_period: Option<u32>,
     pub autoscale: Option<AutoScale>,
     /// The SQS queue the service consumes (`queue`), if any.

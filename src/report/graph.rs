@@ -1,6 +1,6 @@
 //! The program as a picture: load balancers -> listeners -> (rules) ->
 //! target groups -> services -> task definitions -> containers, with
-//! dependsOn edges labelled by condition, callers, discovery names, and
+//! dependsOn edges labelled by condition, callers, Service Connect calls, discovery names, and
 //! clusters (with their capacity providers) and task definitions drawn as
 //! groups. One [`Graph`] is built from the typed IR and rendered as Mermaid
 //! or Graphviz DOT. Node ids are positional (`svc0`, `c3`), so any name is
@@ -306,6 +306,22 @@ pub fn build(program: &ir::Program) -> Graph {
                 Shape::Stadium,
             );
             g.edge(&id, &me, Some("discovery".to_string()), true);
+        }
+        // Service Connect calls, resolved by the checker to their server.
+        for u in s.connect.iter().flat_map(|c| &c.uses) {
+            if let Some(to) = u
+                .server
+                .as_ref()
+                .and_then(|(n, _)| service_node.get(n.as_str()))
+            {
+                let to = to.clone();
+                g.edge(
+                    &me,
+                    &to,
+                    Some(format!("connect {}:{}", u.dns_name, u.port)),
+                    true,
+                );
+            }
         }
     }
     g

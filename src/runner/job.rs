@@ -114,6 +114,7 @@ impl JobRt {
                 desired_count: 1,
                 load_balancers: Vec::new(),
                 discovery: None,
+                connect: Vec::new(),
                 health_check_grace_period_ms: 0,
                 queue: None,
             }],

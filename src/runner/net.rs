@@ -166,39 +166,69 @@ impl Network {
                 }
             }
         }
+        // Discovery names and Service Connect aliases alike: each name gets
+        // its own loopback address (an alias served on two ports shares
+        // one), a TCP listener on the port clients call, and a target group
+        // of the service's tasks on the container port.
         let mut discovery = Vec::new();
-        for (n, s) in m
-            .services
-            .iter()
-            .filter(|s| s.discovery.is_some())
-            .enumerate()
-        {
-            let Some(d) = &s.discovery else { continue };
-            let addr = SocketAddr::from((nth(discovery_subnet, n as u32 + 1), d.port));
-            let listener = bind(addr, &format!("service discovery name `{}`", d.name)).await?;
-            let port = d.port;
-            let group = TargetGroup::new(
-                format!("discovery:{}", d.name),
-                s.name.clone(),
-                port,
-                Probe::Tcp(crate::manifest::TargetHealthCheck {
-                    path: None,
-                    interval_ms: 500,
-                    timeout_ms: 1000,
-                    healthy_threshold: 2,
-                    unhealthy_threshold: 2,
-                    matcher: "200".into(),
-                }),
-                Duration::from_secs(5),
-                changed.clone(),
-            );
-            tokio::spawn(lb::serve_tcp(listener, group.clone()));
-            discovery.push(DiscoveryEntry {
-                service: s.name.clone(),
-                name: d.name.clone(),
-                addr,
-                group,
-            });
+        let mut addresses: Vec<String> = Vec::new();
+        for s in &m.services {
+            let named = s
+                .discovery
+                .iter()
+                .map(|d| {
+                    (
+                        d.name.as_str(),
+                        d.port,
+                        d.port,
+                        format!("discovery:{}", d.name),
+                    )
+                })
+                .chain(s.connect.iter().map(|a| {
+                    (
+                        a.name.as_str(),
+                        a.local_port(),
+                        a.container_port,
+                        format!("connect:{}:{}", a.name, a.port),
+                    )
+                }));
+            for (name, port, container_port, group_name) in named {
+                let n = match addresses.iter().position(|a| a == name) {
+                    Some(n) => n,
+                    None => {
+                        addresses.push(name.to_string());
+                        addresses.len() - 1
+                    }
+                };
+                let addr = SocketAddr::from((nth(discovery_subnet, n as u32 + 1), port));
+                let what = match group_name.starts_with("connect:") {
+                    true => "Service Connect alias",
+                    false => "service discovery name",
+                };
+                let listener = bind(addr, &format!("{what} `{name}`")).await?;
+                let group = TargetGroup::new(
+                    group_name,
+                    s.name.clone(),
+                    container_port,
+                    Probe::Tcp(crate::manifest::TargetHealthCheck {
+                        path: None,
+                        interval_ms: 500,
+                        timeout_ms: 1000,
+                        healthy_threshold: 2,
+                        unhealthy_threshold: 2,
+                        matcher: "200".into(),
+                    }),
+                    Duration::from_secs(5),
+                    changed.clone(),
+                );
+                tokio::spawn(lb::serve_tcp(listener, group.clone()));
+                discovery.push(DiscoveryEntry {
+                    service: s.name.clone(),
+                    name: name.to_string(),
+                    addr,
+                    group,
+                });
+            }
         }
         Ok(Network {
             groups,
@@ -212,18 +242,23 @@ impl Network {
         &self.discovery
     }
 
-    /// `WHARF_SERVICE_*` variables every container receives.
+    /// `WHARF_SERVICE_*` variables every container receives (a name on
+    /// two ports: its first).
     pub fn discovery_env(&self) -> Vec<(String, String)> {
+        let mut seen = BTreeSet::new();
         self.discovery
             .iter()
+            .filter(|d| seen.insert(d.name.as_str()))
             .map(|d| (discovery_var(&d.name), d.addr.to_string()))
             .collect()
     }
 
-    /// Hosts-file lines (`127.0.1.1 orders.internal`).
+    /// Hosts-file lines (`127.0.1.1 orders.internal`), one per name.
     pub fn hosts(&self) -> Vec<(String, Ipv4Addr)> {
+        let mut seen = BTreeSet::new();
         self.discovery
             .iter()
+            .filter(|d| seen.insert(d.name.as_str()))
             .filter_map(|d| match d.addr.ip() {
                 std::net::IpAddr::V4(ip) => Some((d.name.clone(), ip)),
                 std::net::IpAddr::V6(_) => None,

@@ -65,12 +65,14 @@ impl ServiceRt {
             .filter(|t| t.last_status == TaskStatus::Running)
             .count() as u32;
         let healthy_count = tasks.iter().filter(|t| t.is_healthy()).count() as u32;
-        let discovery = shared
+        let names: Vec<String> = shared
             .net
             .discovery()
             .iter()
-            .find(|d| d.service == self.def.name)
-            .map(|d| format!("{} -> {}", d.name, d.addr));
+            .filter(|d| d.service == self.def.name)
+            .map(|d| format!("{} -> {}", d.name, d.addr))
+            .collect();
+        let discovery = (!names.is_empty()).then(|| names.join(", "));
         ServiceView {
             name: self.def.name.clone(),
             desired_count: self.desired.load(Ordering::SeqCst),
@@ -221,6 +223,7 @@ pub async fn control(
                     && shared.net.targets_of(&t.spec.id).iter().any(|x| {
                         x.health == TargetHealth::Unhealthy
                             && !x.load_balancer.starts_with("discovery:")
+                            && !x.load_balancer.starts_with("connect:")
                     })
                 {
                     t.stop("Task failed ELB health checks");

@@ -64,7 +64,7 @@ pub enum Probe {
 }
 
 pub struct TargetGroup {
-    /// `lb-name:listener-port` or `discovery:name`.
+    /// `lb-name:listener-port`, `discovery:name` or `connect:alias:port`.
     pub name: String,
     pub service: String,
     pub container_port: u16,

@@ -117,6 +117,7 @@ pub fn service(name: &str, cluster: &str, task: &str) -> Service {
         placement_strategies: vec![],
         placement_constraints: vec![],
         discovery: None,
+        connect: None,
         grace_period: None,
         autoscale: None,
         queue: None,

@@ -190,6 +190,7 @@ pub fn service(name: &str, cluster: &str, task: &str) -> Service {
         placement_strategies: Vec::new(),
         placement_constraints: Vec::new(),
         discovery: None,
+        connect: None,
         grace_period: None,
         autoscale: None,
         queue: None,
@@ -375,6 +376,7 @@ fn fargate_web_as_built() -> Program {
             ttl: 10,
         }),
         grace_period: Some(60),
+        connect: None,
         execute_command: true,
         tags: vec![("team".into(), lit("shop"))],
         ..service("api", "prod", "web")

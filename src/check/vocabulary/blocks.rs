@@ -998,6 +998,15 @@ properties! {
             fills: Some("`serviceRegistries[]` (Cloud Map)"),
             ecs: "serviceRegistries",
         },
+        Connect: "connect" {
+            takes: "a Cloud Map namespace: a name (created) or an ARN (existing); a block (below), optional for a client-only service",
+            default: "none",
+            becomes: "`serviceConnectConfiguration` (and the namespace: `AWS::ServiceDiscovery::HttpNamespace`, or the private DNS namespace of `discovery` names)",
+            example: "connect \"internal\" { serve api as \"orders\" port 80 }",
+            fills: Some("`serviceConnectConfiguration` (Service Connect)"),
+            ecs: "serviceConnectConfiguration",
+            opens: Some(Id::Connect),
+        },
         Grace: "grace" {
             takes: "a duration",
             default: "none",
@@ -1478,6 +1487,23 @@ properties! {
             default: "`3`: a created dead-letter queue `<stack>-<name>-dlq` keeping messages 14 days",
             becomes: "a second `AWS::SQS::Queue` and `RedrivePolicy` (`maxReceiveCount`, `deadLetterTargetArn`)",
             example: "dead_letter 5 retention 168h",
+        },
+    }
+}
+
+properties! {
+    Connect => CONNECT {
+        Serve: "serve" {
+            takes: "`PORT_NAME as \"DNS\" port N [discovery \"NAME\"] [ingress N] [idle D] [request D]`: a named port of the task, the client alias clients call",
+            default: "none: a client-only service",
+            becomes: "`services[]`: `portName`, `clientAliases[]` (`dnsName`, `port`), `discoveryName`, `ingressPortOverride`, `timeout`",
+            example: "serve api as \"orders\" port 80",
+        },
+        Uses: "uses" {
+            takes: "`\"DNS\" [port N]`: a client alias another service serves in the namespace",
+            default: "none",
+            becomes: "an ingress rule of the serving service's security group from this one's, on the port its tasks listen on (CloudFormation); the name locally",
+            example: "uses \"orders\" port 80",
         },
     }
 }

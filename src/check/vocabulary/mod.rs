@@ -145,6 +145,7 @@ pub enum Id {
     Service,
     Expose,
     Queue,
+    Connect,
     Job,
     Override,
     Schedule,
@@ -249,6 +250,12 @@ pub const BLOCKS: &[Block] = &[
         place: "in `queue`",
         section: "queue",
         parts: &[QUEUE],
+    },
+    Block {
+        id: Id::Connect,
+        place: "in `connect`",
+        section: "connect",
+        parts: &[CONNECT],
     },
     Block {
         id: Id::Job,

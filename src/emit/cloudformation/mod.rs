@@ -14,6 +14,7 @@
 
 mod capacity;
 mod cluster;
+mod connect;
 mod errors;
 mod iam;
 mod ids;
@@ -255,6 +256,7 @@ impl<'a> Ctx<'a> {
         for ns in &p.namespaces {
             self.emit_namespace(ns);
         }
+        self.emit_connect_namespaces();
         for lb in &p.load_balancers {
             self.emit_load_balancer(lb);
         }
@@ -266,6 +268,9 @@ impl<'a> Ctx<'a> {
         }
         for (i, s) in p.services.iter().enumerate() {
             self.emit_caller_rules(i, s);
+        }
+        for s in &p.services {
+            self.emit_connect_rules(s);
         }
         for (i, s) in p.services.iter().enumerate() {
             self.emit_queue(i, s);

@@ -125,6 +125,7 @@ impl<'a> Ctx<'a> {
             target_groups,
             registry,
             network,
+            connect_namespace: self.connect_namespace(s),
         };
         let properties = render::service(&*self, s, task, &launch, refs);
         let id = format!("{b}Service");

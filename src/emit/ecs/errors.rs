@@ -173,3 +173,20 @@ pub fn created_capacity(provider: &str, span: Span) -> Diagnostic {
         "create the auto scaling group yourself and name it (`capacity NAME asg \"arn:aws:autoscaling:...\" target 100% protect`), or build `--target cloudformation`",
     )
 }
+
+/// E0515: a Service Connect namespace the stack would create.
+pub fn needs_connect_namespace(service: &str, namespace: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::EcsConnectNamespace,
+        format!(
+            "service `{service}` uses Service Connect namespace `{namespace}`, which only the CloudFormation target creates"
+        ),
+        span,
+        "a namespace Wharf would create",
+    )
+    .with_help(
+        "`CreateService` takes an existing Cloud Map namespace: name it by its ARN \
+         (`connect \"arn:aws:servicediscovery:REGION:ACCOUNT:namespace/ns-ID\"`), or build \
+         `--target cloudformation`, which creates it",
+    )
+}

@@ -45,6 +45,7 @@ pub(crate) fn emit_service(
         target_groups,
         registry: registry_arn(program, service, diags),
         network: network_configuration(program, index, service, task, diags),
+        connect_namespace: connect_namespace(program, service, diags),
     };
     render::service(&Api(program), service, task, &launch, refs)
 }
@@ -84,6 +85,10 @@ pub(crate) fn update_service(create: &Value) -> Value {
         .set("loadBalancers", list("loadBalancers"))
         .opt("propagateTags", get("propagateTags"))
         .set("serviceRegistries", list("serviceRegistries"))
+        .opt(
+            "serviceConnectConfiguration",
+            get("serviceConnectConfiguration"),
+        )
         .build()
 }
 
@@ -130,6 +135,27 @@ fn registry_arn(
         return None;
     };
     Some(Value::from(resolve(program, arn)))
+}
+
+/// The Service Connect namespace: an existing one (the ECS API cannot
+/// create it: E0515).
+fn connect_namespace(
+    program: &ir::Program,
+    service: &ir::Service,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Value> {
+    let connect = service.connect.as_ref()?;
+    match &connect.namespace {
+        ir::ConnectNamespace::Existing(arn) => Some(Value::from(resolve(program, arn))),
+        ir::ConnectNamespace::Created(name) => {
+            diags.push(errors::needs_connect_namespace(
+                &service.name,
+                name,
+                connect.span,
+            ));
+            None
+        }
+    }
 }
 
 /// `awsvpcConfiguration` for an awsvpc task: the service's own subnets, else

@@ -263,9 +263,30 @@ fn service(program: &ir::Program, index: &ir::Index, s: &ir::Service) -> m::Serv
         desired_count: s.desired_count.unwrap_or(1),
         load_balancers,
         discovery: s.discovery.as_ref().and_then(|d| discovery(s, task, d)),
+        connect: connect_aliases(s, task),
         health_check_grace_period_ms: s.grace_period.map_or(0, ms),
         queue: None,
     }
+}
+
+/// The Service Connect aliases a service serves, each with the container
+/// port of the named port mapping (the checker made sure it exists).
+fn connect_aliases(s: &ir::Service, task: &ir::Task) -> Vec<m::ConnectAlias> {
+    let Some(c) = &s.connect else {
+        return Vec::new();
+    };
+    c.services
+        .iter()
+        .filter_map(|sv| {
+            let (container, p) = sv.target(task)?;
+            Some(m::ConnectAlias {
+                name: sv.dns_name.clone(),
+                port: sv.port,
+                container_name: container.to_string(),
+                container_port: p.container_port,
+            })
+        })
+        .collect()
 }
 
 /// Cloud Map names carry no port; callers use the exposed port if there is

@@ -31,6 +31,7 @@
 //! spelling and order) and a `text`.
 
 mod case;
+mod connect;
 mod container;
 mod service;
 mod task;

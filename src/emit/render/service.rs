@@ -28,6 +28,8 @@ pub(crate) struct ServiceRefs {
     pub registry: Option<Value>,
     /// `awsvpcConfiguration`, for an awsvpc service.
     pub network: Option<AwsVpc>,
+    /// The Service Connect namespace, for a service with `connect`.
+    pub connect_namespace: Option<Value>,
 }
 
 pub(crate) struct AwsVpc {
@@ -132,6 +134,13 @@ pub(crate) fn service<D: Dialect + ?Sized>(
         .set("enableECSManagedTags", false)
         .set("propagateTags", "NONE")
         .set("enableExecuteCommand", s.execute_command)
+        .opt(
+            "serviceConnectConfiguration",
+            s.connect
+                .as_ref()
+                .zip(refs.connect_namespace)
+                .map(|(c, ns)| super::connect::service_connect(d, c, ns)),
+        )
         .build()
 }
 
