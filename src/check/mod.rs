@@ -11,6 +11,7 @@ mod capacity;
 mod cluster;
 mod constants;
 mod container;
+mod deploy;
 mod derive;
 
 pub use derive::derive_execution_role;

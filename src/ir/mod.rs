@@ -4,6 +4,7 @@
 //! silently is written out, units are normalised (cpu in units, memory in MiB,
 //! durations in seconds), and nodes that can be blamed keep their span.
 
+mod deploy;
 mod facts;
 mod job;
 pub mod names;
@@ -13,6 +14,7 @@ mod service;
 mod task;
 mod text;
 
+pub use deploy::*;
 pub use facts::{EffectiveLaunch, DEFAULT_PLATFORM_VERSION};
 pub use job::*;
 pub use queue::*;

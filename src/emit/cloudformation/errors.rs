@@ -199,3 +199,30 @@ pub fn security_group_limit(service: &str, given: usize, span: Span) -> Diagnost
     )
     .with_help("name at most 4 security groups for `--target cloudformation`; the stack adds the service's own group with its load balancer and caller rules")
 }
+
+/// E0525: a lifecycle hook the `AWS::ECS::Service` schema does not take (a
+/// pause hook; the `PRE_PRODUCTION_TRAFFIC_SHIFT` stage), though the ECS API
+/// does.
+pub fn hook_unsupported(service: &str, what: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CfnHookUnsupported,
+        format!("a lifecycle hook of service `{service}` uses `{what}`, which CloudFormation's `AWS::ECS::Service` does not take"),
+        span,
+        "the ECS API takes it, CloudFormation's DeploymentLifecycleHook does not",
+    )
+    .with_help(
+        "use a `lambda` hook at another stage for `--target cloudformation` \
+         (`post_test_traffic_shift` runs before production traffic moves), or build `--target ecs`",
+    )
+}
+
+/// E0526: a canary deployment CloudFormation would reject as too long.
+pub fn canary_too_long(service: &str, minutes: u32, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CfnCanaryTooLong,
+        format!("service `{service}`'s canary deployment bakes {minutes} minutes, more than the 33 hours CloudFormation allows"),
+        span,
+        "`bake` plus the canary interval (`every`)",
+    )
+    .with_help("keep `bake` plus `every` at most 1980 minutes (33 h) for `--target cloudformation`, or build `--target ecs`")
+}

@@ -14,6 +14,7 @@
 
 mod capacity;
 mod cluster;
+mod deploy;
 mod errors;
 mod iam;
 mod ids;
