@@ -321,3 +321,37 @@ fn cloudformation_generates_least_privilege_hook_role_and_test_rule() {
     let t: Value = serde_json::from_str(&built(&own, "cloudformation")[0].contents).unwrap();
     assert!(t["Resources"].get("SiteHookRole").is_none());
 }
+
+/// Locally a deployment has one revision: the shipped example's manifest
+/// routes its test listener to the service like its production listener,
+/// and has nothing else of the deployment (`wharf up` restarts tasks).
+#[test]
+fn local_manifest_routes_test_traffic_to_the_only_revision() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/blue-green.wharf");
+    let program = driver::compile(&driver::Disk, &path, &Default::default())
+        .unwrap_or_else(|d| panic!("{d}"))
+        .program;
+    let out = wharf::emit::local::emit_local(&program).unwrap();
+    let manifest: Value = serde_json::from_str(&out[0].contents).unwrap();
+    let ports = |service: &str| -> Vec<u64> {
+        manifest["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == service)
+            .unwrap()["loadBalancers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["listenerPort"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(ports("api"), [80, 9080]);
+    assert_eq!(ports("admin"), [80]);
+    wharf::manifest::parse(
+        &mut wharf::diag::SourceMap::new(),
+        "manifest.json",
+        &out[0].contents,
+    )
+    .unwrap_or_else(|d| panic!("the runner rejects the manifest: {d:?}"));
+}

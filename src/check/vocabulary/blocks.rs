@@ -948,8 +948,8 @@ properties! {
             opens: Some(Id::Expose),
         },
         Deploy: "deploy" {
-            takes: "`rolling [min P%] [max P%] [circuit_breaker] [rollback]`, `canary P% every D`, `linear P% every D`, `blue_green`; `bake D`",
-            default: "rolling, min 100% max 200% (a daemon: 0% and 100%)",
+            takes: "`rolling [min P%] [max P%] [circuit_breaker] [rollback]`, `canary P% every D`, `linear P% every D`, `blue_green`; `bake D` (D: whole minutes, 0m to 24h)",
+            default: "rolling, min 100% max 200% (a daemon: 0% and 100%); `every 5m`; `blue_green`: `bake 0m`",
             becomes: "`deploymentConfiguration` (and `deploymentController`)",
             example: "deploy rolling min 50% circuit_breaker rollback",
             fills: Some("`deploymentConfiguration`"),
