@@ -158,6 +158,7 @@ pub fn traffic(
             .required(cx, "a listener port")
             .and_then(|e| cx.port(e, false));
         super::read::set(cx, &mut t.test_listener, s, v);
+        t.test_listener_span.get_or_insert(s.span);
         return;
     }
     let what = match prop {
@@ -294,7 +295,7 @@ pub fn check(cx: &mut Cx, index: &ir::Index, s: &ir::Service) {
                             "`test_listener {port}` cannot carry test traffic to service `{}` via `{}`",
                             s.name, lb.name
                         ),
-                        span,
+                        t.test_listener_span.unwrap_or(span),
                         problem,
                     )
                     .with_help("name a listener of the application load balancer that does not redirect, and serve production on the others with `listener PORT` in the expose block"),

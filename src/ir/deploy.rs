@@ -115,7 +115,9 @@ pub struct TrafficShift {
     /// `test_listener PORT`: the CloudFormation target adds a test listener
     /// rule on this listener of the load balancer.
     pub test_listener: Option<u16>,
-    /// Where these were written, for diagnostics about them.
+    /// Where `test_listener` was written.
+    pub test_listener_span: Option<Span>,
+    /// Where the first of these was written, for diagnostics about them.
     pub span: Option<Span>,
 }
 

@@ -145,7 +145,7 @@ fn advanced_configuration(
         diags.push(errors::test_listener(
             &service.name,
             port,
-            t.span.unwrap_or(exposure.span),
+            t.test_listener_span.unwrap_or(exposure.span),
         ));
     }
     let missing: Vec<&str> = [
