@@ -43,7 +43,8 @@ const STAGE_WORDS: [&str; 8] = [
 /// list of stages.
 pub fn hook(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::LifecycleHook> {
     let lambda = w.keyword(cx, "lambda");
-    let role = w.keyword(cx, "role").and_then(|e| cx.text(e));
+    let role_expr = w.keyword(cx, "role");
+    let role = role_expr.and_then(|e| cx.text(e));
     let pause = w.flag("pause");
     let stages_expr = w.required(cx, "a lifecycle stage such as `post_scale_up`")?;
     let stages = stages(cx, stages_expr)?;
@@ -60,8 +61,42 @@ pub fn hook(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::LifecycleHo
             );
             return None;
         }
-        (Some(e), false) => HookTarget::Lambda(cx.text(e)?),
-        (None, true) => HookTarget::Pause,
+        (Some(e), false) => {
+            let arn = cx.text(e)?;
+            if !cx.scope.incomplete(&arn) {
+                let v = cx.scope.resolve(&arn);
+                if !is_lambda_arn(&v) {
+                    cx.push(
+                        Diagnostic::error(
+                            Code::DeployHookTarget,
+                            format!("`{v}` is not a Lambda function ARN"),
+                            e.span,
+                            "ECS invokes only Lambda functions from a lifecycle hook",
+                        )
+                        .with_help("give the function's ARN: `arn:aws:lambda:REGION:ACCOUNT:function:NAME`"),
+                    );
+                    return None;
+                }
+            }
+            HookTarget::Lambda(arn)
+        }
+        (None, true) => {
+            if let Some(e) = role_expr {
+                cx.push(
+                    Diagnostic::error(
+                        Code::DeployHookRole,
+                        "a pause hook with a role",
+                        e.span,
+                        "a pause hook invokes nothing",
+                    )
+                    .with_help(
+                        "remove `role`: only a `lambda` hook needs a role to invoke its function",
+                    ),
+                );
+                return None;
+            }
+            HookTarget::Pause
+        }
         (None, false) => {
             cx.push(super::errors::missing_word(
                 "hook",
@@ -71,6 +106,11 @@ pub fn hook(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::LifecycleHo
             return None;
         }
     };
+    if let (Some(role), Some(e)) = (&role, role_expr) {
+        if !role_arn_ok(cx, role, e.span) {
+            return None;
+        }
+    }
     Some(ir::LifecycleHook {
         stages,
         target,
@@ -166,7 +206,13 @@ pub fn traffic(
         P::TrafficRole => "an IAM role ARN",
         _ => "a listener rule or listener ARN",
     };
-    let v = w.required(cx, what).and_then(|e| cx.text(e));
+    let e = w.required(cx, what);
+    let mut v = e.and_then(|e| cx.text(e));
+    if let (P::TrafficRole, Some(role), Some(e)) = (prop, &v, e) {
+        if !role_arn_ok(cx, role, e.span) {
+            v = None;
+        }
+    }
     let slot = match prop {
         P::AlternateTargetGroup => &mut t.alternate_target_group,
         P::ProductionRule => &mut t.production_rule,
@@ -180,10 +226,15 @@ pub fn traffic(
 pub fn minutes(cx: &mut Cx, e: &Expr, what: &str) -> Option<u32> {
     let seconds = cx.seconds(e)?;
     if seconds % 60 != 0 || seconds / 60 > MAX_BAKE_MINUTES {
+        let given = if seconds % 60 == 0 {
+            format!("{} minutes, over the 1440 ECS takes", seconds / 60)
+        } else {
+            format!("{seconds} s, not a whole number of minutes")
+        };
         cx.push(
             Diagnostic::error(
                 Code::DeployBakeTime,
-                format!("{what} of {seconds} s is not a whole number of minutes from 0 to 1440"),
+                format!("{what} of {given}"),
                 e.span,
                 "ECS takes whole minutes, at most 1440 (24 hours)",
             )
@@ -194,24 +245,28 @@ pub fn minutes(cx: &mut Cx, e: &Expr, what: &str) -> Option<u32> {
     Some(seconds / 60)
 }
 
+/// A linear step below the 3% ECS takes (E0717), at the percentage.
+pub fn linear_step(cx: &mut Cx, percent: u32, span: Span) {
+    if (1..MIN_LINEAR_STEP).contains(&percent) {
+        cx.push(
+            Diagnostic::error(
+                Code::DeployStepPercent,
+                format!("a linear step of {percent}% is below the 3% ECS takes"),
+                span,
+                "the share of traffic each step moves",
+            )
+            .with_help(
+                "shift 3% to 100% per linear step, or use `deploy canary` for a small first step",
+            ),
+        );
+    }
+}
+
 /// The rules of the ECS API reference about a service's deployment that
 /// need the whole service (its exposures, their load balancers).
 pub fn check(cx: &mut Cx, index: &ir::Index, s: &ir::Service) {
     let d = &s.deployment;
     let shifts = d.strategy != DeploymentStrategy::Rolling;
-    if let DeploymentStrategy::Linear { percent, .. } = d.strategy {
-        if (1..MIN_LINEAR_STEP).contains(&percent) {
-            cx.push(
-                Diagnostic::error(
-                    Code::DeployStepPercent,
-                    format!("a linear step of {percent}% is below the 3% ECS takes"),
-                    s.span,
-                    "this service's `deploy linear`",
-                )
-                .with_help("shift 3% to 100% per linear step, or use `deploy canary` for a small first step"),
-            );
-        }
-    }
     // Linear and canary steps move traffic: without a load balancer (or
     // Service Connect) there is none to move.
     if matches!(
@@ -269,9 +324,6 @@ pub fn check(cx: &mut Cx, index: &ir::Index, s: &ir::Service) {
                 );
             }
         }
-        if let Some(role) = &t.role {
-            check_role_arn(cx, role, span);
-        }
         if let Some(port) = t.test_listener {
             let lb = index.load_balancer(&x.load_balancer);
             let listener = lb.listeners.iter().find(|l| l.port == port);
@@ -312,82 +364,53 @@ pub fn has_traffic_endpoint(s: &ir::Service) -> bool {
 }
 
 fn check_hook(cx: &mut Cx, hook: &ir::LifecycleHook) {
-    match &hook.target {
-        HookTarget::Pause => {
-            let refused: Vec<&str> = hook
-                .stages
-                .iter()
-                .filter(|s| {
-                    matches!(
-                        s,
-                        HookStage::TestTrafficShift | HookStage::ProductionTrafficShift
-                    )
-                })
-                .map(|s| s.word())
-                .collect();
-            if !refused.is_empty() {
-                cx.push(
-                    Diagnostic::error(
-                        Code::DeployPauseStage,
-                        format!("a pause hook at `{}`", refused.join("`, `")),
-                        hook.span,
-                        "ECS pauses only between stages, not while traffic moves",
-                    )
-                    .with_help("pause at `post_test_traffic_shift` or `pre_production_traffic_shift` instead, or use a `lambda` hook at this stage"),
-                );
-            }
-            if hook.role.is_some() {
-                cx.push(
-                    Diagnostic::error(
-                        Code::DeployHookRole,
-                        "a pause hook with a role",
-                        hook.span,
-                        "a pause hook invokes nothing",
-                    )
-                    .with_help(
-                        "remove `role`: only a `lambda` hook needs a role to invoke its function",
-                    ),
-                );
-            }
-        }
-        HookTarget::Lambda(arn) => {
-            if !cx.scope.incomplete(arn) {
-                let v = cx.scope.resolve(arn);
-                if !is_lambda_arn(&v) {
-                    cx.push(
-                        Diagnostic::error(
-                            Code::DeployHookTarget,
-                            format!("`{v}` is not a Lambda function ARN"),
-                            hook.span,
-                            "ECS invokes only Lambda functions from a lifecycle hook",
-                        )
-                        .with_help("give the function's ARN: `arn:aws:lambda:REGION:ACCOUNT:function:NAME`"),
-                    );
-                }
-            }
-            if let Some(role) = &hook.role {
-                check_role_arn(cx, role, hook.span);
-            }
-        }
+    if hook.target != HookTarget::Pause {
+        return;
+    }
+    let refused: Vec<&str> = hook
+        .stages
+        .iter()
+        .filter(|s| {
+            matches!(
+                s,
+                HookStage::TestTrafficShift | HookStage::ProductionTrafficShift
+            )
+        })
+        .map(|s| s.word())
+        .collect();
+    if !refused.is_empty() {
+        cx.push(
+            Diagnostic::error(
+                Code::DeployPauseStage,
+                format!("a pause hook at `{}`", refused.join("`, `")),
+                hook.span,
+                "ECS pauses only between stages, not while traffic moves",
+            )
+            .with_help("pause at `post_test_traffic_shift` or `pre_production_traffic_shift` instead, or use a `lambda` hook at this stage"),
+        );
     }
 }
 
-fn check_role_arn(cx: &mut Cx, role: &Text, span: Span) {
+/// Whether `role` is an IAM role ARN (an input without a value is
+/// reported elsewhere); reports E0724 at `span` when not.
+fn role_arn_ok(cx: &mut Cx, role: &Text, span: Span) -> bool {
     if cx.scope.incomplete(role) {
-        return;
+        return true;
     }
     let v = cx.scope.resolve(role);
-    if !is_role_arn(&v) {
-        cx.push(
-            Diagnostic::error(
-                Code::DeployHookRole,
-                format!("`{v}` is not an IAM role ARN"),
-                span,
-                "ECS assumes this role",
-            )
-            .with_help("give the role's ARN: `arn:aws:iam::ACCOUNT:role/NAME`"),
-        );
+    if is_role_arn(&v) {
+        return true;
     }
+    cx.push(
+        Diagnostic::error(
+            Code::DeployHookRole,
+            format!("`{v}` is not an IAM role ARN"),
+            span,
+            "ECS assumes this role",
+        )
+        .with_help("give the role's ARN: `arn:aws:iam::ACCOUNT:role/NAME`"),
+    );
+    false
 }
 
 /// `arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`.

@@ -476,9 +476,11 @@ fn deploy(cx: &mut Cx, w: &mut Words) -> Option<ir::Deployment> {
         "rolling" => DeploymentStrategy::Rolling,
         "blue_green" => DeploymentStrategy::BlueGreen,
         shifting => {
-            let percent = w
-                .required(cx, "the percentage shifted per step")
-                .and_then(|e| percent_int(cx, e))?;
+            let step = w.required(cx, "the percentage shifted per step")?;
+            let percent = percent_int(cx, step)?;
+            if shifting == "linear" {
+                super::deploy::linear_step(cx, percent, step.span);
+            }
             let interval_minutes = every.unwrap_or(5);
             if shifting == "canary" {
                 DeploymentStrategy::Canary {
