@@ -324,8 +324,9 @@ pub fn check(cx: &mut Cx, index: &ir::Index, s: &ir::Service) {
                 );
             }
         }
-        if let Some(port) = t.test_listener {
-            let lb = index.load_balancer(&x.load_balancer);
+        // An unknown load balancer is reported already (E0205).
+        let lb = index.load_balancers.get(x.load_balancer.as_str());
+        if let (Some(port), Some(lb)) = (t.test_listener, lb) {
             let listener = lb.listeners.iter().find(|l| l.port == port);
             let served = x.listeners.is_empty() || x.listeners.contains(&port);
             let problem = if lb.kind == LbKind::Nlb {

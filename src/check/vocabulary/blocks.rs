@@ -964,7 +964,6 @@ properties! {
             fills: Some("`deploymentConfiguration.lifecycleHooks[]`"),
             ecs: "lifecycleHooks",
             choices: &["lambda", "pause", "role", "reconcile_service", "pre_scale_up", "post_scale_up", "test_traffic_shift", "post_test_traffic_shift", "pre_production_traffic_shift", "production_traffic_shift", "post_production_traffic_shift"],
-            named: true,
         },
         Alarms: "alarms" {
             takes: "a list of CloudWatch alarm names, then `rollback` to roll back when one goes off",
