@@ -180,6 +180,15 @@ fn deployment_rule_probes() {
         ("", hook("post_scale_up pause"), "cloudformation", vec!["E0525"], "pause hook, CloudFormation"),
         ("", "deploy canary 10% every 1440m bake 540m".into(), "cloudformation", vec![], "33 hours of canary"),
         ("", "deploy canary 10% every 1440m bake 541m".into(), "cloudformation", vec!["E0526"], "over 33 hours of canary"),
+        // Linear: bake + every x (100/P - 1) when P divides 100, else floor(100/P).
+        ("", "deploy linear 10% every 220m bake 0m".into(), "cloudformation", vec![], "9 steps of 220 min"),
+        ("", "deploy linear 10% every 221m bake 0m".into(), "cloudformation", vec!["E0526"], "9 steps of 221 min"),
+        ("", "deploy linear 11% every 220m bake 0m".into(), "cloudformation", vec![], "11%: 9 steps of 220 min"),
+        ("", "deploy linear 11% every 220m bake 1m".into(), "cloudformation", vec!["E0526"], "11%: 9 steps and a minute"),
+        ("", "deploy linear 3% every 60m bake 0m".into(), "cloudformation", vec![], "3%: 33 steps of an hour"),
+        ("", "deploy linear 3% every 61m bake 0m".into(), "cloudformation", vec!["E0526"], "3%: 33 steps of 61 min"),
+        ("", "deploy linear 100% every 1440m bake 1440m".into(), "cloudformation", vec![], "one step: bake only"),
+        ("", "deploy linear 3% every 61m bake 0m".into(), "ecs", vec!["E0508"], "no such limit for the ECS API"),
     ];
     for (expose, service, target, want, rule) in cases {
         let source = program(expose, &service);

@@ -194,7 +194,7 @@ codes! {
     CfnSecurityGroupLimit = "E0523", "too many security groups with the generated one";
     EcsHookNeedsRole = "E0524", "ECS target needs a lifecycle hook's role ARN";
     CfnHookUnsupported = "E0525", "lifecycle hook CloudFormation does not take";
-    CfnCanaryTooLong = "E0526", "canary deployment longer than CloudFormation waits";
+    CfnShiftTooLong = "E0526", "linear or canary deployment longer than CloudFormation waits";
     EcsTestListener = "E0527", "ECS target cannot create a test listener rule";
     EcsJobNeedsAccount = "E0530", "ECS target needs the account and region for a schedule's ARNs";
     ScheduleNameInvalid = "E0531", "schedule name EventBridge Scheduler does not accept";

@@ -216,13 +216,22 @@ pub fn hook_unsupported(service: &str, what: &str, span: Span) -> Diagnostic {
     )
 }
 
-/// E0526: a canary deployment CloudFormation would reject as too long.
-pub fn canary_too_long(service: &str, minutes: u32, span: Span) -> Diagnostic {
+/// E0526: a linear or canary deployment CloudFormation would reject as
+/// longer than 33 hours.
+pub fn shift_too_long(service: &str, linear: bool, minutes: u32, span: Span) -> Diagnostic {
+    let (kind, how) = if linear {
+        (
+            "linear",
+            "`bake` plus `every` for each step before the last",
+        )
+    } else {
+        ("canary", "`bake` plus the canary interval (`every`)")
+    };
     Diagnostic::error(
-        Code::CfnCanaryTooLong,
-        format!("service `{service}`'s canary deployment bakes {minutes} minutes, more than the 33 hours CloudFormation allows"),
+        Code::CfnShiftTooLong,
+        format!("service `{service}`'s {kind} deployment takes {minutes} minutes, more than the 33 hours CloudFormation allows"),
         span,
-        "`bake` plus the canary interval (`every`)",
+        how,
     )
-    .with_help("keep `bake` plus `every` at most 1980 minutes (33 h) for `--target cloudformation`, or build `--target ecs`")
+    .with_help("keep the deployment at most 1980 minutes (33 h) for `--target cloudformation`: a shorter `bake` or `every`, or larger steps; or build `--target ecs`")
 }
