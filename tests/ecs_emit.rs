@@ -182,7 +182,7 @@ fn efs_iam_and_ecs_exec_need_a_task_role_too() {
 }
 
 #[test]
-fn traffic_shifting_deployments_are_e0507() {
+fn traffic_shifting_deployments_without_named_resources_are_e0508() {
     for strategy in [
         DeploymentStrategy::BlueGreen,
         DeploymentStrategy::Canary {

@@ -12,6 +12,7 @@ mod cluster;
 mod connect;
 mod constants;
 mod container;
+mod deploy;
 mod derive;
 
 pub use derive::derive_execution_role;

@@ -908,6 +908,7 @@ fn check_service(
         check_awsvpc_limits(cx, index, s, cluster);
     }
     check_deployment(cx, s);
+    super::deploy::check(cx, index, s);
     if let Some(a) = &s.autoscale {
         let desired = s.desired_count.unwrap_or(a.min);
         if a.min > a.max || desired < a.min || desired > a.max || a.max == 0 {

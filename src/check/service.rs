@@ -53,6 +53,8 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
     let mut public_ip = None;
     let mut exposures = Vec::new();
     let mut deployment = None;
+    let mut hooks = Vec::new();
+    let mut alarms = None;
     let mut autoscale = None;
     let mut queue = None;
     let mut strategies = Vec::new();
@@ -137,6 +139,11 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
             Prop::Deploy => {
                 let v = deploy(cx, &mut w);
                 set(cx, &mut deployment, s, v)
+            }
+            Prop::Hook => hooks.extend(super::deploy::hook(cx, &mut w, s)),
+            Prop::Alarms => {
+                let v = super::deploy::alarms(cx, &mut w, s);
+                set(cx, &mut alarms, s, v)
             }
             Prop::Autoscale => {
                 let v = autoscaling(cx, &mut w, s);
@@ -278,7 +285,11 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
         platform_version: platform,
         network,
         exposures,
-        deployment: deployment.unwrap_or_else(|| default_deployment(scheduling)),
+        deployment: ir::Deployment {
+            hooks,
+            alarms,
+            ..deployment.unwrap_or_else(|| default_deployment(scheduling))
+        },
         placement_strategies: strategies,
         placement_constraints: constraints,
         discovery,
@@ -307,6 +318,8 @@ fn default_deployment(scheduling: Scheduling) -> ir::Deployment {
         maximum_percent: max,
         circuit_breaker: None,
         bake_time_minutes: None,
+        hooks: Vec::new(),
+        alarms: None,
     }
 }
 
@@ -362,6 +375,7 @@ fn expose(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Exposure> {
     };
     let mut deregistration = None;
     let mut target_group = None;
+    let mut traffic = ir::TrafficShift::default();
     let mut timeout_given = false;
     for b in block(s) {
         let Some(prop) = Expose::from_name(&b.head.name) else {
@@ -414,6 +428,11 @@ fn expose(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Exposure> {
                     .required(cx, "a target group ARN")
                     .and_then(|e| cx.text(e))
             }
+            Expose::AlternateTargetGroup
+            | Expose::ProductionRule
+            | Expose::TestRule
+            | Expose::TrafficRole
+            | Expose::TestListener => super::deploy::traffic(cx, &mut bw, prop, b, &mut traffic),
         }
         bw.finish(cx);
     }
@@ -435,6 +454,7 @@ fn expose(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Exposure> {
         // what most services want. Written out either way.
         deregistration_delay: deregistration.unwrap_or(30),
         target_group_arn: target_group,
+        traffic,
         // The `container:port` word: what an error about the exposure is about.
         span: target.span,
     })
@@ -444,8 +464,12 @@ fn expose(cx: &mut Cx, w: &mut Words, s: &Statement) -> Option<ir::Exposure> {
 fn deploy(cx: &mut Cx, w: &mut Words) -> Option<ir::Deployment> {
     let min = w.keyword(cx, "min").and_then(|e| percent_int(cx, e));
     let max = w.keyword(cx, "max").and_then(|e| percent_int(cx, e));
-    let every = w.keyword(cx, "every").and_then(|e| cx.seconds(e));
-    let bake = w.keyword(cx, "bake").and_then(|e| cx.seconds(e));
+    let every = w
+        .keyword(cx, "every")
+        .and_then(|e| super::deploy::minutes(cx, e, "a step interval"));
+    let bake = w
+        .keyword(cx, "bake")
+        .and_then(|e| super::deploy::minutes(cx, e, "a bake time"));
     let breaker = w.flag("circuit_breaker");
     let rollback = w.flag("rollback");
     let kind = w.required(cx, "rolling, blue_green, canary or linear")?;
@@ -458,10 +482,12 @@ fn deploy(cx: &mut Cx, w: &mut Words) -> Option<ir::Deployment> {
         "rolling" => DeploymentStrategy::Rolling,
         "blue_green" => DeploymentStrategy::BlueGreen,
         shifting => {
-            let percent = w
-                .required(cx, "the percentage shifted per step")
-                .and_then(|e| percent_int(cx, e))?;
-            let interval_minutes = every.map_or(5, |s| s.div_ceil(60));
+            let step = w.required(cx, "the percentage shifted per step")?;
+            let percent = percent_int(cx, step)?;
+            if shifting == "linear" {
+                super::deploy::linear_step(cx, percent, step.span);
+            }
+            let interval_minutes = every.unwrap_or(5);
             if shifting == "canary" {
                 DeploymentStrategy::Canary {
                     percent,
@@ -480,7 +506,10 @@ fn deploy(cx: &mut Cx, w: &mut Words) -> Option<ir::Deployment> {
         minimum_healthy_percent: min.unwrap_or(100),
         maximum_percent: max.unwrap_or(200),
         circuit_breaker: (breaker || rollback).then_some(ir::CircuitBreaker { rollback }),
-        bake_time_minutes: bake.map(|s| s.div_ceil(60)),
+        // ECS requires a bake time with BLUE_GREEN: none given is none.
+        bake_time_minutes: bake.or((strategy == DeploymentStrategy::BlueGreen).then_some(0)),
+        hooks: Vec::new(),
+        alarms: None,
     })
 }
 

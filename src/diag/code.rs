@@ -1,6 +1,7 @@
 //! Stable diagnostic codes. `as_str` is an exhaustive match, so a new variant
 //! cannot compile without a code. Ranges: E01xx syntax, E02xx names, E03xx
-//! types, E04xx ECS rules, E05xx emit, E06xx runner, E07xx Service Connect. Never renumber or reuse.
+//! types, E04xx ECS rules, E05xx emit, E06xx runner, E07xx ECS rules of newer features (Service
+//! Connect, native deployments, platforms). Never renumber or reuse.
 
 use serde::{Serialize, Serializer};
 
@@ -194,6 +195,10 @@ codes! {
     EcsSecurityGroupRules = "E0521", "ECS target cannot create security group rules";
     EcsScalingLabel = "E0522", "ECS target cannot scale on ALB requests";
     CfnSecurityGroupLimit = "E0523", "too many security groups with the generated one";
+    EcsHookNeedsRole = "E0524", "ECS target needs a lifecycle hook's role ARN";
+    CfnHookUnsupported = "E0525", "lifecycle hook CloudFormation does not take";
+    CfnShiftTooLong = "E0526", "linear or canary deployment longer than CloudFormation waits";
+    EcsTestListener = "E0527", "ECS target cannot create a test listener rule";
     EcsJobNeedsAccount = "E0530", "ECS target needs the account and region for a schedule's ARNs";
     ScheduleNameInvalid = "E0531", "schedule name EventBridge Scheduler does not accept";
     NoSuchJob = "E0532", "no job of that name to run";
@@ -228,6 +233,19 @@ codes! {
     ConnectNamespace = "E0706", "Service Connect without a namespace";
     ConnectTimeout = "E0707", "Service Connect per-request timeout on a TCP port";
     ConnectLocalName = "E0708", "Service Connect alias a local process reaches by variable, not by name";
+
+    // E07xx: native deployments
+    DeployShiftWithoutTraffic = "E0715", "linear or canary deployment without a load balancer";
+    DeployBakeTime = "E0716", "deployment bake time out of range";
+    DeployStepPercent = "E0717", "linear step below 3%";
+    DeployPauseStage = "E0718", "pause hook at a traffic-shift stage";
+    DeployHookStages = "E0719", "lifecycle hook stages repeated or missing";
+    DeployAlarmsEmpty = "E0720", "deployment alarms without an alarm";
+    DeployTrafficUnused = "E0721", "traffic-shifting resources on a rolling deployment";
+    DeployTestListener = "E0722", "test listener that cannot carry test traffic";
+    DeployHookTarget = "E0723", "lifecycle hook target that is not a Lambda function";
+    DeployHookRole = "E0724", "lifecycle hook or traffic role that is not a usable role";
+    DeployAlternateSame = "E0725", "alternate target group equal to the production one";
 }
 
 impl std::fmt::Display for Code {

@@ -5,6 +5,7 @@
 //! durations in seconds), and nodes that can be blamed keep their span.
 
 mod connect;
+mod deploy;
 mod facts;
 mod job;
 pub mod names;
@@ -15,6 +16,7 @@ mod task;
 mod text;
 
 pub use connect::*;
+pub use deploy::*;
 pub use facts::{EffectiveLaunch, DEFAULT_PLATFORM_VERSION};
 pub use job::*;
 pub use queue::*;

@@ -87,6 +87,9 @@ pub struct Exposure {
     pub deregistration_delay: u32,
     /// An existing target group, for the ECS API JSON target.
     pub target_group_arn: Option<Text>,
+    /// What ECS shifts traffic with in a blue/green, linear or canary
+    /// deployment (see `ir::TrafficShift`).
+    pub traffic: super::TrafficShift,
     pub span: Span,
 }
 
@@ -109,6 +112,10 @@ pub struct Deployment {
     pub maximum_percent: u32,
     pub circuit_breaker: Option<CircuitBreaker>,
     pub bake_time_minutes: Option<u32>,
+    /// `hook ...`: `deploymentConfiguration.lifecycleHooks`.
+    pub hooks: Vec<super::LifecycleHook>,
+    /// `alarms ...`: `deploymentConfiguration.alarms`.
+    pub alarms: Option<super::DeploymentAlarms>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -83,6 +83,7 @@ pub fn exposure(lb: &str, container: &str, port: u16, paths: &[&str], priority: 
         health: health(Some("/health")),
         deregistration_delay: 30,
         target_group_arn: None,
+        traffic: Default::default(),
         span: sp(),
     }
 }
@@ -94,6 +95,8 @@ pub fn rolling() -> Deployment {
         maximum_percent: 200,
         circuit_breaker: Some(CircuitBreaker { rollback: true }),
         bake_time_minutes: None,
+        hooks: Vec::new(),
+        alarms: None,
     }
 }
 

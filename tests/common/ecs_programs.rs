@@ -186,6 +186,8 @@ pub fn service(name: &str, cluster: &str, task: &str) -> Service {
             maximum_percent: 200,
             circuit_breaker: None,
             bake_time_minutes: None,
+            hooks: Vec::new(),
+            alarms: None,
         },
         placement_strategies: Vec::new(),
         placement_constraints: Vec::new(),
@@ -221,6 +223,7 @@ pub fn exposure(lb: &str, container: &str, port: u16, target_group: Option<&str>
         },
         deregistration_delay: 300,
         target_group_arn: target_group.map(lit),
+        traffic: Default::default(),
         span: span(410),
     }
 }
@@ -366,6 +369,8 @@ fn fargate_web_as_built() -> Program {
             maximum_percent: 200,
             circuit_breaker: Some(CircuitBreaker { rollback: true }),
             bake_time_minutes: None,
+            hooks: Vec::new(),
+            alarms: None,
         },
         discovery: Some(Discovery {
             name: "api".into(),
@@ -504,6 +509,8 @@ fn daemon_as_built() -> Program {
             maximum_percent: 100,
             circuit_breaker: None,
             bake_time_minutes: None,
+            hooks: Vec::new(),
+            alarms: None,
         },
         ..service("agent", "ops", "agent")
     }];

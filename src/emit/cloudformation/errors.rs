@@ -187,3 +187,39 @@ pub fn security_group_limit(service: &str, given: usize, span: Span) -> Diagnost
     )
     .with_help("name at most 4 security groups for `--target cloudformation`; the stack adds the service's own group with its load balancer and caller rules")
 }
+
+/// E0525: a lifecycle hook the `AWS::ECS::Service` schema does not take (a
+/// pause hook; the `PRE_PRODUCTION_TRAFFIC_SHIFT` stage), though the ECS API
+/// does.
+pub fn hook_unsupported(service: &str, what: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CfnHookUnsupported,
+        format!("a lifecycle hook of service `{service}` uses `{what}`, which CloudFormation's `AWS::ECS::Service` does not take"),
+        span,
+        "the ECS API takes it, CloudFormation's DeploymentLifecycleHook does not",
+    )
+    .with_help(
+        "use a `lambda` hook at another stage for `--target cloudformation` \
+         (`post_test_traffic_shift` runs before production traffic moves), or build `--target ecs`",
+    )
+}
+
+/// E0526: a linear or canary deployment CloudFormation would reject as
+/// longer than 33 hours.
+pub fn shift_too_long(service: &str, linear: bool, minutes: u32, span: Span) -> Diagnostic {
+    let (kind, how) = if linear {
+        (
+            "linear",
+            "`bake` plus `every` for each step before the last",
+        )
+    } else {
+        ("canary", "`bake` plus the canary interval (`every`)")
+    };
+    Diagnostic::error(
+        Code::CfnShiftTooLong,
+        format!("service `{service}`'s {kind} deployment takes {minutes} minutes, more than the 33 hours CloudFormation allows"),
+        span,
+        how,
+    )
+    .with_help("keep the deployment at most 1980 minutes (33 h) for `--target cloudformation`: a shorter `bake` or `every`, or larger steps; or build `--target ecs`")
+}

@@ -28,6 +28,9 @@ pub(crate) struct Exposed {
     pub depends: Vec<String>,
     pub alternate: Option<String>,
     pub production_rule: Option<String>,
+    /// The rule on the exposure's `test_listener`, forwarding to the same
+    /// two target groups, through which ECS sends test traffic.
+    pub test_rule: Option<String>,
 }
 
 /// True when ECS shifts traffic between two target groups itself.
@@ -309,27 +312,28 @@ impl<'a> Ctx<'a> {
                 .push(errors::too_many_conditions(&s.name, values, e.span));
         }
         self.at(Kind::Service, &s.name, Owner::Service(i));
+        let mut conditions = Vec::new();
+        if !e.paths.is_empty() {
+            conditions.push(
+                json!({ "Field": "path-pattern", "PathPatternConfig": { "Values": e.paths } }),
+            );
+        }
+        if !e.hosts.is_empty() {
+            conditions
+                .push(json!({ "Field": "host-header", "HostHeaderConfig": { "Values": e.hosts } }));
+        }
+        if conditions.is_empty() {
+            conditions.push(
+                json!({ "Field": "path-pattern", "PathPatternConfig": { "Values": ["/*"] } }),
+            );
+        }
+        let test_conditions = conditions.clone();
         for port in ports {
             let listener = self.listener_id(&lb.name, port);
             if default_listeners.contains(&listener) {
                 continue;
             }
-            let mut conditions = Vec::new();
-            if !e.paths.is_empty() {
-                conditions.push(
-                    json!({ "Field": "path-pattern", "PathPatternConfig": { "Values": e.paths } }),
-                );
-            }
-            if !e.hosts.is_empty() {
-                conditions.push(
-                    json!({ "Field": "host-header", "HostHeaderConfig": { "Values": e.hosts } }),
-                );
-            }
-            if conditions.is_empty() {
-                conditions.push(
-                    json!({ "Field": "path-pattern", "PathPatternConfig": { "Values": ["/*"] } }),
-                );
-            }
+            let conditions = conditions.clone();
             let rule = format!("{b}Rule{port}");
             let action = match &out.alternate {
                 // ECS moves the weights during a deployment.
@@ -348,6 +352,20 @@ impl<'a> Ctx<'a> {
             );
             out.production_rule.get_or_insert(rule.clone());
             out.depends.push(rule);
+        }
+        if let (Some(alt), Some(port)) = (&out.alternate, e.traffic.test_listener) {
+            let rule = format!("{b}TestRule{port}");
+            self.add(
+                rule.clone(),
+                json!({ "Type": "AWS::ElasticLoadBalancingV2::ListenerRule", "Properties": {
+                    "ListenerArn": r#ref(&self.listener_id(&lb.name, port)),
+                    "Priority": e.priority,
+                    "Conditions": test_conditions,
+                    "Actions": [{ "Type": "forward", "ForwardConfig": { "TargetGroups": [
+                        { "TargetGroupArn": r#ref(&tg), "Weight": 100 },
+                        { "TargetGroupArn": r#ref(alt), "Weight": 0 }] } }] } }),
+            );
+            out.test_rule = Some(rule);
         }
         out
     }

@@ -15,6 +15,7 @@
 mod capacity;
 mod cluster;
 mod connect;
+mod deploy;
 mod errors;
 mod iam;
 mod ids;

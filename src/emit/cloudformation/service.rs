@@ -113,12 +113,14 @@ impl<'a> Ctx<'a> {
                     props(json!({
                         "AlternateTargetGroupArn": r#ref(alt),
                         "ProductionListenerRule": x.production_rule.as_deref().map(r#ref),
+                        "TestListenerRule": x.test_rule.as_deref().map(r#ref),
                         "RoleArn": get_att(&lb_role, "Arn") }))
                 });
                 Some((tg, advanced))
             })
             .collect();
         let launch = s.effective_launch(self.ix.clusters.get(s.cluster.as_str()).copied(), task);
+        let hook_roles = self.emit_hook_roles(&b, s);
         let refs = render::ServiceRefs {
             cluster: r#ref(&self.cluster_id(&s.cluster)),
             task_definition: r#ref(&self.task_id(&s.task)),
@@ -126,6 +128,7 @@ impl<'a> Ctx<'a> {
             registry,
             network,
             connect_namespace: self.connect_namespace(s),
+            hook_roles,
         };
         let properties = render::service(&*self, s, task, &launch, refs);
         let id = format!("{b}Service");

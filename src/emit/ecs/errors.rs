@@ -81,20 +81,64 @@ pub fn needs_task_role(task: &str, reasons: &[(Span, String)], task_span: Span) 
         )
 }
 
-/// E0508: a blue/green, linear or canary deployment. ECS's native traffic
-/// shifting needs, per load balancer, an alternate target group, the
-/// production listener rule and a role to switch them: resources only the
-/// CloudFormation target creates, and which Wharf has no syntax to name.
-pub fn traffic_shift(service: &str, strategy: &str, span: Span) -> Diagnostic {
+/// E0508: a blue/green, linear or canary deployment whose exposure does not
+/// name the existing resources ECS shifts traffic with
+/// (`advancedConfiguration`); `missing` are the expose-block settings to add.
+pub fn traffic_shift(
+    service: &str,
+    strategy: &str,
+    load_balancer: &str,
+    missing: &[&str],
+    service_span: Span,
+    exposure_span: Span,
+) -> Diagnostic {
+    let settings = missing
+        .iter()
+        .map(|m| format!("`{m} \"arn:...\"`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     Diagnostic::error(
         Code::EcsTrafficShift,
-        format!("service `{service}` deploys `{strategy}`, which the ECS API target cannot set up"),
-        span,
+        format!("service `{service}` deploys `{strategy}` via `{load_balancer}` without naming what ECS shifts traffic with"),
+        service_span,
         "this service's deployment shifts traffic between two target groups",
     )
+    .with_label(exposure_span, format!("this exposure needs {}", missing.join(", ")))
+    .with_help(format!(
+        "add {settings} to this expose block (the alternate target group, the production listener rule, \
+         and the role ECS assumes to change it), or build `--target cloudformation`, which creates them"
+    ))
+}
+
+/// E0524: a Lambda lifecycle hook without a role: the CloudFormation target
+/// generates one; the ECS API cannot create it.
+pub fn hook_needs_role(service: &str, hook: &crate::ir::LifecycleHook) -> Diagnostic {
+    Diagnostic::error(
+        Code::EcsHookNeedsRole,
+        format!(
+            "a lifecycle hook of service `{service}` needs a role, which the ECS API cannot create"
+        ),
+        hook.span,
+        "no `role` for ECS to invoke the function with",
+    )
     .with_help(
-        "use `deploy rolling` for `--target ecs`, or build `--target cloudformation`, \
-         which creates the alternate target group, listener rule and role",
+        "add `role \"arn:aws:iam::...:role/...\"` (a role ECS may assume, allowed \
+         `lambda:InvokeFunction` on the function) to this hook, or build `--target cloudformation`",
+    )
+}
+
+/// E0527: `test_listener PORT` asks for a test listener rule that only the
+/// CloudFormation target creates.
+pub fn test_listener(service: &str, port: u16, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::EcsTestListener,
+        format!("service `{service}` asks for a test listener rule on port {port}, which the ECS API cannot create"),
+        span,
+        "`test_listener` makes a rule in the CloudFormation stack",
+    )
+    .with_help(
+        "replace `test_listener` with `test_rule \"arn:aws:elasticloadbalancing:...\"` naming an existing \
+         test listener rule, or build `--target cloudformation`",
     )
 }
 

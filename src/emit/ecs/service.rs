@@ -6,9 +6,9 @@
 //! `assignPublicIp`, the grace period of a load-balanced service, and the
 //! tag and execute-command switches. Target groups, subnets and Cloud Map
 //! services must already exist (E0501, E0502, E0503); a traffic-shifting
-//! deployment needs resources Wharf cannot name (E0508). The
-//! `deploymentConfiguration` still spells every strategy out, so the
-//! lowering is ready when the IR carries those resources.
+//! deployment names, per exposure, its existing alternate target group,
+//! production listener rule and role (`advancedConfiguration`, else E0508),
+//! and each Lambda lifecycle hook its role (else E0524).
 
 use serde_json::Value;
 
@@ -29,16 +29,24 @@ pub(crate) fn emit_service(
     let target_groups = service
         .exposures
         .iter()
-        .map(|e| target_group(program, service, e, diags).map(|tg| (tg, None)))
+        .map(|e| {
+            let advanced = advanced_configuration(program, service, e, diags);
+            target_group(program, service, e, diags).map(|tg| (tg, advanced))
+        })
         .collect();
-    if let Some(strategy) = match service.deployment.strategy {
-        ir::DeploymentStrategy::Rolling => None,
-        ir::DeploymentStrategy::BlueGreen => Some("blue_green"),
-        ir::DeploymentStrategy::Linear { .. } => Some("linear"),
-        ir::DeploymentStrategy::Canary { .. } => Some("canary"),
-    } {
-        diags.push(errors::traffic_shift(&service.name, strategy, service.span));
-    }
+    let hook_roles = service
+        .deployment
+        .hooks
+        .iter()
+        .map(|h| match (&h.target, &h.role) {
+            (ir::HookTarget::Pause, _) => None,
+            (ir::HookTarget::Lambda(_), Some(role)) => Some(Value::from(resolve(program, role))),
+            (ir::HookTarget::Lambda(_), None) => {
+                diags.push(errors::hook_needs_role(&service.name, h));
+                None
+            }
+        })
+        .collect();
     let refs = render::ServiceRefs {
         cluster: Value::from(service.cluster.as_str()),
         task_definition: Value::from(task.family.as_str()),
@@ -46,6 +54,7 @@ pub(crate) fn emit_service(
         registry: registry_arn(program, service, diags),
         network: network_configuration(program, index, service, task, diags),
         connect_namespace: connect_namespace(program, service, diags),
+        hook_roles,
     };
     render::service(&Api(program), service, task, &launch, refs)
 }
@@ -117,6 +126,61 @@ fn target_group(
         return None;
     };
     Some(Value::from(resolve(program, arn)))
+}
+
+/// The `advancedConfiguration` of an exposure of a blue/green, linear or
+/// canary deployment: the existing alternate target group, production (and
+/// test) listener rule and role the service names. What is missing is
+/// E0508, naming the settings to add; `test_listener` (a rule the
+/// CloudFormation target creates) is E0527.
+fn advanced_configuration(
+    program: &ir::Program,
+    service: &ir::Service,
+    exposure: &ir::Exposure,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Value> {
+    let strategy = match service.deployment.strategy {
+        ir::DeploymentStrategy::Rolling => return None,
+        ir::DeploymentStrategy::BlueGreen => "blue_green",
+        ir::DeploymentStrategy::Linear { .. } => "linear",
+        ir::DeploymentStrategy::Canary { .. } => "canary",
+    };
+    let t = &exposure.traffic;
+    if let (Some(port), None) = (t.test_listener, &t.test_rule) {
+        diags.push(errors::test_listener(
+            &service.name,
+            port,
+            t.test_listener_span.unwrap_or(exposure.span),
+        ));
+    }
+    let missing: Vec<&str> = [
+        (t.alternate_target_group.is_none(), "alternate_target_group"),
+        (t.production_rule.is_none(), "production_rule"),
+        (t.role.is_none(), "traffic_role"),
+    ]
+    .into_iter()
+    .filter_map(|(m, name)| m.then_some(name))
+    .collect();
+    if !missing.is_empty() {
+        diags.push(errors::traffic_shift(
+            &service.name,
+            strategy,
+            &exposure.load_balancer,
+            &missing,
+            service.span,
+            exposure.span,
+        ));
+        return None;
+    }
+    let arn = |t: &Option<ir::Text>| t.as_ref().map(|t| Value::from(resolve(program, t)));
+    Some(
+        Obj::new()
+            .opt("alternateTargetGroupArn", arn(&t.alternate_target_group))
+            .opt("productionListenerRule", arn(&t.production_rule))
+            .opt("testListenerRule", arn(&t.test_rule))
+            .opt("roleArn", arn(&t.role))
+            .build(),
+    )
 }
 
 /// The Cloud Map service a service registers in: an existing one (E0503).

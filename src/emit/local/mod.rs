@@ -220,11 +220,18 @@ fn service(program: &ir::Program, index: &ir::Index, s: &ir::Service) -> m::Serv
     };
     let mut load_balancers = Vec::new();
     for e in &s.exposures {
-        let ports = if e.listeners.is_empty() {
+        let mut ports = if e.listeners.is_empty() {
             lb_listeners(&e.load_balancer)
         } else {
             e.listeners.clone()
         };
+        // Locally there is one revision: test traffic reaches it, as on ECS
+        // once the test traffic has shifted to the new revision.
+        if let Some(test) = e.traffic.test_listener {
+            if !ports.contains(&test) {
+                ports.push(test);
+            }
+        }
         for port in ports {
             let rules = if e.paths.is_empty() && e.hosts.is_empty() {
                 Vec::new()

@@ -30,6 +30,9 @@ pub(crate) struct ServiceRefs {
     pub network: Option<AwsVpc>,
     /// The Service Connect namespace, for a service with `connect`.
     pub connect_namespace: Option<Value>,
+    /// Per lifecycle hook (in order) the role ECS invokes it with; `None`
+    /// leaves `roleArn` out (a pause hook, or the backend has reported why).
+    pub hook_roles: Vec<Option<Value>>,
 }
 
 pub(crate) struct AwsVpc {
@@ -99,7 +102,7 @@ pub(crate) fn service<D: Dialect + ?Sized>(
     svc.opt("platformVersion", s.written_platform_version(launch))
         .set(
             "deploymentConfiguration",
-            deployment_configuration(d, &s.deployment),
+            deployment_configuration(d, &s.deployment, &refs.hook_roles),
         )
         .list(
             "placementConstraints",
@@ -166,7 +169,11 @@ fn enabled(on: bool) -> &'static str {
     }
 }
 
-fn deployment_configuration<D: Dialect + ?Sized>(d: &D, dep: &ir::Deployment) -> Value {
+fn deployment_configuration<D: Dialect + ?Sized>(
+    d: &D,
+    dep: &ir::Deployment,
+    hook_roles: &[Option<Value>],
+) -> Value {
     let (strategy, linear, canary) = match dep.strategy {
         ir::DeploymentStrategy::Rolling => ("ROLLING", None, None),
         ir::DeploymentStrategy::BlueGreen => ("BLUE_GREEN", None, None),
@@ -207,10 +214,44 @@ fn deployment_configuration<D: Dialect + ?Sized>(d: &D, dep: &ir::Deployment) ->
         )
         .set("maximumPercent", dep.maximum_percent)
         .set("minimumHealthyPercent", dep.minimum_healthy_percent)
+        .opt("alarms", dep.alarms.as_ref().map(|a| alarms(d, a)))
         .set("strategy", strategy)
         .opt("bakeTimeInMinutes", dep.bake_time_minutes)
+        .list(
+            "lifecycleHooks",
+            dep.hooks
+                .iter()
+                .enumerate()
+                .map(|(i, h)| hook(d, h, hook_roles.get(i).cloned().flatten()))
+                .collect(),
+        )
         .opt("linearConfiguration", linear)
         .opt("canaryConfiguration", canary)
+        .build()
+}
+
+/// `deploymentConfiguration.alarms`: given alarms are always enabled.
+fn alarms<D: Dialect + ?Sized>(d: &D, a: &ir::DeploymentAlarms) -> Value {
+    Fields::new(d, "DeploymentAlarms")
+        .set("alarmNames", Value::Array(d.texts(&a.names)))
+        .set("rollback", a.rollback)
+        .set("enable", true)
+        .build()
+}
+
+/// A `DeploymentLifecycleHook`. A Lambda hook leaves `targetType` out (its
+/// default, `AWS_LAMBDA`; CloudFormation has no such property).
+fn hook<D: Dialect + ?Sized>(d: &D, h: &ir::LifecycleHook, role: Option<Value>) -> Value {
+    let f = Fields::new(d, "DeploymentLifecycleHook");
+    let f = match &h.target {
+        ir::HookTarget::Lambda(arn) => f.text("hookTargetArn", arn),
+        ir::HookTarget::Pause => f.set("targetType", "PAUSE"),
+    };
+    f.opt("roleArn", role)
+        .set(
+            "lifecycleStages",
+            Value::Array(h.stages.iter().map(|s| Value::from(s.as_api())).collect()),
+        )
         .build()
 }
 
@@ -263,6 +304,8 @@ mod tests {
             maximum_percent: 200,
             circuit_breaker: None,
             bake_time_minutes: Some(5),
+            hooks: Vec::new(),
+            alarms: None,
         }
     }
 
@@ -274,6 +317,7 @@ mod tests {
                 percent: 10,
                 interval_minutes: 3,
             }),
+            &[],
         );
         assert_eq!(
             linear.to_string(),
@@ -285,15 +329,54 @@ mod tests {
                 percent: 20,
                 interval_minutes: 15,
             }),
+            &[],
         );
         assert_eq!(
             canary.to_string(),
             r#"{"deploymentCircuitBreaker":{"enable":false,"rollback":false},"maximumPercent":200,"minimumHealthyPercent":100,"strategy":"CANARY","bakeTimeInMinutes":5,"canaryConfiguration":{"canaryPercent":20,"canaryBakeTimeInMinutes":15}}"#
         );
         let blue_green =
-            deployment_configuration(&Plain, &deployment(ir::DeploymentStrategy::BlueGreen));
+            deployment_configuration(&Plain, &deployment(ir::DeploymentStrategy::BlueGreen), &[]);
         assert_eq!(blue_green["strategy"], "BLUE_GREEN");
         assert!(blue_green.get("linearConfiguration").is_none());
+    }
+
+    #[test]
+    fn hooks_and_alarms_in_botocore_order() {
+        let mut dep = deployment(ir::DeploymentStrategy::BlueGreen);
+        dep.alarms = Some(ir::DeploymentAlarms {
+            names: vec![ir::Text::lit("api-5xx")],
+            rollback: true,
+            span: Default::default(),
+        });
+        dep.hooks = vec![
+            ir::LifecycleHook {
+                stages: vec![ir::HookStage::PostTestTrafficShift],
+                target: ir::HookTarget::Lambda(ir::Text::lit(
+                    "arn:aws:lambda:us-east-1:123456789012:function:smoke",
+                )),
+                role: None,
+                span: Default::default(),
+            },
+            ir::LifecycleHook {
+                stages: vec![ir::HookStage::PreScaleUp, ir::HookStage::PostScaleUp],
+                target: ir::HookTarget::Pause,
+                role: None,
+                span: Default::default(),
+            },
+        ];
+        let v = deployment_configuration(
+            &Plain,
+            &dep,
+            &[
+                Some(Value::from("arn:aws:iam::123456789012:role/hooks")),
+                None,
+            ],
+        );
+        assert_eq!(
+            v.to_string(),
+            r#"{"deploymentCircuitBreaker":{"enable":false,"rollback":false},"maximumPercent":200,"minimumHealthyPercent":100,"alarms":{"alarmNames":["api-5xx"],"rollback":true,"enable":true},"strategy":"BLUE_GREEN","bakeTimeInMinutes":5,"lifecycleHooks":[{"hookTargetArn":"arn:aws:lambda:us-east-1:123456789012:function:smoke","roleArn":"arn:aws:iam::123456789012:role/hooks","lifecycleStages":["POST_TEST_TRAFFIC_SHIFT"]},{"targetType":"PAUSE","lifecycleStages":["PRE_SCALE_UP","POST_SCALE_UP"]}]}"#
+        );
     }
 
     #[test]
