@@ -214,6 +214,16 @@ codes! {
     StateLink = "E0609", "the run's state directory holds a symbolic link";
     NoRun = "E0690", "no local run for the project";
     NoSuchService = "E0691", "the local run has no such service";
+
+    // E07xx: runtime platform (Windows and ARM64 tasks)
+    WindowsArm64 = "E0730", "Windows task on ARM64";
+    WindowsFargateFamily = "E0731", "Windows family Fargate does not run";
+    WindowsFargateSize = "E0732", "Windows task on Fargate above 4 vCPU";
+    WindowsVolume = "E0733", "volume a Windows task cannot mount where it runs";
+    WindowsSecurityOption = "E0734", "Docker security option Windows containers do not take";
+    WindowsVolumeDriver = "E0735", "Docker volume driver other than local on Windows";
+    WindowsFirelens = "E0736", "FireLens in a Windows task";
+    PlatformVersionMismatch = "E0737", "Fargate platform version the task's platform does not have";
 }
 
 impl std::fmt::Display for Code {

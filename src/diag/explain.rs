@@ -22,6 +22,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ("E04", "ECS rules"),
     ("E05", "Backends and output"),
     ("E06", "Local runner"),
+    ("E07", "Runtime platform: Windows and ARM64"),
 ];
 
 /// docs/troubleshooting.md: every code, by family, with its title and its
