@@ -212,6 +212,8 @@ codes! {
     SecretMissing = "E0607", "secret without a local value";
     SecretsFileInvalid = "E0608", "secrets file cannot be read";
     StateLink = "E0609", "the run's state directory holds a symbolic link";
+    WindowsLocal = "E0610", "Windows task the local runner cannot run";
+    ArchEmulation = "E0611", "task of another CPU architecture without an emulator";
     NoRun = "E0690", "no local run for the project";
     NoSuchService = "E0691", "the local run has no such service";
 
