@@ -96,13 +96,13 @@ pub fn check_task(cx: &mut Cx, task: &Task) {
     let src = Source {
         task: decl(cx, Kind::Task, &task.name),
     };
-    let os_at = src.task_setting(&["os"]).unwrap_or(task.span);
-    let arch_at = src.task_setting(&["arch"]).unwrap_or(task.span);
     if !task.is_windows() {
         return;
     }
+    let os_at = src.task_setting(&["os"]).unwrap_or(task.span);
     let family = task.os_family.as_deref().unwrap_or_default();
     if task.arch == Some(Arch::Arm64) {
+        let arch_at = src.task_setting(&["arch"]).unwrap_or(task.span);
         cx.push(e::windows_arm64(&task.name, family, arch_at, os_at));
     }
     if task.is_fargate() {
@@ -141,23 +141,28 @@ pub fn check_task(cx: &mut Cx, task: &Task) {
         }
     }
     for v in &task.volumes {
-        let problem = match &v.kind {
-            VolumeKind::Efs(_) => Some("an EFS volume, which only Linux containers mount"),
-            VolumeKind::FsxWindows(_) if task.is_fargate() => Some(
+        match &v.kind {
+            VolumeKind::Efs(_) => cx.push(e::windows_volume(
+                &task.name,
+                &v.name,
+                "an EFS volume, which only Linux containers mount",
+                v.span,
+                os_at,
+            )),
+            VolumeKind::FsxWindows(_) if task.is_fargate() => cx.push(e::windows_volume(
+                &task.name,
+                &v.name,
                 "an FSx for Windows File Server volume, which ECS mounts on EC2 Windows \
                  instances only, not on Fargate",
-            ),
-            VolumeKind::Docker(d) if d.driver.as_deref().is_some_and(|d| d != "local") => {
-                let driver = d.driver.as_deref().unwrap_or_default();
-                cx.push(e::windows_volume_driver(&v.name, driver, v.span, os_at));
-                None
+                v.span,
+                os_at,
+            )),
+            VolumeKind::Docker(d) => {
+                if let Some(driver) = d.driver.as_deref().filter(|d| *d != "local") {
+                    cx.push(e::windows_volume_driver(&v.name, driver, v.span, os_at));
+                }
             }
-            _ => None,
-        };
-        if let Some(problem) = problem {
-            cx.push(e::windows_volume(
-                &task.name, &v.name, problem, v.span, os_at,
-            ));
+            _ => {}
         }
     }
     for c in &task.containers {
