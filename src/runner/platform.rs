@@ -112,6 +112,23 @@ pub fn check_emulation(manifest: &Manifest) -> Result<(), RunnerError> {
 #[cfg(test)]
 mod tests {
     use super::runs_here;
+    use crate::manifest::RuntimePlatform;
+
+    #[test]
+    fn oci_platform_and_windows_family() {
+        let p = |os: Option<&str>, arch: Option<&str>| RuntimePlatform {
+            operating_system_family: os.map(str::to_string),
+            cpu_architecture: arch.map(str::to_string),
+        };
+        assert_eq!(p(None, Some("ARM64")).oci_platform(), Some("linux/arm64"));
+        assert_eq!(p(None, Some("X86_64")).oci_platform(), Some("linux/amd64"));
+        assert_eq!(p(Some("LINUX"), None).oci_platform(), None);
+        assert_eq!(p(Some("LINUX"), None).windows(), None);
+        assert_eq!(
+            p(Some("WINDOWS_SERVER_2019_CORE"), None).windows(),
+            Some("WINDOWS_SERVER_2019_CORE")
+        );
+    }
 
     #[test]
     fn native_and_emulated_architectures() {
