@@ -373,3 +373,55 @@ fn platform_versions_match_the_task() {
     ];
     probe(cases);
 }
+
+#[test]
+fn gmsa_credential_specs() {
+    let domainless = "credential_spec \"credentialspecdomainless:arn:aws:ssm:us-east-1:123456789012:parameter/gmsa\"";
+    let joined = "credential_spec \"credentialspec:arn:aws:s3:::bucket/gmsa.json\"";
+    let cases: &[Case] = &[
+        (FARGATE_WINDOWS, &[("c", domainless)], &[], "domainless gMSA on Fargate"),
+        (EC2_WINDOWS, &[("c", domainless)], &[], "domainless gMSA on EC2"),
+        (EC2_WINDOWS, &[("c", joined)], &[], "domain-joined gMSA on EC2"),
+        (
+            FARGATE_WINDOWS,
+            &[("c", joined)],
+            &[("E0738", joined)],
+            "Fargate joins no domain",
+        ),
+        (
+            EC2_WINDOWS,
+            &[("c", "credential_spec \"arn:aws:ssm:us-east-1:123456789012:parameter/gmsa\"")],
+            &[(
+                "E0738",
+                "credential_spec \"arn:aws:ssm:us-east-1:123456789012:parameter/gmsa\"",
+            )],
+            "an ARN without its form",
+        ),
+        (
+            EC2_WINDOWS,
+            &[("c", "credential_spec \"credentialspec:file://gmsa.json\"")],
+            &[("E0738", "credential_spec \"credentialspec:file://gmsa.json\"")],
+            "a file path is dockerSecurityOptions' form, not credentialSpecs'",
+        ),
+        (
+            EC2_WINDOWS,
+            &[(
+                "c",
+                "credential_spec [\"credentialspec:arn:aws:s3:::b/1.json\", \"credentialspec:arn:aws:s3:::b/2.json\"]",
+            )],
+            &[(
+                "E0738",
+                "credential_spec [\"credentialspec:arn:aws:s3:::b/1.json\", \"credentialspec:arn:aws:s3:::b/2.json\"]",
+            )],
+            "one credential spec per container",
+        ),
+        // Linux containers use gMSA too, on EC2 and (domainless) on Fargate.
+        (
+            "task t {\n  cpu 0.25vcpu\n  memory 512MiB\n  container app {\n    image \"app:1\"\n    {c}\n  }\n}\n",
+            &[("c", joined)],
+            &[("E0738", joined)],
+            "domain-joined gMSA on Fargate Linux",
+        ),
+    ];
+    probe(cases);
+}

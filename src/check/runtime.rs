@@ -28,6 +28,9 @@
 //!   `local` driver (E0735).
 //! - Developer guide, FireLens considerations: Windows containers do not
 //!   support FireLens (E0736).
+//! - ContainerDefinition `credentialSpecs` (gMSA): one, `credentialspec:` or
+//!   `credentialspecdomainless:` and an SSM or S3 ARN; domainless on Fargate
+//!   (E0738).
 //! - Fargate platform versions: Windows runs on Windows platform `1.0.0`,
 //!   ARM64 on Linux platform `1.4.0` (E0737).
 
@@ -96,6 +99,9 @@ pub fn check_task(cx: &mut Cx, task: &Task) {
     let src = Source {
         task: decl(cx, Kind::Task, &task.name),
     };
+    for c in &task.containers {
+        credential_specs(cx, &src, task, c);
+    }
     if !task.is_windows() {
         return;
     }
@@ -210,6 +216,60 @@ fn check_container(cx: &mut Cx, src: &Source, task: &Task, c: &Container, os_at:
     };
     if let Some(at) = firelens_at {
         cx.push(e::windows_firelens(&task.name, &c.name, at, os_at));
+    }
+}
+
+/// `credentialSpecs` (ContainerDefinition): at most one, each
+/// `credentialspec:ARN` (the container instance joined to the domain) or
+/// `credentialspecdomainless:ARN` (credentials in a secret), the ARN of an
+/// SSM parameter or an S3 object. Fargate hosts join no domain, so Fargate
+/// takes the domainless form only (developer guide, gMSA on Fargate).
+fn credential_specs(cx: &mut Cx, src: &Source, task: &Task, c: &Container) {
+    let specs = &c.settings.credential_specs;
+    if specs.is_empty() {
+        return;
+    }
+    let at = src.container_setting(c, &["credential_spec"]);
+    if specs.len() > 1 {
+        cx.push(e::credential_spec(
+            &c.name,
+            &specs[1],
+            "is a second credential spec; ECS takes one per container",
+            at,
+        ));
+    }
+    for spec in specs {
+        let (domainless, arn) = match spec.split_once(':') {
+            Some(("credentialspecdomainless", arn)) => (true, arn),
+            Some(("credentialspec", arn)) => (false, arn),
+            _ => {
+                cx.push(e::credential_spec(
+                    &c.name,
+                    spec,
+                    "starts with neither `credentialspec:` nor `credentialspecdomainless:`",
+                    at,
+                ));
+                continue;
+            }
+        };
+        let service = arn
+            .strip_prefix("arn:")
+            .and_then(|rest| rest.split(':').nth(1));
+        if !matches!(service, Some("ssm" | "s3")) {
+            cx.push(e::credential_spec(
+                &c.name,
+                spec,
+                "does not name the ARN of an SSM parameter or an S3 object holding the CredSpec",
+                at,
+            ));
+        } else if !domainless && task.is_fargate() {
+            cx.push(e::credential_spec(
+                &c.name,
+                spec,
+                "needs a container instance joined to the domain, and Fargate joins none",
+                at,
+            ));
+        }
     }
 }
 

@@ -226,6 +226,7 @@ codes! {
     WindowsVolumeDriver = "E0735", "Docker volume driver other than local on Windows";
     WindowsFirelens = "E0736", "FireLens in a Windows task";
     PlatformVersionMismatch = "E0737", "Fargate platform version the task's platform does not have";
+    CredentialSpec = "E0738", "gMSA credential spec ECS refuses or cannot use";
 }
 
 impl std::fmt::Display for Code {

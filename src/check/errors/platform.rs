@@ -156,3 +156,14 @@ pub fn platform_version(
         "write `platform \"{wants}\"`, or leave `platform` out (LATEST picks the platform that matches the task)"
     ))
 }
+
+/// E0738: a credential spec ECS refuses or cannot use.
+pub fn credential_spec(container: &str, spec: &str, problem: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::CredentialSpec,
+        format!("credential spec `{spec}` of container `{container}` {problem}"),
+        span,
+        "this credential spec",
+    )
+    .with_help("write one `credential_spec \"credentialspecdomainless:arn:aws:ssm:REGION:ACCOUNT:parameter/NAME\"` (or an `arn:aws:s3:::BUCKET/KEY` object); `credentialspec:` works only on EC2 instances joined to the domain")
+}
