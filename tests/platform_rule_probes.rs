@@ -232,8 +232,8 @@ fn windows_task_platform_rules() {
         (
             FARGATE_WINDOWS,
             &[("t", "storage 30GiB")],
-            &[],
-            "ephemeral storage (Windows platform 1.0.0 takes it)",
+            &[("E0739", "storage 30GiB")],
+            "ephemeral storage is Linux platform 1.4.0 only",
         ),
         (
             &EC2_WINDOWS.replace("network default", "network bridge"),

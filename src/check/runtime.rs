@@ -20,6 +20,9 @@
 //!   Linux platform 1.4.0, so Windows on Fargate stops at 4 vCPU (E0732);
 //!   Windows on Fargate needs at least 1 vCPU (E0468).
 //! - `networkMode`: `<default>` (NAT) or `awsvpc` on Windows (E0474).
+//! - RegisterTaskDefinition `ephemeralStorage`: Linux platform 1.4.0 only;
+//!   the developer guide's "Fargate task ephemeral storage" says it is not
+//!   supported for Windows containers on Fargate (E0739).
 //! - Developer guide, EFS volumes (Linux only) and FSx for Windows File
 //!   Server volumes (EC2 only, not Fargate) (E0733).
 //! - ContainerDefinition `dockerSecurityOptions`: on Windows only the
@@ -114,6 +117,10 @@ pub fn check_task(cx: &mut Cx, task: &Task) {
     if task.is_fargate() {
         if !FARGATE_WINDOWS.contains(&family) {
             cx.push(e::windows_fargate_family(&task.name, family, os_at));
+        }
+        if let Some(gib) = task.ephemeral_storage_gib {
+            let at = src.task_setting(&["storage"]).unwrap_or(task.span);
+            cx.push(e::windows_fargate_storage(&task.name, gib, at, os_at));
         }
         let cpu_at = src.task_setting(&["cpu"]).unwrap_or(task.span);
         match task.cpu {

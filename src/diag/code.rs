@@ -227,6 +227,7 @@ codes! {
     WindowsFirelens = "E0736", "FireLens in a Windows task";
     PlatformVersionMismatch = "E0737", "Fargate platform version the task's platform does not have";
     CredentialSpec = "E0738", "gMSA credential spec ECS refuses or cannot use";
+    WindowsFargateStorage = "E0739", "ephemeral storage for a Windows task on Fargate";
 }
 
 impl std::fmt::Display for Code {

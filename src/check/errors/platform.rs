@@ -167,3 +167,15 @@ pub fn credential_spec(container: &str, spec: &str, problem: &str, span: Span) -
     )
     .with_help("write one `credential_spec \"credentialspecdomainless:arn:aws:ssm:REGION:ACCOUNT:parameter/NAME\"` (or an `arn:aws:s3:::BUCKET/KEY` object); `credentialspec:` works only on EC2 instances joined to the domain")
 }
+
+/// E0739: `storage` (ephemeralStorage) of a Windows task on Fargate.
+pub fn windows_fargate_storage(task: &str, gib: u32, span: Span, os: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::WindowsFargateStorage,
+        format!("Windows task `{task}` asks Fargate for {gib} GiB of ephemeral storage, which Windows containers on Fargate do not take"),
+        span,
+        "ephemeral storage",
+    )
+    .with_label(os, "the task runs Windows")
+    .with_help("remove `storage` (ephemeral storage is for Linux tasks on platform 1.4.0), or keep data on a bind volume")
+}
