@@ -268,6 +268,12 @@ fn windows_volumes_and_logging() {
             "FSx is not mounted on Fargate",
         ),
         (
+            "task t {\n  cpu 1vcpu\n  memory 2GiB\n  {t}\n  container app {\n    image \"app:1\"\n    {c}\n  }\n}\n",
+            &[("t", fsx), ("c", "mount share \"C:\\\\share\"")],
+            &[("E0733", fsx)],
+            "FSx on Fargate without an `os`",
+        ),
+        (
             EC2_WINDOWS,
             &[
                 ("t", "volume data efs \"fs-0123456789abcdef0\""),

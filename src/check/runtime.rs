@@ -105,6 +105,15 @@ pub fn check_task(cx: &mut Cx, task: &Task) {
     for c in &task.containers {
         credential_specs(cx, &src, task, c);
     }
+    // FSx for Windows File Server: joined by the agent of EC2 Windows
+    // instances; Fargate mounts none, whatever the task's `os` says.
+    if task.is_fargate() {
+        for v in &task.volumes {
+            if matches!(v.kind, VolumeKind::FsxWindows(_)) {
+                cx.push(e::fsx_on_fargate(&task.name, &v.name, v.span));
+            }
+        }
+    }
     if !task.is_windows() {
         return;
     }
@@ -159,14 +168,6 @@ pub fn check_task(cx: &mut Cx, task: &Task) {
                 &task.name,
                 &v.name,
                 "an EFS volume, which only Linux containers mount",
-                v.span,
-                os_at,
-            )),
-            VolumeKind::FsxWindows(_) if task.is_fargate() => cx.push(e::windows_volume(
-                &task.name,
-                &v.name,
-                "an FSx for Windows File Server volume, which ECS mounts on EC2 Windows \
-                 instances only, not on Fargate",
                 v.span,
                 os_at,
             )),

@@ -179,3 +179,14 @@ pub fn windows_fargate_storage(task: &str, gib: u32, span: Span, os: Span) -> Di
     .with_label(os, "the task runs Windows")
     .with_help("remove `storage` (ephemeral storage is for Linux tasks on platform 1.4.0), or keep data on a bind volume")
 }
+
+/// E0733: an FSx for Windows File Server volume in a Fargate task.
+pub fn fsx_on_fargate(task: &str, volume: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::WindowsVolume,
+        format!("volume `{volume}` of Fargate task `{task}` is an FSx for Windows File Server volume, which ECS mounts on EC2 Windows instances only"),
+        span,
+        "an FSx volume on Fargate",
+    )
+    .with_help("run the task on EC2 Windows instances (`compat ec2`, `network default` or `awsvpc`), or use a bind volume on Fargate")
+}
