@@ -156,5 +156,28 @@ for dir in "$TEMPLATES"/*/; do
     fi
 done
 
+# The ECS API target's task definitions with a runtime platform (Windows,
+# ARM64), registered through the ECS API, which keeps runtimePlatform.
+if "$WHARF" build --help 2>/dev/null | grep -q -- --target; then
+    python3 -c "import urllib.request as u; u.urlopen(u.Request('$ENDPOINT/moto-api/reset', method='POST'))"
+    platform_files=()
+    for src in examples/*.wharf; do
+        name=$(basename "$src" .wharf)
+        "$WHARF" build "$src" --target ecs -o "$WORK/ecs/$name" --color never >/dev/null 2>&1 || continue
+        for f in "$WORK/ecs/$name"/taskdefs/*.json; do
+            [ -f "$f" ] && grep -q '"runtimePlatform"' "$f" && platform_files+=("$f")
+        done
+    done
+    if [ "${#platform_files[@]}" -gt 0 ]; then
+        echo "== ECS API: ${#platform_files[@]} task definitions with a runtime platform"
+        if python3 "$HELPER" register "$ENDPOINT" "${platform_files[@]}"; then
+            echo "OK   runtime platforms"
+        else
+            echo "FAIL runtime platforms"
+            failed=$((failed + 1))
+        fi
+    fi
+fi
+
 echo "deploy test: $deployed deployed and checked, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$deployed" -ge 3 ]

@@ -336,6 +336,30 @@ def check(src, endpoint, stack):
     return 1 if errors else 0
 
 
+def register(endpoint, files):
+    """The ECS API target's task definitions that name a runtime platform,
+    registered with RegisterTaskDefinition (moto's CloudFormation drops
+    RuntimePlatform, its ECS API keeps it): each must come back with the
+    same family and runtimePlatform."""
+    errors = []
+    checked = 0
+    for f in files:
+        with open(f) as fh:
+            td = json.load(fh)
+        if "runtimePlatform" not in td:
+            continue
+        got = aws(endpoint, "ecs", "register-task-definition",
+                  "--cli-input-json", "file://" + f)["taskDefinition"]
+        for key in ("family", "runtimePlatform"):
+            checked += 1
+            if got.get(key) != td[key]:
+                errors.append(f"{f}: {key} declared {td[key]!r}, found {got.get(key)!r}")
+    for e in errors:
+        print("  MISMATCH " + e)
+    print(f"  {checked} runtime platform values checked, {len(errors)} mismatches")
+    return 1 if errors else 0
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["adapt"] and len(sys.argv) == 5:
         adapt(sys.argv[2], sys.argv[3], sys.argv[4])
@@ -343,6 +367,8 @@ if __name__ == "__main__":
         params(sys.argv[2], sys.argv[3], sys.argv[4])
     elif sys.argv[1:2] == ["check"] and len(sys.argv) == 5:
         sys.exit(check(sys.argv[2], sys.argv[3], sys.argv[4]))
+    elif sys.argv[1:2] == ["register"] and len(sys.argv) >= 4:
+        sys.exit(register(sys.argv[2], sys.argv[3:]))
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

@@ -41,6 +41,39 @@ pub struct TaskDefinition {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Volume>,
     pub containers: Vec<Container>,
+    /// ECS's `runtimePlatform`, as the program names it: the runner refuses
+    /// a Windows task and runs an ARM64 one's images for that architecture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_platform: Option<RuntimePlatform>,
+}
+
+/// `runtimePlatform` in ECS spelling (`WINDOWS_SERVER_2022_CORE`, `ARM64`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RuntimePlatform {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operating_system_family: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_architecture: Option<String>,
+}
+
+impl RuntimePlatform {
+    /// A Windows operating system family.
+    pub fn windows(&self) -> Option<&str> {
+        self.operating_system_family
+            .as_deref()
+            .filter(|f| f.starts_with("WINDOWS"))
+    }
+
+    /// The OCI platform of the task's images (`linux/arm64`), when an
+    /// architecture is named.
+    pub fn oci_platform(&self) -> Option<&'static str> {
+        match self.cpu_architecture.as_deref()? {
+            "ARM64" => Some("linux/arm64"),
+            "X86_64" => Some("linux/amd64"),
+            _ => None,
+        }
+    }
 }
 
 /// A task volume as the runner provides it: a directory.

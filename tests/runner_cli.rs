@@ -528,4 +528,41 @@ fn ps_on_a_damaged_state_file_says_so_and_how_to_recover() {
     let line: serde_json::Value =
         serde_json::from_slice(json.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
     assert_eq!(line["code"], "E0613");
+/// A Windows task cannot run on the local runner: `wharf up` refuses it
+/// by name before anything starts (E0610), with either driver, and
+/// `wharf run` refuses a job of a Windows task the same way.
+#[test]
+fn a_windows_task_is_refused_by_up_and_run_with_e0610() {
+    let dir = scratch("cli-windows");
+    let program = r#"region "us-east-1"
+network main { vpc "vpc-0123456789abcdef0"; private_subnets ["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"] }
+cluster c { network main }
+task iis {
+  cpu 1vcpu
+  memory 2GiB
+  os windows_server_2022_core
+  container app {
+    image "mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2022"
+    port 80
+    local "true"
+  }
+}
+service web in c { task iis }
+job once in c { task iis }
+"#;
+    std::fs::write(dir.join("win.wharf"), program).unwrap();
+    for driver in ["process", "podman"] {
+        let out = wharf(&dir, &["up", "win.wharf", "--driver", driver]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let t = text(&out);
+        assert!(
+            t.contains("[E0610]") && t.contains("task `iis` (used by `web`)"),
+            "{t}"
+        );
+        assert!(t.contains("WINDOWS_SERVER_2022_CORE"), "{t}");
+    }
+    let out = wharf(&dir, &["run", "win.wharf", "once", "--driver", "process"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("[E0610]"), "{}", text(&out));
+    assert!(!state(&dir).join("state.json").exists());
 }

@@ -52,9 +52,6 @@ const IPC_SYSCTLS: &[&str] = &[
 ];
 
 pub fn check_task(cx: &mut Cx, task: &Task) {
-    if task.is_windows() {
-        check_windows(cx, task);
-    }
     for v in &task.volumes {
         match &v.kind {
             VolumeKind::Efs(efs) => {
@@ -394,49 +391,6 @@ fn env_file_problem(f: &Text) -> Option<&'static str> {
         }
     }
     None
-}
-
-/// Settings the ECS API reference marks "not supported for Windows
-/// containers" (TaskDefinition `pidMode`, `ipcMode`; ContainerDefinition
-/// `user`, `readonlyRootFilesystem`, `linuxParameters`, `privileged`), and
-/// Fargate's Windows tasks, which run on X86_64 only (RuntimePlatform).
-fn check_windows(cx: &mut Cx, task: &Task) {
-    let t = &task.settings;
-    for (set, what) in [
-        (t.pid_mode.is_some(), "`pid`"),
-        (t.ipc_mode.is_some(), "`ipc`"),
-    ] {
-        if set {
-            cx.push(e::not_on_windows(
-                what,
-                &format!("task `{}`", task.name),
-                task.span,
-            ));
-        }
-    }
-    if task.is_fargate() && task.arch == Some(crate::ir::Arch::Arm64) {
-        cx.push(e::not_on_windows(
-            "`arch arm64` on Fargate",
-            &format!("task `{}`", task.name),
-            task.span,
-        ));
-    }
-    for c in &task.containers {
-        for (set, what) in [
-            (c.user.is_some(), "`user`"),
-            (c.read_only_root, "`readonly`"),
-            (c.settings.linux.is_some(), "`linux { }`"),
-            (c.settings.privileged, "`privileged`"),
-        ] {
-            if set {
-                cx.push(e::not_on_windows(
-                    what,
-                    &format!("container `{}`", c.name),
-                    c.span,
-                ));
-            }
-        }
-    }
 }
 
 /// What ECS refuses in an EFS volume (EFSVolumeConfiguration): a root

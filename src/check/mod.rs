@@ -32,6 +32,7 @@ mod network;
 mod platform;
 mod read;
 mod rules;
+mod runtime;
 mod scope;
 pub mod secrets;
 mod service;
@@ -239,6 +240,7 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
     names::check(&mut cx, &program);
     rules::check(&mut cx, &program);
     platform::check(&mut cx, &program);
+    runtime::check_platform_versions(&mut cx, &program);
     // Nothing to deploy: CloudFormation refuses a template without resources
     // and the ECS target would write nothing, so an empty build succeeding
     // would hide a mistake (a wrong file, an environment that removed all).

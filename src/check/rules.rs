@@ -161,7 +161,7 @@ fn check_awslogs(cx: &mut Cx, task: &Task, c: &crate::ir::Container, log: &crate
 
 /// Task size and platform rules that depend on where the task runs: EC2
 /// (or external) tasks bound task cpu and need a memory figure per
-/// container when the task has none; Windows on Fargate needs 1 vCPU.
+/// container when the task has none; then the runtime platform rules.
 fn check_platform(cx: &mut Cx, task: &Task) {
     if !task.is_fargate() {
         if let Some(cpu) = task.cpu.filter(|c| !(128..=196_608).contains(c)) {
@@ -174,24 +174,9 @@ fn check_platform(cx: &mut Cx, task: &Task) {
                 }
             }
         }
-    } else if task.is_windows() {
-        if let Some(cpu) = task.cpu.filter(|c| *c < 1024) {
-            cx.push(e::windows_fargate_cpu(&task.name, cpu, task.span));
-        }
     }
-    // Windows containers run with the default (NAT) network or awsvpc.
-    if task.is_windows()
-        && !matches!(
-            task.network_mode,
-            NetworkMode::Awsvpc | NetworkMode::Default
-        )
-    {
-        cx.push(e::windows_network_mode(
-            &task.name,
-            task.network_mode.as_str(),
-            task.span,
-        ));
-    }
+    // Windows and ARM64: `runtime`, with spans at the settings.
+    super::runtime::check_task(cx, task);
 }
 
 /// Host ports ECS reserves on every container instance: SSH, the Docker

@@ -219,6 +219,8 @@ codes! {
     SecretMissing = "E0607", "secret without a local value";
     SecretsFileInvalid = "E0608", "secrets file cannot be read";
     StateLink = "E0609", "the run's state directory holds a symbolic link";
+    WindowsLocal = "E0610", "Windows task the local runner cannot run";
+    ArchEmulation = "E0611", "task of another CPU architecture without an emulator";
     StateDamaged = "E0613", "the run's state file cannot be read";
     NoRun = "E0690", "no local run for the project";
     NoSuchService = "E0691", "the local run has no such service";
@@ -246,6 +248,18 @@ codes! {
     DeployHookTarget = "E0723", "lifecycle hook target that is not a Lambda function";
     DeployHookRole = "E0724", "lifecycle hook or traffic role that is not a usable role";
     DeployAlternateSame = "E0725", "alternate target group equal to the production one";
+
+    // E07xx: runtime platform (Windows and ARM64 tasks)
+    WindowsArm64 = "E0730", "Windows task on ARM64";
+    WindowsFargateFamily = "E0731", "Windows family Fargate does not run";
+    WindowsFargateSize = "E0732", "Windows task on Fargate above 4 vCPU";
+    WindowsVolume = "E0733", "volume a Windows task cannot mount where it runs";
+    WindowsSecurityOption = "E0734", "Docker security option Windows containers do not take";
+    WindowsVolumeDriver = "E0735", "Docker volume driver other than local on Windows";
+    WindowsFirelens = "E0736", "FireLens in a Windows task";
+    PlatformVersionMismatch = "E0737", "Fargate platform version the task's platform does not have";
+    CredentialSpec = "E0738", "gMSA credential spec ECS refuses or cannot use";
+    WindowsFargateStorage = "E0739", "ephemeral storage for a Windows task on Fargate";
 }
 
 impl std::fmt::Display for Code {

@@ -22,7 +22,10 @@ const FAMILIES: &[(&str, &str)] = &[
     ("E04", "ECS rules"),
     ("E05", "Backends and output"),
     ("E06", "Local runner"),
-    ("E07", "Service Connect"),
+    (
+        "E07",
+        "Newer ECS features: Service Connect, native deployments, Windows and ARM64",
+    ),
 ];
 
 /// docs/troubleshooting.md: every code, by family, with its title and its

@@ -25,6 +25,9 @@ pub struct TaskSpec {
     pub containers: Vec<ContainerSpec>,
     /// Set when the task cannot start (a secret without a value).
     pub init_error: Option<String>,
+    /// The OCI platform of its images (`linux/arm64`), when the task
+    /// names an architecture.
+    pub platform: Option<String>,
 }
 
 /// One container with everything resolved: no lookups left for the driver.

@@ -224,6 +224,7 @@ impl JobRt {
 
 /// Runs a job now and waits for its tasks to stop; returns their final views.
 pub async fn run_now(shared: Arc<Shared>, job: Arc<JobRt>) -> Result<Vec<TaskView>, RunnerError> {
+    super::platform::check(&job.preflight_manifest())?;
     shared.driver.preflight(&job.preflight_manifest())?;
     let tasks = job.launch(&shared, "wharf run");
     let mut changes = shared.subscribe();

@@ -16,6 +16,7 @@ pub mod job;
 mod lb;
 mod metadata;
 mod net;
+pub mod platform;
 pub mod podman;
 pub mod process;
 pub mod project;
@@ -154,6 +155,7 @@ impl Runner {
         driver: Arc<dyn Driver>,
         run_id: &str,
     ) -> Result<Runner, RunnerError> {
+        platform::check(manifest)?;
         driver.preflight(manifest)?;
         let jobs: Vec<Arc<job::JobRt>> = manifest
             .jobs
@@ -161,6 +163,7 @@ impl Runner {
             .filter_map(|j| job::JobRt::new(manifest, j))
             .collect();
         for j in jobs.iter().filter(|j| j.schedule().is_some()) {
+            platform::check(&j.preflight_manifest())?;
             driver.preflight(&j.preflight_manifest())?;
         }
         let env = |name: &str| std::env::var(name).ok();

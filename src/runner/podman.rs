@@ -167,8 +167,9 @@ impl Driver for PodmanDriver {
         "podman"
     }
 
-    fn preflight(&self, _manifest: &Manifest) -> Result<(), RunnerError> {
+    fn preflight(&self, manifest: &Manifest) -> Result<(), RunnerError> {
         probe(&self.conf).map_err(|why| errors::driver_unavailable("podman", &why))?;
+        super::platform::check_emulation(manifest)?;
         self.remove_dead_runs();
         Ok(())
     }
@@ -222,6 +223,11 @@ impl Driver for PodmanDriver {
             // podman takes the entrypoint as a JSON array.
             cmd.arg("--entrypoint")
                 .arg(serde_json::to_string(ep).unwrap_or_default());
+        }
+        // The task's architecture (`runtimePlatform.cpuArchitecture`):
+        // podman pulls that variant, emulated when the host's differs.
+        if let Some(platform) = &task.platform {
+            cmd.args(["--platform", platform]);
         }
         cmd.arg(&c.image);
         cmd.args(c.command.iter().flatten());

@@ -140,6 +140,11 @@ pub fn task_spec_of(
         hosts: shared.net.hosts(),
         containers,
         init_error,
+        platform: def
+            .runtime_platform
+            .as_ref()
+            .and_then(|p| p.oci_platform())
+            .map(str::to_string),
     })
 }
 

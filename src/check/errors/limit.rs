@@ -229,16 +229,6 @@ pub fn mount(container: &str, path: &str, problem: &str, span: Span) -> Diagnost
     .with_help("a container mounts each volume at its own absolute path, such as \"/data\"")
 }
 
-pub fn not_on_windows(what: &str, owner: &str, span: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::NotOnWindows,
-        format!("{what} of {owner} is not supported for Windows containers"),
-        span,
-        "in this Windows task",
-    )
-    .with_help("remove it, or run the task on Linux (`os linux`)")
-}
-
 /// E0436: an FSx for Windows File Server volume without a member the ECS
 /// API requires.
 pub fn fsx_incomplete(volume: &str, missing: &[&str], span: Span) -> Diagnostic {

@@ -4,6 +4,7 @@
 
 pub mod job;
 pub mod limit;
+pub mod platform;
 pub mod rule;
 
 use super::vocabulary::{self, Kind};

@@ -708,16 +708,6 @@ pub fn awslogs_mode(mode: &str, span: Span) -> Diagnostic {
     .with_help("the awslogs `mode` option is \"blocking\" or \"non-blocking\"")
 }
 
-pub fn windows_fargate_cpu(task: &str, cpu: u32, span: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::WindowsFargateCpu,
-        format!("Windows task `{task}` on Fargate asks for {cpu} CPU units"),
-        span,
-        "less than 1 vCPU",
-    )
-    .with_help("Windows containers on Fargate need at least 1 vCPU: write `cpu 1vcpu` and a memory of 2GiB or more")
-}
-
 pub fn fargate_stop_timeout(container: &str, seconds: u32, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::FargateStopTimeout,
@@ -772,14 +762,4 @@ pub fn not_in_network_mode(what: &str, mode: &str, container: &str, span: Span) 
     .with_help(
         "remove it, or use `network bridge` (links exist only there; the others also in host mode)",
     )
-}
-
-pub fn windows_network_mode(task: &str, mode: &str, span: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::WindowsNetworkMode,
-        format!("Windows task `{task}` uses `{mode}` networking"),
-        span,
-        "Windows task",
-    )
-    .with_help("Windows containers take `network default` (NAT) or `network awsvpc`")
 }

@@ -89,6 +89,10 @@ fn task(program: &ir::Program, t: &ir::Task) -> m::TaskDefinition {
         },
         volumes: t.volumes.iter().map(|v| volume(program, v)).collect(),
         containers: t.containers.iter().map(|c| container(program, c)).collect(),
+        runtime_platform: (t.arch.is_some() || t.os_family.is_some()).then(|| m::RuntimePlatform {
+            operating_system_family: t.os_family.clone(),
+            cpu_architecture: t.arch.map(|a| a.as_str().to_string()),
+        }),
     }
 }
 
