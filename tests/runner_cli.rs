@@ -528,6 +528,8 @@ fn ps_on_a_damaged_state_file_says_so_and_how_to_recover() {
     let line: serde_json::Value =
         serde_json::from_slice(json.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
     assert_eq!(line["code"], "E0613");
+}
+
 /// A Windows task cannot run on the local runner: `wharf up` refuses it
 /// by name before anything starts (E0610), with either driver, and
 /// `wharf run` refuses a job of a Windows task the same way.
