@@ -248,7 +248,12 @@ fn split(p: &Program, mut built: Built, format: Format) -> Result<Vec<Artifact>,
         let parameters = used_parameters(&built.parameters, &g.resources, &outputs);
         let counts = (g.resources.len(), parameters.len(), outputs.len());
         let t = template(&description, parameters, g.resources, outputs);
-        let contents = render(&t, format);
+        let mut contents = render(&t, format);
+        // The tree is freed before the next stack is rendered, and the text
+        // kept at its length: the writer grows it by doubling, and these
+        // texts (120 MB at 10,000 services) are held until written.
+        drop(t);
+        contents.shrink_to_fit();
         if let Err(problem) = NameKind::Stack.check(&name) {
             diags.push(errors::derived_stack_name(&name, &problem, span));
         }
