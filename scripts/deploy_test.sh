@@ -81,7 +81,8 @@ else
 fi
 
 # WHARF_DEPLOY_SPLIT=1 also deploys a 50-service program that is split into
-# 52 joined stacks (a few minutes), in deploy-order.txt order.
+# joined stacks (shared, two stacks of services, links), in deploy-order.txt
+# order.
 if [ "${WHARF_DEPLOY_SPLIT:-0}" = 1 ] && [ ! -d "$TEMPLATES/fleet-split" ]; then
     WHARF_CFN_OUT="$WORK/lint" cargo test --quiet --test cfn_lint >/dev/null 2>&1
     cp -r "$WORK/lint/json/programs/fleet-split" "$TEMPLATES/fleet-split"

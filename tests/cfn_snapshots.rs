@@ -150,17 +150,57 @@ fn imports(v: &Value, out: &mut BTreeSet<String>) {
     }
 }
 
+/// The services of each service stack, in deploy order: (file, first, last)
+/// read from the stacks' descriptions.
+fn service_stacks(artifacts: &[Artifact]) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for a in artifacts.iter().filter(|a| a.path.ends_with(".json")) {
+        let t: Value = serde_json::from_str(&a.contents).unwrap();
+        let d = t["Description"].as_str().unwrap();
+        let names: Vec<&str> = d.split('`').skip(3).step_by(2).collect();
+        match names.as_slice() {
+            [one] => out.push((a.path.clone(), one.to_string(), one.to_string())),
+            [first, last] => out.push((a.path.clone(), first.to_string(), last.to_string())),
+            _ => {}
+        }
+    }
+    out
+}
+
 #[test]
 fn three_hundred_services_split_into_joined_stacks() {
     let p = cfn_common::many_services("fleet", 300);
     let artifacts = emit(&p, Format::Json);
-    // shared + 300 services + links + deploy-order.txt
+    // shared + stacks of consecutive services + links + deploy-order.txt
+    let paths: Vec<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
     assert_eq!(
-        artifacts.len(),
-        303,
-        "{:?}",
-        artifacts.iter().map(|a| &a.path).collect::<Vec<_>>()
+        paths,
+        [
+            "fleet-shared.json",
+            "fleet-svc000.json",
+            "fleet-svc005.json",
+            "fleet-svc056.json",
+            "fleet-svc070.json",
+            "fleet-svc122.json",
+            "fleet-svc153.json",
+            "fleet-svc179.json",
+            "fleet-svc197.json",
+            "fleet-svc214.json",
+            "fleet-svc269.json",
+            "fleet-links.json",
+            "deploy-order.txt"
+        ]
     );
+    // Every service is in exactly one stack, in declaration order, and
+    // each stack is named after its first service.
+    let stacks = service_stacks(&artifacts);
+    let mut next = 0;
+    for (file, first, last) in &stacks {
+        assert_eq!(first, &format!("svc{next:03}"));
+        assert_eq!(file, &format!("fleet-{first}.json"));
+        next = last[3..].parse::<usize>().unwrap() + 1;
+    }
+    assert_eq!(next, 300);
     let order = &artifacts.last().unwrap();
     assert_eq!(order.path, "deploy-order.txt");
     let mut step_of: BTreeMap<String, usize> = BTreeMap::new();
@@ -170,6 +210,8 @@ fn three_hundred_services_split_into_joined_stacks() {
     }
     assert_eq!(step_of["fleet-shared.json"], 1);
     assert_eq!(step_of["fleet-svc000.json"], 2);
+    // svc005 calls svc004: the links stack imports from both stacks.
+    assert_eq!(step_of["fleet-svc005.json"], 2);
     assert_eq!(step_of["fleet-links.json"], 3);
     // export name -> step of the stack exporting it
     let mut exported: BTreeMap<String, usize> = BTreeMap::new();
@@ -206,10 +248,12 @@ fn three_hundred_services_split_into_joined_stacks() {
             );
         }
     }
-    assert!(total_imports > 300);
+    // Each service's stack imports the shared stack's cluster, listener and
+    // network; the links stack imports both sides of each caller rule.
+    assert!(total_imports > 300, "{total_imports}");
     let svc = artifacts
         .iter()
-        .find(|a| a.path == "fleet-svc001.json")
+        .find(|a| a.path == "fleet-svc000.json")
         .unwrap();
     let head: String = order
         .contents
@@ -224,6 +268,36 @@ fn three_hundred_services_split_into_joined_stacks() {
         insta::assert_snapshot!("cfn_split_deploy_order_head", head);
         insta::assert_snapshot!("cfn_split_service_stack", svc.contents);
     });
+}
+
+/// Where the services go depends on their names, not their positions:
+/// adding a service at the end, or removing one in the middle, leaves every
+/// other stack's services where they were.
+#[test]
+fn packing_is_stable_under_adding_and_removing_services() {
+    let before = service_stacks(&emit(
+        &cfn_common::many_services("fleet", 300),
+        Format::Json,
+    ));
+    let added = service_stacks(&emit(
+        &cfn_common::many_services("fleet", 301),
+        Format::Json,
+    ));
+    let mut expected = before.clone();
+    expected.last_mut().unwrap().2 = "svc300".into();
+    assert_eq!(added, expected);
+    // Without svc100 (svc101 then calls svc099): only its stack changes.
+    let mut p = cfn_common::many_services("fleet", 300);
+    p.services.remove(100);
+    p.services[100].callers[0].service = "svc099".into();
+    let removed = service_stacks(&emit(&p, Format::Json));
+    let holds_100 = |s: &&(String, String, String)| {
+        s.1[3..].parse::<usize>().unwrap() <= 100 && s.2[3..].parse::<usize>().unwrap() >= 100
+    };
+    let unchanged: Vec<_> = before.iter().filter(|s| !holds_100(s)).collect();
+    let kept: Vec<_> = removed.iter().filter(|s| !holds_100(s)).collect();
+    assert_eq!(kept, unchanged);
+    assert_eq!(removed.len(), before.len());
 }
 
 #[test]

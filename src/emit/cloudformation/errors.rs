@@ -18,7 +18,8 @@ pub fn stack_too_large(stack: &str, what: &str, span: Span) -> Diagnostic {
     )
 }
 
-/// A stack of a split program is named `<stack>-<service>`: the joined name
+/// A stack of a split program is named `<stack>-<service>` after its first
+/// service: the joined name
 /// must still be a stack name.
 pub fn derived_stack_name(
     stack: &str,
@@ -26,9 +27,9 @@ pub fn derived_stack_name(
     span: Span,
 ) -> Diagnostic {
     derived_name(crate::ir::names::NameKind::Stack, stack, problem, span).with_help(
-        "a program past CloudFormation's limits becomes one stack per service, named \
-         `<stack>-<service>` (at most 128 letters, digits and `-`); shorten the `stack` or the \
-         service name",
+        "a program past CloudFormation's limits becomes stacks of services, each named after \
+         its first service, `<stack>-<service>` (at most 128 letters, digits and `-`); \
+         shorten the `stack` or the service name",
     )
 }
 

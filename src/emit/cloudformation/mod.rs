@@ -1,7 +1,7 @@
 //! CloudFormation backend. Stage: emit. Input: a checked `ir::Program`;
 //! output: one deployable stack (`<program>.json` or `.yaml`), or, past
-//! CloudFormation's limits, a shared stack plus one stack per service joined by
-//! exports, with `deploy-order.txt`.
+//! CloudFormation's limits, a shared stack plus stacks of consecutive services
+//! joined by exports, with `deploy-order.txt`.
 //!
 //! Emission builds every resource once into an ordered map, each tagged with
 //! the stack that would own it if the program has to be split (`Owner`); the
