@@ -562,7 +562,6 @@ pub fn listener_line(l: &crate::runner::state::ListenerView) -> String {
     }
 }
 
-/// [`listener_line`] for each load balancer listener.
 /// E0708: no local driver makes a Service Connect alias resolve by DNS
 /// (`http://orders:80`); a process reaches it through its
 /// `WHARF_SERVICE_*` variable (or the run's hosts file), on the local port.
@@ -593,6 +592,7 @@ pub fn connect_warnings(ctx: &Context, manifest: &Manifest, driver: DriverKind) 
     }
 }
 
+/// [`listener_line`] for each load balancer listener.
 pub fn listener_lines(snap: &Snapshot) -> Vec<String> {
     snap.listeners.iter().map(listener_line).collect()
 }

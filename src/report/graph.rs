@@ -307,6 +307,40 @@ pub fn build(program: &ir::Program) -> Graph {
             );
             g.edge(&id, &me, Some("discovery".to_string()), true);
         }
+        // The queue a worker consumes, and where its failed messages go.
+        if let Some(q) = &s.queue {
+            let (label, dead_letter) = match &q.kind {
+                ir::QueueKind::Created(c) => (
+                    format!("SQS queue {}", c.queue_name),
+                    c.dead_letter.as_ref().map(|d| {
+                        let name = match &d.target {
+                            ir::DeadLetterTarget::Created { queue_name, .. } => queue_name.clone(),
+                            ir::DeadLetterTarget::Existing(arn) => {
+                                format!("{} (existing)", arn.resolve(&program.inputs))
+                            }
+                        };
+                        (name, d.max_receives)
+                    }),
+                ),
+                ir::QueueKind::Existing(_) => (format!("SQS queue {} (existing)", q.name), None),
+            };
+            let id = g.node(format!("queue{si}"), label, None, Shape::Stadium);
+            g.edge(
+                &id,
+                &me,
+                Some(format!("consumed by {}", q.container)),
+                false,
+            );
+            if let Some((name, receives)) = dead_letter {
+                let dlq = g.node(
+                    format!("dlq{si}"),
+                    format!("dead-letter queue {name}"),
+                    None,
+                    Shape::Stadium,
+                );
+                g.edge(&id, &dlq, Some(format!("after {receives} receives")), true);
+            }
+        }
         // Service Connect calls, resolved by the checker to their server.
         for u in s.connect.iter().flat_map(|c| &c.uses) {
             if let Some(to) = u
