@@ -6,6 +6,9 @@
 
 use std::path::Path;
 
+#[path = "support/probe.rs"]
+mod probe;
+
 use serde_json::Value;
 use wharf::diag::{explain, Code};
 use wharf::driver::{self, Memory};
@@ -15,16 +18,9 @@ use wharf::emit::ecs::emit_ecs;
 /// Codes of checking `source`, else of building it for `target` (`check`:
 /// checking only).
 fn codes(source: &str, target: &str) -> Vec<String> {
-    let fs = Memory::with("probe.wharf", source.to_string());
-    let program = match driver::compile(&fs, Path::new("probe.wharf"), &Default::default()) {
-        Ok(c) => c.program,
-        Err(failed) => {
-            return failed
-                .diags
-                .iter()
-                .map(|d| d.code.as_str().to_string())
-                .collect()
-        }
+    let program = match probe::compile(source) {
+        Ok(program) => program,
+        Err(codes) => return codes,
     };
     let result = match target {
         "check" => Ok(()),

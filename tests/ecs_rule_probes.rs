@@ -3,6 +3,10 @@
 //! on one side of a documented rule, with the exact codes `wharf check`
 //! gives (none where ECS accepts). Each probe names the rule it probes.
 
+#[path = "support/probe.rs"]
+mod probe;
+
+use probe::codes;
 use wharf::driver::{self, Memory};
 
 /// A Fargate task; `{}` is statements of its first container.
@@ -11,22 +15,6 @@ const FARGATE: &str = "task t {\n  cpu 0.25vcpu\n  memory 512MiB\n  container ap
 const EC2: &str = "region \"us-east-1\"\ntask t {\n  network bridge\n  compat ec2\n  container app {\n    image \"nginx:1.27\"\n    memory 256MiB\n    {}\n  }\n  container db { image \"postgres:16\"; memory 256MiB; essential off }\n}\n";
 /// A cluster with an EC2 host-mode task and a Fargate task; `{}` is a service.
 const SERVICES: &str = "region \"us-east-1\"\naccount \"123456789012\"\nnetwork main { vpc \"vpc-0123456789abcdef0\"; private_subnets [\"subnet-0a1b2c3d4e5f60718\", \"subnet-0f1e2d3c4b5a69788\"] }\ncluster c { network main }\ntask t {\n  cpu 0.25vcpu\n  memory 512MiB\n  container app { image \"nginx\"; port 80 }\n}\ntask d {\n  network host\n  compat ec2\n  container app { image \"nginx\"; memory 256MiB; port 80 }\n}\n{}\n";
-
-fn codes(source: &str) -> Vec<String> {
-    let fs = Memory::with("probe.wharf", source.to_string());
-    match driver::compile(
-        &fs,
-        std::path::Path::new("probe.wharf"),
-        &Default::default(),
-    ) {
-        Ok(_) => Vec::new(),
-        Err(failed) => failed
-            .diags
-            .iter()
-            .map(|d| d.code.as_str().to_string())
-            .collect(),
-    }
-}
 
 fn probe(template: &str, statements: &str, want: &[&str], rule: &str) {
     let source = template.replacen("{}", statements, 1);

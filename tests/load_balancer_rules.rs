@@ -8,25 +8,20 @@
 //! A target group behind an ALB without a `health` path checks `/` over
 //! HTTP, as ELB does, in the stack and in the local manifest alike.
 
+#[path = "support/probe.rs"]
+mod probe;
+
 use serde_json::{json, Value};
-use wharf::driver::{self, Memory};
 use wharf::emit::cloudformation::{emit_cloudformation, Format};
 
 const PROGRAM: &str = "region \"us-east-1\"\nnetwork main { vpc \"vpc-0123456789abcdef0\"; private_subnets [\"subnet-0a1b2c3d4e5f60718\", \"subnet-0f1e2d3c4b5a69788\"]; public_subnets [\"subnet-0aaa1111bbbb2222c\", \"subnet-0ddd3333eeee4444f\"] }\ncluster c { network main; capacity FARGATE weight 1 }\nalb web { public; listener 80 http; allow [ALLOW] }\ntask t { cpu 0.25vcpu; memory 512MiB; container app { image \"nginx\"; port 80 } }\nservice s in c { task t; expose app:80 via web; egress EGRESS port 443 }\n";
 
 fn compile(egress: &str, allow: &str) -> Result<wharf::ir::Program, Vec<String>> {
-    let source = PROGRAM
-        .replace("EGRESS", &format!("\"{egress}\""))
-        .replace("ALLOW", &format!("\"{allow}\""));
-    let fs = Memory::with("cidr.wharf", source);
-    driver::compile(&fs, std::path::Path::new("cidr.wharf"), &Default::default())
-        .map(|c| c.program)
-        .map_err(|f| {
-            f.diags
-                .iter()
-                .map(|d| d.code.as_str().to_string())
-                .collect()
-        })
+    probe::compile(
+        &PROGRAM
+            .replace("EGRESS", &format!("\"{egress}\""))
+            .replace("ALLOW", &format!("\"{allow}\"")),
+    )
 }
 
 #[test]

@@ -4,9 +4,11 @@
 //! targets, each writing the original's `runtimePlatform` exactly
 //! (`RuntimePlatform` with capitalised members in CloudFormation).
 
+#[path = "support/probe.rs"]
+mod probe;
+
 use serde_json::Value;
 use std::path::Path;
-use wharf::driver::{self, Memory};
 use wharf::emit::cloudformation::{emit_cloudformation, Format};
 use wharf::emit::ecs::emit_ecs;
 use wharf::import::import_task_definition;
@@ -51,13 +53,9 @@ fn aws_windows_and_arm64_task_definitions_build_with_their_runtime_platform() {
         assert!(want.is_object(), "{rel} names a runtime platform");
         let imported = import_task_definition(&original, rel).unwrap();
         assert!(imported.dropped.is_empty(), "{rel}: {:?}", imported.dropped);
-        let fs = Memory::with("corpus.wharf", imported.source.clone());
-        let compiled = driver::compile(&fs, Path::new("corpus.wharf"), &Default::default())
-            .unwrap_or_else(|d| {
-                let codes: Vec<&str> = d.diags.iter().map(|d| d.code.as_str()).collect();
-                panic!("{rel} refused: {codes:?}\n{}", imported.source)
-            });
-        let ecs = emit_ecs(&compiled.program).unwrap();
+        let program = probe::compile(&imported.source)
+            .unwrap_or_else(|codes| panic!("{rel} refused: {codes:?}\n{}", imported.source));
+        let ecs = emit_ecs(&program).unwrap();
         let taskdef = ecs
             .iter()
             .find(|a| a.path.starts_with("taskdefs/"))
@@ -65,7 +63,7 @@ fn aws_windows_and_arm64_task_definitions_build_with_their_runtime_platform() {
         let td: Value = serde_json::from_str(&taskdef.contents).unwrap();
         assert_eq!(td["runtimePlatform"], want, "{rel}: ECS target");
 
-        let cfn = emit_cloudformation(&compiled.program, Format::Json).unwrap();
+        let cfn = emit_cloudformation(&program, Format::Json).unwrap();
         let template: Value = serde_json::from_str(&cfn[0].contents).unwrap();
         let resources = template["Resources"].as_object().unwrap();
         let platforms: Vec<&Value> = resources
@@ -87,13 +85,9 @@ fn windows_samples_without_a_runtime_platform_get_none() {
         "amazon-ecs-developer-guide/ecs-anywhere-runtask.block01.json",
     ] {
         let imported = import_task_definition(&corpus(rel), rel).unwrap();
-        let fs = Memory::with("corpus.wharf", imported.source.clone());
-        let compiled = driver::compile(&fs, Path::new("corpus.wharf"), &Default::default())
-            .unwrap_or_else(|d| {
-                let codes: Vec<&str> = d.diags.iter().map(|d| d.code.as_str()).collect();
-                panic!("{rel} refused: {codes:?}\n{}", imported.source)
-            });
-        let ecs = emit_ecs(&compiled.program).unwrap();
+        let program = probe::compile(&imported.source)
+            .unwrap_or_else(|codes| panic!("{rel} refused: {codes:?}\n{}", imported.source));
+        let ecs = emit_ecs(&program).unwrap();
         for a in ecs.iter().filter(|a| a.path.starts_with("taskdefs/")) {
             let td: Value = serde_json::from_str(&a.contents).unwrap();
             assert!(td.get("runtimePlatform").is_none(), "{rel}");

@@ -2,8 +2,11 @@
 //! the ECS API reference (PortMapping) with their exact codes, what each
 //! target writes, and `wharf import` carrying a range back.
 
+#[path = "support/probe.rs"]
+mod probe;
+
+use probe::{codes, compile};
 use serde_json::{json, Value};
-use wharf::driver::{self, Memory};
 use wharf::emit::cloudformation::{emit_cloudformation, Format};
 use wharf::emit::ecs::emit_ecs;
 use wharf::import::import_task_definition;
@@ -14,27 +17,6 @@ const AWSVPC: &str = "task t {\n  cpu 0.25vcpu\n  memory 512MiB\n  container app
 
 /// An EC2 task in network mode `{mode}`.
 const EC2: &str = "task t {\n  network {mode}\n  compat ec2\n  container app {\n    image \"nginx:1.27\"\n    memory 256MiB\n    {app}\n  }\n  container side {\n    image \"envoy:1\"\n    memory 128MiB\n    essential off\n    {side}\n  }\n}\n";
-
-fn compile(source: &str) -> Result<wharf::ir::Program, Vec<String>> {
-    let fs = Memory::with("ports.wharf", source.to_string());
-    driver::compile(
-        &fs,
-        std::path::Path::new("ports.wharf"),
-        &Default::default(),
-    )
-    .map(|c| c.program)
-    .map_err(|failed| {
-        failed
-            .diags
-            .iter()
-            .map(|d| d.code.as_str().to_string())
-            .collect()
-    })
-}
-
-fn codes(source: &str) -> Vec<String> {
-    compile(source).err().unwrap_or_default()
-}
 
 fn source(template: &str, mode: &str, app: &str, side: &str) -> String {
     template

@@ -6,6 +6,10 @@
 
 use std::path::Path;
 
+#[path = "support/probe.rs"]
+mod probe;
+
+use probe::codes;
 use serde_json::{json, Value};
 use wharf::driver::{self, Memory};
 use wharf::emit::{Target, TemplateFormat};
@@ -35,18 +39,6 @@ task web {
 
 fn source(services: &str) -> String {
     SHOP.replacen("{}", services, 1)
-}
-
-fn codes(source: &str) -> Vec<String> {
-    let fs = Memory::with("probe.wharf", source.to_string());
-    match driver::compile(&fs, Path::new("probe.wharf"), &Default::default()) {
-        Ok(_) => Vec::new(),
-        Err(failed) => failed
-            .diags
-            .iter()
-            .map(|d| d.code.as_str().to_string())
-            .collect(),
-    }
 }
 
 /// A service `name` of task `task` with `connect`.

@@ -10,8 +10,8 @@ use super::Cx;
 use crate::diag::Span;
 use crate::ir::{
     CapacityProvider, Cluster, Compatibility, Condition, DeploymentStrategy, HealthCheck, Launch,
-    LbKind, ListenerProtocol, LogDriver, NetworkMode, Program, Scheduling, SecretSource, Service,
-    Task, VolumeKind,
+    LbKind, ListenerProtocol, LogDriver, NetworkMode, PortMapping, Program, Protocol, Scheduling,
+    SecretSource, Service, Task, VolumeKind,
 };
 use std::collections::HashMap;
 
@@ -426,11 +426,10 @@ fn check_port_ranges(cx: &mut Cx, task: &Task) {
     }
     let mode = task.network_mode;
     let shared = mode == NetworkMode::Awsvpc;
-    // (first, last, protocol, container, span, is a range)
-    let mut all: Vec<(u16, u16, &str, usize, Span, bool)> = Vec::new();
+    // Every mapping of the task with its container's index, under awsvpc.
+    let mut all: Vec<(usize, &PortMapping)> = Vec::new();
     for (ci, c) in task.containers.iter().enumerate() {
-        let ranges: Vec<&crate::ir::PortMapping> =
-            c.ports.iter().filter(|p| p.is_range()).collect();
+        let ranges: Vec<&PortMapping> = c.ports.iter().filter(|p| p.is_range()).collect();
         if ranges.len() > 100 {
             cx.push(e::port_range(
                 format!(
@@ -474,20 +473,7 @@ fn check_port_ranges(cx: &mut Cx, task: &Task) {
                 ));
             }
         }
-        let mut own: Vec<(u16, u16, &str, usize, Span, bool)> = c
-            .ports
-            .iter()
-            .map(|p| {
-                (
-                    p.container_port,
-                    p.last(),
-                    p.protocol.as_str(),
-                    ci,
-                    p.span,
-                    p.is_range(),
-                )
-            })
-            .collect();
+        let mut own: Vec<(usize, &PortMapping)> = c.ports.iter().map(|p| (ci, p)).collect();
         // One container: a port in two mappings, whatever their protocols.
         port_overlaps(
             cx,
@@ -501,9 +487,12 @@ fn check_port_ranges(cx: &mut Cx, task: &Task) {
     }
     if shared {
         // Two containers of an awsvpc task, same protocol.
-        all.sort_by_key(|m| m.2);
-        for proto in ["tcp", "udp"] {
-            let mut of: Vec<_> = all.iter().copied().filter(|m| m.2 == proto).collect();
+        for proto in [Protocol::Tcp, Protocol::Udp] {
+            let mut of: Vec<_> = all
+                .iter()
+                .copied()
+                .filter(|(_, p)| p.protocol == proto)
+                .collect();
             port_overlaps(cx, &mut of, |a, b| a != b, "the task");
         }
     }
@@ -515,21 +504,23 @@ fn check_port_ranges(cx: &mut Cx, task: &Task) {
 /// and one sweep: linear after the sort, however many ports a range spans.
 fn port_overlaps(
     cx: &mut Cx,
-    maps: &mut [(u16, u16, &str, usize, Span, bool)],
+    maps: &mut [(usize, &PortMapping)],
     pair: impl Fn(usize, usize) -> bool,
     whose: &str,
 ) {
-    maps.sort_by_key(|m| (m.0, m.1));
-    // The mapping reaching furthest so far, among those `pair` may match.
-    let mut reach: Option<(u16, u16, usize, Span, bool)> = None;
-    for &(first, last, _, ci, span, range) in maps.iter() {
-        if let Some((pf, pl, pc, pspan, prange)) = reach {
-            if first <= pl && (range || prange) && pair(pc, ci) {
-                let port = first.max(pf);
-                let help = if range && pl < last {
+    maps.sort_by_key(|(_, p)| (p.container_port, p.last()));
+    // The mapping reaching furthest so far, with its container.
+    let mut reach: Option<(usize, &PortMapping)> = None;
+    for &(ci, p) in maps.iter() {
+        if let Some((pc, prev)) = reach {
+            if p.container_port <= prev.last() && (p.is_range() || prev.is_range()) && pair(pc, ci)
+            {
+                let port = p.container_port.max(prev.container_port);
+                let help = if p.is_range() && prev.last() < p.last() {
                     format!(
-                        "ECS takes each port in one mapping only: start this range after the first one ends, `port {}..{last}`",
-                        pl + 1
+                        "ECS takes each port in one mapping only: start this range after the first one ends, `port {}..{}`",
+                        prev.last() + 1,
+                        p.last()
                     )
                 } else {
                     format!("ECS takes each port in one mapping only: move port {port} out of one of the two mappings")
@@ -537,16 +528,16 @@ fn port_overlaps(
                 cx.push(
                     e::port_range(
                         format!("port {port} is in two port mappings of {whose}"),
-                        span,
+                        p.span,
                         "second mapping",
                         help,
                     )
-                    .with_label(pspan, "first mapping"),
+                    .with_label(prev.span, "first mapping"),
                 );
             }
         }
-        if reach.is_none_or(|r| last > r.1) {
-            reach = Some((first, last, ci, span, range));
+        if reach.is_none_or(|(_, r)| p.last() > r.last()) {
+            reach = Some((ci, p));
         }
     }
 }

@@ -95,7 +95,11 @@ pub fn compile_manifest(
     inputs: &super::InputArgs,
 ) -> Result<Manifest, Exit> {
     let options = inputs.options()?;
-    let compiled = driver::compile(&Disk, file, &options).map_err(|d| ctx.fail(&d))?;
+    let mut compiled = driver::compile(&Disk, file, &options).map_err(|d| ctx.fail(&d))?;
+    ctx.warn(
+        compiled.sources.clone(),
+        std::mem::take(&mut compiled.warnings),
+    );
     crate::emit::local::to_manifest(&compiled.program)
         .map_err(|diags| ctx.fail(&Diagnostics::new(compiled.sources, diags)))
 }
