@@ -493,7 +493,12 @@ fn check_port_ranges(cx: &mut Cx, task: &Task) {
                 .copied()
                 .filter(|(_, p)| p.protocol == proto)
                 .collect();
-            port_overlaps(cx, &mut of, |a, b| a != b, "the task");
+            port_overlaps(
+                cx,
+                &mut of,
+                |a, b| a != b,
+                "two containers, which share one network namespace under awsvpc",
+            );
         }
     }
 }
