@@ -113,6 +113,23 @@ impl Cx<'_> {
 /// Checks a whole program (the main file first, then its imports, then the
 /// stdlib files named in `options.stdlib`).
 pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Vec<Diagnostic>) {
+    check_files(std::borrow::Cow::Borrowed(files), options)
+}
+
+/// [`check`] of a tree the caller no longer needs: expanding templates or an
+/// environment then moves its statements instead of copying them (at 10,000
+/// services the tree is about 100 MB).
+pub fn check_owned(
+    files: Vec<ast::File>,
+    options: &Options,
+) -> (Option<ir::Program>, Vec<Diagnostic>) {
+    check_files(std::borrow::Cow::Owned(files), options)
+}
+
+fn check_files(
+    files: std::borrow::Cow<'_, [ast::File]>,
+    options: &Options,
+) -> (Option<ir::Program>, Vec<Diagnostic>) {
     let mut cx = Cx {
         scope: Scope::default(),
         diags: Vec::new(),
@@ -129,25 +146,28 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
         template_chain: Vec::new(),
         template_output: 0,
     };
-    let env = environment::select(&mut cx, files, options.environment.as_deref());
+    let first_file = files.first().map(|f| f.id);
+    // The selected environment is kept apart: the tree may be moved below.
+    let env = environment::select(&mut cx, &files, options.environment.as_deref()).cloned();
+    let env = env.as_ref();
     if let Some(env) = env {
         cx.scope.input_overrides = environment::input_overrides(env);
     }
-    scope::collect_settings(&mut cx, files, options);
-    let templates = template::collect(&mut cx, files, &options.stdlib);
-    // The tree is copied only when templates or an environment change it.
-    let expanded: Vec<ast::File>;
-    let program_files: &[ast::File] = if env.is_some() || template::used(files, &templates) {
-        let mut e = template::expand(&mut cx, files, &templates, &options.stdlib);
+    scope::collect_settings(&mut cx, &files, options);
+    let templates = template::collect(&mut cx, &files, &options.stdlib);
+    // The tree is changed only when templates or an environment change it,
+    // and copied only when the caller keeps it.
+    let program_files = if env.is_some() || template::used(&files, &templates) {
+        let mut e = template::expand(&mut cx, files.into_owned(), &templates, &options.stdlib);
         if let Some(env) = env {
             environment::apply(&mut cx, &mut e, env);
         }
-        expanded = e;
-        &expanded
+        std::borrow::Cow::Owned(e)
     } else {
-        template::check_stdlib(&mut cx, files, &options.stdlib);
+        template::check_stdlib(&mut cx, &files, &options.stdlib);
         files
     };
+    let program_files: &[ast::File] = &program_files;
     scope::collect_decls(&mut cx, program_files);
 
     let region = match cx.scope.region.clone() {
@@ -253,9 +273,8 @@ pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Ve
             .iter()
             .any(|n| matches!(n.kind, ir::NetworkKind::Created(_)));
     if !declares_something && !cx.diags.iter().any(Diagnostic::is_error) {
-        let span = files
-            .first()
-            .map(|f| diag::Span::new(f.id, 0, 0))
+        let span = first_file
+            .map(|f| diag::Span::new(f, 0, 0))
             .unwrap_or_default();
         cx.push(errors::rule::empty_program(span));
     }

@@ -146,31 +146,39 @@ pub fn check_stdlib(cx: &mut Cx, files: &[File], stdlib: &[FileId]) {
 /// Stdlib files hold only templates and are not part of the result.
 pub fn expand(
     cx: &mut Cx,
-    files: &[File],
+    files: Vec<File>,
     templates: &IndexMap<String, Template>,
     stdlib: &[FileId],
 ) -> Vec<File> {
-    check_stdlib(cx, files, stdlib);
+    check_stdlib(cx, &files, stdlib);
     let mut out = Vec::new();
     for f in files {
         if stdlib.contains(&f.id) {
             continue;
         }
-        let mut statements = Vec::new();
-        for s in f.statements.iter().filter(|s| s.head.name != "template") {
+        let mut statements = Vec::with_capacity(f.statements.len());
+        for s in f
+            .statements
+            .into_iter()
+            .filter(|s| s.head.name != "template")
+        {
+            // What the declaration is, before its statement moves.
+            let decl = vocabulary::decl_kind(&s.head.name).and_then(|kind| {
+                let name = s.words.first().and_then(Expr::as_ident)?;
+                Some((kind, name.name.clone()))
+            });
             let before = cx.diags.len();
-            let expanded = expand_all(cx, vec![s.clone()], templates, 0);
+            let expanded = expand_all(cx, vec![s], templates, 0);
             // A declaration with a `use` that failed is partial: keep the
             // rules away from it, as for any declaration with an error.
             if cx.diags.len() > before {
-                if let Some(kind) = vocabulary::decl_kind(&s.head.name) {
-                    if let Some(name) = s.words.first().and_then(Expr::as_ident) {
-                        cx.incomplete.insert((kind, name.name.clone()));
-                    }
+                if let Some(decl) = decl {
+                    cx.incomplete.insert(decl);
                 }
             }
             statements.extend(expanded);
         }
+        statements.shrink_to_fit();
         out.push(File {
             id: f.id,
             statements,

@@ -1,6 +1,8 @@
 //! `wharf build FILE --target ecs|cloudformation [--format json|yaml] -o DIR`: compile,
-//! emit every artifact in memory, and only then write them. Any error means
-//! no file is written; the folder is replaced as a whole (see `output`).
+//! then emit, writing each file to a staging folder beside `DIR` as the
+//! backend renders it (a large build's output is never all in memory). Any
+//! error means the staging folder is dropped and `DIR` is as it was; on
+//! success the folder is replaced as a whole (see `output`).
 
 use super::{Context, Exit, InputArgs};
 use crate::diag::Diagnostics;
@@ -29,41 +31,65 @@ pub struct BuildCommand {
 impl BuildCommand {
     pub fn run(self, ctx: &mut Context) -> Result<(), Exit> {
         let options = self.inputs.options()?;
-        let mut built = driver::build(&Disk, &self.file, &options, self.target, self.format)
-            .map_err(|d| ctx.fail(&d))?;
-        let warnings = std::mem::take(&mut built.warnings);
-        if self.out.as_os_str() == "-" && !ctx.human() {
-            // stdout holds the built file: machine-format warnings would
-            // corrupt it, so they go to stderr, as people read them.
-            if !warnings.is_empty() {
-                eprint!(
-                    "{}",
-                    crate::diag::render::human(&built.sources, &warnings, false)
-                );
-            }
-        } else {
-            ctx.warn(built.sources.clone(), warnings);
-        }
-        let artifacts = &built.artifacts;
+        let driver::Compiled {
+            sources,
+            program,
+            warnings,
+        } = driver::compile(&Disk, &self.file, &options).map_err(|d| ctx.fail(&d))?;
+        // A target's refusals are reported with the checker's warnings.
+        let refused = |ctx: &mut Context, diags: Vec<crate::diag::Diagnostic>| {
+            let mut all = warnings.clone();
+            all.extend(diags);
+            crate::diag::sort(&mut all);
+            ctx.fail(&Diagnostics::new(sources.clone(), all))
+        };
         if self.out.as_os_str() == "-" {
-            return print_one(ctx, artifacts, self.target);
+            let artifacts = self
+                .target
+                .emit(&program, self.format)
+                .map_err(|d| refused(ctx, d))?;
+            if !warnings.is_empty() {
+                if ctx.human() {
+                    ctx.warn(sources.clone(), warnings.clone());
+                } else {
+                    // stdout holds the built file: machine-format warnings
+                    // would corrupt it, so they go to stderr, as people
+                    // read them.
+                    eprint!("{}", crate::diag::render::human(&sources, &warnings, false));
+                }
+            }
+            return print_one(ctx, &artifacts, self.target);
         }
-        if let Err(e) = super::output::write_output(&self.out, artifacts) {
+        let mut staged = super::output::Staged::new(&self.out);
+        let mut failed = None;
+        let emitted = self
+            .target
+            .emit_into(&program, self.format, &mut |a| match staged.put(&a) {
+                Ok(()) => true,
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
+            });
+        // Dropping `staged` unfinished removes what it wrote.
+        emitted.map_err(|d| refused(ctx, d))?;
+        ctx.warn(sources, warnings);
+        let written = match failed {
+            Some(e) => Err(e),
+            None => staged.finish(),
+        };
+        let count = written.map_err(|e| {
             let shown = self.out.display().to_string();
             let d = Diagnostics::about_file(&shown, e.code, e.message, "output folder", e.help);
-            return Err(ctx.fail(&d));
-        }
+            ctx.fail(&d)
+        })?;
         if ctx.message_format == super::MessageFormat::Human {
-            eprintln!(
-                "wrote {} file(s) to {}",
-                artifacts.len(),
-                self.out.display()
-            );
+            eprintln!("wrote {count} file(s) to {}", self.out.display());
         }
         // The process ends after this command: the system takes the heap
         // back at once, freeing its millions of nodes one by one first
         // would only cost time.
-        std::mem::forget(built);
+        std::mem::forget(program);
         Ok(())
     }
 }

@@ -165,84 +165,195 @@ fn cannot_swap(out: &Path, parent: &Path) -> bool {
 
 /// Writes `artifacts` to `out` as described in the module comment.
 pub fn write_output(out: &Path, artifacts: &[Artifact]) -> Result<(), OutputError> {
-    let paths = check_paths(artifacts)?;
-    let names = Names::new(out)?;
-    let lock = Lock::take(&names)?;
-    let result = write_locked(&names, artifacts, &paths);
-    lock.release();
-    result
-}
-
-fn write_locked(
-    names: &Names,
-    artifacts: &[Artifact],
-    paths: &[PathBuf],
-) -> Result<(), OutputError> {
-    let old = check_owned(names)?.then_some(names.out.as_path());
-    clean_leftovers(names);
-    let staging = names
-        .scratch
-        .join(format!("{}{}", names.tmp_prefix, std::process::id()));
-    let staged = stage(&staging, old, artifacts, paths);
-    if let Err(e) = staged {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    if names.in_place {
-        replace_in_place(names, &staging)
-    } else {
-        swap(names, &staging)
-    }
-}
-
-/// Every artifact path as a relative path strictly inside the output folder.
-fn check_paths(artifacts: &[Artifact]) -> Result<Vec<PathBuf>, OutputError> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::with_capacity(artifacts.len());
+    let mut staged = Staged::new(out);
     for a in artifacts {
-        let path = Path::new(&a.path);
-        let inside = !a.path.is_empty()
-            && !a.path.contains('\0')
-            && !a.path.contains('\\')
-            && path.components().all(|c| matches!(c, Component::Normal(_)))
-            && !path
-                .components()
-                .next()
-                .is_some_and(|c| c.as_os_str().to_string_lossy().starts_with(".wharf"));
-        if !inside {
-            return Err(OutputError {
-                code: Code::OutputPathEscapes,
-                message: format!("refusing to write `{}`: it is not a path inside the output folder", a.path),
-                help: "an output file name comes from a name in the program; give the stack, cluster, service or task a name of letters, digits, `-` and `_`".into(),
-            });
-        }
-        // File systems allow 255 bytes per name; an AWS name may have 255
-        // characters before `.json` is added.
-        if let Some(long) = path
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .find(|c| c.len() > MAX_FILE_NAME)
-        {
-            let head: String = long.chars().take(40).collect();
-            return Err(OutputError {
-                code: Code::OutputPathEscapes,
-                message: format!(
-                    "the output file `{head}…` would have a name of {} bytes; file systems allow {MAX_FILE_NAME}",
-                    long.len()
-                ),
-                help: "output files are named after the stack, clusters, services and task families; shorten the name it comes from".into(),
-            });
-        }
-        if !seen.insert(a.path.as_str()) {
-            return Err(OutputError {
-                code: Code::OutputPathEscapes,
-                message: format!("two outputs would both be written to `{}`", a.path),
-                help: "give the declarations that share this file name different names".into(),
-            });
-        }
-        out.push(path.to_path_buf());
+        staged.put(a)?;
     }
-    Ok(out)
+    staged.finish().map(|_| ())
+}
+
+/// An output set being written, one artifact at a time, as a backend
+/// renders them: the lock is taken and the staging folder made at the first
+/// artifact; [`Staged::finish`] puts the set in place. Dropped unfinished
+/// (an error, a failed build), it removes the staging folder and releases
+/// the lock: the output folder is as it was.
+pub struct Staged {
+    out: PathBuf,
+    /// The names to use instead of those of `out` (a test's in-place mode).
+    names: Option<Names>,
+    open: Option<Open>,
+    seen: std::collections::HashSet<String>,
+    listed: Vec<String>,
+    made: std::collections::HashSet<PathBuf>,
+    real_dirs: std::collections::HashMap<PathBuf, bool>,
+}
+
+/// The lock and folders of a set being staged.
+struct Open {
+    names: Names,
+    lock: Option<Lock>,
+    staging: PathBuf,
+    /// The set Wharf wrote before, whose unchanged files are linked.
+    old: Option<PathBuf>,
+}
+
+impl Staged {
+    pub fn new(out: &Path) -> Staged {
+        Staged {
+            out: out.to_path_buf(),
+            names: None,
+            open: None,
+            seen: Default::default(),
+            listed: Vec::new(),
+            made: Default::default(),
+            real_dirs: Default::default(),
+        }
+    }
+
+    /// How many artifacts have been written.
+    pub fn count(&self) -> usize {
+        self.listed.len()
+    }
+
+    fn open(&mut self) -> Result<&Open, OutputError> {
+        if self.open.is_none() {
+            let names = match self.names.take() {
+                Some(names) => names,
+                None => Names::new(&self.out)?,
+            };
+            let lock = Lock::take(&names)?;
+            let mut open = Open {
+                staging: names
+                    .scratch
+                    .join(format!("{}{}", names.tmp_prefix, std::process::id())),
+                names,
+                lock: Some(lock),
+                old: None,
+            };
+            // From here on, dropping `open` releases the lock.
+            open.old = check_owned(&open.names)?.then(|| open.names.out.clone());
+            clean_leftovers(&open.names);
+            std::fs::create_dir(&open.staging)
+                .map_err(|e| OutputError::io("create".into(), &open.staging, &e))?;
+            self.open = Some(open);
+        }
+        Ok(self.open.as_ref().expect("opened above"))
+    }
+
+    /// Writes one artifact into the staging folder. A file whose bytes are
+    /// those of the same file in the old set is linked rather than written:
+    /// a rebuild that changes little then allocates and frees few inodes,
+    /// which is most of the cost of writing 20,000 files.
+    pub fn put(&mut self, a: &Artifact) -> Result<(), OutputError> {
+        let rel = check_path(a, &mut self.seen)?;
+        self.open()?;
+        let open = self.open.as_ref().expect("opened above");
+        let dest = open.staging.join(&rel);
+        if let Some(dir) = rel.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if self.made.insert(dir.to_path_buf()) {
+                std::fs::create_dir_all(open.staging.join(dir))
+                    .map_err(|e| OutputError::io("create".into(), &open.staging.join(dir), &e))?;
+            }
+        }
+        self.listed.push(a.path.clone());
+        if let Some(old) = &open.old {
+            if reuse(old, &rel, a.contents.as_bytes(), &dest, &mut self.real_dirs) {
+                return Ok(());
+            }
+        }
+        std::fs::write(&dest, &a.contents).map_err(|e| OutputError::io("write".into(), &dest, &e))
+    }
+
+    /// Writes the marker and puts the staged set in place of the output
+    /// folder; the number of files written.
+    pub fn finish(mut self) -> Result<usize, OutputError> {
+        self.open()?;
+        let mut open = self.open.take().expect("opened above");
+        self.listed.sort_unstable();
+        let mut marker = String::from(
+            "# Written by `wharf build`; the next build replaces this folder as a whole.\n",
+        );
+        for p in &self.listed {
+            marker.push_str(p);
+            marker.push('\n');
+        }
+        let path = open.staging.join(MARKER);
+        let result = std::fs::write(&path, marker)
+            .map_err(|e| OutputError::io("write".into(), &path, &e))
+            .and_then(|()| {
+                if open.names.in_place {
+                    replace_in_place(&open.names, &open.staging)
+                } else {
+                    swap(&open.names, &open.staging)
+                }
+            });
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&open.staging);
+        }
+        if let Some(lock) = open.lock.take() {
+            lock.release();
+        }
+        result.map(|()| self.listed.len())
+    }
+}
+
+impl Drop for Open {
+    /// Unfinished: the staging folder goes, the lock is released.
+    fn drop(&mut self) {
+        if let Some(lock) = self.lock.take() {
+            let _ = std::fs::remove_dir_all(&self.staging);
+            lock.release();
+        }
+    }
+}
+
+/// An artifact path as a relative path strictly inside the output folder,
+/// not given before.
+fn check_path(
+    a: &Artifact,
+    seen: &mut std::collections::HashSet<String>,
+) -> Result<PathBuf, OutputError> {
+    let path = Path::new(&a.path);
+    let inside = !a.path.is_empty()
+        && !a.path.contains('\0')
+        && !a.path.contains('\\')
+        && path.components().all(|c| matches!(c, Component::Normal(_)))
+        && !path
+            .components()
+            .next()
+            .is_some_and(|c| c.as_os_str().to_string_lossy().starts_with(".wharf"));
+    if !inside {
+        return Err(OutputError {
+            code: Code::OutputPathEscapes,
+            message: format!("refusing to write `{}`: it is not a path inside the output folder", a.path),
+            help: "an output file name comes from a name in the program; give the stack, cluster, service or task a name of letters, digits, `-` and `_`".into(),
+        });
+    }
+    // File systems allow 255 bytes per name; an AWS name may have 255
+    // characters before `.json` is added.
+    if let Some(long) = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .find(|c| c.len() > MAX_FILE_NAME)
+    {
+        let head: String = long.chars().take(40).collect();
+        return Err(OutputError {
+            code: Code::OutputPathEscapes,
+            message: format!(
+                "the output file `{head}…` would have a name of {} bytes; file systems allow {MAX_FILE_NAME}",
+                long.len()
+            ),
+            help: "output files are named after the stack, clusters, services and task families; shorten the name it comes from".into(),
+        });
+    }
+    if !seen.insert(a.path.clone()) {
+        return Err(OutputError {
+            code: Code::OutputPathEscapes,
+            message: format!("two outputs would both be written to `{}`", a.path),
+            help: "give the declarations that share this file name different names".into(),
+        });
+    }
+    Ok(path.to_path_buf())
 }
 
 /// An existing output folder must be empty or carry Wharf's marker; true
@@ -350,48 +461,6 @@ fn clean_leftovers(names: &Names) {
             };
         }
     }
-}
-
-/// Writes every artifact and the marker under a fresh `staging` folder. A
-/// file whose bytes are those of the same file in the `old` set is linked
-/// rather than written: a rebuild that changes little then allocates and
-/// frees few inodes, which is most of the cost of writing 20,000 files.
-fn stage(
-    staging: &Path,
-    old: Option<&Path>,
-    artifacts: &[Artifact],
-    paths: &[PathBuf],
-) -> Result<(), OutputError> {
-    std::fs::create_dir(staging).map_err(|e| OutputError::io("create".into(), staging, &e))?;
-    let mut made: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
-    let mut real_dirs: std::collections::HashMap<PathBuf, bool> = Default::default();
-    for (a, rel) in artifacts.iter().zip(paths) {
-        let dest = staging.join(rel);
-        if let Some(dir) = rel.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if made.insert(dir.to_path_buf()) {
-                std::fs::create_dir_all(staging.join(dir))
-                    .map_err(|e| OutputError::io("create".into(), &staging.join(dir), &e))?;
-            }
-        }
-        if let Some(old) = old {
-            if reuse(old, rel, a.contents.as_bytes(), &dest, &mut real_dirs) {
-                continue;
-            }
-        }
-        std::fs::write(&dest, &a.contents)
-            .map_err(|e| OutputError::io("write".into(), &dest, &e))?;
-    }
-    let mut listed: Vec<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
-    listed.sort_unstable();
-    let mut marker = String::from(
-        "# Written by `wharf build`; the next build replaces this folder as a whole.\n",
-    );
-    for p in listed {
-        marker.push_str(p);
-        marker.push('\n');
-    }
-    let path = staging.join(MARKER);
-    std::fs::write(&path, marker).map_err(|e| OutputError::io("write".into(), &path, &e))
 }
 
 /// Links `old/rel` to `dest` if it is a regular file inside `old` (no link
@@ -677,11 +746,19 @@ mod tests {
             in_place: true,
         };
         let write = |arts: &[Artifact]| {
-            let paths = check_paths(arts).unwrap();
-            let lock = Lock::take(&names).unwrap();
-            let r = write_locked(&names, arts, &paths);
-            lock.release();
-            r
+            let mut staged = Staged::new(&out);
+            staged.names = Some(Names {
+                scratch: names.scratch.clone(),
+                lock: names.lock.clone(),
+                tmp_prefix: names.tmp_prefix.clone(),
+                old_prefix: names.old_prefix.clone(),
+                out: names.out.clone(),
+                in_place: names.in_place,
+            });
+            for a in arts {
+                staged.put(a)?;
+            }
+            staged.finish()
         };
         write(&[
             artifact("services/a.json", "a"),

@@ -152,7 +152,10 @@ fn read_regular(path: &Path) -> Result<String, ReadError> {
     if let Some(what) = file.metadata().ok().as_ref().and_then(kind_of) {
         return Err(ReadError::NotRegular(what));
     }
-    let mut bytes = Vec::new();
+    // Sized from the handle (plus one byte to see the end): a vector grown
+    // by doubling would hold up to twice the source.
+    let size = file.metadata().map_or(0, |m| m.len()).min(MAX_SOURCE_BYTES);
+    let mut bytes = Vec::with_capacity(size as usize + 1);
     file.take(MAX_SOURCE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(ReadError::Io)?;

@@ -119,14 +119,17 @@ impl Loaded {
     /// Checks the loaded files: the program, or none and its errors (with
     /// any warnings either way).
     pub fn check(&self, options: &Options) -> (Option<ir::Program>, Vec<Diagnostic>) {
-        let options = check::Options {
+        check::check(&self.files, &self.check_options(options))
+    }
+
+    fn check_options(&self, options: &Options) -> check::Options {
+        check::Options {
             inputs: options.inputs.clone(),
             env: options.env.clone(),
             stdlib: self.stdlib.clone(),
             environment: options.environment.clone(),
             name: self.name.clone(),
-        };
-        check::check(&self.files, &options)
+        }
     }
 }
 
@@ -140,7 +143,8 @@ pub fn compile(
     if !loaded.diags.is_empty() {
         return Err(Diagnostics::new(loaded.sources, loaded.diags));
     }
-    match loaded.check(options) {
+    let options = loaded.check_options(options);
+    match check::check_owned(loaded.files, &options) {
         (Some(program), warnings) => Ok(Compiled {
             sources: loaded.sources,
             program,

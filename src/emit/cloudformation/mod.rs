@@ -64,8 +64,30 @@ pub fn emit_cloudformation(
     program: &Program,
     format: Format,
 ) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+    let mut artifacts = Vec::new();
+    emit_cloudformation_into(program, format, &mut |a| {
+        artifacts.push(a);
+        true
+    })?;
+    // A split program's stacks come last to first, then `deploy-order.txt`:
+    // listed first to last.
+    if let Some((_, stacks)) = artifacts.split_last_mut() {
+        stacks.reverse();
+    }
+    Ok(artifacts)
+}
+
+/// [`emit_cloudformation`], handing each file to `sink` as soon as it is
+/// rendered (a split program's stacks last to first, `deploy-order.txt`
+/// at the end), so that only one stack's text is held at a time; stops
+/// when `sink` returns false.
+pub fn emit_cloudformation_into(
+    program: &Program,
+    format: Format,
+    sink: &mut dyn FnMut(Artifact) -> bool,
+) -> Result<(), Vec<Diagnostic>> {
     let built = build(program)?;
-    split::write(program, built, format)
+    split::write(program, built, format, sink)
 }
 
 /// Which stack a resource belongs to when the program is split.
@@ -82,10 +104,53 @@ pub(crate) enum Owner {
     Links(usize),
 }
 
+/// One emitted resource or output, held as compact JSON until its stack is
+/// written, with what the splitter needs to know of it without reading it
+/// back. A `serde_json::Value` is about four times its compact text (an
+/// ordered map per object, a heap string per key): at 10,000 services the
+/// trees were 350 MB, the texts are about 45 MB.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
     pub owner: Owner,
-    pub value: Value,
+    json: Box<str>,
+    /// Every ID (or parameter) it refers to, with the attribute of a
+    /// `GetAtt` (`value::for_each_ref`), in order.
+    pub refs: Box<[Reference]>,
+    /// The length of its value in pretty JSON as a member of `Resources`
+    /// or `Outputs` (`split::json_len` at depth 2).
+    pub pretty_len: usize,
+}
+
+/// A logical ID (or parameter) and the attribute a `GetAtt` reads.
+pub(crate) type Reference = (Box<str>, Option<Box<str>>);
+
+impl Entry {
+    pub fn new(owner: Owner, value: &Value) -> Entry {
+        let mut refs = Vec::new();
+        value::for_each_ref(value, &mut |id, attr| {
+            refs.push((id.into(), attr.map(Into::into)))
+        });
+        Entry {
+            owner,
+            json: serde_json::to_string(value)
+                .expect("a value always serializes")
+                .into_boxed_str(),
+            refs: refs.into_boxed_slice(),
+            pretty_len: split::json_len(value, 2),
+        }
+    }
+
+    /// The value, read back.
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.json).expect("an entry holds JSON that serde_json wrote")
+    }
+
+    /// Changes the value: read back, changed, held again.
+    pub fn modify(&mut self, f: impl FnOnce(&mut Value)) {
+        let mut v = self.value();
+        f(&mut v);
+        *self = Entry::new(self.owner, &v);
+    }
 }
 
 /// Everything emitted, before it is cut into stacks.
@@ -296,24 +361,13 @@ impl<'a> Ctx<'a> {
     /// Adds a resource `{Type, Properties, ...}` under the current owner.
     pub fn add(&mut self, id: String, value: Value) {
         let id = self.claim(id);
-        self.resources.insert(
-            id,
-            Entry {
-                owner: self.owner,
-                value,
-            },
-        );
+        self.resources.insert(id, Entry::new(self.owner, &value));
     }
 
     pub fn output(&mut self, id: String, description: &str, value: Value) {
         let id = self.claim(id);
-        self.outputs.insert(
-            id,
-            Entry {
-                owner: self.owner,
-                value: json!({ "Description": description, "Value": value }),
-            },
-        );
+        let value = json!({ "Description": description, "Value": value });
+        self.outputs.insert(id, Entry::new(self.owner, &value));
     }
 
     /// Records who uses an ID. Two owners -> both hashed in the next round;
@@ -384,11 +438,11 @@ impl<'a> Ctx<'a> {
     fn used_parameters(&self) -> IndexMap<String, Value> {
         let mut used: HashSet<&str> = HashSet::new();
         for e in self.resources.values().chain(self.outputs.values()) {
-            value::for_each_ref(&e.value, &mut |id, _| {
-                if self.params.contains_key(id) {
+            for (id, _) in &e.refs {
+                if self.params.contains_key(&**id) {
                     used.insert(id);
                 }
-            });
+            }
         }
         self.params
             .iter()

@@ -102,11 +102,13 @@ impl<'a> Ctx<'a> {
             // of deployment does it).
             if owner == Owner::Service(i) {
                 if let Some(service) = self.resources.get_mut(&format!("{b}Service")) {
-                    let depends = &mut service.value["DependsOn"];
-                    match depends.as_array_mut() {
-                        Some(list) => list.push(json!(policy)),
-                        None => *depends = json!([policy]),
-                    }
+                    service.modify(|service| {
+                        let depends = &mut service["DependsOn"];
+                        match depends.as_array_mut() {
+                            Some(list) => list.push(json!(policy)),
+                            None => *depends = json!([policy]),
+                        }
+                    });
                 }
             }
             self.add(
@@ -196,17 +198,19 @@ impl<'a> Ctx<'a> {
         let Some(entry) = self.resources.get_mut(task_id) else {
             return;
         };
-        let Some(defs) = entry.value["Properties"]["ContainerDefinitions"].as_array_mut() else {
-            return;
-        };
-        let Some(def) = defs.iter_mut().find(|d| d["Name"] == json!(q.container)) else {
-            return;
-        };
-        let variable = json!({ "Name": q.env, "Value": url });
-        match def.get_mut("Environment").and_then(Value::as_array_mut) {
-            Some(env) if env.contains(&variable) => {}
-            Some(env) => env.push(variable),
-            None => def["Environment"] = json!([variable]),
-        }
+        entry.modify(|task| {
+            let Some(defs) = task["Properties"]["ContainerDefinitions"].as_array_mut() else {
+                return;
+            };
+            let Some(def) = defs.iter_mut().find(|d| d["Name"] == json!(q.container)) else {
+                return;
+            };
+            let variable = json!({ "Name": q.env, "Value": url });
+            match def.get_mut("Environment").and_then(Value::as_array_mut) {
+                Some(env) if env.contains(&variable) => {}
+                Some(env) => env.push(variable),
+                None => def["Environment"] = json!([variable]),
+            }
+        });
     }
 }

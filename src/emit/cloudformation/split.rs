@@ -25,7 +25,7 @@ use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
 use super::value::{depends_on, for_each_ref, get_att, r#ref, sub_vars};
-use super::{errors, render, template, Built, Format, Owner};
+use super::{errors, render, template, Built, Entry, Format, Owner};
 use crate::diag::{Diagnostic, Span};
 use crate::emit::Artifact;
 use crate::ir::names::NameKind;
@@ -43,11 +43,14 @@ pub const LINKS_PER_STACK: usize = 400;
 /// mean number of services per stack where no limit cuts first.
 pub const SERVICES_PER_STACK: u64 = 32;
 
+/// Writes the program's stack(s) to `sink`, one at a time; stops when the
+/// sink says so. Past the limits the stacks come last to first (see `split`).
 pub(super) fn write(
     p: &Program,
     built: Built,
     format: Format,
-) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+    sink: &mut dyn FnMut(Artifact) -> bool,
+) -> Result<(), Vec<Diagnostic>> {
     // Counting is cheap; only a program whose counts fit is rendered whole
     // to learn its size.
     let (r, pa, o) = (
@@ -62,23 +65,24 @@ pub(super) fn write(
             built
                 .resources
                 .iter()
-                .map(|(k, e)| (k.clone(), e.value.clone()))
+                .map(|(k, e)| (k.clone(), e.value()))
                 .collect(),
             built
                 .outputs
                 .iter()
-                .map(|(k, e)| (k.clone(), e.value.clone()))
+                .map(|(k, e)| (k.clone(), e.value()))
                 .collect(),
         );
         let contents = render(&single, format);
         if limit_exceeded(r, pa, o, contents.len()).is_none() {
-            return Ok(vec![Artifact {
+            sink(Artifact {
                 path: format!("{}.{}", p.name, format.extension()),
                 contents,
-            }]);
+            });
+            return Ok(());
         }
     }
-    split(p, built, format)
+    split(p, built, format, sink)
 }
 
 /// The first limit a template exceeds, in words: its resource, parameter
@@ -97,25 +101,35 @@ pub fn limit_exceeded(r: usize, pa: usize, o: usize, bytes: usize) -> Option<Str
     }
 }
 
+/// One stack's share of the program, as emitted.
 #[derive(Default)]
 struct Group {
-    resources: IndexMap<String, Value>,
-    outputs: IndexMap<String, Value>,
-    /// Exports other stacks import: (id, attr) -> export name.
-    exports: IndexMap<(String, Option<String>), String>,
-    /// Groups this one imports from.
+    resources: IndexMap<String, Entry>,
+    outputs: IndexMap<String, Entry>,
+}
+
+struct Splitter {
+    prefix: String,
+    owner_of: HashMap<String, Owner>,
+    /// Per stack, the exports later stacks import: (id, attr) -> name.
+    exports: HashMap<Owner, IndexMap<(String, Option<String>), String>>,
+    /// The stack being written, and the stacks it imports from.
+    current: Owner,
     imports: BTreeSet<Owner>,
 }
 
-struct Splitter<'a> {
-    prefix: String,
-    owner_of: HashMap<String, Owner>,
-    groups: BTreeMap<Owner, Group>,
-    current: Owner,
-    _p: &'a Program,
-}
-
-fn split(p: &Program, mut built: Built, format: Format) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+/// Cuts the program into stacks and writes them from the last to the
+/// first: references only point to earlier stacks (shared < services in
+/// declaration order < links), so when a stack is written every stack that
+/// imports from it has been, and its exports are known. Each stack is read
+/// back, rewritten, rendered, handed to the sink and freed before the next:
+/// the program's stacks are never all in memory at once.
+fn split(
+    p: &Program,
+    mut built: Built,
+    format: Format,
+    sink: &mut dyn FnMut(Artifact) -> bool,
+) -> Result<(), Vec<Diagnostic>> {
     let mut groups: BTreeMap<Owner, Group> = BTreeMap::new();
     // Links rules depend on nothing but service stacks: cut them into parts.
     let mut links = 0;
@@ -141,54 +155,40 @@ fn split(p: &Program, mut built: Built, format: Format) -> Result<Vec<Artifact>,
     // Moved into their groups: nothing reads `built`'s copies afterwards.
     for (k, e) in std::mem::take(&mut built.resources) {
         let owner = owner_of[&k];
-        groups
-            .entry(owner)
-            .or_default()
-            .resources
-            .insert(k, e.value);
+        groups.entry(owner).or_default().resources.insert(k, e);
     }
     for (k, e) in std::mem::take(&mut built.outputs) {
         let owner = match e.owner {
             Owner::Service(i) => Owner::Service(first[i]),
             o => o,
         };
-        groups.entry(owner).or_default().outputs.insert(k, e.value);
+        groups.entry(owner).or_default().outputs.insert(k, e);
     }
     let mut sp = Splitter {
         prefix,
         owner_of,
-        groups,
+        exports: HashMap::new(),
         current: Owner::Shared,
-        _p: p,
+        imports: BTreeSet::new(),
     };
-    let owners: Vec<Owner> = sp.groups.keys().copied().collect();
-    for &o in &owners {
-        sp.current = o;
-        let mut g = std::mem::take(sp.groups.get_mut(&o).expect("group exists"));
-        for v in g.resources.values_mut().chain(g.outputs.values_mut()) {
-            sp.rewrite(v);
-        }
-        for v in g.resources.values_mut() {
-            sp.drop_foreign_depends(v);
-        }
-        let target = sp.groups.get_mut(&o).expect("group exists");
-        g.exports = std::mem::take(&mut target.exports);
-        g.imports.extend(std::mem::take(&mut target.imports));
-        *target = g;
-    }
-    let mut artifacts = Vec::new();
     let mut diags = Vec::new();
-    let mut steps: BTreeMap<Owner, usize> = BTreeMap::new();
-    let mut order = Vec::new();
-    for (o, g) in std::mem::take(&mut sp.groups) {
-        let step = 1 + g
-            .imports
-            .iter()
-            .filter_map(|i| steps.get(i))
-            .max()
-            .copied()
-            .unwrap_or(0);
-        steps.insert(o, step);
+    // Per stack: its name, its file and the stacks it imports from.
+    let mut written: BTreeMap<Owner, (String, String, BTreeSet<Owner>)> = BTreeMap::new();
+    while let Some((o, g)) = groups.pop_last() {
+        sp.current = o;
+        let mut resources: IndexMap<String, Value> = IndexMap::with_capacity(g.resources.len());
+        for (k, e) in g.resources {
+            let mut v = e.value();
+            sp.rewrite(&mut v);
+            sp.drop_foreign_depends(&mut v);
+            resources.insert(k, v);
+        }
+        let mut outputs: IndexMap<String, Value> = IndexMap::with_capacity(g.outputs.len());
+        for (k, e) in g.outputs {
+            let mut v = e.value();
+            sp.rewrite(&mut v);
+            outputs.insert(k, v);
+        }
         let (name, description, span) = match o {
             Owner::Shared => (
                 format!("{}-shared", sp.prefix),
@@ -234,26 +234,21 @@ fn split(p: &Program, mut built: Built, format: Format) -> Result<Vec<Artifact>,
                 Span::default(),
             ),
         };
-        let mut outputs = g.outputs;
-        for ((id, attr), export) in &g.exports {
-            let value = match attr {
-                Some(a) => get_att(id, a),
-                None => r#ref(id),
+        for ((id, attr), export) in sp.exports.remove(&o).unwrap_or_default() {
+            let value = match &attr {
+                Some(a) => get_att(&id, a),
+                None => r#ref(&id),
             };
             outputs.insert(
                 format!("{id}{}Export", attr.as_deref().unwrap_or("")),
                 json!({ "Value": value, "Export": { "Name": export } }),
             );
         }
-        let parameters = used_parameters(&built.parameters, &g.resources, &outputs);
-        let counts = (g.resources.len(), parameters.len(), outputs.len());
-        let t = template(&description, parameters, g.resources, outputs);
-        let mut contents = render(&t, format);
-        // The tree is freed before the next stack is rendered, and the text
-        // kept at its length: the writer grows it by doubling, and these
-        // texts (120 MB at 10,000 services) are held until written.
+        let parameters = used_parameters(&built.parameters, &resources, &outputs);
+        let counts = (resources.len(), parameters.len(), outputs.len());
+        let t = template(&description, parameters, resources, outputs);
+        let contents = render(&t, format);
         drop(t);
-        contents.shrink_to_fit();
         if let Err(problem) = NameKind::Stack.check(&name) {
             diags.push(errors::derived_stack_name(&name, &problem, span));
         }
@@ -261,20 +256,37 @@ fn split(p: &Program, mut built: Built, format: Format) -> Result<Vec<Artifact>,
             diags.push(errors::stack_too_large(&name, &what, span));
         }
         let file = format!("{name}.{}", format.extension());
-        order.push((step, name, file.clone()));
-        artifacts.push(Artifact {
-            path: file,
-            contents,
-        });
+        // After an error nothing more is written: the build fails.
+        if diags.is_empty() {
+            let path = file.clone();
+            if !sink(Artifact { path, contents }) {
+                return Ok(());
+            }
+        }
+        written.insert(o, (name, file, std::mem::take(&mut sp.imports)));
     }
     if !diags.is_empty() {
+        diags.reverse();
         return Err(diags);
     }
-    artifacts.push(Artifact {
+    // A stack deploys one step after the last stack it imports from.
+    let mut steps: HashMap<Owner, usize> = HashMap::new();
+    let mut order = Vec::new();
+    for (o, (name, file, imports)) in written {
+        let step = 1 + imports
+            .iter()
+            .filter_map(|i| steps.get(i))
+            .max()
+            .copied()
+            .unwrap_or(0);
+        steps.insert(o, step);
+        order.push((step, name, file));
+    }
+    sink(Artifact {
         path: "deploy-order.txt".into(),
         contents: deploy_order(&p.name, &order),
     });
-    Ok(artifacts)
+    Ok(())
 }
 
 /// What one service adds to the stack it joins, counted before the split
@@ -323,17 +335,18 @@ fn pack(p: &Program, built: &Built, prefix: &str) -> Vec<usize> {
             } else {
                 w[i].outputs += 1;
             }
-            w[i].bytes += member_len(id, &e.value, 2);
+            w[i].bytes += 2 * 2 + str_len(id) + 2 + e.pretty_len + 2;
         }
-        for_each_ref(&e.value, &mut |rid, attr| {
+        for (rid, attr) in e.refs.iter() {
+            let (rid, attr) = (&**rid, attr.as_deref());
             if let Some(i) = own {
                 if built.parameters.contains_key(rid) {
                     w[i].parameters.push(rid);
                 }
             }
-            let Some(&o) = owner.get(rid) else { return };
+            let Some(&o) = owner.get(rid) else { continue };
             if o == e.owner {
-                return;
+                continue;
             }
             let name = prefix.len() + rid.len() + attr.map_or(0, str::len) + 2;
             if let Some(i) = own {
@@ -347,7 +360,7 @@ fn pack(p: &Program, built: &Built, prefix: &str) -> Vec<usize> {
                     w[j].bytes += 200 + 3 * name;
                 }
             }
-        });
+        }
     }
     let header = 256 + p.name.len() * 2 + 64;
     let param_len = |id: &str| member_len(id, &built.parameters[id], 2);
@@ -411,7 +424,7 @@ fn member_len(key: &str, v: &Value, depth: usize) -> usize {
 }
 
 /// The length of `v` in `emit::to_json`'s pretty JSON at `depth`.
-fn json_len(v: &Value, depth: usize) -> usize {
+pub(super) fn json_len(v: &Value, depth: usize) -> usize {
     match v {
         Value::Null | Value::Bool(true) => 4,
         Value::Bool(false) => 5,
@@ -495,7 +508,7 @@ fn stack_name(s: &str) -> String {
     out
 }
 
-impl Splitter<'_> {
+impl Splitter {
     fn foreign(&self, id: &str) -> Option<Owner> {
         self.owner_of
             .get(id)
@@ -508,16 +521,12 @@ impl Splitter<'_> {
             Some(a) => format!("{}-{id}-{a}", self.prefix),
             None => format!("{}-{id}", self.prefix),
         };
-        let g = self.groups.entry(owner).or_default();
-        g.exports
+        self.exports
+            .entry(owner)
+            .or_default()
             .entry((id.to_string(), attr.map(str::to_string)))
             .or_insert(name.clone());
-        let current = self.current;
-        self.groups
-            .entry(current)
-            .or_default()
-            .imports
-            .insert(owner);
+        self.imports.insert(owner);
         json!({ "Fn::ImportValue": name })
     }
 

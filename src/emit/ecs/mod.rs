@@ -82,16 +82,40 @@ use crate::ir;
 
 /// Lowers a checked program to ECS API inputs, or the reasons it cannot be.
 pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+    let mut artifacts = Vec::new();
+    emit_ecs_into(program, &mut |a| {
+        artifacts.push(a);
+        true
+    })?;
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(artifacts)
+}
+
+/// [`emit_ecs`], handing each file to `sink` as it is rendered (in program
+/// order, not sorted) until an error or until `sink` returns false.
+pub fn emit_ecs_into(
+    program: &ir::Program,
+    sink: &mut dyn FnMut(Artifact) -> bool,
+) -> Result<(), Vec<Diagnostic>> {
     super::refuse_secret_inputs(program, "ECS")?;
     let mut diags = Vec::new();
-    let mut artifacts = Vec::new();
+    // Files go to the sink while no error has been found.
+    let mut open = true;
+    let mut put = |a: Artifact, diags: &Vec<Diagnostic>| {
+        if open && diags.is_empty() {
+            open = sink(a);
+        }
+    };
     let mut providers: Vec<&str> = Vec::new();
 
     for c in &program.clusters {
-        artifacts.push(artifact(
-            format!("clusters/{}.json", c.name),
-            &cluster::emit_cluster(program, c),
-        ));
+        put(
+            artifact(
+                format!("clusters/{}.json", c.name),
+                &cluster::emit_cluster(program, c),
+            ),
+            &diags,
+        );
         for p in &c.capacity_providers {
             if let ir::CapacityProvider::Ec2(ec2) = p {
                 if let Some(created) = &ec2.created {
@@ -100,59 +124,83 @@ pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>>
                 }
                 if !providers.contains(&ec2.name.as_str()) {
                     providers.push(&ec2.name);
-                    artifacts.push(artifact(
-                        format!("capacity_providers/{}.json", ec2.name),
-                        &cluster::emit_capacity_provider(program, ec2),
-                    ));
+                    put(
+                        artifact(
+                            format!("capacity_providers/{}.json", ec2.name),
+                            &cluster::emit_capacity_provider(program, ec2),
+                        ),
+                        &diags,
+                    );
                 }
             }
         }
     }
     for g in &program.log_groups {
         let stem = logs::stem(g);
-        artifacts.push(artifact(
-            format!("log_groups/{stem}.json"),
-            &logs::create_log_group(g),
-        ));
-        artifacts.push(artifact(
-            format!("log_group_retention/{stem}.json"),
-            &logs::put_retention_policy(g),
-        ));
+        put(
+            artifact(
+                format!("log_groups/{stem}.json"),
+                &logs::create_log_group(g),
+            ),
+            &diags,
+        );
+        put(
+            artifact(
+                format!("log_group_retention/{stem}.json"),
+                &logs::put_retention_policy(g),
+            ),
+            &diags,
+        );
     }
     for t in &program.tasks {
         let mut json = task_definition::emit_task_definition(program, t, &mut diags);
         queue::add_variables(program, t, &mut json);
-        artifacts.push(artifact(format!("taskdefs/{}.json", t.family), &json));
+        put(
+            artifact(format!("taskdefs/{}.json", t.family), &json),
+            &diags,
+        );
     }
     let index = ir::Index::new(program);
     for s in &program.services {
         let json = service::emit_service(program, &index, s, &mut diags);
-        artifacts.push(artifact(
-            format!("service_updates/{}.json", s.name),
-            &service::update_service(&json),
-        ));
-        artifacts.push(artifact(format!("services/{}.json", s.name), &json));
+        put(
+            artifact(
+                format!("service_updates/{}.json", s.name),
+                &service::update_service(&json),
+            ),
+            &diags,
+        );
+        put(artifact(format!("services/{}.json", s.name), &json), &diags);
         for (path, json) in queue::documents(program, s, &mut diags) {
-            artifacts.push(artifact(path, &json));
+            put(artifact(path, &json), &diags);
         }
         if let Some(a) = &s.autoscale {
-            artifacts.push(artifact(
-                format!("scalable_targets/{}.json", s.name),
-                &scaling::scalable_target(s, a),
-            ));
+            put(
+                artifact(
+                    format!("scalable_targets/{}.json", s.name),
+                    &scaling::scalable_target(s, a),
+                ),
+                &diags,
+            );
             for (name, policy) in scaling::policies(s, a, &mut diags) {
-                artifacts.push(artifact(format!("scaling_policies/{name}.json"), &policy));
+                put(
+                    artifact(format!("scaling_policies/{name}.json"), &policy),
+                    &diags,
+                );
             }
         }
     }
 
     for j in &program.jobs {
         let json = job::run_task(program, &index, j, &mut diags);
-        artifacts.push(artifact(format!("run_tasks/{}.json", j.name), &json));
+        put(
+            artifact(format!("run_tasks/{}.json", j.name), &json),
+            &diags,
+        );
     }
     for s in &program.schedules {
         for (path, json) in job::schedule(program, &index, s, &mut diags) {
-            artifacts.push(artifact(path, &json));
+            put(artifact(path, &json), &diags);
         }
     }
 
@@ -160,8 +208,7 @@ pub fn emit_ecs(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>>
         diag::sort(&mut diags);
         return Err(diags);
     }
-    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(artifacts)
+    Ok(())
 }
 
 fn artifact(path: String, json: &Value) -> Artifact {
