@@ -15,6 +15,7 @@ pub mod diag;
 pub mod driver;
 pub mod emit;
 pub mod fmt;
+pub mod hash;
 pub mod import;
 pub mod ir;
 pub mod lsp;

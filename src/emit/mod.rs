@@ -86,12 +86,14 @@ pub fn to_json(value: &serde_json::Value) -> String {
     String::from_utf8(out).expect("JSON text is UTF-8")
 }
 
-fn newline_indent(out: &mut Vec<u8>, depth: usize) {
+pub(crate) fn newline_indent(out: &mut Vec<u8>, depth: usize) {
     out.push(b'\n');
     out.resize(out.len() + 2 * depth, b' ');
 }
 
-fn write_pretty(out: &mut Vec<u8>, value: &serde_json::Value, depth: usize) {
+/// `value` as [`to_json`] writes it nested at `depth` (its inner lines
+/// indented from there), without a final newline.
+pub(crate) fn write_pretty(out: &mut Vec<u8>, value: &serde_json::Value, depth: usize) {
     use serde_json::Value;
     match value {
         Value::Null => out.extend_from_slice(b"null"),
@@ -134,7 +136,7 @@ fn write_pretty(out: &mut Vec<u8>, value: &serde_json::Value, depth: usize) {
 
 /// A JSON string literal: as it is unless it holds a quote, a backslash or a
 /// control character, which serde_json escapes.
-fn write_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
         serde_json::to_writer(&mut *out, s).expect("a string always serializes");
     } else {

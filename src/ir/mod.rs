@@ -26,7 +26,7 @@ pub use task::*;
 pub use text::{Text, TextPart};
 
 use crate::diag::Span;
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 /// A whole program after checking.
 #[derive(Debug, Clone, PartialEq)]

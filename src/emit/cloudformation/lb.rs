@@ -11,7 +11,7 @@
 //! default belongs to the shared stack, so a split program never has the
 //! shared stack import from a service stack.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use serde_json::json;
 

@@ -29,7 +29,8 @@ mod task;
 mod value;
 mod yaml;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
+use std::collections::BTreeSet;
 
 use indexmap::IndexMap;
 use serde_json::{json, Value};
@@ -104,21 +105,24 @@ pub(crate) enum Owner {
     Links(usize),
 }
 
-/// One emitted resource or output, held as compact JSON until its stack is
+/// One emitted resource or output, held as the text it is written as
+/// (pretty JSON nested in `Resources` or `Outputs`) until its stack is
 /// written, with what the splitter needs to know of it without reading it
-/// back. A `serde_json::Value` is about four times its compact text (an
-/// ordered map per object, a heap string per key): at 10,000 services the
-/// trees were 350 MB, the texts are about 45 MB.
+/// back. A `serde_json::Value` is several times its text (an ordered map
+/// per object, a heap string per key): at 10,000 services the trees were
+/// 350 MB. A JSON stack is the concatenation of its entries' texts, except
+/// for the entries the split rewrites (references to other stacks), which
+/// are read back.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
     pub owner: Owner,
-    json: Box<str>,
+    /// Pretty JSON at depth 2 (`emit::write_pretty`).
+    pub text: Box<str>,
     /// Every ID (or parameter) it refers to, with the attribute of a
     /// `GetAtt` (`value::for_each_ref`), in order.
     pub refs: Box<[Reference]>,
-    /// The length of its value in pretty JSON as a member of `Resources`
-    /// or `Outputs` (`split::json_len` at depth 2).
-    pub pretty_len: usize,
+    /// Its `DependsOn` entries.
+    pub depends: Box<[Box<str>]>,
 }
 
 /// A logical ID (or parameter) and the attribute a `GetAtt` reads.
@@ -130,19 +134,24 @@ impl Entry {
         value::for_each_ref(value, &mut |id, attr| {
             refs.push((id.into(), attr.map(Into::into)))
         });
+        let mut text = Vec::with_capacity(512);
+        super::write_pretty(&mut text, value, 2);
         Entry {
             owner,
-            json: serde_json::to_string(value)
-                .expect("a value always serializes")
+            text: String::from_utf8(text)
+                .expect("JSON text is UTF-8")
                 .into_boxed_str(),
             refs: refs.into_boxed_slice(),
-            pretty_len: split::json_len(value, 2),
+            depends: value::depends_on(value)
+                .into_iter()
+                .map(String::into_boxed_str)
+                .collect(),
         }
     }
 
     /// The value, read back.
     pub fn value(&self) -> Value {
-        serde_json::from_str(&self.json).expect("an entry holds JSON that serde_json wrote")
+        serde_json::from_str(&self.text).expect("an entry holds JSON that Wharf wrote")
     }
 
     /// Changes the value: read back, changed, held again.
@@ -209,8 +218,8 @@ impl<'a> std::ops::Deref for Index<'a> {
 
 impl<'a> Index<'a> {
     fn new(p: &'a Program) -> Index<'a> {
-        let mut task_owner = HashMap::new();
-        let mut exposures: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+        let mut task_owner = HashMap::default();
+        let mut exposures: HashMap<&str, Vec<(usize, usize)>> = HashMap::default();
         for (i, s) in p.services.iter().enumerate() {
             task_owner
                 .entry(s.task.as_str())
@@ -222,7 +231,7 @@ impl<'a> Index<'a> {
                     .push((i, j));
             }
         }
-        let mut log_owner: HashMap<&str, Owner> = HashMap::new();
+        let mut log_owner: HashMap<&str, Owner> = HashMap::default();
         for t in &p.tasks {
             let owner = *task_owner.get(t.name.as_str()).unwrap_or(&Owner::Shared);
             for c in &t.containers {
@@ -244,7 +253,7 @@ impl<'a> Index<'a> {
                 .map(|s| s.task.as_str())
                 .collect(),
             namespace_users: {
-                let mut m = HashMap::new();
+                let mut m = HashMap::default();
                 for (i, s) in p.services.iter().enumerate() {
                     if let Some(d) = &s.discovery {
                         m.entry(d.namespace.as_str()).or_insert(i);
@@ -295,14 +304,14 @@ impl<'a> Ctx<'a> {
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
             diags: Vec::new(),
-            nets: HashMap::new(),
+            nets: HashMap::default(),
             defaults: lb::DefaultTargets::default(),
             params: IndexMap::new(),
-            param_ids: HashMap::new(),
-            vpc_params: HashMap::new(),
+            param_ids: HashMap::default(),
+            vpc_params: HashMap::default(),
             owner: Owner::Shared,
             key: (Kind::Input, String::new()),
-            who: HashMap::new(),
+            who: HashMap::default(),
             collisions: BTreeSet::new(),
         }
     }
@@ -436,7 +445,7 @@ impl<'a> Ctx<'a> {
     /// Parameters some resource or output refers to, in input order (an unused
     /// parameter is a cfn-lint warning).
     fn used_parameters(&self) -> IndexMap<String, Value> {
-        let mut used: HashSet<&str> = HashSet::new();
+        let mut used: HashSet<&str> = HashSet::default();
         for e in self.resources.values().chain(self.outputs.values()) {
             for (id, _) in &e.refs {
                 if self.params.contains_key(&**id) {
@@ -578,10 +587,106 @@ pub(crate) fn template(
     Value::Object(t)
 }
 
-/// A template in the chosen syntax.
-pub(crate) fn render(v: &Value, format: Format) -> String {
-    match format {
-        Format::Json => super::to_json(v),
-        Format::Yaml => to_yaml(v),
+/// A resource or output as it goes into a stack: its entry's text as
+/// emitted, or a value the split rewrote (or added).
+pub(crate) enum Member {
+    Text(Box<str>),
+    Value(Value),
+}
+
+impl Member {
+    fn into_value(self) -> Value {
+        match self {
+            Member::Text(t) => {
+                serde_json::from_str(&t).expect("an entry holds JSON that Wharf wrote")
+            }
+            Member::Value(v) => v,
+        }
     }
+}
+
+/// A stack in the chosen syntax, keys in `template`'s order. JSON is
+/// written directly, each member's text copied as emitted: the same bytes
+/// as `emit::to_json` of the `template` value, without building it.
+pub(crate) fn render_stack(
+    description: &str,
+    parameters: IndexMap<String, Value>,
+    resources: Vec<(String, Member)>,
+    outputs: Vec<(String, Member)>,
+    format: Format,
+) -> String {
+    use super::{newline_indent, write_pretty, write_str};
+    if format == Format::Yaml {
+        let members = |m: Vec<(String, Member)>| -> IndexMap<String, Value> {
+            m.into_iter().map(|(k, m)| (k, m.into_value())).collect()
+        };
+        let t = template(
+            description,
+            parameters,
+            members(resources),
+            members(outputs),
+        );
+        return to_yaml(&t);
+    }
+    let size: usize = resources
+        .iter()
+        .chain(&outputs)
+        .map(|(k, m)| match m {
+            Member::Text(t) => k.len() + t.len() + 10,
+            Member::Value(_) => k.len() + 256,
+        })
+        .sum();
+    let mut out = Vec::with_capacity(size + 4096);
+    let key = |out: &mut Vec<u8>, k: &str| {
+        newline_indent(out, 1);
+        write_str(out, k);
+        out.extend_from_slice(b": ");
+    };
+    let section = |out: &mut Vec<u8>, members: Vec<(String, Member)>| {
+        if members.is_empty() {
+            out.extend_from_slice(b"{}");
+            return;
+        }
+        out.push(b'{');
+        for (i, (k, m)) in members.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            newline_indent(out, 2);
+            write_str(out, &k);
+            out.extend_from_slice(b": ");
+            match m {
+                Member::Text(t) => out.extend_from_slice(t.as_bytes()),
+                Member::Value(v) => write_pretty(out, &v, 2),
+            }
+        }
+        newline_indent(out, 1);
+        out.push(b'}');
+    };
+    out.push(b'{');
+    key(&mut out, "AWSTemplateFormatVersion");
+    write_str(&mut out, "2010-09-09");
+    out.push(b',');
+    key(&mut out, "Description");
+    write_str(&mut out, description);
+    if !parameters.is_empty() {
+        out.push(b',');
+        key(&mut out, "Parameters");
+        write_pretty(
+            &mut out,
+            &Value::Object(parameters.into_iter().collect()),
+            1,
+        );
+    }
+    out.push(b',');
+    key(&mut out, "Resources");
+    section(&mut out, resources);
+    if !outputs.is_empty() {
+        out.push(b',');
+        key(&mut out, "Outputs");
+        section(&mut out, outputs);
+    }
+    newline_indent(&mut out, 0);
+    out.extend_from_slice(b"}\n");
+    String::from_utf8(out).expect("JSON text is UTF-8")
 }

@@ -19,13 +19,14 @@
 //! first. Ownership rules in the emitter guarantee that references only point
 //! to earlier stacks (shared < services in declaration order < links).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
-use super::value::{depends_on, for_each_ref, get_att, r#ref, sub_vars};
-use super::{errors, render, template, Built, Entry, Format, Owner};
+use super::value::{depends_on, get_att, r#ref, sub_vars};
+use super::{errors, render_stack, Built, Entry, Format, Member, Owner};
 use crate::diag::{Diagnostic, Span};
 use crate::emit::Artifact;
 use crate::ir::names::NameKind;
@@ -59,21 +60,18 @@ pub(super) fn write(
         built.outputs.len(),
     );
     if r <= MAX_RESOURCES && pa <= MAX_PARAMETERS && o <= MAX_OUTPUTS {
-        let single = template(
+        let members = |m: &IndexMap<String, Entry>| -> Vec<(String, Member)> {
+            m.iter()
+                .map(|(k, e)| (k.clone(), Member::Text(e.text.clone())))
+                .collect()
+        };
+        let contents = render_stack(
             &format!("Wharf stack `{}`: ECS clusters, tasks and services", p.name),
             built.parameters.clone(),
-            built
-                .resources
-                .iter()
-                .map(|(k, e)| (k.clone(), e.value()))
-                .collect(),
-            built
-                .outputs
-                .iter()
-                .map(|(k, e)| (k.clone(), e.value()))
-                .collect(),
+            members(&built.resources),
+            members(&built.outputs),
+            format,
         );
-        let contents = render(&single, format);
         if limit_exceeded(r, pa, o, contents.len()).is_none() {
             sink(Artifact {
                 path: format!("{}.{}", p.name, format.extension()),
@@ -167,7 +165,7 @@ fn split(
     let mut sp = Splitter {
         prefix,
         owner_of,
-        exports: HashMap::new(),
+        exports: HashMap::default(),
         current: Owner::Shared,
         imports: BTreeSet::new(),
     };
@@ -176,19 +174,37 @@ fn split(
     let mut written: BTreeMap<Owner, (String, String, BTreeSet<Owner>)> = BTreeMap::new();
     while let Some((o, g)) = groups.pop_last() {
         sp.current = o;
-        let mut resources: IndexMap<String, Value> = IndexMap::with_capacity(g.resources.len());
-        for (k, e) in g.resources {
-            let mut v = e.value();
-            sp.rewrite(&mut v);
-            sp.drop_foreign_depends(&mut v);
-            resources.insert(k, v);
-        }
-        let mut outputs: IndexMap<String, Value> = IndexMap::with_capacity(g.outputs.len());
-        for (k, e) in g.outputs {
-            let mut v = e.value();
-            sp.rewrite(&mut v);
-            outputs.insert(k, v);
-        }
+        // Parameters some member refers to (rewriting changes no parameter
+        // reference); unused ones would be cfn-lint warnings.
+        let mut used: HashSet<&str> = HashSet::default();
+        let mut members = |entries: IndexMap<String, Entry>, resources: bool| {
+            let mut out = Vec::with_capacity(entries.len());
+            for (k, e) in entries {
+                for (id, _) in e.refs.iter() {
+                    if let Some((param, _)) = built.parameters.get_key_value(&**id) {
+                        used.insert(param.as_str());
+                    }
+                }
+                // Read back only to be rewritten: references to another
+                // stack's resources, or a `DependsOn` (which the split
+                // writes as a list of this stack's resources).
+                let rewrite = e.refs.iter().any(|(id, _)| sp.foreign(id).is_some())
+                    || (resources && !e.depends.is_empty());
+                if !rewrite {
+                    out.push((k, Member::Text(e.text)));
+                    continue;
+                }
+                let mut v = e.value();
+                sp.rewrite(&mut v);
+                if resources {
+                    sp.drop_foreign_depends(&mut v);
+                }
+                out.push((k, Member::Value(v)));
+            }
+            out
+        };
+        let resources = members(g.resources, true);
+        let mut outputs = members(g.outputs, false);
         let (name, description, span) = match o {
             Owner::Shared => (
                 format!("{}-shared", sp.prefix),
@@ -239,16 +255,19 @@ fn split(
                 Some(a) => get_att(&id, a),
                 None => r#ref(&id),
             };
-            outputs.insert(
+            outputs.push((
                 format!("{id}{}Export", attr.as_deref().unwrap_or("")),
-                json!({ "Value": value, "Export": { "Name": export } }),
-            );
+                Member::Value(json!({ "Value": value, "Export": { "Name": export } })),
+            ));
         }
-        let parameters = used_parameters(&built.parameters, &resources, &outputs);
+        let parameters: IndexMap<String, Value> = built
+            .parameters
+            .iter()
+            .filter(|(k, _)| used.contains(k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let counts = (resources.len(), parameters.len(), outputs.len());
-        let t = template(&description, parameters, resources, outputs);
-        let contents = render(&t, format);
-        drop(t);
+        let contents = render_stack(&description, parameters, resources, outputs, format);
         if let Err(problem) = NameKind::Stack.check(&name) {
             diags.push(errors::derived_stack_name(&name, &problem, span));
         }
@@ -270,7 +289,7 @@ fn split(
         return Err(diags);
     }
     // A stack deploys one step after the last stack it imports from.
-    let mut steps: HashMap<Owner, usize> = HashMap::new();
+    let mut steps: HashMap<Owner, usize> = HashMap::default();
     let mut order = Vec::new();
     for (o, (name, file, imports)) in written {
         let step = 1 + imports
@@ -318,7 +337,7 @@ fn pack(p: &Program, built: &Built, prefix: &str) -> Vec<usize> {
         .map(|(k, e)| (k.as_str(), e.owner))
         .collect();
     let mut w: Vec<Weight> = (0..n).map(|_| Weight::default()).collect();
-    let mut exported: HashSet<(&str, Option<&str>)> = HashSet::new();
+    let mut exported: HashSet<(&str, Option<&str>)> = HashSet::default();
     let entries = built
         .resources
         .iter()
@@ -335,7 +354,7 @@ fn pack(p: &Program, built: &Built, prefix: &str) -> Vec<usize> {
             } else {
                 w[i].outputs += 1;
             }
-            w[i].bytes += 2 * 2 + str_len(id) + 2 + e.pretty_len + 2;
+            w[i].bytes += 2 * 2 + str_len(id) + 2 + e.text.len() + 2;
         }
         for (rid, attr) in e.refs.iter() {
             let (rid, attr) = (&**rid, attr.as_deref());
@@ -366,7 +385,7 @@ fn pack(p: &Program, built: &Built, prefix: &str) -> Vec<usize> {
     let param_len = |id: &str| member_len(id, &built.parameters[id], 2);
     let mut first = vec![0; n];
     let mut stack = Weight::default();
-    let mut params: HashSet<&str> = HashSet::new();
+    let mut params: HashSet<&str> = HashSet::default();
     let mut start = 0;
     for i in 0..n {
         let own = &w[i];
@@ -456,25 +475,6 @@ fn str_len(s: &str) -> usize {
     } else {
         s.len() + 2
     }
-}
-
-fn used_parameters(
-    all: &IndexMap<String, Value>,
-    resources: &IndexMap<String, Value>,
-    outputs: &IndexMap<String, Value>,
-) -> IndexMap<String, Value> {
-    let mut used: HashSet<&str> = HashSet::new();
-    for v in resources.values().chain(outputs.values()) {
-        for_each_ref(v, &mut |id, _| {
-            if all.contains_key(id) {
-                used.insert(id);
-            }
-        });
-    }
-    all.iter()
-        .filter(|(k, _)| used.contains(k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
 }
 
 fn deploy_order(program: &str, order: &[(usize, String, String)]) -> String {
@@ -654,6 +654,57 @@ mod tests {
         // `{\n  "a": {` and a line break, the member without its comma,
         // `\n  }\n}\n`.
         assert_eq!(10 + member - 1 + 7, crate::emit::to_json(&wrapped).len());
+    }
+
+    /// A JSON stack written from its members' texts has the bytes of
+    /// `emit::to_json` of the `template` value, with and without
+    /// parameters and outputs.
+    #[test]
+    fn render_stack_is_to_json_of_the_template() {
+        use crate::emit::cloudformation::template;
+        let a = json!({ "Type": "AWS::SQS::Queue", "Properties": { "Tags": [], "Name": "q\"x", "N": [1, 0.5, {}] } });
+        let b = json!({ "Type": "AWS::Logs::LogGroup", "DependsOn": ["A"], "Properties": { "R": { "Ref": "P" } } });
+        let out = json!({ "Description": "d", "Value": { "Fn::GetAtt": ["A", "Arn"] } });
+        let params: IndexMap<String, Value> =
+            [("P".to_string(), json!({ "Type": "String", "Default": "x" }))].into();
+        for (params, outputs) in [
+            (params.clone(), vec![("O".to_string(), out.clone())]),
+            (IndexMap::new(), vec![]),
+        ] {
+            let members = |v: &[(&str, &Value)], text: bool| -> Vec<(String, Member)> {
+                v.iter()
+                    .map(|(k, v)| {
+                        let m = if text {
+                            Member::Text(Entry::new(Owner::Shared, v).text)
+                        } else {
+                            Member::Value((*v).clone())
+                        };
+                        (k.to_string(), m)
+                    })
+                    .collect()
+            };
+            let resources = [("A", &a), ("B", &b)];
+            let outs: Vec<(&str, &Value)> = outputs.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            let expected = crate::emit::to_json(&template(
+                "desc",
+                params.clone(),
+                resources
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), (*v).clone()))
+                    .collect(),
+                outputs.iter().cloned().collect(),
+            ));
+            for text in [true, false] {
+                let got = render_stack(
+                    "desc",
+                    params.clone(),
+                    members(&resources, text),
+                    members(&outs, !text),
+                    Format::Json,
+                );
+                assert_eq!(got, expected);
+            }
+        }
     }
 
     #[test]
