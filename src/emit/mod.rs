@@ -134,6 +134,50 @@ pub(crate) fn write_pretty(out: &mut Vec<u8>, value: &serde_json::Value, depth: 
     }
 }
 
+/// Compact JSON as serde_json writes it (`to_string`), re-indented as
+/// [`write_pretty`] writes the same value at `depth`: one pass over the
+/// bytes, no tree. Strings and numbers are copied as they are, since both
+/// writers spell them alike.
+pub(crate) fn write_indented(out: &mut Vec<u8>, compact: &str, depth: usize) {
+    let b = compact.as_bytes();
+    let mut depth = depth;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                out.extend_from_slice(&b[start..=i]);
+            }
+            open @ (b'{' | b'[') => {
+                out.push(open);
+                if matches!(b.get(i + 1), Some(b'}' | b']')) {
+                    out.push(b[i + 1]);
+                    i += 1;
+                } else {
+                    depth += 1;
+                    newline_indent(out, depth);
+                }
+            }
+            close @ (b'}' | b']') => {
+                depth -= 1;
+                newline_indent(out, depth);
+                out.push(close);
+            }
+            b',' => {
+                out.push(b',');
+                newline_indent(out, depth);
+            }
+            b':' => out.extend_from_slice(b": "),
+            other => out.push(other),
+        }
+        i += 1;
+    }
+}
+
 /// A JSON string literal: as it is unless it holds a quote, a backslash or a
 /// control character, which serde_json escapes.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
@@ -157,7 +201,7 @@ mod tests {
         let v = json!({
             "empty": {}, "none": [], "null": null, "yes": true, "no": false,
             "n": [0, 1, -7, 18446744073709551615u64, -9223372036854775808i64, 0.25, 1e300, -0.0],
-            "s": ["plain", "q\"uote", "back\\slash", "tab\tnl\ncr\r\u{8}\u{c}", "\u{1}\u{1f}\u{7f}", "é ✓ 𝄞", ""],
+            "s": ["plain", "q\"uote", "back\\slash", "tab\tnl\ncr\r\u{8}\u{c}", "\u{1}\u{1f}\u{7f}", "é ✓ 𝄞", "", "in {a: [1, 2]}, \\\" x"],
             "nested": { "a": [ { "b": [[]] , "c": {"d": {}} } ], "\"k\"": 1 },
         });
         for value in [
@@ -170,6 +214,16 @@ mod tests {
         ] {
             let expected = serde_json::to_string_pretty(&value).unwrap() + "\n";
             assert_eq!(super::to_json(&value), expected);
+            for depth in [0, 2] {
+                let mut pretty = Vec::new();
+                super::write_pretty(&mut pretty, &value, depth);
+                let mut indented = Vec::new();
+                super::write_indented(&mut indented, &value.to_string(), depth);
+                assert_eq!(
+                    String::from_utf8(indented).unwrap(),
+                    String::from_utf8(pretty).unwrap()
+                );
+            }
         }
     }
 }

@@ -354,7 +354,7 @@ fn pack(p: &Program, built: &Built, prefix: &str) -> Vec<usize> {
             } else {
                 w[i].outputs += 1;
             }
-            w[i].bytes += 2 * 2 + str_len(id) + 2 + e.text.len() + 2;
+            w[i].bytes += 2 * 2 + str_len(id) + 2 + e.pretty_len + 2;
         }
         for (rid, attr) in e.refs.iter() {
             let (rid, attr) = (&**rid, attr.as_deref());
