@@ -16,8 +16,10 @@ pub struct File {
 pub struct Statement {
     pub head: Ident,
     pub words: Vec<Expr>,
-    pub value: Option<Expr>,
-    pub block: Option<Block>,
+    /// Boxed, as the block: most statements have neither, and a program's
+    /// statements are most of its tree (96 bytes each instead of 200).
+    pub value: Option<Box<Expr>>,
+    pub block: Option<Box<Block>>,
     pub span: Span,
 }
 

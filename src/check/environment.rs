@@ -70,7 +70,12 @@ pub fn input_overrides(env: &Statement) -> IndexMap<String, Expr> {
         .iter()
         .flat_map(|b| b.statements.iter())
         .filter(|s| s.head.name == "input")
-        .filter_map(|s| Some((s.words.first()?.as_ident()?.name.clone(), s.value.clone()?)))
+        .filter_map(|s| {
+            Some((
+                s.words.first()?.as_ident()?.name.clone(),
+                (**s.value.as_ref()?).clone(),
+            ))
+        })
         .collect()
 }
 

@@ -220,7 +220,7 @@ fn collect_let(cx: &mut Cx, stmt: &Statement, first: &mut IndexMap<String, Span>
     if check_unique(cx, name, first) {
         cx.scope
             .values
-            .insert(name.name.clone(), Binding::Let(value.clone()));
+            .insert(name.name.clone(), Binding::Let((**value).clone()));
     }
 }
 
@@ -266,7 +266,7 @@ fn collect_input(
         .input_overrides
         .get(&name.name)
         .cloned()
-        .or_else(|| stmt.value.clone());
+        .or_else(|| stmt.value.as_deref().cloned());
     if let Some(e) = &default_expr {
         cx.input_defaults.insert(name.name.clone(), e.span);
     }

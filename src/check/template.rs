@@ -105,7 +105,7 @@ fn param(cx: &mut Cx, s: &Statement) -> Option<Param> {
     Some(Param {
         name,
         ty,
-        default: s.value.clone(),
+        default: s.value.as_deref().cloned(),
     })
 }
 
@@ -118,7 +118,7 @@ pub fn used(files: &[File], templates: &IndexMap<String, Template>) -> bool {
                 || (vocabulary::pattern(&s.head.name).is_some()
                     && s.value
                         .as_ref()
-                        .and_then(callee)
+                        .and_then(|v| callee(v))
                         .is_some_and(|n| templates.contains_key(&n)))
                 || s.block
                     .as_ref()
@@ -220,10 +220,10 @@ fn expand_all(
                             .filter(|t| !keys.contains(&override_key(t)))
                             .collect();
                         filled.extend(own);
-                        s.block = Some(Block {
+                        s.block = Some(Box::new(Block {
                             statements: filled,
                             span,
-                        });
+                        }));
                     }
                     None => s.value = Some(v),
                 }
@@ -469,15 +469,17 @@ fn subst_stmt(s: &Statement, bound: &IndexMap<String, Expr>, absent: &[&str]) ->
     Statement {
         head: s.head.clone(),
         words: s.words.iter().map(|w| subst(w, bound)).collect(),
-        value: s.value.as_ref().map(|v| subst(v, bound)),
-        block: s.block.as_ref().map(|b| Block {
-            statements: b
-                .statements
-                .iter()
-                .filter(|x| !mentions(x, absent))
-                .map(|x| subst_stmt(x, bound, absent))
-                .collect(),
-            span: b.span,
+        value: s.value.as_ref().map(|v| Box::new(subst(v, bound))),
+        block: s.block.as_ref().map(|b| {
+            Box::new(Block {
+                statements: b
+                    .statements
+                    .iter()
+                    .filter(|x| !mentions(x, absent))
+                    .map(|x| subst_stmt(x, bound, absent))
+                    .collect(),
+                span: b.span,
+            })
         }),
         span: s.span,
     }

@@ -290,7 +290,7 @@ fn expr_at(s: &Statement, offset: u32) -> Option<&Expr> {
     }
     s.words
         .iter()
-        .chain(s.value.iter())
+        .chain(s.value.as_deref())
         .find_map(|e| inner(e, offset))
 }
 

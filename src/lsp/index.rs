@@ -201,7 +201,7 @@ impl Index {
             "let" => {
                 if let Some(name) = s.words.first().and_then(Expr::as_ident) {
                     let id = self.add(SymKind::Let, name.name.clone(), name.span, s.span, None);
-                    self.symbols[id].value = s.value.clone();
+                    self.symbols[id].value = s.value.as_deref().cloned();
                 }
             }
             "input" => {
@@ -215,7 +215,7 @@ impl Index {
                     _ => return,
                 };
                 let id = self.add(SymKind::Input, name.name, name.span, s.span, None);
-                self.symbols[id].value = s.value.clone();
+                self.symbols[id].value = s.value.as_deref().cloned();
                 self.symbols[id].ty = Some(ty.unwrap_or_else(|| "string".to_string()));
             }
             "template" => {
@@ -243,7 +243,7 @@ impl Index {
                         _ => continue,
                     };
                     let pid = self.add(SymKind::Param, pname.name, pname.span, p.span, Some(id));
-                    self.symbols[pid].value = p.value.clone();
+                    self.symbols[pid].value = p.value.as_deref().cloned();
                     self.symbols[pid].ty = ty;
                 }
             }

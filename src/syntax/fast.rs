@@ -198,8 +198,8 @@ impl<'a> Reader<'a> {
         Some(Statement {
             head,
             words: trimmed(words),
-            value,
-            block,
+            value: value.map(Box::new),
+            block: block.map(Box::new),
             span: self.span(start, end),
         })
     }

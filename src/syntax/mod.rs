@@ -320,8 +320,8 @@ impl Lower<'_> {
         ast::Statement {
             head,
             words,
-            value,
-            block,
+            value: value.map(Box::new),
+            block: block.map(Box::new),
             span,
         }
     }
