@@ -211,6 +211,11 @@ fn check_files(
         .iter()
         .map(|(k, v)| (k.clone(), *v))
         .collect();
+    // Sized once: grown by doubling, the vectors of a large program's
+    // tasks and services (hundreds of bytes each) would be up to half empty.
+    let count = |kind: Kind| decls.iter().filter(|((k, _), _)| *k == kind).count();
+    program.tasks.reserve_exact(count(Kind::Task));
+    program.services.reserve_exact(count(Kind::Service));
     for kind in [
         Kind::Network,
         Kind::Cluster,
