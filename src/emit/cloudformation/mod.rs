@@ -70,18 +70,13 @@ pub fn emit_cloudformation(
         artifacts.push(a);
         true
     })?;
-    // A split program's stacks come last to first, then `deploy-order.txt`:
-    // listed first to last.
-    if let Some((_, stacks)) = artifacts.split_last_mut() {
-        stacks.reverse();
-    }
     Ok(artifacts)
 }
 
 /// [`emit_cloudformation`], handing each file to `sink` as soon as it is
-/// rendered (a split program's stacks last to first, `deploy-order.txt`
-/// at the end), so that only one stack's text is held at a time; stops
-/// when `sink` returns false.
+/// rendered (a split program's stacks in order, `deploy-order.txt` at the
+/// end), so that only a few stacks' texts are held at a time; stops when
+/// `sink` returns false.
 pub fn emit_cloudformation_into(
     program: &Program,
     format: Format,

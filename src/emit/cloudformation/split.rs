@@ -106,22 +106,48 @@ struct Group {
     outputs: IndexMap<String, Entry>,
 }
 
-struct Splitter {
-    prefix: String,
-    owner_of: HashMap<String, Owner>,
-    /// Per stack, the exports later stacks import: (id, attr) -> name.
-    exports: HashMap<Owner, IndexMap<(String, Option<String>), String>>,
-    /// The stack being written, and the stacks it imports from.
+/// Rewrites references to other stacks' resources in one stack's values.
+struct Rewriter<'a> {
+    prefix: &'a str,
+    owner_of: &'a HashMap<String, Owner>,
+    /// The stack being written.
     current: Owner,
-    imports: BTreeSet<Owner>,
 }
 
-/// Cuts the program into stacks and writes them from the last to the
-/// first: references only point to earlier stacks (shared < services in
-/// declaration order < links), so when a stack is written every stack that
-/// imports from it has been, and its exports are known. Each stack is read
-/// back, rewritten, rendered, handed to the sink and freed before the next:
-/// the program's stacks are never all in memory at once.
+/// What every stack's rendering reads.
+struct Stacks<'a> {
+    p: &'a Program,
+    prefix: String,
+    owner_of: HashMap<String, Owner>,
+    /// The first service of each service's stack.
+    first: Vec<usize>,
+    links_parts: usize,
+    parameters: &'a IndexMap<String, Value>,
+    format: Format,
+}
+
+/// One stack to write: its share of the program and its exports.
+struct Job {
+    owner: Owner,
+    group: Group,
+    exports: IndexMap<(String, Option<String>), String>,
+}
+
+/// A written stack: its name, file and text, or what is wrong with it.
+struct Rendered {
+    name: String,
+    file: String,
+    contents: String,
+    diags: Vec<Diagnostic>,
+}
+
+/// Cuts the program into stacks and writes them. Which stack exports what
+/// to which is known from the entries' references before any is read back
+/// (references only point to earlier stacks: shared < services in
+/// declaration order < links), so the stacks are then independent: each is
+/// read back, rewritten and rendered on one of a few threads, and handed to
+/// the sink in order (first to last) by this one, then freed: the program's
+/// stacks are never all in memory at once.
 fn split(
     p: &Program,
     mut built: Built,
@@ -162,18 +188,168 @@ fn split(
         };
         groups.entry(owner).or_default().outputs.insert(k, e);
     }
-    let mut sp = Splitter {
+    // Exports and imports, in the order a rewrite of the stacks from the
+    // last to the first meets the references (`Rewriter::rewrite` and
+    // `value::for_each_ref` walk a value alike), which is the order of each
+    // stack's export outputs.
+    let mut exports: HashMap<Owner, IndexMap<(String, Option<String>), String>> =
+        HashMap::default();
+    let mut imports: HashMap<Owner, BTreeSet<Owner>> = HashMap::default();
+    for (&o, g) in groups.iter().rev() {
+        for e in g.resources.values().chain(g.outputs.values()) {
+            for (id, attr) in e.refs.iter() {
+                let Some(&owner) = owner_of.get(&**id).filter(|&&x| x != o) else {
+                    continue;
+                };
+                exports
+                    .entry(owner)
+                    .or_default()
+                    .entry((id.to_string(), attr.as_deref().map(str::to_string)))
+                    .or_insert_with(|| export_name(&prefix, id, attr.as_deref()));
+                imports.entry(o).or_default().insert(owner);
+            }
+        }
+    }
+    let stacks = Stacks {
+        p,
         prefix,
         owner_of,
-        exports: HashMap::default(),
-        current: Owner::Shared,
-        imports: BTreeSet::new(),
+        first,
+        links_parts,
+        parameters: &built.parameters,
+        format,
     };
+    let jobs: Vec<Job> = groups
+        .into_iter()
+        .map(|(owner, group)| Job {
+            owner,
+            group,
+            exports: exports.remove(&owner).unwrap_or_default(),
+        })
+        .collect();
     let mut diags = Vec::new();
     // Per stack: its name, its file and the stacks it imports from.
-    let mut written: BTreeMap<Owner, (String, String, BTreeSet<Owner>)> = BTreeMap::new();
-    while let Some((o, g)) = groups.pop_last() {
-        sp.current = o;
+    let mut written: Vec<(Owner, String, String)> = Vec::new();
+    let mut stopped = false;
+    let mut take = |owner: Owner, r: Rendered| {
+        diags.extend(r.diags);
+        // After an error nothing more is written: the build fails.
+        if diags.is_empty() && !stopped {
+            let path = r.file.clone();
+            stopped = !sink(Artifact {
+                path,
+                contents: r.contents,
+            });
+        }
+        written.push((owner, r.name, r.file));
+        !stopped
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 4)
+        .min(jobs.len());
+    if threads <= 1 {
+        for job in jobs {
+            let owner = job.owner;
+            if !take(owner, stacks.render(job)) {
+                break;
+            }
+        }
+    } else {
+        let count = jobs.len();
+        let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let next_job = || queue.lock().map(|mut q| q.next()).unwrap_or(None);
+            for _ in 1..threads {
+                let (tx, stacks) = (tx.clone(), &stacks);
+                scope.spawn(move || {
+                    while let Some((i, job)) = next_job() {
+                        let owner = job.owner;
+                        if tx.send((i, owner, stacks.render(job))).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            // This thread renders too (and so reuses the memory of the
+            // entries it frees), and hands the stacks over in order: one
+            // that comes early waits for those before it (a few, about
+            // one per thread).
+            let mut pending = BTreeMap::new();
+            let mut next = 0;
+            while next < count {
+                match next_job() {
+                    Some((i, job)) => {
+                        let owner = job.owner;
+                        pending.insert(i, (owner, stacks.render(job)));
+                        pending.extend(rx.try_iter().map(|(i, o, r)| (i, (o, r))));
+                    }
+                    None => match rx.recv() {
+                        Ok((i, owner, r)) => {
+                            pending.insert(i, (owner, r));
+                        }
+                        // Every other thread has ended: nothing more comes.
+                        Err(_) => break,
+                    },
+                }
+                while let Some((owner, r)) = pending.remove(&next) {
+                    next += 1;
+                    if !take(owner, r) {
+                        return;
+                    }
+                }
+            }
+        });
+    }
+    if stopped {
+        return Ok(());
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    // A stack deploys one step after the last stack it imports from.
+    let mut steps: HashMap<Owner, usize> = HashMap::default();
+    let mut order = Vec::new();
+    for (o, name, file) in written {
+        let step = 1 + imports
+            .get(&o)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| steps.get(i))
+            .max()
+            .copied()
+            .unwrap_or(0);
+        steps.insert(o, step);
+        order.push((step, name, file));
+    }
+    sink(Artifact {
+        path: "deploy-order.txt".into(),
+        contents: deploy_order(&p.name, &order),
+    });
+    Ok(())
+}
+
+/// The export a stack gives another's import of `id` (and `attr`).
+fn export_name(prefix: &str, id: &str, attr: Option<&str>) -> String {
+    match attr {
+        Some(a) => format!("{prefix}-{id}-{a}"),
+        None => format!("{prefix}-{id}"),
+    }
+}
+
+impl Stacks<'_> {
+    /// One stack: its entries read back and rewritten where they refer to
+    /// another stack, its exports added, rendered.
+    fn render(&self, job: Job) -> Rendered {
+        let (o, g) = (job.owner, job.group);
+        let p = self.p;
+        let rw = Rewriter {
+            prefix: &self.prefix,
+            owner_of: &self.owner_of,
+            current: o,
+        };
         // Parameters some member refers to (rewriting changes no parameter
         // reference); unused ones would be cfn-lint warnings.
         let mut used: HashSet<&str> = HashSet::default();
@@ -181,23 +357,23 @@ fn split(
             let mut out = Vec::with_capacity(entries.len());
             for (k, e) in entries {
                 for (id, _) in e.refs.iter() {
-                    if let Some((param, _)) = built.parameters.get_key_value(&**id) {
+                    if let Some((param, _)) = self.parameters.get_key_value(&**id) {
                         used.insert(param.as_str());
                     }
                 }
                 // Read back only to be rewritten: references to another
                 // stack's resources, or a `DependsOn` (which the split
                 // writes as a list of this stack's resources).
-                let rewrite = e.refs.iter().any(|(id, _)| sp.foreign(id).is_some())
+                let rewrite = e.refs.iter().any(|(id, _)| rw.foreign(id).is_some())
                     || (resources && !e.depends.is_empty());
                 if !rewrite {
                     out.push((k, Member::Text(e.text)));
                     continue;
                 }
                 let mut v = e.value();
-                sp.rewrite(&mut v);
+                rw.rewrite(&mut v);
                 if resources {
-                    sp.drop_foreign_depends(&mut v);
+                    rw.drop_foreign_depends(&mut v);
                 }
                 out.push((k, Member::Value(v)));
             }
@@ -207,7 +383,7 @@ fn split(
         let mut outputs = members(g.outputs, false);
         let (name, description, span) = match o {
             Owner::Shared => (
-                format!("{}-shared", sp.prefix),
+                format!("{}-shared", self.prefix),
                 format!(
                     "Wharf stack `{}` (shared): network, clusters, load balancers, namespaces",
                     p.name
@@ -215,6 +391,7 @@ fn split(
                 p.clusters.first().map_or(Span::default(), |c| c.span),
             ),
             Owner::Service(i) => {
+                let first = &self.first;
                 // The stack's services run from `i` to the last one packed with it.
                 let last = (i..first.len())
                     .take_while(|&j| first[j] == i)
@@ -232,16 +409,16 @@ fn split(
                     )
                 };
                 (
-                    format!("{}-{}", sp.prefix, stack_name(&p.services[i].name)),
+                    format!("{}-{}", self.prefix, stack_name(&p.services[i].name)),
                     description,
                     p.services[i].span,
                 )
             }
             Owner::Links(k) => (
-                if links_parts > 1 {
-                    format!("{}-links-{}", sp.prefix, k + 1)
+                if self.links_parts > 1 {
+                    format!("{}-links-{}", self.prefix, k + 1)
                 } else {
-                    format!("{}-links", sp.prefix)
+                    format!("{}-links", self.prefix)
                 },
                 format!(
                     "Wharf stack `{}` (links): security group rules between services",
@@ -250,7 +427,7 @@ fn split(
                 Span::default(),
             ),
         };
-        for ((id, attr), export) in sp.exports.remove(&o).unwrap_or_default() {
+        for ((id, attr), export) in job.exports {
             let value = match &attr {
                 Some(a) => get_att(&id, a),
                 None => r#ref(&id),
@@ -260,52 +437,29 @@ fn split(
                 Member::Value(json!({ "Value": value, "Export": { "Name": export } })),
             ));
         }
-        let parameters: IndexMap<String, Value> = built
+        let parameters: IndexMap<String, Value> = self
             .parameters
             .iter()
             .filter(|(k, _)| used.contains(k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let counts = (resources.len(), parameters.len(), outputs.len());
-        let contents = render_stack(&description, parameters, resources, outputs, format);
+        let contents = render_stack(&description, parameters, resources, outputs, self.format);
+        let mut diags = Vec::new();
         if let Err(problem) = NameKind::Stack.check(&name) {
             diags.push(errors::derived_stack_name(&name, &problem, span));
         }
         if let Some(what) = limit_exceeded(counts.0, counts.1, counts.2, contents.len()) {
             diags.push(errors::stack_too_large(&name, &what, span));
         }
-        let file = format!("{name}.{}", format.extension());
-        // After an error nothing more is written: the build fails.
-        if diags.is_empty() {
-            let path = file.clone();
-            if !sink(Artifact { path, contents }) {
-                return Ok(());
-            }
+        let file = format!("{name}.{}", self.format.extension());
+        Rendered {
+            name,
+            file,
+            contents,
+            diags,
         }
-        written.insert(o, (name, file, std::mem::take(&mut sp.imports)));
     }
-    if !diags.is_empty() {
-        diags.reverse();
-        return Err(diags);
-    }
-    // A stack deploys one step after the last stack it imports from.
-    let mut steps: HashMap<Owner, usize> = HashMap::default();
-    let mut order = Vec::new();
-    for (o, (name, file, imports)) in written {
-        let step = 1 + imports
-            .iter()
-            .filter_map(|i| steps.get(i))
-            .max()
-            .copied()
-            .unwrap_or(0);
-        steps.insert(o, step);
-        order.push((step, name, file));
-    }
-    sink(Artifact {
-        path: "deploy-order.txt".into(),
-        contents: deploy_order(&p.name, &order),
-    });
-    Ok(())
 }
 
 /// What one service adds to the stack it joins, counted before the split
@@ -508,7 +662,7 @@ fn stack_name(s: &str) -> String {
     out
 }
 
-impl Splitter {
+impl Rewriter<'_> {
     fn foreign(&self, id: &str) -> Option<Owner> {
         self.owner_of
             .get(id)
@@ -516,23 +670,14 @@ impl Splitter {
             .filter(|o| *o != self.current)
     }
 
-    fn import(&mut self, owner: Owner, id: &str, attr: Option<&str>) -> Value {
-        let name = match attr {
-            Some(a) => format!("{}-{id}-{a}", self.prefix),
-            None => format!("{}-{id}", self.prefix),
-        };
-        self.exports
-            .entry(owner)
-            .or_default()
-            .entry((id.to_string(), attr.map(str::to_string)))
-            .or_insert(name.clone());
-        self.imports.insert(owner);
-        json!({ "Fn::ImportValue": name })
+    /// The import of another stack's export of `id` (and `attr`).
+    fn import(&self, id: &str, attr: Option<&str>) -> Value {
+        json!({ "Fn::ImportValue": export_name(self.prefix, id, attr) })
     }
 
     /// Retargets, in place, every reference to a resource of another stack
     /// (an import); the rest of the value is left as it is.
-    fn rewrite(&mut self, v: &mut Value) {
+    fn rewrite(&self, v: &mut Value) {
         if let Some(new) = self.replacement(v) {
             *v = new;
             return;
@@ -546,7 +691,7 @@ impl Splitter {
 
     /// The value that replaces an intrinsic function naming another stack's
     /// resource, if `v` is one.
-    fn replacement(&mut self, v: &Value) -> Option<Value> {
+    fn replacement(&self, v: &Value) -> Option<Value> {
         let Value::Object(m) = v else { return None };
         if m.len() != 1 {
             return None;
@@ -554,13 +699,13 @@ impl Splitter {
         let (k, arg) = m.iter().next()?;
         match (k.as_str(), arg) {
             ("Ref", Value::String(id)) => {
-                let o = self.foreign(id)?;
-                Some(self.import(o, id, None))
+                self.foreign(id)?;
+                Some(self.import(id, None))
             }
             ("Fn::GetAtt", Value::Array(a)) if a.len() == 2 => {
                 let (id, attr) = (a[0].as_str()?, a[1].as_str()?);
-                let o = self.foreign(id)?;
-                Some(self.import(o, id, Some(attr)))
+                self.foreign(id)?;
+                Some(self.import(id, Some(attr)))
             }
             // Rebuilt only when it names another stack's resource: the
             // rebuilt text of one that does not is the same.
@@ -582,7 +727,7 @@ impl Splitter {
         }
     }
 
-    fn rewrite_sub(&mut self, s: &str, mut locals: Map<String, Value>) -> Value {
+    fn rewrite_sub(&self, s: &str, mut locals: Map<String, Value>) -> Value {
         let mut out = String::new();
         let mut rest = s;
         while let Some(i) = rest.find("${") {
@@ -596,8 +741,8 @@ impl Splitter {
             };
             let local = format!("{id}{}", attr.unwrap_or(""));
             match (locals.contains_key(var), self.foreign(id)) {
-                (false, Some(o)) if !var.starts_with('!') => {
-                    let import = self.import(o, id, attr);
+                (false, Some(_)) if !var.starts_with('!') => {
+                    let import = self.import(id, attr);
                     locals.insert(local.clone(), import);
                     out.push_str(&local);
                 }

@@ -73,15 +73,17 @@ pub fn for_each_ref<'a>(v: &'a Value, f: &mut impl FnMut(&'a str, Option<&'a str
                     }
                 }
                 ("Fn::Sub", Value::String(s)) => sub_vars(s, &[], f),
+                // The locals' references first, then the string's: the
+                // order in which the stack splitter rewrites them.
                 ("Fn::Sub", Value::Array(a)) if a.len() == 2 => {
                     let locals: Vec<&str> = a[1]
                         .as_object()
                         .map(|m| m.keys().map(String::as_str).collect())
                         .unwrap_or_default();
+                    for_each_ref(&a[1], f);
                     if let Some(s) = a[0].as_str() {
                         sub_vars(s, &locals, f);
                     }
-                    for_each_ref(&a[1], f);
                 }
                 _ => for_each_ref(arg, f),
             }
@@ -145,7 +147,7 @@ mod tests {
         });
         assert_eq!(
             ids,
-            ["Vpc", "Lb.DNSName", "Cluster", "Svc.Name", "X", "Param"]
+            ["Vpc", "Lb.DNSName", "Cluster", "Svc.Name", "Param", "X"]
         );
     }
 
