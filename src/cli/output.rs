@@ -1,11 +1,13 @@
 //! Writes a build's artifacts to the output folder (`-o`), all or nothing.
 //! Stage: cli (the only layer that touches files). Input: the folder and the
-//! artifacts of one successful emit. Output: the folder holding exactly those
-//! files plus the marker `.wharf-output`, or an [`OutputError`] and the folder
+//! artifacts of one emit, each as the backend renders it ([`Staged`]).
+//! Output: the folder holding exactly those files plus the marker
+//! `.wharf-output`, or an [`OutputError`] (or a failed emit) and the folder
 //! as it was.
 //!
 //! How, with `-o DIR`:
-//! 1. `DIR`'s parent is created if missing, and the lock file
+//! 1. When the first artifact comes, `DIR`'s parent is created if missing,
+//!    and the lock file
 //!    `.DIR.wharf-lock` beside `DIR` is taken with `flock`; a second build to
 //!    the same folder is refused (E0513) instead of interleaving. The lock
 //!    file is removed when the build ends.
@@ -19,8 +21,10 @@
 //! 4. Every artifact path must stay strictly inside `DIR`: relative, no `..`,
 //!    no root, nothing that names the marker, no name over 255 bytes (E0511). The checker already
 //!    refuses names AWS would refuse; this is the second line of defence.
-//! 5. The whole set, marker included, is written to a fresh staging folder
-//!    `.DIR.wharf-tmp-PID` beside `DIR` (same file system), then swapped in
+//! 5. Each artifact is written as it comes to a fresh staging folder
+//!    `.DIR.wharf-tmp-PID` beside `DIR` (same file system); an error, or a
+//!    failed emit, removes that folder. At the end the marker is written and
+//!    the set swapped in
 //!    with one atomic `renameat2(RENAME_EXCHANGE)` where the system has it,
 //!    so `DIR` is at every instant the complete old or the complete new set;
 //!    elsewhere two renames leave `DIR` missing (never mixed) for an instant.
@@ -208,11 +212,6 @@ impl Staged {
             made: Default::default(),
             real_dirs: Default::default(),
         }
-    }
-
-    /// How many artifacts have been written.
-    pub fn count(&self) -> usize {
-        self.listed.len()
     }
 
     fn open(&mut self) -> Result<&Open, OutputError> {
