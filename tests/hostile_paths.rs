@@ -744,3 +744,33 @@ fn names_at_aws_limits_give_coded_errors_not_io_errors() {
     assert_eq!(codes(&o), ["E0514"], "{}", stderr(&o));
     assert!(stderr(&o).contains("262 characters, at most 256"));
 }
+
+/// The ECS backend hands files over as it renders them, and they go
+/// straight into the staging folder; a refusal found after some of them
+/// (a later service's) leaves the previous output exactly as it was and
+/// nothing beside it.
+#[test]
+fn a_build_refused_midway_leaves_the_previous_output_as_it_was() {
+    let s = Scratch::new("midway");
+    s.write("app.wharf", &program("", "main", "web"));
+    let build = || {
+        wharf_in(
+            &s.work,
+            &["build", "app.wharf", "--target", "ecs", "-o", "out"],
+            &[],
+        )
+    };
+    assert_eq!(build().status.code(), Some(0));
+    let old = s.files("out");
+    let before = s.tree();
+    // The cluster, task and first service are rendered before the second
+    // service is refused.
+    let refused = program("", "main", "web")
+        + "service zz {\n  task web\n  subnets [\"subnet-0123456789abcdef0\"]\n}\n";
+    s.write("app.wharf", &refused);
+    let o = build();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(codes(&o), ["E0520"], "{}", stderr(&o));
+    assert_eq!(s.files("out"), old);
+    assert_eq!(s.tree(), before, "a staging folder or lock was left");
+}
