@@ -228,7 +228,7 @@ fn split(
         })
         .collect();
     let mut diags = Vec::new();
-    // Per stack: its name, its file and the stacks it imports from.
+    // Per stack written, in order: its owner, name and file.
     let mut written: Vec<(Owner, String, String)> = Vec::new();
     let mut stopped = false;
     let mut take = |owner: Owner, r: Rendered| {
