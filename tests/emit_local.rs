@@ -26,6 +26,18 @@ fn examples_local() {
         insta::glob!("../examples", "*.wharf", |path| {
             let text = manifest_text(path);
             assert_eq!(text, manifest_text(path), "byte-identical rebuild");
+            // The file is written a task and a service at a time; `wharf up`
+            // runs the manifest value: both are one manifest.
+            let program = driver::compile(&Disk, path, &Default::default())
+                .unwrap()
+                .program;
+            let value = wharf::emit::local::to_manifest(&program).unwrap();
+            assert_eq!(
+                text,
+                value.to_json(),
+                "{}: file and value differ",
+                path.display()
+            );
             let parsed = manifest::parse(&mut SourceMap::new(), "manifest.json", &text)
                 .unwrap_or_else(|d| {
                     panic!("{}: the runner rejects the manifest: {d:?}", path.display())

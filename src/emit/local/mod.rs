@@ -27,35 +27,98 @@ use std::collections::BTreeMap;
 mod job;
 mod queue;
 
-/// The manifest as one artifact.
+/// The manifest as one artifact: the bytes of `to_manifest(..).to_json()`,
+/// written one task and one service at a time (at 10,000 services the
+/// manifest's tasks and services took more memory than its 22 MB of text).
 pub fn emit_local(program: &ir::Program) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
-    let manifest = to_manifest(program)?;
+    crate::emit::refuse_secret_inputs(program, "local")?;
+    // The manifest's shape, from its own type, without its tasks and
+    // services: they are written into it where their empty lists are (the
+    // first two top-level members after `version`).
+    let skeleton = manifest(program, Vec::new(), Vec::new()).to_json();
+    let (head, rest) = skeleton
+        .split_once("\n  \"tasks\": []")
+        .expect("a manifest has a task list");
+    let (middle, tail) = rest
+        .split_once("\n  \"services\": []")
+        .expect("a manifest has a service list");
+    let mut out = Vec::with_capacity(skeleton.len() + 4096 * program.services.len());
+    out.extend_from_slice(head.as_bytes());
+    out.extend_from_slice(b"\n  \"tasks\": ");
+    write_list(&mut out, tasks(program));
+    out.extend_from_slice(middle.as_bytes());
+    out.extend_from_slice(b"\n  \"services\": ");
+    write_list(&mut out, services(program));
+    out.extend_from_slice(tail.as_bytes());
     Ok(vec![Artifact {
         path: "manifest.json".into(),
-        contents: manifest.to_json(),
+        contents: String::from_utf8(out).expect("JSON text is UTF-8"),
     }])
+}
+
+/// A top-level list as `to_json` writes it, each item serialized and
+/// re-indented as it comes.
+fn write_list<T: serde::Serialize>(out: &mut Vec<u8>, items: impl Iterator<Item = T>) {
+    let mut empty = true;
+    for item in items {
+        out.push(if empty { b'[' } else { b',' });
+        empty = false;
+        crate::emit::newline_indent(out, 2);
+        let compact = serde_json::to_string(&item).expect("manifest types always serialize");
+        crate::emit::write_indented(out, &compact, 2);
+    }
+    if empty {
+        out.extend_from_slice(b"[]");
+    } else {
+        crate::emit::newline_indent(out, 1);
+        out.push(b']');
+    }
 }
 
 /// The manifest as a value, for `wharf up FILE.wharf`.
 pub fn to_manifest(program: &ir::Program) -> Result<m::Manifest, Vec<Diagnostic>> {
     crate::emit::refuse_secret_inputs(program, "local")?;
-    let mut tasks: Vec<m::TaskDefinition> =
-        program.tasks.iter().map(|t| task(program, t)).collect();
-    let index = ir::Index::new(program);
-    let mut services: Vec<m::Service> = program
-        .services
-        .iter()
-        .map(|s| service(program, &index, s))
-        .collect();
-    queue::consumers(program, &mut tasks, &mut services);
-    let load_balancers = program.load_balancers.iter().map(load_balancer).collect();
-    Ok(m::Manifest {
+    Ok(manifest(
+        program,
+        tasks(program).collect(),
+        services(program).collect(),
+    ))
+}
+
+fn manifest(
+    program: &ir::Program,
+    tasks: Vec<m::TaskDefinition>,
+    services: Vec<m::Service>,
+) -> m::Manifest {
+    m::Manifest {
         version: m::VERSION,
         tasks,
         services,
-        load_balancers,
+        load_balancers: program.load_balancers.iter().map(load_balancer).collect(),
         jobs: program.jobs.iter().map(|j| job::job(program, j)).collect(),
         schedules: program.schedules.iter().map(job::schedule).collect(),
+    }
+}
+
+/// The manifest's tasks, in program order, with their queue variables.
+fn tasks(program: &ir::Program) -> impl Iterator<Item = m::TaskDefinition> + '_ {
+    let vars = queue::variables(program);
+    program.tasks.iter().enumerate().map(move |(i, t)| {
+        let mut task = task(program, t);
+        if let Some(vars) = vars.get(&i) {
+            queue::add_variables(&mut task, vars);
+        }
+        task
+    })
+}
+
+/// The manifest's services, in program order, with their queues.
+fn services(program: &ir::Program) -> impl Iterator<Item = m::Service> + '_ {
+    let index = ir::Index::new(program);
+    program.services.iter().map(move |s| {
+        let mut service = service(program, &index, s);
+        service.queue = queue::service_queue(program, s);
+        service
     })
 }
 

@@ -8,49 +8,66 @@
 
 use crate::ir::{self, QueueKind};
 use crate::manifest as m;
+use std::collections::HashMap;
 
-pub(super) fn consumers(
-    program: &ir::Program,
-    tasks: &mut [m::TaskDefinition],
-    services: &mut [m::Service],
-) {
-    for (s, ms) in program.services.iter().zip(services.iter_mut()) {
-        let Some(q) = &s.queue else { continue };
-        let (name, url) = match &q.kind {
-            QueueKind::Existing(t) => {
-                let arn = t.resolve(&program.inputs);
-                match ir::parse_queue_arn(&arn) {
-                    Some((region, account, name)) => {
-                        (name.to_string(), Some(ir::queue_url(region, account, name)))
-                    }
-                    None => (arn.clone(), None),
+/// A consumer service's queue, as the manifest gives it.
+pub(super) fn service_queue(program: &ir::Program, s: &ir::Service) -> Option<m::Queue> {
+    let q = s.queue.as_ref()?;
+    let (name, url) = match &q.kind {
+        QueueKind::Existing(t) => {
+            let arn = t.resolve(&program.inputs);
+            match ir::parse_queue_arn(&arn) {
+                Some((region, account, name)) => {
+                    (name.to_string(), Some(ir::queue_url(region, account, name)))
                 }
-            }
-            QueueKind::Created(c) => (
-                c.queue_name.clone(),
-                program
-                    .region
-                    .as_deref()
-                    .zip(program.account.as_deref())
-                    .map(|(r, a)| ir::queue_url(r, a, &c.queue_name)),
-            ),
-        };
-        if let Some(url) = &url {
-            let family = &program.task(&s.task).family;
-            let container = tasks
-                .iter_mut()
-                .filter(|t| &t.family == family)
-                .flat_map(|t| t.containers.iter_mut())
-                .find(|c| c.name == q.container);
-            if let Some(c) = container {
-                c.environment.insert(q.env.clone(), url.clone());
+                None => (arn.clone(), None),
             }
         }
-        ms.queue = Some(m::Queue {
-            name,
-            container: q.container.clone(),
-            variable: q.env.clone(),
-            url,
+        QueueKind::Created(c) => (
+            c.queue_name.clone(),
+            program
+                .region
+                .as_deref()
+                .zip(program.account.as_deref())
+                .map(|(r, a)| ir::queue_url(r, a, &c.queue_name)),
+        ),
+    };
+    Some(m::Queue {
+        name,
+        container: q.container.clone(),
+        variable: q.env.clone(),
+        url,
+    })
+}
+
+/// The queue URL variables tasks' containers get, by task position:
+/// (container, variable, URL), in service order. A consumer's variable
+/// goes to the first task of its family with the container it names.
+pub(super) fn variables(program: &ir::Program) -> HashMap<usize, Vec<(String, String, String)>> {
+    let mut out: HashMap<usize, Vec<(String, String, String)>> = HashMap::new();
+    for s in &program.services {
+        let Some(q) = service_queue(program, s) else {
+            continue;
+        };
+        let Some(url) = q.url else { continue };
+        let family = &program.task(&s.task).family;
+        let target = program.tasks.iter().position(|t| {
+            &t.family == family && t.containers.iter().any(|c| c.name == q.container)
         });
+        if let Some(i) = target {
+            out.entry(i)
+                .or_default()
+                .push((q.container, q.variable, url));
+        }
+    }
+    out
+}
+
+/// Sets a task's queue URL variables (`variables`).
+pub(super) fn add_variables(task: &mut m::TaskDefinition, vars: &[(String, String, String)]) {
+    for (container, variable, url) in vars {
+        if let Some(c) = task.containers.iter_mut().find(|c| &c.name == container) {
+            c.environment.insert(variable.clone(), url.clone());
+        }
     }
 }
