@@ -584,19 +584,17 @@ pub(crate) fn template(
     Value::Object(t)
 }
 
-/// A resource or output as it goes into a stack: its entry's compact text
-/// as emitted, or a value the split rewrote (or added).
+/// A resource or output as it goes into a stack: its entry as emitted, or
+/// a value the split rewrote (or added).
 pub(crate) enum Member {
-    Text(Box<str>),
+    Entry(Entry),
     Value(Value),
 }
 
 impl Member {
     fn into_value(self) -> Value {
         match self {
-            Member::Text(t) => {
-                serde_json::from_str(&t).expect("an entry holds JSON that Wharf wrote")
-            }
+            Member::Entry(e) => e.value(),
             Member::Value(v) => v,
         }
     }
@@ -630,7 +628,7 @@ pub(crate) fn render_stack(
         .iter()
         .chain(&outputs)
         .map(|(k, m)| match m {
-            Member::Text(t) => k.len() + 2 * t.len() + 10,
+            Member::Entry(e) => k.len() + e.pretty_len + 10,
             Member::Value(_) => k.len() + 256,
         })
         .sum();
@@ -654,7 +652,7 @@ pub(crate) fn render_stack(
             write_str(out, &k);
             out.extend_from_slice(b": ");
             match m {
-                Member::Text(t) => write_indented(out, &t, 2),
+                Member::Entry(e) => write_indented(out, &e.text, 2),
                 Member::Value(v) => write_pretty(out, &v, 2),
             }
         }

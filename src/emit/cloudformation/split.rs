@@ -62,7 +62,7 @@ pub(super) fn write(
     if r <= MAX_RESOURCES && pa <= MAX_PARAMETERS && o <= MAX_OUTPUTS {
         let members = |m: &IndexMap<String, Entry>| -> Vec<(String, Member)> {
             m.iter()
-                .map(|(k, e)| (k.clone(), Member::Text(e.text.clone())))
+                .map(|(k, e)| (k.clone(), Member::Entry(e.clone())))
                 .collect()
         };
         let contents = render_stack(
@@ -367,7 +367,7 @@ impl Stacks<'_> {
                 let rewrite = e.refs.iter().any(|(id, _)| rw.foreign(id).is_some())
                     || (resources && !e.depends.is_empty());
                 if !rewrite {
-                    out.push((k, Member::Text(e.text)));
+                    out.push((k, Member::Entry(e)));
                     continue;
                 }
                 let mut v = e.value();
@@ -820,7 +820,7 @@ mod tests {
                 v.iter()
                     .map(|(k, v)| {
                         let m = if text {
-                            Member::Text(Entry::new(Owner::Shared, v).text)
+                            Member::Entry(Entry::new(Owner::Shared, v))
                         } else {
                             Member::Value((*v).clone())
                         };
