@@ -160,3 +160,94 @@ fn buffers_win_over_the_disk_and_partial_loads_keep_what_parses() {
     assert!(!partial.diags.is_empty(), "with its syntax errors");
     assert_eq!(codes(&fs.base, "app.wharf"), []);
 }
+
+/// Every `.wharf` file of the examples and the test fixtures.
+fn program_files() -> Vec<std::path::PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for dir in [
+        "examples",
+        "tests/fixtures/errors",
+        "tests/fixtures/accepted",
+    ] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "wharf") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    assert!(out.len() > 150, "found {} programs", out.len());
+    out
+}
+
+/// A build defers the blocks of task and service declarations and reads
+/// each again when it checks it: what it reads again is exactly the block
+/// the parser read the first time.
+#[test]
+fn deferred_blocks_read_again_as_first_read() {
+    let mut deferred = 0;
+    for path in program_files() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut map = wharf::diag::SourceMap::new();
+        let id = map.add(path.display().to_string(), text);
+        let src = map.get(id);
+        let (Ok(whole), Ok(lazy)) = (
+            wharf::syntax::parse(src),
+            wharf::syntax::parse_deferring(src, &wharf::check::defers),
+        ) else {
+            continue;
+        };
+        assert_eq!(whole.statements.len(), lazy.statements.len());
+        for (w, l) in whole.statements.iter().zip(&lazy.statements) {
+            let Some(block) = l.block.as_ref().filter(|b| b.deferred) else {
+                assert_eq!(w, l, "{}", path.display());
+                continue;
+            };
+            assert!(wharf::check::defers(l) && block.statements.is_empty());
+            let again = wharf::syntax::read_deferred(src, block).unwrap();
+            assert_eq!(Some(&again), w.block.as_deref(), "{}", path.display());
+            deferred += 1;
+        }
+    }
+    assert!(deferred > 100, "{deferred} blocks deferred");
+}
+
+/// A build (deferred blocks) and an editor (the whole tree) check every
+/// program alike: the same program, the same diagnostics, spans included,
+/// under each of its environments too.
+#[test]
+fn deferred_blocks_check_as_the_whole_tree() {
+    let mut compared = 0;
+    for path in program_files() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let envs = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("environment "))
+            .filter_map(|l| l.split_whitespace().next())
+            .map(|n| Some(n.to_string()));
+        for environment in std::iter::once(None).chain(envs) {
+            let options = Options {
+                environment,
+                ..Options::default()
+            };
+            let strict = driver::load(&Disk, &path, Recovery::Strict);
+            if !strict.diags.is_empty() {
+                continue;
+            }
+            let whole = driver::load(&Disk, &path, Recovery::Partial);
+            let (a, da) = strict.check(&options);
+            let (b, db) = whole.check(&options);
+            assert_eq!(a, b, "{}", path.display());
+            assert_eq!(format!("{da:?}"), format!("{db:?}"), "{}", path.display());
+            let built = driver::compile(&Disk, &path, &options);
+            match built {
+                Ok(c) => assert_eq!(Some(c.program), b, "{}", path.display()),
+                Err(d) => assert_eq!(format!("{:?}", d.diags), format!("{db:?}")),
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared > 150, "{compared} programs compared");
+}

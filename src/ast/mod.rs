@@ -27,6 +27,12 @@ pub struct Statement {
 pub struct Block {
     pub statements: Vec<Statement>,
     pub span: Span,
+    /// Read and found well formed, but not kept: `statements` is empty and
+    /// `syntax::read_deferred` reads them again from the source when they
+    /// are needed. A build defers the blocks of its task and service
+    /// declarations (`syntax::parse_deferring`), so a large program's tree
+    /// is never held whole: each is read when it is checked, then dropped.
+    pub deferred: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

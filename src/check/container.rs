@@ -305,7 +305,7 @@ pub fn lower_container(
     c.user = user;
     c.read_only_root = readonly.unwrap_or(false);
     c.start_timeout = start;
-    c.local = local;
+    c.local = local.map(Box::new);
     Some((c, target))
 }
 

@@ -127,7 +127,13 @@ pub fn apply(cx: &mut Cx, files: &mut [File], env: &Statement) {
                         .is_some_and(|i| i.name == name.name)
             });
         match target {
-            Some(t) => merge(t, o),
+            Some(t) => {
+                // A deferred declaration is read now, to be merged into.
+                if let Some(full) = cx.undefer(t) {
+                    *t = full;
+                }
+                merge(t, o)
+            }
             None => {
                 let names = declared(files, kind);
                 let known: Vec<&str> = names.iter().map(String::as_str).collect();

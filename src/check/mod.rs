@@ -102,33 +102,104 @@ pub struct Cx<'a> {
     template_chain: Vec<String>,
     /// Statements every `use` so far has produced (`template::MAX_EXPANDED`).
     template_output: usize,
+    /// The sources the tree was read from, to read deferred blocks again
+    /// (`ast::Block::deferred`); `None` for a tree read whole.
+    sources: Option<&'a crate::diag::SourceMap>,
+    /// The program's templates, to expand what is read of a deferred block.
+    templates: std::rc::Rc<IndexMap<String, template::Template>>,
 }
 
 impl Cx<'_> {
     pub fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
+
+    /// A declaration whose block a build deferred, with the block read
+    /// again and its templates expanded, as expanding the tree would have
+    /// done; `None` for a declaration read whole. A `use` that fails makes
+    /// the declaration partial, as in `template::expand`.
+    fn undefer(&mut self, stmt: &ast::Statement) -> Option<ast::Statement> {
+        let deferred = stmt.block.as_ref().filter(|b| b.deferred)?;
+        let block = self
+            .sources
+            .filter(|m| (deferred.span.file.0 as usize) < m.files().len())
+            .and_then(|m| crate::syntax::read_deferred(m.get(deferred.span.file), deferred));
+        // A deferred block was read from these sources once already.
+        debug_assert!(block.is_some(), "deferred block without its source");
+        let mut full = ast::Statement {
+            head: stmt.head.clone(),
+            words: stmt.words.clone(),
+            value: stmt.value.clone(),
+            block: block.map(Box::new),
+            span: stmt.span,
+        };
+        let before = self.diags.len();
+        let templates = self.templates.clone();
+        template::expand_nested(self, &mut full, &templates);
+        if self.diags.len() > before {
+            if let Some(kind) = vocabulary::decl_kind(&stmt.head.name) {
+                if let Some(name) = stmt.words.first().and_then(ast::Expr::as_ident) {
+                    self.incomplete.insert((kind, name.name.clone()));
+                }
+            }
+        }
+        Some(full)
+    }
+
+    /// [`Cx::undefer`] for a second look (where a rule points into a
+    /// declaration already checked): what reading it reports was reported
+    /// the first time, so it is not reported again.
+    fn reread(&mut self, stmt: &ast::Statement) -> Option<ast::Statement> {
+        let (diags, output) = (self.diags.len(), self.template_output);
+        let full = self.undefer(stmt);
+        self.diags.truncate(diags);
+        self.template_output = output;
+        full
+    }
+}
+
+/// The top-level statements whose blocks a build defers (see
+/// `ast::Block::deferred`): task and service declarations, most of a large
+/// program's tree. Each is read again when it is checked, then dropped.
+pub fn defers(stmt: &ast::Statement) -> bool {
+    matches!(
+        vocabulary::decl_kind(&stmt.head.name),
+        Some(Kind::Task | Kind::Service)
+    )
 }
 
 /// Checks a whole program (the main file first, then its imports, then the
 /// stdlib files named in `options.stdlib`).
 pub fn check(files: &[ast::File], options: &Options) -> (Option<ir::Program>, Vec<Diagnostic>) {
-    check_files(std::borrow::Cow::Borrowed(files), options)
+    check_files(std::borrow::Cow::Borrowed(files), options, None)
+}
+
+/// [`check`] of a tree that may have deferred blocks, read again from
+/// `sources` (the map the tree was read into).
+pub fn check_read(
+    files: &[ast::File],
+    options: &Options,
+    sources: &crate::diag::SourceMap,
+) -> (Option<ir::Program>, Vec<Diagnostic>) {
+    check_files(std::borrow::Cow::Borrowed(files), options, Some(sources))
 }
 
 /// [`check`] of a tree the caller no longer needs: expanding templates or an
 /// environment then moves its statements instead of copying them (at 10,000
 /// services the tree is about 100 MB).
+/// Its blocks may be deferred, read again from `sources`.
 pub fn check_owned(
     files: Vec<ast::File>,
     options: &Options,
+    sources: &crate::diag::SourceMap,
 ) -> (Option<ir::Program>, Vec<Diagnostic>) {
-    check_files(std::borrow::Cow::Owned(files), options)
+    check_files(std::borrow::Cow::Owned(files), options, Some(sources))
 }
 
 fn check_files(
     files: std::borrow::Cow<'_, [ast::File]>,
     options: &Options,
+    sources: Option<&crate::diag::SourceMap>,
 ) -> (Option<ir::Program>, Vec<Diagnostic>) {
     let mut cx = Cx {
         scope: Scope::default(),
@@ -145,6 +216,8 @@ fn check_files(
         used_inputs: Default::default(),
         template_chain: Vec::new(),
         template_output: 0,
+        sources,
+        templates: Default::default(),
     };
     let first_file = files.first().map(|f| f.id);
     // The selected environment is kept apart: the tree may be moved below.
@@ -154,10 +227,11 @@ fn check_files(
         cx.scope.input_overrides = environment::input_overrides(env);
     }
     scope::collect_settings(&mut cx, &files, options);
-    let templates = template::collect(&mut cx, &files, &options.stdlib);
+    let templates = std::rc::Rc::new(template::collect(&mut cx, &files, &options.stdlib));
+    cx.templates = templates.clone();
     // The tree is changed only when templates or an environment change it,
     // and copied only when the caller keeps it.
-    let program_files = if env.is_some() || template::used(&files, &templates) {
+    let program_files = if env.is_some() || template::used(&files, &templates, &options.stdlib) {
         let mut e = template::expand(&mut cx, files.into_owned(), &templates, &options.stdlib);
         if let Some(env) = env {
             environment::apply(&mut cx, &mut e, env);
@@ -226,6 +300,9 @@ fn check_files(
         for ((k, name), stmt) in decls.iter().filter(|((k, _), _)| *k == kind) {
             let before = cx.diags.len();
             cx.read_broken.set(false);
+            // A deferred declaration is read here and dropped once lowered.
+            let read = cx.undefer(stmt);
+            let stmt = read.as_ref().unwrap_or(stmt);
             match k {
                 Kind::Network => program
                     .networks
@@ -236,10 +313,20 @@ fn check_files(
                 Kind::LoadBalancer => program
                     .load_balancers
                     .extend(network::lower_load_balancer(&mut cx, stmt)),
-                Kind::Task => program.tasks.extend(task::lower_task(&mut cx, stmt)),
-                Kind::Service => program
-                    .services
-                    .extend(service::lower_service(&mut cx, stmt)),
+                Kind::Task => program
+                    .tasks
+                    .extend(task::lower_task(&mut cx, stmt).map(|mut t| {
+                        t.shrink_to_fit();
+                        t
+                    })),
+                Kind::Service => {
+                    program
+                        .services
+                        .extend(service::lower_service(&mut cx, stmt).map(|mut s| {
+                            s.shrink_to_fit();
+                            s
+                        }))
+                }
                 // Lowered by `job::lower_all`, against the lowered tasks.
                 Kind::Job | Kind::Schedule => {}
             }

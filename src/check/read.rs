@@ -11,6 +11,11 @@ use crate::ir;
 
 /// The statements of a declaration's block (none if it has no block).
 pub fn block(stmt: &Statement) -> &[Statement] {
+    // A deferred block is read again before it is checked (`Cx::undefer`).
+    debug_assert!(
+        !stmt.block.as_ref().is_some_and(|b| b.deferred),
+        "statements of a deferred block"
+    );
     stmt.block.as_ref().map_or(&[], |b| b.statements.as_slice())
 }
 

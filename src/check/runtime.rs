@@ -43,6 +43,7 @@ use super::Cx;
 use crate::ast::Statement;
 use crate::diag::Span;
 use crate::ir::{self, Arch, Container, LogDriver, NetworkMode, Task, VolumeKind};
+use std::borrow::Cow;
 
 /// Windows families Fargate runs (`operatingSystemFamily` on Fargate).
 pub const FARGATE_WINDOWS: &[&str] = &[
@@ -60,18 +61,18 @@ const FARGATE_WINDOWS_MAX_CPU: u32 = 4096;
 
 /// Where a task's settings are written: its declaration, for spans.
 struct Source<'a> {
-    task: Option<&'a Statement>,
+    task: Option<Cow<'a, Statement>>,
 }
 
-impl<'a> Source<'a> {
+impl Source<'_> {
     /// The first statement of the task's block with one of these heads.
     fn task_setting(&self, heads: &[&str]) -> Option<Span> {
-        setting(self.task?, heads)
+        setting(self.task.as_deref()?, heads)
     }
 
     /// The statement that declares this container.
-    fn container(&self, c: &Container) -> Option<&'a Statement> {
-        super::read::block(self.task?).iter().find(|s| {
+    fn container(&self, c: &Container) -> Option<&Statement> {
+        super::read::block(self.task.as_deref()?).iter().find(|s| {
             pattern(&s.head.name).is_some() && s.words.first().is_some_and(|w| w.span == c.span)
         })
     }
@@ -92,19 +93,18 @@ fn setting(stmt: &Statement, heads: &[&str]) -> Option<Span> {
         .map(|s| s.span)
 }
 
-/// The statement of a declaration, by kind and name.
-fn decl<'a>(cx: &Cx<'a>, kind: Kind, name: &str) -> Option<&'a Statement> {
-    cx.scope.decls.get(&(kind, name.to_string())).copied()
+/// The statement of a declaration, by kind and name; one whose block a
+/// build deferred is read again (see `Cx::reread`).
+fn decl<'a>(cx: &mut Cx<'a>, kind: Kind, name: &str) -> Option<Cow<'a, Statement>> {
+    let stmt = cx.scope.decls.get(&(kind, name.to_string())).copied()?;
+    Some(match cx.reread(stmt) {
+        Some(read) => Cow::Owned(read),
+        None => Cow::Borrowed(stmt),
+    })
 }
 
 /// The rules of one task.
 pub fn check_task(cx: &mut Cx, task: &Task) {
-    let src = Source {
-        task: decl(cx, Kind::Task, &task.name),
-    };
-    for c in &task.containers {
-        credential_specs(cx, &src, task, c);
-    }
     // FSx for Windows File Server: joined by the agent of EC2 Windows
     // instances; Fargate mounts none, whatever the task's `os` says.
     if task.is_fargate() {
@@ -113,6 +113,21 @@ pub fn check_task(cx: &mut Cx, task: &Task) {
                 cx.push(e::fsx_on_fargate(&task.name, &v.name, v.span));
             }
         }
+    }
+    // The rules below point into the declaration, which is read again
+    // only for a task they apply to: credential specs, or Windows.
+    let specs = task
+        .containers
+        .iter()
+        .any(|c| !c.settings.credential_specs.is_empty());
+    if !specs && !task.is_windows() {
+        return;
+    }
+    let src = Source {
+        task: decl(cx, Kind::Task, &task.name),
+    };
+    for c in &task.containers {
+        credential_specs(cx, &src, task, c);
     }
     if !task.is_windows() {
         return;
@@ -323,7 +338,7 @@ pub fn check_platform_versions(cx: &mut Cx, program: &ir::Program) {
             continue;
         }
         let at = decl(cx, kind, name)
-            .and_then(|s| setting(s, &["platform"]))
+            .and_then(|s| setting(&s, &["platform"]))
             .unwrap_or(span);
         found.push((
             kind,

@@ -41,7 +41,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
     let mut os = None;
     let mut storage = None;
     let mut tags = Vec::new();
-    let mut settings = ir::TaskSettings::default();
+    let mut settings = ir::Rare::<ir::TaskSettings>::default();
     let mut containers = Vec::new();
     let mut ambassador_targets = Vec::new();
     for s in block(stmt) {

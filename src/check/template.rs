@@ -109,23 +109,43 @@ fn param(cx: &mut Cx, s: &Statement) -> Option<Param> {
     })
 }
 
-/// Whether any statement uses a template: `use ...`, or a container block
-/// filled with `= template(...)`.
-pub fn used(files: &[File], templates: &IndexMap<String, Template>) -> bool {
-    fn any(stmts: &[Statement], templates: &IndexMap<String, Template>) -> bool {
-        stmts.iter().any(|s| {
-            s.head.name == "use"
-                || (vocabulary::pattern(&s.head.name).is_some()
-                    && s.value
-                        .as_ref()
-                        .and_then(|v| callee(v))
-                        .is_some_and(|n| templates.contains_key(&n)))
-                || s.block
-                    .as_ref()
-                    .is_some_and(|b| any(&b.statements, templates))
-        })
+/// Whether any statement of the program's own files uses a template:
+/// `use ...`, or a container block filled with `= template(...)`. What the
+/// templates themselves (and the stdlib's) use counts only once used.
+pub fn used(files: &[File], templates: &IndexMap<String, Template>, stdlib: &[FileId]) -> bool {
+    // A deferred block is expanded when it is read again (`Cx::undefer`),
+    // so it may use one.
+    fn uses(s: &Statement, templates: &IndexMap<String, Template>) -> bool {
+        expands(s, templates)
+            || s.block
+                .as_ref()
+                .is_some_and(|b| b.deferred || b.statements.iter().any(|s| uses(s, templates)))
     }
-    files.iter().any(|f| any(&f.statements, templates))
+    files
+        .iter()
+        .filter(|f| !stdlib.contains(&f.id))
+        .flat_map(|f| &f.statements)
+        .any(|s| s.head.name != "template" && uses(s, templates))
+}
+
+/// Expands the templates used in a declaration's block (what `expand` does
+/// for each top-level statement that is not itself a `use`).
+pub fn expand_nested(cx: &mut Cx, s: &mut Statement, templates: &IndexMap<String, Template>) {
+    if let Some(b) = s.block.as_mut() {
+        let inner = std::mem::take(&mut b.statements);
+        b.statements = expand_all(cx, inner, templates, 0);
+    }
+}
+
+/// Whether expanding changes this statement itself: a `use`, or a pattern
+/// whose value calls a template.
+fn expands(s: &Statement, templates: &IndexMap<String, Template>) -> bool {
+    s.head.name == "use"
+        || (vocabulary::pattern(&s.head.name).is_some()
+            && s.value
+                .as_ref()
+                .and_then(|v| callee(v))
+                .is_some_and(|n| templates.contains_key(&n)))
 }
 
 /// Stdlib files hold only templates.
@@ -193,6 +213,18 @@ fn expand_all(
     templates: &IndexMap<String, Template>,
     depth: usize,
 ) -> Vec<Statement> {
+    // Most blocks use no template: they keep their vector, and only what
+    // is nested in them is expanded (no copy of a large program's tree).
+    if !stmts.iter().any(|s| expands(s, templates)) {
+        let mut stmts = stmts;
+        for s in &mut stmts {
+            if let Some(b) = s.block.as_mut() {
+                let inner = std::mem::take(&mut b.statements);
+                b.statements = expand_all(cx, inner, templates, depth);
+            }
+        }
+        return stmts;
+    }
     let mut out = Vec::with_capacity(stmts.len());
     for mut s in stmts {
         if s.head.name == "use" {
@@ -223,6 +255,7 @@ fn expand_all(
                         s.block = Some(Box::new(Block {
                             statements: filled,
                             span,
+                            deferred: false,
                         }));
                     }
                     None => s.value = Some(v),
@@ -479,6 +512,7 @@ fn subst_stmt(s: &Statement, bound: &IndexMap<String, Expr>, absent: &[&str]) ->
                     .map(|x| subst_stmt(x, bound, absent))
                     .collect(),
                 span: b.span,
+                deferred: b.deferred,
             })
         }),
         span: s.span,

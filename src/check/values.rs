@@ -578,7 +578,9 @@ impl Cx<'_> {
 
 /// Merges adjacent literal parts; an empty text is one empty literal.
 fn normalize(parts: Vec<TextPart>) -> Text {
-    let mut out: Vec<TextPart> = Vec::new();
+    // Sized to the parts (most texts are one literal): a program's texts
+    // are held until every target is written.
+    let mut out: Vec<TextPart> = Vec::with_capacity(parts.len().max(1));
     for p in parts {
         match (out.last_mut(), p) {
             (Some(TextPart::Lit(a)), TextPart::Lit(b)) => a.push_str(&b),
@@ -588,5 +590,6 @@ fn normalize(parts: Vec<TextPart>) -> Text {
     if out.is_empty() {
         out.push(TextPart::Lit(String::new()));
     }
+    out.shrink_to_fit();
     Text { parts: out }
 }

@@ -4,6 +4,7 @@
 
 use super::fs::{FileSystem, ReadError};
 use crate::ast::{self, ExprKind};
+use crate::check;
 use crate::diag::{Code, Diagnostic, SourceMap, Span};
 use crate::syntax;
 use std::collections::HashSet;
@@ -71,7 +72,8 @@ impl Loader<'_> {
         self.stack.push(identity);
         let parsed = match self.recovery {
             Recovery::Partial => syntax::parse_partial(self.sources.get(id)),
-            Recovery::Strict => match syntax::parse(self.sources.get(id)) {
+            Recovery::Strict => match syntax::parse_deferring(self.sources.get(id), &check::defers)
+            {
                 Ok(f) => (Some(f), Vec::new()),
                 Err(d) => (None, d),
             },

@@ -119,7 +119,7 @@ impl Loaded {
     /// Checks the loaded files: the program, or none and its errors (with
     /// any warnings either way).
     pub fn check(&self, options: &Options) -> (Option<ir::Program>, Vec<Diagnostic>) {
-        check::check(&self.files, &self.check_options(options))
+        check::check_read(&self.files, &self.check_options(options), &self.sources)
     }
 
     fn check_options(&self, options: &Options) -> check::Options {
@@ -144,7 +144,7 @@ pub fn compile(
         return Err(Diagnostics::new(loaded.sources, loaded.diags));
     }
     let options = loaded.check_options(options);
-    match check::check_owned(loaded.files, &options) {
+    match check::check_owned(loaded.files, &options, &loaded.sources) {
         (Some(program), warnings) => Ok(Compiled {
             sources: loaded.sources,
             program,

@@ -27,13 +27,13 @@ pub struct Service {
     pub deployment: Deployment,
     pub placement_strategies: Vec<PlacementStrategy>,
     pub placement_constraints: Vec<PlacementConstraint>,
-    pub discovery: Option<Discovery>,
+    pub discovery: Option<Box<Discovery>>,
     /// Service Connect (`connect`), if any.
-    pub connect: Option<super::ServiceConnect>,
+    pub connect: Option<Box<super::ServiceConnect>>,
     pub grace_period: Option<u32>,
-    pub autoscale: Option<AutoScale>,
+    pub autoscale: Option<Box<AutoScale>>,
     /// The SQS queue the service consumes (`queue`), if any.
-    pub queue: Option<super::ServiceQueue>,
+    pub queue: Option<Box<super::ServiceQueue>>,
     /// Services allowed to call this one (security group ingress).
     pub callers: Vec<Caller>,
     /// Egress rules; empty = all traffic allowed.
@@ -41,6 +41,21 @@ pub struct Service {
     pub execute_command: bool,
     pub tags: Vec<(String, Text)>,
     pub span: Span,
+}
+
+impl Service {
+    /// See [`super::Task::shrink_to_fit`].
+    pub fn shrink_to_fit(&mut self) {
+        self.exposures.shrink_to_fit();
+        self.placement_strategies.shrink_to_fit();
+        self.placement_constraints.shrink_to_fit();
+        self.callers.shrink_to_fit();
+        self.egress.shrink_to_fit();
+        self.tags.shrink_to_fit();
+        if let Some(n) = &mut self.network {
+            n.security_groups.shrink_to_fit();
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -40,11 +40,25 @@ pub struct Task {
     pub ephemeral_storage_gib: Option<u32>,
     pub tags: Vec<(String, Text)>,
     /// The rest of `RegisterTaskDefinition`, as the program names it.
-    pub settings: TaskSettings,
+    pub settings: super::Rare<TaskSettings>,
     pub span: Span,
 }
 
 impl Task {
+    /// Drops the spare capacity of the task's vectors (grown by `push`, a
+    /// vector keeps room for four): a large program's tasks are held whole
+    /// until every target is written, and most lists have one or two items.
+    pub fn shrink_to_fit(&mut self) {
+        self.compatibilities.shrink_to_fit();
+        self.permissions.shrink_to_fit();
+        self.volumes.shrink_to_fit();
+        self.tags.shrink_to_fit();
+        self.containers.shrink_to_fit();
+        for c in &mut self.containers {
+            c.shrink_to_fit();
+        }
+    }
+
     pub fn is_fargate(&self) -> bool {
         self.compatibilities.contains(&Compatibility::Fargate)
     }
@@ -261,10 +275,27 @@ pub struct Container {
     pub ulimits: Vec<Ulimit>,
     pub labels: Vec<(String, Text)>,
     /// How the local runner starts this container with the process driver.
-    pub local: Option<LocalRun>,
+    pub local: Option<Box<LocalRun>>,
     /// The rest of ECS's `ContainerDefinition`, as the program names it.
-    pub settings: ContainerSettings,
+    pub settings: super::Rare<ContainerSettings>,
     pub span: Span,
+}
+
+impl Container {
+    /// See [`Task::shrink_to_fit`].
+    pub fn shrink_to_fit(&mut self) {
+        self.ports.shrink_to_fit();
+        self.environment.shrink_to_fit();
+        self.secrets.shrink_to_fit();
+        self.depends_on.shrink_to_fit();
+        self.mounts.shrink_to_fit();
+        self.ulimits.shrink_to_fit();
+        self.labels.shrink_to_fit();
+        if let Some(log) = &mut self.log {
+            log.options.shrink_to_fit();
+            log.secret_options.shrink_to_fit();
+        }
+    }
 }
 
 /// `ContainerDefinition` members beyond the common ones: each is written

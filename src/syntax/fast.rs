@@ -16,6 +16,17 @@ use crate::diag::{FileId, Span};
 const MAX_DEPTH: usize = super::MAX_NESTING;
 
 pub fn parse(text: &str, file: FileId) -> Option<ast::File> {
+    parse_deferring(text, file, &|_| false)
+}
+
+/// [`parse`], where the block of each top-level statement `defer` picks is
+/// read (so the file is known to be well formed) and then dropped, its
+/// span kept (`Block::deferred`); [`read_deferred`] reads it again.
+pub fn parse_deferring(
+    text: &str,
+    file: FileId,
+    defer: &dyn Fn(&Statement) -> bool,
+) -> Option<ast::File> {
     let mut p = Reader {
         b: text.as_bytes(),
         text,
@@ -26,6 +37,7 @@ pub fn parse(text: &str, file: FileId) -> Option<ast::File> {
         },
         file,
         depth: 0,
+        defer,
     };
     let statements = p.statements(false)?;
     Some(ast::File {
@@ -34,12 +46,28 @@ pub fn parse(text: &str, file: FileId) -> Option<ast::File> {
     })
 }
 
+/// The statements of a block [`parse_deferring`] deferred, read again from
+/// the same text.
+pub fn read_deferred(text: &str, file: FileId, block: &Block) -> Option<Block> {
+    let mut p = Reader {
+        b: text.as_bytes(),
+        text,
+        pos: block.span.start as usize,
+        file,
+        depth: 0,
+        defer: &|_| false,
+    };
+    (p.peek() == Some(b'{')).then(|| p.block()).flatten()
+}
+
 struct Reader<'a> {
     b: &'a [u8],
     text: &'a str,
     pos: usize,
     file: FileId,
     depth: usize,
+    /// Top-level statements whose block is deferred.
+    defer: &'a dyn Fn(&Statement) -> bool,
 }
 
 /// A vector without its spare capacity. The tree of a large program is
@@ -132,7 +160,14 @@ impl<'a> Reader<'a> {
                 None | Some(b'}') => return None,
                 _ => {}
             }
-            out.push(self.statement()?);
+            let mut s = self.statement()?;
+            if !in_block && (self.defer)(&s) {
+                if let Some(b) = s.block.as_mut() {
+                    b.statements = Vec::new();
+                    b.deferred = true;
+                }
+            }
+            out.push(s);
             let separated = self.skip_sep();
             match self.peek() {
                 None if !in_block => {}
@@ -219,6 +254,7 @@ impl<'a> Reader<'a> {
         Some(Block {
             statements,
             span: self.span(start, self.pos),
+            deferred: false,
         })
     }
 

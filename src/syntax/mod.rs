@@ -97,6 +97,31 @@ pub fn parse(src: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
     }
 }
 
+/// [`parse`], deferring the blocks of the top-level statements `defer`
+/// picks (see `ast::Block::deferred`) when the fast reader reads the file;
+/// pest's tree, for what only pest reads, defers nothing.
+pub fn parse_deferring(
+    src: &SourceFile,
+    defer: &dyn Fn(&ast::Statement) -> bool,
+) -> Result<ast::File, Vec<Diagnostic>> {
+    if let Some(d) = too_deep(&src.text, src.id) {
+        return Err(vec![d]);
+    }
+    match fast::parse_deferring(&src.text, src.id, defer) {
+        Some(file) => Ok(file),
+        None => parse_with_pest(src),
+    }
+}
+
+/// The statements of a deferred block, read again from its file: `None`
+/// if `src` is not the file the block was read from.
+pub fn read_deferred(src: &SourceFile, block: &ast::Block) -> Option<ast::Block> {
+    if block.span.file != src.id {
+        return None;
+    }
+    fast::read_deferred(&src.text, src.id, block)
+}
+
 /// The fast reader alone: `None` where it defers to pest. For the agreement tests.
 pub fn parse_fast(src: &SourceFile) -> Option<ast::File> {
     fast::parse(&src.text, src.id)
@@ -312,6 +337,7 @@ impl Lower<'_> {
                     block = Some(ast::Block {
                         statements: self.statements(p),
                         span: bspan,
+                        deferred: false,
                     });
                 }
                 _ => words.push(self.expr(p)),

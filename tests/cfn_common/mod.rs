@@ -279,7 +279,7 @@ pub fn fargate_web() -> Program {
     api.grace_period = Some(60);
     api.deployment.strategy = DeploymentStrategy::BlueGreen;
     api.deployment.bake_time_minutes = Some(15);
-    api.autoscale = Some(AutoScale {
+    api.autoscale = Some(Box::new(AutoScale {
         min: 2,
         max: 10,
         targets: vec![
@@ -300,7 +300,7 @@ pub fn fargate_web() -> Program {
         scale_out_cooldown: 60,
         backlog: None,
         span: sp(),
-    });
+    }));
     let mut site = service("site", "prod", "site");
     site.exposures = vec![exposure("public", "nginx", 80, &[], 2)];
     Program {
@@ -379,12 +379,12 @@ pub fn ec2_bridge() -> Program {
     legacy.placement_constraints = vec![PlacementConstraint::MemberOf(
         "attribute:ecs.instance-type =~ t3.*".into(),
     )];
-    legacy.discovery = Some(Discovery {
+    legacy.discovery = Some(Box::new(Discovery {
         name: "legacy".into(),
         namespace: "corp.local".into(),
         registry_arn: None,
         ttl: 10,
-    });
+    }));
     legacy.deployment.minimum_healthy_percent = 50;
     let mut agent = service("agent", "ec2", "agent");
     agent.scheduling = Scheduling::Daemon;
@@ -533,12 +533,12 @@ pub fn private_network() -> Program {
     e.health.interval = 10;
     e.health.timeout = 10;
     orders.exposures = vec![e];
-    orders.discovery = Some(Discovery {
+    orders.discovery = Some(Box::new(Discovery {
         name: "orders".into(),
         namespace: "internal".into(),
         registry_arn: None,
         ttl: 15,
-    });
+    }));
     orders.callers = vec![Caller {
         service: "worker".into(),
         ports: vec![8080],

@@ -372,14 +372,14 @@ fn fargate_web_as_built() -> Program {
             hooks: Vec::new(),
             alarms: None,
         },
-        discovery: Some(Discovery {
+        discovery: Some(Box::new(Discovery {
             name: "api".into(),
             namespace: "shop.local".into(),
             registry_arn: Some(lit(
                 "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-abc123",
             )),
             ttl: 10,
-        }),
+        })),
         grace_period: Some(60),
         connect: None,
         execute_command: true,
@@ -460,14 +460,14 @@ fn ec2_bridge_as_built() -> Program {
             PlacementConstraint::DistinctInstance,
             PlacementConstraint::MemberOf("attribute:ecs.instance-type =~ t3.*".into()),
         ],
-        discovery: Some(Discovery {
+        discovery: Some(Box::new(Discovery {
             name: "worker".into(),
             namespace: "batch.local".into(),
             registry_arn: Some(lit(
                 "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-def456",
             )),
             ttl: 10,
-        }),
+        })),
         ..service("worker", "batch", "worker")
     }];
     p

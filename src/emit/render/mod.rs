@@ -296,7 +296,7 @@ mod tests {
             }],
             labels: pairs("com.example.Team", "payments"),
             local: None,
-            settings,
+            settings: ir::Rare::new(settings),
             span: Span::default(),
         }
     }
@@ -360,13 +360,13 @@ mod tests {
             os_family: Some("LINUX".into()),
             ephemeral_storage_gib: Some(30),
             tags: pairs("team", "payments"),
-            settings: ir::TaskSettings {
+            settings: ir::Rare::new(ir::TaskSettings {
                 pid_mode: Some("task".into()),
                 ipc_mode: Some("task".into()),
                 placement_constraints: strings("attribute:ecs.os-type == linux"),
                 proxy: Some(("envoy".into(), vec![("AppPorts".into(), "8080".into())])),
                 fault_injection: true,
-            },
+            }),
             span: Span::default(),
         }
     }
