@@ -6,3 +6,6 @@
 
 pub type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 pub type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
+/// An insertion-ordered map with the same hasher (the CloudFormation
+/// emitter's resources and outputs, 100,000 entries at 10,000 services).
+pub type IndexMap<K, V> = indexmap::IndexMap<K, V, foldhash::fast::RandomState>;

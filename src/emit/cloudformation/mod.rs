@@ -162,8 +162,8 @@ impl Entry {
 /// Everything emitted, before it is cut into stacks.
 pub(crate) struct Built {
     pub parameters: IndexMap<String, Value>,
-    pub resources: IndexMap<String, Entry>,
-    pub outputs: IndexMap<String, Entry>,
+    pub resources: crate::hash::IndexMap<String, Entry>,
+    pub outputs: crate::hash::IndexMap<String, Entry>,
 }
 
 fn build(program: &Program) -> Result<Built, Vec<Diagnostic>> {
@@ -277,8 +277,8 @@ pub(crate) struct Ctx<'a> {
     pub p: &'a Program,
     pub ids: &'a Ids,
     pub ix: Index<'a>,
-    pub resources: IndexMap<String, Entry>,
-    pub outputs: IndexMap<String, Entry>,
+    pub resources: crate::hash::IndexMap<String, Entry>,
+    pub outputs: crate::hash::IndexMap<String, Entry>,
     pub diags: Vec<Diagnostic>,
     pub nets: HashMap<&'a str, NetFacts>,
     pub defaults: lb::DefaultTargets,
@@ -298,8 +298,8 @@ impl<'a> Ctx<'a> {
             p,
             ids,
             ix: Index::new(p),
-            resources: IndexMap::new(),
-            outputs: IndexMap::new(),
+            resources: Default::default(),
+            outputs: Default::default(),
             diags: Vec::new(),
             nets: HashMap::default(),
             defaults: lb::DefaultTargets::default(),

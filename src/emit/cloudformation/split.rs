@@ -60,7 +60,7 @@ pub(super) fn write(
         built.outputs.len(),
     );
     if r <= MAX_RESOURCES && pa <= MAX_PARAMETERS && o <= MAX_OUTPUTS {
-        let members = |m: &IndexMap<String, Entry>| -> Vec<(String, Member)> {
+        let members = |m: &crate::hash::IndexMap<String, Entry>| -> Vec<(String, Member)> {
             m.iter()
                 .map(|(k, e)| (k.clone(), Member::Entry(e.clone())))
                 .collect()
@@ -102,8 +102,8 @@ pub fn limit_exceeded(r: usize, pa: usize, o: usize, bytes: usize) -> Option<Str
 /// One stack's share of the program, as emitted.
 #[derive(Default)]
 struct Group {
-    resources: IndexMap<String, Entry>,
-    outputs: IndexMap<String, Entry>,
+    resources: crate::hash::IndexMap<String, Entry>,
+    outputs: crate::hash::IndexMap<String, Entry>,
 }
 
 /// Rewrites references to other stacks' resources in one stack's values.
@@ -353,7 +353,7 @@ impl Stacks<'_> {
         // Parameters some member refers to (rewriting changes no parameter
         // reference); unused ones would be cfn-lint warnings.
         let mut used: HashSet<&str> = HashSet::default();
-        let mut members = |entries: IndexMap<String, Entry>, resources: bool| {
+        let mut members = |entries: crate::hash::IndexMap<String, Entry>, resources: bool| {
             let mut out = Vec::with_capacity(entries.len());
             for (k, e) in entries {
                 for (id, _) in e.refs.iter() {
