@@ -332,6 +332,44 @@ fn split(
 }
 
 /// The export a stack gives another's import of `id` (and `attr`).
+/// The byte ranges (`"key":value`) of a compact JSON object's members.
+fn top_level_members(text: &str) -> Option<Vec<(usize, usize)>> {
+    let b = text.as_bytes();
+    if b.first() != Some(&b'{') || b.last() != Some(&b'}') {
+        return None;
+    }
+    let mut out = Vec::new();
+    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+    let mut start = 1;
+    for (i, &c) in b.iter().enumerate() {
+        if in_str {
+            match c {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_str = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 && i > start {
+                    out.push((start, i));
+                }
+            }
+            b',' if depth == 1 => {
+                out.push((start, i));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    (depth == 0).then_some(out)
+}
+
 fn export_name(prefix: &str, id: &str, attr: Option<&str>) -> String {
     match attr {
         Some(a) => format!("{prefix}-{id}-{a}"),
@@ -364,9 +402,17 @@ impl Stacks<'_> {
                 // Read back only to be rewritten: references to another
                 // stack's resources, or a `DependsOn` (which the split
                 // writes as a list of this stack's resources).
-                let rewrite = e.refs.iter().any(|(id, _)| rw.foreign(id).is_some())
-                    || (resources && !e.depends.is_empty());
-                if !rewrite {
+                let foreign = e.refs.iter().filter(|(id, _)| rw.foreign(id).is_some());
+                let foreign = foreign.count();
+                let depends = resources && !e.depends.is_empty();
+                if foreign == 0 && !depends {
+                    out.push((k, Member::Entry(e)));
+                    continue;
+                }
+                // Most rewrites are `Ref`s, `GetAtt`s and a `DependsOn`,
+                // done in the text; the rest (a `Fn::Sub` naming another
+                // stack's resource) is read back.
+                if let Some(e) = rw.rewrite_text(&e, foreign, depends) {
                     out.push((k, Member::Entry(e)));
                     continue;
                 }
@@ -675,6 +721,105 @@ impl Rewriter<'_> {
         json!({ "Fn::ImportValue": export_name(self.prefix, id, attr) })
     }
 
+    /// [`Rewriter::rewrite`] of an entry's compact text, when each of its
+    /// `foreign` references is a `{"Ref":"ID"}` or a
+    /// `{"Fn::GetAtt":["ID","Attr"]}`: each is replaced by the text of its
+    /// import, the bytes `rewrite` gives without reading the entry back.
+    /// `None` when another form names another stack (a `Fn::Sub`): the
+    /// count of what was replaced then falls short of `foreign`.
+    fn rewrite_text(&self, e: &Entry, foreign: usize, depends: bool) -> Option<Entry> {
+        const REF: &str = "{\"Ref\":\"";
+        const GET_ATT: &str = "{\"Fn::GetAtt\":[\"";
+        let kept;
+        let text = if depends {
+            kept = self.drop_foreign_depends_text(&e.text)?;
+            kept.as_str()
+        } else {
+            &*e.text
+        };
+        let mut out = String::with_capacity(text.len() + 64 * foreign);
+        let mut replaced = 0;
+        let mut rest = text;
+        loop {
+            let next = [(REF, false), (GET_ATT, true)]
+                .into_iter()
+                .filter_map(|(open, att)| rest.find(open).map(|i| (i, open, att)))
+                .min_by_key(|&(i, ..)| i);
+            let Some((i, open, att)) = next else { break };
+            let after = &rest[i + open.len()..];
+            // IDs and attributes are plain names: no escapes to read.
+            let id_end = after.find('"')?;
+            let id = &after[..id_end];
+            let (attr, close) = if att {
+                let tail = after[id_end..].strip_prefix("\",\"")?;
+                let attr_end = tail.find('"')?;
+                (Some(&tail[..attr_end]), id_end + 3 + attr_end + 3)
+            } else {
+                (None, id_end + 2)
+            };
+            let whole = &rest[i..i + open.len() + close];
+            if id.contains('\\') || !whole.ends_with(if att { "\"]}" } else { "\"}" }) {
+                return None;
+            }
+            out.push_str(&rest[..i]);
+            if self.foreign(id).is_some() {
+                let import = self.import(id, attr);
+                out.push_str(&serde_json::to_string(&import).expect("JSON serializes"));
+                replaced += 1;
+            } else {
+                out.push_str(whole);
+            }
+            rest = &rest[i + whole.len()..];
+        }
+        out.push_str(rest);
+        if replaced != foreign {
+            return None;
+        }
+        Some(Entry {
+            owner: e.owner,
+            pretty_len: (e.pretty_len + out.len()).saturating_sub(e.text.len()),
+            text: out.into_boxed_str(),
+            refs: e.refs.clone(),
+            depends: e.depends.clone(),
+        })
+    }
+
+    /// [`Rewriter::drop_foreign_depends`] of a resource's compact text: its
+    /// top-level `DependsOn` keeps this stack's resources, as a list, or
+    /// goes. `None` if the text is not an object whose members can be read.
+    fn drop_foreign_depends_text(&self, text: &str) -> Option<String> {
+        const KEY: &str = "\"DependsOn\":";
+        let members = top_level_members(text)?;
+        let Some(&(start, end)) = members
+            .iter()
+            .find(|&&(start, _)| text[start..].starts_with(KEY))
+        else {
+            return Some(text.to_string());
+        };
+        let value: Value = serde_json::from_str(&text[start + KEY.len()..end]).ok()?;
+        let mut holder = json!({ "DependsOn": value });
+        self.drop_foreign_depends(&mut holder);
+        let mut out = String::with_capacity(text.len());
+        match holder.get("DependsOn") {
+            Some(local) => {
+                out.push_str(&text[..start + KEY.len()]);
+                out.push_str(&serde_json::to_string(local).ok()?);
+                out.push_str(&text[end..]);
+            }
+            // The member goes with the comma before it, or after it if
+            // it is the first.
+            None if start > 1 => {
+                out.push_str(&text[..start - 1]);
+                out.push_str(&text[end..]);
+            }
+            None => {
+                out.push_str(&text[..start]);
+                out.push_str(text[end..].strip_prefix(',').unwrap_or(&text[end..]));
+            }
+        }
+        Some(out)
+    }
+
     /// Retargets, in place, every reference to a resource of another stack
     /// (an import); the rest of the value is left as it is.
     fn rewrite(&self, v: &mut Value) {
@@ -783,6 +928,69 @@ impl Rewriter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rewriting an entry's text gives the compact text of the value
+    /// `rewrite` and `drop_foreign_depends` make of it read back, or
+    /// declines (a `Fn::Sub` naming another stack's resource).
+    #[test]
+    fn text_rewrite_is_the_value_rewrite() {
+        let owner_of: HashMap<String, Owner> = [
+            ("Vpc", Owner::Shared),
+            ("Lb", Owner::Shared),
+            ("Role", Owner::Service(1)),
+            ("Group", Owner::Service(1)),
+            ("Log", Owner::Service(0)),
+        ]
+        .into_iter()
+        .map(|(k, o)| (k.to_string(), o))
+        .collect();
+        let rw = Rewriter {
+            prefix: "app",
+            owner_of: &owner_of,
+            current: Owner::Service(1),
+        };
+        let cases = [
+            json!({ "Type": "T", "Properties": { "V": { "Ref": "Vpc" }, "R": { "Ref": "Role" }, "P": { "Ref": "AWS::Region" } } }),
+            json!({ "Type": "T", "DependsOn": ["Log", "Role"], "Properties": { "A": { "Fn::GetAtt": ["Lb", "DNSName"] } } }),
+            json!({ "Type": "T", "DependsOn": "Log", "Properties": { "A": [{ "Fn::GetAtt": ["Role", "Arn"] }, { "Ref": "Lb" }] } }),
+            json!({ "Type": "T", "DependsOn": ["Group"], "Properties": { "Labels": { "DependsOn": "x", "q": "{\"Ref\":\"Vpc\"}" } } }),
+            json!({ "DependsOn": "Log", "Type": "T" }),
+            json!({ "Type": "T", "Properties": { "S": { "Fn::Sub": ["${X}", { "X": { "Ref": "Vpc" } }] } } }),
+            json!({ "Type": "T", "Properties": { "S": { "Fn::Sub": "arn:${Vpc}:${Role}" } } }),
+            json!({ "Description": "d", "Value": { "Fn::GetAtt": ["Vpc", "CidrBlock"] } }),
+        ];
+        let mut done = 0;
+        for (i, v) in cases.iter().enumerate() {
+            let e = Entry::new(Owner::Service(1), v);
+            let foreign = e
+                .refs
+                .iter()
+                .filter(|(id, _)| rw.foreign(id).is_some())
+                .count();
+            let depends = !e.depends.is_empty();
+            let mut expected = v.clone();
+            rw.rewrite(&mut expected);
+            rw.drop_foreign_depends(&mut expected);
+            match rw.rewrite_text(&e, foreign, depends) {
+                Some(t) => {
+                    assert_eq!(
+                        &*t.text,
+                        serde_json::to_string(&expected).unwrap(),
+                        "case {i}"
+                    );
+                    done += 1;
+                }
+                None => assert_eq!(i, 6, "only the `Fn::Sub` naming `Vpc` is read back"),
+            }
+        }
+        assert_eq!(done, cases.len() - 1);
+        assert_eq!(top_level_members("{}"), Some(vec![]));
+        assert_eq!(top_level_members("[1]"), None);
+        assert_eq!(
+            top_level_members(r#"{"a":"}","b":[{},"\""]}"#),
+            Some(vec![(1, 8), (9, 22)])
+        );
+    }
 
     /// `json_len` is the length `emit::to_json` writes, at any depth.
     #[test]
