@@ -740,12 +740,17 @@ impl Rewriter<'_> {
         let mut out = String::with_capacity(text.len() + 64 * foreign);
         let mut replaced = 0;
         let mut rest = text;
-        loop {
-            let next = [(REF, false), (GET_ATT, true)]
-                .into_iter()
-                .filter_map(|(open, att)| rest.find(open).map(|i| (i, open, att)))
-                .min_by_key(|&(i, ..)| i);
-            let Some((i, open, att)) = next else { break };
+        let mut from = 0;
+        while let Some(at) = rest[from..].find("{\"") {
+            let i = from + at;
+            let (open, att) = if rest[i..].starts_with(REF) {
+                (REF, false)
+            } else if rest[i..].starts_with(GET_ATT) {
+                (GET_ATT, true)
+            } else {
+                from = i + 2;
+                continue;
+            };
             let after = &rest[i + open.len()..];
             // IDs and attributes are plain names: no escapes to read.
             let id_end = after.find('"')?;
@@ -770,6 +775,7 @@ impl Rewriter<'_> {
                 out.push_str(whole);
             }
             rest = &rest[i + whole.len()..];
+            from = 0;
         }
         out.push_str(rest);
         if replaced != foreign {
@@ -796,26 +802,42 @@ impl Rewriter<'_> {
         else {
             return Some(text.to_string());
         };
-        let value: Value = serde_json::from_str(&text[start + KEY.len()..end]).ok()?;
-        let mut holder = json!({ "DependsOn": value });
-        self.drop_foreign_depends(&mut holder);
+        // Logical IDs are alphanumeric: a list of them is read by hand.
+        let raw = &text[start + KEY.len()..end];
+        let ids: Vec<&str> = match raw.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            Some("") => Vec::new(),
+            Some(inner) => inner
+                .split(',')
+                .map(|x| x.strip_prefix('"')?.strip_suffix('"'))
+                .collect::<Option<_>>()?,
+            None => vec![raw.strip_prefix('"')?.strip_suffix('"')?],
+        };
+        if !ids
+            .iter()
+            .all(|id| id.bytes().all(|c| c.is_ascii_alphanumeric()))
+        {
+            return None;
+        }
+        if ids.is_empty() {
+            return Some(text.to_string());
+        }
+        let local: Vec<&str> = ids
+            .into_iter()
+            .filter(|id| self.foreign(id).is_none())
+            .collect();
         let mut out = String::with_capacity(text.len());
-        match holder.get("DependsOn") {
-            Some(local) => {
-                out.push_str(&text[..start + KEY.len()]);
-                out.push_str(&serde_json::to_string(local).ok()?);
-                out.push_str(&text[end..]);
-            }
-            // The member goes with the comma before it, or after it if
-            // it is the first.
-            None if start > 1 => {
-                out.push_str(&text[..start - 1]);
-                out.push_str(&text[end..]);
-            }
-            None => {
-                out.push_str(&text[..start]);
-                out.push_str(text[end..].strip_prefix(',').unwrap_or(&text[end..]));
-            }
+        if !local.is_empty() {
+            out.push_str(&text[..start + KEY.len()]);
+            out.push_str(&serde_json::to_string(&local).ok()?);
+            out.push_str(&text[end..]);
+        } else if start > 1 {
+            // The member goes with the comma before it, or after it if it
+            // is the first.
+            out.push_str(&text[..start - 1]);
+            out.push_str(&text[end..]);
+        } else {
+            out.push_str(&text[..start]);
+            out.push_str(text[end..].strip_prefix(',').unwrap_or(&text[end..]));
         }
         Some(out)
     }
