@@ -3,6 +3,8 @@
 //! given (relative to the importing file, each once, cycles refused), and
 //! an editor's unsaved buffer wins over the disk.
 
+mod common;
+
 use std::path::Path;
 use wharf::diag::Code;
 use wharf::driver::{self, Disk, FileSystem, Memory, Options, Overlay, Recovery};
@@ -161,34 +163,13 @@ fn buffers_win_over_the_disk_and_partial_loads_keep_what_parses() {
     assert_eq!(codes(&fs.base, "app.wharf"), []);
 }
 
-/// Every `.wharf` file of the examples and the test fixtures.
-fn program_files() -> Vec<std::path::PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut out = Vec::new();
-    for dir in [
-        "examples",
-        "tests/fixtures/errors",
-        "tests/fixtures/accepted",
-    ] {
-        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "wharf") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    assert!(out.len() > 150, "found {} programs", out.len());
-    out
-}
-
 /// A build defers the blocks of task and service declarations and reads
 /// each again when it checks it: what it reads again is exactly the block
 /// the parser read the first time.
 #[test]
 fn deferred_blocks_read_again_as_first_read() {
     let mut deferred = 0;
-    for path in program_files() {
+    for path in common::wharf_files() {
         let text = std::fs::read_to_string(&path).unwrap();
         let mut map = wharf::diag::SourceMap::new();
         let id = map.add(path.display().to_string(), text);
@@ -220,7 +201,7 @@ fn deferred_blocks_read_again_as_first_read() {
 #[test]
 fn deferred_blocks_check_as_the_whole_tree() {
     let mut compared = 0;
-    for path in program_files() {
+    for path in common::wharf_files() {
         let text = std::fs::read_to_string(&path).unwrap();
         let envs = text
             .lines()

@@ -2,7 +2,10 @@
 //! parsed tree of the output equals the input's (spans aside), on every
 //! example, fixture and stdlib file. Plus one golden case.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::wharf_files;
+use std::path::Path;
 use wharf::diag::SourceMap;
 
 fn tree(text: &str) -> Option<String> {
@@ -20,26 +23,6 @@ fn tree(text: &str) -> Option<String> {
     }
     out.push_str(rest);
     Some(out)
-}
-
-fn wharf_files() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "wharf") {
-                out.push(p);
-            }
-        }
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in ["examples", "tests/fixtures", "stdlib"] {
-        walk(&root.join(dir), &mut files);
-    }
-    files.sort();
-    files
 }
 
 #[test]
