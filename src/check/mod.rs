@@ -185,9 +185,8 @@ pub fn check_read(
 }
 
 /// [`check`] of a tree the caller no longer needs: expanding templates or an
-/// environment then moves its statements instead of copying them (at 10,000
-/// services the tree is about 100 MB).
-/// Its blocks may be deferred, read again from `sources`.
+/// environment then moves its statements instead of copying them. Its
+/// blocks may be deferred, read again from `sources`.
 pub fn check_owned(
     files: Vec<ast::File>,
     options: &Options,
