@@ -115,9 +115,8 @@ impl Cx<'_> {
     }
 
     /// A declaration whose block a build deferred, with the block read
-    /// again and its templates expanded, as expanding the tree would have
-    /// done; `None` for a declaration read whole. A `use` that fails makes
-    /// the declaration partial, as in `template::expand`.
+    /// again and its templates expanded, as expanding the tree does
+    /// (`template::expand_statement`); `None` for a declaration read whole.
     fn undefer(&mut self, stmt: &ast::Statement) -> Option<ast::Statement> {
         let deferred = stmt.block.as_ref().filter(|b| b.deferred)?;
         let block = self
@@ -126,24 +125,16 @@ impl Cx<'_> {
             .and_then(|m| crate::syntax::read_deferred(m.get(deferred.span.file), deferred));
         // A deferred block was read from these sources once already.
         debug_assert!(block.is_some(), "deferred block without its source");
-        let mut full = ast::Statement {
+        let full = ast::Statement {
             head: stmt.head.clone(),
             words: stmt.words.clone(),
             value: stmt.value.clone(),
             block: block.map(Box::new),
             span: stmt.span,
         };
-        let before = self.diags.len();
         let templates = self.templates.clone();
-        template::expand_nested(self, &mut full, &templates);
-        if self.diags.len() > before {
-            if let Some(kind) = vocabulary::decl_kind(&stmt.head.name) {
-                if let Some(name) = stmt.words.first().and_then(ast::Expr::as_ident) {
-                    self.incomplete.insert((kind, name.name.clone()));
-                }
-            }
-        }
-        Some(full)
+        // A declaration (not a `use`) expands to itself.
+        template::expand_statement(self, full, &templates).pop()
     }
 
     /// [`Cx::undefer`] for a second look (where a rule points into a
@@ -312,20 +303,10 @@ fn check_files(
                 Kind::LoadBalancer => program
                     .load_balancers
                     .extend(network::lower_load_balancer(&mut cx, stmt)),
-                Kind::Task => program
-                    .tasks
-                    .extend(task::lower_task(&mut cx, stmt).map(|mut t| {
-                        t.shrink_to_fit();
-                        t
-                    })),
-                Kind::Service => {
-                    program
-                        .services
-                        .extend(service::lower_service(&mut cx, stmt).map(|mut s| {
-                            s.shrink_to_fit();
-                            s
-                        }))
-                }
+                Kind::Task => program.tasks.extend(task::lower_task(&mut cx, stmt)),
+                Kind::Service => program
+                    .services
+                    .extend(service::lower_service(&mut cx, stmt)),
                 // Lowered by `job::lower_all`, against the lowered tasks.
                 Kind::Job | Kind::Schedule => {}
             }

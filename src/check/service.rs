@@ -275,7 +275,7 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
         security_groups: security_groups.unwrap_or_default(),
         public_ip: public_ip.unwrap_or(false),
     });
-    Some(ir::Service {
+    let mut service = ir::Service {
         name,
         cluster: cluster.into(),
         task: task.into(),
@@ -302,7 +302,9 @@ pub fn lower_service(cx: &mut Cx, stmt: &Statement) -> Option<ir::Service> {
         execute_command: exec.unwrap_or(false),
         tags,
         span: stmt.words[0].span,
-    })
+    };
+    service.shrink_to_fit();
+    Some(service)
 }
 
 /// ECS's defaults: 100/200 for replica services, 0/100 for daemons.

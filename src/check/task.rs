@@ -225,7 +225,7 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
         }
     });
     apply_patterns(&mut containers, &ambassador_targets);
-    Some(ir::Task {
+    let mut task = ir::Task {
         family: family.unwrap_or_else(|| name.clone()),
         name,
         network_mode,
@@ -249,7 +249,9 @@ pub fn lower_task(cx: &mut Cx, stmt: &Statement) -> Option<ir::Task> {
         tags,
         settings,
         span: stmt.words[0].span,
-    })
+    };
+    task.shrink_to_fit();
+    Some(task)
 }
 
 /// Adds the dependencies each pattern implies, unless the source already

@@ -128,15 +128,6 @@ pub fn used(files: &[File], templates: &IndexMap<String, Template>, stdlib: &[Fi
         .any(|s| s.head.name != "template" && uses(s, templates))
 }
 
-/// Expands the templates used in a declaration's block (what `expand` does
-/// for each top-level statement that is not itself a `use`).
-pub fn expand_nested(cx: &mut Cx, s: &mut Statement, templates: &IndexMap<String, Template>) {
-    if let Some(b) = s.block.as_mut() {
-        let inner = std::mem::take(&mut b.statements);
-        b.statements = expand_all(cx, inner, templates, 0);
-    }
-}
-
 /// Whether expanding changes this statement itself: a `use`, or a pattern
 /// whose value calls a template.
 fn expands(s: &Statement, templates: &IndexMap<String, Template>) -> bool {
@@ -182,21 +173,7 @@ pub fn expand(
             .into_iter()
             .filter(|s| s.head.name != "template")
         {
-            // What the declaration is, before its statement moves.
-            let decl = vocabulary::decl_kind(&s.head.name).and_then(|kind| {
-                let name = s.words.first().and_then(Expr::as_ident)?;
-                Some((kind, name.name.clone()))
-            });
-            let before = cx.diags.len();
-            let expanded = expand_all(cx, vec![s], templates, 0);
-            // A declaration with a `use` that failed is partial: keep the
-            // rules away from it, as for any declaration with an error.
-            if cx.diags.len() > before {
-                if let Some(decl) = decl {
-                    cx.incomplete.insert(decl);
-                }
-            }
-            statements.extend(expanded);
+            statements.extend(expand_statement(cx, s, templates));
         }
         statements.shrink_to_fit();
         out.push(File {
@@ -205,6 +182,43 @@ pub fn expand(
         });
     }
     out
+}
+
+/// One top-level statement, expanded: itself with the templates its block
+/// uses expanded, or what a top-level `use` makes. A declaration whose
+/// expansion reported an error is partial: the rules keep away from it, as
+/// from any declaration with an error.
+pub fn expand_statement(
+    cx: &mut Cx,
+    s: Statement,
+    templates: &IndexMap<String, Template>,
+) -> Vec<Statement> {
+    // What the declaration is, before its statement moves.
+    let decl = vocabulary::decl_kind(&s.head.name).and_then(|kind| {
+        let name = s.words.first().and_then(Expr::as_ident)?;
+        Some((kind, name.name.clone()))
+    });
+    let before = cx.diags.len();
+    let expanded = expand_all(cx, vec![s], templates, 0);
+    if cx.diags.len() > before {
+        if let Some(decl) = decl {
+            cx.incomplete.insert(decl);
+        }
+    }
+    expanded
+}
+
+/// Expands what a statement's block uses.
+fn expand_block(
+    cx: &mut Cx,
+    s: &mut Statement,
+    templates: &IndexMap<String, Template>,
+    depth: usize,
+) {
+    if let Some(b) = s.block.as_mut() {
+        let inner = std::mem::take(&mut b.statements);
+        b.statements = expand_all(cx, inner, templates, depth);
+    }
 }
 
 fn expand_all(
@@ -218,10 +232,7 @@ fn expand_all(
     if !stmts.iter().any(|s| expands(s, templates)) {
         let mut stmts = stmts;
         for s in &mut stmts {
-            if let Some(b) = s.block.as_mut() {
-                let inner = std::mem::take(&mut b.statements);
-                b.statements = expand_all(cx, inner, templates, depth);
-            }
+            expand_block(cx, s, templates, depth);
         }
         return stmts;
     }
@@ -262,10 +273,7 @@ fn expand_all(
                 }
             }
         }
-        if let Some(mut b) = s.block.take() {
-            b.statements = expand_all(cx, b.statements, templates, depth);
-            s.block = Some(b);
-        }
+        expand_block(cx, &mut s, templates, depth);
         out.push(s);
     }
     out

@@ -7,10 +7,9 @@
 //!
 //! How, with `-o DIR`:
 //! 1. When the first artifact comes, `DIR`'s parent is created if missing,
-//!    and the lock file
-//!    `.DIR.wharf-lock` beside `DIR` is taken with `flock`; a second build to
-//!    the same folder is refused (E0513) instead of interleaving. The lock
-//!    file is removed when the build ends.
+//!    and the lock file `.DIR.wharf-lock` beside `DIR` is taken with
+//!    `flock`; a second build to the same folder is refused (E0513) instead
+//!    of interleaving. The lock file is removed when the build ends.
 //! 2. What an interrupted build left beside `DIR` (`.DIR.wharf-tmp-*`
 //!    staging folders, `.DIR.wharf-old-*` previous sets) is removed: only
 //!    the build holding the lock can be using them.
@@ -24,8 +23,7 @@
 //! 5. Each artifact is written as it comes to a fresh staging folder
 //!    `.DIR.wharf-tmp-PID` beside `DIR` (same file system); an error, or a
 //!    failed emit, removes that folder. At the end the marker is written and
-//!    the set swapped in
-//!    with one atomic `renameat2(RENAME_EXCHANGE)` where the system has it,
+//!    the set swapped in with one atomic `renameat2(RENAME_EXCHANGE)` where the system has it,
 //!    so `DIR` is at every instant the complete old or the complete new set;
 //!    elsewhere two renames leave `DIR` missing (never mixed) for an instant.
 //!    The old set is then removed. A file of a removed service does not

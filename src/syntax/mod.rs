@@ -88,13 +88,7 @@ fn too_deep(text: &str, file: FileId) -> Option<Diagnostic> {
 /// Valid input takes the fast reader; anything it does not accept is parsed
 /// by pest, which reports the errors.
 pub fn parse(src: &SourceFile) -> Result<ast::File, Vec<Diagnostic>> {
-    if let Some(d) = too_deep(&src.text, src.id) {
-        return Err(vec![d]);
-    }
-    match fast::parse(&src.text, src.id) {
-        Some(file) => Ok(file),
-        None => parse_with_pest(src),
-    }
+    parse_deferring(src, &|_| false)
 }
 
 /// [`parse`], deferring the blocks of the top-level statements `defer`

@@ -159,11 +159,14 @@ impl Entry {
     }
 }
 
+/// Emitted resources or outputs by logical ID, in emission order.
+pub(crate) type Entries = crate::hash::IndexMap<String, Entry>;
+
 /// Everything emitted, before it is cut into stacks.
 pub(crate) struct Built {
     pub parameters: IndexMap<String, Value>,
-    pub resources: crate::hash::IndexMap<String, Entry>,
-    pub outputs: crate::hash::IndexMap<String, Entry>,
+    pub resources: Entries,
+    pub outputs: Entries,
 }
 
 fn build(program: &Program) -> Result<Built, Vec<Diagnostic>> {
@@ -277,8 +280,8 @@ pub(crate) struct Ctx<'a> {
     pub p: &'a Program,
     pub ids: &'a Ids,
     pub ix: Index<'a>,
-    pub resources: crate::hash::IndexMap<String, Entry>,
-    pub outputs: crate::hash::IndexMap<String, Entry>,
+    pub resources: Entries,
+    pub outputs: Entries,
     pub diags: Vec<Diagnostic>,
     pub nets: HashMap<&'a str, NetFacts>,
     pub defaults: lb::DefaultTargets,

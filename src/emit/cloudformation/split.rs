@@ -26,7 +26,7 @@ use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
 use super::value::{depends_on, get_att, r#ref, sub_vars};
-use super::{errors, render_stack, Built, Entry, Format, Member, Owner};
+use super::{errors, render_stack, Built, Entries, Format, Member, Owner};
 use crate::diag::{Diagnostic, Span};
 use crate::emit::Artifact;
 use crate::ir::names::NameKind;
@@ -60,7 +60,7 @@ pub(super) fn write(
         built.outputs.len(),
     );
     if r <= MAX_RESOURCES && pa <= MAX_PARAMETERS && o <= MAX_OUTPUTS {
-        let members = |m: &crate::hash::IndexMap<String, Entry>| -> Vec<(String, Member)> {
+        let members = |m: &Entries| -> Vec<(String, Member)> {
             m.iter()
                 .map(|(k, e)| (k.clone(), Member::Entry(e.clone())))
                 .collect()
@@ -102,8 +102,8 @@ pub fn limit_exceeded(r: usize, pa: usize, o: usize, bytes: usize) -> Option<Str
 /// One stack's share of the program, as emitted.
 #[derive(Default)]
 struct Group {
-    resources: crate::hash::IndexMap<String, Entry>,
-    outputs: crate::hash::IndexMap<String, Entry>,
+    resources: Entries,
+    outputs: Entries,
 }
 
 /// Rewrites references to other stacks' resources in one stack's values.
@@ -331,7 +331,6 @@ fn split(
     Ok(())
 }
 
-/// The export a stack gives another's import of `id` (and `attr`).
 /// The byte ranges (`"key":value`) of a compact JSON object's members.
 fn top_level_members(text: &str) -> Option<Vec<(usize, usize)>> {
     let b = text.as_bytes();
@@ -370,6 +369,7 @@ fn top_level_members(text: &str) -> Option<Vec<(usize, usize)>> {
     (depth == 0).then_some(out)
 }
 
+/// The export a stack gives another's import of `id` (and `attr`).
 fn export_name(prefix: &str, id: &str, attr: Option<&str>) -> String {
     match attr {
         Some(a) => format!("{prefix}-{id}-{a}"),
@@ -391,9 +391,9 @@ impl Stacks<'_> {
         // Parameters some member refers to (rewriting changes no parameter
         // reference); unused ones would be cfn-lint warnings.
         let mut used: HashSet<&str> = HashSet::default();
-        let mut members = |entries: crate::hash::IndexMap<String, Entry>, resources: bool| {
+        let mut members = |entries: Entries, resources: bool| {
             let mut out = Vec::with_capacity(entries.len());
-            for (k, e) in entries {
+            for (k, mut e) in entries {
                 for (id, _) in e.refs.iter() {
                     if let Some((param, _)) = self.parameters.get_key_value(&**id) {
                         used.insert(param.as_str());
@@ -402,8 +402,11 @@ impl Stacks<'_> {
                 // Read back only to be rewritten: references to another
                 // stack's resources, or a `DependsOn` (which the split
                 // writes as a list of this stack's resources).
-                let foreign = e.refs.iter().filter(|(id, _)| rw.foreign(id).is_some());
-                let foreign = foreign.count();
+                let foreign = e
+                    .refs
+                    .iter()
+                    .filter(|(id, _)| rw.foreign(id).is_some())
+                    .count();
                 let depends = resources && !e.depends.is_empty();
                 if foreign == 0 && !depends {
                     out.push((k, Member::Entry(e)));
@@ -412,7 +415,9 @@ impl Stacks<'_> {
                 // Most rewrites are `Ref`s, `GetAtt`s and a `DependsOn`,
                 // done in the text; the rest (a `Fn::Sub` naming another
                 // stack's resource) is read back.
-                if let Some(e) = rw.rewrite_text(&e, foreign, depends) {
+                if let Some(text) = rw.rewrite_text(&e.text, foreign, depends) {
+                    e.pretty_len = (e.pretty_len + text.len()).saturating_sub(e.text.len());
+                    e.text = text.into_boxed_str();
                     out.push((k, Member::Entry(e)));
                     continue;
                 }
@@ -716,26 +721,35 @@ impl Rewriter<'_> {
             .filter(|o| *o != self.current)
     }
 
+    /// The IDs of a `DependsOn` that this stack holds: the deploy order
+    /// already creates the others first.
+    fn local<'s>(&self, ids: impl IntoIterator<Item = &'s str>) -> Vec<&'s str> {
+        ids.into_iter()
+            .filter(|id| self.foreign(id).is_none())
+            .collect()
+    }
+
     /// The import of another stack's export of `id` (and `attr`).
     fn import(&self, id: &str, attr: Option<&str>) -> Value {
         json!({ "Fn::ImportValue": export_name(self.prefix, id, attr) })
     }
 
-    /// [`Rewriter::rewrite`] of an entry's compact text, when each of its
-    /// `foreign` references is a `{"Ref":"ID"}` or a
-    /// `{"Fn::GetAtt":["ID","Attr"]}`: each is replaced by the text of its
-    /// import, the bytes `rewrite` gives without reading the entry back.
+    /// [`Rewriter::rewrite`] (and, with `depends`, `drop_foreign_depends`)
+    /// of an entry's compact text, when each of its `foreign` references is
+    /// a `{"Ref":"ID"}` or a `{"Fn::GetAtt":["ID","Attr"]}`: each is
+    /// replaced by the text of its import, the bytes the value rewrite
+    /// gives without reading the entry back.
     /// `None` when another form names another stack (a `Fn::Sub`): the
     /// count of what was replaced then falls short of `foreign`.
-    fn rewrite_text(&self, e: &Entry, foreign: usize, depends: bool) -> Option<Entry> {
+    fn rewrite_text(&self, text: &str, foreign: usize, depends: bool) -> Option<String> {
         const REF: &str = "{\"Ref\":\"";
         const GET_ATT: &str = "{\"Fn::GetAtt\":[\"";
         let kept;
         let text = if depends {
-            kept = self.drop_foreign_depends_text(&e.text)?;
+            kept = self.drop_foreign_depends_text(text)?;
             kept.as_str()
         } else {
-            &*e.text
+            text
         };
         let mut out = String::with_capacity(text.len() + 64 * foreign);
         let mut replaced = 0;
@@ -778,16 +792,7 @@ impl Rewriter<'_> {
             from = 0;
         }
         out.push_str(rest);
-        if replaced != foreign {
-            return None;
-        }
-        Some(Entry {
-            owner: e.owner,
-            pretty_len: (e.pretty_len + out.len()).saturating_sub(e.text.len()),
-            text: out.into_boxed_str(),
-            refs: e.refs.clone(),
-            depends: e.depends.clone(),
-        })
+        (replaced == foreign).then_some(out)
     }
 
     /// [`Rewriter::drop_foreign_depends`] of a resource's compact text: its
@@ -821,10 +826,7 @@ impl Rewriter<'_> {
         if ids.is_empty() {
             return Some(text.to_string());
         }
-        let local: Vec<&str> = ids
-            .into_iter()
-            .filter(|id| self.foreign(id).is_none())
-            .collect();
+        let local = self.local(ids);
         let mut out = String::with_capacity(text.len());
         if !local.is_empty() {
             out.push_str(&text[..start + KEY.len()]);
@@ -931,10 +933,7 @@ impl Rewriter<'_> {
         if deps.is_empty() {
             return;
         }
-        let local: Vec<String> = deps
-            .into_iter()
-            .filter(|d| self.foreign(d).is_none())
-            .collect();
+        let local = self.local(deps.iter().map(String::as_str));
         let m = resource.as_object_mut().expect("resources are objects");
         match local.len() {
             0 => {
@@ -949,6 +948,7 @@ impl Rewriter<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Entry;
     use super::*;
 
     /// Rewriting an entry's text gives the compact text of the value
@@ -993,13 +993,9 @@ mod tests {
             let mut expected = v.clone();
             rw.rewrite(&mut expected);
             rw.drop_foreign_depends(&mut expected);
-            match rw.rewrite_text(&e, foreign, depends) {
+            match rw.rewrite_text(&e.text, foreign, depends) {
                 Some(t) => {
-                    assert_eq!(
-                        &*t.text,
-                        serde_json::to_string(&expected).unwrap(),
-                        "case {i}"
-                    );
+                    assert_eq!(t, serde_json::to_string(&expected).unwrap(), "case {i}");
                     done += 1;
                 }
                 None => assert_eq!(i, 6, "only the `Fn::Sub` naming `Vpc` is read back"),

@@ -45,16 +45,28 @@ pub(super) fn service_queue(program: &ir::Program, s: &ir::Service) -> Option<m:
 /// goes to the first task of its family with the container it names.
 pub(super) fn variables(program: &ir::Program) -> HashMap<usize, Vec<(String, String, String)>> {
     let mut out: HashMap<usize, Vec<(String, String, String)>> = HashMap::new();
+    if program.services.iter().all(|s| s.queue.is_none()) {
+        return out;
+    }
+    // The first task of each (family, container), and each task's family
+    // by name: looked up once per consumer, not searched.
+    let mut first: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut family: HashMap<&str, &str> = HashMap::new();
+    for (i, t) in program.tasks.iter().enumerate() {
+        family.insert(&t.name, &t.family);
+        for c in &t.containers {
+            first.entry((&t.family, &c.name)).or_insert(i);
+        }
+    }
     for s in &program.services {
         let Some(q) = service_queue(program, s) else {
             continue;
         };
         let Some(url) = q.url else { continue };
-        let family = &program.task(&s.task).family;
-        let target = program.tasks.iter().position(|t| {
-            &t.family == family && t.containers.iter().any(|c| c.name == q.container)
-        });
-        if let Some(i) = target {
+        let Some(&family) = family.get(s.task.as_str()) else {
+            continue;
+        };
+        if let Some(&i) = first.get(&(family, q.container.as_str())) {
             out.entry(i)
                 .or_default()
                 .push((q.container, q.variable, url));
