@@ -150,13 +150,6 @@ impl Entry {
     pub fn value(&self) -> Value {
         serde_json::from_str(&self.text).expect("an entry holds JSON that Wharf wrote")
     }
-
-    /// Changes the value: read back, changed, held again.
-    pub fn modify(&mut self, f: impl FnOnce(&mut Value)) {
-        let mut v = self.value();
-        f(&mut v);
-        *self = Entry::new(self.owner, &v);
-    }
 }
 
 /// Emitted resources or outputs by logical ID, in emission order.
@@ -206,6 +199,8 @@ pub(crate) struct Index<'a> {
     pub exec_tasks: HashSet<&'a str>,
     /// The first service registering in each Cloud Map namespace.
     pub namespace_users: HashMap<&'a str, usize>,
+    /// The services consuming a queue, by the task they run, in order.
+    pub queue_consumers: HashMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> std::ops::Deref for Index<'a> {
@@ -220,7 +215,11 @@ impl<'a> Index<'a> {
     fn new(p: &'a Program) -> Index<'a> {
         let mut task_owner = HashMap::default();
         let mut exposures: HashMap<&str, Vec<(usize, usize)>> = HashMap::default();
+        let mut queue_consumers: HashMap<&str, Vec<usize>> = HashMap::default();
         for (i, s) in p.services.iter().enumerate() {
+            if s.queue.is_some() {
+                queue_consumers.entry(s.task.as_str()).or_default().push(i);
+            }
             task_owner
                 .entry(s.task.as_str())
                 .or_insert(Owner::Service(i));
@@ -261,6 +260,7 @@ impl<'a> Index<'a> {
                 }
                 m
             },
+            queue_consumers,
         }
     }
 }

@@ -34,14 +34,13 @@ impl<'a> Ctx<'a> {
         let Some(&task) = self.ix.tasks.get(s.task.as_str()) else {
             return;
         };
-        let task_b = self.ids.base(Kind::Task, &task.name);
         let owner = *self
             .ix
             .task_owner
             .get(task.name.as_str())
             .unwrap_or(&Owner::Shared);
         let b = self.at(Kind::Service, &s.name, owner);
-        let (url, arn, queue_name) = match &q.kind {
+        let (_, arn, queue_name) = match &q.kind {
             QueueKind::Created(c) => {
                 let id = format!("{b}Queue");
                 let mut properties = json!({
@@ -88,31 +87,9 @@ impl<'a> Ctx<'a> {
             }
             QueueKind::Existing(t) => self.existing_queue(t),
         };
-        self.add_queue_variable(&format!("{task_b}TaskDefinition"), q, url);
-        let role = match &task.task_role {
-            Role::Generated => Some(r#ref(&format!("{task_b}TaskRole"))),
-            Role::Arn(t) => Some(self.role_name(t)),
-            // The checker gives a consumer's task a role.
-            Role::None => None,
-        };
-        if let Some(role) = role {
-            let policy = format!("{b}QueuePolicy");
-            // Tasks start once their role may consume: the service waits
-            // for the policy (in the same stack; across stacks the order
-            // of deployment does it).
-            if owner == Owner::Service(i) {
-                if let Some(service) = self.resources.get_mut(&format!("{b}Service")) {
-                    service.modify(|service| {
-                        let depends = &mut service["DependsOn"];
-                        match depends.as_array_mut() {
-                            Some(list) => list.push(json!(policy)),
-                            None => *depends = json!([policy]),
-                        }
-                    });
-                }
-            }
+        if let Some(role) = self.queue_role(task) {
             self.add(
-                policy,
+                format!("{b}QueuePolicy"),
                 json!({ "Type": "AWS::IAM::Policy", "Properties": {
                     "PolicyName": format!("{}-queue", s.name),
                     "Roles": [role],
@@ -192,18 +169,51 @@ impl<'a> Ctx<'a> {
         json!({ "Fn::Select": [slashes, { "Fn::Split": ["/", self.text(t)] }] })
     }
 
-    /// Appends `{Name, Value}` to the container's `Environment` in the task
-    /// definition already emitted.
-    fn add_queue_variable(&mut self, task_id: &str, q: &ir::ServiceQueue, url: Value) {
-        let Some(entry) = self.resources.get_mut(task_id) else {
+    /// The role a consumer's task consumes with: the one Wharf generates,
+    /// or the one the task names, by name. (The checker gives a consumer's
+    /// task a role.)
+    fn queue_role(&self, task: &ir::Task) -> Option<Value> {
+        let task_b = self.ids.base(Kind::Task, &task.name);
+        match &task.task_role {
+            Role::Generated => Some(r#ref(&format!("{task_b}TaskRole"))),
+            Role::Arn(t) => Some(self.role_name(t)),
+            Role::None => None,
+        }
+    }
+
+    /// The queue policy service `i` waits for, when it is in the service's
+    /// stack: tasks start once their role may consume (across stacks the
+    /// order of deployment does it).
+    pub(super) fn queue_policy(&self, i: usize, s: &ir::Service) -> Option<String> {
+        s.queue.as_ref()?;
+        let task = *self.ix.tasks.get(s.task.as_str())?;
+        self.queue_role(task)?;
+        let owner = self.ix.task_owner.get(task.name.as_str());
+        (owner == Some(&Owner::Service(i)))
+            .then(|| format!("{}QueuePolicy", self.ids.base(Kind::Service, &s.name)))
+    }
+
+    /// Appends each queue consumer's `{Name, Value}` (its queue's URL) to
+    /// the consuming container's `Environment` in task definition `t`'s
+    /// properties, in service order.
+    pub(super) fn add_queue_variables(&self, t: &ir::Task, properties: &mut Value) {
+        let Some(consumers) = self.ix.queue_consumers.get(t.name.as_str()) else {
             return;
         };
-        entry.modify(|task| {
-            let Some(defs) = task["Properties"]["ContainerDefinitions"].as_array_mut() else {
-                return;
+        let Some(defs) = properties["ContainerDefinitions"].as_array_mut() else {
+            return;
+        };
+        for &i in consumers {
+            let s = &self.p.services[i];
+            let Some(q) = &s.queue else { continue };
+            let url = match &q.kind {
+                QueueKind::Created(_) => {
+                    r#ref(&format!("{}Queue", self.ids.base(Kind::Service, &s.name)))
+                }
+                QueueKind::Existing(t) => self.existing_queue(t).0,
             };
             let Some(def) = defs.iter_mut().find(|d| d["Name"] == json!(q.container)) else {
-                return;
+                continue;
             };
             let variable = json!({ "Name": q.env, "Value": url });
             match def.get_mut("Environment").and_then(Value::as_array_mut) {
@@ -211,6 +221,6 @@ impl<'a> Ctx<'a> {
                 Some(env) => env.push(variable),
                 None => def["Environment"] = json!([variable]),
             }
-        });
+        }
     }
 }

@@ -131,6 +131,7 @@ impl<'a> Ctx<'a> {
             hook_roles,
         };
         let properties = render::service(&*self, s, task, &launch, refs);
+        depends.extend(self.queue_policy(i, s));
         let id = format!("{b}Service");
         let mut resource = json!({ "Type": "AWS::ECS::Service" });
         if !depends.is_empty() {

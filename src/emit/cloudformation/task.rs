@@ -48,7 +48,8 @@ impl<'a> Ctx<'a> {
             task: Some(task_role).filter(|v| !v.is_null()),
             execution: Some(execution).filter(|v| !v.is_null()),
         };
-        let properties = render::task_definition(self, t, roles);
+        let mut properties = render::task_definition(self, t, roles);
+        self.add_queue_variables(t, &mut properties);
         let mut resource = json!({ "Type": "AWS::ECS::TaskDefinition" });
         if !depends.is_empty() {
             resource["DependsOn"] = json!(depends);
