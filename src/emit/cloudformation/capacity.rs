@@ -51,8 +51,8 @@ impl<'a> Ctx<'a> {
         e: &ir::Ec2CapacityProvider,
         c: &ir::CreatedCapacity,
     ) -> Value {
-        let ami = self.claim(format!("{b}AmiId"));
-        self.params.insert(
+        let ami = self.claim(format!("{b}AmiId"), true);
+        self.facts.params.insert(
             ami.clone(),
             json!({ "Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
                 "Description": format!("ECS-optimized AMI of capacity `{}` (public SSM parameter)", e.name),
@@ -222,7 +222,7 @@ impl<'a> Ctx<'a> {
     fn capacity_ingress(&mut self, s: &ir::Service, task: &ir::Task, e: &ir::Ec2CapacityProvider) {
         let cp_b = self.ids.base(Kind::CapacityProvider, &e.name);
         let sg = format!("{cp_b}InstanceSecurityGroup");
-        if !self.resources.contains_key(&sg) {
+        if !self.emitted(&sg) {
             return;
         }
         for x in &s.exposures {

@@ -206,11 +206,11 @@ impl<'a> Ctx<'a> {
                 Some((i, j)) => {
                     let (s, e) = (&self.p.services[i], &self.p.services[i].exposures[j]);
                     let tg = format!("{}TargetGroup", self.exposure_base(s, e));
-                    self.defaults
-                        .listeners
-                        .entry((i, j))
-                        .or_default()
-                        .push(id.clone());
+                    // Once: a replay of this load balancer finds it there.
+                    let listeners = self.facts.defaults.listeners.entry((i, j)).or_default();
+                    if !listeners.contains(&id) {
+                        listeners.push(id.clone());
+                    }
                     json!({ "Type": "forward", "TargetGroupArn": r#ref(&tg) })
                 }
                 None => json!({ "Type": "fixed-response", "FixedResponseConfig": {
@@ -239,6 +239,7 @@ impl<'a> Ctx<'a> {
         let task = self.ix.task(&s.task);
         let b = self.exposure_base(s, e);
         let default_listeners = self
+            .facts
             .defaults
             .listeners
             .get(&(i, j))

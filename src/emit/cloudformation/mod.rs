@@ -31,6 +31,7 @@ mod yaml;
 
 use crate::hash::{HashMap, HashSet};
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 use indexmap::IndexMap;
 use serde_json::{json, Value};
@@ -82,8 +83,9 @@ pub fn emit_cloudformation_into(
     format: Format,
     sink: &mut dyn FnMut(Artifact) -> bool,
 ) -> Result<(), Vec<Diagnostic>> {
-    let built = build(program)?;
-    split::write(program, built, format, sink)
+    let ix = Index::new(program);
+    let built = build(program, &ix, false)?;
+    split::write(program, &ix, &built, format, sink)
 }
 
 /// Which stack a resource belongs to when the program is split.
@@ -100,24 +102,27 @@ pub(crate) enum Owner {
     Links(usize),
 }
 
-/// One emitted resource or output, held as compact JSON until its stack is
-/// written, with what the splitter needs to know of it without reading it
-/// back. A `serde_json::Value` is several times its text (an ordered map
-/// per object, a heap string per key): at 10,000 services the trees were
-/// 350 MB, the compact texts are about 45 MB. A JSON stack is written by
-/// re-indenting its entries' texts (`write_indented`), except for the
-/// entries the split rewrites (references to other stacks), which are read
-/// back.
+/// One emitted resource or output: what the splitter needs to know of it
+/// without its value. A small program's entries also hold their compact JSON
+/// (`text`), and its one template is written from them. Past CloudFormation's
+/// limits nothing holds the values: each stack's are emitted again when it is
+/// written (`replay`), so at 10,000 services the build holds no 45 MB of
+/// texts nor 350 MB of `serde_json::Value` trees, a few stacks' at a time.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
+    /// As emitted; a links rule's already numbered by its part
+    /// (`split::LINKS_PER_STACK` rules a stack).
     pub owner: Owner,
-    /// Compact JSON (`serde_json::to_string`).
-    pub text: Box<str>,
+    /// Compact JSON (`serde_json::to_string`), while the program may still
+    /// fit one template.
+    pub text: Option<Box<str>>,
     /// Every ID (or parameter) it refers to, with the attribute of a
     /// `GetAtt` (`value::for_each_ref`), in order.
     pub refs: Box<[Reference]>,
-    /// Its `DependsOn` entries.
-    pub depends: Box<[Box<str>]>,
+    /// Whether it has a `DependsOn`.
+    pub depends: bool,
+    /// The declaration that claimed its ID (`Ctx::claim`).
+    pub claimer: u32,
     /// The length of its value in pretty JSON as a member of `Resources`
     /// or `Outputs` (`split::json_len` at depth 2).
     pub pretty_len: usize,
@@ -127,28 +132,29 @@ pub(crate) struct Entry {
 pub(crate) type Reference = (Box<str>, Option<Box<str>>);
 
 impl Entry {
-    pub fn new(owner: Owner, value: &Value) -> Entry {
+    pub fn new(owner: Owner, claimer: usize, value: &Value, text: bool) -> Entry {
         let mut refs = Vec::new();
         value::for_each_ref(value, &mut |id, attr| {
             refs.push((id.into(), attr.map(Into::into)))
         });
         Entry {
             owner,
-            text: serde_json::to_string(value)
-                .expect("a value always serializes")
-                .into_boxed_str(),
+            text: text.then(|| {
+                serde_json::to_string(value)
+                    .expect("a value always serializes")
+                    .into_boxed_str()
+            }),
             pretty_len: split::json_len(value, 2),
             refs: refs.into_boxed_slice(),
-            depends: value::depends_on(value)
-                .into_iter()
-                .map(String::into_boxed_str)
-                .collect(),
+            depends: value.get("DependsOn").is_some(),
+            claimer: u32::try_from(claimer).expect("fewer than 2^32 declarations"),
         }
     }
 
-    /// The value, read back.
-    pub fn value(&self) -> Value {
-        serde_json::from_str(&self.text).expect("an entry holds JSON that Wharf wrote")
+    /// The value, read back from its text.
+    pub fn value(&self) -> Option<Value> {
+        let text = self.text.as_deref()?;
+        Some(serde_json::from_str(text).expect("an entry holds JSON that Wharf wrote"))
     }
 }
 
@@ -156,17 +162,72 @@ impl Entry {
 pub(crate) type Entries = crate::hash::IndexMap<String, Entry>;
 
 /// Everything emitted, before it is cut into stacks.
-pub(crate) struct Built {
+pub(crate) struct Built<'a> {
+    /// The logical IDs, with the names that collide hashed.
+    pub ids: Ids,
+    /// What emission learned that later items read: the state a replay
+    /// starts from.
+    pub facts: Facts<'a>,
+    /// The parameters some entry refers to.
     pub parameters: IndexMap<String, Value>,
     pub resources: Entries,
     pub outputs: Entries,
+    /// Every item that emitted an entry, in order, with the ends of its
+    /// ranges of `resources` and `outputs` (each starts where the previous
+    /// item's ends).
+    pub records: Vec<Record>,
+    /// True when every entry holds its text.
+    pub texts: bool,
 }
 
-fn build(program: &Program) -> Result<Built, Vec<Diagnostic>> {
+/// One emitted item and where its entries end.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Record {
+    pub item: Item,
+    pub resources_end: usize,
+    pub outputs_end: usize,
+}
+
+impl Built<'_> {
+    /// The ranges of `resources` and `outputs` record `r`'s item emitted.
+    pub fn ranges(&self, r: usize) -> (Range<usize>, Range<usize>) {
+        let (rs, os) = match r.checked_sub(1) {
+            Some(prev) => (
+                self.records[prev].resources_end,
+                self.records[prev].outputs_end,
+            ),
+            None => (0, 0),
+        };
+        let x = self.records[r];
+        (rs..x.resources_end, os..x.outputs_end)
+    }
+}
+
+/// State one item's emission leaves for later ones: the networks' IDs, the
+/// listeners' default targets, the parameters and their IDs.
+#[derive(Clone, Default)]
+pub(crate) struct Facts<'a> {
+    nets: HashMap<&'a str, NetFacts>,
+    defaults: lb::DefaultTargets,
+    params: IndexMap<String, Value>,
+    param_ids: HashMap<&'a str, String>,
+    vpc_params: HashMap<String, String>,
+}
+
+/// Emits the program once. Entries keep their texts while the program may
+/// fit one template, and all of them with `all_texts` or when a collision
+/// survives hashing: the ID a claim gives then depends on every claim before
+/// it, which a replay of one stack's items does not make (see `Ctx::claim`).
+fn build<'a>(
+    program: &'a Program,
+    ix: &'a Index<'a>,
+    mut all_texts: bool,
+) -> Result<Built<'a>, Vec<Diagnostic>> {
     let mut hashed = BTreeSet::new();
     loop {
-        let ids = Ids::new(hashed.clone());
-        let mut cx = Ctx::new(program, &ids);
+        let mut cx = Ctx::new(program, Ids::new(hashed.clone()), ix);
+        cx.keep_texts = true;
+        cx.all_texts = all_texts;
         cx.emit_program();
         let before = hashed.len();
         hashed.extend(cx.collisions.iter().cloned());
@@ -175,11 +236,148 @@ fn build(program: &Program) -> Result<Built, Vec<Diagnostic>> {
                 crate::diag::sort(&mut cx.diags);
                 return Err(cx.diags);
             }
+            if !cx.collisions.is_empty() && !cx.keep_texts {
+                all_texts = true;
+                continue;
+            }
+            let parameters = cx.used_parameters();
+            let texts = cx.keep_texts;
             return Ok(Built {
-                parameters: cx.used_parameters(),
+                facts: cx.facts,
+                parameters,
                 resources: cx.resources,
                 outputs: cx.outputs,
+                records: cx.records,
+                texts,
+                ids: cx.ids,
             });
+        }
+    }
+}
+
+/// A unit of emission: one declaration's resources (or one pass's), emitted
+/// together. Emitting an item depends only on the program and the `Facts`
+/// of the items before it, so a stack's entries can be emitted again by
+/// replaying only the items that emitted them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Item {
+    Network(usize),
+    Cluster(usize),
+    LogGroup(usize),
+    Namespace(usize),
+    ConnectNamespaces,
+    LoadBalancer(usize),
+    Task(usize),
+    Service(usize),
+    CallerRules(usize),
+    ConnectRules(usize),
+    Queue(usize),
+    CapacityRules,
+    Job(usize),
+    Schedule(usize),
+}
+
+/// Every item of a program, in emission order.
+fn items(p: &Program) -> impl Iterator<Item = Item> + '_ {
+    let each = |n: usize, f: fn(usize) -> Item| (0..n).map(f);
+    let s = p.services.len();
+    each(p.networks.len(), Item::Network)
+        .chain(each(p.clusters.len(), Item::Cluster))
+        .chain(each(p.log_groups.len(), Item::LogGroup))
+        .chain(each(p.namespaces.len(), Item::Namespace))
+        .chain(std::iter::once(Item::ConnectNamespaces))
+        .chain(each(p.load_balancers.len(), Item::LoadBalancer))
+        .chain(each(p.tasks.len(), Item::Task))
+        .chain(each(s, Item::Service))
+        .chain(each(s, Item::CallerRules))
+        .chain(each(s, Item::ConnectRules))
+        .chain(each(s, Item::Queue))
+        .chain(std::iter::once(Item::CapacityRules))
+        .chain(each(p.jobs.len(), Item::Job))
+        .chain(each(p.schedules.len(), Item::Schedule))
+}
+
+/// Emits again the entries of the items `plan` names (indices into
+/// `built.records`), keeping those whose owner `want` accepts: by index into
+/// `built.resources` and `built.outputs`, in order, with their values.
+pub(crate) fn replay(
+    p: &Program,
+    ix: &Index<'_>,
+    built: &Built<'_>,
+    plan: &[usize],
+    want: &dyn Fn(Owner) -> bool,
+) -> Replayed {
+    let mut cx = Ctx::new(p, built.ids.clone(), ix);
+    cx.facts = built.facts.clone();
+    cx.replay = Some(Replay {
+        resources: &built.resources,
+        outputs: &built.outputs,
+        next: (0, 0),
+        end: (0, 0),
+        want,
+        out: Replayed::default(),
+    });
+    for &r in plan {
+        let (res, out) = built.ranges(r);
+        if let Some(rp) = cx.replay.as_mut() {
+            rp.next = (res.start, out.start);
+            rp.end = (res.end, out.end);
+        }
+        cx.emit_item(built.records[r].item);
+        debug_assert!(
+            cx.replay.as_ref().is_some_and(|rp| rp.next == rp.end),
+            "a replay of {:?} emits what it first did",
+            built.records[r].item
+        );
+    }
+    cx.replay.map(|rp| rp.out).unwrap_or_default()
+}
+
+/// What a replay kept: (index, value) of resources and outputs.
+#[derive(Default)]
+pub(crate) struct Replayed {
+    pub resources: Vec<(usize, Value)>,
+    pub outputs: Vec<(usize, Value)>,
+}
+
+/// A replay in progress: which first-emitted entry the next `add` (and
+/// `output`) stands for.
+struct Replay<'r> {
+    resources: &'r Entries,
+    outputs: &'r Entries,
+    next: (usize, usize),
+    end: (usize, usize),
+    want: &'r dyn Fn(Owner) -> bool,
+    out: Replayed,
+}
+
+impl Replay<'_> {
+    fn keep(&mut self, resource: bool, base: &str, value: Value) {
+        let (entries, next, end, out) = if resource {
+            (
+                self.resources,
+                &mut self.next.0,
+                self.end.0,
+                &mut self.out.resources,
+            )
+        } else {
+            (
+                self.outputs,
+                &mut self.next.1,
+                self.end.1,
+                &mut self.out.outputs,
+            )
+        };
+        let k = *next;
+        debug_assert!(k < end, "a replay emits no more than it first did");
+        if k >= end {
+            return;
+        }
+        *next += 1;
+        let (id, e) = entries.get_index(k).expect("in range");
+        debug_assert!(id.starts_with(base), "{id} replayed as {base}");
+        if (self.want)(e.owner) {
+            out.push((k, value));
         }
     }
 }
@@ -278,141 +476,206 @@ pub(crate) struct NetFacts {
 /// The emitter's state: what has been emitted so far and under which owner.
 pub(crate) struct Ctx<'a> {
     pub p: &'a Program,
-    pub ids: &'a Ids,
-    pub ix: Index<'a>,
+    pub ids: Ids,
+    pub ix: &'a Index<'a>,
     pub resources: Entries,
     pub outputs: Entries,
     pub diags: Vec<Diagnostic>,
-    pub nets: HashMap<&'a str, NetFacts>,
-    pub defaults: lb::DefaultTargets,
-    params: IndexMap<String, Value>,
-    param_ids: HashMap<&'a str, String>,
-    /// Derived `VpcOf...` parameters by what they stand for.
-    vpc_params: HashMap<String, String>,
+    facts: Facts<'a>,
     owner: Owner,
-    key: OwnerKey,
-    who: HashMap<String, OwnerKey>,
+    /// The declaration asking for IDs now, by index into `keys`.
+    key: usize,
+    /// Every declaration that asked for an ID, once.
+    keys: indexmap::IndexSet<OwnerKey>,
+    /// Who claimed each parameter ID (resources and outputs say it in
+    /// their entries).
+    param_claims: HashMap<String, usize>,
     collisions: BTreeSet<OwnerKey>,
+    /// Each item that emitted an entry, and where its entries end.
+    records: Vec<Record>,
+    /// Whether entries keep their texts: until the program passes a
+    /// template's counts, unless `all_texts`.
+    keep_texts: bool,
+    all_texts: bool,
+    /// Links rules emitted so far.
+    links: usize,
+    /// Set when emitting a stack's entries again: adds go to it.
+    replay: Option<Replay<'a>>,
 }
 
 impl<'a> Ctx<'a> {
-    fn new(p: &'a Program, ids: &'a Ids) -> Ctx<'a> {
+    fn new(p: &'a Program, ids: Ids, ix: &'a Index<'a>) -> Ctx<'a> {
         Ctx {
             p,
             ids,
-            ix: Index::new(p),
+            ix,
             resources: Default::default(),
             outputs: Default::default(),
             diags: Vec::new(),
-            nets: HashMap::default(),
-            defaults: lb::DefaultTargets::default(),
-            params: IndexMap::new(),
-            param_ids: HashMap::default(),
-            vpc_params: HashMap::default(),
+            facts: Facts::default(),
             owner: Owner::Shared,
-            key: (Kind::Input, String::new()),
-            who: HashMap::default(),
+            key: 0,
+            keys: [(Kind::Input, String::new())].into_iter().collect(),
+            param_claims: HashMap::default(),
             collisions: BTreeSet::new(),
+            records: Vec::new(),
+            keep_texts: false,
+            all_texts: false,
+            links: 0,
+            replay: None,
         }
     }
 
     fn emit_program(&mut self) {
         self.emit_parameters();
+        for item in items(self.p) {
+            self.emit_item(item);
+            let ends = (self.resources.len(), self.outputs.len());
+            let last = self
+                .records
+                .last()
+                .map_or((0, 0), |r| (r.resources_end, r.outputs_end));
+            if ends != last {
+                self.records.push(Record {
+                    item,
+                    resources_end: ends.0,
+                    outputs_end: ends.1,
+                });
+            }
+        }
+    }
+
+    fn emit_item(&mut self, item: Item) {
         let p = self.p;
-        for n in &p.networks {
-            self.emit_network(n);
-        }
-        for c in &p.clusters {
-            self.emit_cluster(c);
-        }
-        for g in &p.log_groups {
-            self.emit_log_group(g);
-        }
-        for ns in &p.namespaces {
-            self.emit_namespace(ns);
-        }
-        self.emit_connect_namespaces();
-        for lb in &p.load_balancers {
-            self.emit_load_balancer(lb);
-        }
-        for t in &p.tasks {
-            self.emit_task(t);
-        }
-        for (i, s) in p.services.iter().enumerate() {
-            self.emit_service(i, s);
-        }
-        for (i, s) in p.services.iter().enumerate() {
-            self.emit_caller_rules(i, s);
-        }
-        for s in &p.services {
-            self.emit_connect_rules(s);
-        }
-        for (i, s) in p.services.iter().enumerate() {
-            self.emit_queue(i, s);
-        }
-        self.emit_capacity_rules();
-        for j in &p.jobs {
-            self.emit_job(j);
-        }
-        for s in &p.schedules {
-            self.emit_schedule(s);
+        match item {
+            Item::Network(i) => self.emit_network(&p.networks[i]),
+            Item::Cluster(i) => self.emit_cluster(&p.clusters[i]),
+            Item::LogGroup(i) => self.emit_log_group(&p.log_groups[i]),
+            Item::Namespace(i) => self.emit_namespace(&p.namespaces[i]),
+            Item::ConnectNamespaces => self.emit_connect_namespaces(),
+            Item::LoadBalancer(i) => self.emit_load_balancer(&p.load_balancers[i]),
+            Item::Task(i) => self.emit_task(&p.tasks[i]),
+            Item::Service(i) => self.emit_service(i, &p.services[i]),
+            Item::CallerRules(i) => self.emit_caller_rules(i, &p.services[i]),
+            Item::ConnectRules(i) => self.emit_connect_rules(&p.services[i]),
+            Item::Queue(i) => self.emit_queue(i, &p.services[i]),
+            Item::CapacityRules => self.emit_capacity_rules(),
+            Item::Job(i) => self.emit_job(&p.jobs[i]),
+            Item::Schedule(i) => self.emit_schedule(&p.schedules[i]),
         }
     }
 
     /// Sets who owns the next resources: the declaration (for ID collisions)
     /// and the stack (for splitting).
     pub fn at(&mut self, kind: Kind, name: &str, owner: Owner) -> String {
-        self.key = (kind, name.to_string());
+        self.key = match self.keys.get_index_of(&(kind, name.to_string())) {
+            Some(k) => k,
+            None => self.keys.insert_full((kind, name.to_string())).0,
+        };
         self.owner = owner;
         self.ids.base(kind, name)
     }
 
     /// Adds a resource `{Type, Properties, ...}` under the current owner.
     pub fn add(&mut self, id: String, value: Value) {
-        let id = self.claim(id);
-        self.resources.insert(id, Entry::new(self.owner, &value));
+        if let Some(r) = &mut self.replay {
+            r.keep(true, &id, value);
+            return;
+        }
+        let id = self.claim(id, false);
+        let owner = match self.owner {
+            Owner::Links(_) => {
+                self.links += 1;
+                Owner::Links((self.links - 1) / split::LINKS_PER_STACK)
+            }
+            o => o,
+        };
+        let e = Entry::new(owner, self.key, &value, self.keep_texts);
+        let new = self.resources.insert(id, e).is_none();
+        debug_assert!(new, "a claimed ID is new");
+        self.fits_one_template();
     }
 
     pub fn output(&mut self, id: String, description: &str, value: Value) {
-        let id = self.claim(id);
         let value = json!({ "Description": description, "Value": value });
-        self.outputs.insert(id, Entry::new(self.owner, &value));
+        if let Some(r) = &mut self.replay {
+            r.keep(false, &id, value);
+            return;
+        }
+        let id = self.claim(id, false);
+        let e = Entry::new(self.owner, self.key, &value, self.keep_texts);
+        self.outputs.insert(id, e);
+        self.fits_one_template();
     }
 
-    /// Records who uses an ID. Two owners -> both hashed in the next round;
-    /// one owner twice (e.g. two exposures of one port) -> a numbered suffix.
-    fn claim(&mut self, id: String) -> String {
-        match self.who.get(&id) {
-            None => {
-                self.who.insert(id.clone(), self.key.clone());
-                id
+    /// Drops the entries' texts once the program cannot be one template.
+    fn fits_one_template(&mut self) {
+        if self.keep_texts
+            && !self.all_texts
+            && (self.resources.len() > split::MAX_RESOURCES
+                || self.outputs.len() > split::MAX_OUTPUTS)
+        {
+            self.keep_texts = false;
+            for e in self.resources.values_mut().chain(self.outputs.values_mut()) {
+                e.text = None;
             }
-            Some(k) if *k != self.key => {
-                self.collisions.insert(k.clone());
-                self.collisions.insert(self.key.clone());
+        }
+    }
+
+    /// Whether resource `id` was emitted (by an earlier item).
+    pub fn emitted(&self, id: &str) -> bool {
+        match &self.replay {
+            Some(r) => r.resources.contains_key(id),
+            None => self.resources.contains_key(id),
+        }
+    }
+
+    /// Records who uses an ID (a parameter's, with `param`; a resource or
+    /// output says it in its entry). Two owners -> both hashed in the next
+    /// round; one owner twice (e.g. two exposures of one port) -> a
+    /// numbered suffix.
+    ///
+    /// A replay claims nothing: its entries take their first IDs, and the
+    /// only ID it computes by claiming (a capacity's AMI parameter) is its
+    /// base unless a collision survived hashing, when nothing is replayed.
+    fn claim(&mut self, id: String, param: bool) -> String {
+        if self.replay.is_some() {
+            return id;
+        }
+        let id = match self.claimed_by(&id) {
+            None => id,
+            Some(k) => {
+                if k != self.key {
+                    self.collisions.insert(self.keys[k].clone());
+                    self.collisions.insert(self.keys[self.key].clone());
+                }
                 let mut n = 2;
-                while self.who.contains_key(&format!("{id}{n}")) {
+                while self.claimed_by(&format!("{id}{n}")).is_some() {
                     n += 1;
                 }
                 format!("{id}{n}")
             }
-            Some(_) => {
-                let mut n = 2;
-                while self.who.contains_key(&format!("{id}{n}")) {
-                    n += 1;
-                }
-                let id = format!("{id}{n}");
-                self.who.insert(id.clone(), self.key.clone());
-                id
-            }
+        };
+        if param {
+            self.param_claims.insert(id.clone(), self.key);
         }
+        id
+    }
+
+    /// The declaration that claimed an ID, by index into `keys`.
+    fn claimed_by(&self, id: &str) -> Option<usize> {
+        self.resources
+            .get(id)
+            .or_else(|| self.outputs.get(id))
+            .map(|e| e.claimer as usize)
+            .or_else(|| self.param_claims.get(id).copied())
     }
 
     fn emit_parameters(&mut self) {
         let p = self.p;
         for input in &p.inputs {
             let id = self.at(Kind::Input, &input.name, Owner::Shared);
-            let id = self.claim(id);
+            let id = self.claim(id, true);
             let (ty, default) = match input.ty {
                 InputType::String => ("String", json!(input.value)),
                 InputType::Int => ("Number", json!(input.value)),
@@ -437,8 +700,8 @@ impl<'a> Ctx<'a> {
             if input.ty == InputType::Bool {
                 v["AllowedValues"] = json!(["true", "false"]);
             }
-            self.params.insert(id.clone(), v);
-            self.param_ids.insert(&input.name, id);
+            self.facts.params.insert(id.clone(), v);
+            self.facts.param_ids.insert(&input.name, id);
         }
     }
 
@@ -448,12 +711,13 @@ impl<'a> Ctx<'a> {
         let mut used: HashSet<&str> = HashSet::default();
         for e in self.resources.values().chain(self.outputs.values()) {
             for (id, _) in &e.refs {
-                if self.params.contains_key(&**id) {
+                if self.facts.params.contains_key(&**id) {
                     used.insert(id);
                 }
             }
         }
-        self.params
+        self.facts
+            .params
             .iter()
             .filter(|(k, _)| used.contains(k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
@@ -462,7 +726,8 @@ impl<'a> Ctx<'a> {
 
     /// The parameter ID of an input.
     pub fn param(&self, input: &str) -> String {
-        self.param_ids
+        self.facts
+            .param_ids
             .get(input)
             .cloned()
             .unwrap_or_else(|| ids::pascal(input))
@@ -543,25 +808,25 @@ impl<'a> Ctx<'a> {
                 "the services' subnet IDs".to_string(),
             ),
         };
-        if let Some(id) = self.vpc_params.get(&owner) {
+        if let Some(id) = self.facts.vpc_params.get(&owner) {
             return Some(r#ref(id));
         }
-        let (saved_owner, saved_key) = (self.owner, self.key.clone());
+        let (saved_owner, saved_key) = (self.owner, self.key);
         let base = self.at(Kind::Input, &owner, Owner::Shared);
-        let id = self.claim(base);
-        self.params.insert(
+        let id = self.claim(base, true);
+        self.facts.params.insert(
             id.clone(),
             json!({ "Type": "AWS::EC2::VPC::Id",
                     "Description": format!("VPC of the subnets in {what}: Wharf creates the services' security groups in it") }),
         );
-        self.vpc_params.insert(owner, id.clone());
+        self.facts.vpc_params.insert(owner, id.clone());
         self.owner = saved_owner;
         self.key = saved_key;
         Some(r#ref(&id))
     }
 
     pub fn net(&self, name: &str) -> Option<&NetFacts> {
-        self.nets.get(name)
+        self.facts.nets.get(name)
     }
 }
 
@@ -587,17 +852,20 @@ pub(crate) fn template(
     Value::Object(t)
 }
 
-/// A resource or output as it goes into a stack: its entry as emitted, or
-/// a value the split rewrote (or added).
+/// A resource or output as it goes into a stack: its entry's text, or a
+/// value (emitted again, rewritten or added by the split).
 pub(crate) enum Member {
-    Entry(Entry),
+    /// Compact JSON and its length in pretty JSON as a member.
+    Text(Box<str>, usize),
     Value(Value),
 }
 
 impl Member {
     fn into_value(self) -> Value {
         match self {
-            Member::Entry(e) => e.value(),
+            Member::Text(t, _) => {
+                serde_json::from_str(&t).expect("an entry holds JSON that Wharf wrote")
+            }
             Member::Value(v) => v,
         }
     }
@@ -631,7 +899,7 @@ pub(crate) fn render_stack(
         .iter()
         .chain(&outputs)
         .map(|(k, m)| match m {
-            Member::Entry(e) => k.len() + e.pretty_len + 10,
+            Member::Text(_, len) => k.len() + len + 10,
             Member::Value(_) => k.len() + 256,
         })
         .sum();
@@ -655,7 +923,7 @@ pub(crate) fn render_stack(
             write_str(out, &k);
             out.extend_from_slice(b": ");
             match m {
-                Member::Entry(e) => write_indented(out, &e.text, 2),
+                Member::Text(t, _) => write_indented(out, &t, 2),
                 Member::Value(v) => write_pretty(out, &v, 2),
             }
         }
@@ -688,4 +956,97 @@ pub(crate) fn render_stack(
     newline_indent(&mut out, 0);
     out.extend_from_slice(b"}\n");
     String::from_utf8(out).expect("JSON text is UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::driver::{self, Disk, Memory, Options};
+
+    /// `examples/web-alb.wharf`'s network, cluster and load balancer with
+    /// `n` services behind it, each called by the one before, every third
+    /// consuming a queue it creates: past a template's limits at 70.
+    fn fleet(n: usize) -> String {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let example = std::fs::read_to_string(root.join("examples/web-alb.wharf")).unwrap();
+        let mut src = example[..example.find("task api").unwrap()].to_string();
+        for i in 0..n {
+            let queue = if i % 3 == 0 {
+                format!("queue q{i} {{ env JOBS_URL }}")
+            } else {
+                String::new()
+            };
+            let callers = if i > 0 {
+                format!("callers [w{}]", i - 1)
+            } else {
+                String::new()
+            };
+            src.push_str(&format!(
+                "task w{i} {{ cpu 0.25vcpu; memory 512MiB; container app {{ image \"public.ecr.aws/acme/w:1\"; port 8080; logs awslogs }} }}\n\
+                 service w{i} in web {{ task w{i}; expose app:8080 via edge {{ path \"/w{i}/*\"; health \"/health\" }}; {callers}; {queue} }}\n"
+            ));
+        }
+        src
+    }
+
+    /// Replaying every item emits, entry for entry, what the first emission
+    /// did (its text), the ID of each replayed `add` agreeing: the split
+    /// writes a stack from a replay of its items. Over every example and
+    /// accepted fixture, and a program past a template's limits.
+    #[test]
+    fn replay_emits_what_emission_did() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["examples", "tests/fixtures/accepted"] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+                if e.path().extension().is_some_and(|x| x == "wharf") {
+                    files.push(e.path());
+                }
+            }
+        }
+        files.sort();
+        let mut programs = Vec::new();
+        for f in &files {
+            if let Ok(c) = driver::compile(&Disk, f, &Options::default()) {
+                programs.push(c.program);
+            }
+        }
+        let fs = Memory::with("fleet.wharf", fleet(70));
+        match driver::compile(
+            &fs,
+            std::path::Path::new("fleet.wharf"),
+            &Options::default(),
+        ) {
+            Ok(c) => programs.push(c.program),
+            Err(e) => panic!("{:?}", e),
+        }
+        assert!(programs.len() > 20, "{} programs compiled", programs.len());
+        let mut past_limits = false;
+        for p in &programs {
+            let ix = Index::new(p);
+            let Ok(built) = build(p, &ix, true) else {
+                continue;
+            };
+            past_limits |= built.resources.len() > split::MAX_RESOURCES;
+            let plan: Vec<usize> = (0..built.records.len()).collect();
+            let replayed = replay(p, &ix, &built, &plan, &|_| true);
+            for (entries, values) in [
+                (&built.resources, &replayed.resources),
+                (&built.outputs, &replayed.outputs),
+            ] {
+                assert_eq!(values.len(), entries.len(), "{}", p.name);
+                for (i, (k, v)) in values.iter().enumerate() {
+                    assert_eq!(*k, i);
+                    let text = serde_json::to_string(v).unwrap();
+                    assert_eq!(
+                        Some(text.as_str()),
+                        entries[i].text.as_deref(),
+                        "{}",
+                        p.name
+                    );
+                }
+            }
+        }
+        assert!(past_limits, "the fleet is past a template's limits");
+    }
 }

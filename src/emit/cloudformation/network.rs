@@ -35,7 +35,7 @@ impl<'a> Ctx<'a> {
                 }
             },
         };
-        self.nets.insert(&n.name, facts);
+        self.facts.nets.insert(&n.name, facts);
     }
 
     fn emit_vpc(

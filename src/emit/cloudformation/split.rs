@@ -26,7 +26,7 @@ use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
 use super::value::{depends_on, get_att, r#ref, sub_vars};
-use super::{errors, render_stack, Built, Entries, Format, Member, Owner};
+use super::{errors, render_stack, replay, Built, Entries, Format, Index, Member, Owner, Replayed};
 use crate::diag::{Diagnostic, Span};
 use crate::emit::Artifact;
 use crate::ir::names::NameKind;
@@ -45,24 +45,26 @@ pub const LINKS_PER_STACK: usize = 400;
 pub const SERVICES_PER_STACK: u64 = 32;
 
 /// Writes the program's stack(s) to `sink`, one at a time; stops when the
-/// sink says so. Past the limits the stacks come last to first (see `split`).
+/// sink says so. Past the limits the stacks come in deploy order (see
+/// `split`).
 pub(super) fn write(
     p: &Program,
-    built: Built,
+    ix: &Index<'_>,
+    built: &Built<'_>,
     format: Format,
     sink: &mut dyn FnMut(Artifact) -> bool,
 ) -> Result<(), Vec<Diagnostic>> {
-    // Counting is cheap; only a program whose counts fit is rendered whole
-    // to learn its size.
+    // Entries hold their texts only while the counts fit; only then is the
+    // program rendered whole to learn its size.
     let (r, pa, o) = (
         built.resources.len(),
         built.parameters.len(),
         built.outputs.len(),
     );
-    if r <= MAX_RESOURCES && pa <= MAX_PARAMETERS && o <= MAX_OUTPUTS {
+    if built.texts && r <= MAX_RESOURCES && pa <= MAX_PARAMETERS && o <= MAX_OUTPUTS {
         let members = |m: &Entries| -> Vec<(String, Member)> {
             m.iter()
-                .map(|(k, e)| (k.clone(), Member::Entry(e.clone())))
+                .filter_map(|(k, e)| Some((k.clone(), Member::Text(e.text.clone()?, e.pretty_len))))
                 .collect()
         };
         let contents = render_stack(
@@ -80,7 +82,7 @@ pub(super) fn write(
             return Ok(());
         }
     }
-    split(p, built, format, sink)
+    split(p, ix, built, format, sink)
 }
 
 /// The first limit a template exceeds, in words: its resource, parameter
@@ -99,17 +101,32 @@ pub fn limit_exceeded(r: usize, pa: usize, o: usize, bytes: usize) -> Option<Str
     }
 }
 
-/// One stack's share of the program, as emitted.
-#[derive(Default)]
-struct Group {
-    resources: Entries,
-    outputs: Entries,
+/// Where each entry goes: the stack of its owner, a service's being its
+/// stack's first service's.
+struct Placement<'a> {
+    resources: &'a Entries,
+    /// The first service of each service's stack.
+    first: Vec<usize>,
+}
+
+impl Placement<'_> {
+    fn stack(&self, owner: Owner) -> Owner {
+        match owner {
+            Owner::Service(i) => Owner::Service(self.first[i]),
+            o => o,
+        }
+    }
+
+    /// The stack of resource `id`, if it is one.
+    fn stack_of(&self, id: &str) -> Option<Owner> {
+        self.resources.get(id).map(|e| self.stack(e.owner))
+    }
 }
 
 /// Rewrites references to other stacks' resources in one stack's values.
 struct Rewriter<'a> {
     prefix: &'a str,
-    owner_of: &'a HashMap<String, Owner>,
+    placement: &'a Placement<'a>,
     /// The stack being written.
     current: Owner,
 }
@@ -117,19 +134,23 @@ struct Rewriter<'a> {
 /// What every stack's rendering reads.
 struct Stacks<'a> {
     p: &'a Program,
+    ix: &'a Index<'a>,
+    built: &'a Built<'a>,
     prefix: String,
-    owner_of: HashMap<String, Owner>,
-    /// The first service of each service's stack.
-    first: Vec<usize>,
+    placement: Placement<'a>,
     links_parts: usize,
-    parameters: &'a IndexMap<String, Value>,
     format: Format,
 }
 
-/// One stack to write: its share of the program and its exports.
+/// One stack to write: which entries it holds, the items that emit them,
+/// and its exports.
+#[derive(Default)]
 struct Job {
-    owner: Owner,
-    group: Group,
+    owner: Option<Owner>,
+    resources: Vec<usize>,
+    outputs: Vec<usize>,
+    /// Indices into `Built::records`, in order.
+    plan: Vec<usize>,
     exports: IndexMap<(String, Option<String>), String>,
 }
 
@@ -141,52 +162,54 @@ struct Rendered {
     diags: Vec<Diagnostic>,
 }
 
-/// Cuts the program into stacks and writes them. Which stack exports what
-/// to which is known from the entries' references before any is read back
-/// (references only point to earlier stacks: shared < services in
-/// declaration order < links), so the stacks are then independent: each is
-/// read back, rewritten and rendered on one of a few threads, and handed to
-/// the sink in order (first to last) by this one, then freed: the program's
-/// stacks are never all in memory at once.
+/// Cuts the program into stacks and writes them. Which stack holds and
+/// exports what is known from the entries (owners and references) before
+/// any value is emitted again (references only point to earlier stacks:
+/// shared < services in declaration order < links), so the stacks are then
+/// independent: each one's items are replayed, its values rewritten and
+/// rendered on one of a few threads, and handed to the sink in order (first
+/// to last) by this one, then freed: the program's values are never all in
+/// memory at once.
 fn split(
     p: &Program,
-    mut built: Built,
+    ix: &Index<'_>,
+    built: &Built<'_>,
     format: Format,
     sink: &mut dyn FnMut(Artifact) -> bool,
 ) -> Result<(), Vec<Diagnostic>> {
-    let mut groups: BTreeMap<Owner, Group> = BTreeMap::new();
-    // Links rules depend on nothing but service stacks: cut them into parts.
-    let mut links = 0;
     let prefix = stack_name(&p.name);
-    // The first service of each service's stack: the stack's key.
-    let first = pack(p, &built, &prefix);
-    let owner_of: HashMap<String, Owner> = built
-        .resources
-        .iter()
-        .map(|(k, e)| {
-            let owner = match e.owner {
-                Owner::Links(_) => {
-                    links += 1;
-                    Owner::Links((links - 1) / LINKS_PER_STACK)
-                }
-                Owner::Service(i) => Owner::Service(first[i]),
-                o => o,
-            };
-            (k.clone(), owner)
-        })
-        .collect();
-    let links_parts = links.div_ceil(LINKS_PER_STACK);
-    // Moved into their groups: nothing reads `built`'s copies afterwards.
-    for (k, e) in std::mem::take(&mut built.resources) {
-        let owner = owner_of[&k];
-        groups.entry(owner).or_default().resources.insert(k, e);
+    let placement = Placement {
+        resources: &built.resources,
+        first: pack(p, built, &prefix),
+    };
+    let mut jobs: BTreeMap<Owner, Job> = BTreeMap::new();
+    let mut links_parts = 0;
+    for (k, e) in built.resources.values().enumerate() {
+        let o = placement.stack(e.owner);
+        if let Owner::Links(part) = o {
+            links_parts = links_parts.max(part + 1);
+        }
+        jobs.entry(o).or_default().resources.push(k);
     }
-    for (k, e) in std::mem::take(&mut built.outputs) {
-        let owner = match e.owner {
-            Owner::Service(i) => Owner::Service(first[i]),
-            o => o,
-        };
-        groups.entry(owner).or_default().outputs.insert(k, e);
+    for (k, e) in built.outputs.values().enumerate() {
+        let o = placement.stack(e.owner);
+        jobs.entry(o).or_default().outputs.push(k);
+    }
+    // The items each stack replays: those that emitted one of its entries.
+    if !built.texts {
+        for r in 0..built.records.len() {
+            let (res, out) = built.ranges(r);
+            let owners = built.resources[res]
+                .values()
+                .chain(built.outputs[out].values())
+                .map(|e| placement.stack(e.owner));
+            for o in owners {
+                let plan = &mut jobs.entry(o).or_default().plan;
+                if plan.last() != Some(&r) {
+                    plan.push(r);
+                }
+            }
+        }
     }
     // Exports and imports, in the order a rewrite of the stacks from the
     // last to the first meets the references (`Rewriter::rewrite` and
@@ -195,10 +218,15 @@ fn split(
     let mut exports: HashMap<Owner, IndexMap<(String, Option<String>), String>> =
         HashMap::default();
     let mut imports: HashMap<Owner, BTreeSet<Owner>> = HashMap::default();
-    for (&o, g) in groups.iter().rev() {
-        for e in g.resources.values().chain(g.outputs.values()) {
+    for (&o, job) in jobs.iter().rev() {
+        let entries = job
+            .resources
+            .iter()
+            .map(|&k| &built.resources[k])
+            .chain(job.outputs.iter().map(|&k| &built.outputs[k]));
+        for e in entries {
             for (id, attr) in e.refs.iter() {
-                let Some(&owner) = owner_of.get(&**id).filter(|&&x| x != o) else {
+                let Some(owner) = placement.stack_of(id).filter(|&x| x != o) else {
                     continue;
                 };
                 exports
@@ -210,23 +238,23 @@ fn split(
             }
         }
     }
-    let stacks = Stacks {
-        p,
-        prefix,
-        owner_of,
-        first,
-        links_parts,
-        parameters: &built.parameters,
-        format,
-    };
-    let jobs: Vec<Job> = groups
+    let jobs: Vec<Job> = jobs
         .into_iter()
-        .map(|(owner, group)| Job {
-            owner,
-            group,
-            exports: exports.remove(&owner).unwrap_or_default(),
+        .map(|(owner, mut job)| {
+            job.owner = Some(owner);
+            job.exports = exports.remove(&owner).unwrap_or_default();
+            job
         })
         .collect();
+    let stacks = Stacks {
+        p,
+        ix,
+        built,
+        prefix,
+        placement,
+        links_parts,
+        format,
+    };
     let mut diags = Vec::new();
     // Per stack written, in order: its owner, name and file.
     let mut written: Vec<(Owner, String, String)> = Vec::new();
@@ -250,8 +278,8 @@ fn split(
         .min(jobs.len());
     if threads <= 1 {
         for job in jobs {
-            let owner = job.owner;
-            if !take(owner, stacks.render(job)) {
+            let (owner, r) = stacks.render(job);
+            if !take(owner, r) {
                 break;
             }
         }
@@ -265,30 +293,27 @@ fn split(
                 let (tx, stacks) = (tx.clone(), &stacks);
                 scope.spawn(move || {
                     while let Some((i, job)) = next_job() {
-                        let owner = job.owner;
-                        if tx.send((i, owner, stacks.render(job))).is_err() {
+                        if tx.send((i, stacks.render(job))).is_err() {
                             break;
                         }
                     }
                 });
             }
             drop(tx);
-            // This thread renders too (and so reuses the memory of the
-            // entries it frees), and hands the stacks over in order: one
-            // that comes early waits for those before it (a few, about
+            // This thread renders too, and hands the stacks over in order:
+            // one that comes early waits for those before it (a few, about
             // one per thread).
             let mut pending = BTreeMap::new();
             let mut next = 0;
             while next < count {
                 match next_job() {
                     Some((i, job)) => {
-                        let owner = job.owner;
-                        pending.insert(i, (owner, stacks.render(job)));
-                        pending.extend(rx.try_iter().map(|(i, o, r)| (i, (o, r))));
+                        pending.insert(i, stacks.render(job));
+                        pending.extend(rx.try_iter());
                     }
                     None => match rx.recv() {
-                        Ok((i, owner, r)) => {
-                            pending.insert(i, (owner, r));
+                        Ok((i, r)) => {
+                            pending.insert(i, r);
                         }
                         // Every other thread has ended: nothing more comes.
                         Err(_) => break,
@@ -331,44 +356,6 @@ fn split(
     Ok(())
 }
 
-/// The byte ranges (`"key":value`) of a compact JSON object's members.
-fn top_level_members(text: &str) -> Option<Vec<(usize, usize)>> {
-    let b = text.as_bytes();
-    if b.first() != Some(&b'{') || b.last() != Some(&b'}') {
-        return None;
-    }
-    let mut out = Vec::new();
-    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
-    let mut start = 1;
-    for (i, &c) in b.iter().enumerate() {
-        if in_str {
-            match c {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_str = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            b'"' => in_str = true,
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 && i > start {
-                    out.push((start, i));
-                }
-            }
-            b',' if depth == 1 => {
-                out.push((start, i));
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    (depth == 0).then_some(out)
-}
-
 /// The export a stack gives another's import of `id` (and `attr`).
 fn export_name(prefix: &str, id: &str, attr: Option<&str>) -> String {
     match attr {
@@ -378,60 +365,74 @@ fn export_name(prefix: &str, id: &str, attr: Option<&str>) -> String {
 }
 
 impl Stacks<'_> {
-    /// One stack: its entries read back and rewritten where they refer to
-    /// another stack, its exports added, rendered.
-    fn render(&self, job: Job) -> Rendered {
-        let (o, g) = (job.owner, job.group);
-        let p = self.p;
+    /// The values of a stack's entries, by index, in order: read back from
+    /// their texts, or emitted again by its items.
+    fn values(&self, job: &Job, o: Owner) -> Replayed {
+        let built = self.built;
+        if built.texts {
+            let read = |ks: &[usize], entries: &Entries| -> Vec<(usize, Value)> {
+                ks.iter()
+                    .filter_map(|&k| Some((k, entries[k].value()?)))
+                    .collect()
+            };
+            return Replayed {
+                resources: read(&job.resources, &built.resources),
+                outputs: read(&job.outputs, &built.outputs),
+            };
+        }
+        let want = |owner: Owner| self.placement.stack(owner) == o;
+        replay(self.p, self.ix, built, &job.plan, &want)
+    }
+
+    /// One stack: its values, rewritten where they refer to another
+    /// stack, its exports added, rendered.
+    fn render(&self, job: Job) -> (Owner, Rendered) {
+        let o = job.owner.expect("every job has its stack");
+        let (p, built) = (self.p, self.built);
         let rw = Rewriter {
             prefix: &self.prefix,
-            owner_of: &self.owner_of,
+            placement: &self.placement,
             current: o,
         };
+        let values = self.values(&job, o);
+        debug_assert!(
+            values
+                .resources
+                .iter()
+                .map(|(k, _)| *k)
+                .eq(job.resources.iter().copied())
+                && values
+                    .outputs
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .eq(job.outputs.iter().copied()),
+            "a stack's values are its entries"
+        );
         // Parameters some member refers to (rewriting changes no parameter
         // reference); unused ones would be cfn-lint warnings.
         let mut used: HashSet<&str> = HashSet::default();
-        let mut members = |entries: Entries, resources: bool| {
-            let mut out = Vec::with_capacity(entries.len());
-            for (k, mut e) in entries {
-                for (id, _) in e.refs.iter() {
-                    if let Some((param, _)) = self.parameters.get_key_value(&**id) {
+        let mut members = |values: Vec<(usize, Value)>, entries: &'_ Entries, resources: bool| {
+            let mut out = Vec::with_capacity(values.len());
+            for (k, mut v) in values {
+                let (id, e) = entries.get_index(k).expect("an entry's index");
+                for (r, _) in e.refs.iter() {
+                    if let Some((param, _)) = built.parameters.get_key_value(&**r) {
                         used.insert(param.as_str());
                     }
                 }
-                // Read back only to be rewritten: references to another
-                // stack's resources, or a `DependsOn` (which the split
-                // writes as a list of this stack's resources).
-                let foreign = e
-                    .refs
-                    .iter()
-                    .filter(|(id, _)| rw.foreign(id).is_some())
-                    .count();
-                let depends = resources && !e.depends.is_empty();
-                if foreign == 0 && !depends {
-                    out.push((k, Member::Entry(e)));
-                    continue;
+                if e.refs.iter().any(|(r, _)| rw.foreign(r).is_some()) {
+                    rw.rewrite(&mut v);
                 }
-                // Most rewrites are `Ref`s, `GetAtt`s and a `DependsOn`,
-                // done in the text; the rest (a `Fn::Sub` naming another
-                // stack's resource) is read back.
-                if let Some(text) = rw.rewrite_text(&e.text, foreign, depends) {
-                    e.pretty_len = (e.pretty_len + text.len()).saturating_sub(e.text.len());
-                    e.text = text.into_boxed_str();
-                    out.push((k, Member::Entry(e)));
-                    continue;
-                }
-                let mut v = e.value();
-                rw.rewrite(&mut v);
-                if resources {
+                // A `DependsOn` keeps this stack's resources, as a list.
+                if resources && e.depends {
                     rw.drop_foreign_depends(&mut v);
                 }
-                out.push((k, Member::Value(v)));
+                out.push((id.clone(), Member::Value(v)));
             }
             out
         };
-        let resources = members(g.resources, true);
-        let mut outputs = members(g.outputs, false);
+        let resources = members(values.resources, &built.resources, true);
+        let mut outputs = members(values.outputs, &built.outputs, false);
         let (name, description, span) = match o {
             Owner::Shared => (
                 format!("{}-shared", self.prefix),
@@ -442,7 +443,7 @@ impl Stacks<'_> {
                 p.clusters.first().map_or(Span::default(), |c| c.span),
             ),
             Owner::Service(i) => {
-                let first = &self.first;
+                let first = &self.placement.first;
                 // The stack's services run from `i` to the last one packed with it.
                 let last = (i..first.len())
                     .take_while(|&j| first[j] == i)
@@ -488,7 +489,7 @@ impl Stacks<'_> {
                 Member::Value(json!({ "Value": value, "Export": { "Name": export } })),
             ));
         }
-        let parameters: IndexMap<String, Value> = self
+        let parameters: IndexMap<String, Value> = built
             .parameters
             .iter()
             .filter(|(k, _)| used.contains(k.as_str()))
@@ -504,12 +505,15 @@ impl Stacks<'_> {
             diags.push(errors::stack_too_large(&name, &what, span));
         }
         let file = format!("{name}.{}", self.format.extension());
-        Rendered {
-            name,
-            file,
-            contents,
-            diags,
-        }
+        (
+            o,
+            Rendered {
+                name,
+                file,
+                contents,
+                diags,
+            },
+        )
     }
 }
 
@@ -715,10 +719,7 @@ fn stack_name(s: &str) -> String {
 
 impl Rewriter<'_> {
     fn foreign(&self, id: &str) -> Option<Owner> {
-        self.owner_of
-            .get(id)
-            .copied()
-            .filter(|o| *o != self.current)
+        self.placement.stack_of(id).filter(|o| *o != self.current)
     }
 
     /// The IDs of a `DependsOn` that this stack holds: the deploy order
@@ -732,116 +733,6 @@ impl Rewriter<'_> {
     /// The import of another stack's export of `id` (and `attr`).
     fn import(&self, id: &str, attr: Option<&str>) -> Value {
         json!({ "Fn::ImportValue": export_name(self.prefix, id, attr) })
-    }
-
-    /// [`Rewriter::rewrite`] (and, with `depends`, `drop_foreign_depends`)
-    /// of an entry's compact text, when each of its `foreign` references is
-    /// a `{"Ref":"ID"}` or a `{"Fn::GetAtt":["ID","Attr"]}`: each is
-    /// replaced by the text of its import, the bytes the value rewrite
-    /// gives without reading the entry back.
-    /// `None` when another form names another stack (a `Fn::Sub`): the
-    /// count of what was replaced then falls short of `foreign`.
-    fn rewrite_text(&self, text: &str, foreign: usize, depends: bool) -> Option<String> {
-        const REF: &str = "{\"Ref\":\"";
-        const GET_ATT: &str = "{\"Fn::GetAtt\":[\"";
-        let kept;
-        let text = if depends {
-            kept = self.drop_foreign_depends_text(text)?;
-            kept.as_str()
-        } else {
-            text
-        };
-        let mut out = String::with_capacity(text.len() + 64 * foreign);
-        let mut replaced = 0;
-        let mut rest = text;
-        let mut from = 0;
-        while let Some(at) = rest[from..].find("{\"") {
-            let i = from + at;
-            let (open, att) = if rest[i..].starts_with(REF) {
-                (REF, false)
-            } else if rest[i..].starts_with(GET_ATT) {
-                (GET_ATT, true)
-            } else {
-                from = i + 2;
-                continue;
-            };
-            let after = &rest[i + open.len()..];
-            // IDs and attributes are plain names: no escapes to read.
-            let id_end = after.find('"')?;
-            let id = &after[..id_end];
-            let (attr, close) = if att {
-                let tail = after[id_end..].strip_prefix("\",\"")?;
-                let attr_end = tail.find('"')?;
-                (Some(&tail[..attr_end]), id_end + 3 + attr_end + 3)
-            } else {
-                (None, id_end + 2)
-            };
-            let whole = &rest[i..i + open.len() + close];
-            if id.contains('\\') || !whole.ends_with(if att { "\"]}" } else { "\"}" }) {
-                return None;
-            }
-            out.push_str(&rest[..i]);
-            if self.foreign(id).is_some() {
-                let import = self.import(id, attr);
-                out.push_str(&serde_json::to_string(&import).expect("JSON serializes"));
-                replaced += 1;
-            } else {
-                out.push_str(whole);
-            }
-            rest = &rest[i + whole.len()..];
-            from = 0;
-        }
-        out.push_str(rest);
-        (replaced == foreign).then_some(out)
-    }
-
-    /// [`Rewriter::drop_foreign_depends`] of a resource's compact text: its
-    /// top-level `DependsOn` keeps this stack's resources, as a list, or
-    /// goes. `None` if the text is not an object whose members can be read.
-    fn drop_foreign_depends_text(&self, text: &str) -> Option<String> {
-        const KEY: &str = "\"DependsOn\":";
-        let members = top_level_members(text)?;
-        let Some(&(start, end)) = members
-            .iter()
-            .find(|&&(start, _)| text[start..].starts_with(KEY))
-        else {
-            return Some(text.to_string());
-        };
-        // Logical IDs are alphanumeric: a list of them is read by hand.
-        let raw = &text[start + KEY.len()..end];
-        let ids: Vec<&str> = match raw.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-            Some("") => Vec::new(),
-            Some(inner) => inner
-                .split(',')
-                .map(|x| x.strip_prefix('"')?.strip_suffix('"'))
-                .collect::<Option<_>>()?,
-            None => vec![raw.strip_prefix('"')?.strip_suffix('"')?],
-        };
-        if !ids
-            .iter()
-            .all(|id| id.bytes().all(|c| c.is_ascii_alphanumeric()))
-        {
-            return None;
-        }
-        if ids.is_empty() {
-            return Some(text.to_string());
-        }
-        let local = self.local(ids);
-        let mut out = String::with_capacity(text.len());
-        if !local.is_empty() {
-            out.push_str(&text[..start + KEY.len()]);
-            out.push_str(&serde_json::to_string(&local).ok()?);
-            out.push_str(&text[end..]);
-        } else if start > 1 {
-            // The member goes with the comma before it, or after it if it
-            // is the first.
-            out.push_str(&text[..start - 1]);
-            out.push_str(&text[end..]);
-        } else {
-            out.push_str(&text[..start]);
-            out.push_str(text[end..].strip_prefix(',').unwrap_or(&text[end..]));
-        }
-        Some(out)
     }
 
     /// Retargets, in place, every reference to a resource of another stack
@@ -951,65 +842,6 @@ mod tests {
     use super::super::Entry;
     use super::*;
 
-    /// Rewriting an entry's text gives the compact text of the value
-    /// `rewrite` and `drop_foreign_depends` make of it read back, or
-    /// declines (a `Fn::Sub` naming another stack's resource).
-    #[test]
-    fn text_rewrite_is_the_value_rewrite() {
-        let owner_of: HashMap<String, Owner> = [
-            ("Vpc", Owner::Shared),
-            ("Lb", Owner::Shared),
-            ("Role", Owner::Service(1)),
-            ("Group", Owner::Service(1)),
-            ("Log", Owner::Service(0)),
-        ]
-        .into_iter()
-        .map(|(k, o)| (k.to_string(), o))
-        .collect();
-        let rw = Rewriter {
-            prefix: "app",
-            owner_of: &owner_of,
-            current: Owner::Service(1),
-        };
-        let cases = [
-            json!({ "Type": "T", "Properties": { "V": { "Ref": "Vpc" }, "R": { "Ref": "Role" }, "P": { "Ref": "AWS::Region" } } }),
-            json!({ "Type": "T", "DependsOn": ["Log", "Role"], "Properties": { "A": { "Fn::GetAtt": ["Lb", "DNSName"] } } }),
-            json!({ "Type": "T", "DependsOn": "Log", "Properties": { "A": [{ "Fn::GetAtt": ["Role", "Arn"] }, { "Ref": "Lb" }] } }),
-            json!({ "Type": "T", "DependsOn": ["Group"], "Properties": { "Labels": { "DependsOn": "x", "q": "{\"Ref\":\"Vpc\"}" } } }),
-            json!({ "DependsOn": "Log", "Type": "T" }),
-            json!({ "Type": "T", "Properties": { "S": { "Fn::Sub": ["${X}", { "X": { "Ref": "Vpc" } }] } } }),
-            json!({ "Type": "T", "Properties": { "S": { "Fn::Sub": "arn:${Vpc}:${Role}" } } }),
-            json!({ "Description": "d", "Value": { "Fn::GetAtt": ["Vpc", "CidrBlock"] } }),
-        ];
-        let mut done = 0;
-        for (i, v) in cases.iter().enumerate() {
-            let e = Entry::new(Owner::Service(1), v);
-            let foreign = e
-                .refs
-                .iter()
-                .filter(|(id, _)| rw.foreign(id).is_some())
-                .count();
-            let depends = !e.depends.is_empty();
-            let mut expected = v.clone();
-            rw.rewrite(&mut expected);
-            rw.drop_foreign_depends(&mut expected);
-            match rw.rewrite_text(&e.text, foreign, depends) {
-                Some(t) => {
-                    assert_eq!(t, serde_json::to_string(&expected).unwrap(), "case {i}");
-                    done += 1;
-                }
-                None => assert_eq!(i, 6, "only the `Fn::Sub` naming `Vpc` is read back"),
-            }
-        }
-        assert_eq!(done, cases.len() - 1);
-        assert_eq!(top_level_members("{}"), Some(vec![]));
-        assert_eq!(top_level_members("[1]"), None);
-        assert_eq!(
-            top_level_members(r#"{"a":"}","b":[{},"\""]}"#),
-            Some(vec![(1, 8), (9, 22)])
-        );
-    }
-
     /// `json_len` is the length `emit::to_json` writes, at any depth.
     #[test]
     fn json_len_is_the_written_length() {
@@ -1046,7 +878,10 @@ mod tests {
                 v.iter()
                     .map(|(k, v)| {
                         let m = if text {
-                            Member::Entry(Entry::new(Owner::Shared, v))
+                            {
+                                let e = Entry::new(Owner::Shared, 0, v, true);
+                                Member::Text(e.text.expect("kept"), e.pretty_len)
+                            }
                         } else {
                             Member::Value((*v).clone())
                         };
