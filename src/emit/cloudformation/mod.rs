@@ -16,6 +16,7 @@ mod capacity;
 mod cluster;
 mod connect;
 mod deploy;
+mod entries;
 mod errors;
 mod iam;
 mod ids;
@@ -43,6 +44,7 @@ use crate::diag::Diagnostic;
 use crate::ir::{self, InputType, Program, Text, TextPart};
 
 pub use self::yaml::to_yaml;
+pub(crate) use entries::{Entries, Name, Names, Reference};
 
 /// The template syntax to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +90,54 @@ pub fn emit_cloudformation_into(
     split::write(program, &ix, &built, format, sink)
 }
 
+/// The invariant a split program's stacks rest on, checked: emitting every
+/// item again (`replay`) gives, entry for entry, the JSON the first
+/// emission gave, each `add` matching its first ID. `Ok` with the number of
+/// entries compared (none for a program the backend rejects), or the first
+/// that differs. For the tests: a build checks it in debug builds only
+/// (`debug_assert!`s in `replay`).
+pub fn replay_matches_emission(program: &Program) -> Result<usize, String> {
+    let ix = Index::new(program);
+    let Ok(built) = build(program, &ix, true) else {
+        return Ok(0);
+    };
+    let plan: Vec<usize> = (0..built.records.len()).collect();
+    let (mut resources, mut outputs) = (Vec::new(), Vec::new());
+    replay(
+        program,
+        &ix,
+        &built,
+        &plan,
+        &|_| true,
+        &mut |resource, k, v| match resource {
+            true => resources.push((k, v)),
+            false => outputs.push((k, v)),
+        },
+    );
+    let mut compared = 0;
+    for (what, entries, values) in [
+        ("resource", &built.resources, &resources),
+        ("output", &built.outputs, &outputs),
+    ] {
+        if values.len() != entries.len() {
+            return Err(format!(
+                "{} {what}s emitted, {} replayed",
+                entries.len(),
+                values.len()
+            ));
+        }
+        for (i, (k, v)) in values.iter().enumerate() {
+            let text = serde_json::to_string(v).expect("a value serializes");
+            let id = built.names.str(entries[i].id);
+            if *k != i || entries.text(i) != Some(text.as_str()) {
+                return Err(format!("{what} {id} replayed as {text}"));
+            }
+            compared += 1;
+        }
+    }
+    Ok(compared)
+}
+
 /// Which stack a resource belongs to when the program is split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Owner {
@@ -102,69 +152,12 @@ pub(crate) enum Owner {
     Links(usize),
 }
 
-/// One emitted resource or output: what the splitter needs to know of it
-/// without its value. A small program's entries also hold their compact JSON
-/// (`text`), and its one template is written from them. Past CloudFormation's
-/// limits nothing holds the values: each stack's are emitted again when it is
-/// written (`replay`), so at 10,000 services the build holds no 45 MB of
-/// texts nor 350 MB of `serde_json::Value` trees, a few stacks' at a time.
-#[derive(Debug, Clone)]
-pub(crate) struct Entry {
-    /// As emitted; a links rule's already numbered by its part
-    /// (`split::LINKS_PER_STACK` rules a stack).
-    pub owner: Owner,
-    /// Compact JSON (`serde_json::to_string`), while the program may still
-    /// fit one template.
-    pub text: Option<Box<str>>,
-    /// Every ID (or parameter) it refers to, with the attribute of a
-    /// `GetAtt` (`value::for_each_ref`), in order.
-    pub refs: Box<[Reference]>,
-    /// Whether it has a `DependsOn`.
-    pub depends: bool,
-    /// The declaration that claimed its ID (`Ctx::claim`).
-    pub claimer: u32,
-    /// The length of its value in pretty JSON as a member of `Resources`
-    /// or `Outputs` (`split::json_len` at depth 2).
-    pub pretty_len: usize,
-}
-
-/// A logical ID (or parameter) and the attribute a `GetAtt` reads.
-pub(crate) type Reference = (Box<str>, Option<Box<str>>);
-
-impl Entry {
-    pub fn new(owner: Owner, claimer: usize, value: &Value, text: bool) -> Entry {
-        let mut refs = Vec::new();
-        value::for_each_ref(value, &mut |id, attr| {
-            refs.push((id.into(), attr.map(Into::into)))
-        });
-        Entry {
-            owner,
-            text: text.then(|| {
-                serde_json::to_string(value)
-                    .expect("a value always serializes")
-                    .into_boxed_str()
-            }),
-            pretty_len: split::json_len(value, 2),
-            refs: refs.into_boxed_slice(),
-            depends: value.get("DependsOn").is_some(),
-            claimer: u32::try_from(claimer).expect("fewer than 2^32 declarations"),
-        }
-    }
-
-    /// The value, read back from its text.
-    pub fn value(&self) -> Option<Value> {
-        let text = self.text.as_deref()?;
-        Some(serde_json::from_str(text).expect("an entry holds JSON that Wharf wrote"))
-    }
-}
-
-/// Emitted resources or outputs by logical ID, in emission order.
-pub(crate) type Entries = crate::hash::IndexMap<String, Entry>;
-
 /// Everything emitted, before it is cut into stacks.
 pub(crate) struct Built<'a> {
     /// The logical IDs, with the names that collide hashed.
     pub ids: Ids,
+    /// Every logical ID, parameter and attribute an entry names.
+    pub names: Names,
     /// What emission learned that later items read: the state a replay
     /// starts from.
     pub facts: Facts<'a>,
@@ -250,6 +243,7 @@ fn build<'a>(
                 records: cx.records,
                 texts,
                 ids: cx.ids,
+                names: cx.names,
             });
         }
     }
@@ -297,25 +291,31 @@ fn items(p: &Program) -> impl Iterator<Item = Item> + '_ {
         .chain(each(p.schedules.len(), Item::Schedule))
 }
 
+/// An entry a replay kept: a resource (else an output), its index into
+/// `Built::resources` (or `outputs`) and its value.
+pub(crate) type Kept<'s> = dyn FnMut(bool, usize, Value) + 's;
+
 /// Emits again the entries of the items `plan` names (indices into
-/// `built.records`), keeping those whose owner `want` accepts: by index into
-/// `built.resources` and `built.outputs`, in order, with their values.
+/// `built.records`), handing those whose owner `want` accepts to `keep`, in
+/// order, as they are emitted.
 pub(crate) fn replay(
     p: &Program,
     ix: &Index<'_>,
     built: &Built<'_>,
     plan: &[usize],
     want: &dyn Fn(Owner) -> bool,
-) -> Replayed {
+    keep: &mut Kept<'_>,
+) {
     let mut cx = Ctx::new(p, built.ids.clone(), ix);
     cx.facts = built.facts.clone();
     cx.replay = Some(Replay {
+        names: &built.names,
         resources: &built.resources,
         outputs: &built.outputs,
         next: (0, 0),
         end: (0, 0),
         want,
-        out: Replayed::default(),
+        keep,
     });
     for &r in plan {
         let (res, out) = built.ranges(r);
@@ -330,43 +330,26 @@ pub(crate) fn replay(
             built.records[r].item
         );
     }
-    cx.replay.map(|rp| rp.out).unwrap_or_default()
-}
-
-/// What a replay kept: (index, value) of resources and outputs.
-#[derive(Default)]
-pub(crate) struct Replayed {
-    pub resources: Vec<(usize, Value)>,
-    pub outputs: Vec<(usize, Value)>,
 }
 
 /// A replay in progress: which first-emitted entry the next `add` (and
 /// `output`) stands for.
 struct Replay<'r> {
+    names: &'r Names,
     resources: &'r Entries,
     outputs: &'r Entries,
     next: (usize, usize),
     end: (usize, usize),
     want: &'r dyn Fn(Owner) -> bool,
-    out: Replayed,
+    keep: &'r mut Kept<'r>,
 }
 
 impl Replay<'_> {
     fn keep(&mut self, resource: bool, base: &str, value: Value) {
-        let (entries, next, end, out) = if resource {
-            (
-                self.resources,
-                &mut self.next.0,
-                self.end.0,
-                &mut self.out.resources,
-            )
+        let (entries, next, end) = if resource {
+            (self.resources, &mut self.next.0, self.end.0)
         } else {
-            (
-                self.outputs,
-                &mut self.next.1,
-                self.end.1,
-                &mut self.out.outputs,
-            )
+            (self.outputs, &mut self.next.1, self.end.1)
         };
         let k = *next;
         debug_assert!(k < end, "a replay emits no more than it first did");
@@ -374,10 +357,14 @@ impl Replay<'_> {
             return;
         }
         *next += 1;
-        let (id, e) = entries.get_index(k).expect("in range");
-        debug_assert!(id.starts_with(base), "{id} replayed as {base}");
-        if (self.want)(e.owner) {
-            out.push((k, value));
+        let e = &entries[k];
+        debug_assert!(
+            self.names.str(e.id).starts_with(base),
+            "{} replayed as {base}",
+            self.names.str(e.id)
+        );
+        if (self.want)(e.owner()) {
+            (self.keep)(resource, k, value);
         }
     }
 }
@@ -480,6 +467,7 @@ pub(crate) struct Ctx<'a> {
     pub ix: &'a Index<'a>,
     pub resources: Entries,
     pub outputs: Entries,
+    names: Names,
     pub diags: Vec<Diagnostic>,
     facts: Facts<'a>,
     owner: Owner,
@@ -511,6 +499,7 @@ impl<'a> Ctx<'a> {
             ix,
             resources: Default::default(),
             outputs: Default::default(),
+            names: Names::default(),
             diags: Vec::new(),
             facts: Facts::default(),
             owner: Owner::Shared,
@@ -590,9 +579,9 @@ impl<'a> Ctx<'a> {
             }
             o => o,
         };
-        let e = Entry::new(owner, self.key, &value, self.keep_texts);
-        let new = self.resources.insert(id, e).is_none();
-        debug_assert!(new, "a claimed ID is new");
+        let keep = self.keep_texts;
+        self.resources
+            .push(&mut self.names, &id, owner, self.key, &value, keep);
         self.fits_one_template();
     }
 
@@ -603,8 +592,9 @@ impl<'a> Ctx<'a> {
             return;
         }
         let id = self.claim(id, false);
-        let e = Entry::new(self.owner, self.key, &value, self.keep_texts);
-        self.outputs.insert(id, e);
+        let keep = self.keep_texts;
+        self.outputs
+            .push(&mut self.names, &id, self.owner, self.key, &value, keep);
         self.fits_one_template();
     }
 
@@ -616,17 +606,16 @@ impl<'a> Ctx<'a> {
                 || self.outputs.len() > split::MAX_OUTPUTS)
         {
             self.keep_texts = false;
-            for e in self.resources.values_mut().chain(self.outputs.values_mut()) {
-                e.text = None;
-            }
+            self.resources.drop_texts();
+            self.outputs.drop_texts();
         }
     }
 
     /// Whether resource `id` was emitted (by an earlier item).
     pub fn emitted(&self, id: &str) -> bool {
         match &self.replay {
-            Some(r) => r.resources.contains_key(id),
-            None => self.resources.contains_key(id),
+            Some(r) => r.resources.find(r.names, id).is_some(),
+            None => self.resources.find(&self.names, id).is_some(),
         }
     }
 
@@ -664,9 +653,9 @@ impl<'a> Ctx<'a> {
 
     /// The declaration that claimed an ID, by index into `keys`.
     fn claimed_by(&self, id: &str) -> Option<usize> {
-        self.resources
+        self.names
             .get(id)
-            .or_else(|| self.outputs.get(id))
+            .and_then(|n| self.resources.get(n).or_else(|| self.outputs.get(n)))
             .map(|e| e.claimer as usize)
             .or_else(|| self.param_claims.get(id).copied())
     }
@@ -709,10 +698,13 @@ impl<'a> Ctx<'a> {
     /// parameter is a cfn-lint warning).
     fn used_parameters(&self) -> IndexMap<String, Value> {
         let mut used: HashSet<&str> = HashSet::default();
-        for e in self.resources.values().chain(self.outputs.values()) {
-            for (id, _) in &e.refs {
-                if self.facts.params.contains_key(&**id) {
-                    used.insert(id);
+        for entries in [&self.resources, &self.outputs] {
+            for e in entries.iter() {
+                for r in entries.refs(e) {
+                    let id = self.names.str(r.id);
+                    if self.facts.params.contains_key(id) {
+                        used.insert(id);
+                    }
                 }
             }
         }
@@ -830,7 +822,9 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The template around a set of resources: fixed key order.
+/// The template around a set of resources, as a value, in the key order
+/// `StackWriter` writes (the tests hold the writer to it).
+#[cfg(test)]
 pub(crate) fn template(
     description: &str,
     parameters: IndexMap<String, Value>,
@@ -871,10 +865,9 @@ impl Member {
     }
 }
 
-/// A stack in the chosen syntax, keys in `template`'s order. JSON is
-/// written directly, each member's compact text re-indented as it is
-/// copied: the same bytes as `emit::to_json` of the `template` value,
-/// without building it.
+/// A stack in the chosen syntax, keys in `template`'s order: the bytes of
+/// `emit::to_json` or `to_yaml` of the `template` value, without building
+/// it (`StackWriter`).
 pub(crate) fn render_stack(
     description: &str,
     parameters: IndexMap<String, Value>,
@@ -882,171 +875,151 @@ pub(crate) fn render_stack(
     outputs: Vec<(String, Member)>,
     format: Format,
 ) -> String {
-    use super::{newline_indent, write_indented, write_pretty, write_str};
-    if format == Format::Yaml {
-        let members = |m: Vec<(String, Member)>| -> IndexMap<String, Value> {
-            m.into_iter().map(|(k, m)| (k, m.into_value())).collect()
-        };
-        let t = template(
-            description,
-            parameters,
-            members(resources),
-            members(outputs),
-        );
-        return to_yaml(&t);
-    }
     let size: usize = resources
         .iter()
-        .chain(&outputs)
         .map(|(k, m)| match m {
             Member::Text(_, len) => k.len() + len + 10,
             Member::Value(_) => k.len() + 256,
         })
         .sum();
-    let mut out = Vec::with_capacity(size + 4096);
-    let key = |out: &mut Vec<u8>, k: &str| {
-        newline_indent(out, 1);
-        write_str(out, k);
-        out.extend_from_slice(b": ");
-    };
-    let section = |out: &mut Vec<u8>, members: Vec<(String, Member)>| {
-        if members.is_empty() {
-            out.extend_from_slice(b"{}");
-            return;
+    let mut w = StackWriter::new(description, &parameters, format, size);
+    for (k, m) in resources {
+        w.resource(&k, m);
+    }
+    w.finish(outputs)
+}
+
+/// Writes a stack member by member: its header and parameters, then each
+/// resource as it comes (a split stack's as its items are replayed, so no
+/// stack's values are held whole), then its outputs. JSON members are
+/// written from their compact text (re-indented) or their value; YAML
+/// members from their value.
+pub(crate) struct StackWriter {
+    out: Vec<u8>,
+    format: Format,
+    resources: usize,
+}
+
+impl StackWriter {
+    pub fn new(
+        description: &str,
+        parameters: &IndexMap<String, Value>,
+        format: Format,
+        size: usize,
+    ) -> StackWriter {
+        use super::{write_pretty, write_str};
+        let mut out = Vec::with_capacity(size + 4096);
+        match format {
+            Format::Json => {
+                out.push(b'{');
+                json_key(&mut out, "AWSTemplateFormatVersion");
+                write_str(&mut out, "2010-09-09");
+                out.push(b',');
+                json_key(&mut out, "Description");
+                write_str(&mut out, description);
+                if !parameters.is_empty() {
+                    out.push(b',');
+                    json_key(&mut out, "Parameters");
+                    write_pretty(
+                        &mut out,
+                        &Value::Object(parameters.clone().into_iter().collect()),
+                        1,
+                    );
+                }
+                out.push(b',');
+                json_key(&mut out, "Resources");
+                out.push(b'{');
+            }
+            Format::Yaml => {
+                let mut head = serde_json::Map::new();
+                head.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+                head.insert("Description".into(), json!(description));
+                if !parameters.is_empty() {
+                    let params = parameters.clone().into_iter().collect();
+                    head.insert("Parameters".into(), Value::Object(params));
+                }
+                out.extend_from_slice(to_yaml(&Value::Object(head)).as_bytes());
+            }
         }
-        out.push(b'{');
-        for (i, (k, m)) in members.into_iter().enumerate() {
-            if i > 0 {
+        StackWriter {
+            out,
+            format,
+            resources: 0,
+        }
+    }
+
+    /// Appends a resource.
+    pub fn resource(&mut self, id: &str, m: Member) {
+        self.resources += 1;
+        let first = self.resources == 1;
+        member(&mut self.out, self.format, "Resources", first, id, m);
+    }
+
+    /// Appends the outputs and ends the stack.
+    pub fn finish(mut self, outputs: Vec<(String, Member)>) -> String {
+        let out = &mut self.out;
+        match self.format {
+            Format::Json => {
+                if self.resources > 0 {
+                    super::newline_indent(out, 1);
+                }
+                out.push(b'}');
+                if !outputs.is_empty() {
+                    out.push(b',');
+                    json_key(out, "Outputs");
+                    out.push(b'{');
+                    for (i, (k, m)) in outputs.into_iter().enumerate() {
+                        member(out, Format::Json, "Outputs", i == 0, &k, m);
+                    }
+                    super::newline_indent(out, 1);
+                    out.push(b'}');
+                }
+                super::newline_indent(out, 0);
+                out.extend_from_slice(b"}\n");
+            }
+            Format::Yaml => {
+                if self.resources == 0 {
+                    out.extend_from_slice(b"Resources: {}\n");
+                }
+                for (i, (k, m)) in outputs.into_iter().enumerate() {
+                    member(out, Format::Yaml, "Outputs", i == 0, &k, m);
+                }
+            }
+        }
+        String::from_utf8(self.out).expect("the stack's text is UTF-8")
+    }
+}
+
+/// `"key": ` on a new line at depth 1.
+fn json_key(out: &mut Vec<u8>, k: &str) {
+    super::newline_indent(out, 1);
+    super::write_str(out, k);
+    out.extend_from_slice(b": ");
+}
+
+/// One member of `section` (`Resources` or `Outputs`), after the section's
+/// opening (JSON) or starting it when `first` (YAML).
+fn member(out: &mut Vec<u8>, format: Format, section: &str, first: bool, k: &str, m: Member) {
+    use super::{newline_indent, write_indented, write_pretty, write_str};
+    match format {
+        Format::Json => {
+            if !first {
                 out.push(b',');
             }
             newline_indent(out, 2);
-            write_str(out, &k);
+            write_str(out, k);
             out.extend_from_slice(b": ");
             match m {
                 Member::Text(t, _) => write_indented(out, &t, 2),
                 Member::Value(v) => write_pretty(out, &v, 2),
             }
         }
-        newline_indent(out, 1);
-        out.push(b'}');
-    };
-    out.push(b'{');
-    key(&mut out, "AWSTemplateFormatVersion");
-    write_str(&mut out, "2010-09-09");
-    out.push(b',');
-    key(&mut out, "Description");
-    write_str(&mut out, description);
-    if !parameters.is_empty() {
-        out.push(b',');
-        key(&mut out, "Parameters");
-        write_pretty(
-            &mut out,
-            &Value::Object(parameters.into_iter().collect()),
-            1,
-        );
-    }
-    out.push(b',');
-    key(&mut out, "Resources");
-    section(&mut out, resources);
-    if !outputs.is_empty() {
-        out.push(b',');
-        key(&mut out, "Outputs");
-        section(&mut out, outputs);
-    }
-    newline_indent(&mut out, 0);
-    out.extend_from_slice(b"}\n");
-    String::from_utf8(out).expect("JSON text is UTF-8")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::driver::{self, Disk, Memory, Options};
-
-    /// `examples/web-alb.wharf`'s network, cluster and load balancer with
-    /// `n` services behind it, each called by the one before, every third
-    /// consuming a queue it creates: past a template's limits at 70.
-    fn fleet(n: usize) -> String {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let example = std::fs::read_to_string(root.join("examples/web-alb.wharf")).unwrap();
-        let mut src = example[..example.find("task api").unwrap()].to_string();
-        for i in 0..n {
-            let queue = if i % 3 == 0 {
-                format!("queue q{i} {{ env JOBS_URL }}")
-            } else {
-                String::new()
-            };
-            let callers = if i > 0 {
-                format!("callers [w{}]", i - 1)
-            } else {
-                String::new()
-            };
-            src.push_str(&format!(
-                "task w{i} {{ cpu 0.25vcpu; memory 512MiB; container app {{ image \"public.ecr.aws/acme/w:1\"; port 8080; logs awslogs }} }}\n\
-                 service w{i} in web {{ task w{i}; expose app:8080 via edge {{ path \"/w{i}/*\"; health \"/health\" }}; {callers}; {queue} }}\n"
-            ));
-        }
-        src
-    }
-
-    /// Replaying every item emits, entry for entry, what the first emission
-    /// did (its text), the ID of each replayed `add` agreeing: the split
-    /// writes a stack from a replay of its items. Over every example and
-    /// accepted fixture, and a program past a template's limits.
-    #[test]
-    fn replay_emits_what_emission_did() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        for dir in ["examples", "tests/fixtures/accepted"] {
-            for e in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
-                if e.path().extension().is_some_and(|x| x == "wharf") {
-                    files.push(e.path());
-                }
+        Format::Yaml => {
+            if first {
+                out.extend_from_slice(section.as_bytes());
+                out.extend_from_slice(b":\n");
             }
+            yaml::write_member(out, k, &m.into_value(), 2);
         }
-        files.sort();
-        let mut programs = Vec::new();
-        for f in &files {
-            if let Ok(c) = driver::compile(&Disk, f, &Options::default()) {
-                programs.push(c.program);
-            }
-        }
-        let fs = Memory::with("fleet.wharf", fleet(70));
-        match driver::compile(
-            &fs,
-            std::path::Path::new("fleet.wharf"),
-            &Options::default(),
-        ) {
-            Ok(c) => programs.push(c.program),
-            Err(e) => panic!("{:?}", e),
-        }
-        assert!(programs.len() > 20, "{} programs compiled", programs.len());
-        let mut past_limits = false;
-        for p in &programs {
-            let ix = Index::new(p);
-            let Ok(built) = build(p, &ix, true) else {
-                continue;
-            };
-            past_limits |= built.resources.len() > split::MAX_RESOURCES;
-            let plan: Vec<usize> = (0..built.records.len()).collect();
-            let replayed = replay(p, &ix, &built, &plan, &|_| true);
-            for (entries, values) in [
-                (&built.resources, &replayed.resources),
-                (&built.outputs, &replayed.outputs),
-            ] {
-                assert_eq!(values.len(), entries.len(), "{}", p.name);
-                for (i, (k, v)) in values.iter().enumerate() {
-                    assert_eq!(*k, i);
-                    let text = serde_json::to_string(v).unwrap();
-                    assert_eq!(
-                        Some(text.as_str()),
-                        entries[i].text.as_deref(),
-                        "{}",
-                        p.name
-                    );
-                }
-            }
-        }
-        assert!(past_limits, "the fleet is past a template's limits");
     }
 }

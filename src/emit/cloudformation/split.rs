@@ -26,7 +26,10 @@ use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
 use super::value::{depends_on, get_att, r#ref, sub_vars};
-use super::{errors, render_stack, replay, Built, Entries, Format, Index, Member, Owner, Replayed};
+use super::{
+    errors, render_stack, replay, Built, Entries, Format, Index, Kept, Member, Name, Names, Owner,
+    Reference, StackWriter,
+};
 use crate::diag::{Diagnostic, Span};
 use crate::emit::Artifact;
 use crate::ir::names::NameKind;
@@ -64,7 +67,12 @@ pub(super) fn write(
     if built.texts && r <= MAX_RESOURCES && pa <= MAX_PARAMETERS && o <= MAX_OUTPUTS {
         let members = |m: &Entries| -> Vec<(String, Member)> {
             m.iter()
-                .filter_map(|(k, e)| Some((k.clone(), Member::Text(e.text.clone()?, e.pretty_len))))
+                .enumerate()
+                .filter_map(|(k, e)| {
+                    let text = m.text(k)?.into();
+                    let id = built.names.str(e.id).to_string();
+                    Some((id, Member::Text(text, e.pretty_len as usize)))
+                })
                 .collect()
         };
         let contents = render_stack(
@@ -104,6 +112,7 @@ pub fn limit_exceeded(r: usize, pa: usize, o: usize, bytes: usize) -> Option<Str
 /// Where each entry goes: the stack of its owner, a service's being its
 /// stack's first service's.
 struct Placement<'a> {
+    names: &'a Names,
     resources: &'a Entries,
     /// The first service of each service's stack.
     first: Vec<usize>,
@@ -119,7 +128,14 @@ impl Placement<'_> {
 
     /// The stack of resource `id`, if it is one.
     fn stack_of(&self, id: &str) -> Option<Owner> {
-        self.resources.get(id).map(|e| self.stack(e.owner))
+        self.resources
+            .find(self.names, id)
+            .map(|e| self.stack(e.owner()))
+    }
+
+    /// The stack of the resource named `name`, if it is one.
+    fn stack_of_name(&self, name: Name) -> Option<Owner> {
+        self.resources.get(name).map(|e| self.stack(e.owner()))
     }
 }
 
@@ -179,30 +195,33 @@ fn split(
 ) -> Result<(), Vec<Diagnostic>> {
     let prefix = stack_name(&p.name);
     let placement = Placement {
+        names: &built.names,
         resources: &built.resources,
         first: pack(p, built, &prefix),
     };
     let mut jobs: BTreeMap<Owner, Job> = BTreeMap::new();
     let mut links_parts = 0;
-    for (k, e) in built.resources.values().enumerate() {
-        let o = placement.stack(e.owner);
+    for (k, e) in built.resources.iter().enumerate() {
+        let o = placement.stack(e.owner());
         if let Owner::Links(part) = o {
             links_parts = links_parts.max(part + 1);
         }
         jobs.entry(o).or_default().resources.push(k);
     }
-    for (k, e) in built.outputs.values().enumerate() {
-        let o = placement.stack(e.owner);
+    for (k, e) in built.outputs.iter().enumerate() {
+        let o = placement.stack(e.owner());
         jobs.entry(o).or_default().outputs.push(k);
     }
     // The items each stack replays: those that emitted one of its entries.
     if !built.texts {
         for r in 0..built.records.len() {
             let (res, out) = built.ranges(r);
-            let owners = built.resources[res]
-                .values()
-                .chain(built.outputs[out].values())
-                .map(|e| placement.stack(e.owner));
+            let owners = built
+                .resources
+                .range(res)
+                .iter()
+                .chain(built.outputs.range(out))
+                .map(|e| placement.stack(e.owner()));
             for o in owners {
                 let plan = &mut jobs.entry(o).or_default().plan;
                 if plan.last() != Some(&r) {
@@ -222,18 +241,19 @@ fn split(
         let entries = job
             .resources
             .iter()
-            .map(|&k| &built.resources[k])
-            .chain(job.outputs.iter().map(|&k| &built.outputs[k]));
-        for e in entries {
-            for (id, attr) in e.refs.iter() {
-                let Some(owner) = placement.stack_of(id).filter(|&x| x != o) else {
+            .map(|&k| (&built.resources, k))
+            .chain(job.outputs.iter().map(|&k| (&built.outputs, k)));
+        for (list, k) in entries {
+            for r in list.refs(&list[k]) {
+                let Some(owner) = placement.stack_of_name(r.id).filter(|&x| x != o) else {
                     continue;
                 };
+                let (id, attr) = (built.names.str(r.id), r.attr.map(|a| built.names.str(a)));
                 exports
                     .entry(owner)
                     .or_default()
-                    .entry((id.to_string(), attr.as_deref().map(str::to_string)))
-                    .or_insert_with(|| export_name(&prefix, id, attr.as_deref()));
+                    .entry((id.to_string(), attr.map(str::to_string)))
+                    .or_insert_with(|| export_name(&prefix, id, attr));
                 imports.entry(o).or_default().insert(owner);
             }
         }
@@ -365,74 +385,39 @@ fn export_name(prefix: &str, id: &str, attr: Option<&str>) -> String {
 }
 
 impl Stacks<'_> {
-    /// The values of a stack's entries, by index, in order: read back from
-    /// their texts, or emitted again by its items.
-    fn values(&self, job: &Job, o: Owner) -> Replayed {
+    /// Hands a stack's entries to `keep`, in order: read back from their
+    /// texts, or emitted again by its items.
+    fn values(&self, job: &Job, o: Owner, keep: &mut Kept<'_>) {
         let built = self.built;
         if built.texts {
-            let read = |ks: &[usize], entries: &Entries| -> Vec<(usize, Value)> {
-                ks.iter()
-                    .filter_map(|&k| Some((k, entries[k].value()?)))
-                    .collect()
-            };
-            return Replayed {
-                resources: read(&job.resources, &built.resources),
-                outputs: read(&job.outputs, &built.outputs),
-            };
+            for (resource, ks, entries) in [
+                (true, &job.resources, &built.resources),
+                (false, &job.outputs, &built.outputs),
+            ] {
+                for &k in ks {
+                    if let Some(v) = entries.value(k) {
+                        keep(resource, k, v);
+                    }
+                }
+            }
+            return;
         }
         let want = |owner: Owner| self.placement.stack(owner) == o;
-        replay(self.p, self.ix, built, &job.plan, &want)
+        replay(self.p, self.ix, built, &job.plan, &want, keep);
     }
 
-    /// One stack: its values, rewritten where they refer to another
-    /// stack, its exports added, rendered.
+    /// One stack: its header, then its values as they are emitted again,
+    /// rewritten where they refer to another stack, then its outputs and
+    /// exports.
     fn render(&self, job: Job) -> (Owner, Rendered) {
         let o = job.owner.expect("every job has its stack");
         let (p, built) = (self.p, self.built);
+        let names = &built.names;
         let rw = Rewriter {
             prefix: &self.prefix,
             placement: &self.placement,
             current: o,
         };
-        let values = self.values(&job, o);
-        debug_assert!(
-            values
-                .resources
-                .iter()
-                .map(|(k, _)| *k)
-                .eq(job.resources.iter().copied())
-                && values
-                    .outputs
-                    .iter()
-                    .map(|(k, _)| *k)
-                    .eq(job.outputs.iter().copied()),
-            "a stack's values are its entries"
-        );
-        // Parameters some member refers to (rewriting changes no parameter
-        // reference); unused ones would be cfn-lint warnings.
-        let mut used: HashSet<&str> = HashSet::default();
-        let mut members = |values: Vec<(usize, Value)>, entries: &'_ Entries, resources: bool| {
-            let mut out = Vec::with_capacity(values.len());
-            for (k, mut v) in values {
-                let (id, e) = entries.get_index(k).expect("an entry's index");
-                for (r, _) in e.refs.iter() {
-                    if let Some((param, _)) = built.parameters.get_key_value(&**r) {
-                        used.insert(param.as_str());
-                    }
-                }
-                if e.refs.iter().any(|(r, _)| rw.foreign(r).is_some()) {
-                    rw.rewrite(&mut v);
-                }
-                // A `DependsOn` keeps this stack's resources, as a list.
-                if resources && e.depends {
-                    rw.drop_foreign_depends(&mut v);
-                }
-                out.push((id.clone(), Member::Value(v)));
-            }
-            out
-        };
-        let resources = members(values.resources, &built.resources, true);
-        let mut outputs = members(values.outputs, &built.outputs, false);
         let (name, description, span) = match o {
             Owner::Shared => (
                 format!("{}-shared", self.prefix),
@@ -479,6 +464,58 @@ impl Stacks<'_> {
                 Span::default(),
             ),
         };
+        // Parameters some member refers to (rewriting changes no parameter
+        // reference); unused ones would be cfn-lint warnings.
+        let mut used: HashSet<&str> = HashSet::default();
+        let entries = job
+            .resources
+            .iter()
+            .map(|&k| (&built.resources, k))
+            .chain(job.outputs.iter().map(|&k| (&built.outputs, k)));
+        let mut size = 0;
+        for (list, k) in entries {
+            size += list[k].pretty_len as usize + 16;
+            for r in list.refs(&list[k]) {
+                if let Some((param, _)) = built.parameters.get_key_value(names.str(r.id)) {
+                    used.insert(param.as_str());
+                }
+            }
+        }
+        let parameters: IndexMap<String, Value> = built
+            .parameters
+            .iter()
+            .filter(|(k, _)| used.contains(k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut w = StackWriter::new(&description, &parameters, self.format, size);
+        let mut outputs = Vec::new();
+        let (mut expected_resources, mut expected_outputs) =
+            (job.resources.iter(), job.outputs.iter());
+        self.values(&job, o, &mut |resource, k, mut v| {
+            let (list, expected) = match resource {
+                true => (&built.resources, &mut expected_resources),
+                false => (&built.outputs, &mut expected_outputs),
+            };
+            debug_assert_eq!(
+                expected.next(),
+                Some(&k),
+                "a stack's values are its entries"
+            );
+            let e = &list[k];
+            if list.refs(e).iter().any(|r| rw.foreign_name(r.id).is_some()) {
+                rw.rewrite(&mut v);
+            }
+            // A `DependsOn` keeps this stack's resources, as a list.
+            if resource && e.depends {
+                rw.drop_foreign_depends(&mut v);
+            }
+            let id = names.str(e.id);
+            match resource {
+                true => w.resource(id, Member::Value(v)),
+                false => outputs.push((id.to_string(), Member::Value(v))),
+            }
+        });
+        debug_assert!(expected_resources.next().is_none() && expected_outputs.next().is_none());
         for ((id, attr), export) in job.exports {
             let value = match &attr {
                 Some(a) => get_att(&id, a),
@@ -489,14 +526,8 @@ impl Stacks<'_> {
                 Member::Value(json!({ "Value": value, "Export": { "Name": export } })),
             ));
         }
-        let parameters: IndexMap<String, Value> = built
-            .parameters
-            .iter()
-            .filter(|(k, _)| used.contains(k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        let counts = (resources.len(), parameters.len(), outputs.len());
-        let contents = render_stack(&description, parameters, resources, outputs, self.format);
+        let counts = (job.resources.len(), parameters.len(), outputs.len());
+        let contents = w.finish(outputs);
         let mut diags = Vec::new();
         if let Err(problem) = NameKind::Stack.check(&name) {
             diags.push(errors::derived_stack_name(&name, &problem, span));
@@ -540,20 +571,16 @@ struct Weight<'a> {
 /// `split` reports (E0504).
 fn pack(p: &Program, built: &Built, prefix: &str) -> Vec<usize> {
     let n = p.services.len();
-    let owner: HashMap<&str, Owner> = built
-        .resources
-        .iter()
-        .map(|(k, e)| (k.as_str(), e.owner))
-        .collect();
+    let names = &built.names;
     let mut w: Vec<Weight> = (0..n).map(|_| Weight::default()).collect();
-    let mut exported: HashSet<(&str, Option<&str>)> = HashSet::default();
+    let mut exported: HashSet<Reference> = HashSet::default();
     let entries = built
         .resources
         .iter()
-        .map(|(k, e)| (k, e, true))
-        .chain(built.outputs.iter().map(|(k, e)| (k, e, false)));
-    for (id, e, is_resource) in entries {
-        let own = match e.owner {
+        .map(|e| (&built.resources, e, true))
+        .chain(built.outputs.iter().map(|e| (&built.outputs, e, false)));
+    for (list, e, is_resource) in entries {
+        let own = match e.owner() {
             Owner::Service(i) => Some(i),
             _ => None,
         };
@@ -563,27 +590,29 @@ fn pack(p: &Program, built: &Built, prefix: &str) -> Vec<usize> {
             } else {
                 w[i].outputs += 1;
             }
-            w[i].bytes += 2 * 2 + str_len(id) + 2 + e.pretty_len + 2;
+            w[i].bytes += 2 * 2 + str_len(names.str(e.id)) + 2 + e.pretty_len as usize + 2;
         }
-        for (rid, attr) in e.refs.iter() {
-            let (rid, attr) = (&**rid, attr.as_deref());
+        for r in list.refs(e) {
+            let rid = names.str(r.id);
             if let Some(i) = own {
                 if built.parameters.contains_key(rid) {
                     w[i].parameters.push(rid);
                 }
             }
-            let Some(&o) = owner.get(rid) else { continue };
-            if o == e.owner {
+            let Some(o) = built.resources.get(r.id).map(|x| x.owner()) else {
+                continue;
+            };
+            if o == e.owner() {
                 continue;
             }
-            let name = prefix.len() + rid.len() + attr.map_or(0, str::len) + 2;
+            let name = prefix.len() + rid.len() + r.attr.map_or(0, |a| names.str(a).len()) + 2;
             if let Some(i) = own {
                 // `{"Ref": id}` or a `${id}` becoming an import, with its
                 // `Fn::Sub` local, at any depth.
                 w[i].bytes += 160 + 2 * name;
             }
             if let Owner::Service(j) = o {
-                if exported.insert((rid, attr)) {
+                if exported.insert(*r) {
                     w[j].outputs += 1;
                     w[j].bytes += 200 + 3 * name;
                 }
@@ -722,6 +751,12 @@ impl Rewriter<'_> {
         self.placement.stack_of(id).filter(|o| *o != self.current)
     }
 
+    fn foreign_name(&self, name: Name) -> Option<Owner> {
+        self.placement
+            .stack_of_name(name)
+            .filter(|o| *o != self.current)
+    }
+
     /// The IDs of a `DependsOn` that this stack holds: the deploy order
     /// already creates the others first.
     fn local<'s>(&self, ids: impl IntoIterator<Item = &'s str>) -> Vec<&'s str> {
@@ -839,7 +874,6 @@ impl Rewriter<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Entry;
     use super::*;
 
     /// `json_len` is the length `emit::to_json` writes, at any depth.
@@ -879,8 +913,8 @@ mod tests {
                     .map(|(k, v)| {
                         let m = if text {
                             {
-                                let e = Entry::new(Owner::Shared, 0, v, true);
-                                Member::Text(e.text.expect("kept"), e.pretty_len)
+                                let text = serde_json::to_string(v).unwrap();
+                                Member::Text(text.into(), json_len(v, 2))
                             }
                         } else {
                             Member::Value((*v).clone())

@@ -95,22 +95,35 @@ fn tagged(tag: String, arg: &Value, indent: usize) -> Node {
 }
 
 fn map_body(m: &Map<String, Value>, indent: usize) -> String {
-    let pad = " ".repeat(indent);
     let mut out = String::new();
     for (k, v) in m {
-        let key = scalar(k);
-        match node(v, indent + 2) {
-            Node::Inline(s) => out.push_str(&format!("{pad}{key}: {s}\n")),
-            Node::Block { tag, body } => {
-                match tag {
-                    Some(t) => out.push_str(&format!("{pad}{key}: {t}\n")),
-                    None => out.push_str(&format!("{pad}{key}:\n")),
-                }
-                out.push_str(&body);
-            }
-        }
+        member(&mut out, k, v, indent);
     }
     out
+}
+
+/// `key: value` of a block mapping at `indent`.
+fn member(out: &mut String, k: &str, v: &Value, indent: usize) {
+    let pad = " ".repeat(indent);
+    let key = scalar(k);
+    match node(v, indent + 2) {
+        Node::Inline(s) => out.push_str(&format!("{pad}{key}: {s}\n")),
+        Node::Block { tag, body } => {
+            match tag {
+                Some(t) => out.push_str(&format!("{pad}{key}: {t}\n")),
+                None => out.push_str(&format!("{pad}{key}:\n")),
+            }
+            out.push_str(&body);
+        }
+    }
+}
+
+/// [`to_yaml`] of one member of a mapping at `indent`, appended: a map's
+/// text is its members' texts one after the other.
+pub(super) fn write_member(out: &mut Vec<u8>, k: &str, v: &Value, indent: usize) {
+    let mut s = String::new();
+    member(&mut s, k, v, indent);
+    out.extend_from_slice(s.as_bytes());
 }
 
 fn seq_body(a: &[Value], indent: usize) -> String {
