@@ -30,7 +30,8 @@
 //! Linux on Windows, another Windows Server version) placed on created
 //! capacity by its service's strategy is E0536.
 
-use serde_json::{json, Value};
+use crate::emit::json::json;
+use serde_json::Value;
 
 use super::ids::Kind;
 use super::value::{get_att, props, r#ref, sub};
@@ -111,7 +112,7 @@ impl<'a> Ctx<'a> {
             json!({ "Type": "AWS::EC2::LaunchTemplate", "Properties": {
                 "LaunchTemplateData": props(json!({
                     "ImageId": r#ref(&ami),
-                    "InstanceType": c.instance_type,
+                    "InstanceType": &c.instance_type,
                     "IamInstanceProfile": { "Arn": get_att(&profile, "Arn") },
                     "SecurityGroupIds": [get_att(&sg, "GroupId")],
                     "MetadataOptions": { "HttpTokens": "required", "HttpEndpoint": "enabled" },

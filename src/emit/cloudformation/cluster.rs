@@ -6,7 +6,8 @@
 //! namespaces. All of these live in the shared stack, except log groups, which
 //! go with the first service whose task writes to them.
 
-use serde_json::{json, Value};
+use crate::emit::json::json;
+use serde_json::Value;
 
 use super::ids::Kind;
 use super::value::{props, r#ref};
@@ -58,7 +59,7 @@ impl<'a> Ctx<'a> {
         self.add(
             cluster.clone(),
             json!({ "Type": "AWS::ECS::Cluster", "Properties": {
-                "ClusterName": c.name,
+                "ClusterName": &c.name,
                 "ClusterSettings": [{ "Name": "containerInsights", "Value": insights }] } }),
         );
         for cp in &c.capacity_providers {
@@ -137,7 +138,7 @@ impl<'a> Ctx<'a> {
             // make the next create of this stack fail.
             json!({ "Type": "AWS::Logs::LogGroup",
                 "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete", "Properties": {
-                "LogGroupName": g.name, "RetentionInDays": g.retention_days } }),
+                "LogGroupName": &g.name, "RetentionInDays": g.retention_days } }),
         );
     }
 
@@ -167,7 +168,7 @@ impl<'a> Ctx<'a> {
         self.add(
             format!("{b}Namespace"),
             json!({ "Type": "AWS::ServiceDiscovery::PrivateDnsNamespace", "Properties": props(json!({
-                "Name": ns.name, "Vpc": vpc,
+                "Name": &ns.name, "Vpc": vpc,
                 "Description": format!("Wharf namespace `{}`", ns.name) })) }),
         );
     }

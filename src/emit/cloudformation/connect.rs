@@ -7,7 +7,8 @@
 //! from the caller's group to the server's, on the port the server's tasks
 //! listen on (`Owner::Links`, as they refer to two services).
 
-use serde_json::{json, Value};
+use crate::emit::json::json;
+use serde_json::Value;
 
 use super::ids::Kind;
 use super::value::{get_att, props};

@@ -9,7 +9,8 @@
 //! rules and the load balancer role are the exposure's (`lb.rs`,
 //! `service.rs`).
 
-use serde_json::{json, Value};
+use crate::emit::json::json;
+use serde_json::Value;
 
 use super::value::get_att;
 use super::{errors, Ctx};

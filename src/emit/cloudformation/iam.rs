@@ -9,7 +9,8 @@
 //! group ARNs are built with `Fn::Sub` rather than `GetAtt`, so a role never
 //! needs an import from another stack when the program is split.
 
-use serde_json::{json, Value};
+use crate::emit::json::json;
+use serde_json::Value;
 
 use super::value::{arn, escape_sub, sub};
 use super::Ctx;
@@ -72,7 +73,7 @@ impl<'a> Ctx<'a> {
         }
         if !needs.kms_keys.is_empty() {
             statements.push(json!({ "Sid": "Decrypt", "Effect": "Allow",
-                "Action": "kms:Decrypt", "Resource": needs.kms_keys }));
+                "Action": "kms:Decrypt", "Resource": &needs.kms_keys }));
         }
         let trust = json!({ "Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": { "Service": "ecs-tasks.amazonaws.com" },
@@ -90,7 +91,7 @@ impl<'a> Ctx<'a> {
         let mut statements: Vec<Value> = t
             .permissions
             .iter()
-            .map(|p| json!({ "Effect": "Allow", "Action": p.actions, "Resource": self.texts(&p.resources) }))
+            .map(|p| json!({ "Effect": "Allow", "Action": &p.actions, "Resource": self.texts(&p.resources) }))
             .collect();
         for v in &t.volumes {
             if let VolumeKind::Efs(e) = &v.kind {

@@ -13,7 +13,7 @@
 
 use crate::hash::HashMap;
 
-use serde_json::json;
+use crate::emit::json::json;
 
 use super::ids::{pascal, Kind};
 use super::value::{get_att, props, r#ref};
@@ -285,7 +285,7 @@ impl<'a> Ctx<'a> {
                 "HealthCheckTimeoutSeconds": h.timeout,
                 "HealthyThresholdCount": h.healthy_threshold,
                 "UnhealthyThresholdCount": h.unhealthy_threshold,
-                "Matcher": http_check.then(|| json!({ "HttpCode": h.matcher })),
+                "Matcher": http_check.then(|| json!({ "HttpCode": &h.matcher })),
                 "TargetGroupAttributes": [{ "Key": "deregistration_delay.timeout_seconds",
                                             "Value": e.deregistration_delay.to_string() }],
             })) });
@@ -316,12 +316,13 @@ impl<'a> Ctx<'a> {
         let mut conditions = Vec::new();
         if !e.paths.is_empty() {
             conditions.push(
-                json!({ "Field": "path-pattern", "PathPatternConfig": { "Values": e.paths } }),
+                json!({ "Field": "path-pattern", "PathPatternConfig": { "Values": &e.paths } }),
             );
         }
         if !e.hosts.is_empty() {
-            conditions
-                .push(json!({ "Field": "host-header", "HostHeaderConfig": { "Values": e.hosts } }));
+            conditions.push(
+                json!({ "Field": "host-header", "HostHeaderConfig": { "Values": &e.hosts } }),
+            );
         }
         if conditions.is_empty() {
             conditions.push(

@@ -34,8 +34,9 @@ use crate::hash::{HashMap, HashSet};
 use std::collections::BTreeSet;
 use std::ops::Range;
 
+use crate::emit::json::json;
 use indexmap::IndexMap;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use self::ids::{Ids, Kind, OwnerKey};
 use self::value::{r#ref, sub};
@@ -666,13 +667,13 @@ impl<'a> Ctx<'a> {
             let id = self.at(Kind::Input, &input.name, Owner::Shared);
             let id = self.claim(id, true);
             let (ty, default) = match input.ty {
-                InputType::String => ("String", json!(input.value)),
-                InputType::Int => ("Number", json!(input.value)),
-                InputType::Bool => ("String", json!(input.value)),
-                InputType::VpcId => ("AWS::EC2::VPC::Id", json!(input.value)),
-                InputType::SubnetIds => ("List<AWS::EC2::Subnet::Id>", json!(input.value)),
+                InputType::String => ("String", json!(&input.value)),
+                InputType::Int => ("Number", json!(&input.value)),
+                InputType::Bool => ("String", json!(&input.value)),
+                InputType::VpcId => ("AWS::EC2::VPC::Id", json!(&input.value)),
+                InputType::SubnetIds => ("List<AWS::EC2::Subnet::Id>", json!(&input.value)),
                 InputType::SecurityGroupIds => {
-                    ("List<AWS::EC2::SecurityGroup::Id>", json!(input.value))
+                    ("List<AWS::EC2::SecurityGroup::Id>", json!(&input.value))
                 }
             };
             let description = input

@@ -5,7 +5,8 @@
 //! tables and the VPC endpoints asked for. Subnet CIDRs are the IR's
 //! `CreatedVpc::subnet_blocks`, written literally in the template.
 
-use serde_json::{json, Value};
+use crate::emit::json::json;
+use serde_json::Value;
 
 use super::ids::Kind;
 use super::value::{get_att, props, r#ref, sub, tags};
@@ -57,7 +58,7 @@ impl<'a> Ctx<'a> {
         self.add(
             vpc.clone(),
             json!({ "Type": "AWS::EC2::VPC", "Properties": {
-                "CidrBlock": c.cidr, "EnableDnsHostnames": true, "EnableDnsSupport": true,
+                "CidrBlock": &c.cidr, "EnableDnsHostnames": true, "EnableDnsSupport": true,
                 "Tags": name_tag("") } }),
         );
         self.add(
@@ -79,7 +80,7 @@ impl<'a> Ctx<'a> {
                     id.clone(),
                     json!({ "Type": "AWS::EC2::Subnet", "Properties": {
                         "VpcId": r#ref(&vpc),
-                        "CidrBlock": blocks[offset + i],
+                        "CidrBlock": &blocks[offset + i],
                         "AvailabilityZone": { "Fn::Select": [i, { "Fn::GetAZs": "" }] },
                         "MapPublicIpOnLaunch": false,
                         "Tags": name_tag(&format!("-{}-{}", kind.to_lowercase(), i + 1)) } }),
@@ -95,7 +96,7 @@ impl<'a> Ctx<'a> {
         );
         self.add(
             format!("{b}PublicDefaultRoute"),
-            json!({ "Type": "AWS::EC2::Route", "DependsOn": attach, "Properties": {
+            json!({ "Type": "AWS::EC2::Route", "DependsOn": &attach, "Properties": {
                 "RouteTableId": r#ref(&public_rt), "DestinationCidrBlock": "0.0.0.0/0",
                 "GatewayId": r#ref(&igw) } }),
         );
@@ -117,7 +118,7 @@ impl<'a> Ctx<'a> {
             let nat = format!("{b}NatGateway{}", i + 1);
             self.add(
                 eip.clone(),
-                json!({ "Type": "AWS::EC2::EIP", "DependsOn": attach, "Properties": {
+                json!({ "Type": "AWS::EC2::EIP", "DependsOn": &attach, "Properties": {
                     "Domain": "vpc", "Tags": name_tag(&format!("-nat-{}", i + 1)) } }),
             );
             self.add(

@@ -21,7 +21,8 @@
 //! program is split (the definition refers to the queue); the scaling
 //! policy to the service's.
 
-use serde_json::{json, Value};
+use crate::emit::json::json;
+use serde_json::Value;
 
 use super::ids::Kind;
 use super::value::{get_att, props, r#ref};
@@ -44,7 +45,7 @@ impl<'a> Ctx<'a> {
             QueueKind::Created(c) => {
                 let id = format!("{b}Queue");
                 let mut properties = json!({
-                    "QueueName": c.queue_name,
+                    "QueueName": &c.queue_name,
                     "FifoQueue": c.fifo.then_some(true),
                     "VisibilityTimeout": c.visibility_timeout,
                     "MessageRetentionPeriod": c.retention,
@@ -145,7 +146,7 @@ impl<'a> Ctx<'a> {
             if let Some((region, account, name)) = ir::parse_queue_arn(&a) {
                 return (
                     json!(ir::queue_url(region, account, name)),
-                    json!(a),
+                    json!(&a),
                     json!(name),
                 );
             }
@@ -212,10 +213,10 @@ impl<'a> Ctx<'a> {
                 }
                 QueueKind::Existing(t) => self.existing_queue(t).0,
             };
-            let Some(def) = defs.iter_mut().find(|d| d["Name"] == json!(q.container)) else {
+            let Some(def) = defs.iter_mut().find(|d| d["Name"] == json!(&q.container)) else {
                 continue;
             };
-            let variable = json!({ "Name": q.env, "Value": url });
+            let variable = json!({ "Name": &q.env, "Value": url });
             match def.get_mut("Environment").and_then(Value::as_array_mut) {
                 Some(env) if env.contains(&variable) => {}
                 Some(env) => env.push(variable),

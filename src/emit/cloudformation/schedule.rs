@@ -14,7 +14,8 @@
 //! The schedule's name is left to CloudFormation (unique per stack, so
 //! environments deployed side by side do not collide).
 
-use serde_json::{json, Value};
+use crate::emit::json::json;
+use serde_json::Value;
 
 use super::ids::Kind;
 use super::value::{escape_sub, get_att, props, r#ref, sub};
@@ -155,7 +156,7 @@ impl<'a> Ctx<'a> {
         resource["Properties"] = props(json!({
             "Description": format!("Runs Wharf job `{}`", job.name),
             "ScheduleExpression": s.expression.render(),
-            "ScheduleExpressionTimezone": s.timezone,
+            "ScheduleExpressionTimezone": &s.timezone,
             "State": if s.enabled { "ENABLED" } else { "DISABLED" },
             "FlexibleTimeWindow": window,
             "Target": target,
@@ -217,7 +218,7 @@ impl<'a> Ctx<'a> {
                     .map(|(k, v)| json!({ "name": k, "value": text(v) }))
                     .collect();
                 props(json!({
-                    "name": o.container,
+                    "name": &o.container,
                     "command": o.command.as_ref().map(|c| c.iter().map(text).collect::<Vec<_>>()),
                     "environment": (!env.is_empty()).then_some(env),
                 }))

@@ -11,7 +11,8 @@
 //! balancer before ECS registers tasks, and on the cluster's capacity
 //! provider associations when it relies on a capacity provider strategy.
 
-use serde_json::{json, Value};
+use crate::emit::json::json;
+use serde_json::Value;
 
 use super::ids::Kind;
 use super::value::{get_att, props, r#ref, sub};
@@ -193,7 +194,7 @@ impl<'a> Ctx<'a> {
                     let (from, to) = r.port.map_or((0, 65535), |p| (p, p));
                     let key = if r.cidr.contains(':') { "CidrIpv6" } else { "CidrIp" };
                     json!({ "Description": format!("To {}", r.cidr), "IpProtocol": r.protocol.as_str(),
-                            "FromPort": from, "ToPort": to, key: r.cidr })
+                            "FromPort": from, "ToPort": to, key: &r.cidr })
                 })
                 .collect()
         };
@@ -259,7 +260,7 @@ impl<'a> Ctx<'a> {
         self.add(
             id.clone(),
             json!({ "Type": "AWS::ServiceDiscovery::Service", "Properties": {
-                "Name": d.name,
+                "Name": &d.name,
                 "NamespaceId": get_att(&self.namespace_id(&d.namespace), "Id"),
                 "DnsConfig": {
                     "DnsRecords": [{ "Type": if awsvpc { "A" } else { "SRV" }, "TTL": d.ttl }],

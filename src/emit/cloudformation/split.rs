@@ -22,8 +22,9 @@
 use crate::hash::{HashMap, HashSet};
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::emit::json::json;
 use indexmap::IndexMap;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::value::{depends_on, get_att, r#ref, sub_vars};
 use super::{
@@ -708,7 +709,7 @@ pub(super) fn json_len(v: &Value, depth: usize) -> usize {
 }
 
 fn str_len(s: &str) -> usize {
-    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    if crate::emit::needs_escape(s) {
         serde_json::to_string(s).map_or(s.len() * 6 + 2, |t| t.len())
     } else {
         s.len() + 2

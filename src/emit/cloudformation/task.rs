@@ -5,7 +5,8 @@
 //! the generated IAM roles (`iam.rs`). A task definition depends on the log
 //! groups Wharf creates for it, so no task starts before its group exists.
 
-use serde_json::{json, Value};
+use crate::emit::json::json;
+use serde_json::Value;
 
 use super::ids::Kind;
 use super::value::get_att;

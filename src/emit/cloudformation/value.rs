@@ -4,7 +4,8 @@
 //! `Fn::GetAtt` in list form, a `${Id}` / `${Id.Attr}` inside `Fn::Sub`, or a
 //! `DependsOn` entry; `for_each_ref` finds exactly those.
 
-use serde_json::{json, Value};
+use crate::emit::json::json;
+use serde_json::Value;
 
 pub fn r#ref(id: &str) -> Value {
     json!({ "Ref": id })

@@ -17,7 +17,8 @@
 //! `<stack>-<schedule>`, which EventBridge Scheduler must accept (E0531).
 //! Keys follow the botocore member order of each operation.
 
-use serde_json::{json, Value};
+use crate::emit::json::json;
+use serde_json::Value;
 
 use super::service::strategy_item;
 use super::task_definition::{execution_role, task_role};

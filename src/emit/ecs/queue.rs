@@ -18,7 +18,8 @@
 //! A created queue's URL and ARN need the program's `account` and `region`
 //! (E0534); an existing queue's come from its ARN.
 
-use serde_json::{json, Value};
+use crate::emit::json::json;
+use serde_json::Value;
 
 use super::{errors, resolve, Obj};
 use crate::diag::{Code, Diagnostic, Span};
@@ -75,10 +76,10 @@ pub(crate) fn add_variables(program: &ir::Program, task: &ir::Task, taskdef: &mu
         let Some(defs) = taskdef["containerDefinitions"].as_array_mut() else {
             return;
         };
-        let Some(def) = defs.iter_mut().find(|d| d["name"] == json!(q.container)) else {
+        let Some(def) = defs.iter_mut().find(|d| d["name"] == json!(&q.container)) else {
             continue;
         };
-        let variable = json!({ "name": q.env, "value": at.url });
+        let variable = json!({ "name": &q.env, "value": at.url });
         match def.get_mut("environment").and_then(Value::as_array_mut) {
             Some(env) if env.contains(&variable) => {}
             Some(env) => env.push(variable),
@@ -216,7 +217,7 @@ pub(crate) fn documents(
                     { "Id": "visible", "MetricStat": metric("AWS/SQS", "ApproximateNumberOfMessagesVisible",
                         json!([{ "Name": "QueueName", "Value": at.name }]), "Sum"), "ReturnData": false },
                     { "Id": "tasks", "MetricStat": metric("ECS/ContainerInsights", "RunningTaskCount",
-                        json!([{ "Name": "ClusterName", "Value": s.cluster.as_str() }, { "Name": "ServiceName", "Value": s.name }]),
+                        json!([{ "Name": "ClusterName", "Value": s.cluster.as_str() }, { "Name": "ServiceName", "Value": &s.name }]),
                         "Average"), "ReturnData": false },
                     { "Id": "backlog", "Expression": "visible / tasks",
                       "Label": "Visible messages per running task", "ReturnData": true },
