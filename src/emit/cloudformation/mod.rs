@@ -298,7 +298,8 @@ pub(crate) type Kept<'s> = dyn FnMut(bool, usize, Value) + 's;
 
 /// Emits again the entries of the items `plan` names (indices into
 /// `built.records`), handing those whose owner `want` accepts to `keep`, in
-/// order, as they are emitted.
+/// order, as they are emitted. False if an item's adds were not, in number
+/// and IDs, those of its first emission.
 pub(crate) fn replay(
     p: &Program,
     ix: &Index<'_>,
@@ -306,7 +307,7 @@ pub(crate) fn replay(
     plan: &[usize],
     want: &dyn Fn(Owner) -> bool,
     keep: &mut Kept<'_>,
-) {
+) -> bool {
     let mut cx = Ctx::new(p, built.ids.clone(), ix);
     cx.facts = built.facts.clone();
     cx.replay = Some(Replay {
@@ -317,6 +318,7 @@ pub(crate) fn replay(
         end: (0, 0),
         want,
         keep,
+        same: true,
     });
     for &r in plan {
         let (res, out) = built.ranges(r);
@@ -325,12 +327,16 @@ pub(crate) fn replay(
             rp.end = (res.end, out.end);
         }
         cx.emit_item(built.records[r].item);
+        if let Some(rp) = cx.replay.as_mut() {
+            rp.same &= rp.next == rp.end;
+        }
         debug_assert!(
-            cx.replay.as_ref().is_some_and(|rp| rp.next == rp.end),
+            cx.replay.as_ref().is_some_and(|rp| rp.same),
             "a replay of {:?} emits what it first did",
             built.records[r].item
         );
     }
+    cx.replay.is_some_and(|rp| rp.same)
 }
 
 /// A replay in progress: which first-emitted entry the next `add` (and
@@ -343,6 +349,8 @@ struct Replay<'r> {
     end: (usize, usize),
     want: &'r dyn Fn(Owner) -> bool,
     keep: &'r mut Kept<'r>,
+    /// Whether every add so far stood for its first emission's entry.
+    same: bool,
 }
 
 impl Replay<'_> {
@@ -353,17 +361,16 @@ impl Replay<'_> {
             (self.outputs, &mut self.next.1, self.end.1)
         };
         let k = *next;
-        debug_assert!(k < end, "a replay emits no more than it first did");
         if k >= end {
+            self.same = false;
             return;
         }
         *next += 1;
         let e = &entries[k];
-        debug_assert!(
-            self.names.str(e.id).starts_with(base),
-            "{} replayed as {base}",
-            self.names.str(e.id)
-        );
+        if !self.names.str(e.id).starts_with(base) {
+            self.same = false;
+            return;
+        }
         if (self.want)(e.owner()) {
             (self.keep)(resource, k, value);
         }
