@@ -48,24 +48,27 @@ impl Names {
             table,
             hasher,
         } = self;
-        let text_of = |n: Name| {
-            let n = n as usize;
-            let start = if n == 0 { 0 } else { ends[n - 1] as usize };
-            &text[start..ends[n] as usize]
-        };
-        table.insert_unique(hasher.hash_one(s), n, |&m| hasher.hash_one(text_of(m)));
+        table.insert_unique(hasher.hash_one(s), n, |&m| {
+            hasher.hash_one(name_in(text, ends, m))
+        });
         n
     }
 
     pub fn str(&self, n: Name) -> &str {
-        let n = n as usize;
-        let start = if n == 0 { 0 } else { self.ends[n - 1] as usize };
-        &self.text[start..self.ends[n] as usize]
+        name_in(&self.text, &self.ends, n)
     }
 
     pub fn len(&self) -> usize {
         self.ends.len()
     }
+}
+
+/// Name `n` of an arena: it ends at `ends[n]` and starts where the one
+/// before ends.
+fn name_in<'t>(text: &'t str, ends: &[u32], n: Name) -> &'t str {
+    let n = n as usize;
+    let start = n.checked_sub(1).map_or(0, |p| ends[p] as usize);
+    &text[start..ends[n] as usize]
 }
 
 /// One emitted resource or output: what the splitter needs to know of it
