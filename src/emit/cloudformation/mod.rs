@@ -3,14 +3,19 @@
 //! CloudFormation's limits, a shared stack plus stacks of consecutive services
 //! joined by exports, with `deploy-order.txt`.
 //!
-//! Emission builds every resource once into an ordered map, each tagged with
-//! the stack that would own it if the program has to be split (`Owner`); the
-//! `split` module then either writes it as one template or partitions it.
-//! Logical IDs come from Wharf names (`ids`); when two names would give the
-//! same ID, emission is repeated with those names hashed, so IDs stay a pure
-//! function of the names. Output is deterministic: maps keep insertion order
-//! and everything is emitted in declaration order. Lookups go through `Index`
-//! maps built once, so emission is linear in the size of the program.
+//! Emission runs by items (`Item`: one declaration's resources), recording
+//! each resource (`entries`) with the stack that would own it if the
+//! program has to be split (`Owner`), its references and its size; a small
+//! program's resources also keep their JSON, and `split` writes them as one
+//! template. Past the limits `split` packs services into stacks from those
+//! records, then writes each stack from a replay of the items that emitted
+//! its resources (`replay`), so no more than a few stacks' values are ever
+//! in memory. Logical IDs come from Wharf names (`ids`); when two names
+//! would give the same ID, emission is repeated with those names hashed, so
+//! IDs stay a pure function of the names. Output is deterministic: maps keep
+//! insertion order and everything is emitted in declaration order. Lookups
+//! go through `Index` maps built once, so emission is linear in the size of
+//! the program.
 
 mod capacity;
 mod cluster;
