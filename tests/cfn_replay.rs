@@ -12,7 +12,9 @@ use wharf::emit::cloudformation::replay_matches_emission;
 
 /// `examples/web-alb.wharf`'s network, cluster and load balancer with `n`
 /// services behind it, each called by the one before, every third
-/// consuming a queue it creates.
+/// consuming a queue it creates; and two clusters whose created capacities
+/// share a name (so their AMI parameters are `GravitonAmiId` and
+/// `GravitonAmiId2`, which a replay must name alike).
 fn fleet(n: usize) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let example = std::fs::read_to_string(root.join("examples/web-alb.wharf")).unwrap();
@@ -31,6 +33,11 @@ fn fleet(n: usize) -> String {
         src.push_str(&format!(
             "task w{i} {{ cpu 0.25vcpu; memory 512MiB; container app {{ image \"public.ecr.aws/acme/w:1\"; port 8080; logs awslogs }} }}\n\
              service w{i} in web {{ task w{i}; expose app:8080 via edge {{ path \"/w{i}/*\"; health \"/health\" }}; {callers}; {queue} }}\n"
+        ));
+    }
+    for (cluster, instance) in [("shop", "m7g.large"), ("shop2", "m7i.large")] {
+        src.push_str(&format!(
+            "cluster {cluster} {{ network main; capacity graviton weight 1 {{ instance_type \"{instance}\"; instances 1..6 }} }}\n"
         ));
     }
     src

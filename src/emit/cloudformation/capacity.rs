@@ -48,17 +48,26 @@ impl<'a> Ctx<'a> {
     pub(super) fn emit_created_capacity(
         &mut self,
         b: &str,
-        cluster: &ir::Cluster,
-        e: &ir::Ec2CapacityProvider,
+        cluster: &'a ir::Cluster,
+        e: &'a ir::Ec2CapacityProvider,
         c: &ir::CreatedCapacity,
     ) -> Value {
-        let ami = self.claim(format!("{b}AmiId"), true);
-        self.facts.params.insert(
-            ami.clone(),
-            json!({ "Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
-                "Description": format!("ECS-optimized AMI of capacity `{}` (public SSM parameter)", e.name),
-                "Default": c.ami_parameter().unwrap_or_default() }),
-        );
+        let key = (cluster.name.as_str(), e.name.as_str());
+        let ami = match self.facts.amis.get(&key) {
+            Some(id) => id.clone(),
+            None => {
+                let ami = self.claim(format!("{b}AmiId"), true);
+                let facts = self.facts.to_mut();
+                facts.params.insert(
+                    ami.clone(),
+                    json!({ "Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+                        "Description": format!("ECS-optimized AMI of capacity `{}` (public SSM parameter)", e.name),
+                        "Default": c.ami_parameter().unwrap_or_default() }),
+                );
+                facts.amis.insert(key, ami.clone());
+                ami
+            }
+        };
         let role = format!("{b}InstanceRole");
         self.add(
             role.clone(),

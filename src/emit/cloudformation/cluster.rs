@@ -90,7 +90,7 @@ impl<'a> Ctx<'a> {
         );
     }
 
-    fn emit_capacity_provider(&mut self, c: &ir::Cluster, e: &ir::Ec2CapacityProvider) {
+    fn emit_capacity_provider(&mut self, c: &'a ir::Cluster, e: &'a ir::Ec2CapacityProvider) {
         let b = self.at(Kind::CapacityProvider, &e.name, Owner::Shared);
         if e.managed_termination_protection && e.target_capacity.is_none() {
             self.diags

@@ -207,9 +207,10 @@ impl<'a> Ctx<'a> {
                     let (s, e) = (&self.p.services[i], &self.p.services[i].exposures[j]);
                     let tg = format!("{}TargetGroup", self.exposure_base(s, e));
                     // Once: a replay of this load balancer finds it there.
-                    let listeners = self.facts.defaults.listeners.entry((i, j)).or_default();
-                    if !listeners.contains(&id) {
-                        listeners.push(id.clone());
+                    let known = self.facts.defaults.listeners.get(&(i, j));
+                    if !known.is_some_and(|l| l.contains(&id)) {
+                        let listeners = self.facts.to_mut().defaults.listeners.entry((i, j));
+                        listeners.or_default().push(id.clone());
                     }
                     json!({ "Type": "forward", "TargetGroupArn": r#ref(&tg) })
                 }

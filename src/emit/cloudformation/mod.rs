@@ -36,6 +36,7 @@ mod value;
 mod yaml;
 
 use crate::hash::{HashMap, HashSet};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ops::Range;
 
@@ -203,7 +204,8 @@ impl Built<'_> {
 }
 
 /// State one item's emission leaves for later ones: the networks' IDs, the
-/// listeners' default targets, the parameters and their IDs.
+/// listeners' default targets, the parameters and their IDs. A replay finds
+/// it complete and changes none of it.
 #[derive(Clone, Default)]
 pub(crate) struct Facts<'a> {
     nets: HashMap<&'a str, NetFacts>,
@@ -211,6 +213,9 @@ pub(crate) struct Facts<'a> {
     params: IndexMap<String, Value>,
     param_ids: HashMap<&'a str, String>,
     vpc_params: HashMap<String, String>,
+    /// The AMI parameter of each created capacity, by cluster and capacity
+    /// name: claimed once, so that a replay names the same one.
+    amis: HashMap<(&'a str, &'a str), String>,
 }
 
 /// Emits the program once. Entries keep their texts while the program may
@@ -224,7 +229,7 @@ fn build<'a>(
 ) -> Result<Built<'a>, Vec<Diagnostic>> {
     let mut hashed = BTreeSet::new();
     loop {
-        let mut cx = Ctx::new(program, Ids::new(hashed.clone()), ix);
+        let mut cx = Ctx::new(program, Cow::Owned(Ids::new(hashed.clone())), ix);
         cx.keep_texts = true;
         cx.all_texts = all_texts;
         cx.emit_program();
@@ -242,13 +247,13 @@ fn build<'a>(
             let parameters = cx.used_parameters();
             let texts = cx.keep_texts;
             return Ok(Built {
-                facts: cx.facts,
+                facts: cx.facts.into_owned(),
                 parameters,
                 resources: cx.resources,
                 outputs: cx.outputs,
                 records: cx.records,
                 texts,
-                ids: cx.ids,
+                ids: cx.ids.into_owned(),
                 names: cx.names,
             });
         }
@@ -313,8 +318,10 @@ pub(crate) fn replay(
     want: &dyn Fn(Owner) -> bool,
     keep: &mut Kept<'_>,
 ) -> bool {
-    let mut cx = Ctx::new(p, built.ids.clone(), ix);
-    cx.facts = built.facts.clone();
+    // The state every stack's replay reads, shared, not copied: a copy per
+    // stack would cost the stacks times the inputs.
+    let mut cx = Ctx::new(p, Cow::Borrowed(&built.ids), ix);
+    cx.facts = Cow::Borrowed(&built.facts);
     cx.replay = Some(Replay {
         names: &built.names,
         resources: &built.resources,
@@ -476,13 +483,14 @@ pub(crate) struct NetFacts {
 /// The emitter's state: what has been emitted so far and under which owner.
 pub(crate) struct Ctx<'a> {
     pub p: &'a Program,
-    pub ids: Ids,
+    pub ids: Cow<'a, Ids>,
     pub ix: &'a Index<'a>,
     pub resources: Entries,
     pub outputs: Entries,
     names: Names,
     pub diags: Vec<Diagnostic>,
-    facts: Facts<'a>,
+    /// Borrowed by a replay, which changes none of it.
+    facts: Cow<'a, Facts<'a>>,
     owner: Owner,
     /// The declaration asking for IDs now, by index into `keys`.
     key: usize,
@@ -505,7 +513,7 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(p: &'a Program, ids: Ids, ix: &'a Index<'a>) -> Ctx<'a> {
+    fn new(p: &'a Program, ids: Cow<'a, Ids>, ix: &'a Index<'a>) -> Ctx<'a> {
         Ctx {
             p,
             ids,
@@ -514,7 +522,7 @@ impl<'a> Ctx<'a> {
             outputs: Default::default(),
             names: Names::default(),
             diags: Vec::new(),
-            facts: Facts::default(),
+            facts: Cow::Owned(Facts::default()),
             owner: Owner::Shared,
             key: 0,
             keys: [(Kind::Input, String::new())].into_iter().collect(),
@@ -702,8 +710,9 @@ impl<'a> Ctx<'a> {
             if input.ty == InputType::Bool {
                 v["AllowedValues"] = json!(["true", "false"]);
             }
-            self.facts.params.insert(id.clone(), v);
-            self.facts.param_ids.insert(&input.name, id);
+            let facts = self.facts.to_mut();
+            facts.params.insert(id.clone(), v);
+            facts.param_ids.insert(&input.name, id);
         }
     }
 
@@ -819,12 +828,12 @@ impl<'a> Ctx<'a> {
         let (saved_owner, saved_key) = (self.owner, self.key);
         let base = self.at(Kind::Input, &owner, Owner::Shared);
         let id = self.claim(base, true);
-        self.facts.params.insert(
+        self.facts.to_mut().params.insert(
             id.clone(),
             json!({ "Type": "AWS::EC2::VPC::Id",
                     "Description": format!("VPC of the subnets in {what}: Wharf creates the services' security groups in it") }),
         );
-        self.facts.vpc_params.insert(owner, id.clone());
+        self.facts.to_mut().vpc_params.insert(owner, id.clone());
         self.owner = saved_owner;
         self.key = saved_key;
         Some(r#ref(&id))

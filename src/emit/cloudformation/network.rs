@@ -36,7 +36,9 @@ impl<'a> Ctx<'a> {
                 }
             },
         };
-        self.facts.nets.insert(&n.name, facts);
+        if !self.facts.nets.contains_key(n.name.as_str()) {
+            self.facts.to_mut().nets.insert(&n.name, facts);
+        }
     }
 
     fn emit_vpc(
