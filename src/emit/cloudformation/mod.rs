@@ -646,8 +646,8 @@ impl<'a> Ctx<'a> {
     /// numbered suffix.
     ///
     /// A replay claims nothing: its entries take their first IDs, and the
-    /// only ID it computes by claiming (a capacity's AMI parameter) is its
-    /// base unless a collision survived hashing, when nothing is replayed.
+    /// parameters an item claims (a VPC's, a capacity's AMI) are facts it
+    /// finds already claimed.
     fn claim(&mut self, id: String, param: bool) -> String {
         if self.replay.is_some() {
             return id;

@@ -43,7 +43,7 @@ impl<'a> Ctx<'a> {
         let b = self.at(Kind::Service, &s.name, owner);
         let (_, arn, queue_name) = match &q.kind {
             QueueKind::Created(c) => {
-                let id = format!("{b}Queue");
+                let id = self.queue_id(s);
                 let mut properties = json!({
                     "QueueName": &c.queue_name,
                     "FifoQueue": c.fifo.then_some(true),
@@ -90,7 +90,7 @@ impl<'a> Ctx<'a> {
         };
         if let Some(role) = self.queue_role(task) {
             self.add(
-                format!("{b}QueuePolicy"),
+                self.queue_policy_id(s),
                 json!({ "Type": "AWS::IAM::Policy", "Properties": {
                     "PolicyName": format!("{}-queue", s.name),
                     "Roles": [role],
@@ -170,6 +170,16 @@ impl<'a> Ctx<'a> {
         json!({ "Fn::Select": [slashes, { "Fn::Split": ["/", self.text(t)] }] })
     }
 
+    /// The queue a service creates.
+    fn queue_id(&self, s: &ir::Service) -> String {
+        format!("{}Queue", self.ids.base(Kind::Service, &s.name))
+    }
+
+    /// The policy letting a service's task role consume its queue.
+    fn queue_policy_id(&self, s: &ir::Service) -> String {
+        format!("{}QueuePolicy", self.ids.base(Kind::Service, &s.name))
+    }
+
     /// The role a consumer's task consumes with: the one Wharf generates,
     /// or the one the task names, by name. (The checker gives a consumer's
     /// task a role.)
@@ -190,8 +200,7 @@ impl<'a> Ctx<'a> {
         let task = *self.ix.tasks.get(s.task.as_str())?;
         self.queue_role(task)?;
         let owner = self.ix.task_owner.get(task.name.as_str());
-        (owner == Some(&Owner::Service(i)))
-            .then(|| format!("{}QueuePolicy", self.ids.base(Kind::Service, &s.name)))
+        (owner == Some(&Owner::Service(i))).then(|| self.queue_policy_id(s))
     }
 
     /// Appends each queue consumer's `{Name, Value}` (its queue's URL) to
@@ -208,9 +217,7 @@ impl<'a> Ctx<'a> {
             let s = &self.p.services[i];
             let Some(q) = &s.queue else { continue };
             let url = match &q.kind {
-                QueueKind::Created(_) => {
-                    r#ref(&format!("{}Queue", self.ids.base(Kind::Service, &s.name)))
-                }
+                QueueKind::Created(_) => r#ref(&self.queue_id(s)),
                 QueueKind::Existing(t) => self.existing_queue(t).0,
             };
             let Some(def) = defs.iter_mut().find(|d| d["Name"] == json!(&q.container)) else {

@@ -127,13 +127,6 @@ impl Placement<'_> {
         }
     }
 
-    /// The stack of resource `id`, if it is one.
-    fn stack_of(&self, id: &str) -> Option<Owner> {
-        self.resources
-            .find(self.names, id)
-            .map(|e| self.stack(e.owner()))
-    }
-
     /// The stack of the resource named `name`, if it is one.
     fn stack_of_name(&self, name: Name) -> Option<Owner> {
         self.resources.get(name).map(|e| self.stack(e.owner()))
@@ -782,7 +775,7 @@ fn stack_name(s: &str) -> String {
 
 impl Rewriter<'_> {
     fn foreign(&self, id: &str) -> Option<Owner> {
-        self.placement.stack_of(id).filter(|o| *o != self.current)
+        self.foreign_name(self.placement.names.get(id)?)
     }
 
     fn foreign_name(&self, name: Name) -> Option<Owner> {
